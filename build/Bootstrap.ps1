@@ -1,0 +1,166 @@
+<#
+.SYNOPSIS
+    Makes this machine ready for DockOpt's tests, demo and benchmarks. Idempotent.
+.DESCRIPTION
+    1. A Docker engine: if none answers (DOCKER_HOST, the current context or the default socket) and this is a
+       Debian-like machine and we are root, install Debian's docker.io, start dockerd (overlay2) in the background
+       and wait until it answers. A machine with a working engine gets nothing installed system-wide.
+    2. A registry for the publish tests: Debian's docker-registry binary (started by the tests themselves).
+    3. Local base images, since no public registry can be reached here (each skipped when it exists):
+         dockopt/busybox:latest            busybox-static, imported (about 2 MB)
+         dockopt/debian:bookworm-slim      debootstrap --variant=minbase, imported
+         dockopt/python:3.11-slim          + python3 (runtime only)
+         dockopt/python:3.11               + python3-dev, build-essential, git, curl... (the "full" fat base)
+         dockopt/golang:bookworm           + golang-go, build-essential (a compiler toolchain base)
+       The Debian mirror comes from this machine's apt sources.
+#>
+[CmdletBinding()]
+param(
+    [switch] $SkipBaseImages
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$total = [Diagnostics.Stopwatch]::StartNew()
+
+function Say([string] $m) { Write-Host "    $m" }
+
+function Test-Engine {
+    $null = & docker version --format '{{.Server.APIVersion}}' 2>$null
+    return $LASTEXITCODE -eq 0
+}
+
+function Test-Root { return (& id -u) -eq '0' }
+
+function Test-DebianLike { return (Test-Path /etc/debian_version) -and (Get-Command apt-get -ErrorAction Ignore) }
+
+$aptUpdated = $false
+function Install-AptPackage([string[]] $Packages) {
+    $missing = @($Packages | Where-Object { -not (& dpkg-query -W -f '${Status}' $_ 2>$null | Select-String -Quiet 'install ok installed') })
+    if ($missing.Count -eq 0) { return }
+    if (-not ((Test-DebianLike) -and (Test-Root))) {
+        throw "Missing packages: $($missing -join ', '). Install them (Debian: apt-get install $($missing -join ' ')) or run as root on a Debian-like machine."
+    }
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    if (-not $script:aptUpdated) {
+        & apt-get update -qq 2>&1 | Out-Null
+        $script:aptUpdated = $true
+    }
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get install -y -qq --no-install-recommends @missing 2>&1 | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "apt-get install $($missing -join ' ') failed." }
+    Say "installed $($missing -join ', ') in $([math]::Round($sw.Elapsed.TotalSeconds)) s"
+}
+
+# 1. Docker engine ---------------------------------------------------------------------------------------------
+if (-not (Get-Command docker -ErrorAction Ignore) -or -not (Test-Engine)) {
+    if (-not (Get-Command dockerd -ErrorAction Ignore)) {
+        Install-AptPackage @('docker.io')
+    }
+    if (-not (Test-Engine)) {
+        if (-not (Test-Root)) { throw 'No Docker engine answers and this user cannot start one. Start dockerd, or set DOCKER_HOST.' }
+        if ($env:DOCKER_HOST -and $env:DOCKER_HOST -ne 'unix:///var/run/docker.sock') {
+            throw "DOCKER_HOST is '$env:DOCKER_HOST' but no engine answers there. Start it, or unset DOCKER_HOST to use a local engine."
+        }
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $log = '/var/log/dockopt-dockerd.log'
+        # setsid: dockerd outlives this script and the test process.
+        & setsid -f dockerd --storage-driver overlay2 --host unix:///var/run/docker.sock *> $log
+        $deadline = (Get-Date).AddSeconds(60)
+        while (-not (Test-Engine)) {
+            if ((Get-Date) -gt $deadline) { throw "dockerd did not answer within 60 s; see $log." }
+            Start-Sleep -Milliseconds 300
+        }
+        Say "started dockerd in $([math]::Round($sw.Elapsed.TotalSeconds, 1)) s (log: $log)"
+    }
+}
+Say "Docker engine: $(& docker version --format 'server {{.Server.Version}}, API {{.Server.APIVersion}}')"
+
+# 2. Registry binary --------------------------------------------------------------------------------------------
+if (-not (Get-Command docker-registry -ErrorAction Ignore) -and (Test-DebianLike) -and (Test-Root)) {
+    Install-AptPackage @('docker-registry')
+    # The package starts a system registry on :5000; the tests start their own on free loopback ports.
+    & systemctl stop docker-registry 2>$null | Out-Null
+}
+if (Get-Command docker-registry -ErrorAction Ignore) { Say 'registry: docker-registry available' }
+else { Say 'registry: docker-registry not installed (publish tests will skip)' }
+
+if ($SkipBaseImages) { return }
+
+# 3. Base images ------------------------------------------------------------------------------------------------
+function Test-Image([string] $Name) {
+    $null = & docker image inspect $Name 2>$null
+    return $LASTEXITCODE -eq 0
+}
+
+function Get-DebianMirror {
+    $files = @(Get-ChildItem /etc/apt/sources.list.d -Filter *.sources -ErrorAction Ignore) + @(Get-Item /etc/apt/sources.list -ErrorAction Ignore) | Where-Object { $_ }
+    foreach ($f in $files) {
+        $text = Get-Content -Raw $f.FullName
+        if ($f.Extension -eq '.sources') {
+            foreach ($block in $text -split "(\r?\n){2,}") {
+                if ($block -match '(?m)^Suites:.*\bbookworm\b' -and $block -notmatch '(?m)^Suites:.*security' -and $block -match '(?m)^URIs:\s*(\S+)') { return $Matches[1] }
+            }
+        }
+        else {
+            foreach ($line in $text -split "`n") {
+                if ($line -match '^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s') { return $Matches[1] }
+            }
+        }
+    }
+    throw 'No Debian bookworm mirror found in /etc/apt/sources.list(.d). Add one, or create the dockopt/debian:bookworm-slim image yourself.'
+}
+
+$built = @()
+if (-not (Test-Image 'dockopt/busybox:latest')) {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    Install-AptPackage @('busybox-static')
+    $dir = Join-Path ([IO.Path]::GetTempPath()) "dockopt-busybox-$PID"
+    New-Item -ItemType Directory -Force -Path "$dir/bin", "$dir/tmp", "$dir/etc", "$dir/root" | Out-Null
+    Copy-Item /bin/busybox "$dir/bin/busybox"
+    foreach ($applet in (& /bin/busybox --list)) {
+        if ($applet -ne 'busybox') { & ln -sf busybox "$dir/bin/$applet" }
+    }
+    "root:x:0:0:root:/root:/bin/sh`nnobody:x:65534:65534:nobody:/:/bin/false" | Set-Content "$dir/etc/passwd"
+    "root:x:0:`nnogroup:x:65534:" | Set-Content "$dir/etc/group"
+    & chmod 1777 "$dir/tmp"
+    & tar -C $dir -c . | & docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - dockopt/busybox:latest | Out-Null
+    Remove-Item -Recurse -Force $dir
+    Say "created dockopt/busybox:latest in $([math]::Round($sw.Elapsed.TotalSeconds, 1)) s"
+    $built += 'dockopt/busybox:latest'
+}
+
+if (-not (Test-Image 'dockopt/debian:bookworm-slim')) {
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    Install-AptPackage @('debootstrap')
+    $mirror = Get-DebianMirror
+    $dir = "/var/tmp/dockopt-debootstrap-$PID"
+    & debootstrap --variant=minbase bookworm $dir $mirror 2>&1 | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "debootstrap from '$mirror' failed." }
+    # Keep the image small and its apt usable inside builds (plain HTTP to the same mirror).
+    Remove-Item -Recurse -Force "$dir/var/cache/apt/archives/*.deb", "$dir/var/lib/apt/lists/*" -ErrorAction Ignore
+    "deb $mirror bookworm main`ndeb $mirror bookworm-updates main" | Set-Content "$dir/etc/apt/sources.list"
+    & tar --numeric-owner -C $dir -c . | & docker import --change 'CMD ["bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - dockopt/debian:bookworm-slim | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'docker import of the debootstrap tree failed.' }
+    & rm -rf $dir
+    Say "created dockopt/debian:bookworm-slim from $mirror in $([math]::Round($sw.Elapsed.TotalSeconds)) s"
+    $built += 'dockopt/debian:bookworm-slim'
+}
+
+$derived = [ordered]@{
+    'dockopt/python:3.11-slim' = 'python-slim.Dockerfile'
+    'dockopt/python:3.11'      = 'python-full.Dockerfile'
+    'dockopt/golang:bookworm'  = 'golang.Dockerfile'
+}
+foreach ($name in $derived.Keys) {
+    if (Test-Image $name) { continue }
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $file = Join-Path $PSScriptRoot "bases/$($derived[$name])"
+    $env:DOCKER_BUILDKIT = '0'
+    $buildOut = & docker build -q -t $name -f $file (Join-Path $PSScriptRoot "bases") 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "Building base image $name from $file failed: $($buildOut -join "`n")" }
+    Say "created $name in $([math]::Round($sw.Elapsed.TotalSeconds)) s"
+    $built += $name
+}
+
+if ($built.Count -eq 0) { Say 'base images: all present' }
+Say "bootstrap done in $([math]::Round($total.Elapsed.TotalSeconds, 1)) s"

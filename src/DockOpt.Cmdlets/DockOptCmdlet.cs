@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+
+namespace DockOpt.Cmdlets;
+
+/// <summary>
+/// Base of every DockOpt cmdlet: runs engine work off the pipeline thread with a cancellation token that
+/// StopProcessing (Ctrl+C) cancels, and pumps every Write*, progress and ShouldProcess call back onto the
+/// pipeline thread in order (a synchronous sink, never Progress&lt;T&gt;, which reorders).
+/// </summary>
+public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink
+{
+    readonly CancellationTokenSource _cts = new();
+    BlockingCollection<Action>? _queue;
+    int _pipelineThreadId;
+
+    static DockOptCmdlet() => DependencyLoadContext.Register();
+
+    protected CancellationToken CancellationToken => _cts.Token;
+
+    protected override void StopProcessing()
+    {
+        _cts.Cancel();
+        base.StopProcessing();
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the thread pool while this (pipeline) thread writes what it reports.</summary>
+    protected void Run(Func<CancellationToken, Task> work)
+    {
+        _pipelineThreadId = Environment.CurrentManagedThreadId;
+        using var queue = new BlockingCollection<Action>();
+        _queue = queue;
+        Task task;
+        try
+        {
+            task = Task.Run(() => work(_cts.Token), _cts.Token);
+            task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+            foreach (var action in queue.GetConsumingEnumerable())
+                action();
+        }
+        finally
+        {
+            _queue = null;
+        }
+
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (DockOptException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> and writes per-item DockOptExceptions as non-terminating errors.</summary>
+    protected void RunPerItem(Func<CancellationToken, Task> work)
+    {
+        Run(async ct =>
+        {
+            try
+            {
+                await work(ct).ConfigureAwait(false);
+            }
+            catch (DockOptException e) when (!IsTerminating(e))
+            {
+                Error(e);
+            }
+        });
+    }
+
+    /// <summary>Errors that end the command whatever the input (the engine cannot be used at all).</summary>
+    protected virtual bool IsTerminating(DockOptException e) =>
+        e.ErrorId is "EngineUnreachable" or "InvalidEngineEndpoint" or "DockerContextNotFound" or "DockerContextInvalid" or "DockerConfigInvalid";
+
+    void Post(Action action)
+    {
+        var q = _queue;
+        if (q == null || Environment.CurrentManagedThreadId == _pipelineThreadId)
+        {
+            action();
+            return;
+        }
+        using var done = new ManualResetEventSlim();
+        Exception? failure = null;
+        try
+        {
+            q.Add(() =>
+            {
+                try { action(); }
+                catch (Exception e) { failure = e; }
+                finally { done.Set(); }
+            });
+        }
+        catch (InvalidOperationException)
+        {
+            return; // completed: the command is ending
+        }
+        // Synchronous: the engine waits until the pipeline thread has written it, so order is kept.
+        WaitHandle.WaitAny(new[] { done.WaitHandle, _cts.Token.WaitHandle });
+        if (failure != null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        _cts.Token.ThrowIfCancellationRequested();
+    }
+
+    internal static ErrorRecord ToErrorRecord(DockOptException e)
+    {
+        var category = Enum.TryParse<ErrorCategory>(e.Category.ToString(), out var c) ? c : ErrorCategory.NotSpecified;
+        var record = new ErrorRecord(e, e.ErrorId, category, e.Target);
+        if (!string.IsNullOrEmpty(e.RecommendedAction))
+            record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = e.RecommendedAction };
+        return record;
+    }
+
+    // IDockOptSink: callable from any thread.
+    public void Output(object item) => Post(() => WriteObject(item));
+    public void Verbose(string message) => Post(() => WriteVerbose(message));
+    public void Debug(string message) => Post(() => WriteDebug(message));
+    public void Warning(string message) => Post(() => WriteWarning(message));
+    public void Information(string message, params string[] tags) => Post(() => WriteInformation(message, tags));
+    public void Error(DockOptException error) => Post(() => WriteError(ToErrorRecord(error)));
+
+    public void Progress(DockOptProgress p) => Post(() =>
+    {
+        var record = new ProgressRecord(p.ActivityId, p.Activity, string.IsNullOrEmpty(p.Status) ? p.Activity : p.Status)
+        {
+            ParentActivityId = p.ParentActivityId,
+            PercentComplete = Math.Clamp(p.PercentComplete, -1, 100),
+            RecordType = p.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        };
+        if (p.CurrentOperation != null) record.CurrentOperation = p.CurrentOperation;
+        WriteProgress(record);
+    });
+
+    bool IDockOptSink.ShouldProcess(string target, string action)
+    {
+        var result = false;
+        Post(() => result = ShouldProcess(target, action));
+        return result;
+    }
+}

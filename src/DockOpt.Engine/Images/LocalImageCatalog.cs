@@ -1,0 +1,264 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using DockOpt.Engine.Engine;
+
+namespace DockOpt.Engine.Images;
+
+/// <summary>Finds local images by name, wildcard, ID or digest and describes them as <see cref="ImageInfo"/>.</summary>
+public sealed class LocalImageCatalog
+{
+    readonly DockerEngine _engine;
+
+    public LocalImageCatalog(DockerEngine engine) => _engine = engine;
+
+    public sealed class Query
+    {
+        public IReadOnlyList<string>? Names { get; init; }
+        public bool IncludeEnvValues { get; init; }
+        public bool IncludeHistory { get; init; } = true;
+        /// <summary>Include untagged intermediate images (docker images -a).</summary>
+        public bool All { get; init; }
+    }
+
+    /// <summary>
+    /// Resolves the names to images and returns them in order; a name that matches nothing is reported through
+    /// <paramref name="notFound"/> (non-terminating) and the others are still returned.
+    /// </summary>
+    public async Task<IReadOnlyList<ImageInfo>> GetAsync(Query query, Action<DockOptException> notFound, CancellationToken ct)
+    {
+        var ids = new List<(string Id, string? MatchedTag)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        IList<ImagesListResponse>? list = null;
+
+        async Task<IList<ImagesListResponse>> ListAsync()
+        {
+            if (list != null) return list;
+            try
+            {
+                list = await _engine.Client.Images.ListImagesAsync(new ImagesListParameters { All = query.All }, ct).ConfigureAwait(false);
+            }
+            catch (DockerApiException e)
+            {
+                throw EngineErrors.FromApi(e, "ImageListFailed", null);
+            }
+            return list = list.OrderByDescending(i => i.Created).ToList();
+        }
+
+        void Add(string id, string? tag)
+        {
+            if (seen.Add(id)) ids.Add((id, tag));
+        }
+
+        if (query.Names == null || query.Names.Count == 0)
+        {
+            foreach (var i in await ListAsync().ConfigureAwait(false)) Add(i.ID, null);
+        }
+        else
+        {
+            foreach (var raw in query.Names)
+            {
+                var name = raw?.Trim();
+                if (string.IsNullOrEmpty(name)) continue;
+                if (ImageReference.HasWildcard(name))
+                {
+                    var any = false;
+                    foreach (var i in await ListAsync().ConfigureAwait(false))
+                    {
+                        var tags = i.RepoTags ?? Array.Empty<string>();
+                        if (!ImageReference.Matches(name, i.ID, tags, i.RepoDigests ?? Array.Empty<string>())) continue;
+                        any = true;
+                        var rx = ImageReference.WildcardToRegex(name);
+                        Add(i.ID, tags.FirstOrDefault(t => rx.IsMatch(t)));
+                    }
+                    if (!any) notFound(NotFound(name));
+                    continue;
+                }
+
+                var resolved = await TryInspectIdAsync(name, ct).ConfigureAwait(false);
+                if (resolved != null)
+                {
+                    Add(resolved, name.Contains('@') || LooksLikeId(name) ? null : Normalize(name));
+                    continue;
+                }
+                // "app" with no tag: every tag of that repository, as 'docker images app' lists them.
+                if (ImageReference.SplitTag(name).Tag == null && !name.Contains('@'))
+                {
+                    var any = false;
+                    foreach (var i in await ListAsync().ConfigureAwait(false))
+                        foreach (var t in i.RepoTags ?? Array.Empty<string>())
+                            if (string.Equals(ImageReference.SplitTag(t).Repository, name, StringComparison.Ordinal))
+                            {
+                                Add(i.ID, t);
+                                any = true;
+                                break;
+                            }
+                    if (any) continue;
+                }
+                notFound(NotFound(name));
+            }
+        }
+
+        var results = new ImageInfo[ids.Count];
+        using var gate = new SemaphoreSlim(8);
+        var tasks = ids.Select(async (entry, index) =>
+        {
+            await gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                results[index] = await DescribeAsync(entry.Id, entry.MatchedTag, query, ct).ConfigureAwait(false);
+            }
+            catch (DockOptException e) when (e.Category == DockOptErrorCategory.ObjectNotFound)
+            {
+                notFound(e); // removed between list and inspect
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToArray();
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        return results.Where(r => r != null).ToList();
+    }
+
+    static bool LooksLikeId(string name)
+    {
+        var hex = name.StartsWith("sha256:", StringComparison.Ordinal) ? name.Substring(7) : name;
+        return hex.Length >= 4 && hex.All(Uri.IsHexDigit);
+    }
+
+    /// <summary>Docker Hub short names as the engine reports them in RepoTags: "app" means "app:latest".</summary>
+    static string Normalize(string name) => ImageReference.SplitTag(name).Tag == null ? name + ":latest" : name;
+
+    static DockOptException NotFound(string name) => new("ImageNotFound", DockOptErrorCategory.ObjectNotFound,
+        $"No local image matches '{name}'.", name,
+        "List local images with Get-DockOptImage, build one with Invoke-DockOptBuild, or check the spelling (wildcards: app*, *:latest).");
+
+    async Task<string?> TryInspectIdAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            var r = await _engine.Client.Images.InspectImageAsync(name, ct).ConfigureAwait(false);
+            return r.ID;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return null;
+        }
+        catch (DockerApiException e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.BadRequest)
+        {
+            return null; // 400: not a valid reference, e.g. upper-case letters
+        }
+    }
+
+    /// <summary>Inspects one image (and its history) into an <see cref="ImageInfo"/>.</summary>
+    public async Task<ImageInfo> DescribeAsync(string idOrName, string? matchedTag, Query query, CancellationToken ct)
+    {
+        ImageInspectResponse r;
+        IList<ImageHistoryResponse>? history = null;
+        try
+        {
+            var inspectTask = _engine.Client.Images.InspectImageAsync(idOrName, ct);
+            var historyTask = query.IncludeHistory ? _engine.Client.Images.GetImageHistoryAsync(idOrName, ct) : null;
+            r = await inspectTask.ConfigureAwait(false);
+            if (historyTask != null) history = await historyTask.ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            throw EngineErrors.FromApi(e, "ImageNotFound", idOrName);
+        }
+        return ToImageInfo(r, history, matchedTag, query.IncludeEnvValues, _engine.Endpoint.ToString());
+    }
+
+    internal static ImageInfo ToImageInfo(ImageInspectResponse r, IList<ImageHistoryResponse>? history, string? matchedTag,
+        bool includeEnvValues, string engine)
+    {
+        var tags = r.RepoTags?.ToArray() ?? Array.Empty<string>();
+        var tag = matchedTag != null && tags.Contains(matchedTag) ? matchedTag : tags.FirstOrDefault();
+        var (repo, t) = tag != null ? ImageReference.SplitTag(tag) : ("<none>", "<none>");
+        var cfg = r.Config;
+        var env = cfg?.Env ?? new List<string>();
+        var layers = r.RootFS?.Layers?.ToArray() ?? Array.Empty<string>();
+        var info = new ImageInfo
+        {
+            Id = r.ID,
+            Repository = repo,
+            Tag = t ?? "<none>",
+            RepoTags = tags,
+            RepoDigests = r.RepoDigests?.ToArray() ?? Array.Empty<string>(),
+            Size = r.Size,
+            LayerCount = layers.Length,
+            LayerDiffIds = layers,
+            Created = r.Created.HasValue ? r.Created.Value.ToUniversalTime() : default,
+            Architecture = r.Architecture ?? "",
+            Variant = string.IsNullOrEmpty(r.Variant) ? null : r.Variant,
+            Os = r.Os ?? "",
+            User = cfg?.User ?? "",
+            WorkingDir = cfg?.WorkingDir ?? "",
+            Entrypoint = cfg?.Entrypoint?.ToArray() ?? Array.Empty<string>(),
+            Cmd = cfg?.Cmd?.ToArray() ?? Array.Empty<string>(),
+            ExposedPorts = cfg?.ExposedPorts?.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray() ?? Array.Empty<string>(),
+            EnvNames = env.Select(e => e.Split('=', 2)[0]).ToArray(),
+            Env = includeEnvValues ? env.Select(e => e.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last().Length > 1 ? g.Last()[1] : "") : null,
+            Labels = cfg?.Labels != null ? new Dictionary<string, string>(cfg.Labels, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal),
+            StopSignal = string.IsNullOrEmpty(cfg?.StopSignal) ? null : cfg!.StopSignal,
+            Engine = engine,
+        };
+        if (cfg?.Healthcheck is { } hc && hc.Test != null && hc.Test.Count > 0)
+        {
+            info.Healthcheck = new HealthcheckInfo
+            {
+                Test = hc.Test.ToArray(),
+                Interval = Pos(hc.Interval),
+                Timeout = Pos(hc.Timeout),
+                StartPeriod = Pos(hc.StartPeriod),
+                Retries = hc.Retries is { } rt && rt > 0 ? (int)rt : null,
+            };
+        }
+        if (history != null)
+            info.History = MapHistory(history, layers.Length);
+        return info;
+    }
+
+    /// <summary>
+    /// The engine's history API lists newest first and carries no empty-layer flag. Entries are returned oldest
+    /// first; a 0-byte entry is an empty (metadata-only) layer unless more layers exist than non-empty entries,
+    /// in which case 0-byte filesystem instructions (RUN/COPY/ADD) are counted as layers until the counts agree.
+    /// </summary>
+    static TimeSpan? Pos(TimeSpan? t) => t is { } v && v > TimeSpan.Zero ? v : null;
+
+    internal static ImageHistoryEntry[] MapHistory(IList<ImageHistoryResponse> history, int layerCount)
+    {
+        var ordered = history.Reverse().ToList();
+        var nonEmpty = ordered.Count(h => h.Size > 0);
+        var missing = layerCount - nonEmpty;
+        var result = new List<ImageHistoryEntry>(ordered.Count);
+        foreach (var h in ordered)
+        {
+            var empty = h.Size == 0;
+            if (empty && missing > 0 && !IsMetadataOnly(h.CreatedBy ?? ""))
+            {
+                empty = false;
+                missing--;
+            }
+            result.Add(new ImageHistoryEntry
+            {
+                CreatedBy = h.CreatedBy ?? "",
+                Size = h.Size,
+                EmptyLayer = empty,
+                Created = h.Created == default ? null : h.Created.ToUniversalTime(),
+                Comment = string.IsNullOrEmpty(h.Comment) ? null : h.Comment,
+            });
+        }
+        return result.ToArray();
+    }
+
+    static bool IsMetadataOnly(string createdBy)
+    {
+        var s = createdBy.Trim();
+        if (s.Contains("#(nop)", StringComparison.Ordinal))
+            return !(s.Contains(" ADD ", StringComparison.Ordinal) || s.Contains(" COPY ", StringComparison.Ordinal));
+        var word = s.Split(' ', 2)[0].ToUpperInvariant();
+        return word is "ENV" or "LABEL" or "CMD" or "ENTRYPOINT" or "EXPOSE" or "USER" or "ARG"
+            or "HEALTHCHECK" or "STOPSIGNAL" or "SHELL" or "VOLUME" or "ONBUILD" or "MAINTAINER";
+    }
+}
