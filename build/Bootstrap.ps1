@@ -81,7 +81,40 @@ if (-not (Get-Command docker-registry -ErrorAction Ignore) -and (Test-DebianLike
     # The package starts a system registry on :5000; the tests start their own on free loopback ports.
     & systemctl stop docker-registry 2>$null | Out-Null
 }
-if (Get-Command docker-registry -ErrorAction Ignore) { Say 'registry: docker-registry available' }
+if (Get-Command docker-registry -ErrorAction Ignore) {
+    # A local registry on 127.0.0.1:5000 for the demo and for users (the publish tests start their own, with auth/TLS).
+    $port = if ($env:DOCKOPT_REGISTRY_PORT) { [int]$env:DOCKOPT_REGISTRY_PORT } else { 5000 }
+    $probe = [System.Net.Sockets.TcpClient]::new()
+    $listening = $false
+    try { $probe.Connect('127.0.0.1', $port); $listening = $true } catch { } finally { $probe.Dispose() }
+    if ($listening) { Say "registry: something already listens on 127.0.0.1:$port" }
+    else {
+        $stateDir = if (Test-Root) { '/var/lib/dockopt/registry' } else { Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'dockopt/registry' }
+        New-Item -ItemType Directory -Force -Path (Join-Path $stateDir 'data') | Out-Null
+        $cfg = Join-Path $stateDir 'config.yml'
+        @"
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $(Join-Path $stateDir 'data')
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+"@ | Set-Content -Path $cfg
+        & setsid -f docker-registry serve $cfg *> (Join-Path $stateDir 'registry.log')
+        $deadline = (Get-Date).AddSeconds(15)
+        do {
+            Start-Sleep -Milliseconds 200
+            $probe = [System.Net.Sockets.TcpClient]::new()
+            try { $probe.Connect('127.0.0.1', $port); $listening = $true } catch { } finally { $probe.Dispose() }
+        } until ($listening -or (Get-Date) -gt $deadline)
+        if ($listening) { Say "registry: started on 127.0.0.1:$port (storage $stateDir)" }
+        else { Say "registry: did not start on 127.0.0.1:$port; see $(Join-Path $stateDir 'registry.log')" }
+    }
+}
 else { Say 'registry: docker-registry not installed (publish tests will skip)' }
 
 if ($SkipBaseImages) { return }
