@@ -64,7 +64,8 @@ if (-not (Get-Command docker -ErrorAction Ignore) -or -not (Test-Engine)) {
         $sw = [Diagnostics.Stopwatch]::StartNew()
         $log = '/var/log/dockopt-dockerd.log'
         # setsid: dockerd outlives this script and the test process.
-        & setsid -f dockerd --storage-driver overlay2 --host unix:///var/run/docker.sock *> $log
+        # The shell redirects at the descriptor level, so no pipe of ours stays open in the daemon.
+        & sh -c "setsid -f dockerd --storage-driver overlay2 --host unix:///var/run/docker.sock > '$log' 2>&1 < /dev/null"
         $deadline = (Get-Date).AddSeconds(60)
         while (-not (Test-Engine)) {
             if ((Get-Date) -gt $deadline) { throw "dockerd did not answer within 60 s; see $log." }
@@ -104,7 +105,7 @@ storage:
 http:
   addr: 127.0.0.1:$port
 "@ | Set-Content -Path $cfg
-        & setsid -f docker-registry serve $cfg *> (Join-Path $stateDir 'registry.log')
+        & sh -c "setsid -f docker-registry serve '$cfg' > '$(Join-Path $stateDir 'registry.log')' 2>&1 < /dev/null"
         $deadline = (Get-Date).AddSeconds(15)
         do {
             Start-Sleep -Milliseconds 200
