@@ -30,7 +30,11 @@ public sealed class ImageAnalysis
     /// <summary>Sum of the layer sizes: the bytes the engine stores for the image (overlay2 accounting).</summary>
     public long TotalSize { get; set; }
 
-    /// <summary>Regular-file bytes visible in the final filesystem (hard-linked files once).</summary>
+    /// <summary>
+    /// Regular-file bytes a container created from the image shows (hard-linked files once): what <c>docker export</c>
+    /// holds. The engine's init layer empties /etc/hostname, /etc/hosts and /etc/resolv.conf in every container, so
+    /// their image bytes are not counted.
+    /// </summary>
     public long FinalSize { get; set; }
 
     /// <summary>Non-directory paths (files, links, devices) visible in the final filesystem.</summary>

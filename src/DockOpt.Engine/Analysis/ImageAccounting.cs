@@ -307,6 +307,9 @@ public sealed class ImageAccounting
         return string.Equals(c.Path, n.Path, StringComparison.Ordinal) ? c.Stored : 0;
     }
 
+    /// <summary>Files the engine's init layer replaces with empty files in every container.</summary>
+    public static readonly string[] InitLayerFiles = { "etc/hostname", "etc/hosts", "etc/resolv.conf" };
+
     ImageAnalysis Summarize(List<LayerAnalysis> rows, IReadOnlyList<string>? ignorePaths)
     {
         var a = new ImageAnalysis { Layers = rows.ToArray() };
@@ -322,6 +325,12 @@ public sealed class ImageAccounting
         }
         a.FileCount = fileCount;
         a.FinalSize = visibleCopies.Sum(id => _copies[id].IsRegular ? _copies[id].ContentSize : 0);
+        // The engine's init layer (moby daemon/initlayer) puts empty /etc/hostname, /etc/hosts and /etc/resolv.conf over
+        // the image's in every container, so a container (and docker export) never shows their bytes.
+        foreach (var p in InitLayerFiles)
+            if (_nodes.TryGetValue(p, out var n) && n.Kind == LayerEntryKind.RegularFile && n.CopyId >= 0
+                && string.Equals(_copies[n.CopyId].Path, p, StringComparison.Ordinal))
+                a.FinalSize -= n.Size;
 
         var ignore = GlobSet.Create(ignorePaths);
         var waste = new List<WasteEntry>();
