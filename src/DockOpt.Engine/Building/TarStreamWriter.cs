@@ -54,14 +54,16 @@ public sealed class TarStreamWriter
             var dir = GoPath.Dir(e.Name.TrimEnd('/'));
             var file = e.Name.TrimEnd('/');
             file = file.Substring(file.LastIndexOf('/') + 1);
-            var paxName = Truncate((dir == "." ? "" : dir + "/") + "PaxHeaders.0/" + file, 100);
-            WriteRawHeader(paxName, null, 'x', 0, 0, 0, data.Length, 0, "", 0, 0);
+            var paxName = Truncate(ToAscii((dir == "." ? "" : dir + "/") + "PaxHeaders.0/" + file), 100);
+            WriteRawHeader(paxName, null, 'x', 0, 0, 0, data.Length, 0, "", 0, 0, devFields: false);
             Write(data, 0, data.Length);
             Pad(data.Length);
         }
-        WriteRawHeader(pax.Any(p => p.Item1 == "path") ? Truncate(e.Name, 100) : name!, pax.Any(p => p.Item1 == "path") ? null : prefix,
+        // In a PAX entry Go writes the ustar fields as their ASCII-only, truncated form (and no prefix split).
+        var usePax = pax.Count > 0;
+        WriteRawHeader(usePax ? Truncate(ToAscii(e.Name), 100) : name!, usePax ? null : prefix,
             e.Type, e.Mode, e.Uid, e.Gid, e.Size >= 077777777777L ? 0 : e.Size, Math.Clamp(e.MtimeSeconds, 0, 077777777777L - 1),
-            pax.Any(p => p.Item1 == "linkpath") ? Truncate(e.LinkName, 100) : e.LinkName, e.DevMajor, e.DevMinor);
+            usePax ? Truncate(ToAscii(e.LinkName), 100) : e.LinkName, e.DevMajor, e.DevMinor);
     }
 
     static string Truncate(string s, int maxBytes)
@@ -107,8 +109,10 @@ public sealed class TarStreamWriter
         return true;
     }
 
+    static string ToAscii(string s) => new(s.Where(c => c < 0x80).ToArray());
+
     void WriteRawHeader(string name, string? prefix, char type, int mode, int uid, int gid, long size, long mtime, string link,
-        uint devMajor, uint devMinor)
+        uint devMajor, uint devMinor, bool devFields = true)
     {
         var b = _block;
         Array.Clear(b);
@@ -123,7 +127,7 @@ public sealed class TarStreamWriter
         Encoding.ASCII.GetBytes("ustar\0", 0, 6, b, 257);
         b[263] = (byte)'0';
         b[264] = (byte)'0';
-        if (type is '3' or '4')
+        if (devFields)
         {
             PutOctal(b, 329, 8, devMajor);
             PutOctal(b, 337, 8, devMinor);
