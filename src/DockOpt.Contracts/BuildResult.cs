@@ -24,6 +24,16 @@ public sealed class BuildResult
 
     /// <summary>Bytes of the build context sent to the engine (after .dockerignore).</summary>
     public long ContextBytes { get; set; }
+
+    /// <summary>Files, directories and links in the context sent (after .dockerignore).</summary>
+    public int ContextEntryCount { get; set; }
+
+    /// <summary>Time spent packing and sending the context until the engine had all of it.</summary>
+    public TimeSpan ContextDuration { get; set; }
+    public double ContextSeconds => Math.Round(ContextDuration.TotalSeconds, 3);
+
+    /// <summary>The ignore file that applied (.dockerignore or &lt;Dockerfile&gt;.dockerignore), if any.</summary>
+    public string? IgnoreFile { get; set; }
     public BuildStep[] Steps { get; set; } = Array.Empty<BuildStep>();
 
     /// <summary>Names of the build arguments given (never their values).</summary>
@@ -43,8 +53,41 @@ public sealed class BuildStep
 {
     public int Number { get; set; }
     public string Instruction { get; set; } = "";
+
+    /// <summary>Line of the instruction in the Dockerfile (1-based), when known.</summary>
+    public int? Line { get; set; }
     public bool Cached { get; set; }
     public TimeSpan Duration { get; set; }
     public double DurationSeconds => Math.Round(Duration.TotalSeconds, 3);
     public override string ToString() => $"Step {Number}: {Instruction}";
+}
+
+/// <summary>
+/// A build step failed (BuildStepFailed): which step, its instruction and Dockerfile line, the exit code and the last
+/// lines of its output. Reached from PowerShell as <c>$err.Exception</c>.
+/// </summary>
+public sealed class BuildStepFailedException : DockOptException
+{
+    public BuildStepFailedException(string message, object? target, string? recommendedAction, int stepNumber, int stepCount,
+        string instruction, int? line, int? exitCode, string[] outputTail, string dockerfile)
+        : base("BuildStepFailed", DockOptErrorCategory.InvalidResult, message, target, recommendedAction)
+    {
+        StepNumber = stepNumber;
+        StepCount = stepCount;
+        Instruction = instruction;
+        Line = line;
+        ExitCode = exitCode;
+        OutputTail = outputTail;
+        Dockerfile = dockerfile;
+    }
+
+    public int StepNumber { get; }
+    public int StepCount { get; }
+    public string Instruction { get; }
+    public int? Line { get; }
+    public int? ExitCode { get; }
+
+    /// <summary>The last (at most 20) lines the step printed.</summary>
+    public string[] OutputTail { get; }
+    public string Dockerfile { get; }
 }
