@@ -36,6 +36,9 @@ public sealed class HistoryStore
     /// <summary>Full path of the history file.</summary>
     public string Path { get; }
 
+    /// <summary>Test hook: runs while the append holds the lock, between finding the end and writing (widens races in tests).</summary>
+    internal Action? WhileLocked { get; init; }
+
     /// <summary>How long a writer or reader waits for another one's lock.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -98,6 +101,7 @@ public sealed class HistoryStore
                 }
             }
             fs.Seek(0, SeekOrigin.End);
+            WhileLocked?.Invoke();
             fs.Write(bytes, 0, bytes.Length);
             fs.Flush(flushToDisk: true);
         }
