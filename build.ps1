@@ -165,6 +165,7 @@ function Invoke-Test {
         Invoke-Pwsh $argsList
         if (Test-Path $summary) {
             $s = Get-Content -Raw $summary | ConvertFrom-Json
+            if ($null -eq $s.Passed -or $null -eq $s.Failed) { throw "Pester summary '$summary' is incomplete." }
             $passed += $s.Passed; $failed += $s.Failed; $skipped += $s.Skipped
             Write-Host "    Pester: $($s.Passed) passed, $($s.Failed) failed, $($s.Skipped) skipped"
         }

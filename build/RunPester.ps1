@@ -18,13 +18,14 @@ $paths = if ($Only) { $Only -split ',' | ForEach-Object { if (Test-Path $_) { $_
 $config.Run.Path = $paths
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
-if ($env:CI -or [Console]::IsOutputRedirected) { $config.Output.RenderMode = 'Plain' }
+if ($env:CI -or [Console]::IsOutputRedirected) { $config.Output.RenderMode = 'Plaintext' }
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = 'JUnitXml'
 $config.TestResult.OutputPath = Join-Path $ResultsPath 'pester.junit.xml'
 if ($Tag) { $config.Filter.Tag = $Tag -split ',' }
 if ($ExcludeTag) { $config.Filter.ExcludeTag = $ExcludeTag -split ',' }
 $r = Invoke-Pester -Configuration $config
+if ($null -eq $r) { throw 'Invoke-Pester returned no result.' }
 $summary = [ordered]@{
     Passed  = $r.PassedCount
     Failed  = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount

@@ -124,6 +124,24 @@ Describe 'Engine connection' -Tag 'RequiresDocker' {
         finally { $listener.Stop() }
     }
 
+    It 'stops an in-flight engine call at once when the pipeline is stopped (Ctrl+C)' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()   # the call will wait for an answer that never comes
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Get-DockOptTestModulePath)).AddStatement()
+            $null = $ps.AddCommand('Get-DockOptImage').AddParameter('Engine', "tcp://127.0.0.1:$($listener.LocalEndpoint.Port)")
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 1500
+            $ps.InvocationStateInfo.State | Should -Be 'Running'
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 1.5
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose(); $listener.Stop() }
+    }
+
     It 'honours DOCKER_HOST and a docker context from DOCKER_CONFIG' {
         $saved = @{ DOCKER_HOST = $env:DOCKER_HOST; DOCKER_CONFIG = $env:DOCKER_CONFIG; DOCKER_CONTEXT = $env:DOCKER_CONTEXT }
         try {

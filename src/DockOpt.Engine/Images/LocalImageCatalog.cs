@@ -256,7 +256,8 @@ public sealed class LocalImageCatalog
     {
         var s = createdBy.Trim();
         if (s.Contains("#(nop)", StringComparison.Ordinal))
-            return !(s.Contains(" ADD ", StringComparison.Ordinal) || s.Contains(" COPY ", StringComparison.Ordinal));
+            return !(s.Contains(" ADD ", StringComparison.Ordinal) || s.Contains(" COPY ", StringComparison.Ordinal)
+                     || s.Contains(" WORKDIR ", StringComparison.Ordinal)); // the classic builder's WORKDIR may create the directory
         var word = s.Split(' ', 2)[0].ToUpperInvariant();
         return word is "ENV" or "LABEL" or "CMD" or "ENTRYPOINT" or "EXPOSE" or "USER" or "ARG"
             or "HEALTHCHECK" or "STOPSIGNAL" or "SHELL" or "VOLUME" or "ONBUILD" or "MAINTAINER";
