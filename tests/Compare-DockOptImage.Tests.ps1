@@ -145,6 +145,14 @@ RUN echo app > /app.txt
         @(Get-Content $h).Count | Should -Be 2
     }
 
+    It 'an unwritable history is a HistoryWriteFailed error, and the comparison is still returned' {
+        $blocker = Join-Path $script:tmp 'not-a-directory'
+        Set-Content -Path $blocker -Value 'x'
+        $c = Compare-DockOptImage $script:big $script:small -HistoryPath (Join-Path $blocker 'h.jsonl') -ErrorVariable err -ErrorAction SilentlyContinue
+        $c.DifferenceSize | Should -Be $script:smallI.Size
+        $err[0].FullyQualifiedErrorId | Should -Be 'HistoryWriteFailed,DockOpt.Cmdlets.CompareDockOptImageCommand'
+    }
+
     It 'parallel processes appending to one history lose no line' {
         $h = Join-Path $script:tmp 'parallel.jsonl'
         $jobs = 1..3 | ForEach-Object {

@@ -124,18 +124,7 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
             var c = await new ImageComparer(engine).CompareAsync(reference, difference, cost, Detailed, ct).ConfigureAwait(false);
             Verbose($"{c.ReferenceImage} ({c.ReferenceSize} bytes, {c.ReferenceLayerCount} layers) vs {c.DifferenceImage} ({c.DifferenceSize} bytes, {c.DifferenceLayerCount} layers): {c.SharedLayerCount} shared layers.");
             Output(c);
-            if (_historyFile != null)
-            {
-                try
-                {
-                    new HistoryStore(_historyFile).Append(HistoryRecord.FromComparison(c));
-                    Verbose($"Recorded the comparison in {_historyFile}.");
-                }
-                catch (DockOptException e)
-                {
-                    Error(e);
-                }
-            }
+            HistoryStore.Record(_historyFile, HistoryRecord.FromComparison(c), this);
         });
     }
 

@@ -53,6 +53,28 @@ public sealed class HistoryStore
         return System.IO.Path.IsPathRooted(p) || baseDirectory == null ? System.IO.Path.GetFullPath(p) : System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDirectory, p));
     }
 
+    /// <summary>
+    /// Records <paramref name="record"/> when <paramref name="path"/> (from <see cref="ResolvePath"/>) is not null: appends
+    /// it, says so on the Verbose stream, and reports a failure as a non-terminating error (the build or comparison
+    /// itself stands). Returns whether a line was written. Builds call
+    /// <c>HistoryStore.Record(historyFile, HistoryRecord.FromBuild(result), sink)</c> after emitting the result.
+    /// </summary>
+    public static bool Record(string? path, HistoryRecord record, IDockOptSink sink)
+    {
+        if (path == null) return false;
+        try
+        {
+            new HistoryStore(path).Append(record);
+            sink.Verbose($"Recorded the {record.Kind.ToLowerInvariant()} of {record.Image} in {path}.");
+            return true;
+        }
+        catch (DockOptException e)
+        {
+            sink.Error(e);
+            return false;
+        }
+    }
+
     /// <summary>Serializes a record as one JSON line (no newline); Source and Line are not stored.</summary>
     public static string Serialize(HistoryRecord record)
     {

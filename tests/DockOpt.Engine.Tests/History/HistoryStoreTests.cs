@@ -182,4 +182,37 @@ public sealed class HistoryStoreTests : IDisposable
             Environment.SetEnvironmentVariable(HistoryStore.EnvironmentVariable, old);
         }
     }
+
+    sealed class CollectingSink : IDockOptSink
+    {
+        public readonly List<DockOptException> Errors = new();
+        public readonly List<string> Verbose = new();
+        public void Output(object item) { }
+        void IDockOptSink.Verbose(string message) => Verbose.Add(message);
+        public void Debug(string message) { }
+        public void Warning(string message) { }
+        public void Information(string message, params string[] tags) { }
+        public void Progress(DockOptProgress progress) { }
+        public void Error(DockOptException error) => Errors.Add(error);
+        public bool ShouldProcess(string target, string action) => true;
+    }
+
+    [Fact]
+    public void RecordWritesOnlyWithAPathAndReportsAFailureAsANonTerminatingError()
+    {
+        var sink = new CollectingSink();
+        Assert.False(HistoryStore.Record(null, Build("a:1", 1, 1, DateTime.UtcNow), sink));
+        var path = Path.Combine(_dir, "rec.jsonl");
+        Assert.True(HistoryStore.Record(path, Build("a:1", 1, 1, DateTime.UtcNow), sink));
+        Assert.Single(new HistoryStore(path).Read());
+        Assert.Contains(sink.Verbose, v => v.Contains(path));
+
+        var blocker = Path.Combine(_dir, "file");
+        File.WriteAllText(blocker, "x");
+        Assert.False(HistoryStore.Record(Path.Combine(blocker, "h.jsonl"), Build("a:1", 1, 1, DateTime.UtcNow), sink));
+        var e = Assert.Single(sink.Errors);
+        Assert.Equal("HistoryWriteFailed", e.ErrorId);
+        Assert.Equal(DockOptErrorCategory.WriteError, e.Category);
+        Assert.False(string.IsNullOrEmpty(e.RecommendedAction));
+    }
 }
