@@ -1,0 +1,3 @@
+module example.com/dockopt/go-service
+
+go 1.19

@@ -1,0 +1,220 @@
+using DockOpt.Engine.Engine;
+using DockOpt.Engine.Images;
+
+namespace DockOpt.Engine.Analysis;
+
+/// <summary>One side of a comparison: what the user gave, resolved lazily to a local image.</summary>
+public sealed class ComparisonSide
+{
+    /// <summary>A name, ID, digest reference or single-match wildcard.</summary>
+    public string Reference { get; init; } = "";
+
+    /// <summary>The name to report (a BuildResult's first tag, an ImageInfo's name); null: the name the catalog finds.</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>Build time, when the side came from a BuildResult.</summary>
+    public TimeSpan? BuildDuration { get; init; }
+
+    public static ComparisonSide FromBuild(BuildResult b) => new()
+    {
+        Reference = string.IsNullOrEmpty(b.ImageId) ? b.Name : b.ImageId,
+        DisplayName = b.Name,
+        BuildDuration = b.Duration,
+    };
+
+    public static ComparisonSide FromImage(ImageInfo i) => new() { Reference = string.IsNullOrEmpty(i.Id) ? i.Name : i.Id, DisplayName = i.Name };
+
+    public static ComparisonSide FromName(string name) => new() { Reference = name.Trim() };
+
+    public override string ToString() => DisplayName ?? Reference;
+}
+
+/// <summary>Prices of the registry cost estimate.</summary>
+public sealed class RegistryCostModel
+{
+    public double StoragePricePerGBMonth { get; init; } = 0.10;
+    public double TransferPricePerGB { get; init; } = 0.09;
+    public int PullsPerMonth { get; init; } = 100;
+
+    public double MonthlyCost(long bytes) => ImageComparison.MonthlyCost(bytes, StoragePricePerGBMonth, TransferPricePerGB, PullsPerMonth);
+}
+
+/// <summary>Compares two images: sizes, layers (by diff ID), build times and registry cost.</summary>
+public sealed class ImageComparer
+{
+    readonly DockerEngine _engine;
+
+    public ImageComparer(DockerEngine engine) => _engine = engine;
+
+    /// <summary>Resolves both sides on the engine and compares them.</summary>
+    public async Task<ImageComparison> CompareAsync(ComparisonSide reference, ComparisonSide difference, RegistryCostModel cost,
+        bool detailed, CancellationToken ct)
+    {
+        var catalog = new LocalImageCatalog(_engine);
+        var refTask = ResolveAsync(catalog, reference, "ReferenceImage", ct);
+        var diffTask = ResolveAsync(catalog, difference, "DifferenceImage", ct);
+        var r = await refTask.ConfigureAwait(false);
+        var d = await diffTask.ConfigureAwait(false);
+        var c = Compare(r, d, reference.BuildDuration, difference.BuildDuration, cost, detailed);
+        c.ReferenceImage = reference.DisplayName ?? r.Name;
+        c.DifferenceImage = difference.DisplayName ?? d.Name;
+        if (c.Layers != null)
+            foreach (var l in c.Layers)
+            {
+                l.ReferenceImage = c.ReferenceImage;
+                l.DifferenceImage = c.DifferenceImage;
+            }
+        c.Engine = _engine.Endpoint.ToString();
+        return c;
+    }
+
+    /// <summary>Finds exactly one local image for a side; ImageNotFound or AmbiguousImage otherwise.</summary>
+    static async Task<ImageInfo> ResolveAsync(LocalImageCatalog catalog, ComparisonSide side, string parameter, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(side.Reference))
+            throw new DockOptException("ImageNameEmpty", DockOptErrorCategory.InvalidArgument,
+                $"-{parameter} is empty.", side, "Give an image name, an ImageInfo from Get-DockOptImage or a BuildResult from Invoke-DockOptBuild.");
+        DockOptException? missing = null;
+        var found = await catalog.GetAsync(new LocalImageCatalog.Query { Names = new[] { side.Reference } }, e => missing ??= e, ct)
+            .ConfigureAwait(false);
+        if (found.Count == 0)
+            throw missing ?? new DockOptException("ImageNotFound", DockOptErrorCategory.ObjectNotFound,
+                $"No local image matches '{side.Reference}' (-{parameter}).", side.Reference, "List local images with Get-DockOptImage.");
+        if (found.Count > 1)
+            throw new DockOptException("AmbiguousImage", DockOptErrorCategory.InvalidArgument,
+                $"-{parameter} '{side.Reference}' matches {found.Count} images ({string.Join(", ", found.Take(5).Select(i => i.Name))}); a comparison needs exactly one.",
+                side.Reference, "Give a full repository:tag or an image ID.");
+        return found[0];
+    }
+
+    /// <summary>The comparison of two described images (pure; no engine).</summary>
+    public static ImageComparison Compare(ImageInfo reference, ImageInfo difference, TimeSpan? referenceBuild, TimeSpan? differenceBuild,
+        RegistryCostModel cost, bool detailed)
+    {
+        var refCost = cost.MonthlyCost(reference.Size);
+        var diffCost = cost.MonthlyCost(difference.Size);
+        var monthly = refCost - diffCost;
+        var c = new ImageComparison
+        {
+            ReferenceImage = reference.Name,
+            ReferenceImageId = reference.Id,
+            DifferenceImage = difference.Name,
+            DifferenceImageId = difference.Id,
+            ReferenceSize = reference.Size,
+            DifferenceSize = difference.Size,
+            SizeReduction = reference.Size - difference.Size,
+            ReductionPercent = reference.Size > 0 ? Math.Round(100.0 * (reference.Size - difference.Size) / reference.Size, 2) : 0,
+            ReferenceLayerCount = reference.LayerCount,
+            DifferenceLayerCount = difference.LayerCount,
+            ReferenceBuildDuration = referenceBuild,
+            DifferenceBuildDuration = differenceBuild,
+            StoragePricePerGBMonth = cost.StoragePricePerGBMonth,
+            TransferPricePerGB = cost.TransferPricePerGB,
+            PullsPerMonth = cost.PullsPerMonth,
+            ReferenceMonthlyCost = Math.Round(refCost, 4),
+            DifferenceMonthlyCost = Math.Round(diffCost, 4),
+            MonthlySavings = Math.Round(monthly, 4),
+            YearlySavings = Math.Round(monthly * 12, 4),
+            ComparedAt = DateTime.UtcNow,
+            Engine = reference.Engine,
+        };
+
+        var layers = CompareLayers(reference, difference);
+        c.SharedLayerCount = layers.Count(l => l.Presence == LayerPresence.Shared);
+        c.SharedSize = layers.Where(l => l.Presence == LayerPresence.Shared).Sum(l => l.Size);
+        if (detailed)
+        {
+            foreach (var l in layers)
+            {
+                l.ReferenceImage = c.ReferenceImage;
+                l.DifferenceImage = c.DifferenceImage;
+            }
+            c.Layers = layers.ToArray();
+        }
+        return c;
+    }
+
+    /// <summary>
+    /// Layers by diff ID: the reference's layers in order (shared or reference-only), then the difference-only ones.
+    /// A diff ID that repeats within one image (an identical layer twice) is matched once per occurrence.
+    /// </summary>
+    public static List<LayerComparison> CompareLayers(ImageInfo reference, ImageInfo difference)
+    {
+        var refLayers = Describe(reference);
+        var diffLayers = Describe(difference);
+        var unmatched = new Dictionary<string, Queue<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < diffLayers.Count; i++)
+        {
+            if (!unmatched.TryGetValue(diffLayers[i].DiffId, out var q)) unmatched[diffLayers[i].DiffId] = q = new Queue<int>();
+            q.Enqueue(i);
+        }
+        var result = new List<LayerComparison>();
+        var matched = new HashSet<int>();
+        for (var i = 0; i < refLayers.Count; i++)
+        {
+            var (id, size, createdBy) = refLayers[i];
+            int? di = unmatched.TryGetValue(id, out var q) && q.Count > 0 ? q.Dequeue() : null;
+            if (di is { } m) matched.Add(m);
+            result.Add(new LayerComparison
+            {
+                Presence = di.HasValue ? LayerPresence.Shared : LayerPresence.ReferenceOnly,
+                DiffId = id,
+                Size = size,
+                ReferenceIndex = i,
+                DifferenceIndex = di,
+                CreatedBy = createdBy,
+            });
+        }
+        for (var i = 0; i < diffLayers.Count; i++)
+        {
+            if (matched.Contains(i)) continue;
+            var (id, size, createdBy) = diffLayers[i];
+            result.Add(new LayerComparison { Presence = LayerPresence.DifferenceOnly, DiffId = id, Size = size, DifferenceIndex = i, CreatedBy = createdBy });
+        }
+        return result;
+    }
+
+    /// <summary>Diff IDs with the size and instruction of the history entry that made each layer (when the history lines up).</summary>
+    static List<(string DiffId, long Size, string CreatedBy)> Describe(ImageInfo image)
+    {
+        var entries = LayerEntries(image.History, image.LayerDiffIds.Length);
+        var list = new List<(string, long, string)>(image.LayerDiffIds.Length);
+        for (var i = 0; i < image.LayerDiffIds.Length; i++)
+            list.Add(entries != null ? (image.LayerDiffIds[i], entries[i].Size, entries[i].CreatedBy) : (image.LayerDiffIds[i], 0L, ""));
+        return list;
+    }
+
+    /// <summary>
+    /// The history entries that created the image's filesystem layers, oldest first, or null when they cannot be told
+    /// apart. Entries with bytes always made a layer; among 0-byte entries, RUN, COPY, ADD and WORKDIR may have made
+    /// an empty layer (the classic builder commits WORKDIR when it creates the directory). The catalog's EmptyLayer
+    /// flags are used when they add up; otherwise 0-byte candidates are taken when exactly the missing number exists.
+    /// </summary>
+    internal static List<ImageHistoryEntry>? LayerEntries(IReadOnlyList<ImageHistoryEntry> history, int layerCount)
+    {
+        var flagged = history.Where(h => !h.EmptyLayer).ToList();
+        if (flagged.Count == layerCount) return flagged;
+        var nonEmpty = history.Count(h => h.Size > 0);
+        var candidates = history.Where(h => h.Size == 0 && MayCreateLayer(h.CreatedBy)).ToList();
+        if (nonEmpty + candidates.Count != layerCount) return null;
+        return history.Where(h => h.Size > 0 || (h.Size == 0 && MayCreateLayer(h.CreatedBy))).ToList();
+    }
+
+    static bool MayCreateLayer(string createdBy)
+    {
+        var s = createdBy.Trim();
+        if (s.Length == 0) return true;
+        if (s.StartsWith("/bin/sh -c ", StringComparison.Ordinal)) s = s.Substring(11).TrimStart();
+        if (s.StartsWith("#(nop)", StringComparison.Ordinal))
+        {
+            var word = s.Substring(6).TrimStart().Split(' ', 2)[0].ToUpperInvariant();
+            return word is "COPY" or "ADD" or "WORKDIR";
+        }
+        var first = s.Split(' ', 2)[0].ToUpperInvariant();
+        // BuildKit-style history: "RUN /bin/sh -c …", "COPY …", "WORKDIR /x"; anything else non-#(nop) is a RUN command.
+        return first is "RUN" or "COPY" or "ADD" or "WORKDIR"
+            || !(first is "ENV" or "LABEL" or "CMD" or "ENTRYPOINT" or "EXPOSE" or "USER" or "ARG" or "HEALTHCHECK"
+                or "STOPSIGNAL" or "SHELL" or "VOLUME" or "ONBUILD" or "MAINTAINER");
+    }
+
+}
