@@ -12,17 +12,20 @@ public static class DockerfileFixer
         var body = bom ? text.Substring(1) : text;
         var lines = SplitKeepingEnds(body);
         applied = 0;
-        foreach (var group in edits.GroupBy(e => e.Line))
+        var ordered = edits.Select((e, i) => (e, i)).ToList();
+        foreach (var group in ordered.GroupBy(x => x.e.Line))
         {
             var idx = group.Key - 1;
             if (idx < 0 || idx >= lines.Count) continue;
             var (content, end) = lines[idx];
             var taken = new List<(int Start, int End)>();
-            foreach (var e in group.OrderByDescending(e => e.Column).ThenByDescending(e => e.Length))
+            // Right to left; inserts at one column keep their reported order.
+            foreach (var (e, _) in group.OrderByDescending(x => x.e.Column).ThenByDescending(x => x.i))
             {
                 var start = e.Column - 1;
                 if (start < 0 || start + e.Length > content.Length) continue;
-                if (taken.Any(t => start < t.End && start + Math.Max(e.Length, 1) > t.Start && !(e.Length == 0 && t.End - t.Start == 0 && start != t.Start))) continue;
+                if (taken.Any(t => e.Length > 0 ? start < t.End && start + e.Length > t.Start : start > t.Start && start < t.End)) continue;
+                if (e.Length > 0 && taken.Any(t => t.Start >= start && t.Start < start + e.Length)) continue;
                 content = content.Substring(0, start) + e.NewText + content.Substring(start + e.Length);
                 taken.Add((start, start + e.Length));
                 applied++;

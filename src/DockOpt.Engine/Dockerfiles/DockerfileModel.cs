@@ -62,6 +62,8 @@ public sealed class DockerfileModel
     /// <summary>Every stage the final one needs (bases, COPY --from, RUN --mount from=), transitively, and itself.</summary>
     public HashSet<int> FeedsFinal { get; } = new();
     public string? TargetError { get; }
+    /// <summary>Global ARGs declared without a default and not given as build arguments.</summary>
+    public HashSet<string> GlobalArgsWithoutDefault { get; } = new(StringComparer.Ordinal);
     public IReadOnlyDictionary<string, string> BuildArgs { get; }
 
     public DockerfileModel(DockerfileDocument doc, IReadOnlyDictionary<string, string>? buildArgs = null, string? target = null)
@@ -117,7 +119,11 @@ public sealed class DockerfileModel
                         value = r.Resolved ? r.Value : null;
                     }
                     else if (scope != null && global.Vars.TryGetValue(key, out var gv)) value = gv;
-                    else value = PredefinedArgs.Contains(key) ? null : "";
+                    else
+                    {
+                        value = null; // no default and no build argument: supplied at build time, unknown here
+                        if (scope == null) GlobalArgsWithoutDefault.Add(key);
+                    }
                     if (!hasEq && !BuildArgs.ContainsKey(key) && scope != null && !global.Vars.ContainsKey(key) && cur.Vars.TryGetValue(key, out var envV) && !cur.Args.Contains(key))
                         value = envV; // ENV wins over a bare ARG
                     cur.Vars[key] = value;

@@ -21,7 +21,7 @@ public static class LintReportWriter
             "Use " + string.Join(", ", Formats) + "."),
     };
 
-    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     static string Json(IReadOnlyList<LintFinding> findings) =>
         JsonSerializer.Serialize(findings.Select(f => new
@@ -51,7 +51,6 @@ public static class LintReportWriter
                         driver = new
                         {
                             name = "DockOpt",
-                            informationUri = "https://github.com/",
                             rules = rules.Select(r => new
                             {
                                 id = r.Id,

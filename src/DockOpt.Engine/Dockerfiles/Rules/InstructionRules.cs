@@ -28,8 +28,14 @@ internal static class InstructionRules
             var want = wantUpper ? ins.Keyword : ins.Keyword.ToLowerInvariant();
             if (ins.KeywordText != want && (upper > 0 && lower > 0 || (ins.KeywordText != ins.Keyword && ins.KeywordText != ins.Keyword.ToLowerInvariant())))
             {
-                var f = ctx.Report("DO2005", $"Instruction '{ins.KeywordText}' should be written '{ins.Keyword}' like the rest of the file.", ins.KeywordRange, ins, $"Write {ins.Keyword}.");
-                f.Edits.Add(new TextEdit(ins.KeywordRange.Start.Line, ins.KeywordRange.Start.Column, ins.KeywordText.Length, ins.Keyword));
+                var f = ctx.Report("DO2005", $"Instruction '{ins.KeywordText}' should be written '{want}' like the rest of the file.", ins.KeywordRange, ins, $"Write {want}.");
+                f.Edits.Add(new TextEdit(ins.KeywordRange.Start.Line, ins.KeywordRange.Start.Column, ins.KeywordText.Length, want));
+                var fw = DockerfileParser.Words(ins.Arguments.Text).ToList();
+                if (ins.Keyword == "FROM" && fw.Count == 3 && fw[1].Value.Equals("AS", StringComparison.OrdinalIgnoreCase) && fw[1].Value != (wantUpper ? "AS" : "as"))
+                {
+                    var r = ins.Arguments.RangeOf(fw[1].Start, fw[1].End);
+                    f.Edits.Add(new TextEdit(r.Start.Line, r.Start.Column, 2, wantUpper ? "AS" : "as"));
+                }
             }
         }
 
@@ -82,6 +88,9 @@ internal static class InstructionRules
                 ctx.Report("DO2014", $"FROM uses ${u}, which no ARG before the first FROM declares.", RangeOfVar(from, u), from, $"Add 'ARG {u}=<default>' before the first FROM.");
             if (exp.Undefined.Count == 0 && st.BaseResolved != null && (st.BaseResolved.Length == 0 || st.BaseResolved.Any(char.IsWhiteSpace) || st.BaseResolved.StartsWith(':') || st.BaseResolved.EndsWith(':') || st.BaseResolved.StartsWith('/')))
                 ctx.Report("DO2023", $"With the ARG defaults the base image is '{st.BaseResolved}', which is not a valid image name.", from.Arguments.RangeOf(words[0].Start, words[0].End), from, "Give the ARG a valid default.");
+            foreach (var u in exp.Used.Distinct().Where(model.GlobalArgsWithoutDefault.Contains))
+                if (!VariableExpander.Process(st.BaseRaw, n => n == u ? (false, null) : (true, "x"), doc.EscapeChar).Resolved)
+                    ctx.Report("DO2023", $"ARG {u} has no default: without --build-arg {u}=… the base image name is empty.", RangeOfVar(from, u), from, $"Give it a default: ARG {u}=<image>.");
             var platform = from.FlagsNamed("platform").LastOrDefault();
             if (platform?.Value != null)
             {
