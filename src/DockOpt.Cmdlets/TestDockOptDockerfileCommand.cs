@@ -201,7 +201,8 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
     void LintText(string text, string? path)
     {
         var target = path ?? "<content>";
-        if (text.Contains('\0') || text.Trim().Length == 0 || DockerfileParser.Parse(text).Instructions.Count == 0)
+        var doc = text.Contains('\0') ? null : DockerfileParser.Parse(text);
+        if (doc == null || doc.Instructions.Count == 0)
         {
             WriteError(ToErrorRecord(new DockOptException("DockerfileUnparseable", DockOptErrorCategory.ParserError,
                 text.Contains('\0') ? $"'{target}' is a binary file, not a Dockerfile." : $"'{target}' contains no Dockerfile instruction.", target,
@@ -215,7 +216,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
             ThrowTerminatingError(ToErrorRecord(e));
             return;
         }
-        var result = DockerfileLinter.Lint(text, path, options);
+        var result = DockerfileLinter.Lint(doc, text, path, options);
 
         if (Fix && path != null && result.Fixes.Count > 0)
         {

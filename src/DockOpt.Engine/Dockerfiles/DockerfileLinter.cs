@@ -18,11 +18,16 @@ public sealed class DockerfileLintResult
 /// <summary>Parses, models and lints a Dockerfile; applies inline ignores and configuration.</summary>
 public static class DockerfileLinter
 {
+    // Rules use a few dozen static patterns through Regex.IsMatch; the default cache of 15 would re-parse them per file.
+    static DockerfileLinter() => Regex.CacheSize = Math.Max(Regex.CacheSize, 256);
+
     static readonly Regex IgnorePragma = new(@"^#\s*(hadolint|dockopt)\s+(?:(global|stage)\s+)?ignore\s*=\s*([A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)", RegexOptions.IgnoreCase | RegexOptions.Compiled);
 
-    public static DockerfileLintResult Lint(string text, string? path, LintOptions options)
+    public static DockerfileLintResult Lint(string text, string? path, LintOptions options) =>
+        Lint(DockerfileParser.Parse(text), text, path, options);
+
+    public static DockerfileLintResult Lint(DockerfileDocument doc, string text, string? path, LintOptions options)
     {
-        var doc = DockerfileParser.Parse(text);
         var model = new DockerfileModel(doc, options.BuildArgs, options.Target);
         var ctx = new LintContext(doc, model, options, path);
         foreach (var issue in doc.Issues)
