@@ -1,0 +1,299 @@
+using System.Collections;
+using System.Management.Automation;
+using DockOpt.Engine.Dockerfiles;
+
+namespace DockOpt.Cmdlets;
+
+/// <summary>Lints Dockerfiles: hadolint-compatible rules, Docker build checks, and image optimization advice.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "DockOptDockerfile", DefaultParameterSetName = "Path", SupportsShouldProcess = true)]
+[OutputType(typeof(LintFinding), typeof(string))]
+public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
+{
+    static readonly string[] Patterns = { "Dockerfile", "Dockerfile.*", "*.dockerfile", "*.Dockerfile", "Containerfile", "Containerfile.*" };
+
+    readonly List<LintFinding> _all = new();
+    readonly List<string> _files = new();
+    readonly Dictionary<string, LintOptions> _optionsByDir = new(StringComparer.Ordinal);
+    readonly Dictionary<LintSeverity, int> _gated = new();
+    readonly HashSet<string> _gatedFiles = new(StringComparer.Ordinal);
+    int _progressCount;
+
+    /// <summary>Dockerfiles or directories (searched recursively for Dockerfile, Dockerfile.*, *.dockerfile, Containerfile).</summary>
+    [Parameter(Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [SupportsWildcards]
+    public string[]? Path { get; set; }
+
+    /// <summary>Dockerfile text to lint.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Content", ValueFromPipeline = true)]
+    [AllowEmptyString]
+    public string? Content { get; set; }
+
+    /// <summary>A .dockopt.yml or .hadolint.yaml to use instead of the discovered ones.</summary>
+    [Parameter]
+    public string? ConfigPath { get; set; }
+
+    /// <summary>Build arguments that override ARG defaults, like docker build --build-arg.</summary>
+    [Parameter]
+    public Hashtable? BuildArg { get; set; }
+
+    /// <summary>The stage that is shipped (like docker build --target); default: the last stage.</summary>
+    [Parameter]
+    public string? Target { get; set; }
+
+    /// <summary>Rule ids to skip (DockOpt, hadolint DL or build-check names).</summary>
+    [Parameter]
+    public string[]? ExcludeRule { get; set; }
+
+    /// <summary>Opt-in rules to turn on (DO3005 package pinning, DO5006 digest pinning).</summary>
+    [Parameter]
+    public string[]? IncludeRule { get; set; }
+
+    /// <summary>Write a report (Sarif, Json, Checkstyle, JUnit, GitHub) instead of objects.</summary>
+    [Parameter]
+    [ValidateSet("Sarif", "Json", "Checkstyle", "JUnit", "GitHub", IgnoreCase = true)]
+    public string? Format { get; set; }
+
+    /// <summary>File the -Format report is written to.</summary>
+    [Parameter]
+    public string? OutFile { get; set; }
+
+    /// <summary>End with a LintGateFailed error, after all files, when findings at or above this severity exist.</summary>
+    [Parameter]
+    public LintSeverity FailOn { get; set; }
+
+    /// <summary>Apply the safe rewrites to the files.</summary>
+    [Parameter(ParameterSetName = "Path")]
+    public SwitchParameter Fix { get; set; }
+
+    /// <summary>Ignore inline ignore comments (# hadolint ignore=, # dockopt ignore=, # check=skip=).</summary>
+    [Parameter]
+    public SwitchParameter DisableInlineIgnore { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (OutFile != null && Format == null)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-OutFile needs -Format (Sarif, Json, Checkstyle, JUnit or GitHub)."),
+                "LintFormatRequired", ErrorCategory.InvalidArgument, OutFile));
+        if (ConfigPath != null)
+        {
+            var p = GetUnresolvedProviderPathFromPSPath(ConfigPath);
+            if (!File.Exists(p))
+                ThrowTerminatingError(ToErrorRecord(new DockOptException("LintConfigNotFound", DockOptErrorCategory.ObjectNotFound,
+                    $"Configuration file '{p}' does not exist.", p, "Check -ConfigPath.")));
+            ConfigPath = p;
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == "Content")
+        {
+            if (Content == null) return;
+            LintText(Content, null);
+            return;
+        }
+        var inputs = Path ?? new[] { SessionState.Path.CurrentFileSystemLocation.Path };
+        foreach (var input in inputs)
+        {
+            if (string.IsNullOrWhiteSpace(input)) continue;
+            List<string> resolved;
+            try
+            {
+                resolved = WildcardPattern.ContainsWildcardCharacters(input)
+                    ? GetResolvedProviderPathFromPSPath(input, out _).ToList()
+                    : new List<string> { GetUnresolvedProviderPathFromPSPath(input) };
+            }
+            catch (ItemNotFoundException)
+            {
+                resolved = new List<string>();
+            }
+            if (resolved.Count == 0 || resolved.All(p => !File.Exists(p) && !Directory.Exists(p)))
+            {
+                WriteError(ToErrorRecord(new DockOptException("DockerfileNotFound", DockOptErrorCategory.ObjectNotFound,
+                    $"Cannot find '{input}'.", input, "Pass a Dockerfile or a directory that contains one.")));
+                continue;
+            }
+            foreach (var p in resolved)
+            {
+                if (Directory.Exists(p))
+                {
+                    var found = Discover(p).ToList();
+                    if (found.Count == 0)
+                        WriteWarning($"No Dockerfile (Dockerfile, Dockerfile.*, *.dockerfile, Containerfile) under '{p}'.");
+                    foreach (var f in found) LintFile(f);
+                }
+                else LintFile(p);
+            }
+        }
+    }
+
+    static IEnumerable<string> Discover(string dir)
+    {
+        var stack = new Stack<string>();
+        stack.Push(dir);
+        while (stack.Count > 0)
+        {
+            var d = stack.Pop();
+            IEnumerable<string> files, dirs;
+            try
+            {
+                files = Directory.EnumerateFiles(d).ToList();
+                dirs = Directory.EnumerateDirectories(d).ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
+            foreach (var f in files.Order(StringComparer.Ordinal))
+            {
+                var name = System.IO.Path.GetFileName(f);
+                if (name.EndsWith(".dockerignore", StringComparison.OrdinalIgnoreCase)) continue;
+                if (Patterns.Any(p => new WildcardPattern(p, WildcardOptions.IgnoreCase).IsMatch(name))) yield return f;
+            }
+            foreach (var sub in dirs.OrderDescending(StringComparer.Ordinal))
+            {
+                var n = System.IO.Path.GetFileName(sub);
+                if (n is ".git" or "node_modules" or "bin" or "obj" or ".venv" or "vendor") continue;
+                stack.Push(sub);
+            }
+        }
+    }
+
+    LintOptions OptionsFor(string? file)
+    {
+        var dir = file == null ? "" : System.IO.Path.GetDirectoryName(file) ?? "";
+        if (_optionsByDir.TryGetValue(dir, out var cached)) return cached;
+        var o = new LintOptions();
+        var configs = ConfigPath != null ? new List<string> { ConfigPath }
+            : LintConfigLoader.Discover(file == null ? null : dir, SessionState.Path.CurrentFileSystemLocation.Path);
+        foreach (var c in configs)
+        {
+            LintConfigLoader.Load(c, o);
+            WriteVerbose($"Lint configuration: {c}");
+        }
+        if (BuildArg != null)
+            foreach (DictionaryEntry e in BuildArg) o.BuildArgs[e.Key.ToString()!] = e.Value?.ToString() ?? "";
+        if (Target != null) o.Target = Target;
+        if (ExcludeRule != null) o.Ignored.UnionWith(ExcludeRule);
+        if (IncludeRule != null) o.Enabled.UnionWith(IncludeRule);
+        if (DisableInlineIgnore) o.DisableInlineIgnore = true;
+        _optionsByDir[dir] = o;
+        return o;
+    }
+
+    void LintFile(string path)
+    {
+        WriteProgress(new ProgressRecord(1, "Linting Dockerfiles", path) { PercentComplete = -1 });
+        _progressCount++;
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(ToErrorRecord(new DockOptException("DockerfileUnreadable", DockOptErrorCategory.ReadError,
+                $"Cannot read '{path}': {e.Message}", path, "Check the file permissions.", e)));
+            return;
+        }
+        _files.Add(path);
+        LintText(text, path);
+    }
+
+    void LintText(string text, string? path)
+    {
+        var target = path ?? "<content>";
+        var doc = text.Contains('\0') ? null : DockerfileParser.Parse(text);
+        if (doc == null || doc.Instructions.Count == 0)
+        {
+            WriteError(ToErrorRecord(new DockOptException("DockerfileUnparseable", DockOptErrorCategory.ParserError,
+                text.Contains('\0') ? $"'{target}' is a binary file, not a Dockerfile." : $"'{target}' contains no Dockerfile instruction.", target,
+                "Pass a Dockerfile (text with FROM and other instructions).")));
+            return;
+        }
+        LintOptions options;
+        try { options = OptionsFor(path); }
+        catch (DockOptException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+            return;
+        }
+        var result = DockerfileLinter.Lint(doc, text, path, options);
+
+        if (Fix && path != null && result.Fixes.Count > 0)
+        {
+            var fixedText = DockerfileFixer.Apply(text, result.Fixes.SelectMany(f => f.Edits), out var applied);
+            if (fixedText != text)
+            {
+                var diff = DockerfileFixer.Diff(path, text, fixedText);
+                var rules = string.Join(", ", result.Fixes.Select(f => f.Finding.RuleId).Distinct());
+                if (ShouldProcess($"Apply {applied} safe fix(es) ({rules}) to '{path}':\n{diff}", $"Apply {applied} safe fix(es) to '{path}'?", "Fix Dockerfile"))
+                {
+                    try
+                    {
+                        var tmp = path + ".dockopt-" + Guid.NewGuid().ToString("n").Substring(0, 8) + ".tmp";
+                        File.WriteAllText(tmp, fixedText, new System.Text.UTF8Encoding(false));
+                        File.Move(tmp, path, overwrite: true);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        WriteError(ToErrorRecord(new DockOptException("DockerfileWriteFailed", DockOptErrorCategory.WriteError,
+                            $"Cannot write the fixes to '{path}': {e.Message}", path, "Check that the file is writable.", e)));
+                        return;
+                    }
+                    WriteVerbose($"Fixed {applied} finding(s) in {path}.");
+                    result = DockerfileLinter.Lint(fixedText, path, options);
+                }
+            }
+        }
+
+        var threshold = MyInvocation.BoundParameters.ContainsKey(nameof(FailOn)) ? FailOn : options.FailureThreshold;
+        foreach (var f in result.Findings)
+        {
+            if (threshold is LintSeverity t && f.Severity >= t)
+            {
+                _gated[f.Severity] = _gated.GetValueOrDefault(f.Severity) + 1;
+                _gatedFiles.Add(f.Path);
+            }
+            if (Format == null) WriteObject(f);
+            else _all.Add(f);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_progressCount > 0)
+            WriteProgress(new ProgressRecord(1, "Linting Dockerfiles", "Done") { RecordType = ProgressRecordType.Completed });
+        if (Format != null)
+        {
+            var report = LintReportWriter.Write(Format, _all, _files);
+            if (OutFile != null)
+            {
+                var outPath = GetUnresolvedProviderPathFromPSPath(OutFile);
+                try
+                {
+                    var dir = System.IO.Path.GetDirectoryName(outPath);
+                    if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+                    var tmp = outPath + "." + Guid.NewGuid().ToString("n").Substring(0, 8) + ".tmp";
+                    File.WriteAllText(tmp, report, new System.Text.UTF8Encoding(false));
+                    File.Move(tmp, outPath, overwrite: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    ThrowTerminatingError(ToErrorRecord(new DockOptException("LintReportWriteFailed", DockOptErrorCategory.WriteError,
+                        $"Cannot write '{outPath}': {e.Message}", outPath, "Check the -OutFile path.", e)));
+                }
+            }
+            else WriteObject(report);
+        }
+        if (_gated.Count > 0)
+        {
+            var total = _gated.Values.Sum();
+            var threshold = MyInvocation.BoundParameters.ContainsKey(nameof(FailOn)) ? FailOn.ToString() : "the configured failure-threshold";
+            var parts = string.Join(", ", _gated.OrderByDescending(k => k.Key).Select(k => $"{k.Value} {k.Key}"));
+            var e = new DockOptException("LintGateFailed", DockOptErrorCategory.InvalidResult,
+                $"Lint gate failed: {total} finding(s) at or above {threshold} ({parts}) in {_gatedFiles.Count} file(s).",
+                threshold, "Fix the findings, or suppress them with '# dockopt ignore=<rule>' or ignored: in .dockopt.yml.");
+            ThrowTerminatingError(ToErrorRecord(e));
+        }
+        base.EndProcessing();
+    }
+}

@@ -1,0 +1,242 @@
+namespace DockOpt.Engine.Dockerfiles;
+
+/// <summary>One build stage.</summary>
+public sealed class Stage
+{
+    public int Index { get; init; }
+    public string? Name { get; init; }
+    public Instruction From { get; init; } = null!;
+    /// <summary>Base as written (<c>${REG}/app:${TAG}</c>).</summary>
+    public string BaseRaw { get; init; } = "";
+    /// <summary>Base after global ARG substitution; null when a variable had no known value.</summary>
+    public string? BaseResolved { get; init; }
+    /// <summary>The earlier stage this one builds on, or null for an image.</summary>
+    public int? BaseStage { get; init; }
+    public string? Platform { get; init; }
+    public List<Instruction> Instructions { get; } = new();
+    /// <summary>Stages this one copies or mounts from.</summary>
+    public HashSet<int> DependsOn { get; } = new();
+    public string DisplayName => Name ?? Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public bool IsScratch => string.Equals(BaseResolved, "scratch", StringComparison.OrdinalIgnoreCase);
+    public override string ToString() => $"{DisplayName} FROM {BaseRaw}";
+}
+
+/// <summary>
+/// Semantic model: stages and their bases, the final stage (or the target), which stages feed it, and the ARG/ENV
+/// values in scope before every instruction (build arguments override ARG defaults).
+/// </summary>
+public sealed class DockerfileModel
+{
+    public static readonly HashSet<string> PredefinedArgs = new(StringComparer.Ordinal)
+    {
+        "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy",
+        "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+        "BUILDKIT_SYNTAX", "BUILDKIT_CACHE_MOUNT_NS", "BUILDKIT_CONTEXT_KEEP_GIT_DIR", "BUILDKIT_INLINE_CACHE", "BUILDKIT_MULTI_PLATFORM",
+        "BUILDKIT_SANDBOX_HOSTNAME", "BUILDKIT_BUILD_NAME", "SOURCE_DATE_EPOCH",
+    };
+
+    readonly Dictionary<Instruction, Scope> _scopes = new();
+
+    /// <summary>Variables in scope: name → (value or null when unknown, declared by ARG?).</summary>
+    public sealed class Scope
+    {
+        public Dictionary<string, string?> Vars { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Args { get; } = new(StringComparer.Ordinal);
+        public bool BaseEnvUnknown { get; set; }
+        public Scope Clone()
+        {
+            var s = new Scope { BaseEnvUnknown = BaseEnvUnknown };
+            foreach (var kv in Vars) s.Vars[kv.Key] = kv.Value;
+            s.Args.UnionWith(Args);
+            return s;
+        }
+    }
+
+    public DockerfileDocument Document { get; }
+    public List<Stage> Stages { get; } = new();
+    /// <summary>ARGs declared before the first FROM (with build-arg overrides).</summary>
+    public Dictionary<string, string?> GlobalArgs { get; } = new(StringComparer.Ordinal);
+    public Stage? Final { get; }
+    /// <summary>Final stage and the stages it is based on: their layers ship.</summary>
+    public HashSet<int> Shipped { get; } = new();
+    /// <summary>Every stage the final one needs (bases, COPY --from, RUN --mount from=), transitively, and itself.</summary>
+    public HashSet<int> FeedsFinal { get; } = new();
+    public string? TargetError { get; }
+    /// <summary>Global ARGs declared without a default and not given as build arguments.</summary>
+    public HashSet<string> GlobalArgsWithoutDefault { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string> BuildArgs { get; }
+
+    public DockerfileModel(DockerfileDocument doc, IReadOnlyDictionary<string, string>? buildArgs = null, string? target = null)
+    {
+        Document = doc;
+        BuildArgs = buildArgs ?? new Dictionary<string, string>();
+        var global = new Scope();
+        Scope? scope = null;
+        Stage? stage = null;
+        foreach (var ins in doc.Instructions)
+        {
+            if (ins.Keyword == "FROM")
+            {
+                var words = DockerfileParser.Words(ins.Arguments.Text).ToList();
+                var baseRaw = words.Count > 0 ? words[0].Value : "";
+                string? name = words.Count >= 3 && words[1].Value.Equals("AS", StringComparison.OrdinalIgnoreCase) ? words[2].Value : null;
+                var r = VariableExpander.Process(baseRaw, n => LookupGlobal(global, n), doc.EscapeChar);
+                var resolved = r.Resolved ? r.Value : null;
+                int? baseStage = null;
+                if (resolved != null)
+                {
+                    var bs = Stages.FindLast(s => s.Name != null && s.Name.Equals(resolved, StringComparison.OrdinalIgnoreCase));
+                    if (bs != null) baseStage = bs.Index;
+                }
+                var platform = ins.Flag("platform");
+                stage = new Stage
+                {
+                    Index = Stages.Count, Name = name, From = ins, BaseRaw = baseRaw, BaseResolved = resolved, BaseStage = baseStage,
+                    Platform = platform,
+                };
+                Stages.Add(stage);
+                _scopes[ins] = global.Clone();
+                scope = baseStage != null && Stages[baseStage.Value].Instructions.Count > 0
+                    ? StageEndScope(Stages[baseStage.Value])
+                    : new Scope { BaseEnvUnknown = !stage.IsScratch };
+                foreach (var k in scope.Args) scope.Vars.Remove(k); // ARGs do not carry into a child stage; ENV does
+                scope.Args.Clear();
+                stage.Instructions.Add(ins);
+                continue;
+            }
+            var cur = scope ?? global;
+            _scopes[ins] = cur.Clone();
+            if (stage != null) stage.Instructions.Add(ins);
+            if (ins.Keyword == "ARG")
+            {
+                foreach (var (key, raw, hasEq, _) in VariableExpander.KeyValues(ins.Arguments.Text, false))
+                {
+                    string? value;
+                    if (BuildArgs.TryGetValue(key, out var ba)) value = ba;
+                    else if (hasEq)
+                    {
+                        var r = VariableExpander.Process(raw, n => Lookup(cur, n), doc.EscapeChar);
+                        value = r.Resolved ? r.Value : null;
+                    }
+                    else if (scope != null && global.Vars.TryGetValue(key, out var gv)) value = gv;
+                    else
+                    {
+                        value = null; // no default and no build argument: supplied at build time, unknown here
+                        if (scope == null) GlobalArgsWithoutDefault.Add(key);
+                    }
+                    if (!hasEq && !BuildArgs.ContainsKey(key) && scope != null && !global.Vars.ContainsKey(key) && cur.Vars.TryGetValue(key, out var envV) && !cur.Args.Contains(key))
+                        value = envV; // ENV wins over a bare ARG
+                    cur.Vars[key] = value;
+                    cur.Args.Add(key);
+                }
+            }
+            else if (ins.Keyword == "ENV" && scope != null)
+            {
+                var before = cur.Clone();
+                foreach (var (key, raw, _, _) in VariableExpander.KeyValues(ins.Arguments.Text, true))
+                {
+                    var r = VariableExpander.Process(raw, n => Lookup(before, n), doc.EscapeChar);
+                    cur.Vars[key] = r.Resolved ? r.Value : null;
+                    cur.Args.Remove(key);
+                }
+            }
+            if (stage != null) _stageEnd[stage.Index] = cur;
+        }
+        if (stage != null && !_stageEnd.ContainsKey(stage.Index) && scope != null) _stageEnd[stage.Index] = scope;
+        foreach (var kv in global.Vars) GlobalArgs[kv.Key] = kv.Value;
+
+        // Dependencies between stages.
+        foreach (var st in Stages)
+        {
+            foreach (var ins in st.Instructions)
+            {
+                foreach (var reference in StageReferences(ins))
+                {
+                    var dep = FindStage(reference.Value, st.Index);
+                    if (dep != null) st.DependsOn.Add(dep.Index);
+                }
+            }
+        }
+
+        if (Stages.Count > 0)
+        {
+            if (!string.IsNullOrEmpty(target))
+            {
+                Final = Stages.FirstOrDefault(s => s.Name != null && s.Name.Equals(target, StringComparison.OrdinalIgnoreCase))
+                    ?? (int.TryParse(target, out var ti) && ti >= 0 && ti < Stages.Count ? Stages[ti] : null);
+                if (Final == null) TargetError = $"Target stage '{target}' does not exist (stages: {string.Join(", ", Stages.Select(s => s.DisplayName))}).";
+            }
+            Final ??= Stages[^1];
+            for (var s = Final; s != null; s = s.BaseStage is int b ? Stages[b] : null)
+                if (!Shipped.Add(s.Index)) break;
+            var todo = new Stack<int>();
+            todo.Push(Final.Index);
+            while (todo.Count > 0)
+            {
+                var n = todo.Pop();
+                if (!FeedsFinal.Add(n)) continue;
+                var s = Stages[n];
+                if (s.BaseStage is int b) todo.Push(b);
+                foreach (var d in s.DependsOn) todo.Push(d);
+            }
+        }
+    }
+
+    readonly Dictionary<int, Scope> _stageEnd = new();
+
+    Scope StageEndScope(Stage s) => _stageEnd.TryGetValue(s.Index, out var sc) ? sc.Clone() : new Scope { BaseEnvUnknown = true };
+
+    static (bool, string?) LookupGlobal(Scope global, string name)
+    {
+        if (global.Vars.TryGetValue(name, out var v)) return (true, v);
+        if (PredefinedArgs.Contains(name)) return (true, null);
+        return (false, null);
+    }
+
+    static (bool, string?) Lookup(Scope scope, string name)
+    {
+        if (scope.Vars.TryGetValue(name, out var v)) return (true, v);
+        if (scope.BaseEnvUnknown) return (true, null); // may come from the base image's ENV
+        return (false, null);
+    }
+
+    /// <summary>Variables in scope before <paramref name="ins"/>.</summary>
+    public Scope ScopeBefore(Instruction ins) => _scopes.TryGetValue(ins, out var s) ? s : new Scope { BaseEnvUnknown = true };
+
+    /// <summary>Substitutes variables as Docker does for this instruction; Resolved is false when any value is unknown.</summary>
+    public VariableExpander.Result Expand(Instruction ins, string word, bool removeQuotes = true)
+    {
+        var scope = ScopeBefore(ins);
+        if (ins.Keyword == "FROM") return VariableExpander.Process(word, n => LookupGlobal(scope, n), Document.EscapeChar, removeQuotes);
+        return VariableExpander.Process(word, n => Lookup(scope, n), Document.EscapeChar, removeQuotes);
+    }
+
+    /// <summary>Value of a variable before an instruction: (declared, value or null).</summary>
+    public (bool Found, string? Value) Variable(Instruction ins, string name) => Lookup(ScopeBefore(ins), name);
+
+    /// <summary>COPY --from / ADD --from / RUN --mount from= values of an instruction (resolved when possible).</summary>
+    public IEnumerable<(string Value, string Raw, InstructionFlag Flag)> StageReferences(Instruction ins)
+    {
+        if (ins.Keyword is "COPY" or "ADD")
+            foreach (var f in ins.FlagsNamed("from"))
+                if (f.Value != null) yield return (Expand(ins, f.Value).Value, f.Value, f);
+        if (ins.Keyword == "RUN")
+            foreach (var f in ins.FlagsNamed("mount"))
+                if (f.Value != null && DockerfileParser.ParseMount(f.Value).TryGetValue("from", out var from) && from != null)
+                    yield return (Expand(ins, from).Value, from, f);
+    }
+
+    /// <summary>A stage named or numbered <paramref name="reference"/>, defined before stage <paramref name="before"/>.</summary>
+    public Stage? FindStage(string reference, int before)
+    {
+        var named = Stages.Where(s => s.Index < before).LastOrDefault(s => s.Name != null && s.Name.Equals(reference, StringComparison.OrdinalIgnoreCase));
+        if (named != null) return named;
+        if (int.TryParse(reference, out var idx) && idx >= 0 && idx < before && idx < Stages.Count) return Stages[idx];
+        return null;
+    }
+
+    public Stage? StageOf(Instruction ins) => ins.StageIndex >= 0 && ins.StageIndex < Stages.Count ? Stages[ins.StageIndex] : null;
+
+    /// <summary>Instructions of the shipped stages in build order (base stages first).</summary>
+    public IEnumerable<Instruction> ShippedInstructions => Shipped.OrderBy(i => i).SelectMany(i => Stages[i].Instructions);
+}

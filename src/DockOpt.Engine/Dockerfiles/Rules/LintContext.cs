@@ -1,0 +1,136 @@
+namespace DockOpt.Engine.Dockerfiles.Rules;
+
+/// <summary>A replacement on one physical line (1-based column; Length characters replaced).</summary>
+public sealed record TextEdit(int Line, int Column, int Length, string NewText);
+
+/// <summary>A finding before suppression and configuration are applied.</summary>
+public sealed class RawFinding
+{
+    public RuleInfo Rule { get; init; } = null!;
+    public string Message { get; init; } = "";
+    public SourceRange Range { get; init; }
+    public Instruction? Instruction { get; init; }
+    public int StageIndex { get; init; } = -1;
+    public string Fix { get; init; } = "";
+    /// <summary>The hadolint id of this finding when the rule maps to several (DL3019 for apk, …).</summary>
+    public string? Hadolint { get; init; }
+    public List<TextEdit> Edits { get; } = new();
+}
+
+/// <summary>What rules see: the document, its model, options, and a place to report.</summary>
+public sealed class LintContext
+{
+    readonly Dictionary<Instruction, List<ShellCommand>> _shell = new();
+
+    public LintContext(DockerfileDocument doc, DockerfileModel model, LintOptions options, string? filePath)
+    {
+        Document = doc;
+        Model = model;
+        Options = options;
+        FilePath = filePath;
+    }
+
+    public DockerfileDocument Document { get; }
+    public DockerfileModel Model { get; }
+    public LintOptions Options { get; }
+    /// <summary>Path of the Dockerfile, or null for -Content.</summary>
+    public string? FilePath { get; }
+    public List<RawFinding> Findings { get; } = new();
+
+    public RawFinding Report(string ruleId, string message, SourceRange range, Instruction? ins, string fix = "", string? hadolint = null)
+    {
+        var f = new RawFinding
+        {
+            Rule = RuleCatalog.Get(ruleId), Message = message, Range = range, Instruction = ins,
+            StageIndex = ins?.StageIndex ?? -1, Fix = fix, Hadolint = hadolint,
+        };
+        Findings.Add(f);
+        return f;
+    }
+
+    public bool IsShipped(Instruction ins) => ins.StageIndex >= 0 && Model.Shipped.Contains(ins.StageIndex);
+
+    /// <summary>The RUN instructions of the file (ONBUILD RUN triggers excluded).</summary>
+    public IEnumerable<Instruction> Runs => Document.Instructions.Where(i => i.Keyword == "RUN");
+
+    /// <summary>Is the shell of this RUN a POSIX shell (not PowerShell or cmd)?</summary>
+    public bool IsPosixShell(Instruction ins)
+    {
+        var shell = ShellFor(ins);
+        if (shell == null) return !HadolintShellPragma();
+        var s = shell[0].ToLowerInvariant();
+        return !(s.Contains("pwsh") || s.Contains("powershell") || s.Contains("cmd"));
+    }
+
+    bool HadolintShellPragma() => Document.Comments.Any(c =>
+        System.Text.RegularExpressions.Regex.IsMatch(c.Text, @"^#\s*hadolint\s+shell\s*=\s*(pwsh|powershell|cmd)", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+
+    /// <summary>The SHELL in effect for an instruction (own stage, then base stages), or null for the default.</summary>
+    public string[]? ShellFor(Instruction ins)
+    {
+        var stage = Model.StageOf(ins);
+        while (stage != null)
+        {
+            var last = stage.Instructions.LastOrDefault(x => x.Keyword == "SHELL" && x.ExecForm != null && (x.StageIndex != ins.StageIndex || x.Index < ins.Index));
+            if (last != null) return last.ExecForm;
+            stage = stage.BaseStage is int b ? Model.Stages[b] : null;
+        }
+        return null;
+    }
+
+    /// <summary>Shell commands of a RUN: shell form text, sh -c of exec form, and shell heredoc bodies.</summary>
+    public List<ShellCommand> Commands(Instruction ins)
+    {
+        if (_shell.TryGetValue(ins, out var cached)) return cached;
+        var list = new List<ShellCommand>();
+        if (ins.ExecForm != null)
+        {
+            var args = ins.Arguments;
+            var ef = ins.ExecForm;
+            if (ef.Length >= 3 && IsShellName(ef[0]) && ef[1] == "-c")
+                list.AddRange(ShellScript.Parse(Anchored(ef[2], args)));
+            else
+                list.AddRange(ShellScript.Parse(Anchored(string.Join(" ", ef.Select(Quote)), args)));
+        }
+        else if (IsPosixShell(ins))
+        {
+            list.AddRange(ShellScript.Parse(ins.Arguments));
+            var heredocProgram = list.FirstOrDefault(c => c.Words.Any(w => w.Raw.Contains("<<")));
+            foreach (var h in ins.Heredocs)
+            {
+                var prog = heredocProgram?.Program ?? "";
+                var onlyMarker = heredocProgram == null || heredocProgram.Words.All(w => w.Raw.Contains("<<"));
+                var body = h.Body.Text;
+                var shebang = body.StartsWith("#!", StringComparison.Ordinal) ? body.Split('\n')[0] : null;
+                var shellBody = onlyMarker ? shebang == null || IsShellName(shebang.Substring(2).Trim().Split(' ').Last()) || shebang.Contains("sh ") || shebang.EndsWith("sh")
+                    : IsShellName(prog);
+                if (ins.Keyword == "RUN" && shellBody) list.AddRange(ShellScript.Parse(h.Body));
+            }
+        }
+        _shell[ins] = list;
+        return list;
+    }
+
+    static string Quote(string s) => s.Length == 0 || s.Any(char.IsWhiteSpace) ? "'" + s.Replace("'", "'\\''") + "'" : s;
+
+    static bool IsShellName(string p)
+    {
+        var n = p.Contains('/') ? p.Substring(p.LastIndexOf('/') + 1) : p;
+        return n is "sh" or "bash" or "ash" or "dash" or "zsh" or "ksh";
+    }
+
+    /// <summary>Text whose characters all map to the start of <paramref name="anchor"/> (exec-form strings).</summary>
+    static MappedText Anchored(string text, MappedText anchor)
+    {
+        var p = anchor.PositionAt(0);
+        var e = anchor.EndOf(anchor.Length);
+        var lines = new int[text.Length];
+        var cols = new int[text.Length];
+        for (var i = 0; i < text.Length; i++) { lines[i] = p.Line; cols[i] = p.Column; }
+        return new MappedText(text, lines, cols, e);
+    }
+
+    /// <summary>All commands of all RUNs in a stage, in order.</summary>
+    public IEnumerable<(Instruction Run, ShellCommand Cmd)> StageCommands(int stage) =>
+        Model.Stages[stage].Instructions.Where(i => i.Keyword == "RUN").SelectMany(r => Commands(r).Select(c => (r, c)));
+}

@@ -1,0 +1,4 @@
+FROM debian:bookworm-slim
+RUN <<EOF
+echo ends
+EOF

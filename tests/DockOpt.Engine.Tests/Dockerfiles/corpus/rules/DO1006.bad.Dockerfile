@@ -1,0 +1,3 @@
+# expect-at: 2:1-2:4
+ENV A=1
+FROM debian:bookworm-slim

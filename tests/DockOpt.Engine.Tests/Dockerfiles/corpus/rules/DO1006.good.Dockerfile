@@ -1,0 +1,2 @@
+ARG A=1
+FROM debian:bookworm-slim

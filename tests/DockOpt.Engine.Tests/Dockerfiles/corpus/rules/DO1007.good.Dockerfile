@@ -1,0 +1,4 @@
+FROM debian:bookworm-slim
+RUN echo a \
+    # comment lines are fine
+    && echo b

@@ -1,0 +1,3 @@
+# escape=\
+# syntax=docker/dockerfile:1
+FROM debian:bookworm-slim

@@ -1,0 +1,1 @@
+from debian:bookworm-slim as builder

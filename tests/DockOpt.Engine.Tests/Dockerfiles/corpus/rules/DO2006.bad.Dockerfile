@@ -1,0 +1,3 @@
+# expect-at: 3:6-3:20
+FROM debian:bookworm-slim
+COPY --from=builder /a /a

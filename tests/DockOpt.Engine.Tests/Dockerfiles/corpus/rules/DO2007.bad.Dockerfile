@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim AS app
+COPY --from=app /a /b

@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim AS base
+FROM debian:bookworm-slim AS app
+COPY --from=base /a /b

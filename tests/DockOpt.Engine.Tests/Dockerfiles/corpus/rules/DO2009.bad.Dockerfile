@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim
+ENTRYPOINT ["a"]
+ENTRYPOINT ["b"]

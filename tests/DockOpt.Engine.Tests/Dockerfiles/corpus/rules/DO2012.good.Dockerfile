@@ -1,0 +1,4 @@
+ARG PORT=8080
+FROM debian:bookworm-slim
+ARG PORT
+EXPOSE 80 443/tcp 53/udp 9000-9010 $PORT

@@ -1,0 +1,3 @@
+ARG TAG=bookworm-slim
+FROM debian:${TAG}
+FROM --platform=$BUILDPLATFORM debian:bookworm-slim

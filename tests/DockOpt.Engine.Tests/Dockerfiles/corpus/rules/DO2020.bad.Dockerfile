@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+ENV A=1 B=$A

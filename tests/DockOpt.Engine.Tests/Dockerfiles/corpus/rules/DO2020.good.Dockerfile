@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim
+ENV A=1
+ENV B=$A

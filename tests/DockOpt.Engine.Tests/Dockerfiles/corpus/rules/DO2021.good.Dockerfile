@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim
+WORKDIR /srv
+COPY app.py app/

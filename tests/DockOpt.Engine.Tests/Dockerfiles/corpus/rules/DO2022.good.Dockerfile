@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim AS a
+FROM scratch
+COPY --from=a /bin/sh /bin/sh

@@ -1,0 +1,2 @@
+ARG IMAGE=debian:bookworm-slim
+FROM ${IMAGE}

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN curl -k -fsSLo /x https://example.com/x

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN curl -fsSLo /x https://example.com/x

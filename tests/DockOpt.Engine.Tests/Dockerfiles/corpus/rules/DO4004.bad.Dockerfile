@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim
+COPY entrypoint.sh /usr/local/bin/
+RUN chmod +x /usr/local/bin/entrypoint.sh

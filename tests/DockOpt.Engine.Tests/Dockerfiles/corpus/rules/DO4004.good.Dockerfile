@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim
+COPY --chmod=755 entrypoint.sh /usr/local/bin/
+RUN mkdir /data && chmod 700 /data

@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim AS unused
+RUN echo x
+FROM debian:bookworm-slim

@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim
+USER app
+USER 0:0

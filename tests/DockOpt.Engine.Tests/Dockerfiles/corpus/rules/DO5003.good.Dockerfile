@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim AS base
+HEALTHCHECK CMD ["true"]
+FROM base

@@ -1,0 +1,3 @@
+# expect-at: 2:6-2:12
+FROM debian
+FROM alpine:latest
