@@ -69,6 +69,10 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
     [ValidateRange(0.01, 1024)]
     public double Cpus { get; set; }
 
+    /// <summary>Run docker's init (tini) as PID 1, like docker run --init (to confirm the shutdown fix).</summary>
+    [Parameter]
+    public SwitchParameter Init { get; set; }
+
     /// <summary>Readiness timeout in seconds (default 60).</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
@@ -199,7 +203,8 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
         if (Argument != null) s.Runtime.Arguments = Argument;
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Memory))) s.Runtime.Memory = Memory;
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Cpus))) s.Runtime.Cpus = Cpus;
-        if (Port != null || HttpGet != null || Environment != null || Argument != null) s.Runtime.Start = true;
+        if (Init) s.Runtime.Init = true;
+        if (Port != null || HttpGet != null || Environment != null || Argument != null || Init) s.Runtime.Start = true;
         return s;
     }
 

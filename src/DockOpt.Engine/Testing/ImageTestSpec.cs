@@ -136,6 +136,9 @@ public sealed class RuntimeSpec
     public long? Memory { get; set; }
     public double? Cpus { get; set; }
 
+    /// <summary>Run docker's init (tini) as PID 1, like docker run --init.</summary>
+    public bool? Init { get; set; }
+
     /// <summary>Container ports to publish on 127.0.0.1 (besides the exposed ones).</summary>
     public List<string> Ports { get; } = new();
 
@@ -158,6 +161,7 @@ public sealed class RuntimeSpec
         Arguments = o.Arguments ?? Arguments;
         Memory = o.Memory ?? Memory;
         Cpus = o.Cpus ?? Cpus;
+        Init = o.Init ?? Init;
         Ports.AddRange(o.Ports);
         Ready.Merge(o.Ready);
         Http.AddRange(o.Http);

@@ -173,7 +173,7 @@ public sealed class ImageTester
         var r = spec.Runtime;
         if (r.Start == false) return false;
         var wantsRuntime = r.Start == true || spec.Commands.Count > 0 || r.Http.Count > 0 || !r.Ready.IsEmpty || r.Healthy == true
-            || r.Resources != null || r.Shutdown == true;
+            || r.Resources != null || r.Shutdown == true || r.Init == true;
         return wantsRuntime && new[] { CatCommand, CatStartup, CatHttp, CatHealth, CatResources, CatShutdown }.Any(run.Wanted);
     }
 
@@ -218,6 +218,7 @@ public sealed class ImageTester
         };
         if (rt.Memory is { } mem) { host["Memory"] = mem; host["MemorySwap"] = mem; }
         if (rt.Cpus is { } cpus) host["NanoCpus"] = (long)(cpus * 1e9);
+        if (rt.Init == true) host["Init"] = true;
         body["HostConfig"] = host;
 
         var grace = rt.GracePeriod ?? options.GracePeriod;
@@ -286,7 +287,7 @@ public sealed class ImageTester
             // ---- resources (sampled while the checks ran)
             statsCts.Cancel();
             if (statsTask != null) await statsTask.ConfigureAwait(false);
-            if (run.Wanted(CatResources) && (rt.Resources != null || rt.Start == true || true))
+            if (run.Wanted(CatResources))
                 ReportResources(run, stats, rt, ready.Ok ? startup : null, summary);
 
             // ---- graceful shutdown

@@ -156,12 +156,13 @@ public static class SpecReader
     static void ReadRuntime(Dictionary<string, object?> m, RuntimeSpec r, string src)
     {
         const string p = "runtime";
-        Known(m, src, p, "start", "environment", "arguments", "memory", "cpus", "ports", "ready", "http", "healthy", "resources", "shutdown");
+        Known(m, src, p, "start", "environment", "arguments", "memory", "cpus", "init", "ports", "ready", "http", "healthy", "resources", "shutdown");
         if (Get(m, "start") is { } st) r.Start = Bool(st, src, p + ".start");
         if (Get(m, "environment") is { } env) foreach (var kv in Map(env, src, p + ".environment")) r.Environment[kv.Key] = Str(kv.Value);
         if (Get(m, "arguments") is { } args) r.Arguments = Strings(args, src, p + ".arguments");
         if (Get(m, "memory") is { } mem) r.Memory = Size(mem, src, p + ".memory");
         if (Get(m, "cpus") is { } cpus) r.Cpus = Double(cpus, src, p + ".cpus");
+        if (Get(m, "init") is { } init) r.Init = Bool(init, src, p + ".init");
         if (Get(m, "ports") is { } ports) r.Ports.AddRange(Strings(ports, src, p + ".ports"));
         if (Get(m, "ready") is { } ready)
         {
