@@ -160,7 +160,7 @@ public static class SpecReader
         if (Get(m, "start") is { } st) r.Start = Bool(st, src, p + ".start");
         if (Get(m, "environment") is { } env) foreach (var kv in Map(env, src, p + ".environment")) r.Environment[kv.Key] = Str(kv.Value);
         if (Get(m, "arguments") is { } args) r.Arguments = Strings(args, src, p + ".arguments");
-        if (Get(m, "memory") is { } mem) r.Memory = Size(mem, src, p + ".memory");
+        if (Get(m, "memory") is { } mem) r.Memory = Size(mem, src, p + ".memory", binaryUnits: true);
         if (Get(m, "cpus") is { } cpus) r.Cpus = Double(cpus, src, p + ".cpus");
         if (Get(m, "init") is { } init) r.Init = Bool(init, src, p + ".init");
         if (Get(m, "ports") is { } ports) r.Ports.AddRange(Strings(ports, src, p + ".ports"));
@@ -186,7 +186,7 @@ public static class SpecReader
             var rm = Map(res, src, p + ".resources");
             Known(rm, src, p + ".resources", "maxMemory", "maxCpuPercent", "maxPids", "maxStartup");
             var rs = new ResourceSpec();
-            if (Get(rm, "maxMemory") is { } a) rs.MaxMemory = Size(a, src, p + ".resources.maxMemory");
+            if (Get(rm, "maxMemory") is { } a) rs.MaxMemory = Size(a, src, p + ".resources.maxMemory", binaryUnits: true);
             if (Get(rm, "maxCpuPercent") is { } b) rs.MaxCpuPercent = Double(b, src, p + ".resources.maxCpuPercent");
             if (Get(rm, "maxPids") is { } c) rs.MaxPids = Long(c, src, p + ".resources.maxPids");
             if (Get(rm, "maxStartup") is { } d) rs.MaxStartup = Duration(d, src, p + ".resources.maxStartup");
@@ -423,8 +423,11 @@ public static class SpecReader
         return total;
     }
 
-    /// <summary>Sizes: 50MB (decimal), 64MiB (binary), 512k, or a plain number of bytes.</summary>
-    public static long Size(object? o, string src, string path)
+    /// <summary>
+    /// Sizes: a plain number of bytes, or a number with a unit. KiB/MiB/GiB are always binary. k/m/g/kb/mb/gb follow docker:
+    /// binary for memory (docker run -m 64MB is 64 MiB, <paramref name="binaryUnits"/>), decimal for image sizes (docker images).
+    /// </summary>
+    public static long Size(object? o, string src, string path, bool binaryUnits = false)
     {
         var s = Str(o).Trim();
         if (long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var b)) return b;
@@ -432,8 +435,7 @@ public static class SpecReader
         if (!m.Success) throw Invalid(src, $"{path} '{s}' is not a size (50MB, 64MiB, 512k or bytes).");
         var v = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         var exp = "KMGT".IndexOf(char.ToUpperInvariant(m.Groups[2].Value[0])) + 1;
-        // docker -m 512m is binary; "MB" is decimal as docker images prints it; "MiB" binary.
-        var binary = m.Groups[3].Value.Length > 0 || m.Groups[4].Value.Length == 0;
+        var binary = binaryUnits || m.Groups[3].Value.Length > 0;
         return (long)(v * Math.Pow(binary ? 1024 : 1000, exp));
     }
 }
