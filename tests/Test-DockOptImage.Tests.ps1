@@ -79,6 +79,10 @@ commands:
   - name: whoami by id
     command: [id, -u]
     stdout: '^10001$'
+  - name: leave a marker
+    command: [touch, /tmp/dockopt-marker]
+  - name: commands share one container
+    command: [test, -f, /tmp/dockopt-marker]
   - name: shell pipeline
     command: 'echo out; echo err >&2; exit 4'
     exitCode: 4
@@ -134,6 +138,7 @@ runtime:
             (Get-Result $script:results 'Files' '/www/health SHA-256').Actual | Should -Be $script:healthSha
             (Get-Result $script:results 'Files' '/www/index.html owner').Actual | Should -Be '10001:10001'
             (Get-Result $script:results 'Command' 'shell pipeline').Value | Should -Be 4
+            (Get-Result $script:results 'Metadata' 'HEALTHCHECK command is in the image').Actual | Should -Be '/bin/wget'
             (Get-Result $script:results 'Health' 'Becomes healthy').Detail | Should -Match 'exit 0'
             $lat = Get-Result $script:results 'Http' '*latency'
             $lat.Actual | Should -Match 'p50 [\d.]+ ms, p95 [\d.]+ ms, 0 errors'
@@ -323,6 +328,7 @@ ENTRYPOINT ["/bin/sh", "-c", "trap 'exit 0' TERM; sleep 4; touch /tmp/ready; ech
             $img = New-TestImage -Tag "$($script:repo):scratch" -Files @{ 'data.txt' = $content } -Dockerfile @'
 FROM scratch
 COPY data.txt /data/app.conf
+HEALTHCHECK CMD curl -f http://localhost/ || exit 1
 '@
             $script:images.Add($img)
             $sha = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($content))).ToLowerInvariant()
@@ -346,6 +352,15 @@ COPY data.txt /data/app.conf
             (Get-Result $r 'Files' '/data/app.conf SHA-256').Actual | Should -Be $sha
             (Get-Result $r 'Files' '/data/app.conf mode').Actual | Should -Match '^0644'
             (Get-Result $r 'Files' '/data type').Actual | Should -Be 'directory'
+        }
+
+        It 'fails a shell-form HEALTHCHECK in an image without /bin/sh' {
+            $r = @(Test-DockOptImage "$($script:repo):scratch" -Category Metadata)
+            $h = Get-Result $r 'Metadata' 'HEALTHCHECK command is in the image'
+            $h.Outcome | Should -Be 'Failed'
+            $h.Actual | Should -Be 'not found'
+            $h.Message | Should -Match 'no /bin/sh'
+            (Get-Result $r 'Metadata' 'Runs as non-root user').Outcome | Should -Be 'Failed'
         }
     }
 
@@ -393,6 +408,19 @@ commandTests:
             $r2 = @(Test-DockOptImage $script:good -HttpGet /health -ExpectStatus 500-599 -Category Http)
             $r2[0].Outcome | Should -Be 'Failed'
             $r2[0].Message | Should -Match 'status 200, expected 500-599'
+        }
+
+        It 'bounds each command with its timeout' {
+            $spec = Join-Path $TestDrive 'timeout.yaml'
+            Set-Content $spec "commands:`n  - name: hangs`n    command: [sleep, '30']`n    timeout: 1s`n"
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $r = @(Test-DockOptImage $script:good -SpecPath $spec -Category Command)
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 15
+            $c = Get-Result $r 'Command' 'hangs'
+            $c.Outcome | Should -Be 'Failed'
+            $c.Actual | Should -Be 'timed out after 1 s'
+            $c.Duration.TotalSeconds | Should -BeLessThan 3
+            Get-LeftoverContainer $script:good | Should -BeNullOrEmpty
         }
 
         It 'reports zero checks as an error, never a pass' {

@@ -79,7 +79,7 @@ public sealed class ImageTester
         var info = await catalog.DescribeAsync(image, null, new LocalImageCatalog.Query
         {
             IncludeHistory = false,
-            IncludeEnvValues = spec.Metadata.Env.Any(e => e.Value != null),
+            IncludeEnvValues = true, // for env value checks and PATH; values never reach the output
         }, ct).ConfigureAwait(false);
         var run = new Run { Image = image, ImageId = info.Id, Emit = emit };
         run.Wanted = c => options.Categories == null || options.Categories.Contains(c, StringComparer.OrdinalIgnoreCase);
@@ -88,9 +88,10 @@ public sealed class ImageTester
         // Files from the image's layers: /etc/passwd for the user check, plus every file check, in one pass.
         var needPasswd = run.Wanted(CatMetadata) && spec.Metadata.NonRoot == true && UserNeedsPasswd(info.User);
         var fileSpecs = run.Wanted(CatFiles) ? spec.Files : new List<FileSpec>();
+        var probeCandidates = run.Wanted(CatMetadata) && spec.Metadata.Healthcheck == true ? HealthProbeCandidates(info) : new List<string>();
         IReadOnlyDictionary<string, ImageFileEntry?>? entries = null;
         string? readerError = null;
-        if (needPasswd || fileSpecs.Count > 0)
+        if (needPasswd || fileSpecs.Count > 0 || probeCandidates.Count > 0)
         {
             if (_files == null) readerError = "Reading files from image layers is not available in this build.";
             else
@@ -98,6 +99,7 @@ public sealed class ImageTester
                 var paths = fileSpecs.Select(f => FileChecks.Normalize(f.Path)).ToList();
                 var content = fileSpecs.Where(FileChecks.NeedsContent).Select(f => FileChecks.Normalize(f.Path)).ToList();
                 if (needPasswd) { paths.Add("/etc/passwd"); content.Add("/etc/passwd"); }
+                paths.AddRange(probeCandidates);
                 _sink.Progress(new DockOptProgress(61, $"Testing {image}", "Reading files from the image layers"));
                 try
                 {
@@ -121,6 +123,20 @@ public sealed class ImageTester
             var md = spec.Metadata;
             if (needPasswd && readerError != null) md = CloneWithoutNonRoot(md);
             foreach (var _ in MetadataChecks.Run(info, md, passwd, run.Maker(CatMetadata))) { }
+            if (probeCandidates.Count > 0)
+            {
+                var hc = info.Healthcheck!;
+                var shell = hc.Test[0] == "CMD-SHELL";
+                var exe = shell ? "/bin/sh" : hc.Test[1];
+                var found = entries == null ? null : probeCandidates.FirstOrDefault(p => entries.TryGetValue(p, out var e) && e != null && e.Type != "directory");
+                run.Add(CatMetadata, "HEALTHCHECK command is in the image", shell ? "/bin/sh (shell-form HEALTHCHECK)" : exe,
+                    readerError != null ? "not read" : found ?? "not found",
+                    readerError != null ? ImageTestOutcome.Error : found != null ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+                    readerError != null ? $"The image's files could not be read: {readerError}"
+                    : found != null ? ""
+                    : shell ? "The HEALTHCHECK is shell form but the image has no /bin/sh (distroless or scratch): every probe fails. Use exec form with a binary the image has, e.g. HEALTHCHECK CMD [\"/app\", \"healthcheck\"]."
+                    : $"'{exe}' is not in the image{(exe.StartsWith('/') ? "" : " on its PATH")}: every probe fails with 'executable file not found'. Use a binary the image has.");
+            }
         }
 
         foreach (var f in fileSpecs)
@@ -160,6 +176,19 @@ public sealed class ImageTester
         c.Merge(md);
         c.NonRoot = null;
         return c;
+    }
+
+    /// <summary>Where the HEALTHCHECK's executable may be: /bin/sh for CMD-SHELL, else the path or each PATH directory.</summary>
+    static List<string> HealthProbeCandidates(ImageInfo info)
+    {
+        var hc = info.Healthcheck;
+        if (hc == null || hc.Disabled || hc.Test.Length < 2) return new List<string>();
+        if (hc.Test[0] == "CMD-SHELL") return new List<string> { "/bin/sh" };
+        var exe = hc.Test[1];
+        if (exe.StartsWith('/')) return new List<string> { FileChecks.Normalize(exe) };
+        if (exe.Contains('/')) return new List<string>(); // relative to WORKDIR: not resolved
+        var path = info.Env != null && info.Env.TryGetValue("PATH", out var p) && p.Length > 0 ? p : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        return path.Split(':', StringSplitOptions.RemoveEmptyEntries).Where(d => d.StartsWith('/')).Select(d => FileChecks.Normalize(d + "/" + exe)).Distinct().ToList();
     }
 
     static bool UserNeedsPasswd(string user)
