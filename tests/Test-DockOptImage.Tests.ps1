@@ -423,6 +423,15 @@ commandTests:
             Get-LeftoverContainer $script:good | Should -BeNullOrEmpty
         }
 
+        It 'loads every example spec' {
+            $files = @(Get-ChildItem (Join-Path $PSScriptRoot '../examples/image-test-specs') -File)
+            $files.Count | Should -BeGreaterOrEqual 3
+            foreach ($f in $files) {
+                $r = @(Test-DockOptImage $script:good -SpecPath $f.FullName -Category Metadata -ErrorAction Stop)
+                $r.Count | Should -BeGreaterThan 0 -Because $f.Name
+            }
+        }
+
         It 'reports zero checks as an error, never a pass' {
             $empty = Join-Path $TestDrive 'empty.yaml'
             Set-Content $empty "metadata: {}`n"

@@ -8,7 +8,7 @@ using DockOpt.Engine.Testing;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Tests that an image is built right, starts, serves, stays healthy, uses bounded resources and stops gracefully.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "DockOptImage")]
+[Cmdlet(VerbsDiagnostic.Test, "DockOptImage", SupportsShouldProcess = true)]
 [OutputType(typeof(ImageTestResult), typeof(ImageTestSummary), typeof(string))]
 public sealed class TestDockOptImageCommand : EngineCmdlet
 {
