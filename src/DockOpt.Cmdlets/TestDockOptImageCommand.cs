@@ -1,0 +1,313 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Text;
+using DockOpt.Engine.Testing;
+
+namespace DockOpt.Cmdlets;
+
+/// <summary>Tests that an image is built right, starts, serves, stays healthy, uses bounded resources and stops gracefully.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "DockOptImage", SupportsShouldProcess = true)]
+[OutputType(typeof(ImageTestResult), typeof(ImageTestSummary), typeof(string))]
+public sealed class TestDockOptImageCommand : EngineCmdlet
+{
+    /// <summary>Local images to test: names, IDs or objects with a Name/ImageId property.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name", "ImageId")]
+    [ValidateNotNullOrEmpty]
+    public string[] Image { get; set; } = Array.Empty<string>();
+
+    /// <summary>A spec file: DockOpt YAML or .psd1, or container-structure-test YAML (schemaVersion 2.0.0).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SpecPath { get; set; }
+
+    /// <summary>Container ports to publish on 127.0.0.1 (ephemeral host ports), e.g. 5000 or 53/udp.</summary>
+    [Parameter]
+    public string[]? Port { get; set; }
+
+    /// <summary>Paths to GET on the published port; each is one HTTP check.</summary>
+    [Parameter]
+    public string[]? HttpGet { get; set; }
+
+    /// <summary>Expected status codes for -HttpGet: 200, 200-299, 2xx (default 2xx).</summary>
+    [Parameter]
+    public string[]? ExpectStatus { get; set; }
+
+    /// <summary>A regex the -HttpGet response body must match.</summary>
+    [Parameter]
+    public string? ExpectBody { get; set; }
+
+    /// <summary>Request headers for -HttpGet.</summary>
+    [Parameter]
+    public Hashtable? HttpHeader { get; set; }
+
+    /// <summary>Send the -HttpGet requests over HTTPS.</summary>
+    [Parameter]
+    public SwitchParameter UseTls { get; set; }
+
+    /// <summary>Accept any TLS certificate in HTTP checks.</summary>
+    [Parameter]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    /// <summary>Environment variables for the container.</summary>
+    [Parameter]
+    public Hashtable? Environment { get; set; }
+
+    /// <summary>Arguments for the image's ENTRYPOINT (replace its CMD).</summary>
+    [Parameter]
+    public string[]? Argument { get; set; }
+
+    /// <summary>Memory limit for the container in bytes (e.g. 256MB).</summary>
+    [Parameter]
+    [ValidateRange(4L * 1024 * 1024, long.MaxValue)]
+    public long Memory { get; set; }
+
+    /// <summary>CPU limit for the container (e.g. 0.5).</summary>
+    [Parameter]
+    [ValidateRange(0.01, 1024)]
+    public double Cpus { get; set; }
+
+    /// <summary>Run docker's init (tini) as PID 1, like docker run --init (to confirm the shutdown fix).</summary>
+    [Parameter]
+    public SwitchParameter Init { get; set; }
+
+    /// <summary>Readiness timeout in seconds (default 60).</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public double TimeoutSec { get; set; } = 60;
+
+    /// <summary>Grace period of the shutdown check in seconds (default 10, docker's Linux default).</summary>
+    [Parameter]
+    [ValidateRange(0, 600)]
+    public double GracePeriodSec { get; set; } = 10;
+
+    /// <summary>Run only these categories of checks.</summary>
+    [Parameter]
+    [ValidateSet("Metadata", "Files", "Command", "Startup", "Http", "Health", "Resources", "Shutdown")]
+    public string[]? Category { get; set; }
+
+    /// <summary>Also write one DockOpt.ImageTestSummary per image.</summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
+    /// <summary>Object (default) or JUnit XML (to -OutFile, or as a string when no -OutFile is given).</summary>
+    [Parameter]
+    [ValidateSet("Object", "JUnit")]
+    public string OutputFormat { get; set; } = "Object";
+
+    /// <summary>Where to write the JUnit report (written via a temp file and a rename).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
+    /// <summary>End with one terminating ImageTestFailed error after all images when a check failed (Failed: failures or errors; Error: errors only).</summary>
+    [Parameter]
+    [ValidateSet("None", "Failed", "Error")]
+    public string FailOn { get; set; } = "None";
+
+    /// <summary>Keep the test container instead of removing it (for debugging).</summary>
+    [Parameter]
+    public SwitchParameter KeepContainer { get; set; }
+
+    readonly List<ImageTestResult> _results = new();
+    readonly List<ImageTestSummary> _summaries = new();
+    readonly List<string> _notTested = new();
+    ImageTestSpec? _fileSpec;
+    bool _specRead;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (OutFile != null && OutputFormat != "JUnit")
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-OutFile needs -OutputFormat JUnit."), "OutFileNeedsJUnit",
+                ErrorCategory.InvalidArgument, OutFile) { ErrorDetails = new ErrorDetails("-OutFile needs -OutputFormat JUnit.") { RecommendedAction = "Add -OutputFormat JUnit." } });
+        if (SpecPath != null)
+        {
+            try
+            {
+                _fileSpec = LoadSpec(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SpecPath));
+            }
+            catch (DockOptException e)
+            {
+                ThrowTerminatingError(ToErrorRecord(e));
+            }
+        }
+        _specRead = true;
+    }
+
+    ImageTestSpec LoadSpec(string path)
+    {
+        if (!File.Exists(path))
+            throw new DockOptException("TestSpecNotFound", DockOptErrorCategory.ObjectNotFound, $"The test spec '{path}' does not exist.", path,
+                "Check -SpecPath; see docs/about_DockOptImageTestSpec.md for the format.");
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext == ".psd1")
+        {
+            var ast = Parser.ParseFile(path, out _, out var errors);
+            if (errors.Length > 0)
+                throw new DockOptException("InvalidTestSpec", DockOptErrorCategory.ParserError,
+                    $"Test spec '{path}' is invalid: line {errors[0].Extent.StartLineNumber}: {errors[0].Message}", path, "Fix the PowerShell data file syntax.");
+            var ht = ast.Find(a => a is HashtableAst, false) as HashtableAst
+                ?? throw new DockOptException("InvalidTestSpec", DockOptErrorCategory.InvalidData, $"Test spec '{path}' has no @{{ … }} hashtable.", path,
+                    "A .psd1 spec is one hashtable; see docs/about_DockOptImageTestSpec.md.");
+            object? value;
+            try
+            {
+                value = ht.SafeGetValue(); // constants only: never runs code from the file
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new DockOptException("InvalidTestSpec", DockOptErrorCategory.InvalidData,
+                    $"Test spec '{path}' is invalid: {e.Message}", path, "Use only constant values (strings, numbers, $true/$false, arrays, hashtables).");
+            }
+            return SpecReader.FromTree(value!, path, Warning);
+        }
+        if (ext is ".yaml" or ".yml" or ".json")
+            return SpecReader.ReadYaml(File.ReadAllText(path, Encoding.UTF8), path, Warning);
+        throw new DockOptException("UnsupportedTestSpecFormat", DockOptErrorCategory.InvalidArgument,
+            $"The test spec '{path}' is neither YAML (.yaml, .yml), JSON nor a PowerShell data file (.psd1).", path, "Use a .yaml or .psd1 spec.");
+    }
+
+    /// <summary>The checks that run when no -SpecPath is given.</summary>
+    static ImageTestSpec DefaultSpec()
+    {
+        var s = new ImageTestSpec();
+        s.Metadata.NonRoot = true;
+        s.Metadata.ExecForm = true;
+        s.Metadata.Healthcheck = true;
+        s.Runtime.Start = true;
+        return s;
+    }
+
+    ImageTestSpec ParameterSpec()
+    {
+        var s = new ImageTestSpec();
+        if (Port != null) s.Runtime.Ports.AddRange(Port);
+        foreach (var path in HttpGet ?? Array.Empty<string>())
+        {
+            var h = new HttpCheckSpec
+            {
+                Path = path.StartsWith('/') ? path : "/" + path,
+                Tls = UseTls,
+                BodyPattern = ExpectBody,
+                SkipCertificateCheck = SkipCertificateCheck,
+                Port = Port is { Length: > 0 } ? Port[0] : null,
+            };
+            foreach (var st in ExpectStatus ?? Array.Empty<string>()) { StatusSet.Parse(st, "-ExpectStatus", "-ExpectStatus"); h.Status.Add(st); }
+            if (HttpHeader != null) foreach (DictionaryEntry kv in HttpHeader) h.Headers[kv.Key.ToString()!] = kv.Value?.ToString() ?? "";
+            s.Runtime.Http.Add(h);
+        }
+        if (Environment != null) foreach (DictionaryEntry kv in Environment) s.Runtime.Environment[kv.Key.ToString()!] = kv.Value?.ToString() ?? "";
+        if (Argument != null) s.Runtime.Arguments = Argument;
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Memory))) s.Runtime.Memory = Memory;
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Cpus))) s.Runtime.Cpus = Cpus;
+        if (Init) s.Runtime.Init = true;
+        if (Port != null || HttpGet != null || Environment != null || Argument != null || Init) s.Runtime.Start = true;
+        return s;
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (!_specRead) return;
+        ImageTestSpec paramSpec;
+        try
+        {
+            paramSpec = ParameterSpec();
+        }
+        catch (DockOptException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+            return;
+        }
+        var options = new ImageTestOptions
+        {
+            ReadyTimeout = TimeSpan.FromSeconds(TimeoutSec),
+            GracePeriod = TimeSpan.FromSeconds(GracePeriodSec),
+            KeepContainer = KeepContainer,
+            Categories = Category,
+            SkipCertificateCheck = SkipCertificateCheck,
+        };
+        var emitObjects = !(OutputFormat == "JUnit" && OutFile == null);
+        foreach (var image in Image)
+        {
+            var spec = _fileSpec == null ? DefaultSpec() : Clone(_fileSpec);
+            spec.Merge(paramSpec);
+            var tested = false;
+            RunPerItem(async ct =>
+            {
+                var engine = await GetEngineAsync(ct).ConfigureAwait(false);
+                var tester = new ImageTester(engine, this, ImageFileSources.Create(engine));
+                var summary = await tester.TestAsync(image, spec, options, r =>
+                {
+                    lock (_results) _results.Add(r);
+                    if (emitObjects) Output(r);
+                }, ct).ConfigureAwait(false);
+                lock (_summaries) _summaries.Add(summary);
+                tested = true;
+                if (Summary && emitObjects) Output(summary);
+            });
+            if (!tested) _notTested.Add(image);
+        }
+    }
+
+    static ImageTestSpec Clone(ImageTestSpec s)
+    {
+        var c = new ImageTestSpec { Source = s.Source };
+        c.Merge(s);
+        return c;
+    }
+
+    protected override void EndProcessing()
+    {
+        if (OutputFormat == "JUnit")
+        {
+            try
+            {
+                if (OutFile != null)
+                {
+                    var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
+                    if (ShouldProcess(path, "Write JUnit report"))
+                    {
+                        JUnitReport.Write(path, _results, _summaries);
+                        WriteVerbose($"Wrote the JUnit report to {path} ({_results.Count} test cases).");
+                    }
+                }
+                else
+                {
+                    using var ms = new MemoryStream();
+                    JUnitReport.Write(ms, _results, _summaries);
+                    WriteObject(Encoding.UTF8.GetString(ms.ToArray()));
+                }
+            }
+            catch (DockOptException e)
+            {
+                ThrowTerminatingError(ToErrorRecord(e));
+            }
+        }
+
+        if (FailOn != "None")
+        {
+            var bad = _results.Where(r => r.Outcome == ImageTestOutcome.Error || (FailOn == "Failed" && r.Outcome == ImageTestOutcome.Failed)).ToList();
+            if (bad.Count > 0 || _notTested.Count > 0)
+            {
+                var sb = new StringBuilder();
+                var images = bad.Select(b => b.Image).Concat(_notTested).Distinct().Count();
+                sb.Append(CultureInfo.InvariantCulture, $"Test-DockOptImage: {bad.Count} check(s) {(FailOn == "Failed" ? "failed or errored" : "errored")}");
+                if (_notTested.Count > 0) sb.Append(CultureInfo.InvariantCulture, $", {_notTested.Count} image(s) could not be tested");
+                sb.Append(CultureInfo.InvariantCulture, $" on {images} image(s):");
+                foreach (var n in _notTested) sb.Append("\n  ").Append(n).Append(": not tested (see the error above)");
+                foreach (var b in bad.Take(50))
+                    sb.Append("\n  ").Append(b.Image).Append(" [").Append(b.Outcome).Append("] ").Append(b.Category).Append(": ").Append(b.Name)
+                        .Append(" - expected ").Append(b.Expected).Append(", got ").Append(b.Actual);
+                if (bad.Count > 50) sb.Append(CultureInfo.InvariantCulture, $"\n  … and {bad.Count - 50} more");
+                var e = new DockOptException("ImageTestFailed", DockOptErrorCategory.InvalidResult, sb.ToString(), bad.Select(b => b.Image).Concat(_notTested).FirstOrDefault(),
+                    "Read the Message and Detail of each failed result (Test-DockOptImage … | Where-Object { -not $_.Passed } | Format-List).");
+                base.EndProcessing();
+                ThrowTerminatingError(ToErrorRecord(e));
+            }
+        }
+        base.EndProcessing();
+    }
+}

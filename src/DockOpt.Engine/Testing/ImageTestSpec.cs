@@ -1,0 +1,234 @@
+namespace DockOpt.Engine.Testing;
+
+/// <summary>
+/// What Test-DockOptImage checks on an image. Built from parameters, from a DockOpt spec (YAML or .psd1, see
+/// docs/about_DockOptImageTestSpec.md) or from a container-structure-test YAML (schemaVersion 2.0.0).
+/// </summary>
+public sealed class ImageTestSpec
+{
+    public MetadataSpec Metadata { get; set; } = new();
+    public List<FileSpec> Files { get; } = new();
+    public List<CommandSpec> Commands { get; } = new();
+    public RuntimeSpec Runtime { get; set; } = new();
+
+    /// <summary>Where the spec came from (path), for messages.</summary>
+    public string? Source { get; set; }
+
+    /// <summary>Adds another spec's checks to this one (parameters on top of a spec file).</summary>
+    public void Merge(ImageTestSpec other)
+    {
+        Metadata.Merge(other.Metadata);
+        Files.AddRange(other.Files);
+        Commands.AddRange(other.Commands);
+        Runtime.Merge(other.Runtime);
+    }
+}
+
+public sealed class MetadataSpec
+{
+    /// <summary>The configured user must not resolve to UID 0.</summary>
+    public bool? NonRoot { get; set; }
+
+    /// <summary>Exact User (container-structure-test <c>user</c>).</summary>
+    public string? User { get; set; }
+
+    /// <summary>Ports that must be exposed, with protocol (<c>5000</c> means <c>5000/tcp</c>).</summary>
+    public List<string> ExposedPorts { get; } = new();
+    public List<string> UnexposedPorts { get; } = new();
+
+    /// <summary>A HEALTHCHECK must be defined (and not NONE).</summary>
+    public bool? Healthcheck { get; set; }
+    public TimeSpan? HealthcheckMaxInterval { get; set; }
+    public TimeSpan? HealthcheckMaxTimeout { get; set; }
+    public TimeSpan? HealthcheckMaxStartPeriod { get; set; }
+    public int? HealthcheckMinRetries { get; set; }
+
+    /// <summary>ENTRYPOINT and CMD must be exec form (not <c>/bin/sh -c …</c>).</summary>
+    public bool? ExecForm { get; set; }
+
+    /// <summary>Expected STOPSIGNAL (names or numbers; <c>SIGTERM</c> also accepts an unset signal).</summary>
+    public string? StopSignal { get; set; }
+
+    public List<KeyMatch> Labels { get; } = new();
+    public List<KeyMatch> Env { get; } = new();
+    public List<string> EnvNames { get; } = new();
+    public List<string> AbsentEnvNames { get; } = new();
+    public long? MaxSize { get; set; }
+    public int? MaxLayers { get; set; }
+    public string[]? Entrypoint { get; set; }
+    public string[]? Cmd { get; set; }
+    public string? Workdir { get; set; }
+    public List<string> Volumes { get; } = new();
+
+    public void Merge(MetadataSpec o)
+    {
+        NonRoot = o.NonRoot ?? NonRoot;
+        User = o.User ?? User;
+        ExposedPorts.AddRange(o.ExposedPorts);
+        UnexposedPorts.AddRange(o.UnexposedPorts);
+        Healthcheck = o.Healthcheck ?? Healthcheck;
+        HealthcheckMaxInterval = o.HealthcheckMaxInterval ?? HealthcheckMaxInterval;
+        HealthcheckMaxTimeout = o.HealthcheckMaxTimeout ?? HealthcheckMaxTimeout;
+        HealthcheckMaxStartPeriod = o.HealthcheckMaxStartPeriod ?? HealthcheckMaxStartPeriod;
+        HealthcheckMinRetries = o.HealthcheckMinRetries ?? HealthcheckMinRetries;
+        ExecForm = o.ExecForm ?? ExecForm;
+        StopSignal = o.StopSignal ?? StopSignal;
+        Labels.AddRange(o.Labels);
+        Env.AddRange(o.Env);
+        EnvNames.AddRange(o.EnvNames);
+        AbsentEnvNames.AddRange(o.AbsentEnvNames);
+        MaxSize = o.MaxSize ?? MaxSize;
+        MaxLayers = o.MaxLayers ?? MaxLayers;
+        Entrypoint = o.Entrypoint ?? Entrypoint;
+        Cmd = o.Cmd ?? Cmd;
+        Workdir = o.Workdir ?? Workdir;
+        Volumes.AddRange(o.Volumes);
+    }
+}
+
+/// <summary>A key with an exact value or a regex (label or env).</summary>
+public sealed class KeyMatch
+{
+    public string Key { get; set; } = "";
+    public string? Value { get; set; }
+    public bool IsRegex { get; set; }
+}
+
+public sealed class FileSpec
+{
+    public string? Name { get; set; }
+    public string Path { get; set; } = "";
+    public bool Exists { get; set; } = true;
+
+    /// <summary>file, directory, symlink (or any).</summary>
+    public string? Type { get; set; }
+
+    /// <summary>Permission bits (octal, e.g. <c>0755</c>) or a Go/ls mode string (<c>-rwxr-xr-x</c>).</summary>
+    public string? Mode { get; set; }
+    public long? Uid { get; set; }
+    public long? Gid { get; set; }
+    public List<string> Contains { get; } = new();
+    public List<string> NotContains { get; } = new();
+    public string? Sha256 { get; set; }
+}
+
+public sealed class CommandSpec
+{
+    public string Name { get; set; } = "";
+    public string[] Command { get; set; } = Array.Empty<string>();
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+    public long ExitCode { get; set; }
+    public List<string> Stdout { get; } = new();
+    public List<string> NotStdout { get; } = new();
+    public List<string> Stderr { get; } = new();
+    public List<string> NotStderr { get; } = new();
+    public Dictionary<string, string> Env { get; } = new(StringComparer.Ordinal);
+    public string? User { get; set; }
+}
+
+public sealed class RuntimeSpec
+{
+    /// <summary>Start a container at all (null: when any runtime check asks for it).</summary>
+    public bool? Start { get; set; }
+
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+    public string[]? Arguments { get; set; }
+    public long? Memory { get; set; }
+    public double? Cpus { get; set; }
+
+    /// <summary>Run docker's init (tini) as PID 1, like docker run --init.</summary>
+    public bool? Init { get; set; }
+
+    /// <summary>Container ports to publish on 127.0.0.1 (besides the exposed ones).</summary>
+    public List<string> Ports { get; } = new();
+
+    public ReadinessSpec Ready { get; set; } = new();
+    public List<HttpCheckSpec> Http { get; } = new();
+
+    /// <summary>The container must become healthy within start period + retries × interval.</summary>
+    public bool? Healthy { get; set; }
+
+    public ResourceSpec? Resources { get; set; }
+
+    /// <summary>Check graceful shutdown (null: default on when a container runs).</summary>
+    public bool? Shutdown { get; set; }
+    public TimeSpan? GracePeriod { get; set; }
+
+    public void Merge(RuntimeSpec o)
+    {
+        Start = o.Start ?? Start;
+        foreach (var kv in o.Environment) Environment[kv.Key] = kv.Value;
+        Arguments = o.Arguments ?? Arguments;
+        Memory = o.Memory ?? Memory;
+        Cpus = o.Cpus ?? Cpus;
+        Init = o.Init ?? Init;
+        Ports.AddRange(o.Ports);
+        Ready.Merge(o.Ready);
+        Http.AddRange(o.Http);
+        Healthy = o.Healthy ?? Healthy;
+        Resources = o.Resources ?? Resources;
+        Shutdown = o.Shutdown ?? Shutdown;
+        GracePeriod = o.GracePeriod ?? GracePeriod;
+    }
+}
+
+/// <summary>Composite readiness: every condition given must hold. None given: healthy if the image has a HEALTHCHECK, else the published ports accept TCP.</summary>
+public sealed class ReadinessSpec
+{
+    public bool? Healthy { get; set; }
+    public string? LogPattern { get; set; }
+    public string? HttpPath { get; set; }
+    public string? HttpPort { get; set; }
+    public bool? Tcp { get; set; }
+    public TimeSpan? Timeout { get; set; }
+
+    public bool IsEmpty => Healthy == null && LogPattern == null && HttpPath == null && Tcp == null;
+
+    public void Merge(ReadinessSpec o)
+    {
+        Healthy = o.Healthy ?? Healthy;
+        LogPattern = o.LogPattern ?? LogPattern;
+        HttpPath = o.HttpPath ?? HttpPath;
+        HttpPort = o.HttpPort ?? HttpPort;
+        Tcp = o.Tcp ?? Tcp;
+        Timeout = o.Timeout ?? Timeout;
+    }
+}
+
+public sealed class HttpCheckSpec
+{
+    public string? Name { get; set; }
+    public string Method { get; set; } = "GET";
+    public string Path { get; set; } = "/";
+
+    /// <summary>Container port (e.g. <c>5000</c>); default: the only or first published TCP port.</summary>
+    public string? Port { get; set; }
+    public bool Tls { get; set; }
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public string? Body { get; set; }
+    public string? ContentType { get; set; }
+
+    /// <summary>Expected status codes or ranges (<c>200</c>, <c>200-299</c>, <c>2xx</c>); default 200-299.</summary>
+    public List<string> Status { get; } = new();
+    public string? BodyPattern { get; set; }
+
+    /// <summary>JSON property path (dot-separated, <c>items.0.name</c>) → expected value (as text).</summary>
+    public Dictionary<string, string> Json { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> ResponseHeaders { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+    public int Retries { get; set; }
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Requests to send for latency percentiles (1: no latency check).</summary>
+    public int Requests { get; set; } = 1;
+    public TimeSpan? MaxP95 { get; set; }
+    public bool SkipCertificateCheck { get; set; }
+}
+
+public sealed class ResourceSpec
+{
+    public long? MaxMemory { get; set; }
+    public double? MaxCpuPercent { get; set; }
+    public long? MaxPids { get; set; }
+    public TimeSpan? MaxStartup { get; set; }
+}

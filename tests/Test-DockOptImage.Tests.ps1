@@ -1,0 +1,463 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-DockOptTestModulePath) -Force
+
+    # Containers this suite's images left behind (there must be none).
+    function Get-LeftoverContainer([string] $Image) {
+        @(& docker ps -a -q --filter 'label=dockopt.test' --filter "label=dockopt.test.image=$Image")
+    }
+    function Get-Result($Results, [string] $Category, [string] $Name) {
+        $r = @($Results | Where-Object { $_.Category -eq $Category -and $_.Name -like $Name })
+        $r.Count | Should -Be 1 -Because "one $Category result named '$Name' (got: $(($Results | ForEach-Object { "$($_.Category)/$($_.Name)" }) -join ', '))"
+        $r[0]
+    }
+}
+
+Describe 'Test-DockOptImage' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:repo = New-TestImageName 'dockopt-imagetest'
+        $script:images = [System.Collections.Generic.List[string]]::new()
+
+        # A healthy, non-root HTTP service that stops cleanly on SIGTERM (exec-form script that traps TERM).
+        $start = "#!/bin/sh`ntrap 'kill `$pid; wait `$pid; exit 0' TERM`necho 'service starting'`nhttpd -f -p 8080 -h /www &`npid=`$!`necho 'listening on 8080'`nwait `$pid`n"
+        $script:good = New-TestImage -Tag "$($script:repo):good" -Files @{ 'start.sh' = $start; 'health.json' = '{"status":"ok","checks":{"db":"up"},"version":"1.2.3"}' } -Dockerfile @'
+FROM dockopt/busybox:latest
+COPY start.sh /app/start.sh
+COPY health.json /www/health
+RUN chmod 0755 /app/start.sh && echo hello > /www/index.html && echo 'web:x:10001:10001::/www:/bin/false' >> /etc/passwd \
+ && chown 10001:10001 /www/index.html
+ENV APP_MODE=production
+LABEL org.opencontainers.image.title="imagetest" org.opencontainers.image.version="1.2.3"
+EXPOSE 8080/tcp
+USER web
+HEALTHCHECK --interval=1s --timeout=2s --start-period=5s --retries=3 CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/app/start.sh"]
+'@
+        $script:images.Add($script:good)
+        $script:healthSha = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes('{"status":"ok","checks":{"db":"up"},"version":"1.2.3"}'))).ToLowerInvariant()
+    }
+    AfterAll {
+        foreach ($i in $script:images) {
+            & docker ps -a -q --filter "label=dockopt.test.image=$i" | ForEach-Object { & docker rm -f $_ *> $null }
+        }
+        Remove-TestImage $script:images
+    }
+
+    Context 'a healthy non-root HTTP service' {
+        BeforeAll {
+            $spec = @"
+schemaVersion: dockopt/v1
+metadata:
+  nonRoot: true
+  exposedPorts: [8080/tcp]
+  unexposedPorts: [8080/udp]
+  healthcheck: { maxInterval: 10s, maxTimeout: 5s, minRetries: 2 }
+  execForm: true
+  stopSignal: TERM
+  labels: { org.opencontainers.image.title: imagetest }
+  labelPatterns: { org.opencontainers.image.version: '^\d+\.\d+\.\d+$' }
+  env: [APP_MODE, PATH]
+  absentEnv: [DEBUG]
+  maxSize: 20MB
+  maxLayers: 12
+files:
+  - path: /www/health
+    type: file
+    mode: '0644'
+    owner: '0:0'
+    contains: ['"status":"ok"']
+    sha256: $($script:healthSha)
+  - path: /www/index.html
+    uid: 10001
+    gid: 10001
+  - path: /app/start.sh
+    mode: -rwxr-xr-x
+  - path: /etc/shadow
+    exists: false
+commands:
+  - name: whoami by id
+    command: [id, -u]
+    stdout: '^10001$'
+  - name: leave a marker
+    command: [touch, /tmp/dockopt-marker]
+  - name: commands share one container
+    command: [test, -f, /tmp/dockopt-marker]
+  - name: shell pipeline
+    command: 'echo out; echo err >&2; exit 4'
+    exitCode: 4
+    stdout: '^out$'
+    stderr: 'err'
+runtime:
+  memory: 64MB
+  ready: { healthy: true, log: 'listening on 8080', tcp: true, http: /health }
+  http:
+    - path: /health
+      status: [200]
+      expectBody: '"status"'
+      expectJson: { status: ok, checks.db: up }
+      expectHeaders: { ETag: '^"[0-9a-f]+-[0-9a-f]+"$' }
+      requests: 20
+      maxP95: 1s
+    - name: missing page is 404
+      path: /nope
+      status: ['400-499']
+  resources: { maxMemory: 60MB, maxPids: 20, maxStartup: 30s, maxCpuPercent: 200 }
+  shutdown: { gracePeriod: 5s }
+"@
+            $script:specPath = Join-Path $TestDrive 'good.yaml'
+            Set-Content -Path $script:specPath -Value $spec
+            $script:junit = Join-Path $TestDrive 'out/report.xml'
+            New-Item -ItemType Directory -Path (Split-Path $script:junit) | Out-Null
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $script:all = @(Test-DockOptImage $script:good -SpecPath $script:specPath -Summary -OutputFormat JUnit -OutFile $script:junit -KeepContainer -WarningAction SilentlyContinue)
+            $script:elapsed = $sw.Elapsed
+            $script:results = @($script:all | Where-Object { $_ -is [DockOpt.ImageTestResult] })
+            $script:summary = @($script:all | Where-Object { $_ -is [DockOpt.ImageTestSummary] })
+            $script:kept = $script:summary[0].ContainerName
+        }
+        AfterAll { if ($script:kept) { & docker rm -f $script:kept *> $null } }
+
+        It 'passes every check, in every category' {
+            $bad = @($script:results | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message)" })
+            $bad | Should -BeNullOrEmpty
+            $script:results.Count | Should -BeGreaterThan 30
+            foreach ($c in 'Metadata', 'Files', 'Command', 'Startup', 'Http', 'Health', 'Resources', 'Shutdown') {
+                @($script:results | Where-Object Category -EQ $c).Count | Should -BeGreaterThan 0 -Because "category $c ran"
+            }
+            $script:summary.Count | Should -Be 1
+            $script:summary[0].Success | Should -BeTrue
+            $script:summary[0].Total | Should -Be $script:results.Count
+            $script:summary[0].PassedCount | Should -Be $script:results.Count
+        }
+
+        It 'reports the image, exact checks and their evidence' {
+            $id = & docker image inspect $script:good --format '{{.Id}}'
+            $script:results | ForEach-Object { $_.Image | Should -Be $script:good; $_.ImageId | Should -Be $id }
+            (Get-Result $script:results 'Metadata' 'Runs as non-root user').Actual | Should -Match 'UID 10001'
+            (Get-Result $script:results 'Files' '/www/health SHA-256').Actual | Should -Be $script:healthSha
+            (Get-Result $script:results 'Files' '/www/index.html owner').Actual | Should -Be '10001:10001'
+            (Get-Result $script:results 'Command' 'shell pipeline').Value | Should -Be 4
+            (Get-Result $script:results 'Metadata' 'HEALTHCHECK command is in the image').Actual | Should -Be '/bin/wget'
+            (Get-Result $script:results 'Health' 'Becomes healthy').Detail | Should -Match 'exit 0'
+            $lat = Get-Result $script:results 'Http' '*latency'
+            $lat.Actual | Should -Match 'p50 [\d.]+ ms, p95 [\d.]+ ms, 0 errors'
+        }
+
+        It 'publishes ports on 127.0.0.1 with ephemeral host ports and applies the memory limit' {
+            $inspect = (& docker inspect $script:kept | ConvertFrom-Json)[0]
+            $binding = $inspect.HostConfig.PortBindings.'8080/tcp'[0]
+            $binding.HostIp | Should -Be '127.0.0.1'
+            $binding.HostPort | Should -BeNullOrEmpty
+            $inspect.HostConfig.Memory | Should -Be (64 * 1024 * 1024)
+            $inspect.Config.Labels.'dockopt.test.image' | Should -Be $script:good
+            $peak = Get-Result $script:results 'Resources' 'Peak memory'
+            $peak.Value | Should -BeGreaterThan 0
+            $peak.Value | Should -BeLessThan (64 * 1024 * 1024)
+            $peak.Detail | Should -Match "limit: $(64 * 1024 * 1024) bytes"
+            $script:summary[0].PeakMemory | Should -Be $peak.Value
+        }
+
+        It 'measures startup and shutdown with numbers consistent with the engine' {
+            $startup = Get-Result $script:results 'Startup' 'Starts and becomes ready'
+            $startup.Value | Should -BeGreaterThan 0
+            $startup.Value | Should -BeLessThan $script:elapsed.TotalSeconds
+            $script:summary[0].StartupSeconds | Should -Be $startup.Value
+            $stop = Get-Result $script:results 'Shutdown' 'Stops gracefully'
+            $stop.Actual | Should -Match '^exit 0 after'
+            $stop.Value | Should -BeLessThan 5
+            (& docker inspect $script:kept --format '{{.State.ExitCode}}') | Should -Be '0'
+        }
+
+        It 'writes JUnit XML that CI reporters accept' {
+            Test-Path $script:junit | Should -BeTrue
+            @(Get-ChildItem (Split-Path $script:junit) -Force).Name | Should -Be @('report.xml')   # temp file renamed away
+            [xml] $x = Get-Content -Raw $script:junit
+            $x.testsuites.tests | Should -Be "$($script:results.Count)"
+            $suite = $x.testsuites.testsuite
+            $suite.name | Should -Be $script:good
+            $suite.tests | Should -Be "$($script:results.Count)"
+            $suite.failures | Should -Be '0'
+            $suite.errors | Should -Be '0'
+            @($suite.testcase).Count | Should -Be $script:results.Count
+            @($suite.testcase)[0].classname | Should -Be "$($script:good).Metadata"
+        }
+
+        It 'shows the default table view' {
+            $text = $script:results | Out-String -Width 200
+            $text | Should -Match 'Outcome\s+Category\s+Name\s+Actual'
+            $text | Should -Match 'Passed\s+Shutdown\s+Stops gracefully'
+        }
+    }
+
+    Context 'root users' {
+        It 'fails non-root for USER 0 and for a user named app whose UID is 0' {
+            $u0 = New-TestImage -Tag "$($script:repo):user0" -Dockerfile "FROM dockopt/busybox:latest`nUSER 0`n"
+            $app = New-TestImage -Tag "$($script:repo):app0" -Dockerfile "FROM dockopt/busybox:latest`nRUN echo 'app:x:0:0:app:/:/bin/sh' >> /etc/passwd`nUSER app`n"
+            $rootg = New-TestImage -Tag "$($script:repo):rootgrp" -Dockerfile "FROM dockopt/busybox:latest`nUSER root:nogroup`n"
+            $script:images.AddRange([string[]]@($u0, $app, $rootg))
+            $r = @(Test-DockOptImage $u0, $app, $rootg, $script:good -Category Metadata)
+            $nr = @($r | Where-Object Name -EQ 'Runs as non-root user')
+            $nr.Count | Should -Be 4
+            ($nr | Where-Object Image -EQ $u0).Outcome | Should -Be 'Failed'
+            ($nr | Where-Object Image -EQ $u0).Message | Should -Match 'UID 0'
+            ($nr | Where-Object Image -EQ $app).Outcome | Should -Be 'Failed'
+            ($nr | Where-Object Image -EQ $app).Actual | Should -Be 'app (UID 0)'
+            ($nr | Where-Object Image -EQ $app).Message | Should -Match "/etc/passwd"
+            ($nr | Where-Object Image -EQ $rootg).Outcome | Should -Be 'Failed'
+            ($nr | Where-Object Image -EQ $script:good).Outcome | Should -Be 'Passed'
+            @($r | Where-Object Category -NE 'Metadata').Count | Should -Be 0
+            Get-LeftoverContainer $u0 | Should -BeNullOrEmpty
+        }
+
+        It '-FailOn Failed ends with one ImageTestFailed after all images, listing the failures' {
+            $u0 = "$($script:repo):user0"
+            $out = [System.Collections.Generic.List[object]]::new()
+            try {
+                Test-DockOptImage $u0, $script:good -Category Metadata -FailOn Failed | ForEach-Object { $out.Add($_) }
+                throw 'expected ImageTestFailed'
+            }
+            catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Be 'ImageTestFailed,DockOpt.Cmdlets.TestDockOptImageCommand'
+            $err.Exception.Message | Should -Match ([regex]::Escape("$u0 [Failed] Metadata: Runs as non-root user"))
+            $err.Exception.Message | Should -Not -Match ([regex]::Escape("$($script:good) [Failed]"))
+            # Both images were tested before the error.
+            @($out | Where-Object Image -EQ $script:good).Count | Should -BeGreaterThan 0
+            @($out | Where-Object Image -EQ $u0).Count | Should -BeGreaterThan 0
+        }
+    }
+
+    Context 'shutdown' {
+        It 'fails a shell-form CMD that ignores SIGTERM as killed after the grace period, with the cause and the fix' {
+            $img = New-TestImage -Tag "$($script:repo):shellform" -Dockerfile @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD trap '' TERM; echo up; while true; do sleep 1; done
+'@
+            $script:images.Add($img)
+            $r = @(Test-DockOptImage $img -Category Startup, Shutdown -GracePeriodSec 2)
+            (Get-Result $r 'Startup' '*').Outcome | Should -Be 'Passed'
+            $s = Get-Result $r 'Shutdown' 'Stops gracefully'
+            $s.Outcome | Should -Be 'Failed'
+            $s.Actual | Should -Match '^exit 137 after .*killed after timeout'
+            $s.Duration.TotalSeconds | Should -BeGreaterOrEqual 2
+            $s.Duration.TotalSeconds | Should -BeLessThan 8
+            $s.Message | Should -Match 'shell form'
+            $s.Message | Should -Match 'exec form'
+            $s.Message | Should -Match '--init'
+            $s.Message | Should -Not -Match 'OOM killer'
+            Get-LeftoverContainer $img | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'startup' {
+        It 'fails fast when the entrypoint exits 3, with the exit code and its log' {
+            $img = New-TestImage -Tag "$($script:repo):exit3" -Dockerfile @'
+FROM dockopt/busybox:latest
+USER 10001
+EXPOSE 8080
+ENTRYPOINT ["/bin/sh", "-c", "echo booting; echo 'fatal: missing DATABASE_URL' >&2; exit 3"]
+'@
+            $script:images.Add($img)
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $r = @(Test-DockOptImage $img -TimeoutSec 60)
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 8
+            $s = Get-Result $r 'Startup' '*'
+            $s.Outcome | Should -Be 'Failed'
+            $s.Actual | Should -Be 'exited with code 3'
+            $s.Message | Should -Match 'exited with code 3'
+            $s.Detail | Should -Match 'fatal: missing DATABASE_URL'
+            $s.Detail | Should -Match 'booting'
+            (Get-Result $r 'Shutdown' '*').Outcome | Should -Be 'Skipped'
+            Get-LeftoverContainer $img | Should -BeNullOrEmpty
+        }
+
+        It 'reports a failing HEALTHCHECK as unhealthy with its log' {
+            $img = New-TestImage -Tag "$($script:repo):unhealthy" -Dockerfile @'
+FROM dockopt/busybox:latest
+USER 10001
+HEALTHCHECK --interval=1s --timeout=1s --retries=2 CMD ["/bin/sh", "-c", "echo probe-says-database-down; exit 1"]
+ENTRYPOINT ["/bin/sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+'@
+            $script:images.Add($img)
+            $r = @(Test-DockOptImage $img -Category Startup, Health)
+            $h = Get-Result $r 'Health' 'Becomes healthy'
+            $h.Outcome | Should -Be 'Failed'
+            $h.Actual | Should -Match '^unhealthy'
+            $h.Detail | Should -Match 'probe-says-database-down'
+            $h.Detail | Should -Match 'exit 1'
+            $s = Get-Result $r 'Startup' '*'
+            $s.Outcome | Should -Be 'Failed'
+            $s.Actual | Should -Be 'unhealthy'
+        }
+
+        It 'passes a slow but healthy start within the timeout' {
+            $img = New-TestImage -Tag "$($script:repo):slow" -Dockerfile @'
+FROM dockopt/busybox:latest
+USER 10001
+HEALTHCHECK --interval=1s --timeout=1s --start-period=15s --retries=2 CMD ["test", "-f", "/tmp/ready"]
+ENTRYPOINT ["/bin/sh", "-c", "trap 'exit 0' TERM; sleep 4; touch /tmp/ready; echo ready; while true; do sleep 0.2; done"]
+'@
+            $script:images.Add($img)
+            $r = @(Test-DockOptImage $img -Category Startup, Health, Shutdown -TimeoutSec 20)
+            $bad = @($r | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message)" })
+            $bad | Should -BeNullOrEmpty
+            (Get-Result $r 'Startup' '*').Value | Should -BeGreaterOrEqual 4
+            (Get-Result $r 'Health' '*').Value | Should -BeGreaterOrEqual 4
+        }
+
+        It 'removes the container when the command is stopped (Ctrl+C)' {
+            $img = "$($script:repo):slow"
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript("Import-Module '$((Get-DockOptTestModulePath))'; Test-DockOptImage '$img' -TimeoutSec 30")
+                $async = $ps.BeginInvoke()
+                $deadline = (Get-Date).AddSeconds(15)
+                while (-not (Get-LeftoverContainer $img) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+                Get-LeftoverContainer $img | Should -Not -BeNullOrEmpty -Because 'the test container was started'
+                $ps.Stop()
+                Get-LeftoverContainer $img | Should -BeNullOrEmpty
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    Context 'files in an image with no shell' {
+        It 'checks existence, type, mode, owner, content and SHA-256 from the layers' {
+            $content = "name=dockopt`nmode=static`n"
+            $img = New-TestImage -Tag "$($script:repo):scratch" -Files @{ 'data.txt' = $content } -Dockerfile @'
+FROM scratch
+COPY data.txt /data/app.conf
+HEALTHCHECK CMD curl -f http://localhost/ || exit 1
+'@
+            $script:images.Add($img)
+            $sha = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($content))).ToLowerInvariant()
+            $spec = Join-Path $TestDrive 'scratch.psd1'
+            Set-Content $spec @"
+@{
+    files = @(
+        @{ path = '/data/app.conf'; type = 'file'; mode = '0644'; owner = '0:0'; contains = '^mode=static$'; notContains = 'password'; sha256 = '$sha' }
+        @{ path = '/data'; type = 'directory' }
+        @{ path = '/bin/sh'; exists = `$false }
+        @{ path = '/data/other.conf'; exists = `$true }
+    )
+}
+"@
+            $r = @(Test-DockOptImage $img -SpecPath $spec)
+            @($r | Where-Object Category -NE 'Files').Count | Should -Be 0 -Because 'a spec with only files starts no container'
+            $failed = @($r | Where-Object { -not $_.Passed })
+            $failed.Count | Should -Be 1
+            $failed[0].Name | Should -Be '/data/other.conf exists'
+            $failed[0].Actual | Should -Be 'absent'
+            (Get-Result $r 'Files' '/data/app.conf SHA-256').Actual | Should -Be $sha
+            (Get-Result $r 'Files' '/data/app.conf mode').Actual | Should -Match '^0644'
+            (Get-Result $r 'Files' '/data type').Actual | Should -Be 'directory'
+        }
+
+        It 'fails a shell-form HEALTHCHECK in an image without /bin/sh' {
+            $r = @(Test-DockOptImage "$($script:repo):scratch" -Category Metadata)
+            $h = Get-Result $r 'Metadata' 'HEALTHCHECK command is in the image'
+            $h.Outcome | Should -Be 'Failed'
+            $h.Actual | Should -Be 'not found'
+            $h.Message | Should -Match 'no /bin/sh'
+            (Get-Result $r 'Metadata' 'Runs as non-root user').Outcome | Should -Be 'Failed'
+        }
+    }
+
+    Context 'spec files and parameters' {
+        It 'runs a container-structure-test 2.0.0 YAML file' {
+            $cst = Join-Path $TestDrive 'cst.yaml'
+            Set-Content $cst @'
+schemaVersion: 2.0.0
+metadataTest:
+  labels:
+    - key: org.opencontainers.image.version
+      value: '^1\.'
+      isRegex: true
+  exposedPorts: ["8080"]
+  entrypoint: ["/app/start.sh"]
+  user: web
+fileExistenceTests:
+  - name: start script
+    path: /app/start.sh
+    shouldExist: true
+    permissions: -rwxr-xr-x
+    uid: 0
+fileContentTests:
+  - name: health doc
+    path: /www/health
+    expectedContents: ['"version":"1\.2\.3"']
+commandTests:
+  - name: echo works
+    command: echo
+    args: ["hello", "cst"]
+    expectedOutput: ["hello cst"]
+'@
+            $r = @(Test-DockOptImage $script:good -SpecPath $cst -Category Metadata, Files, Command, Startup)
+            $bad = @($r | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message)" })
+            $bad | Should -BeNullOrEmpty
+            (Get-Result $r 'Command' 'echo works').Outcome | Should -Be 'Passed'
+            (Get-Result $r 'Metadata' 'User').Actual | Should -Be 'web'
+            @($r | Where-Object Category -EQ 'Files').Count | Should -BeGreaterThan 3
+        }
+
+        It 'takes quick checks from parameters' {
+            $r = @(Test-DockOptImage $script:good -Port 8080 -HttpGet /health, /index.html -ExpectStatus 200 -Category Http, Startup)
+            @($r | Where-Object Category -EQ 'Http').Count | Should -Be 2
+            $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' }
+            $r2 = @(Test-DockOptImage $script:good -HttpGet /health -ExpectStatus 500-599 -Category Http)
+            $r2[0].Outcome | Should -Be 'Failed'
+            $r2[0].Message | Should -Match 'status 200, expected 500-599'
+        }
+
+        It 'bounds each command with its timeout' {
+            $spec = Join-Path $TestDrive 'timeout.yaml'
+            Set-Content $spec "commands:`n  - name: hangs`n    command: [sleep, '30']`n    timeout: 1s`n"
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $r = @(Test-DockOptImage $script:good -SpecPath $spec -Category Command)
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 15
+            $c = Get-Result $r 'Command' 'hangs'
+            $c.Outcome | Should -Be 'Failed'
+            $c.Actual | Should -Be 'timed out after 1 s'
+            $c.Duration.TotalSeconds | Should -BeLessThan 3
+            Get-LeftoverContainer $script:good | Should -BeNullOrEmpty
+        }
+
+        It 'loads every example spec' {
+            $files = @(Get-ChildItem (Join-Path $PSScriptRoot '../examples/image-test-specs') -File)
+            $files.Count | Should -BeGreaterOrEqual 3
+            foreach ($f in $files) {
+                $r = @(Test-DockOptImage $script:good -SpecPath $f.FullName -Category Metadata -ErrorAction Stop)
+                $r.Count | Should -BeGreaterThan 0 -Because $f.Name
+            }
+        }
+
+        It 'reports zero checks as an error, never a pass' {
+            $empty = Join-Path $TestDrive 'empty.yaml'
+            Set-Content $empty "metadata: {}`n"
+            $r = @(Test-DockOptImage $script:good -SpecPath $empty -Summary)
+            $r[0].Outcome | Should -Be 'Error'
+            $r[0].Passed | Should -BeFalse
+            $r[0].Category | Should -Be 'Suite'
+            $r[1].Success | Should -BeFalse
+            $r[1].Outcome | Should -Be 'Error'
+        }
+
+        It 'rejects an invalid spec with InvalidTestSpec naming the key' {
+            $bad = Join-Path $TestDrive 'bad.yaml'
+            Set-Content $bad "metadata:`n  nonRoot: true`n  maxSzie: 10MB`n"
+            { Test-DockOptImage $script:good -SpecPath $bad -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidTestSpec,DockOpt.Cmdlets.TestDockOptImageCommand'
+            try { Test-DockOptImage $script:good -SpecPath $bad } catch { $e = $_ }
+            $e.Exception.Message | Should -Match 'maxSzie'
+            $e.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+            { Test-DockOptImage $script:good -SpecPath (Join-Path $TestDrive 'nope.yaml') } | Should -Throw -ErrorId 'TestSpecNotFound,DockOpt.Cmdlets.TestDockOptImageCommand'
+        }
+
+        It 'writes a non-terminating ImageNotFound for a missing image and tests the others' {
+            $r = @(Test-DockOptImage 'dockopt-imagetest-none:nope', $script:good -Category Metadata -ErrorVariable err -ErrorAction SilentlyContinue)
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'ImageNotFound,DockOpt.Cmdlets.TestDockOptImageCommand'
+            @($r | Where-Object Image -EQ $script:good).Count | Should -BeGreaterThan 0
+        }
+    }
+}
