@@ -1,0 +1,543 @@
+using System.Formats.Tar;
+using System.Text.Json;
+using DockOpt.Engine.Engine;
+
+namespace DockOpt.Engine.Images;
+
+/// <summary>Where an image's bytes come from. Create one with the static factories.</summary>
+public abstract class ImageSource
+{
+    /// <summary>Human-readable description (image name or path) for messages.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>The engine's image export (<c>GET /images/{name}/get</c>, what <c>docker save</c> streams).</summary>
+    public static ImageSource FromEngine(DockerEngine engine, string image) => new EngineSource(engine, image);
+
+    /// <summary>A <c>docker save</c> tar (legacy or Docker 25+ OCI layout inside) or an OCI archive tar (.tar, .tar.gz).</summary>
+    public static ImageSource FromArchive(string path) => new ArchiveFileSource(path);
+
+    /// <summary>An OCI image layout directory (<c>oci-layout</c>, <c>index.json</c>, <c>blobs/</c>).</summary>
+    public static ImageSource FromOciLayout(string directory) => new OciLayoutSource(directory);
+
+    /// <summary>A directory is read as an OCI layout, a file as an archive.</summary>
+    public static ImageSource FromPath(string path) =>
+        Directory.Exists(path) ? FromOciLayout(path) : FromArchive(path);
+
+    /// <summary>Any stream holding an archive (tests, pipes). The stream is disposed after reading.</summary>
+    public static ImageSource FromStream(Func<CancellationToken, Task<Stream>> open, string description) =>
+        new StreamSource(open, description);
+
+    internal abstract Task ReadAsync(IImageVisitor visitor, CancellationToken ct);
+
+    public override string ToString() => Description;
+
+    sealed class EngineSource : ImageSource
+    {
+        readonly DockerEngine _engine;
+        readonly string _image;
+        public EngineSource(DockerEngine engine, string image) { _engine = engine; _image = image; }
+        public override string Description => _image;
+
+        internal override async Task ReadAsync(IImageVisitor visitor, CancellationToken ct)
+        {
+            var resp = await _engine.SendCheckedAsync(HttpMethod.Get, $"/images/get?names={Uri.EscapeDataString(_image)}", null, ct,
+                "ImageNotFound", _image).ConfigureAwait(false);
+            using (resp)
+            {
+                var stream = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                    await Task.Run(() => ImageReader.ReadArchiveStream(new ReadAheadStream(stream, ct), _image, visitor, ct), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    sealed class ArchiveFileSource : ImageSource
+    {
+        readonly string _path;
+        public ArchiveFileSource(string path) => _path = path;
+        public override string Description => _path;
+
+        internal override Task ReadAsync(IImageVisitor visitor, CancellationToken ct)
+        {
+            if (!File.Exists(_path))
+                throw new DockOptException("ImageArchiveNotFound", DockOptErrorCategory.ObjectNotFound,
+                    $"The image archive '{_path}' does not exist.", _path,
+                    "Give the path of a 'docker save' tar, an OCI archive tar, or an OCI layout directory.");
+            return Task.Run(() =>
+            {
+                using var fs = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                var peek = new PeekableStream(fs);
+                var m = peek.Peek(2);
+                Stream s = m.Length == 2 && m[0] == 0x1f && m[1] == 0x8b
+                    ? new System.IO.Compression.GZipStream(peek, System.IO.Compression.CompressionMode.Decompress)
+                    : peek;
+                using (s) ImageReader.ReadArchiveStream(s, _path, visitor, ct);
+            }, ct);
+        }
+    }
+
+    sealed class StreamSource : ImageSource
+    {
+        readonly Func<CancellationToken, Task<Stream>> _open;
+        readonly string _description;
+        public StreamSource(Func<CancellationToken, Task<Stream>> open, string description) { _open = open; _description = description; }
+        public override string Description => _description;
+
+        internal override async Task ReadAsync(IImageVisitor visitor, CancellationToken ct)
+        {
+            var s = await _open(ct).ConfigureAwait(false);
+            await using (s.ConfigureAwait(false))
+                await Task.Run(() => ImageReader.ReadArchiveStream(s, _description, visitor, ct), ct).ConfigureAwait(false);
+        }
+    }
+
+    sealed class OciLayoutSource : ImageSource
+    {
+        readonly string _dir;
+        public OciLayoutSource(string dir) => _dir = dir;
+        public override string Description => _dir;
+
+        internal override Task ReadAsync(IImageVisitor visitor, CancellationToken ct) => Task.Run(() =>
+        {
+            var indexPath = Path.Combine(_dir, "index.json");
+            if (!File.Exists(indexPath))
+                throw new DockOptException("ImageArchiveInvalid", DockOptErrorCategory.InvalidData,
+                    $"'{_dir}' is not an OCI image layout: it has no index.json.", _dir,
+                    "Give an OCI layout directory (oci-layout, index.json, blobs/sha256/...) or a 'docker save' tar.");
+            var jsons = new Dictionary<string, byte[]>(StringComparer.Ordinal) { ["index.json"] = File.ReadAllBytes(indexPath) };
+            byte[]? Blob(string key)
+            {
+                if (jsons.TryGetValue(key, out var b)) return b;
+                var p = Path.Combine(_dir, key.Replace('/', Path.DirectorySeparatorChar));
+                if (!File.Exists(p) || new FileInfo(p).Length > ImageReader.MaxJsonBytes) return null;
+                return jsons[key] = File.ReadAllBytes(p);
+            }
+            var (configKey, layerKeys, mediaTypes) = ImageReader.ResolveOci(jsons, Blob, _dir);
+            var config = Blob(configKey) ?? throw ImageReader.Invalid(_dir, $"the config blob {configKey} is missing");
+            var summary = ImageReader.ParseConfig(config, _dir);
+            var digests = new Dictionary<string, LayerDigest>(StringComparer.Ordinal);
+            for (var i = 0; i < layerKeys.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var key = layerKeys[i];
+                if (digests.ContainsKey(key)) continue;
+                var p = Path.Combine(_dir, key.Replace('/', Path.DirectorySeparatorChar));
+                if (!File.Exists(p)) throw ImageReader.Invalid(_dir, $"the layer blob {key} is missing");
+                using var fs = new FileStream(p, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                var blob = new LayerBlob
+                {
+                    Key = key,
+                    BlobDigest = ImageReader.DigestFromBlobKey(key),
+                    StoredLength = fs.Length,
+                    ExpectedDiffId = i < summary.DiffIds.Length ? summary.DiffIds[i] : null,
+                    ExpectedIndex = i,
+                };
+                var d = LayerTarReader.Read(fs, blob, visitor.BeginLayer, ct);
+                digests[key] = d;
+                visitor.EndLayer(blob, d);
+            }
+            visitor.EndImage(ImageReader.Assemble(ImageArchiveFormat.OciLayout, configKey, config, summary, layerKeys, mediaTypes, digests,
+                Array.Empty<string>(), _dir));
+        }, ct);
+    }
+}
+
+/// <summary>
+/// The engine's single way into image contents. Reads an image ONCE, streaming, never holding a layer or the image whole
+/// in memory or on disk.
+/// <para>How to use it: implement <see cref="IImageVisitor"/> (or use <see cref="DelegateImageVisitor"/>) and call
+/// <c>await ImageReader.ReadAsync(ImageSource.FromEngine(engine, "app:1"), visitor, ct)</c>. Sources:
+/// <see cref="ImageSource.FromEngine"/> (the engine's export), <see cref="ImageSource.FromArchive"/> (a <c>docker save</c>
+/// tar, legacy or Docker 25+ OCI, or an OCI archive), <see cref="ImageSource.FromOciLayout"/> (a directory).</para>
+/// <para>The reader calls, on one thread: <see cref="IImageVisitor.BeginLayer"/> for each layer blob in ARCHIVE order
+/// (a <c>docker save</c> tar stores layers in random order with the manifest last, so the layer index is usually not
+/// known yet: <see cref="LayerBlob.ExpectedIndex"/> is -1 then); the returned <see cref="ILayerVisitor"/> gets every tar
+/// entry as a <see cref="LayerEntry"/> (normalised path, whiteouts and opaque directories recognised, <c>..</c> escapes
+/// flagged) whose <see cref="LayerEntry.Content"/> stream can be read or hashed during the call only; then
+/// <see cref="IImageVisitor.EndLayer"/> with the computed diff ID; and last <see cref="IImageVisitor.EndImage"/> with the
+/// config and the layers in order. So: keep compact per-layer results keyed by <see cref="LayerBlob.Key"/> (or by the diff
+/// ID from EndLayer), and do the order-dependent work in EndImage.</para>
+/// </summary>
+public static class ImageReader
+{
+    internal const long MaxJsonBytes = 32L * 1024 * 1024;
+
+    /// <summary>Reads the image from <paramref name="source"/> into <paramref name="visitor"/>.</summary>
+    public static Task ReadAsync(ImageSource source, IImageVisitor visitor, CancellationToken ct) => source.ReadAsync(visitor, ct);
+
+    /// <summary>Reads a <c>docker save</c> / OCI archive tar stream (synchronously, on the caller's thread).</summary>
+    public static void ReadArchiveStream(Stream archive, string description, IImageVisitor visitor, CancellationToken ct)
+    {
+        var jsons = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
+        var digests = new Dictionary<string, LayerDigest>(StringComparer.Ordinal);
+        using var reg = ct.Register(() => { try { archive.Dispose(); } catch { /* cancel */ } });
+        try
+        {
+            using var tar = new TarReader(archive, leaveOpen: true);
+            while (tar.GetNextEntry(copyData: false) is { } e)
+            {
+                ct.ThrowIfCancellationRequested();
+                var (name, escapes) = LayerTarReader.NormalizePath(e.Name);
+                if (escapes) continue;
+                if (e.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
+                {
+                    // docker save stores a layer shared by two v1 IDs once and links the other: "<v1>/layer.tar -> ../<v2>/layer.tar".
+                    var target = e.EntryType == TarEntryType.SymbolicLink && !e.LinkName.StartsWith('/')
+                        ? (name.Contains('/') ? name.Substring(0, name.LastIndexOf('/') + 1) : "") + e.LinkName
+                        : e.LinkName;
+                    aliases[name] = LayerTarReader.NormalizePath(target).Path;
+                    continue;
+                }
+                if (e.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || e.DataStream == null) continue;
+                var isBlob = name.StartsWith("blobs/", StringComparison.Ordinal);
+                var isLegacyLayer = name.EndsWith("/layer.tar", StringComparison.Ordinal) || name.EndsWith("/layer.tar.gz", StringComparison.Ordinal);
+                if (isBlob || isLegacyLayer)
+                {
+                    var peek = new PeekableStream(e.DataStream);
+                    if (isLegacyLayer || LooksLikeLayer(peek.Peek(512), e.Length))
+                    {
+                        var blob = new LayerBlob { Key = name, BlobDigest = isBlob ? DigestFromBlobKey(name) : null, StoredLength = e.Length };
+                        var d = LayerTarReader.Read(peek, blob, visitor.BeginLayer, ct);
+                        digests[name] = d;
+                        visitor.EndLayer(blob, d);
+                        continue;
+                    }
+                    if (e.Length <= MaxJsonBytes) jsons[name] = ReadAll(peek, e.Length);
+                    continue;
+                }
+                if ((name.EndsWith(".json", StringComparison.Ordinal) || name == "repositories") && e.Length <= MaxJsonBytes)
+                    jsons[name] = ReadAll(e.DataStream, e.Length);
+            }
+        }
+        catch (ObjectDisposedException) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ct);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw Invalid(description, e.Message, e);
+        }
+        catch (IOException e) when (ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("Cancelled", e, ct);
+        }
+
+        string Resolve(string key)
+        {
+            for (var i = 0; i < 8 && aliases.TryGetValue(key, out var t); i++) key = t;
+            return key;
+        }
+
+        if (jsons.TryGetValue("manifest.json", out var manifestBytes))
+        {
+            // docker save (legacy, and Docker 25+ which writes it beside index.json).
+            using var doc = JsonDocument.Parse(manifestBytes);
+            if (doc.RootElement.ValueKind != JsonValueKind.Array || doc.RootElement.GetArrayLength() == 0)
+                throw Invalid(description, "manifest.json holds no image");
+            var m = doc.RootElement[0];
+            var configKey = LayerTarReader.NormalizePath(m.GetProperty("Config").GetString() ?? "").Path;
+            var layerKeys = new List<string>();
+            foreach (var l in m.GetProperty("Layers").EnumerateArray())
+                layerKeys.Add(Resolve(LayerTarReader.NormalizePath(l.GetString() ?? "").Path));
+            var tags = m.TryGetProperty("RepoTags", out var rt) && rt.ValueKind == JsonValueKind.Array
+                ? rt.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : Array.Empty<string>();
+            if (!jsons.TryGetValue(configKey, out var config)) throw Invalid(description, $"the config {configKey} is missing");
+            var summary = ParseConfig(config, description);
+            var format = configKey.StartsWith("blobs/", StringComparison.Ordinal) ? ImageArchiveFormat.OciLayout : ImageArchiveFormat.DockerSave;
+            visitor.EndImage(Assemble(format, configKey, config, summary, layerKeys, null, digests, tags, description));
+            return;
+        }
+        if (jsons.ContainsKey("index.json"))
+        {
+            var (configKey, layerKeys, mediaTypes) = ResolveOci(jsons, k => jsons.TryGetValue(k, out var b) ? b : null, description);
+            if (!jsons.TryGetValue(configKey, out var config)) throw Invalid(description, $"the config blob {configKey} is missing");
+            var summary = ParseConfig(config, description);
+            visitor.EndImage(Assemble(ImageArchiveFormat.OciLayout, configKey, config, summary, layerKeys.Select(Resolve).ToList(), mediaTypes,
+                digests, Array.Empty<string>(), description));
+            return;
+        }
+        throw Invalid(description, "it has neither manifest.json (docker save) nor index.json (OCI layout)");
+    }
+
+    static bool LooksLikeLayer(ReadOnlySpan<byte> head, long length)
+    {
+        if (head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b) return true;
+        if (head.Length >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd) return true;
+        if (head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8)) return true;
+        // An empty layer is 1024 zero bytes (two end-of-archive blocks).
+        return head.Length == 512 && length % 512 == 0 && head.IndexOfAnyExcept((byte)0) < 0;
+    }
+
+    static byte[] ReadAll(Stream s, long length)
+    {
+        var buf = new byte[length];
+        var off = 0;
+        while (off < buf.Length)
+        {
+            var n = s.Read(buf, off, buf.Length - off);
+            if (n <= 0) break;
+            off += n;
+        }
+        return buf;
+    }
+
+    internal static string? DigestFromBlobKey(string key)
+    {
+        var parts = key.Split('/');
+        return parts.Length == 3 && parts[0] == "blobs" ? parts[1] + ":" + parts[2] : null;
+    }
+
+    static string BlobKey(string digest) => "blobs/" + digest.Replace(':', '/');
+
+    internal static DockOptException Invalid(string description, string detail, Exception? inner = null) =>
+        new("ImageArchiveInvalid", DockOptErrorCategory.InvalidData, $"'{description}' is not a readable image archive: {detail}.",
+            description, "Give a 'docker save' tar, an OCI archive tar or an OCI layout directory, and check that it is complete.", inner);
+
+    /// <summary>index.json → (nested index →) manifest → config and layer blob keys. Picks linux/amd64, else the first manifest.</summary>
+    internal static (string ConfigKey, List<string> LayerKeys, List<string?> MediaTypes) ResolveOci(
+        Dictionary<string, byte[]> jsons, Func<string, byte[]?> blob, string description)
+    {
+        var current = jsons["index.json"];
+        for (var depth = 0; depth < 4; depth++)
+        {
+            using var doc = JsonDocument.Parse(current);
+            var root = doc.RootElement;
+            if (root.TryGetProperty("layers", out var layers) && root.TryGetProperty("config", out var cfg))
+            {
+                var configKey = BlobKey(cfg.GetProperty("digest").GetString() ?? "");
+                var keys = new List<string>();
+                var types = new List<string?>();
+                foreach (var l in layers.EnumerateArray())
+                {
+                    keys.Add(BlobKey(l.GetProperty("digest").GetString() ?? ""));
+                    types.Add(l.TryGetProperty("mediaType", out var mt) ? mt.GetString() : null);
+                }
+                return (configKey, keys, types);
+            }
+            if (!root.TryGetProperty("manifests", out var manifests) || manifests.GetArrayLength() == 0)
+                throw Invalid(description, "the index lists no manifest");
+            JsonElement pick = manifests[0];
+            foreach (var m in manifests.EnumerateArray())
+            {
+                if (m.TryGetProperty("platform", out var p)
+                    && p.TryGetProperty("os", out var os) && os.GetString() == "linux"
+                    && p.TryGetProperty("architecture", out var arch) && arch.GetString() == "amd64")
+                {
+                    pick = m;
+                    break;
+                }
+            }
+            var key = BlobKey(pick.GetProperty("digest").GetString() ?? "");
+            current = blob(key) ?? throw Invalid(description, $"the manifest blob {key} is missing");
+        }
+        throw Invalid(description, "image indexes nest too deeply");
+    }
+
+    internal static ImageConfigSummary ParseConfig(byte[] json, string description)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var r = doc.RootElement;
+            var s = new ImageConfigSummary
+            {
+                Os = Str(r, "os"),
+                Architecture = Str(r, "architecture"),
+            };
+            if (r.TryGetProperty("rootfs", out var rootfs) && rootfs.TryGetProperty("diff_ids", out var ids) && ids.ValueKind == JsonValueKind.Array)
+                s.DiffIds = ids.EnumerateArray().Select(x => x.GetString() ?? "").ToArray();
+            if (r.TryGetProperty("history", out var h) && h.ValueKind == JsonValueKind.Array)
+                s.History = h.EnumerateArray().Select(x => new ImageConfigHistory
+                {
+                    CreatedBy = Str(x, "created_by"),
+                    EmptyLayer = x.TryGetProperty("empty_layer", out var el) && el.ValueKind == JsonValueKind.True,
+                    Created = x.TryGetProperty("created", out var c) && c.ValueKind == JsonValueKind.String && c.TryGetDateTime(out var dt) ? dt.ToUniversalTime() : null,
+                    Comment = x.TryGetProperty("comment", out var cm) ? cm.GetString() : null,
+                }).ToArray();
+            if (r.TryGetProperty("config", out var c2) && c2.ValueKind == JsonValueKind.Object)
+            {
+                s.User = Str(c2, "User");
+                s.HasHealthcheck = c2.TryGetProperty("Healthcheck", out var hc) && hc.ValueKind == JsonValueKind.Object
+                    && hc.TryGetProperty("Test", out var t) && t.ValueKind == JsonValueKind.Array && t.GetArrayLength() > 0
+                    && t[0].GetString() != "NONE";
+                s.EnvNames = Arr(c2, "Env").Select(e => e.Split('=')[0]).ToArray();
+                s.Entrypoint = Arr(c2, "Entrypoint");
+                s.Cmd = Arr(c2, "Cmd");
+                if (c2.TryGetProperty("Labels", out var lb) && lb.ValueKind == JsonValueKind.Object)
+                    foreach (var p in lb.EnumerateObject()) s.Labels[p.Name] = p.Value.GetString() ?? "";
+            }
+            return s;
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(description, "the image config is not valid JSON", e);
+        }
+
+        static string Str(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+        static string[] Arr(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : Array.Empty<string>();
+    }
+
+    internal static ImageContents Assemble(ImageArchiveFormat format, string configKey, byte[] config, ImageConfigSummary summary,
+        List<string> layerKeys, List<string?>? mediaTypes, Dictionary<string, LayerDigest> digests, string[] tags, string description)
+    {
+        var layers = new List<ImageLayerRef>();
+        for (var i = 0; i < layerKeys.Count; i++)
+        {
+            if (!digests.TryGetValue(layerKeys[i], out var d))
+                throw Invalid(description, $"layer {i} ({layerKeys[i]}) is listed in the manifest but not stored");
+            if (i < summary.DiffIds.Length && !string.Equals(summary.DiffIds[i], d.DiffId, StringComparison.Ordinal))
+                throw new DockOptException("ImageLayerDigestMismatch", DockOptErrorCategory.InvalidData,
+                    $"Layer {i} of '{description}' has diff ID {d.DiffId}, but the image config says {summary.DiffIds[i]}.", description,
+                    "The archive is damaged or was altered. Save the image again.");
+            layers.Add(new ImageLayerRef
+            {
+                Index = i,
+                Key = layerKeys[i],
+                DiffId = d.DiffId,
+                BlobDigest = DigestFromBlobKey(layerKeys[i]),
+                MediaType = mediaTypes != null && i < mediaTypes.Count ? mediaTypes[i] : null,
+            });
+        }
+        if (summary.DiffIds.Length != layers.Count)
+            throw Invalid(description, $"the config lists {summary.DiffIds.Length} layers but the manifest {layers.Count}");
+        return new ImageContents
+        {
+            Format = format,
+            ConfigDigest = configKey.StartsWith("blobs/", StringComparison.Ordinal) ? DigestFromBlobKey(configKey)
+                : "sha256:" + Path.GetFileNameWithoutExtension(configKey),
+            ConfigJson = config,
+            Config = summary,
+            Layers = layers,
+            RepoTags = tags,
+        };
+    }
+}
+
+/// <summary>An <see cref="IImageVisitor"/> made of delegates, for callers that need only some callbacks.</summary>
+public sealed class DelegateImageVisitor : IImageVisitor
+{
+    /// <summary>Called per entry with the blob it belongs to; null skips every layer.</summary>
+    public Action<LayerBlob, LayerEntry>? OnEntry { get; init; }
+    /// <summary>Decides per blob whether to read its entries (default: yes when <see cref="OnEntry"/> is set).</summary>
+    public Func<LayerBlob, bool>? WantLayer { get; init; }
+    public Action<LayerBlob, LayerDigest>? OnLayerEnd { get; init; }
+    public Action<ImageContents>? OnImage { get; init; }
+
+    public ILayerVisitor? BeginLayer(LayerBlob blob)
+    {
+        if (OnEntry == null || (WantLayer != null && !WantLayer(blob))) return null;
+        return new Layer(blob, OnEntry);
+    }
+
+    public void EndLayer(LayerBlob blob, LayerDigest digest) => OnLayerEnd?.Invoke(blob, digest);
+    public void EndImage(ImageContents image) => OnImage?.Invoke(image);
+
+    sealed class Layer : ILayerVisitor
+    {
+        readonly LayerBlob _blob;
+        readonly Action<LayerBlob, LayerEntry> _on;
+        public Layer(LayerBlob blob, Action<LayerBlob, LayerEntry> on) { _blob = blob; _on = on; }
+        public void OnEntry(LayerEntry entry) => _on(_blob, entry);
+    }
+}
+
+/// <summary>
+/// Reads ahead of the consumer on a background task (up to a few MiB) so the socket keeps flowing while the parser
+/// works: the engine's export and our parsing overlap on two cores.
+/// </summary>
+internal sealed class ReadAheadStream : Stream
+{
+    readonly System.Threading.Channels.Channel<(byte[] Buf, int Len)> _ch;
+    readonly Task _pump;
+    byte[]? _cur;
+    int _curPos, _curLen;
+    bool _done;
+    const int ChunkSize = 256 * 1024;
+
+    public ReadAheadStream(Stream inner, CancellationToken ct)
+    {
+        _ch = System.Threading.Channels.Channel.CreateBounded<(byte[], int)>(new System.Threading.Channels.BoundedChannelOptions(16)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        _pump = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var buf = System.Buffers.ArrayPool<byte>.Shared.Rent(ChunkSize);
+                    var len = 0;
+                    while (len < ChunkSize)
+                    {
+                        var n = await inner.ReadAsync(buf.AsMemory(len, ChunkSize - len), ct).ConfigureAwait(false);
+                        if (n <= 0) break;
+                        len += n;
+                        if (len >= 64 * 1024) break;
+                    }
+                    if (len == 0)
+                    {
+                        System.Buffers.ArrayPool<byte>.Shared.Return(buf);
+                        break;
+                    }
+                    await _ch.Writer.WriteAsync((buf, len), ct).ConfigureAwait(false);
+                }
+                _ch.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                _ch.Writer.TryComplete(e);
+            }
+        }, ct);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.Length == 0) return 0;
+        while (_cur == null || _curPos >= _curLen)
+        {
+            if (_cur != null) System.Buffers.ArrayPool<byte>.Shared.Return(_cur);
+            _cur = null;
+            if (_done) return 0;
+            if (!_ch.Reader.TryRead(out var item))
+            {
+                try
+                {
+                    if (!_ch.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                    {
+                        _done = true;
+                        return 0;
+                    }
+                }
+                catch (Exception e) when (e is not (OperationCanceledException or IOException))
+                {
+                    var inner = e is System.Threading.Channels.ChannelClosedException { InnerException: { } ie } ? ie : e;
+                    throw new IOException(inner.Message, inner);
+                }
+                continue;
+            }
+            (_cur, _curLen) = item;
+            _curPos = 0;
+        }
+        var n = Math.Min(buffer.Length, _curLen - _curPos);
+        _cur.AsSpan(_curPos, n).CopyTo(buffer);
+        _curPos += n;
+        return n;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
