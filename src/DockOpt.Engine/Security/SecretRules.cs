@@ -23,7 +23,11 @@ public sealed class SecretRule
 }
 
 /// <summary>One secret found in text.</summary>
-public sealed record SecretMatch(SecretRule Rule, string Redacted, int Line);
+public sealed record SecretMatch(SecretRule Rule, string Redacted, int Line)
+{
+    /// <summary>SHA-256 of the secret, to recognise the same secret in two places; never output.</summary>
+    internal string Fingerprint { get; init; } = "";
+}
 
 /// <summary>
 /// DockOpt's documented secret rule set (docs/Invoke-DockOptScan.md, "Secret rules"): keyword prefilter, regex,
@@ -133,7 +137,7 @@ public static class SecretRules
                 if (rule.Id == "DO-SEC-GENERIC-ASSIGNMENT" && IsPlaceholder(secret)) continue;
                 // A private key is one finding; other rules may still fire on its body, so skip overlaps.
                 var line = 1 + CountNewlines(text, m.Index);
-                found.Add(new SecretMatch(rule, Redact(rule, m.Value, secret), line));
+                found.Add(new SecretMatch(rule, Redact(rule, m.Value, secret), line) { Fingerprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(secret))) });
             }
         }
         // The generic rule yields to a specific rule on the same line.
