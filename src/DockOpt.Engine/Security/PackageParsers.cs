@@ -1,0 +1,222 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace DockOpt.Engine.Security;
+
+/// <summary>One package as read from a metadata file, before layer attribution.</summary>
+public sealed record RawPackage(string Type, string Name, string Version, string SourceName = "", string SourceVersion = "", string Architecture = "");
+
+/// <summary>Parsers of package databases and metadata files (dpkg, apk, Python, npm, .NET deps.json, Go build info).</summary>
+public static class PackageParsers
+{
+    static readonly Regex DistInfoMetadata = new(@"(^|/)[^/]+\.dist-info/METADATA$", RegexOptions.CultureInvariant);
+    static readonly Regex EggInfo = new(@"(^|/)[^/]+\.egg-info(/PKG-INFO)?$", RegexOptions.CultureInvariant);
+    static readonly Regex NpmPackageJson = new(@"(^|/)node_modules/(@[^/]+/)?[^/@][^/]*/package\.json$", RegexOptions.CultureInvariant);
+
+    /// <summary>What kind of package metadata a path holds, or null.</summary>
+    public static string? Classify(string path)
+    {
+        if (path == "var/lib/dpkg/status") return "dpkg";
+        if (path.StartsWith("var/lib/dpkg/status.d/", StringComparison.Ordinal) && !path.EndsWith(".md5sums", StringComparison.Ordinal)) return "dpkg";
+        if (path is "lib/apk/db/installed" or "usr/lib/apk/db/installed") return "apk";
+        if (path.EndsWith("/METADATA", StringComparison.Ordinal) && DistInfoMetadata.IsMatch(path)) return "python";
+        if (path.Contains(".egg-info", StringComparison.Ordinal) && EggInfo.IsMatch(path)) return "python";
+        if (path.EndsWith("/package.json", StringComparison.Ordinal) && NpmPackageJson.IsMatch(path)) return "npm";
+        if (path.EndsWith(".deps.json", StringComparison.Ordinal)) return "dotnet";
+        return null;
+    }
+
+    public static List<RawPackage> Parse(string kind, byte[] content) => kind switch
+    {
+        "dpkg" => ParseDpkg(Encoding.UTF8.GetString(content)),
+        "apk" => ParseApk(Encoding.UTF8.GetString(content)),
+        "python" => ParsePythonMetadata(Encoding.UTF8.GetString(content)),
+        "npm" => ParseNpm(content),
+        "dotnet" => ParseDepsJson(content),
+        "go" => GoBuildInfo.Parse(content),
+        _ => new List<RawPackage>(),
+    };
+
+    static IEnumerable<Dictionary<string, string>> Stanzas(string text)
+    {
+        var cur = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        string? last = null;
+        foreach (var raw in text.Replace("\r", "").Split('\n'))
+        {
+            if (raw.Length == 0)
+            {
+                if (cur.Count > 0) yield return cur;
+                cur = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                last = null;
+                continue;
+            }
+            if ((raw[0] == ' ' || raw[0] == '\t') && last != null) continue; // continuation lines (Description, Conffiles)
+            var c = raw.IndexOf(':');
+            if (c <= 0) continue;
+            last = raw[..c];
+            cur[last] = raw[(c + 1)..].Trim();
+        }
+        if (cur.Count > 0) yield return cur;
+    }
+
+    /// <summary>dpkg status (or a status.d file): every stanza whose state is not not-installed/config-files.</summary>
+    public static List<RawPackage> ParseDpkg(string text)
+    {
+        var list = new List<RawPackage>();
+        foreach (var s in Stanzas(text))
+        {
+            if (!s.TryGetValue("Package", out var name) || !s.TryGetValue("Version", out var version)) continue;
+            if (s.TryGetValue("Status", out var status))
+            {
+                var state = status.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+                if (state is "not-installed" or "config-files") continue;
+            }
+            var src = "";
+            var srcVersion = "";
+            if (s.TryGetValue("Source", out var source))
+            {
+                // "Source: name (version)" when the source version differs from the binary version
+                var m = Regex.Match(source, @"^(\S+)(?:\s+\(([^)]+)\))?");
+                src = m.Groups[1].Value;
+                srcVersion = m.Groups[2].Success ? m.Groups[2].Value : version;
+            }
+            list.Add(new RawPackage("deb", name, version, src, srcVersion, s.TryGetValue("Architecture", out var a) ? a : ""));
+        }
+        return list;
+    }
+
+    /// <summary>apk installed database: P (name), V (version), A (arch), o (origin).</summary>
+    public static List<RawPackage> ParseApk(string text)
+    {
+        var list = new List<RawPackage>();
+        string? p = null, v = null, a = null, o = null;
+        void Flush()
+        {
+            if (p != null && v != null) list.Add(new RawPackage("apk", p, v, o ?? "", o != null ? v : "", a ?? ""));
+            p = v = a = o = null;
+        }
+        foreach (var raw in text.Replace("\r", "").Split('\n'))
+        {
+            if (raw.Length == 0) { Flush(); continue; }
+            if (raw.Length < 2 || raw[1] != ':') continue;
+            var val = raw[2..];
+            switch (raw[0])
+            {
+                case 'P': p = val; break;
+                case 'V': v = val; break;
+                case 'A': a = val; break;
+                case 'o': o = val; break;
+            }
+        }
+        Flush();
+        return list;
+    }
+
+    /// <summary>Python core metadata (METADATA / PKG-INFO): Name and Version headers.</summary>
+    public static List<RawPackage> ParsePythonMetadata(string text)
+    {
+        string? name = null, version = null;
+        foreach (var line in text.Replace("\r", "").Split('\n'))
+        {
+            if (line.Length == 0) break; // headers end at the first blank line
+            if (line.StartsWith("Name:", StringComparison.OrdinalIgnoreCase)) name ??= line[5..].Trim();
+            else if (line.StartsWith("Version:", StringComparison.OrdinalIgnoreCase)) version ??= line[8..].Trim();
+        }
+        return name != null && version != null ? new List<RawPackage> { new("pypi", name, version) } : new List<RawPackage>();
+    }
+
+    public static List<RawPackage> ParseNpm(byte[] content)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(content, new JsonDocumentOptions { AllowTrailingCommas = true });
+            var r = doc.RootElement;
+            if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String &&
+                r.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String)
+                return new List<RawPackage> { new("npm", n.GetString()!, v.GetString()!) };
+        }
+        catch (JsonException) { }
+        return new List<RawPackage>();
+    }
+
+    /// <summary>.NET *.deps.json: libraries of type "package" ("Name/Version").</summary>
+    public static List<RawPackage> ParseDepsJson(byte[] content)
+    {
+        var list = new List<RawPackage>();
+        try
+        {
+            using var doc = JsonDocument.Parse(content, new JsonDocumentOptions { AllowTrailingCommas = true });
+            if (!doc.RootElement.TryGetProperty("libraries", out var libs) || libs.ValueKind != JsonValueKind.Object) return list;
+            foreach (var lib in libs.EnumerateObject())
+            {
+                if (lib.Value.ValueKind != JsonValueKind.Object || !lib.Value.TryGetProperty("type", out var t) || t.GetString() != "package") continue;
+                var slash = lib.Name.IndexOf('/');
+                if (slash <= 0) continue;
+                list.Add(new RawPackage("nuget", lib.Name[..slash], lib.Name[(slash + 1)..]));
+            }
+        }
+        catch (JsonException) { }
+        return list;
+    }
+}
+
+/// <summary>Go build information embedded in binaries (the ".go.buildinfo" blob, inline format of Go 1.18+).</summary>
+public static class GoBuildInfo
+{
+
+    public static bool IsElf(ReadOnlySpan<byte> head) => head.Length >= 4 && head[0] == 0x7f && head[1] == (byte)'E' && head[2] == (byte)'L' && head[3] == (byte)'F';
+
+    /// <summary>The Go version (as the "stdlib" module), the main module and its dependencies; empty when not a Go binary or not inline format.</summary>
+    public static List<RawPackage> Parse(byte[] data)
+    {
+        var list = new List<RawPackage>();
+        var magic = new byte[] { 0xff, 0x20, 0x47, 0x6f, 0x20, 0x62, 0x75, 0x69, 0x6c, 0x64, 0x69, 0x6e, 0x66, 0x3a };
+        var span = data.AsSpan();
+        var at = span.IndexOf(magic);
+        // The blob is 16-byte aligned; skip stray occurrences.
+        while (at >= 0 && at % 16 != 0)
+        {
+            var next = span[(at + 1)..].IndexOf(magic);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+        if (at < 0 || at + 32 > data.Length) return list;
+        var flags = data[at + 15];
+        if ((flags & 2) == 0) return list; // pre-1.18 pointer format: not read
+        var pos = at + 32;
+        var gv = ReadBytes(data, ref pos);
+        var mi = ReadBytes(data, ref pos);
+        if (gv == null) return list;
+        var goVersion = Encoding.UTF8.GetString(gv);
+        string? modinfo = null;
+        if (mi != null && mi.Length >= 33) modinfo = Encoding.UTF8.GetString(mi, 16, mi.Length - 32); // 16-byte sentinels around the text
+        if (!goVersion.StartsWith("go", StringComparison.Ordinal)) return list;
+        list.Add(new RawPackage("golang", "stdlib", goVersion.StartsWith("go", StringComparison.Ordinal) ? "v" + goVersion[2..] : goVersion));
+        if (modinfo == null) return list;
+        foreach (var line in modinfo.Split('\n'))
+        {
+            var f = line.Split('\t');
+            if (f.Length >= 3 && (f[0] == "mod" || f[0] == "dep") && f[2].Length > 0 && f[2] != "(devel)")
+                list.Add(new RawPackage("golang", f[1], f[2]));
+        }
+        return list;
+    }
+
+    static byte[]? ReadBytes(byte[] d, ref int pos)
+    {
+        ulong len = 0;
+        var shift = 0;
+        while (pos < d.Length)
+        {
+            var b = d[pos++];
+            len |= (ulong)(b & 0x7f) << shift;
+            if ((b & 0x80) == 0) break;
+            shift += 7;
+            if (shift > 35) return null;
+        }
+        if (len > (ulong)(d.Length - pos)) return null;
+        var s = d.AsSpan(pos, (int)len).ToArray();
+        pos += (int)len;
+        return s;
+    }
+}

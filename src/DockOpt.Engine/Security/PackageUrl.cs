@@ -1,0 +1,89 @@
+using System.Text;
+
+namespace DockOpt.Engine.Security;
+
+/// <summary>Builds canonical package URLs (package-url/purl-spec): pkg:type/namespace/name@version?qualifiers#subpath.</summary>
+public static class PackageUrl
+{
+    public static string Build(string type, string? ns, string name, string? version,
+        IEnumerable<KeyValuePair<string, string?>>? qualifiers = null, string? subpath = null)
+    {
+        type = type.ToLowerInvariant();
+        switch (type)
+        {
+            case "deb":
+            case "apk":
+                ns = ns?.ToLowerInvariant();
+                name = name.ToLowerInvariant();
+                break;
+            case "pypi":
+                ns = null;
+                name = NormalizePypiName(name);
+                break;
+            case "nuget":
+                ns = null;
+                break;
+            case "golang":
+                // The module path: namespace = everything before the last segment.
+                if (ns == null && name.Contains('/'))
+                {
+                    var i = name.LastIndexOf('/');
+                    ns = name[..i];
+                    name = name[(i + 1)..];
+                }
+                break;
+            case "npm":
+                if (ns == null && name.StartsWith('@') && name.Contains('/'))
+                {
+                    var i = name.IndexOf('/');
+                    ns = name[..i];
+                    name = name[(i + 1)..];
+                }
+                break;
+        }
+        var sb = new StringBuilder("pkg:").Append(type).Append('/');
+        if (!string.IsNullOrEmpty(ns))
+        {
+            foreach (var seg in ns.Split('/', StringSplitOptions.RemoveEmptyEntries))
+                sb.Append(Encode(seg, keepColon: false)).Append('/');
+        }
+        sb.Append(Encode(name, keepColon: false));
+        if (!string.IsNullOrEmpty(version)) sb.Append('@').Append(Encode(version, keepColon: true));
+        var q = (qualifiers ?? Array.Empty<KeyValuePair<string, string?>>())
+            .Where(kv => !string.IsNullOrEmpty(kv.Value))
+            .Select(kv => (Key: kv.Key.ToLowerInvariant(), kv.Value))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToList();
+        if (q.Count > 0)
+            sb.Append('?').Append(string.Join("&", q.Select(kv => kv.Key + "=" + Encode(kv.Value!, keepColon: true))));
+        if (!string.IsNullOrEmpty(subpath))
+        {
+            var segs = subpath.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != "." && s != "..");
+            sb.Append('#').Append(string.Join("/", segs.Select(s => Encode(s, keepColon: false))));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>PEP 503 normalisation: lowercase, runs of -, _ and . become one '-'.</summary>
+    public static string NormalizePypiName(string name) =>
+        System.Text.RegularExpressions.Regex.Replace(name.Trim().ToLowerInvariant(), @"[-_.]+", "-");
+
+    /// <summary>Percent-encodes everything outside the unreserved set (A-Z a-z 0-9 . - _ ~), UTF-8 bytes.</summary>
+    public static string Encode(string s, bool keepColon)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var b in Encoding.UTF8.GetBytes(s))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '~' || (keepColon && c == ':'))
+                sb.Append(c);
+            else
+                sb.Append('%').Append(b.ToString("X2"));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Purl of a Debian-family package: pkg:deb/&lt;vendor&gt;/name@version?arch=&amp;distro=&lt;vendor&gt;-&lt;version_id&gt;.</summary>
+    public static string Deb(string vendor, string name, string version, string? arch, string? distro, string? upstream = null) =>
+        Build("deb", vendor, name, version, new Dictionary<string, string?> { ["arch"] = arch, ["distro"] = distro, ["upstream"] = upstream });
+}

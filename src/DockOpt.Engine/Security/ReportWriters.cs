@@ -1,0 +1,233 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DockOpt.Engine.Security;
+
+/// <summary>Writes reports (JSON, SARIF 2.1.0) and CycloneDX 1.6 SBOMs; every file through a temp file and a rename.</summary>
+public static class ReportWriters
+{
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void WriteAtomic(string path, string text)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir))
+            throw new DockOptException("OutputDirectoryNotFound", DockOptErrorCategory.ObjectNotFound, $"The folder '{dir}' does not exist.", path, "Create the folder or choose another path.");
+        var tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            File.WriteAllText(tmp, text, new UTF8Encoding(false));
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (IOException) { }
+            throw new DockOptException("OutputWriteFailed", DockOptErrorCategory.WriteError, $"Could not write '{full}': {e.Message}", path, "Check the path and permissions.", e);
+        }
+    }
+
+    public static string ToJson(IReadOnlyList<SecurityReport> reports) =>
+        JsonSerializer.Serialize(reports.Count == 1 ? (object)reports[0] : reports, Indented);
+
+    static string SarifLevel(string severity) => Severity.Normalize(severity) switch
+    {
+        "Critical" or "High" => "error",
+        "Medium" => "warning",
+        _ => "note",
+    };
+
+    static string SecuritySeverity(string s) => Severity.Normalize(s) switch
+    {
+        "Critical" => "9.5", "High" => "8.0", "Medium" => "5.5", "Low" => "2.0", _ => "0.0",
+    };
+
+    /// <summary>SARIF 2.1.0: one run per image; results never hold a secret (only the redacted match).</summary>
+    public static string ToSarif(IReadOnlyList<SecurityReport> reports, string toolVersion)
+    {
+        var runs = new JsonArray();
+        foreach (var r in reports)
+        {
+            var rules = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+            var results = new JsonArray();
+            foreach (var f in r.Findings)
+            {
+                var check = ConfigChecks.All.FirstOrDefault(c => c.Id == f.RuleId);
+                rules.TryAdd(f.RuleId, new JsonObject
+                {
+                    ["id"] = f.RuleId,
+                    ["shortDescription"] = new JsonObject { ["text"] = check?.Title ?? SecretRules.All.FirstOrDefault(s => s.Id == f.RuleId)?.Title ?? f.Title },
+                    ["fullDescription"] = new JsonObject { ["text"] = f.Rationale },
+                    ["properties"] = new JsonObject { ["security-severity"] = SecuritySeverity(f.Severity), ["tags"] = new JsonArray("security", f.Kind.ToLowerInvariant()), ["cis"] = f.Cis, ["dockle"] = f.Dockle },
+                });
+                results.Add(Result(f.RuleId, f.Severity, $"{f.Title}: {f.Match}".TrimEnd(' ', ':'), f.Location, f.Suppressed, new JsonObject
+                {
+                    ["kind"] = f.Kind, ["status"] = f.Status, ["layer"] = f.Layer, ["layerDiffId"] = f.LayerDiffId, ["isBaseLayer"] = f.IsBaseLayer, ["deduction"] = f.Deduction,
+                }));
+            }
+            foreach (var v in r.Vulnerabilities)
+            {
+                rules.TryAdd(v.Id, new JsonObject
+                {
+                    ["id"] = v.Id,
+                    ["shortDescription"] = new JsonObject { ["text"] = v.Title.Length > 0 ? v.Title : v.Id },
+                    ["properties"] = new JsonObject { ["security-severity"] = SecuritySeverity(v.Severity), ["tags"] = new JsonArray("security", "vulnerability") },
+                });
+                results.Add(Result(v.Id, v.Severity, $"{v.Package} {v.InstalledVersion} is affected by {v.Id}" + (v.IsFixable ? $"; fixed in {v.FixedVersion}" : "; no fix known"),
+                    v.Purl.Length > 0 ? v.Purl : v.Package, v.Suppressed, new JsonObject
+                    {
+                        ["package"] = v.Package, ["installedVersion"] = v.InstalledVersion, ["fixedVersion"] = v.FixedVersion, ["purl"] = v.Purl,
+                        ["layer"] = v.Layer, ["isBaseLayer"] = v.IsBaseLayer, ["source"] = v.Source, ["deduction"] = v.Deduction,
+                    }));
+            }
+            runs.Add(new JsonObject
+            {
+                ["tool"] = new JsonObject
+                {
+                    ["driver"] = new JsonObject
+                    {
+                        ["name"] = "DockOpt", ["version"] = toolVersion, ["informationUri"] = "https://github.com/dockopt/dockopt",
+                        ["rules"] = new JsonArray(rules.Values.Select(x => (JsonNode)x).ToArray()),
+                    },
+                },
+                ["results"] = results,
+                ["invocations"] = new JsonArray(new JsonObject
+                {
+                    ["executionSuccessful"] = r.Outcome != "ScannerError",
+                    ["toolExecutionNotifications"] = new JsonArray(r.Errors.Select(e => (JsonNode)new JsonObject { ["level"] = "error", ["message"] = new JsonObject { ["text"] = e } }).ToArray()),
+                }),
+                ["properties"] = new JsonObject { ["image"] = r.Image, ["imageId"] = r.ImageId, ["score"] = r.Score, ["grade"] = r.Grade, ["outcome"] = r.Outcome },
+            });
+        }
+        var root = new JsonObject
+        {
+            ["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json",
+            ["version"] = "2.1.0",
+            ["runs"] = runs,
+        };
+        return root.ToJsonString(Indented);
+    }
+
+    static JsonObject Result(string ruleId, string severity, string message, string location, bool suppressed, JsonObject props)
+    {
+        var o = new JsonObject
+        {
+            ["ruleId"] = ruleId,
+            ["level"] = SarifLevel(severity),
+            ["message"] = new JsonObject { ["text"] = message },
+            ["locations"] = new JsonArray(new JsonObject
+            {
+                ["physicalLocation"] = new JsonObject { ["artifactLocation"] = new JsonObject { ["uri"] = LocationUri(location) } },
+            }),
+            ["properties"] = props,
+        };
+        if (suppressed) o["suppressions"] = new JsonArray(new JsonObject { ["kind"] = "external", ["justification"] = "ignore file" });
+        return o;
+    }
+
+    static string LocationUri(string loc)
+    {
+        var l = loc.StartsWith('/') ? loc[1..] : loc;
+        var colon = l.LastIndexOf(':');
+        if (colon > 0 && l[(colon + 1)..].All(char.IsAsciiDigit) && !loc.StartsWith("pkg:", StringComparison.Ordinal)) l = l[..colon];
+        return Uri.EscapeDataString(l).Replace("%2F", "/");
+    }
+
+    /// <summary>RFC 4122 version-5 UUID (SHA-1, URL namespace) of a name: a stable serial number for the same image.</summary>
+    public static Guid Uuid5(string name)
+    {
+        var ns = new byte[] { 0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8 };
+        var data = ns.Concat(Encoding.UTF8.GetBytes(name)).ToArray();
+        var h = SHA1.HashData(data);
+        var b = h[..16];
+        b[6] = (byte)((b[6] & 0x0f) | 0x50);
+        b[8] = (byte)((b[8] & 0x3f) | 0x80);
+        var hex = Convert.ToHexString(b).ToLowerInvariant();
+        return Guid.Parse($"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..]}");
+    }
+
+    /// <summary>
+    /// A deterministic CycloneDX 1.6 JSON SBOM: components sorted by purl, bom-ref = purl (plus the path when the same purl occurs twice),
+    /// serial number a UUIDv5 of the image ID, no timestamp unless <paramref name="timestamp"/> is given.
+    /// </summary>
+    public static string ToCycloneDx(ImageScanResult scan, string toolVersion, DateTime? timestamp = null)
+    {
+        var imageRef = "image:" + (scan.ImageId.Length > 0 ? scan.ImageId : scan.Image);
+        var repo = scan.Image.Split('@')[0];
+        var lastColon = repo.LastIndexOf(':');
+        if (lastColon > repo.LastIndexOf('/')) repo = repo[..lastColon];
+        var name = repo.Split('/').Last().ToLowerInvariant();
+        var metaComponent = new JsonObject
+        {
+            ["type"] = "container",
+            ["bom-ref"] = imageRef,
+            ["name"] = scan.Image,
+        };
+        if (scan.ImageId.Length > 0)
+        {
+            metaComponent["version"] = scan.ImageId;
+            metaComponent["purl"] = PackageUrl.Build("oci", null, name, scan.ImageId,
+                new Dictionary<string, string?> { ["arch"] = scan.Architecture.Length > 0 ? scan.Architecture : null, ["repository_url"] = repo });
+        }
+        var metadata = new JsonObject();
+        if (timestamp is { } ts) metadata["timestamp"] = ts.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ");
+        metadata["lifecycles"] = new JsonArray(new JsonObject { ["phase"] = "post-build" });
+        metadata["tools"] = new JsonObject
+        {
+            ["components"] = new JsonArray(new JsonObject { ["type"] = "application", ["name"] = "DockOpt", ["version"] = toolVersion }),
+        };
+        metadata["component"] = metaComponent;
+
+        var components = new List<(string Key, JsonObject Obj)>();
+        var refs = new HashSet<string>(StringComparer.Ordinal);
+        if (scan.OsId.Length > 0)
+        {
+            var osRef = "os:" + scan.OsId + "@" + scan.OsVersionId;
+            refs.Add(osRef);
+            var os = new JsonObject { ["type"] = "operating-system", ["bom-ref"] = osRef, ["name"] = scan.OsId };
+            if (scan.OsVersionId.Length > 0) os["version"] = scan.OsVersionId;
+            components.Add(("0" + osRef, os));
+        }
+        foreach (var p in scan.Packages.OrderBy(p => p.Purl, StringComparer.Ordinal).ThenBy(p => p.Path, StringComparer.Ordinal))
+        {
+            var bomRef = p.Purl;
+            if (!refs.Add(bomRef)) { bomRef = p.Purl + "?file=" + p.Path; refs.Add(bomRef); }
+            var props = new JsonArray(
+                new JsonObject { ["name"] = "dockopt:package:type", ["value"] = p.Type },
+                new JsonObject { ["name"] = "dockopt:layer:index", ["value"] = p.Layer.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                new JsonObject { ["name"] = "dockopt:layer:diffID", ["value"] = p.LayerDiffId },
+                new JsonObject { ["name"] = "dockopt:layer:isBase", ["value"] = p.IsBaseLayer ? "true" : "false" });
+            if (p.SourceName.Length > 0) props.Add(new JsonObject { ["name"] = "dockopt:package:source", ["value"] = p.SourceName + (p.SourceVersion.Length > 0 ? "@" + p.SourceVersion : "") });
+            var c = new JsonObject
+            {
+                ["type"] = "library",
+                ["bom-ref"] = bomRef,
+                ["name"] = p.Name,
+                ["version"] = p.Version,
+                ["purl"] = p.Purl,
+                ["evidence"] = new JsonObject { ["occurrences"] = new JsonArray(new JsonObject { ["location"] = "/" + p.Path }) },
+                ["properties"] = props,
+            };
+            components.Add(("1" + bomRef, c));
+        }
+        var bom = new JsonObject
+        {
+            ["$schema"] = "http://cyclonedx.org/schema/bom-1.6.schema.json",
+            ["bomFormat"] = "CycloneDX",
+            ["specVersion"] = "1.6",
+            ["serialNumber"] = "urn:uuid:" + Uuid5("dockopt:" + (scan.ImageId.Length > 0 ? scan.ImageId : scan.Image)),
+            ["version"] = 1,
+            ["metadata"] = metadata,
+            ["components"] = new JsonArray(components.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => (JsonNode)c.Obj).ToArray()),
+            ["dependencies"] = new JsonArray(new JsonObject
+            {
+                ["ref"] = imageRef,
+                ["dependsOn"] = new JsonArray(refs.OrderBy(r => r, StringComparer.Ordinal).Select(r => (JsonNode)JsonValue.Create(r)!).ToArray()),
+            }),
+        };
+        return bom.ToJsonString(Indented) + "\n";
+    }
+}
