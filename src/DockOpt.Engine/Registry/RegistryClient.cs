@@ -80,7 +80,12 @@ public sealed class RegistryClient : IDisposable
         if (!Directory.Exists(dir)) return list;
         foreach (var f in Directory.EnumerateFiles(dir, "*.crt"))
         {
-            try { list.Add(X509Certificate2.CreateFromPemFile(f)); }
+            try
+            {
+                var bundle = new X509Certificate2Collection();
+                bundle.ImportFromPemFile(f);
+                list.AddRange(bundle.Cast<X509Certificate2>());
+            }
             catch (CryptographicException) { }
         }
         return list;
