@@ -1,0 +1,247 @@
+using System.Management.Automation;
+using DockOpt.Engine.Registry;
+
+namespace DockOpt.Cmdlets;
+
+/// <summary>Publishes local images to Amazon ECR or any OCI registry under many tags, idempotently.</summary>
+[Cmdlet(VerbsData.Publish, "DockOptImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Registry")]
+[OutputType(typeof(PublishResult))]
+public sealed class PublishDockOptImageCommand : EngineCmdlet
+{
+    static readonly string[] Severities = { "Informational", "Low", "Medium", "High", "Critical" };
+
+    RegistryTarget? _target;
+    IReadOnlyList<string>? _tags;
+    RegistryAuth? _auth;
+    ImagePublisher? _publisher;
+    readonly List<PublishResult> _results = new();
+
+    /// <summary>Local images: names, IDs, or ImageInfo / BuildResult objects from the pipeline.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Image", "ImageId")]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>Registry host (with port), e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com or ghcr.io.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Registry")]
+    [ValidateNotNullOrEmpty]
+    public string Registry { get; set; } = "";
+
+    /// <summary>Repository in the registry, e.g. team/app.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Registry")]
+    [ValidateNotNullOrEmpty]
+    public string Repository { get; set; } = "";
+
+    /// <summary>Full destination host/repository[:tag] instead of -Registry and -Repository.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Destination")]
+    [ValidateNotNullOrEmpty]
+    public string Destination { get; set; } = "";
+
+    /// <summary>Tags to publish (combined with -TagStrategy).</summary>
+    [Parameter]
+    public string[]? Tag { get; set; }
+
+    /// <summary>Derived tags: Latest, GitSha, SemVer (from -Version), Timestamp; several may be given.</summary>
+    [Parameter]
+    public PublishTagStrategy[]? TagStrategy { get; set; }
+
+    /// <summary>Semantic version for -TagStrategy SemVer; '+build' metadata is mapped to '_'.</summary>
+    [Parameter]
+    public string? Version { get; set; }
+
+    /// <summary>Registry credentials; for ECR the user is AWS. Wins over config.json and the AWS chain.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Amazon ECR: create the repository when missing ("already exists" is fine).</summary>
+    [Parameter]
+    public SwitchParameter CreateRepository { get; set; }
+
+    /// <summary>Amazon ECR, with -CreateRepository: MUTABLE or IMMUTABLE tags.</summary>
+    [Parameter]
+    [ValidateSet("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION", IgnoreCase = true)]
+    public string? ImageTagMutability { get; set; }
+
+    /// <summary>Amazon ECR, with -CreateRepository: scan images on push.</summary>
+    [Parameter]
+    public SwitchParameter ScanOnPush { get; set; }
+
+    /// <summary>Amazon ECR, with -CreateRepository: AES256, KMS or KMS_DSSE.</summary>
+    [Parameter]
+    [ValidateSet("AES256", "KMS", "KMS_DSSE", IgnoreCase = true)]
+    public string? EncryptionType { get; set; }
+
+    /// <summary>Amazon ECR: KMS key ARN for -EncryptionType KMS.</summary>
+    [Parameter]
+    public string? KmsKey { get; set; }
+
+    /// <summary>Amazon ECR: wait for the image scan and attach the severity counts.</summary>
+    [Parameter]
+    public SwitchParameter WaitForScan { get; set; }
+
+    /// <summary>Longest wait for the scan (default 10 minutes).</summary>
+    [Parameter]
+    public TimeSpan ScanTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Fail (once, after all input) when a scan found findings of this severity or worse; implies -WaitForScan.</summary>
+    [Parameter]
+    [ValidateSet("Critical", "High", "Medium", "Low", "Informational", IgnoreCase = true)]
+    public string? FailOn { get; set; }
+
+    /// <summary>Time bound for retries of transient registry failures (default 2 minutes).</summary>
+    [Parameter]
+    public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Attempts per request or push (default 5).</summary>
+    [Parameter]
+    [ValidateRange(1, 20)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Keep the local registry/repository:tag tags the push needs (removed afterwards by default).</summary>
+    [Parameter]
+    public SwitchParameter KeepLocalTag { get; set; }
+
+    /// <summary>Hidden: ECR control-plane endpoint (tests); also DOCKOPT_ECR_ENDPOINT_URL.</summary>
+    [Parameter(DontShow = true)]
+    public string? EcrEndpointUrl { get; set; }
+
+    /// <summary>Hidden: scan poll interval (default 5 s, as the AWS SDK waiter).</summary>
+    [Parameter(DontShow = true)]
+    public TimeSpan ScanPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        try
+        {
+            var (target, destTag) = RegistryTarget.Parse(
+                ParameterSetName == "Registry" ? Registry : null, ParameterSetName == "Registry" ? Repository : null,
+                ParameterSetName == "Destination" ? Destination : null);
+            _target = target;
+            var strategy = PublishTagStrategy.None;
+            foreach (var s in TagStrategy ?? Array.Empty<PublishTagStrategy>()) strategy |= s;
+            var explicitTags = new List<string>();
+            if (destTag != null) explicitTags.Add(destTag);
+            if (Tag != null) explicitTags.AddRange(Tag);
+            string? sha = strategy.HasFlag(PublishTagStrategy.GitSha) ? PublishTags.FindGitSha(SessionState.Path.CurrentFileSystemLocation.Path) : null;
+            _tags = PublishTags.Resolve(explicitTags, strategy, Version, sha, DateTime.UtcNow, WriteWarning);
+            if (_tags.Count == 0)
+            {
+                if (explicitTags.Count == 0 && strategy == PublishTagStrategy.None) _tags = new[] { "latest" };
+                WriteVerbose("No -Tag or -TagStrategy: publishing as 'latest'.");
+            }
+            if ((CreateRepository || WaitForScan || FailOn != null) && target.Ecr == null && EcrEndpointUrl == null)
+                WriteWarning($"-CreateRepository, -WaitForScan and -FailOn apply to Amazon ECR registries; {target.Host} is not one.");
+
+            RegistryCredential? explicitCred = null;
+            if (Credential != null)
+            {
+                var user = Credential.UserName;
+                var secret = Credential.GetNetworkCredential().Password;
+                explicitCred = user == "<token>" ? new RegistryCredential("<token>", null, "Credential", secret) : new RegistryCredential(user, secret, "Credential");
+            }
+            var retry = new RetryPolicy { MaxAttempts = MaxAttempts, MaxTime = RetryTimeout };
+            var config = new DockerConfigCredentials();
+            RegistryCredential? fromAwsTools = null;
+            if (explicitCred == null && target.Ecr != null && config.Find(target.Host) == null)
+                fromAwsTools = TryAwsToolsEcr(target.Ecr);
+            _auth = new RegistryAuth
+            {
+                Explicit = explicitCred,
+                Config = config,
+                AwsToolsEcr = fromAwsTools != null ? _ => fromAwsTools : null,
+                Retry = retry,
+                EcrEndpoint = string.IsNullOrEmpty(EcrEndpointUrl) ? null : new Uri(EcrEndpointUrl),
+            };
+        }
+        catch (DockOptException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+        }
+    }
+
+    /// <summary>Get-ECRLoginCommand from AWS.Tools.ECR when that module is installed (runs on the pipeline thread).</summary>
+    RegistryCredential? TryAwsToolsEcr(EcrHost ecr)
+    {
+        try
+        {
+            var available = InvokeCommand.InvokeScript(
+                "Get-Module -ListAvailable -Name AWS.Tools.ECR, AWSPowerShell.NetCore | Select-Object -First 1");
+            if (available.Count == 0) return null;
+            WriteVerbose($"Credentials for {ecr.AccountId}.dkr.ecr.{ecr.Region}: asking AWS.Tools.ECR (Get-ECRLoginCommand -Region {ecr.Region}).");
+            var r = InvokeCommand.InvokeScript(false, ScriptBlock.Create("param($r) Get-ECRLoginCommand -Region $r -ErrorAction Stop"), null, ecr.Region);
+            var o = r.FirstOrDefault();
+            if (o == null) return null;
+            var user = o.Properties["Username"]?.Value as string;
+            var pass = o.Properties["Password"]?.Value as string;
+            DateTime? exp = o.Properties["ExpiresAt"]?.Value is DateTime d ? d.ToUniversalTime() : null;
+            return string.IsNullOrEmpty(pass) ? null : new RegistryCredential(user ?? "AWS", pass, "AWS.Tools.ECR", null, exp);
+        }
+        catch (Exception e) when (e is RuntimeException or CmdletInvocationException or ParameterBindingException or InvalidOperationException)
+        {
+            WriteVerbose($"AWS.Tools.ECR could not provide a token ({e.GetType().Name}); using DockOpt's built-in AWS credential chain.");
+            return null;
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (_target == null || _tags == null || _auth == null) return;
+        foreach (var name in Name)
+        {
+            if (string.IsNullOrWhiteSpace(name)) continue;
+            RunPerItem(async ct =>
+            {
+                if (_publisher == null)
+                {
+                    var engine = await GetEngineAsync(ct).ConfigureAwait(false);
+                    _publisher = new ImagePublisher(engine, new PublishOptions
+                    {
+                        Target = _target,
+                        Tags = _tags,
+                        Auth = _auth,
+                        Retry = _auth.Retry,
+                        CreateRepository = CreateRepository,
+                        RepositorySettings = new EcrRepositorySettings
+                        {
+                            ImageTagMutability = ImageTagMutability?.ToUpperInvariant(),
+                            ScanOnPush = ScanOnPush.IsPresent ? true : null,
+                            EncryptionType = EncryptionType?.ToUpperInvariant(),
+                            KmsKey = KmsKey,
+                        },
+                        WaitForScan = WaitForScan || FailOn != null,
+                        ScanTimeout = ScanTimeout,
+                        ScanPollInterval = ScanPollInterval,
+                        KeepLocalTags = KeepLocalTag,
+                    }, this);
+                }
+                var results = await _publisher.PublishAsync(name, ct).ConfigureAwait(false);
+                lock (_results) _results.AddRange(results);
+            });
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        base.EndProcessing();
+        if (FailOn == null) return;
+        var threshold = Array.FindIndex(Severities, s => s.Equals(FailOn, StringComparison.OrdinalIgnoreCase));
+        var failing = _results.Where(r => r.Scan != null).GroupBy(r => r.ImageUri).Select(g => g.First())
+            .Where(r => Count(r.Scan!, threshold) > 0).ToList();
+        var unscanned = _results.Where(r => r.Scan == null || r.Scan.Status != "COMPLETE").Select(r => r.ImageUri).Distinct().ToList();
+        if (failing.Count == 0 && unscanned.Count == 0) return;
+        var parts = failing.Select(r => $"{r.Registry}/{r.Repository}:{r.Tag} ({r.Scan})").ToList();
+        if (unscanned.Count > 0) parts.Add($"no complete scan for {string.Join(", ", unscanned)}");
+        var e = new DockOptException("ScanGateFailed", DockOptErrorCategory.SecurityError,
+            $"-FailOn {FailOn}: {string.Join("; ", parts)}.", FailOn,
+            "Fix the findings (see Get-ECRImageScanFinding) or raise -FailOn; the images were published.");
+        ThrowTerminatingError(ToErrorRecord(e));
+    }
+
+    static int Count(EcrScanSummary s, int threshold)
+    {
+        var counts = new[] { s.Informational, s.Low, s.Medium, s.High, s.Critical };
+        return counts.Skip(threshold).Sum();
+    }
+}

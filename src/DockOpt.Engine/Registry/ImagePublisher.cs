@@ -1,0 +1,408 @@
+using System.Diagnostics;
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using DockOpt.Engine.Engine;
+
+namespace DockOpt.Engine.Registry;
+
+/// <summary>What and how to publish.</summary>
+public sealed class PublishOptions
+{
+    public required RegistryTarget Target { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public RegistryAuth Auth { get; init; } = new();
+    public RetryPolicy Retry { get; init; } = new();
+    public bool CreateRepository { get; init; }
+    public EcrRepositorySettings RepositorySettings { get; init; } = new();
+    public bool WaitForScan { get; init; }
+    public TimeSpan ScanTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan ScanPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Keep the local <c>registry/repository:tag</c> tags the push needed (removed by default when DockOpt created them).</summary>
+    public bool KeepLocalTags { get; init; }
+
+    /// <summary>Where registry CA certificates live (<c>/etc/docker/certs.d</c>, as dockerd reads them).</summary>
+    public string? CertsDirectory { get; init; }
+}
+
+/// <summary>
+/// Publishes a local image under many tags through the Docker engine (tag, then <c>POST /images/{name}/push</c>), so only
+/// layers the registry lacks are uploaded. Each tag's manifest is looked up first: a tag that already holds this image
+/// (same config digest, or a digest the engine recorded for this repository) is <c>Unchanged</c> and nothing is sent.
+/// A tag reported <c>Pushed</c> has been read back from the registry with the pushed digest.
+/// </summary>
+public sealed class ImagePublisher
+{
+    readonly DockerEngine _engine;
+    readonly PublishOptions _o;
+    readonly IDockOptSink _sink;
+    bool _repositoryEnsured;
+    static int _activitySeed = 7400;
+
+    public ImagePublisher(DockerEngine engine, PublishOptions options, IDockOptSink sink)
+    {
+        _engine = engine;
+        _o = options;
+        _sink = sink;
+    }
+
+    RegistryTarget Target => _o.Target;
+
+    /// <summary>Publishes one image; emits one PublishResult per tag (or a per-tag error) through the sink and returns the results.</summary>
+    public async Task<IReadOnlyList<PublishResult>> PublishAsync(string image, CancellationToken ct)
+    {
+        ImageInspectResponse inspect;
+        try
+        {
+            inspect = await _engine.Client.Images.InspectImageAsync(image, ct).ConfigureAwait(false);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            throw new DockOptException("ImageNotFound", DockOptErrorCategory.ObjectNotFound, $"No local image '{image}'.", image,
+                "Check the name with Get-DockOptImage, or build it first.");
+        }
+        catch (DockerApiException e)
+        {
+            throw EngineErrors.FromApi(e, "ImageNotFound", image);
+        }
+        var imageId = inspect.ID;
+        var diffIds = inspect.RootFS?.Layers?.ToArray() ?? Array.Empty<string>();
+        var what = $"{Target.Host}/{Target.Repository}:{string.Join(",", _o.Tags)}";
+        if (!_sink.ShouldProcess(what, $"Push image '{image}' ({ShortId(imageId)}, {ByteSize.Format(inspect.Size)}, {diffIds.Length} layers) under {_o.Tags.Count} tag(s)"))
+            return Array.Empty<PublishResult>();
+
+        var cred = await _o.Auth.ResolveAsync(Target, _sink, ct).ConfigureAwait(false);
+        using var reg = new RegistryClient(Target, cred, _o.Retry, _sink, _o.CertsDirectory);
+
+        if (_o.CreateRepository && !_repositoryEnsured) await EnsureRepositoryAsync(ct).ConfigureAwait(false);
+
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var rd in inspect.RepoDigests ?? new List<string>())
+        {
+            var at = rd.IndexOf('@');
+            if (at > 0 && rd.Substring(0, at) == Target.ToString()) known.Add(rd.Substring(at + 1));
+        }
+        bool SameImage(RemoteManifest? m) => m != null && (m.ConfigDigest == imageId || known.Contains(m.Digest));
+
+        // 1. Where does each tag point now?
+        var remote = new Dictionary<string, RemoteManifest?>(StringComparer.Ordinal);
+        foreach (var tag in _o.Tags)
+        {
+            remote[tag] = await WithTokenRefreshAsync(reg, () => reg.GetManifestAsync(tag, ct), ct).ConfigureAwait(false);
+            _sink.Verbose(remote[tag] == null
+                ? $"{Target.Reference(tag)}: not in the registry."
+                : $"{Target.Reference(tag)}: {remote[tag]!.Digest}{(SameImage(remote[tag]) ? " (this image)" : $" (another image, config {remote[tag]!.ConfigDigest ?? remote[tag]!.MediaType})")}.");
+        }
+
+        var results = new List<PublishResult>();
+        var createdTags = new List<string>();
+        var deferOutput = _o.WaitForScan && Target.Ecr != null;
+        void Emit(PublishResult r)
+        {
+            results.Add(r);
+            if (!deferOutput) _sink.Output(r);
+        }
+        var manifests = new Dictionary<string, RemoteManifest>(StringComparer.Ordinal);
+        async Task<RemoteManifest?> ManifestOf(string digest)
+        {
+            if (manifests.TryGetValue(digest, out var m)) return m;
+            m = await reg.GetManifestAsync(digest, ct).ConfigureAwait(false);
+            if (m != null) manifests[digest] = m;
+            return m;
+        }
+
+        foreach (var tag in _o.Tags)
+        {
+            var m = remote[tag];
+            if (SameImage(m))
+            {
+                var sw = Stopwatch.StartNew();
+                Emit(NewResult(tag, m!, imageId, reg.Credential, PublishStatus.Unchanged, 0, diffIds.Length, 0, sw.Elapsed, 0));
+            }
+        }
+
+        var activity = Interlocked.Increment(ref _activitySeed);
+        try
+        {
+            foreach (var tag in _o.Tags.Where(t => !SameImage(remote[t])))
+            {
+                try
+                {
+                    var r = await PushTagAsync(reg, inspect, tag, createdTags, activity, ManifestOf, ct).ConfigureAwait(false);
+                    Emit(r);
+                    // A digest the engine now knows for this repository makes later tags cheap to judge.
+                    known.Add(r.Digest);
+                }
+                catch (DockOptException e) when (e.ErrorId is "TagImmutable" or "PushNotVerified" or "PushFailed")
+                {
+                    _sink.Error(e); // one tag failing never hides the others
+                }
+            }
+        }
+        finally
+        {
+            _sink.Progress(new DockOptProgress(activity, $"Publishing {image}", "Done") { Completed = true });
+            if (!_o.KeepLocalTags) await RemoveLocalTagsAsync(createdTags).ConfigureAwait(false);
+        }
+
+        if (deferOutput)
+        {
+            var ecr = _o.Auth.NewEcrClient(Target.Ecr!, _sink);
+            using (ecr)
+            {
+                foreach (var digest in results.Select(r => r.Digest).Distinct())
+                {
+                    _sink.Progress(new DockOptProgress(activity, $"Publishing {image}", $"Waiting for the ECR scan of {digest}"));
+                    var scan = await ecr.WaitForScanAsync(Target.Repository, digest, _o.ScanTimeout, _o.ScanPollInterval, ct).ConfigureAwait(false);
+                    foreach (var r in results.Where(r => r.Digest == digest)) r.Scan = scan;
+                    _sink.Verbose($"ECR scan of {Target.Pinned(digest)}: {scan}.");
+                }
+            }
+            _sink.Progress(new DockOptProgress(activity, $"Publishing {image}", "Done") { Completed = true });
+            foreach (var r in results) _sink.Output(r);
+        }
+        return results;
+    }
+
+    static string ShortId(string id) => id.StartsWith("sha256:", StringComparison.Ordinal) && id.Length > 19 ? id.Substring(7, 12) : id;
+
+    PublishResult NewResult(string tag, RemoteManifest m, string imageId, RegistryCredential cred, PublishStatus status,
+        int pushed, int skipped, long bytes, TimeSpan duration, int attempts) => new()
+    {
+        Registry = Target.Host,
+        Repository = Target.Repository,
+        Tag = tag,
+        Digest = m.Digest,
+        ImageUri = Target.Pinned(m.Digest),
+        ImageId = imageId,
+        Size = m.TotalSize,
+        ManifestSize = m.ManifestSize,
+        LayersPushed = pushed,
+        LayersSkipped = skipped,
+        BytesPushed = bytes,
+        Status = status,
+        Duration = duration,
+        Attempts = attempts,
+        AuthSource = cred.Source,
+        PublishedAt = DateTime.UtcNow,
+    };
+
+    async Task EnsureRepositoryAsync(CancellationToken ct)
+    {
+        var ecr = Target.Ecr;
+        if (ecr == null)
+        {
+            _sink.Warning($"-CreateRepository applies to Amazon ECR; {Target.Host} creates repositories on first push (or not at all), so nothing was done.");
+            _repositoryEnsured = true;
+            return;
+        }
+        using var client = _o.Auth.NewEcrClient(ecr, _sink);
+        var created = await client.CreateRepositoryAsync(Target.Repository, _o.RepositorySettings, ct).ConfigureAwait(false);
+        _sink.Verbose(created ? $"Created ECR repository {Target.Repository} in {ecr.Region}." : $"ECR repository {Target.Repository} already exists.");
+        _repositoryEnsured = true;
+    }
+
+    async Task<T> WithTokenRefreshAsync<T>(RegistryClient reg, Func<Task<T>> call, CancellationToken ct)
+    {
+        try { return await call().ConfigureAwait(false); }
+        catch (DockOptException e) when (e.ErrorId == "RegistryTokenExpired" && Target.Ecr != null)
+        {
+            RegistryAuth.Forget(Target.Host);
+            reg.UpdateCredential(await _o.Auth.ResolveAsync(Target, _sink, ct, refresh: true).ConfigureAwait(false));
+            return await call().ConfigureAwait(false);
+        }
+    }
+
+    internal enum PushErrorKind { Transient, Auth, Expired, Immutable, NotFound, Other }
+
+    internal static PushErrorKind Classify(string message)
+    {
+        var m = message.ToLowerInvariant();
+        if (m.Contains("immutable") || m.Contains("tag invalid") || m.Contains("tag_invalid") || m.Contains("imagetagalreadyexists")) return PushErrorKind.Immutable;
+        if (m.Contains("expired")) return PushErrorKind.Expired;
+        if (m.Contains("unauthorized") || m.Contains("authentication required") || m.Contains("no basic auth credentials") || m.Contains("denied"))
+            return PushErrorKind.Auth;
+        if (m.Contains("name unknown") || m.Contains("name_unknown") || m.Contains("does not exist in the registry")) return PushErrorKind.NotFound;
+        if (m.Contains("connection refused") || m.Contains("connection reset") || m.Contains("eof") || m.Contains("broken pipe") ||
+            m.Contains("timeout") || m.Contains("toomanyrequests") || m.Contains("429") || m.Contains("502") || m.Contains("503") ||
+            m.Contains("504") || m.Contains("500 internal") || m.Contains("internal server error") || m.Contains("service unavailable") ||
+            m.Contains("no route to host") || m.Contains("i/o timeout") || m.Contains("dial tcp"))
+            return PushErrorKind.Transient;
+        return PushErrorKind.Other;
+    }
+
+    async Task<PublishResult> PushTagAsync(RegistryClient reg, ImageInspectResponse inspect, string tag, List<string> createdTags, int activity,
+        Func<string, Task<RemoteManifest?>> manifestOf, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var localRef = Target.Reference(tag);
+        if (inspect.RepoTags == null || !inspect.RepoTags.Contains(localRef))
+        {
+            using var tagResp = await _engine.SendCheckedAsync(HttpMethod.Post,
+                $"/images/{inspect.ID}/tag?repo={Uri.EscapeDataString(Target.ToString())}&tag={Uri.EscapeDataString(tag)}", null, ct,
+                "ImageNotFound", inspect.ID).ConfigureAwait(false);
+            createdTags.Add(localRef);
+        }
+
+        var started = DateTime.UtcNow;
+        var refreshed = false;
+        PushStream stream;
+        var attempt = 0;
+        while (true)
+        {
+            attempt++;
+            stream = new PushStream();
+            string? failure = null;
+            var remaining = _o.Retry.MaxTime - (DateTime.UtcNow - started);
+            if (remaining < TimeSpan.FromSeconds(1)) remaining = TimeSpan.FromSeconds(1);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(remaining);
+            try
+            {
+                var headers = new Dictionary<string, string> { ["X-Registry-Auth"] = reg.Credential.ToEngineAuthHeader(Target.Host) };
+                using var resp = await _engine.SendAsync(HttpMethod.Post,
+                    $"/images/{Target}/push?tag={Uri.EscapeDataString(tag)}", null, deadline.Token, headers).ConfigureAwait(false);
+                if (!resp.IsSuccessStatusCode)
+                {
+                    var body = await resp.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
+                    failure = EngineErrors.ExtractMessage(body);
+                }
+                else
+                {
+                    await ReadStreamAsync(resp, stream, tag, activity, deadline.Token).ConfigureAwait(false);
+                    failure = stream.Error ?? (stream.Digest == null ? "the engine ended the push without a digest" : null);
+                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                failure = $"the push did not finish within {_o.Retry.MaxTime.TotalSeconds:0} s{(stream.EngineRetries > 0 ? $" (the engine retried {stream.EngineRetries} time(s))" : "")}";
+                throw new DockOptException("RegistryUnreachable", DockOptErrorCategory.ConnectionError,
+                    $"Pushing {localRef} failed: {reg.Credential.Scrub(failure)}; {attempt} attempt(s) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s.",
+                    localRef, "Check that the registry is up and reachable; raise -RetryTimeout for a slow link.");
+            }
+            catch (HttpRequestException e)
+            {
+                throw new DockOptException("EngineError", DockOptErrorCategory.ConnectionError, $"The Docker engine connection failed during the push of {localRef}: {e.Message}", localRef, null, e);
+            }
+            if (failure == null) break;
+            failure = reg.Credential.Scrub(failure);
+            _sink.Verbose($"Push of {localRef}, attempt {attempt}: {failure}");
+            switch (Classify(failure))
+            {
+                case PushErrorKind.Immutable:
+                    return await ImmutableAsync(reg, inspect.ID, tag, failure, sw, attempt, ct).ConfigureAwait(false);
+                case PushErrorKind.Expired when !refreshed && Target.Ecr != null:
+                    refreshed = true;
+                    RegistryAuth.Forget(Target.Host);
+                    reg.UpdateCredential(await _o.Auth.ResolveAsync(Target, _sink, ct, refresh: true).ConfigureAwait(false));
+                    continue;
+                case PushErrorKind.Auth:
+                case PushErrorKind.Expired:
+                    throw new DockOptException("RegistryAuthenticationFailed", DockOptErrorCategory.AuthenticationError,
+                        $"Registry {Target.Host} refused the push of {localRef} for {reg.Credential}: {failure}", Target.Host,
+                        "Check the credentials and that the account may push to this repository.");
+                case PushErrorKind.NotFound:
+                    throw new DockOptException("RepositoryNotFound", DockOptErrorCategory.ObjectNotFound,
+                        $"Registry {Target.Host} has no repository {Target.Repository}: {failure}", Target.ToString(),
+                        Target.Ecr != null ? "Add -CreateRepository, or create it with New-ECRRepository." : "Create the repository in the registry first.");
+                case PushErrorKind.Transient:
+                    var delay = _o.Retry.Delay(attempt);
+                    if (_o.Retry.CanRetry(attempt, started, delay))
+                    {
+                        _sink.Warning($"Push of {localRef} failed ({failure}); retry {attempt} in {delay.TotalSeconds:0.0} s.");
+                        await Task.Delay(delay, ct).ConfigureAwait(false);
+                        continue;
+                    }
+                    throw new DockOptException("RegistryUnreachable", DockOptErrorCategory.ConnectionError,
+                        $"Pushing {localRef} failed after {attempt} attempt(s) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s: {failure}",
+                        localRef, "Check that the registry is up and reachable; raise -RetryTimeout / -MaxAttempts for a flaky link.");
+                default:
+                    throw new DockOptException("PushFailed", DockOptErrorCategory.InvalidResult, $"Pushing {localRef} failed: {failure}", localRef, null);
+            }
+        }
+
+        // Nothing is reported Pushed that the registry does not have: read the tag back.
+        var now = await reg.HeadManifestAsync(tag, ct).ConfigureAwait(false);
+        if (now != stream.Digest)
+            throw new DockOptException("PushNotVerified", DockOptErrorCategory.InvalidResult,
+                $"The engine pushed {localRef} as {stream.Digest}, but the registry reports {(now ?? "no manifest")} for the tag.", localRef,
+                "Another client may have pushed the tag at the same time; publish again.");
+        var manifest = await manifestOf(stream.Digest!).ConfigureAwait(false)
+            ?? throw new DockOptException("PushNotVerified", DockOptErrorCategory.InvalidResult,
+                $"The registry does not return the manifest {stream.Digest} just pushed as {localRef}.", localRef, "Publish again.");
+
+        long bytes = 0;
+        var diffIds = inspect.RootFS?.Layers ?? new List<string>();
+        var byId = diffIds.Select((d, i) => (Short: d.Length > 19 ? d.Substring(7, 12) : d, Index: i)).GroupBy(x => x.Short).ToDictionary(g => g.Key, g => g.First().Index);
+        foreach (var l in stream.Layers.Values.Where(l => l.Outcome == "Pushed"))
+            bytes += byId.TryGetValue(l.Id, out var i) && i < manifest.LayerSizes.Length && manifest.LayerSizes.Length == diffIds.Count
+                ? manifest.LayerSizes[i] : Math.Max(l.Current, l.Total);
+        var skipped = stream.Skipped + Math.Max(0, diffIds.Count - stream.Layers.Count);
+        _sink.Verbose($"Pushed {localRef} as {stream.Digest}: {stream.Pushed} layer(s) uploaded ({ByteSize.Format(bytes)}), {skipped} already there, {attempt} attempt(s).");
+        return NewResult(tag, manifest, inspect.ID, reg.Credential, PublishStatus.Pushed, stream.Pushed, skipped, bytes, sw.Elapsed, attempt);
+    }
+
+    async Task<PublishResult> ImmutableAsync(RegistryClient reg, string imageId, string tag, string failure, Stopwatch sw, int attempts, CancellationToken ct)
+    {
+        var m = await reg.GetManifestAsync(tag, ct).ConfigureAwait(false);
+        if (m != null && m.ConfigDigest == imageId)
+        {
+            _sink.Verbose($"{Target.Reference(tag)} is immutable and already holds this image ({m.Digest}): counted as Unchanged.");
+            return NewResult(tag, m, imageId, reg.Credential, PublishStatus.Unchanged, 0, 0, 0, sw.Elapsed, attempts);
+        }
+        throw new DockOptException("TagImmutable", DockOptErrorCategory.ResourceExists,
+            $"Tag {Target.Reference(tag)} is immutable and points to another image ({m?.Digest ?? "unknown digest"}): {failure}",
+            Target.Reference(tag), "Publish under a new tag (for example -TagStrategy GitSha or SemVer); immutable tags cannot be moved.");
+    }
+
+    async Task ReadStreamAsync(HttpResponseMessage resp, PushStream stream, string tag, int activity, CancellationToken ct)
+    {
+        using var body = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        using var reader = new StreamReader(body);
+        var lastProgress = DateTime.MinValue;
+        var layerActivity = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (true)
+        {
+            var line = await reader.ReadLineAsync(ct).ConfigureAwait(false);
+            if (line == null) break;
+            var before = stream.Layers.Count;
+            var layer = stream.Apply(line);
+            if (layer == null) continue;
+            if (!layerActivity.TryGetValue(layer.Id, out var la)) layerActivity[layer.Id] = la = activity * 100 + layerActivity.Count + 1;
+            var done = layer.Outcome != null;
+            if (done || DateTime.UtcNow - lastProgress > TimeSpan.FromMilliseconds(250))
+            {
+                lastProgress = DateTime.UtcNow;
+                var total = stream.TotalBytes;
+                _sink.Progress(new DockOptProgress(activity, $"Pushing {Target.Reference(tag)}",
+                    $"{stream.Layers.Values.Count(l => l.Outcome != null)}/{stream.Layers.Count} layers, {ByteSize.Format(stream.CurrentBytes)} of {ByteSize.Format(total)}")
+                { PercentComplete = total > 0 ? (int)(100 * stream.CurrentBytes / total) : -1 });
+                _sink.Progress(new DockOptProgress(la, $"Layer {layer.Id}",
+                    layer.Total > 0 ? $"{layer.State} {ByteSize.Format(layer.Current)} of {ByteSize.Format(layer.Total)}" : layer.State)
+                {
+                    ParentActivityId = activity,
+                    PercentComplete = done ? 100 : layer.Total > 0 ? (int)(100 * layer.Current / layer.Total) : -1,
+                    Completed = done,
+                });
+            }
+            if (done && before == stream.Layers.Count)
+                _sink.Verbose($"Layer {layer.Id}: {layer.State}{(layer.Total > 0 ? $" ({ByteSize.Format(layer.Total)})" : "")}.");
+        }
+    }
+
+    async Task RemoveLocalTagsAsync(List<string> tags)
+    {
+        foreach (var t in tags)
+        {
+            try
+            {
+                using var r = await _engine.SendAsync(HttpMethod.Delete, $"/images/{t}?noprune=1", null, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                _sink.Verbose($"Could not remove the local tag {t}: {e.Message}");
+            }
+        }
+    }
+}

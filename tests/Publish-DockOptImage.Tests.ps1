@@ -1,0 +1,313 @@
+BeforeDiscovery {
+    # Basic-auth tests need htpasswd (apache2-utils) for the bcrypt htpasswd file; install it when we may, else skip them.
+    $hasHtpasswd = [bool](Get-Command htpasswd -ErrorAction SilentlyContinue)
+    if (-not $hasHtpasswd -and (Get-Command apt-get -ErrorAction SilentlyContinue) -and ((& id -u) -eq '0')) {
+        & apt-get install -y -q apache2-utils *> $null
+        $hasHtpasswd = [bool](Get-Command htpasswd -ErrorAction SilentlyContinue)
+    }
+    $noHtpasswd = -not $hasHtpasswd
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-DockOptTestModulePath) -Force
+
+    $script:ErrId = { param($id) "$id,DockOpt.Cmdlets.PublishDockOptImageCommand" }
+
+    function Get-FreePort {
+        $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $l.Start(); $p = $l.LocalEndpoint.Port; $l.Stop(); return $p
+    }
+
+    # Starts CNCF distribution (docker-registry serve) on 127.0.0.1 with a free port; optional htpasswd auth and TLS.
+    function Start-TestRegistry {
+        param([string] $User, [string] $Password, [switch] $Tls)
+        $port = Get-FreePort
+        $dir = Join-Path ([IO.Path]::GetTempPath()) "dockopt-publish-reg-$port"
+        New-Item -ItemType Directory -Force -Path "$dir/data" | Out-Null
+        $yaml = @"
+version: 0.1
+log:
+  level: info
+  accesslog:
+    disabled: false
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+"@
+        $reg = [pscustomobject]@{ Port = $port; Host = "127.0.0.1:$port"; Dir = $dir; Log = "$dir/registry.log"; Process = $null; Url = "http://127.0.0.1:$port"; CaFile = $null; CertsD = $null }
+        if ($Tls) {
+            $ca = "$dir/ca"; $srv = "$dir/server"
+            & openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=DockOpt Test CA' -keyout "$ca.key" -out "$ca.crt" 2>$null
+            & openssl req -newkey rsa:2048 -nodes -subj '/CN=127.0.0.1' -keyout "$srv.key" -out "$srv.csr" 2>$null
+            Set-Content "$dir/ext.cnf" "subjectAltName=IP:127.0.0.1`nbasicConstraints=CA:FALSE`nextendedKeyUsage=serverAuth"
+            & openssl x509 -req -in "$srv.csr" -CA "$ca.crt" -CAkey "$ca.key" -CAcreateserial -days 2 -extfile "$dir/ext.cnf" -out "$srv.crt" 2>$null
+            if ($LASTEXITCODE -ne 0) { throw 'openssl could not create the test certificates' }
+            $yaml += "`n  tls:`n    certificate: $srv.crt`n    key: $srv.key"
+            $reg.Url = "https://127.0.0.1:$port"; $reg.CaFile = "$ca.crt"
+            # The engine (and DockOpt) trust registry CAs from /etc/docker/certs.d/<host:port>/ca.crt; no daemon restart needed.
+            $reg.CertsD = "/etc/docker/certs.d/127.0.0.1:$port"
+            New-Item -ItemType Directory -Force -Path $reg.CertsD | Out-Null
+            Copy-Item "$ca.crt" (Join-Path $reg.CertsD 'ca.crt')
+        }
+        if ($User) {
+            $line = & htpasswd -Bbn $User $Password
+            if ($LASTEXITCODE -ne 0) { throw 'htpasswd failed' }
+            Set-Content "$dir/htpasswd" ($line | Where-Object { $_ })
+            $yaml += "`nauth:`n  htpasswd:`n    realm: dockopt-test`n    path: $dir/htpasswd"
+        }
+        Set-Content "$dir/config.yml" $yaml
+        $reg.Process = Start-Process -FilePath docker-registry -ArgumentList 'serve', "$dir/config.yml" -RedirectStandardError $reg.Log -RedirectStandardOutput "$dir/stdout.log" -PassThru
+        $deadline = [DateTime]::UtcNow.AddSeconds(15)
+        while ([DateTime]::UtcNow -lt $deadline) {
+            $code = & curl -s -o /dev/null -w '%{http_code}' $(if ($Tls) { @('--cacert', $reg.CaFile) }) "$($reg.Url)/v2/"
+            if ($code -in '200', '401') { return $reg }
+            Start-Sleep -Milliseconds 100
+        }
+        throw "docker-registry did not start on port $port`n$(Get-Content $reg.Log -Raw)"
+    }
+
+    function Stop-TestRegistry($reg) {
+        if (-not $reg) { return }
+        if ($reg.Process -and -not $reg.Process.HasExited) { Stop-Process -Id $reg.Process.Id -Force -ErrorAction SilentlyContinue; $reg.Process.WaitForExit(5000) | Out-Null }
+        if ($reg.CertsD) { Remove-Item -Recurse -Force $reg.CertsD -ErrorAction SilentlyContinue }
+        Remove-Item -Recurse -Force $reg.Dir -ErrorAction SilentlyContinue
+    }
+
+    # What the registry itself says a tag points to (curl, not DockOpt).
+    function Get-RegistryDigest($reg, [string] $Repo, [string] $Tag, [string] $User, [string] $Password) {
+        $a = @('-sS', '-I', '-H', 'Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json')
+        if ($User) { $a += @('-u', "${User}:$Password") }
+        if ($reg.CaFile) { $a += @('--cacert', $reg.CaFile) }
+        $h = & curl @a "$($reg.Url)/v2/$Repo/manifests/$Tag"
+        $d = $h | Where-Object { $_ -match '^Docker-Content-Digest:' } | Select-Object -First 1
+        if ($d) { return ($d -replace '^Docker-Content-Digest:\s*', '').Trim() }
+        return $null
+    }
+
+    function Get-RegistryManifest($reg, [string] $Repo, [string] $Ref, [string] $User, [string] $Password) {
+        $a = @('-sS', '-H', 'Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json')
+        if ($User) { $a += @('-u', "${User}:$Password") }
+        if ($reg.CaFile) { $a += @('--cacert', $reg.CaFile) }
+        return (& curl @a "$($reg.Url)/v2/$Repo/manifests/$Ref") | ConvertFrom-Json
+    }
+
+    # Requests that write to the registry (blob upload, manifest PUT) in its access log from line $From on.
+    function Get-RegistryWrites($reg, [int] $From = 0) {
+        @(Get-Content $reg.Log | Select-Object -Skip $From | Where-Object { $_ -match 'http\.request\.method=(POST|PATCH|PUT)' })
+    }
+
+    function New-PublishCredential([string] $User, [string] $Password) {
+        [pscredential]::new($User, (ConvertTo-SecureString $Password -AsPlainText -Force))
+    }
+
+    $script:image = New-TestImage -Tag "$(New-TestImageName 'dockopt-publish'):src" -Dockerfile @"
+FROM dockopt/busybox:latest
+RUN dd if=/dev/urandom of=/payload bs=1024 count=3072 2>/dev/null && echo $([guid]::NewGuid()) > /id
+"@
+    $script:imageId = (& docker image inspect $script:image --format '{{.Id}}')
+    $script:hasHtpasswd = [bool](Get-Command htpasswd -ErrorAction SilentlyContinue)
+}
+
+AfterAll {
+    Remove-TestImage $script:image
+}
+
+Describe 'Publish-DockOptImage to a registry without auth' -Tag 'RequiresDocker' {
+    BeforeAll { $script:reg = Start-TestRegistry }
+    AfterAll { Stop-TestRegistry $script:reg }
+
+    It 'pushes three tags in one call; each digest read back from the registry equals Digest' {
+        $r = @(Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'team/app' -Tag 'v1', 'stable' -TagStrategy Latest)
+        $r.Count | Should -Be 3
+        $r.Tag | Should -Be @('v1', 'stable', 'latest')
+        $r | ForEach-Object { $_ | Should -BeOfType ([DockOpt.PublishResult]) }
+        $r.Status | Sort-Object -Unique | Should -Be 'Pushed'
+        foreach ($x in $r) {
+            $x.Digest | Should -Be (Get-RegistryDigest $script:reg 'team/app' $x.Tag) -Because $x.Tag
+            $x.ImageUri | Should -Be "$($script:reg.Host)/team/app@$($x.Digest)"
+            $x.ImageId | Should -Be $script:imageId
+        }
+        $m = Get-RegistryManifest $script:reg 'team/app' $r[0].Digest
+        $layerBytes = ($m.layers | Measure-Object -Property size -Sum).Sum
+        $r[0].LayersPushed | Should -Be @($m.layers).Count
+        $r[0].BytesPushed | Should -Be $layerBytes
+        $r[0].Size | Should -Be ($layerBytes + $m.config.size)
+        $r[1].BytesPushed | Should -Be 0
+        $r[1].LayersSkipped | Should -Be @($m.layers).Count
+        $m.config.digest | Should -Be $script:imageId
+        # The registry/repository:tag tags the push needed are removed again.
+        & docker image inspect "$($script:reg.Host)/team/app:v1" *> $null
+        $LASTEXITCODE | Should -Not -Be 0
+    }
+
+    It 'publishing again sends nothing and reports Unchanged for all three tags' {
+        $mark = @(Get-Content $script:reg.Log).Count
+        $r = @(Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'team/app' -Tag 'v1', 'stable' -TagStrategy Latest)
+        $r.Count | Should -Be 3
+        $r.Status | Sort-Object -Unique | Should -Be 'Unchanged'
+        ($r | Measure-Object -Property BytesPushed -Sum).Sum | Should -Be 0
+        ($r | Measure-Object -Property LayersPushed -Sum).Sum | Should -Be 0
+        foreach ($x in $r) { $x.Digest | Should -Be (Get-RegistryDigest $script:reg 'team/app' $x.Tag) }
+        Start-Sleep -Milliseconds 200
+        Get-RegistryWrites $script:reg $mark | Should -BeNullOrEmpty -Because 'no blob upload or manifest PUT may reach the registry'
+    }
+
+    It 'accepts ImageInfo from the pipeline, a -Destination with a tag, and maps semver build metadata with a warning' {
+        $r = @(Get-DockOptImage -Name $script:image | Publish-DockOptImage -Destination "$($script:reg.Host)/team/app:edge" -TagStrategy SemVer -Version '2.1.0+build.7' -WarningVariable w)
+        $r.Tag | Should -Be @('edge', '2.1.0_build.7')
+        ($w -join ' ') | Should -Match "2\.1\.0\+build\.7.*2\.1\.0_build\.7"
+        $r[1].Digest | Should -Be (Get-RegistryDigest $script:reg 'team/app' '2.1.0_build.7')
+    }
+
+    It '-WhatIf says what would be pushed where and sends nothing' {
+        $mark = @(Get-Content $script:reg.Log).Count
+        # -WhatIf text goes to the host, so run it in a child pwsh and read what it printed.
+        $exe = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+        $pre = if ((Split-Path -Leaf $exe) -like 'dotnet*') { @("$PSHOME/pwsh.dll") } else { @() }
+        $cmd = "Import-Module '$(Get-DockOptTestModulePath)'; Publish-DockOptImage -Name '$($script:image)' -Registry '$($script:reg.Host)' -Repository 'team/whatif' -Tag 'a', 'b' -WhatIf"
+        $out = & $exe @pre -NoProfile -NonInteractive -Command $cmd 2>&1 | Out-String
+        $out | Should -Match ([regex]::Escape("$($script:reg.Host)/team/whatif:a,b"))
+        $out | Should -Match 'Push image'
+        Get-RegistryDigest $script:reg 'team/whatif' 'a' | Should -BeNullOrEmpty
+        Get-Content $script:reg.Log | Select-Object -Skip $mark | Where-Object { $_ -match 'http\.request' -and $_ -notmatch 'useragent=curl' } | Should -BeNullOrEmpty
+    }
+
+    It 'rejects an invalid OCI tag before contacting anything' {
+        { Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'team/app' -Tag 'bad+tag' -ErrorAction Stop } |
+            Should -Throw -ErrorId (& $script:ErrId 'InvalidTag')
+        { Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'team/app' -Tag ('a' * 129) -ErrorAction Stop } |
+            Should -Throw -ErrorId (& $script:ErrId 'InvalidTag')
+    }
+
+    It 'reports a missing local image as ImageNotFound' {
+        { Publish-DockOptImage -Name 'dockopt-publish-missing:none' -Registry $script:reg.Host -Repository 'team/app' -Tag x -ErrorAction Stop } |
+            Should -Throw -ErrorId (& $script:ErrId 'ImageNotFound')
+    }
+}
+
+Describe 'Publish-DockOptImage with htpasswd basic auth (user AWS, as the ECR data plane)' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:pw = 'Pw-' + [guid]::NewGuid().ToString('n')
+        if ($script:hasHtpasswd) { $script:reg = Start-TestRegistry -User 'AWS' -Password $script:pw }
+        $script:cfgDir = Join-Path ([IO.Path]::GetTempPath()) "dockopt-publish-cfg-$([guid]::NewGuid().ToString('n'))"
+        New-Item -ItemType Directory -Path $script:cfgDir | Out-Null
+        $script:oldDockerConfig = $env:DOCKER_CONFIG
+    }
+    AfterAll {
+        Stop-TestRegistry $script:reg
+        $env:DOCKER_CONFIG = $script:oldDockerConfig
+        Remove-Item -Recurse -Force $script:cfgDir -ErrorAction SilentlyContinue
+    }
+    AfterEach { $env:DOCKER_CONFIG = $script:oldDockerConfig }
+
+    It 'pushes with -Credential' -Skip:$noHtpasswd {
+        $r = @(Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'ecr/app' -Tag 'c1' -Credential (New-PublishCredential 'AWS' $script:pw))
+        $r.Status | Should -Be 'Pushed'
+        $r.AuthSource | Should -Be 'Credential'
+        $r.Digest | Should -Be (Get-RegistryDigest $script:reg 'ecr/app' 'c1' 'AWS' $script:pw)
+    }
+
+    It 'a wrong password gives an authentication error naming the registry, with no secret anywhere' -Skip:$noHtpasswd {
+        $bad = 'Wrong-' + [guid]::NewGuid().ToString('n')
+        $all = Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'ecr/app' -Tag 'c2' -Credential (New-PublishCredential 'AWS' $bad) -Verbose -ErrorVariable ev -ErrorAction SilentlyContinue *>&1 | Out-String
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be (& $script:ErrId 'RegistryAuthenticationFailed')
+        $ev[0].Exception.Message | Should -Match ([regex]::Escape($script:reg.Host))
+        $text = $all + ($ev | Out-String) + $ev[0].Exception.Message + ($ev[0].ErrorDetails | Out-String)
+        $text | Should -Not -Match $bad
+        $text | Should -Not -Match ([regex]::Escape([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("AWS:$bad"))))
+        Get-RegistryDigest $script:reg 'ecr/app' 'c2' 'AWS' $script:pw | Should -BeNullOrEmpty
+    }
+
+    It 'takes credentials from a config.json auths entry' -Skip:$noHtpasswd {
+        $auth = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("AWS:$($script:pw)"))
+        Set-Content (Join-Path $script:cfgDir 'config.json') (@{ auths = @{ $script:reg.Host = @{ auth = $auth } } } | ConvertTo-Json -Depth 4)
+        $env:DOCKER_CONFIG = $script:cfgDir
+        $r = @(Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'ecr/app' -Tag 'cfg')
+        $r.Status | Should -Be 'Pushed'
+        $r.AuthSource | Should -Be 'config.json auths'
+        $r.Digest | Should -Be (Get-RegistryDigest $script:reg 'ecr/app' 'cfg' 'AWS' $script:pw)
+    }
+
+    It 'takes credentials from a docker-credential helper script on PATH (credHelpers)' -Skip:$noHtpasswd {
+        $bin = Join-Path $script:cfgDir 'bin'
+        New-Item -ItemType Directory -Force -Path $bin | Out-Null
+        $helper = Join-Path $bin 'docker-credential-dockopttest'
+        Set-Content $helper "#!/bin/sh`n[ `"`$1`" = get ] || exit 1`nread url`necho `"`$url`" >> '$bin/asked'`nprintf '{`"ServerURL`":`"%s`",`"Username`":`"AWS`",`"Secret`":`"%s`"}' `"`$url`" '$($script:pw)'`n"
+        & chmod +x $helper
+        Set-Content (Join-Path $script:cfgDir 'config.json') (@{ credHelpers = @{ $script:reg.Host = 'dockopttest' } } | ConvertTo-Json)
+        $env:DOCKER_CONFIG = $script:cfgDir
+        $oldPath = $env:PATH
+        try {
+            $env:PATH = "$bin$([IO.Path]::PathSeparator)$oldPath"
+            $r = @(Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'ecr/app' -Tag 'helper')
+        }
+        finally { $env:PATH = $oldPath }
+        $r.Status | Should -Be 'Pushed'
+        $r.AuthSource | Should -Be 'credHelper dockopttest'
+        (Get-Content "$bin/asked") | Should -Contain $script:reg.Host
+        $r.Digest | Should -Be (Get-RegistryDigest $script:reg 'ecr/app' 'helper' 'AWS' $script:pw)
+    }
+}
+
+Describe 'Publish-DockOptImage over TLS with a self-signed CA' -Tag 'RequiresDocker' {
+    BeforeAll { $script:reg = Start-TestRegistry -Tls }
+    AfterAll { Stop-TestRegistry $script:reg }
+
+    It 'pushes when the CA is in /etc/docker/certs.d/<host:port>/ca.crt' {
+        $r = @(Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'tls/app' -Tag 't1', 't2' -Verbose 4>$null)
+        $r.Status | Should -Be @('Pushed', 'Pushed')
+        foreach ($x in $r) { $x.Digest | Should -Be (Get-RegistryDigest $script:reg 'tls/app' $x.Tag) }
+        # The registry served these requests over TLS (plain HTTP would have failed the handshake).
+        (Get-Content $script:reg.Log | Where-Object { $_ -match 'http\.request\.method=PUT' -and $_ -match 'manifests/t1' }) | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'Publish-DockOptImage when the registry goes away' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:big = New-TestImage -Tag "$(New-TestImageName 'dockopt-publish'):big" -Dockerfile @"
+FROM dockopt/busybox:latest
+RUN dd if=/dev/urandom of=/big bs=1048576 count=48 2>/dev/null
+"@
+        $script:reg = Start-TestRegistry
+    }
+    AfterAll {
+        Stop-TestRegistry $script:reg
+        Remove-TestImage $script:big
+    }
+
+    It 'retries within the bound, then fails; no tag is reported Pushed' {
+        # Kill the registry as soon as the first blob upload session is opened.
+        $watch = Start-ThreadJob -ArgumentList $script:reg.Log, $script:reg.Process.Id -ScriptBlock {
+            param($log, $id)
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                if (Select-String -Path $log -Pattern 'http\.request\.method=POST .*blobs/uploads' -Quiet) { Stop-Process -Id $id -Force; return 'killed' }
+                Start-Sleep -Milliseconds 20
+            }
+            'timeout'
+        }
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $r = @(Publish-DockOptImage -Name $script:big -Registry $script:reg.Host -Repository 'gone/app' -Tag 'a', 'b' -RetryTimeout '00:00:12' -MaxAttempts 3 -ErrorVariable ev -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+        $sw.Stop()
+        Receive-Job $watch -Wait -AutoRemoveJob | Should -Be 'killed'
+        @($r | Where-Object Status -eq 'Pushed') | Should -BeNullOrEmpty
+        $ev.Count | Should -BeGreaterOrEqual 1
+        $ev[0].FullyQualifiedErrorId | Should -Be (& $script:ErrId 'RegistryUnreachable')
+        $ev[0].Exception.Message | Should -Match ([regex]::Escape($script:reg.Host))
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 40
+    }
+
+    It 'an unreachable registry gives RegistryUnreachable within the bound' {
+        $port = Get-FreePort
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        { Publish-DockOptImage -Name $script:image -Registry "127.0.0.1:$port" -Repository 'x/y' -Tag a -RetryTimeout '00:00:03' -ErrorAction Stop } |
+            Should -Throw -ErrorId (& $script:ErrId 'RegistryUnreachable')
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 8
+    }
+}
