@@ -35,6 +35,11 @@ $ProgressPreference = 'SilentlyContinue'
 $sw = [Diagnostics.Stopwatch]::StartNew()
 
 Import-Module $ModulePath -Force
+# The comparison table view (formats/Compare.Format.ps1xml), in case the manifest does not list it.
+if (-not (Get-FormatData -TypeName DockOpt.ImageComparison)) {
+    $format = Join-Path (Split-Path (Resolve-Path $ModulePath)) 'formats/Compare.Format.ps1xml'
+    if (Test-Path $format) { Update-FormatData -PrependPath $format }
+}
 $null = New-Item -ItemType Directory -Force -Path $ReportPath
 $ReportPath = (Resolve-Path $ReportPath).ProviderPath
 # Every build and comparison of this session is recorded in the history file.
