@@ -18,6 +18,7 @@
         'formats/Testing.Format.ps1xml'
         'formats/Security.Format.ps1xml'
         'formats/Registry.Format.ps1xml'
+        'formats/Compare.Format.ps1xml'
     )
     CmdletsToExport      = @(
         'Get-DockOptImage'
