@@ -179,6 +179,12 @@ public class DockerfileRuleTests
             File.WriteAllText(Path.Combine(dir, ".dockerignore"), "**/node_modules\n/.git/\n");
             Assert.DoesNotContain(Lint(text, null, df).Findings, f => f.RuleId == "DO4006");
             Assert.DoesNotContain(Lint(text).Findings, f => f.RuleId == "DO4006"); // -Content: no context
+            // CopyIgnoredFile: a COPY source under an excluded directory.
+            File.WriteAllText(Path.Combine(dir, ".dockerignore"), "**/node_modules\n/.git/\nconfig\n!config/keep.yml\n");
+            var copy = "FROM node:20-slim\nWORKDIR /app\nCOPY ./config/app.yml ./config/keep.yml src/ ./\n";
+            var hit = Assert.Single(Lint(copy, null, df).Findings, f => f.RuleId == "DO4010");
+            Assert.Equal((3, 6, 3, 22), (hit.Line, hit.Column, hit.EndLine, hit.EndColumn));
+            Assert.Equal("CopyIgnoredFile", hit.BuildCheckId);
         }
         finally { Directory.Delete(dir, true); }
     }

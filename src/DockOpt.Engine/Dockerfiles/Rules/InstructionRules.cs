@@ -153,6 +153,12 @@ internal static class InstructionRules
                         var kvs = VariableExpander.KeyValues(args, true);
                         if (kvs.Count == 1 && !kvs[0].HasEquals && args.Trim().Contains(' '))
                             ctx.Report("DO2016", $"'{ins.Keyword} key value' is the legacy form.", ins.Arguments.RangeOf(0, args.Length), ins, $"Write {ins.Keyword} {kvs[0].Key}=\"{kvs[0].RawValue}\".");
+                        if (ins.Keyword == "LABEL")
+                            foreach (var (key, _, hasEq, word) in kvs)
+                                if ((hasEq || kvs.Count == 1) && (!Regex.IsMatch(key, @"^[a-z0-9]([a-z0-9.\-]*[a-z0-9])?$") || key.Contains("..") || key.Contains("--")
+                                    || key.StartsWith("com.docker.") || key.StartsWith("io.docker.") || key.StartsWith("org.dockerproject.")))
+                                    ctx.Report("DO2024", $"Label key '{key}' is not a valid lowercase key or uses a reserved namespace.", ins.Arguments.RangeOf(word.Start, word.Start + Math.Max(1, word.Raw.IndexOf('=') < 0 ? word.Raw.Length : word.Raw.IndexOf('='))), ins,
+                                        "Use reverse-DNS lowercase keys such as org.opencontainers.image.title.");
                         if (ins.Keyword == "ENV" && kvs.Count > 1)
                         {
                             var defined = new HashSet<string>();
