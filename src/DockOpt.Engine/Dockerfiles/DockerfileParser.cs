@@ -360,7 +360,7 @@ public static class DockerfileParser
                 break;
             case "mount":
                 var opts = ParseMount(v);
-                var type = opts.TryGetValue("type", out var ty) ? ty! : "bind";
+                var type = opts.TryGetValue("type", out var ty) ? ty ?? "" : "bind";
                 if (!MountKeys.TryGetValue(type, out var keys))
                 {
                     doc.Issues.Add(new ParseIssue("DO1003", $"Unknown mount type '{type}' (bind, cache, tmpfs, secret, ssh).", f.Range, ins));

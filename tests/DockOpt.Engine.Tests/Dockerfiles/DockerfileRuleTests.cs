@@ -231,3 +231,37 @@ public class DockerfileRuleTests
         Assert.True(RuleCatalog.All.Count(r => r.BuildCheck.Length > 0) >= 18);
     }
 }
+
+public class ParserRobustnessTests
+{
+    /// <summary>Truncated and mutated corpus files: the tolerant parser and every rule must never throw.</summary>
+    static readonly int MutationsPerFile = int.TryParse(Environment.GetEnvironmentVariable("DOCKOPT_LINT_FUZZ"), out var n) ? n : 10;
+
+    [Fact]
+    public void NeverThrowsOnTruncatedOrMutatedInput()
+    {
+        var rng = new Random(42);
+        var files = Directory.GetFiles(CorpusTests.CorpusDir, "*.Dockerfile", SearchOption.AllDirectories);
+        var runs = 0;
+        foreach (var f in files)
+        {
+            var text = File.ReadAllText(f);
+            var cuts = new HashSet<int> { 0, text.Length };
+            for (var i = 0; i < text.Length; i++) if (text[i] == '\n') { cuts.Add(i); cuts.Add(i + 1); }
+            for (var k = 0; k < 10 && text.Length > 0; k++) cuts.Add(rng.Next(text.Length));
+            foreach (var c in cuts)
+            {
+                DockerfileLinter.Lint(text.Substring(0, c), null, new LintOptions());
+                runs++;
+            }
+            for (var k = 0; k < MutationsPerFile && text.Length > 1; k++)
+            {
+                var at = rng.Next(text.Length - 1);
+                var mutated = text.Remove(at, 1).Insert(at, "\\\"'<$`{[\n"[rng.Next(9)].ToString());
+                DockerfileLinter.Lint(mutated, null, new LintOptions());
+                runs++;
+            }
+        }
+        Assert.True(runs > 1000, runs.ToString());
+    }
+}

@@ -86,7 +86,7 @@ internal static class InstructionRules
             var exp = model.Expand(from, st.BaseRaw);
             foreach (var u in exp.Undefined.Distinct())
                 ctx.Report("DO2014", $"FROM uses ${u}, which no ARG before the first FROM declares.", RangeOfVar(from, u), from, $"Add 'ARG {u}=<default>' before the first FROM.");
-            if (exp.Undefined.Count == 0 && st.BaseResolved != null && (st.BaseResolved.Length == 0 || st.BaseResolved.Any(char.IsWhiteSpace) || st.BaseResolved.StartsWith(':') || st.BaseResolved.EndsWith(':') || st.BaseResolved.StartsWith('/')))
+            if (words.Count > 0 && exp.Undefined.Count == 0 && st.BaseResolved != null && (st.BaseResolved.Length == 0 || st.BaseResolved.Any(char.IsWhiteSpace) || st.BaseResolved.StartsWith(':') || st.BaseResolved.EndsWith(':') || st.BaseResolved.StartsWith('/')))
                 ctx.Report("DO2023", $"With the ARG defaults the base image is '{st.BaseResolved}', which is not a valid image name.", from.Arguments.RangeOf(words[0].Start, words[0].End), from, "Give the ARG a valid default.");
             foreach (var u in exp.Used.Distinct().Where(model.GlobalArgsWithoutDefault.Contains))
                 if (!VariableExpander.Process(st.BaseRaw, n => n == u ? (false, null) : (true, "x"), doc.EscapeChar).Resolved)
