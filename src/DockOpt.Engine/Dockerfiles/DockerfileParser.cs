@@ -309,6 +309,9 @@ public static class DockerfileParser
                 doc.Issues.Add(new ParseIssue("DO1008", "SHELL requires the JSON form.", ins.Arguments.RangeOf(0, args.Length), ins,
                     "Write SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]."));
                 break;
+            case "STOPSIGNAL" when args.Length > 0 && !Regex.IsMatch(args, @"^(SIG[A-Z0-9+\-]+|[A-Z]+|\d+|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)$"):
+                doc.Issues.Add(new ParseIssue("DO1014", $"STOPSIGNAL takes a signal name (SIGTERM) or number, not '{args}'.", ins.Arguments.RangeOf(0, args.Length), ins, "STOPSIGNAL SIGTERM"));
+                break;
             case "HEALTHCHECK" when args.Length > 0:
                 var first = Words(args).FirstOrDefault();
                 var type = first.Value?.ToUpperInvariant();

@@ -30,6 +30,7 @@ public static class RuleCatalog
         new("DO1010", "ContinuationAtEndOfFile", LintSeverity.Warning, "The file ends with a line continuation."),
         new("DO1011", "InvalidDirective", LintSeverity.Warning, "Duplicate or invalid parser directive."),
         new("DO1012", "TargetNotFound", LintSeverity.Error, "The -Target stage does not exist."),
+        new("DO1014", "InvalidArgument", LintSeverity.Error, "An argument Docker rejects (for example a STOPSIGNAL that is no signal)."),
         new("DO1013", "NoFromInstruction", LintSeverity.Error, "The Dockerfile has no FROM instruction."),
 
         // Correctness.
