@@ -160,8 +160,8 @@ public static class DockerfileParser
 
             if (ins.Keyword == "FROM") stage++;
             ins.StageIndex = stage;
-            if (ins.Trigger != null) ins.Trigger.StageIndex = stage;
             ins.Index = doc.Instructions.Count;
+            if (ins.Trigger != null) { ins.Trigger.StageIndex = stage; ins.Trigger.Index = ins.Index; ins.Trigger.Parent = ins; }
             doc.Instructions.Add(ins);
         }
         return doc;

@@ -65,6 +65,16 @@ public class DockerfileRuleTests
     }
 
     [Fact]
+    public void OnbuildRunTriggersAreLintedAndIgnorable()
+    {
+        var text = "FROM debian:bookworm-slim\nONBUILD RUN cd /src && \\\n    sudo make\n# hadolint ignore=DL3004\nONBUILD RUN sudo true\n";
+        var r = Lint(text);
+        var sudo = Assert.Single(r.Findings, f => f.RuleId == "DO3001");
+        Assert.Equal((3, 5, "ONBUILD RUN"), (sudo.Line, sudo.Column, sudo.Instruction));
+        Assert.Contains(r.Findings, f => f.RuleId == "DO3000" && f.Line == 2 && f.Column == 13);
+    }
+
+    [Fact]
     public void UnknownFlagIsAFindingAndTheRestIsStillLinted()
     {
         var r = Lint("FROM debian:bookworm-slim\nADD --newflag=1 app.py /srv/\nRUN sudo true\n");

@@ -41,7 +41,8 @@ internal static class ShellRules
         {
             var sawCurl = false;
             var sawWget = false;
-            foreach (var run in st.Instructions.Where(i => i.Keyword == "RUN"))
+            // RUN and ONBUILD RUN (the trigger runs in the child image's build).
+            foreach (var run in st.Instructions.Select(i => i.Trigger ?? i).Where(i => i.Keyword == "RUN"))
             {
                 if (!ctx.IsPosixShell(run)) continue;
                 var cmds = ctx.Commands(run);
