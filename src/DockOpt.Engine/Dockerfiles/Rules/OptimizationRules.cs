@@ -182,6 +182,36 @@ internal static class OptimizationRules
             }
         }
 
+        // DO4011: COPY x.tar.gz then RUN tar -x x.tar.gz (hadolint DL3010).
+        foreach (var st in model.Stages)
+        {
+            var archives = new List<(string Path, Instruction By)>();
+            foreach (var ins in st.Instructions)
+            {
+                if (ins.Keyword == "COPY" && !ins.HasFlag("from"))
+                {
+                    var (sources, dest, _) = InstructionRules.Paths(ctx, ins);
+                    if (dest == null) continue;
+                    foreach (var src in sources.Where(x => Archives.Any(a => x.Value.EndsWith(a, StringComparison.OrdinalIgnoreCase)) && x.Value.Contains(".tar") || x.Value.EndsWith(".tgz") || x.Value.EndsWith(".txz") || x.Value.EndsWith(".tbz2")))
+                    {
+                        var name = src.Value.Contains('/') ? src.Value.Substring(src.Value.LastIndexOf('/') + 1) : src.Value;
+                        archives.Add((dest.EndsWith('/') ? Abs(ctx, ins, dest.TrimEnd('/') + "/" + name) : Abs(ctx, ins, dest), ins));
+                    }
+                }
+                else if (ins.Keyword == "RUN" && archives.Count > 0 && ctx.IsPosixShell(ins))
+                {
+                    foreach (var c in ctx.Commands(ins).Where(c => c.Program == "tar" && c.Args.Any(a => a.Value.StartsWith('-') ? a.Value.Contains('x') : a.Value.StartsWith('x'))))
+                        foreach (var a in c.Args)
+                        {
+                            var hit = archives.FirstOrDefault(x => x.Path == Abs(ctx, ins, a.Value));
+                            if (hit.By != null)
+                                ctx.Report("DO4011", $"'{a.Value}' is copied by the COPY on line {hit.By.Range.Start.Line} and extracted here: the archive stays in the image.", c.RangeOfWord(a), ins,
+                                    $"ADD {a.Value.Substring(a.Value.LastIndexOf('/') + 1)} <dir>/ (extracts it), or RUN --mount=type=bind,source=<archive>,target=/tmp/a tar -xf /tmp/a.");
+                        }
+                }
+            }
+        }
+
         // DO4006: .dockerignore.
         if (ctx.FilePath != null && ctx.Document.Instructions.Any(i => i.Keyword is "COPY" or "ADD" && !i.HasFlag("from") && i.Heredocs.Count == 0))
         {

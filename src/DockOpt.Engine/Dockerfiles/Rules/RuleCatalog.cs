@@ -90,6 +90,7 @@ public static class RuleCatalog
         new("DO4007", "AddInsteadOfCopy", LintSeverity.Error, "Use COPY for local files; ADD only for remote sources or archives to unpack.", "DL3020"),
         new("DO4008", "AddRemoteWithoutChecksum", LintSeverity.Warning, "ADD of a URL without --checksum: the download is not verified and the layer never caches."),
         new("DO4010", "CopyIgnoredFile", LintSeverity.Warning, "COPY/ADD of a path that .dockerignore excludes: the build fails or copies nothing.", "", "CopyIgnoredFile"),
+        new("DO4011", "ArchiveCopiedThenExtracted", LintSeverity.Info, "An archive is COPYed and then extracted by RUN: the archive ships in its own layer.", "DL3010"),
         new("DO4009", "UnusedStage", LintSeverity.Info, "A stage that the final stage does not use (built for nothing by the classic builder)."),
 
         // Hygiene and security (shipped image).
