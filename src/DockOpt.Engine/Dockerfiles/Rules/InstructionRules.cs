@@ -109,6 +109,19 @@ internal static class InstructionRules
             }
         }
 
+        // InvalidDefinitionDescription: '# <name> <description>' directly above FROM … AS name / ARG name.
+        foreach (var ins in doc.Instructions.Where(i => i.Keyword is "FROM" or "ARG" && i.Comments.Count > 0))
+        {
+            var last = ins.Comments[^1];
+            if (last.Line != ins.Range.Start.Line - 1 || System.Text.RegularExpressions.Regex.IsMatch(last.Text, @"^#\s*(hadolint|dockopt|check|syntax|escape)\b", RegexOptions.IgnoreCase)) continue;
+            var w = DockerfileParser.Words(ins.Arguments.Text).ToList();
+            var name = ins.Keyword == "FROM" ? (w.Count == 3 ? w[2].Value : null) : w.Count == 1 ? w[0].Value.Split('=')[0] : null;
+            var first = last.Text.TrimStart('#').Trim().Split(' ', 2)[0];
+            if (name != null && first.Length > 0 && first != name)
+                ctx.Report("DO2025", $"The comment above {ins.Keyword} {name} should start with '{name}' to describe it.", SourceRange.Of(last.Line, last.Column, last.Line, last.Column + last.Text.Length), ins,
+                    $"# {name} <description>");
+        }
+
         var workdirSet = new Dictionary<int, bool>();
         foreach (var ins in doc.Instructions)
         {

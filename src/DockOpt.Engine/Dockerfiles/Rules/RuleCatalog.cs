@@ -58,6 +58,7 @@ public static class RuleCatalog
         new("DO2021", "RelativeDestinationWithoutWorkdir", LintSeverity.Warning, "COPY/ADD to a relative destination before any WORKDIR.", "DL3045"),
         new("DO2022", "CopyWholeFilesystem", LintSeverity.Warning, "COPY --from=stage / / copies a whole filesystem.", "DL3067"),
         new("DO2024", "InvalidLabelKey", LintSeverity.Style, "Label keys should be lowercase alphanumerics, '.' and '-', outside the reserved com.docker/io.docker/org.dockerproject namespaces.", "DL3048"),
+        new("DO2025", "InvalidDefinitionDescription", LintSeverity.Style, "A comment right above a named stage or an ARG should start with its name (experimental build check; opt-in).", "", "InvalidDefinitionDescription", EnabledByDefault: false),
         new("DO2023", "InvalidDefaultArgInFrom", LintSeverity.Error, "With the ARG defaults the base image name is empty or invalid.", "", "InvalidDefaultArgInFrom"),
 
         // Shell commands in RUN (heredoc bodies included).
