@@ -18,6 +18,7 @@ $ProgressPreference = 'SilentlyContinue'
 $work = Join-Path ([IO.Path]::GetTempPath()) ("dockopt-bench-lint-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
 $corpus = Join-Path $work 'corpus'
 New-Item -ItemType Directory -Path $corpus -Force | Out-Null
+try {
 
 # ---- 1. Generate a varied corpus (classic syntax that both tools parse; deterministic by seed). ----
 $rng = [Random]::new($Seed)
@@ -127,6 +128,11 @@ $dws = @($dFindings | Where-Object { $_.Severity -ge [DockOpt.LintSeverity]::War
 Write-Host ("{0,-34} {1,12:N2} {2,12}" -f 'findings per file (Warning+Error)', ($dws / $files.Count), '-')
 Write-Host ("{0,-34} {1,12} {2,12}" -f 'distinct rules fired', @($dFindings | ForEach-Object RuleId | Sort-Object -Unique).Count, @($p.files.issues | ForEach-Object title | Sort-Object -Unique).Count)
 Write-Host ("ratio dockerfilelint/DockOpt (median): {0:N2}x  (>1 means DockOpt is faster)" -f ($pm / $dm))
+Write-Host ("DockOpt top rules: {0}" -f (($dFindings | Group-Object RuleId | Sort-Object Count -Descending | Select-Object -First 10 | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join ' '))
+Write-Host ("dockerfilelint top rules: {0}" -f (($p.files.issues | Group-Object title | Sort-Object Count -Descending | Select-Object -First 10 | ForEach-Object { "$($_.Name)=$($_.Count)" }) -join '; '))
 Write-Host ("DockOpt runs ms: {0}" -f (($dockopt | ForEach-Object { [math]::Round($_) }) -join ', '))
 Write-Host ("dockerfilelint runs ms: {0}" -f (($peer | ForEach-Object { [math]::Round($_) }) -join ', '))
-Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+}
+finally {
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+}

@@ -41,12 +41,14 @@ Describe 'Test-DockOptDockerfile' {
             New-Dockerfile 'tree/README.md' 'FROM debian' | Out-Null
             New-Dockerfile 'tree/node_modules/pkg/Dockerfile' $untagged | Out-Null
             New-Dockerfile 'tree/.dockerignore' ".git`n" | Out-Null
+            New-Item -ItemType SymbolicLink -Path (Join-Path $script:tree 'svc/loop') -Target $script:tree | Out-Null
         }
 
-        It 'recurses a directory for Dockerfile, Dockerfile.*, *.dockerfile and Containerfile (not node_modules)' {
+        It 'recurses a directory for Dockerfile, Dockerfile.*, *.dockerfile and Containerfile (not node_modules, no symlink loop)' {
             $f = Test-DockOptDockerfile -Path $script:tree
             $f | Should -BeOfType ([DockOpt.LintFinding])
             @($f | Where-Object RuleId -eq 'DO5005' | ForEach-Object Path | Sort-Object -Unique) | Should -Be $script:expected
+            @($f | Where-Object RuleId -eq 'DO5005').Count | Should -Be $script:expected.Count   # each file once
             ($f | Where-Object RuleId -eq 'DO5005')[0].HadolintId | Should -Be 'DL3006'
         }
 

@@ -152,6 +152,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
             {
                 var n = System.IO.Path.GetFileName(sub);
                 if (n is ".git" or "node_modules" or "bin" or "obj" or ".venv" or "vendor") continue;
+                if (new DirectoryInfo(sub).LinkTarget != null) continue; // no symlink loops
                 stack.Push(sub);
             }
         }

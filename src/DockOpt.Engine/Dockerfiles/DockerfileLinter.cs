@@ -82,7 +82,8 @@ public static class DockerfileLinter
             var optedIn = rule.EnabledByDefault || ids.Any(options.Enabled.Contains) || ids.Any(options.SeverityOverrides.ContainsKey);
             if (!optedIn || Hit(options.Ignored) || Hit(global)) continue;
             if (checkSkipAll && rule.BuildCheck.Length > 0) continue;
-            if (f.Instruction != null && perInstruction.TryGetValue(f.Instruction, out var pi) && Hit(pi)) continue;
+            var owner = f.Instruction?.Parent ?? f.Instruction;
+            if (owner != null && perInstruction.TryGetValue(owner, out var pi) && Hit(pi)) continue;
             if (f.StageIndex >= 0 && perStage.TryGetValue(f.StageIndex, out var ps) && Hit(ps)) continue;
             var severity = rule.Severity;
             foreach (var id in ids)
@@ -100,7 +101,7 @@ public static class DockerfileLinter
                 EndLine = f.Range.End.Line,
                 EndColumn = f.Range.End.Column,
                 Stage = stage,
-                Instruction = f.Instruction?.Keyword ?? "",
+                Instruction = f.Instruction == null ? "" : f.Instruction.Parent != null ? "ONBUILD " + f.Instruction.Keyword : f.Instruction.Keyword,
                 Fix = f.Fix,
                 Fixable = f.Edits.Count > 0,
                 HelpUri = f.Hadolint is { Length: > 0 } h && h != rule.Hadolint ? "https://github.com/hadolint/hadolint/wiki/" + h : rule.HelpUri,

@@ -160,8 +160,8 @@ public static class DockerfileParser
 
             if (ins.Keyword == "FROM") stage++;
             ins.StageIndex = stage;
-            if (ins.Trigger != null) ins.Trigger.StageIndex = stage;
             ins.Index = doc.Instructions.Count;
+            if (ins.Trigger != null) { ins.Trigger.StageIndex = stage; ins.Trigger.Index = ins.Index; ins.Trigger.Parent = ins; }
             doc.Instructions.Add(ins);
         }
         return doc;
@@ -309,6 +309,9 @@ public static class DockerfileParser
                 doc.Issues.Add(new ParseIssue("DO1008", "SHELL requires the JSON form.", ins.Arguments.RangeOf(0, args.Length), ins,
                     "Write SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]."));
                 break;
+            case "STOPSIGNAL" when args.Length > 0 && !Regex.IsMatch(args, @"^(SIG[A-Z0-9+\-]+|[A-Z]+|\d+|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)$"):
+                doc.Issues.Add(new ParseIssue("DO1014", $"STOPSIGNAL takes a signal name (SIGTERM) or number, not '{args}'.", ins.Arguments.RangeOf(0, args.Length), ins, "STOPSIGNAL SIGTERM"));
+                break;
             case "HEALTHCHECK" when args.Length > 0:
                 var first = Words(args).FirstOrDefault();
                 var type = first.Value?.ToUpperInvariant();
@@ -360,7 +363,7 @@ public static class DockerfileParser
                 break;
             case "mount":
                 var opts = ParseMount(v);
-                var type = opts.TryGetValue("type", out var ty) ? ty! : "bind";
+                var type = opts.TryGetValue("type", out var ty) ? ty ?? "" : "bind";
                 if (!MountKeys.TryGetValue(type, out var keys))
                 {
                     doc.Issues.Add(new ParseIssue("DO1003", $"Unknown mount type '{type}' (bind, cache, tmpfs, secret, ssh).", f.Range, ins));

@@ -23,6 +23,7 @@ public sealed class ShellCommand
                 var v = Words[i].Value;
                 if (v.Contains('=') && !v.StartsWith('-') && !v.StartsWith('=') && char.IsLetter(v[0]) && v.IndexOf('=') > 0 && v.Substring(0, v.IndexOf('=')).All(c => char.IsLetterOrDigit(c) || c == '_')) { i++; continue; }
                 if (v is "sudo" or "env" or "nice" or "nohup" or "time" or "exec" or "command" or "gosu") { i++; while (i < Words.Count && Words[i].Value.StartsWith('-')) i++; continue; }
+                if (v is "then" or "do" or "else" or "elif" or "if" or "while" or "until" or "!") { i++; continue; } // shell keywords before a command
                 break;
             }
             return i;

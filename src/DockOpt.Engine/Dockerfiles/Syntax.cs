@@ -145,6 +145,8 @@ public sealed class Instruction
     public List<CommentLine> Comments { get; } = new();
     /// <summary>ONBUILD trigger.</summary>
     public Instruction? Trigger { get; internal set; }
+    /// <summary>The ONBUILD instruction this trigger belongs to.</summary>
+    public Instruction? Parent { get; internal set; }
     /// <summary>Index of the stage (-1 before the first FROM).</summary>
     public int StageIndex { get; internal set; } = -1;
     /// <summary>Index of this instruction in the file.</summary>

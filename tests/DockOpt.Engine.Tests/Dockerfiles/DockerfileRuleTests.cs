@@ -65,6 +65,16 @@ public class DockerfileRuleTests
     }
 
     [Fact]
+    public void OnbuildRunTriggersAreLintedAndIgnorable()
+    {
+        var text = "FROM debian:bookworm-slim\nONBUILD RUN cd /src && \\\n    sudo make\n# hadolint ignore=DL3004\nONBUILD RUN sudo true\n";
+        var r = Lint(text);
+        var sudo = Assert.Single(r.Findings, f => f.RuleId == "DO3001");
+        Assert.Equal((3, 5, "ONBUILD RUN"), (sudo.Line, sudo.Column, sudo.Instruction));
+        Assert.Contains(r.Findings, f => f.RuleId == "DO3000" && f.Line == 2 && f.Column == 13);
+    }
+
+    [Fact]
     public void UnknownFlagIsAFindingAndTheRestIsStillLinted()
     {
         var r = Lint("FROM debian:bookworm-slim\nADD --newflag=1 app.py /srv/\nRUN sudo true\n");
@@ -179,6 +189,12 @@ public class DockerfileRuleTests
             File.WriteAllText(Path.Combine(dir, ".dockerignore"), "**/node_modules\n/.git/\n");
             Assert.DoesNotContain(Lint(text, null, df).Findings, f => f.RuleId == "DO4006");
             Assert.DoesNotContain(Lint(text).Findings, f => f.RuleId == "DO4006"); // -Content: no context
+            // CopyIgnoredFile: a COPY source under an excluded directory.
+            File.WriteAllText(Path.Combine(dir, ".dockerignore"), "**/node_modules\n/.git/\nconfig\n!config/keep.yml\n");
+            var copy = "FROM node:20-slim\nWORKDIR /app\nCOPY ./config/app.yml ./config/keep.yml src/ ./\n";
+            var hit = Assert.Single(Lint(copy, null, df).Findings, f => f.RuleId == "DO4010");
+            Assert.Equal((3, 6, 3, 22), (hit.Line, hit.Column, hit.EndLine, hit.EndColumn));
+            Assert.Equal("CopyIgnoredFile", hit.BuildCheckId);
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -223,5 +239,39 @@ public class DockerfileRuleTests
         Assert.Equal(RuleCatalog.All.Count, RuleCatalog.All.Select(r => r.Id).Distinct().Count());
         Assert.True(RuleCatalog.All.Count(r => r.Hadolint.StartsWith("DL")) >= 40);
         Assert.True(RuleCatalog.All.Count(r => r.BuildCheck.Length > 0) >= 18);
+    }
+}
+
+public class ParserRobustnessTests
+{
+    /// <summary>Truncated and mutated corpus files: the tolerant parser and every rule must never throw.</summary>
+    static readonly int MutationsPerFile = int.TryParse(Environment.GetEnvironmentVariable("DOCKOPT_LINT_FUZZ"), out var n) ? n : 10;
+
+    [Fact]
+    public void NeverThrowsOnTruncatedOrMutatedInput()
+    {
+        var rng = new Random(42);
+        var files = Directory.GetFiles(CorpusTests.CorpusDir, "*.Dockerfile", SearchOption.AllDirectories);
+        var runs = 0;
+        foreach (var f in files)
+        {
+            var text = File.ReadAllText(f);
+            var cuts = new HashSet<int> { 0, text.Length };
+            for (var i = 0; i < text.Length; i++) if (text[i] == '\n') { cuts.Add(i); cuts.Add(i + 1); }
+            for (var k = 0; k < 10 && text.Length > 0; k++) cuts.Add(rng.Next(text.Length));
+            foreach (var c in cuts)
+            {
+                DockerfileLinter.Lint(text.Substring(0, c), null, new LintOptions());
+                runs++;
+            }
+            for (var k = 0; k < MutationsPerFile && text.Length > 1; k++)
+            {
+                var at = rng.Next(text.Length - 1);
+                var mutated = text.Remove(at, 1).Insert(at, "\\\"'<$`{[\n"[rng.Next(9)].ToString());
+                DockerfileLinter.Lint(mutated, null, new LintOptions());
+                runs++;
+            }
+        }
+        Assert.True(runs > 1000, runs.ToString());
     }
 }

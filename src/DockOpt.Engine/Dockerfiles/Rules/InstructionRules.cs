@@ -86,7 +86,7 @@ internal static class InstructionRules
             var exp = model.Expand(from, st.BaseRaw);
             foreach (var u in exp.Undefined.Distinct())
                 ctx.Report("DO2014", $"FROM uses ${u}, which no ARG before the first FROM declares.", RangeOfVar(from, u), from, $"Add 'ARG {u}=<default>' before the first FROM.");
-            if (exp.Undefined.Count == 0 && st.BaseResolved != null && (st.BaseResolved.Length == 0 || st.BaseResolved.Any(char.IsWhiteSpace) || st.BaseResolved.StartsWith(':') || st.BaseResolved.EndsWith(':') || st.BaseResolved.StartsWith('/')))
+            if (words.Count > 0 && exp.Undefined.Count == 0 && st.BaseResolved != null && (st.BaseResolved.Length == 0 || st.BaseResolved.Any(char.IsWhiteSpace) || st.BaseResolved.StartsWith(':') || st.BaseResolved.EndsWith(':') || st.BaseResolved.StartsWith('/')))
                 ctx.Report("DO2023", $"With the ARG defaults the base image is '{st.BaseResolved}', which is not a valid image name.", from.Arguments.RangeOf(words[0].Start, words[0].End), from, "Give the ARG a valid default.");
             foreach (var u in exp.Used.Distinct().Where(model.GlobalArgsWithoutDefault.Contains))
                 if (!VariableExpander.Process(st.BaseRaw, n => n == u ? (false, null) : (true, "x"), doc.EscapeChar).Resolved)
@@ -107,6 +107,19 @@ internal static class InstructionRules
                 foreach (var extra in list.Take(list.Count - 1))
                     ctx.Report(id, $"Stage '{st.DisplayName}' has {list.Count} {kw} instructions; only the last takes effect.", extra.Range, extra, $"Keep one {kw}.");
             }
+        }
+
+        // InvalidDefinitionDescription: '# <name> <description>' directly above FROM … AS name / ARG name.
+        foreach (var ins in doc.Instructions.Where(i => i.Keyword is "FROM" or "ARG" && i.Comments.Count > 0))
+        {
+            var last = ins.Comments[^1];
+            if (last.Line != ins.Range.Start.Line - 1 || System.Text.RegularExpressions.Regex.IsMatch(last.Text, @"^#\s*(hadolint|dockopt|check|syntax|escape)\b", RegexOptions.IgnoreCase)) continue;
+            var w = DockerfileParser.Words(ins.Arguments.Text).ToList();
+            var name = ins.Keyword == "FROM" ? (w.Count == 3 ? w[2].Value : null) : w.Count == 1 ? w[0].Value.Split('=')[0] : null;
+            var first = last.Text.TrimStart('#').Trim().Split(' ', 2)[0];
+            if (name != null && first.Length > 0 && first != name)
+                ctx.Report("DO2025", $"The comment above {ins.Keyword} {name} should start with '{name}' to describe it.", SourceRange.Of(last.Line, last.Column, last.Line, last.Column + last.Text.Length), ins,
+                    $"# {name} <description>");
         }
 
         var workdirSet = new Dictionary<int, bool>();
@@ -153,6 +166,12 @@ internal static class InstructionRules
                         var kvs = VariableExpander.KeyValues(args, true);
                         if (kvs.Count == 1 && !kvs[0].HasEquals && args.Trim().Contains(' '))
                             ctx.Report("DO2016", $"'{ins.Keyword} key value' is the legacy form.", ins.Arguments.RangeOf(0, args.Length), ins, $"Write {ins.Keyword} {kvs[0].Key}=\"{kvs[0].RawValue}\".");
+                        if (ins.Keyword == "LABEL")
+                            foreach (var (key, _, hasEq, word) in kvs)
+                                if ((hasEq || kvs.Count == 1) && (!Regex.IsMatch(key, @"^[a-z0-9]([a-z0-9.\-]*[a-z0-9])?$") || key.Contains("..") || key.Contains("--")
+                                    || key.StartsWith("com.docker.") || key.StartsWith("io.docker.") || key.StartsWith("org.dockerproject.")))
+                                    ctx.Report("DO2024", $"Label key '{key}' is not a valid lowercase key or uses a reserved namespace.", ins.Arguments.RangeOf(word.Start, word.Start + Math.Max(1, word.Raw.IndexOf('=') < 0 ? word.Raw.Length : word.Raw.IndexOf('='))), ins,
+                                        "Use reverse-DNS lowercase keys such as org.opencontainers.image.title.");
                         if (ins.Keyword == "ENV" && kvs.Count > 1)
                         {
                             var defined = new HashSet<string>();

@@ -48,7 +48,8 @@ public sealed class LintContext
         return f;
     }
 
-    public bool IsShipped(Instruction ins) => ins.StageIndex >= 0 && Model.Shipped.Contains(ins.StageIndex);
+    /// <summary>In a shipped stage (an ONBUILD trigger runs in a child image, so its layers ship there).</summary>
+    public bool IsShipped(Instruction ins) => ins.Parent != null || (ins.StageIndex >= 0 && Model.Shipped.Contains(ins.StageIndex));
 
     /// <summary>The RUN instructions of the file (ONBUILD RUN triggers excluded).</summary>
     public IEnumerable<Instruction> Runs => Document.Instructions.Where(i => i.Keyword == "RUN");

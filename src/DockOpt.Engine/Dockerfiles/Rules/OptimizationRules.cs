@@ -70,7 +70,7 @@ internal static class OptimizationRules
         {
             var shippedStages = model.Shipped.OrderBy(i => i).Select(i => model.Stages[i]).ToList();
             var root = shippedStages[0];
-            var (repo, tag, _, _) = root.BaseResolved != null && !root.IsScratch ? SplitImage(root.BaseResolved) : ("", "", "", false);
+            var (repo, tag, registry, _) = root.BaseResolved != null && !root.IsScratch ? SplitImage(root.BaseResolved) : ("", "", "", false);
 
             // DO4001: single-stage build shipping its toolchain.
             if (model.FeedsFinal.Count == 1 && final.BaseStage == null)
@@ -106,11 +106,12 @@ internal static class OptimizationRules
             }
 
             // DO4002: heavy base image where a slim one exists.
-            if (root.BaseResolved != null && !root.IsScratch && !Regex.IsMatch(tag, "slim|alpine|distroless|minimal|jre|chiseled|busybox|micro"))
+            var official = registry == "docker.io" || root.BaseResolved?.StartsWith("mcr.microsoft.com/dotnet/", StringComparison.Ordinal) == true;
+            if (root.BaseResolved != null && !root.IsScratch && official && !tag.Contains('{') && !Regex.IsMatch(tag, "slim|alpine|distroless|minimal|jre|chiseled|busybox|micro|windowsservercore|nanoserver"))
             {
                 string? slim = repo switch
                 {
-                    "python" or "node" or "ruby" or "perl" or "php" => tag.Length == 0 || tag == "latest" ? $"{repo}:slim" : $"{repo}:{tag}-slim",
+                    "python" or "node" or "ruby" or "perl" => tag.Length == 0 || tag == "latest" ? $"{repo}:slim" : $"{repo}:{tag}-slim",
                     "debian" => tag.Length == 0 || tag == "latest" ? "debian:stable-slim" : $"debian:{tag}-slim",
                     "openjdk" or "eclipse-temurin" or "amazoncorretto" => $"{repo}:{(tag.Length == 0 ? "<ver>" : tag.Replace("-jdk", ""))}-jre",
                     "sdk" => "mcr.microsoft.com/dotnet/runtime or aspnet",
@@ -181,6 +182,36 @@ internal static class OptimizationRules
             }
         }
 
+        // DO4011: COPY x.tar.gz then RUN tar -x x.tar.gz (hadolint DL3010).
+        foreach (var st in model.Stages)
+        {
+            var archives = new List<(string Path, Instruction By)>();
+            foreach (var ins in st.Instructions)
+            {
+                if (ins.Keyword == "COPY" && !ins.HasFlag("from"))
+                {
+                    var (sources, dest, _) = InstructionRules.Paths(ctx, ins);
+                    if (dest == null) continue;
+                    foreach (var src in sources.Where(x => Archives.Any(a => x.Value.EndsWith(a, StringComparison.OrdinalIgnoreCase)) && x.Value.Contains(".tar") || x.Value.EndsWith(".tgz") || x.Value.EndsWith(".txz") || x.Value.EndsWith(".tbz2")))
+                    {
+                        var name = src.Value.Contains('/') ? src.Value.Substring(src.Value.LastIndexOf('/') + 1) : src.Value;
+                        archives.Add((dest.EndsWith('/') ? Abs(ctx, ins, dest.TrimEnd('/') + "/" + name) : Abs(ctx, ins, dest), ins));
+                    }
+                }
+                else if (ins.Keyword == "RUN" && archives.Count > 0 && ctx.IsPosixShell(ins))
+                {
+                    foreach (var c in ctx.Commands(ins).Where(c => c.Program == "tar" && c.Args.Any(a => a.Value.StartsWith('-') ? a.Value.Contains('x') : a.Value.StartsWith('x'))))
+                        foreach (var a in c.Args)
+                        {
+                            var hit = archives.FirstOrDefault(x => x.Path == Abs(ctx, ins, a.Value));
+                            if (hit.By != null)
+                                ctx.Report("DO4011", $"'{a.Value}' is copied by the COPY on line {hit.By.Range.Start.Line} and extracted here: the archive stays in the image.", c.RangeOfWord(a), ins,
+                                    $"ADD {a.Value.Substring(a.Value.LastIndexOf('/') + 1)} <dir>/ (extracts it), or RUN --mount=type=bind,source=<archive>,target=/tmp/a tar -xf /tmp/a.");
+                        }
+                }
+            }
+        }
+
         // DO4006: .dockerignore.
         if (ctx.FilePath != null && ctx.Document.Instructions.Any(i => i.Keyword is "COPY" or "ADD" && !i.HasFlag("from") && i.Heredocs.Count == 0))
         {
@@ -197,6 +228,19 @@ internal static class OptimizationRules
                 foreach (var heavy in new[] { ".git", "node_modules" })
                     if (Directory.Exists(Path.Combine(dir, heavy)) && !Excluded(patterns, heavy))
                         ctx.Report("DO4006", $"{heavy}/ exists in the context but .dockerignore does not exclude it.", firstCopy.Range, firstCopy, $"Add '{heavy}' to {Path.GetFileName(ignorePath)}.");
+                foreach (var ins in ctx.Document.Instructions.Where(i => i.Keyword is "COPY" or "ADD" && !i.HasFlag("from") && i.Heredocs.Count == 0))
+                {
+                    var (sources, _, _) = InstructionRules.Paths(ctx, ins);
+                    foreach (var (value, word) in sources)
+                    {
+                        var rel = value.Replace('\\', '/').TrimStart('.').TrimStart('/').TrimEnd('/');
+                        if (rel.Length == 0 || IsUrl(value) || IsGit(value) || rel.Contains('$') || rel.Contains('*')) continue;
+                        if (Excluded(patterns, rel))
+                            ctx.Report("DO4010", $"'{value}' is excluded by {Path.GetFileName(ignorePath)}: it is not in the build context.",
+                                ins.ExecForm == null ? ins.Arguments.RangeOf(word.Start, word.End) : ins.Arguments.RangeOf(0, ins.Arguments.Length), ins,
+                                $"Remove the pattern from {Path.GetFileName(ignorePath)} or add an exception '!{rel}'.");
+                    }
+                }
             }
         }
 
@@ -260,16 +304,19 @@ internal static class OptimizationRules
     static bool Same(string a, string b) => a.TrimEnd('/') == b.TrimEnd('/');
     static bool Under(string child, string parent) => parent.Length > 1 && child.StartsWith(parent.TrimEnd('/') + "/", StringComparison.Ordinal);
 
-    static bool Excluded(List<string> patterns, string name)
+    /// <summary>.dockerignore semantics: a pattern matches the path or one of its parent directories; the last match wins.</summary>
+    static bool Excluded(List<string> patterns, string path)
     {
+        var parts = path.Split('/');
+        var prefixes = Enumerable.Range(1, parts.Length).Select(n => string.Join('/', parts.Take(n))).ToList();
         var excluded = false;
         foreach (var p in patterns)
         {
             var neg = p.StartsWith('!');
             var pat = (neg ? p.Substring(1) : p).Trim().TrimStart('/').TrimEnd('/');
-            if (pat.StartsWith("**/")) pat = pat.Substring(3);
-            var re = "^" + Regex.Escape(pat).Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*").Replace(@"\?", "[^/]") + "$";
-            if (Regex.IsMatch(name, re)) excluded = !neg;
+            if (pat.StartsWith("./")) pat = pat.Substring(2);
+            var re = "^" + Regex.Escape(pat).Replace(@"\*\*/", "(.*/)?").Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*").Replace(@"\?", "[^/]") + "$";
+            if (prefixes.Any(x => Regex.IsMatch(x, re))) excluded = !neg;
         }
         return excluded;
     }

@@ -30,6 +30,7 @@ public static class RuleCatalog
         new("DO1010", "ContinuationAtEndOfFile", LintSeverity.Warning, "The file ends with a line continuation."),
         new("DO1011", "InvalidDirective", LintSeverity.Warning, "Duplicate or invalid parser directive."),
         new("DO1012", "TargetNotFound", LintSeverity.Error, "The -Target stage does not exist."),
+        new("DO1014", "InvalidArgument", LintSeverity.Error, "An argument Docker rejects (for example a STOPSIGNAL that is no signal)."),
         new("DO1013", "NoFromInstruction", LintSeverity.Error, "The Dockerfile has no FROM instruction."),
 
         // Correctness.
@@ -56,6 +57,8 @@ public static class RuleCatalog
         new("DO2020", "EnvSelfReference", LintSeverity.Error, "An ENV uses a variable defined in the same ENV instruction (it sees the old value).", "DL3044"),
         new("DO2021", "RelativeDestinationWithoutWorkdir", LintSeverity.Warning, "COPY/ADD to a relative destination before any WORKDIR.", "DL3045"),
         new("DO2022", "CopyWholeFilesystem", LintSeverity.Warning, "COPY --from=stage / / copies a whole filesystem.", "DL3067"),
+        new("DO2024", "InvalidLabelKey", LintSeverity.Style, "Label keys should be lowercase alphanumerics, '.' and '-', outside the reserved com.docker/io.docker/org.dockerproject namespaces.", "DL3048"),
+        new("DO2025", "InvalidDefinitionDescription", LintSeverity.Style, "A comment right above a named stage or an ARG should start with its name (experimental build check; opt-in).", "", "InvalidDefinitionDescription", EnabledByDefault: false),
         new("DO2023", "InvalidDefaultArgInFrom", LintSeverity.Error, "With the ARG defaults the base image name is empty or invalid.", "", "InvalidDefaultArgInFrom"),
 
         // Shell commands in RUN (heredoc bodies included).
@@ -87,6 +90,8 @@ public static class RuleCatalog
         new("DO4006", "DockerignoreMissing", LintSeverity.Info, "No .dockerignore, or it does not exclude .git / node_modules present in the context."),
         new("DO4007", "AddInsteadOfCopy", LintSeverity.Error, "Use COPY for local files; ADD only for remote sources or archives to unpack.", "DL3020"),
         new("DO4008", "AddRemoteWithoutChecksum", LintSeverity.Warning, "ADD of a URL without --checksum: the download is not verified and the layer never caches."),
+        new("DO4010", "CopyIgnoredFile", LintSeverity.Warning, "COPY/ADD of a path that .dockerignore excludes: the build fails or copies nothing.", "", "CopyIgnoredFile"),
+        new("DO4011", "ArchiveCopiedThenExtracted", LintSeverity.Info, "An archive is COPYed and then extracted by RUN: the archive ships in its own layer.", "DL3010"),
         new("DO4009", "UnusedStage", LintSeverity.Info, "A stage that the final stage does not use (built for nothing by the classic builder)."),
 
         // Hygiene and security (shipped image).
@@ -98,6 +103,7 @@ public static class RuleCatalog
         new("DO5005", "UnpinnedBaseImage", LintSeverity.Warning, "Base image without a tag or with :latest.", "DL3006"),
         new("DO5006", "BaseImageNotDigestPinned", LintSeverity.Info, "Base image is not pinned by digest (opt-in policy).", "", "", EnabledByDefault: false),
         new("DO5007", "UntrustedRegistry", LintSeverity.Error, "Image from a registry outside trustedRegistries.", "DL3026"),
+        new("DO5009", "NonNumericUser", LintSeverity.Info, "The final USER is a name: Kubernetes runAsNonRoot cannot verify it (opt-in).", "DL3066", "", false, true),
         new("DO5008", "LabelSchema", LintSeverity.Info, "Required label missing, empty or not in its declared format.", "DL3049", "", true, true),
     };
 

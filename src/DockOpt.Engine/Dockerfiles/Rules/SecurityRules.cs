@@ -54,6 +54,8 @@ internal static class SecurityRules
             var user = r.Value.Split(':')[0].Trim();
             if (r.Resolved && (user == "root" || user == "0"))
                 ctx.Report("DO5001", $"The shipped image runs as '{r.Value}'.", lastUser.Arguments.RangeOf(0, lastUser.Arguments.Length), lastUser, "Create a user and end with USER <name> (or a UID ≥ 1000).");
+            else if (r.Resolved && user.Length > 0 && !user.All(char.IsDigit))
+                ctx.Report("DO5009", $"USER {r.Value} is a name; runAsNonRoot and host file ownership need a numeric UID.", lastUser.Arguments.RangeOf(0, lastUser.Arguments.Length), lastUser, "USER <uid>:<gid>, e.g. USER 10001:10001.");
         }
         else
         {

@@ -41,7 +41,8 @@ internal static class ShellRules
         {
             var sawCurl = false;
             var sawWget = false;
-            foreach (var run in st.Instructions.Where(i => i.Keyword == "RUN"))
+            // RUN and ONBUILD RUN (the trigger runs in the child image's build).
+            foreach (var run in st.Instructions.Select(i => i.Trigger ?? i).Where(i => i.Keyword == "RUN"))
             {
                 if (!ctx.IsPosixShell(run)) continue;
                 var cmds = ctx.Commands(run);
@@ -118,6 +119,8 @@ internal static class ShellRules
                         var hid = prog switch { "yum" => "DL3030", "zypper" => "DL3034", _ => "DL3038" };
                         if (!c.HasOption(prog == "zypper" ? 'n' : 'y', "--assumeyes", "--yes", "--non-interactive", "-y") && !(prog == "zypper" && c.Words.Any(x => x.Value is "-n" or "--non-interactive")))
                             ctx.Report("DO3003", $"{prog} install without -y waits for a confirmation.", c.RangeOfWord(yw), run, $"{prog} install -y …", hid);
+                        foreach (var p in Packages(c, yw)) if (!Regex.IsMatch(p.Value, @"-\d") && !p.Value.Contains('$') && !p.Value.EndsWith(".rpm") && !p.Value.Contains('/'))
+                            ctx.Report("DO3005", $"Package '{p.Value}' is not pinned.", c.RangeOfWord(p), run, $"{p.Value}-<version>", prog switch { "yum" => "DL3033", "zypper" => "DL3037", _ => "DL3041" });
                         var cleanRe = prog == "zypper" ? @"zypper\s+(-\w+\s+)*(clean|cc)" : prog + @"\s+clean\s+all|rm\s+(-\w+\s+)*[^;&|]*/var/cache/(yum|dnf)";
                         if (shipped && !Regex.IsMatch(all, cleanRe) && !HasCacheMount(run, "/var/cache/yum", "/var/cache/dnf", "/var/cache/zypp"))
                             ctx.Report("DO3006", $"{prog} metadata and package cache stay in this shipped layer.", c.RangeOfWord(yw), run,

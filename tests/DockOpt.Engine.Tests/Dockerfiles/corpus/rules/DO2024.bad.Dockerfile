@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+LABEL com.docker.thing=1 Version=2

@@ -1,0 +1,3 @@
+# expect-at: 3:6-3:9
+FROM debian:bookworm-slim
+USER app
