@@ -260,8 +260,14 @@ ENTRYPOINT ["/bin/sh", "-c", "echo booting; echo 'fatal: missing DATABASE_URL' >
 '@
             $script:images.Add($img)
             $sw = [Diagnostics.Stopwatch]::StartNew()
-            $r = @(Test-DockOptImage $img -TimeoutSec 60)
+            $r = @(Test-DockOptImage $img -TimeoutSec 60 -Summary -KeepContainer -WarningAction SilentlyContinue)
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 8
+            $kept = ($r | Where-Object { $_ -is [DockOpt.ImageTestSummary] }).ContainerName
+            try {
+                (& docker inspect $kept --format '{{.State.ExitCode}} {{.State.OOMKilled}}') | Should -Be '3 false'
+            }
+            finally { & docker rm -f $kept *> $null }
+            $r = @($r | Where-Object { $_ -is [DockOpt.ImageTestResult] })
             $s = Get-Result $r 'Startup' '*'
             $s.Outcome | Should -Be 'Failed'
             $s.Actual | Should -Be 'exited with code 3'
@@ -269,6 +275,7 @@ ENTRYPOINT ["/bin/sh", "-c", "echo booting; echo 'fatal: missing DATABASE_URL' >
             $s.Detail | Should -Match 'fatal: missing DATABASE_URL'
             $s.Detail | Should -Match 'booting'
             (Get-Result $r 'Shutdown' '*').Outcome | Should -Be 'Skipped'
+            (Get-Result $r 'Resources' '*').Outcome | Should -Be 'Skipped'
             Get-LeftoverContainer $img | Should -BeNullOrEmpty
         }
 
@@ -307,7 +314,9 @@ ENTRYPOINT ["/bin/sh", "-c", "trap 'exit 0' TERM; sleep 4; touch /tmp/ready; ech
         }
 
         It 'removes the container when the command is stopped (Ctrl+C)' {
-            $img = "$($script:repo):slow"
+            $img = "$($script:repo):ctrlc"
+            & docker tag $script:good $img
+            $script:images.Add($img)
             $ps = [powershell]::Create()
             try {
                 $null = $ps.AddScript("Import-Module '$((Get-DockOptTestModulePath))'; Test-DockOptImage '$img' -TimeoutSec 30")

@@ -204,6 +204,9 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Memory))) s.Runtime.Memory = Memory;
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Cpus))) s.Runtime.Cpus = Cpus;
         if (Init) s.Runtime.Init = true;
+        // Explicit parameters win over the spec file.
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec))) s.Runtime.Ready.Timeout = TimeSpan.FromSeconds(TimeoutSec);
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriodSec))) s.Runtime.GracePeriod = TimeSpan.FromSeconds(GracePeriodSec);
         if (Port != null || HttpGet != null || Environment != null || Argument != null || Init) s.Runtime.Start = true;
         return s;
     }

@@ -253,6 +253,7 @@ public sealed class ImageTester
         var grace = rt.GracePeriod ?? options.GracePeriod;
         var readyTimeout = rt.Ready.Timeout ?? options.ReadyTimeout;
         string? id = null;
+        var createAttempted = false;
         using var statsCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task? statsTask = null;
         var stats = new Stats();
@@ -261,7 +262,11 @@ public sealed class ImageTester
         {
             _sink.Progress(new DockOptProgress(61, progress, "Creating the container"));
             var createWatch = Stopwatch.StartNew();
-            id = await _api.CreateAsync(name, body, ct).ConfigureAwait(false);
+            createAttempted = true;
+            // Not cancellable: a create cancelled in flight can leave a container whose ID we never learn.
+            using (var createCts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+                id = await _api.CreateAsync(name, body, createCts.Token).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
             summary.ContainerName = name;
             _sink.Verbose($"Created container {name} ({id.Substring(0, 12)}) from {run.Image}.");
             await _api.StartAsync(id, ct).ConfigureAwait(false);
@@ -317,7 +322,13 @@ public sealed class ImageTester
             statsCts.Cancel();
             if (statsTask != null) await statsTask.ConfigureAwait(false);
             if (run.Wanted(CatResources))
-                ReportResources(run, stats, rt, ready.Ok ? startup : null, summary);
+            {
+                if (ready.Exited)
+                    run.Add(CatResources, "Resource use", "sampled while the checks run", "container exited", ImageTestOutcome.Skipped,
+                        "The container exited during startup; there was nothing to measure.");
+                else
+                    ReportResources(run, stats, rt, ready.Ok ? startup : null, summary);
+            }
 
             // ---- graceful shutdown
             var wantShutdown = run.Wanted(CatShutdown) && rt.Shutdown != false;
@@ -337,6 +348,8 @@ public sealed class ImageTester
         {
             statsCts.Cancel();
             if (statsTask != null) { try { await statsTask.ConfigureAwait(false); } catch (Exception) { } }
+            if (id == null && createAttempted)
+                await _api.RemoveAsync(name).ConfigureAwait(false); // by name, in case the create got through
             if (id != null)
             {
                 if (options.KeepContainer)
