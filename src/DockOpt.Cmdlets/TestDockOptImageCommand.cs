@@ -78,7 +78,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
     [ValidateRange(1, 3600)]
     public double TimeoutSec { get; set; } = 60;
 
-    /// <summary>Grace period of the shutdown check in seconds (default 10, docker's Linux default).</summary>
+    /// <summary>Grace period of the shutdown check in seconds (default: docker's, 10 for Linux and 30 for Windows containers).</summary>
     [Parameter]
     [ValidateRange(0, 600)]
     public double GracePeriodSec { get; set; } = 10;
@@ -227,7 +227,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
         var options = new ImageTestOptions
         {
             ReadyTimeout = TimeSpan.FromSeconds(TimeoutSec),
-            GracePeriod = TimeSpan.FromSeconds(GracePeriodSec),
+            GracePeriod = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriodSec)) ? TimeSpan.FromSeconds(GracePeriodSec) : null,
             KeepContainer = KeepContainer,
             Categories = Category,
             SkipCertificateCheck = SkipCertificateCheck,

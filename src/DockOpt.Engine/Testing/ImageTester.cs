@@ -13,8 +13,8 @@ public sealed class ImageTestOptions
     /// <summary>Bound on readiness (default 60 s).</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Stop grace period before SIGKILL (default 10 s, docker's Linux default).</summary>
-    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Stop grace period before SIGKILL; null: docker's default, 10 s for Linux and 30 s for Windows containers.</summary>
+    public TimeSpan? GracePeriod { get; init; }
 
     public bool KeepContainer { get; init; }
 
@@ -250,7 +250,8 @@ public sealed class ImageTester
         if (rt.Init == true) host["Init"] = true;
         body["HostConfig"] = host;
 
-        var grace = rt.GracePeriod ?? options.GracePeriod;
+        var grace = rt.GracePeriod ?? options.GracePeriod
+            ?? TimeSpan.FromSeconds(string.Equals(info.Os, "windows", StringComparison.OrdinalIgnoreCase) ? 30 : 10);
         var readyTimeout = rt.Ready.Timeout ?? options.ReadyTimeout;
         string? id = null;
         var createAttempted = false;
@@ -506,7 +507,7 @@ public sealed class ImageTester
             var log = HealthLog(state);
             if (status == "healthy")
             {
-                run.Add(CatHealth, "Becomes healthy", expected, $"healthy after ≤ {sinceStart().TotalSeconds:0.#} s", ImageTestOutcome.Passed, "", sw.Elapsed, log,
+                run.Add(CatHealth, "Becomes healthy", expected, $"healthy after {sinceStart().TotalSeconds:0.#} s", ImageTestOutcome.Passed, "", sw.Elapsed, log,
                     Math.Round(sinceStart().TotalSeconds, 3));
                 return;
             }
