@@ -279,6 +279,26 @@ ENTRYPOINT ["/bin/sh", "-c", "echo booting; echo 'fatal: missing DATABASE_URL' >
             Get-LeftoverContainer $img | Should -BeNullOrEmpty
         }
 
+        It 'tells an out-of-memory kill at startup from a crash, as the engine does' {
+            $img = New-TestImage -Tag "$($script:repo):oom" -Dockerfile @'
+FROM dockopt/busybox:latest
+USER 10001
+ENTRYPOINT ["/bin/sh", "-c", "echo allocating; x=$(head -c 100000000 /dev/zero | tr '\\0' a); sleep 60"]
+'@
+            $script:images.Add($img)
+            $r = @(Test-DockOptImage $img -Memory 16MB -Category Startup -Summary -KeepContainer -WarningAction SilentlyContinue)
+            $kept = ($r | Where-Object { $_ -is [DockOpt.ImageTestSummary] }).ContainerName
+            try {
+                $s = Get-Result @($r | Where-Object { $_ -is [DockOpt.ImageTestResult] }) 'Startup' '*'
+                $s.Outcome | Should -Be 'Failed'
+                $s.Actual | Should -Be 'exited with code 137, OOMKilled'
+                $s.Message | Should -Match 'OOMKilled: it ran out of memory'
+                $s.Detail | Should -Match 'allocating'
+                (& docker inspect $kept --format '{{.State.ExitCode}} {{.State.OOMKilled}} {{.HostConfig.Memory}}') | Should -Be "137 true $(16MB)"
+            }
+            finally { & docker rm -f $kept *> $null }
+        }
+
         It 'reports a failing HEALTHCHECK as unhealthy with its log' {
             $img = New-TestImage -Tag "$($script:repo):unhealthy" -Dockerfile @'
 FROM dockopt/busybox:latest
