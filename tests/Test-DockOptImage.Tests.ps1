@@ -461,6 +461,84 @@ commandTests:
             }
         }
 
+        It 'checks HTTPS with a self-signed certificate, POST bodies, headers and JSON (-SkipCertificateCheck)' {
+            # A self-signed certificate made here; the service serves it from python's ssl module.
+            $rsa = [Security.Cryptography.RSA]::Create(2048)
+            $req = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', $rsa, 'SHA256', [Security.Cryptography.RSASignaturePadding]::Pkcs1)
+            $cert = $req.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(1))
+            $pem = $cert.ExportCertificatePem() + "`n" + $rsa.ExportPkcs8PrivateKeyPem() + "`n"
+            $server = @'
+import http.server, json, ssl, signal, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def reply(self, code, obj):
+        b = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    def do_GET(self):
+        self.reply(200 if self.path == '/health' else 404, {'status': 'ok', 'tls': True})
+    def do_POST(self):
+        n = int(self.headers.get('Content-Length', '0'))
+        body = json.loads(self.rfile.read(n) or b'{}')
+        self.reply(201, {'echo': body, 'token': self.headers.get('X-Token', '')})
+    def log_message(self, *a):
+        pass
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain('/app/tls.pem')
+s = http.server.ThreadingHTTPServer(('0.0.0.0', 8443), H)
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+print('serving https on 8443', flush=True)
+s.serve_forever()
+'@
+            $img = New-TestImage -Tag "$($script:repo):tls" -Files @{ 'server.py' = $server; 'tls.pem' = $pem } -Dockerfile @'
+FROM dockopt/python:3.11-slim
+COPY server.py tls.pem /app/
+USER 10001
+EXPOSE 8443
+CMD ["python3", "/app/server.py"]
+'@
+            $script:images.Add($img)
+            $spec = Join-Path $TestDrive 'tls.yaml'
+            Set-Content $spec @'
+runtime:
+  ready: { log: 'serving https' }
+  http:
+    - name: health over TLS
+      path: /health
+      tls: true
+      skipCertificateCheck: true
+      expectJson: { status: ok, tls: 'true' }
+      expectHeaders: { Content-Type: '^application/json$' }
+    - name: post echo
+      method: POST
+      path: /echo
+      tls: true
+      skipCertificateCheck: true
+      headers: { X-Token: abc123 }
+      body: '{"items":[{"name":"first"}]}'
+      status: ['201']
+      expectJson: { echo.items.0.name: first, token: abc123 }
+    - name: certificate is checked by default
+      path: /health
+      tls: true
+      timeout: 3s
+'@
+            $r = @(Test-DockOptImage $img -SpecPath $spec -Category Startup, Http)
+            (Get-Result $r 'Startup' '*').Outcome | Should -Be 'Passed'
+            (Get-Result $r 'Http' 'health over TLS').Outcome | Should -Be 'Passed'
+            (Get-Result $r 'Http' 'post echo').Outcome | Should -Be 'Passed'
+            (Get-Result $r 'Http' 'post echo').Value | Should -Be 201
+            $strict = Get-Result $r 'Http' 'certificate is checked by default'
+            $strict.Outcome | Should -Be 'Failed'
+            $strict.Message | Should -Match 'SSL|certificate'
+            # -SkipCertificateCheck on the command line applies to every HTTP check.
+            $r2 = @(Test-DockOptImage $img -SpecPath $spec -Category Http -SkipCertificateCheck)
+            (Get-Result $r2 'Http' 'certificate is checked by default').Outcome | Should -Be 'Passed'
+        }
+
         It 'reports zero checks as an error, never a pass' {
             $empty = Join-Path $TestDrive 'empty.yaml'
             Set-Content $empty "metadata: {}`n"
