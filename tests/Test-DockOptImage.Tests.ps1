@@ -225,6 +225,22 @@ runtime:
             @($out | Where-Object Image -EQ $script:good).Count | Should -BeGreaterThan 0
             @($out | Where-Object Image -EQ $u0).Count | Should -BeGreaterThan 0
         }
+
+        It '-FailOn Failed gives a CI step exit code 1, and a passing run exit code 0' {
+            $pwsh = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+            $pre = @(if ($pwsh -match 'dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
+            $mod = Get-DockOptTestModulePath
+            & $pwsh @pre -NoProfile -Command "Import-Module '$mod'; Test-DockOptImage 'dockopt/busybox:latest' -Category Metadata -FailOn Failed | Out-Null" *> $null
+            $LASTEXITCODE | Should -Be 1
+            $o = & $pwsh @pre -NoProfile -Command "Import-Module '$mod'; Test-DockOptImage '$($script:good)' -Category Metadata -FailOn Failed | Out-Null" 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$o"
+        }
+
+        It 'takes images from Get-DockOptImage through the pipeline' {
+            $r = @(Get-DockOptImage -Name $script:good | Test-DockOptImage -Category Metadata)
+            $r.Count | Should -BeGreaterThan 0
+            $r | ForEach-Object { $_.Image | Should -Be $script:good }
+        }
     }
 
     Context 'shutdown' {
