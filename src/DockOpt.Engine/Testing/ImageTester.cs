@@ -394,12 +394,15 @@ public sealed class ImageTester
         var r = rt.Ready;
         var hasHc = info.Healthcheck is { Disabled: false };
         var wantHealthy = r.Healthy ?? (r.IsEmpty && hasHc);
-        var wantTcp = r.Tcp ?? (r.IsEmpty && !hasHc && mapped.Count > 0);
+        var tcpPorts = mapped.Keys.Where(k => k.EndsWith("/tcp", StringComparison.Ordinal)).ToList();
+        var wantTcp = (r.Tcp ?? (r.IsEmpty && !hasHc)) && tcpPorts.Count > 0;
         var conditions = new List<string>();
         if (wantHealthy) conditions.Add("health healthy");
         if (r.LogPattern != null) conditions.Add($"log /{r.LogPattern}/");
         if (r.HttpPath != null) conditions.Add($"HTTP 2xx on {r.HttpPath}");
-        if (wantTcp) conditions.Add("TCP on " + string.Join(", ", mapped.Keys.Where(k => k.EndsWith("/tcp", StringComparison.Ordinal))));
+        if (wantTcp) conditions.Add("TCP on " + string.Join(", ", tcpPorts));
+        if (r.Tcp == true && tcpPorts.Count == 0)
+            return new(false, false, "TCP", "no TCP port", "Readiness asks for TCP but no TCP port is exposed or given with -Port.", null);
         var runningOnly = conditions.Count == 0;
         if (runningOnly) conditions.Add("running for 1 s");
         var what = string.Join(" and ", conditions);
