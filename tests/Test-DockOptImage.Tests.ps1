@@ -225,6 +225,22 @@ runtime:
             @($out | Where-Object Image -EQ $script:good).Count | Should -BeGreaterThan 0
             @($out | Where-Object Image -EQ $u0).Count | Should -BeGreaterThan 0
         }
+
+        It '-FailOn Failed gives a CI step exit code 1, and a passing run exit code 0' {
+            $pwsh = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+            $pre = @(if ($pwsh -match 'dotnet(\.exe)?$') { Join-Path $PSHOME 'pwsh.dll' })
+            $mod = Get-DockOptTestModulePath
+            & $pwsh @pre -NoProfile -Command "Import-Module '$mod'; Test-DockOptImage 'dockopt/busybox:latest' -Category Metadata -FailOn Failed | Out-Null" *> $null
+            $LASTEXITCODE | Should -Be 1
+            $o = & $pwsh @pre -NoProfile -Command "Import-Module '$mod'; Test-DockOptImage '$($script:good)' -Category Metadata -FailOn Failed | Out-Null" 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$o"
+        }
+
+        It 'takes images from Get-DockOptImage through the pipeline' {
+            $r = @(Get-DockOptImage -Name $script:good | Test-DockOptImage -Category Metadata)
+            $r.Count | Should -BeGreaterThan 0
+            $r | ForEach-Object { $_.Image | Should -Be $script:good }
+        }
     }
 
     Context 'shutdown' {
@@ -260,8 +276,14 @@ ENTRYPOINT ["/bin/sh", "-c", "echo booting; echo 'fatal: missing DATABASE_URL' >
 '@
             $script:images.Add($img)
             $sw = [Diagnostics.Stopwatch]::StartNew()
-            $r = @(Test-DockOptImage $img -TimeoutSec 60)
+            $r = @(Test-DockOptImage $img -TimeoutSec 60 -Summary -KeepContainer -WarningAction SilentlyContinue)
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 8
+            $kept = ($r | Where-Object { $_ -is [DockOpt.ImageTestSummary] }).ContainerName
+            try {
+                (& docker inspect $kept --format '{{.State.ExitCode}} {{.State.OOMKilled}}') | Should -Be '3 false'
+            }
+            finally { & docker rm -f $kept *> $null }
+            $r = @($r | Where-Object { $_ -is [DockOpt.ImageTestResult] })
             $s = Get-Result $r 'Startup' '*'
             $s.Outcome | Should -Be 'Failed'
             $s.Actual | Should -Be 'exited with code 3'
@@ -269,7 +291,28 @@ ENTRYPOINT ["/bin/sh", "-c", "echo booting; echo 'fatal: missing DATABASE_URL' >
             $s.Detail | Should -Match 'fatal: missing DATABASE_URL'
             $s.Detail | Should -Match 'booting'
             (Get-Result $r 'Shutdown' '*').Outcome | Should -Be 'Skipped'
+            (Get-Result $r 'Resources' '*').Outcome | Should -Be 'Skipped'
             Get-LeftoverContainer $img | Should -BeNullOrEmpty
+        }
+
+        It 'tells an out-of-memory kill at startup from a crash, as the engine does' {
+            $img = New-TestImage -Tag "$($script:repo):oom" -Dockerfile @'
+FROM dockopt/busybox:latest
+USER 10001
+ENTRYPOINT ["/bin/sh", "-c", "echo allocating; x=$(head -c 100000000 /dev/zero | tr '\\0' a); sleep 60"]
+'@
+            $script:images.Add($img)
+            $r = @(Test-DockOptImage $img -Memory 16MB -Category Startup -Summary -KeepContainer -WarningAction SilentlyContinue)
+            $kept = ($r | Where-Object { $_ -is [DockOpt.ImageTestSummary] }).ContainerName
+            try {
+                $s = Get-Result @($r | Where-Object { $_ -is [DockOpt.ImageTestResult] }) 'Startup' '*'
+                $s.Outcome | Should -Be 'Failed'
+                $s.Actual | Should -Be 'exited with code 137, OOMKilled'
+                $s.Message | Should -Match 'OOMKilled: it ran out of memory'
+                $s.Detail | Should -Match 'allocating'
+                (& docker inspect $kept --format '{{.State.ExitCode}} {{.State.OOMKilled}} {{.HostConfig.Memory}}') | Should -Be "137 true $(16MB)"
+            }
+            finally { & docker rm -f $kept *> $null }
         }
 
         It 'reports a failing HEALTHCHECK as unhealthy with its log' {
@@ -307,7 +350,9 @@ ENTRYPOINT ["/bin/sh", "-c", "trap 'exit 0' TERM; sleep 4; touch /tmp/ready; ech
         }
 
         It 'removes the container when the command is stopped (Ctrl+C)' {
-            $img = "$($script:repo):slow"
+            $img = "$($script:repo):ctrlc"
+            & docker tag $script:good $img
+            $script:images.Add($img)
             $ps = [powershell]::Create()
             try {
                 $null = $ps.AddScript("Import-Module '$((Get-DockOptTestModulePath))'; Test-DockOptImage '$img' -TimeoutSec 30")
@@ -430,6 +475,84 @@ commandTests:
                 $r = @(Test-DockOptImage $script:good -SpecPath $f.FullName -Category Metadata -ErrorAction Stop)
                 $r.Count | Should -BeGreaterThan 0 -Because $f.Name
             }
+        }
+
+        It 'checks HTTPS with a self-signed certificate, POST bodies, headers and JSON (-SkipCertificateCheck)' {
+            # A self-signed certificate made here; the service serves it from python's ssl module.
+            $rsa = [Security.Cryptography.RSA]::Create(2048)
+            $req = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', $rsa, 'SHA256', [Security.Cryptography.RSASignaturePadding]::Pkcs1)
+            $cert = $req.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(1))
+            $pem = $cert.ExportCertificatePem() + "`n" + $rsa.ExportPkcs8PrivateKeyPem() + "`n"
+            $server = @'
+import http.server, json, ssl, signal, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def reply(self, code, obj):
+        b = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    def do_GET(self):
+        self.reply(200 if self.path == '/health' else 404, {'status': 'ok', 'tls': True})
+    def do_POST(self):
+        n = int(self.headers.get('Content-Length', '0'))
+        body = json.loads(self.rfile.read(n) or b'{}')
+        self.reply(201, {'echo': body, 'token': self.headers.get('X-Token', '')})
+    def log_message(self, *a):
+        pass
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain('/app/tls.pem')
+s = http.server.ThreadingHTTPServer(('0.0.0.0', 8443), H)
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+print('serving https on 8443', flush=True)
+s.serve_forever()
+'@
+            $img = New-TestImage -Tag "$($script:repo):tls" -Files @{ 'server.py' = $server; 'tls.pem' = $pem } -Dockerfile @'
+FROM dockopt/python:3.11-slim
+COPY server.py tls.pem /app/
+USER 10001
+EXPOSE 8443
+CMD ["python3", "/app/server.py"]
+'@
+            $script:images.Add($img)
+            $spec = Join-Path $TestDrive 'tls.yaml'
+            Set-Content $spec @'
+runtime:
+  ready: { log: 'serving https' }
+  http:
+    - name: health over TLS
+      path: /health
+      tls: true
+      skipCertificateCheck: true
+      expectJson: { status: ok, tls: 'true' }
+      expectHeaders: { Content-Type: '^application/json$' }
+    - name: post echo
+      method: POST
+      path: /echo
+      tls: true
+      skipCertificateCheck: true
+      headers: { X-Token: abc123 }
+      body: '{"items":[{"name":"first"}]}'
+      status: ['201']
+      expectJson: { echo.items.0.name: first, token: abc123 }
+    - name: certificate is checked by default
+      path: /health
+      tls: true
+      timeout: 3s
+'@
+            $r = @(Test-DockOptImage $img -SpecPath $spec -Category Startup, Http)
+            (Get-Result $r 'Startup' '*').Outcome | Should -Be 'Passed'
+            (Get-Result $r 'Http' 'health over TLS').Outcome | Should -Be 'Passed'
+            (Get-Result $r 'Http' 'post echo').Outcome | Should -Be 'Passed'
+            (Get-Result $r 'Http' 'post echo').Value | Should -Be 201
+            $strict = Get-Result $r 'Http' 'certificate is checked by default'
+            $strict.Outcome | Should -Be 'Failed'
+            $strict.Message | Should -Match 'SSL|certificate'
+            # -SkipCertificateCheck on the command line applies to every HTTP check.
+            $r2 = @(Test-DockOptImage $img -SpecPath $spec -Category Http -SkipCertificateCheck)
+            (Get-Result $r2 'Http' 'certificate is checked by default').Outcome | Should -Be 'Passed'
         }
 
         It 'reports zero checks as an error, never a pass' {

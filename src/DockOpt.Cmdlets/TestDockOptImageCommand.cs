@@ -78,7 +78,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
     [ValidateRange(1, 3600)]
     public double TimeoutSec { get; set; } = 60;
 
-    /// <summary>Grace period of the shutdown check in seconds (default 10, docker's Linux default).</summary>
+    /// <summary>Grace period of the shutdown check in seconds (default: docker's, 10 for Linux and 30 for Windows containers).</summary>
     [Parameter]
     [ValidateRange(0, 600)]
     public double GracePeriodSec { get; set; } = 10;
@@ -204,6 +204,9 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Memory))) s.Runtime.Memory = Memory;
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Cpus))) s.Runtime.Cpus = Cpus;
         if (Init) s.Runtime.Init = true;
+        // Explicit parameters win over the spec file.
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec))) s.Runtime.Ready.Timeout = TimeSpan.FromSeconds(TimeoutSec);
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriodSec))) s.Runtime.GracePeriod = TimeSpan.FromSeconds(GracePeriodSec);
         if (Port != null || HttpGet != null || Environment != null || Argument != null || Init) s.Runtime.Start = true;
         return s;
     }
@@ -224,7 +227,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
         var options = new ImageTestOptions
         {
             ReadyTimeout = TimeSpan.FromSeconds(TimeoutSec),
-            GracePeriod = TimeSpan.FromSeconds(GracePeriodSec),
+            GracePeriod = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriodSec)) ? TimeSpan.FromSeconds(GracePeriodSec) : null,
             KeepContainer = KeepContainer,
             Categories = Category,
             SkipCertificateCheck = SkipCertificateCheck,

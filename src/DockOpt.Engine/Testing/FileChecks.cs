@@ -86,10 +86,12 @@ public static class FileChecks
             yield return make($"{name} owner", want, $"{e.Uid}:{e.Gid}", ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, "");
         }
         if (!NeedsContent(f)) yield break;
-        if (e.Type != "file" || e.Content == null)
+        if (e.Content == null)
         {
             yield return make($"{name} content", "a regular file", e.Type, e.Type == "file" ? ImageTestOutcome.Error : ImageTestOutcome.Failed,
-                e.Type == "file" ? "The file content could not be read." : $"{f.Path} is a {e.Type}, not a regular file.");
+                e.Type == "file" ? "The file content could not be read."
+                : e.Type == "symlink" ? $"{f.Path} is a symlink to '{e.LinkTarget}', which is not a regular file in the image."
+                : $"{f.Path} is a {e.Type}, not a regular file.");
             yield break;
         }
         var text = Encoding.UTF8.GetString(e.Content);

@@ -13,8 +13,8 @@ public sealed class ImageTestOptions
     /// <summary>Bound on readiness (default 60 s).</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Stop grace period before SIGKILL (default 10 s, docker's Linux default).</summary>
-    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Stop grace period before SIGKILL; null: docker's default, 10 s for Linux and 30 s for Windows containers.</summary>
+    public TimeSpan? GracePeriod { get; init; }
 
     public bool KeepContainer { get; init; }
 
@@ -250,9 +250,11 @@ public sealed class ImageTester
         if (rt.Init == true) host["Init"] = true;
         body["HostConfig"] = host;
 
-        var grace = rt.GracePeriod ?? options.GracePeriod;
+        var grace = rt.GracePeriod ?? options.GracePeriod
+            ?? TimeSpan.FromSeconds(string.Equals(info.Os, "windows", StringComparison.OrdinalIgnoreCase) ? 30 : 10);
         var readyTimeout = rt.Ready.Timeout ?? options.ReadyTimeout;
         string? id = null;
+        var createAttempted = false;
         using var statsCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task? statsTask = null;
         var stats = new Stats();
@@ -261,7 +263,11 @@ public sealed class ImageTester
         {
             _sink.Progress(new DockOptProgress(61, progress, "Creating the container"));
             var createWatch = Stopwatch.StartNew();
-            id = await _api.CreateAsync(name, body, ct).ConfigureAwait(false);
+            createAttempted = true;
+            // Not cancellable: a create cancelled in flight can leave a container whose ID we never learn.
+            using (var createCts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+                id = await _api.CreateAsync(name, body, createCts.Token).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
             summary.ContainerName = name;
             _sink.Verbose($"Created container {name} ({id.Substring(0, 12)}) from {run.Image}.");
             await _api.StartAsync(id, ct).ConfigureAwait(false);
@@ -317,7 +323,13 @@ public sealed class ImageTester
             statsCts.Cancel();
             if (statsTask != null) await statsTask.ConfigureAwait(false);
             if (run.Wanted(CatResources))
-                ReportResources(run, stats, rt, ready.Ok ? startup : null, summary);
+            {
+                if (ready.Exited)
+                    run.Add(CatResources, "Resource use", "sampled while the checks run", "container exited", ImageTestOutcome.Skipped,
+                        "The container exited during startup; there was nothing to measure.");
+                else
+                    ReportResources(run, stats, rt, ready.Ok ? startup : null, summary);
+            }
 
             // ---- graceful shutdown
             var wantShutdown = run.Wanted(CatShutdown) && rt.Shutdown != false;
@@ -337,6 +349,8 @@ public sealed class ImageTester
         {
             statsCts.Cancel();
             if (statsTask != null) { try { await statsTask.ConfigureAwait(false); } catch (Exception) { } }
+            if (id == null && createAttempted)
+                await _api.RemoveAsync(name).ConfigureAwait(false); // by name, in case the create got through
             if (id != null)
             {
                 if (options.KeepContainer)
@@ -380,12 +394,15 @@ public sealed class ImageTester
         var r = rt.Ready;
         var hasHc = info.Healthcheck is { Disabled: false };
         var wantHealthy = r.Healthy ?? (r.IsEmpty && hasHc);
-        var wantTcp = r.Tcp ?? (r.IsEmpty && !hasHc && mapped.Count > 0);
+        var tcpPorts = mapped.Keys.Where(k => k.EndsWith("/tcp", StringComparison.Ordinal)).ToList();
+        var wantTcp = (r.Tcp ?? (r.IsEmpty && !hasHc)) && tcpPorts.Count > 0;
         var conditions = new List<string>();
         if (wantHealthy) conditions.Add("health healthy");
         if (r.LogPattern != null) conditions.Add($"log /{r.LogPattern}/");
         if (r.HttpPath != null) conditions.Add($"HTTP 2xx on {r.HttpPath}");
-        if (wantTcp) conditions.Add("TCP on " + string.Join(", ", mapped.Keys.Where(k => k.EndsWith("/tcp", StringComparison.Ordinal))));
+        if (wantTcp) conditions.Add("TCP on " + string.Join(", ", tcpPorts));
+        if (r.Tcp == true && tcpPorts.Count == 0)
+            return new(false, false, "TCP", "no TCP port", "Readiness asks for TCP but no TCP port is exposed or given with -Port.", null);
         var runningOnly = conditions.Count == 0;
         if (runningOnly) conditions.Add("running for 1 s");
         var what = string.Join(" and ", conditions);
@@ -493,7 +510,7 @@ public sealed class ImageTester
             var log = HealthLog(state);
             if (status == "healthy")
             {
-                run.Add(CatHealth, "Becomes healthy", expected, $"healthy after ≤ {sinceStart().TotalSeconds:0.#} s", ImageTestOutcome.Passed, "", sw.Elapsed, log,
+                run.Add(CatHealth, "Becomes healthy", expected, $"healthy after {sinceStart().TotalSeconds:0.#} s", ImageTestOutcome.Passed, "", sw.Elapsed, log,
                     Math.Round(sinceStart().TotalSeconds, 3));
                 return;
             }

@@ -6,13 +6,14 @@ namespace DockOpt.Engine.Testing;
 /// <summary>
 /// Reads paths from an image's layers with the streaming <see cref="ImageReader"/> (the engine's image export): no
 /// container, no shell. Applies layers in order with whiteouts and opaque directories. A path under a symlinked
-/// directory (Debian's /bin → usr/bin) is resolved with another read pass (at most <see cref="MaxPasses"/>).
+/// directory (Debian's /bin → usr/bin), or a symlink whose content is checked, is resolved with another read pass (at
+/// most <see cref="MaxPasses"/>).
 /// </summary>
 public sealed class LayerFileSource : IImageFileSource
 {
     /// <summary>Content kept per file for regex checks; SHA-256 always covers the whole file.</summary>
     public const int MaxContentBytes = 8 * 1024 * 1024;
-    const int MaxPasses = 3;
+    const int MaxPasses = 4;
 
     readonly Func<string, ImageSource> _source;
 
@@ -45,6 +46,7 @@ public sealed class LayerFileSource : IImageFileSource
         // original path -> the path to look up now (changes when a symlinked directory is resolved)
         var pending = paths.Distinct(StringComparer.Ordinal).ToDictionary(p => p, p => Rel(p), StringComparer.Ordinal);
         var wantContent = new HashSet<string>(contentPaths, StringComparer.Ordinal);
+        var links = new Dictionary<string, Captured>(StringComparer.Ordinal);
         for (var pass = 0; pass < MaxPasses && pending.Count > 0; pass++)
         {
             var lookup = new HashSet<string>(pending.Values, StringComparer.Ordinal);
@@ -70,6 +72,22 @@ public sealed class LayerFileSource : IImageFileSource
                     }
                 if (rewritten != null && rewritten != rel) { next[orig] = rewritten; continue; }
                 state.TryGetValue(rel, out var e);
+                if (e?.Kind == LayerEntryKind.Symlink && e.LinkTarget != null && wantContent.Contains(orig))
+                {
+                    // Content checks read through a symlink (like cat); type, mode and owner stay the link's own.
+                    links.TryAdd(orig, e);
+                    next[orig] = Rel(Join(Parent(rel), e.LinkTarget));
+                    continue;
+                }
+                if (links.TryGetValue(orig, out var link))
+                {
+                    result[orig] = new ImageFileEntry
+                    {
+                        Path = orig, Type = "symlink", Mode = link.Mode, Uid = link.Uid, Gid = link.Gid, LinkTarget = link.LinkTarget,
+                        Size = e?.Size ?? 0, Content = e?.Kind == LayerEntryKind.RegularFile ? e.Content : null, Sha256 = e?.Sha256,
+                    };
+                    continue;
+                }
                 result[orig] = e == null ? null : new ImageFileEntry
                 {
                     Path = orig,

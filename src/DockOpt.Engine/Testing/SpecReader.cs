@@ -395,12 +395,7 @@ public static class SpecReader
 
     static string ModeText(object o, string src, string path)
     {
-        var s = Str(o);
-        if (o is int or long && o is IConvertible)
-        {
-            // A YAML/psd1 number like 755 means the octal digits 755.
-            s = Str(o);
-        }
+        var s = Str(o); // a psd1 number 755 (or 0755) means the octal digits 755
         if (FileChecks.ParseMode(s) == null) throw Invalid(src, $"{path} '{s}' must be octal permission bits (0755) or a mode string (-rwxr-xr-x).");
         return s;
     }

@@ -330,6 +330,7 @@ public class LayerFileSourceTests
             .Dir("etc").File("etc/passwd", "root:x:0:0::/:/bin/sh\n")
             .Dir("usr").Dir("usr/bin").File("usr/bin/tool", "v1", mode: 0x1ED)
             .Symlink("bin", "usr/bin")
+            .Dir("usr/lib").File("usr/lib/os-release", "ID=test\n").Symlink("etc/os-release", "../usr/lib/os-release")
             .Dir("old").File("old/a", "a").File("gone", "g")
             .Build();
         var l2 = new LayerBuilder()
@@ -339,8 +340,11 @@ public class LayerFileSourceTests
             .Build();
         var archive = TestArchives.DockerSave(l1, l2);
         var src = new LayerFileSource(_ => ImageSource.FromStream(_ => Task.FromResult<Stream>(new MemoryStream(archive)), "test"));
-        var r = await src.ReadAsync("img", new[] { "/etc/passwd", "/gone", "/old/a", "/old/b", "/bin/tool", "/usr/bin", "/nope" },
-            new[] { "/etc/passwd", "/bin/tool" }, CancellationToken.None);
+        var r = await src.ReadAsync("img", new[] { "/etc/passwd", "/gone", "/old/a", "/old/b", "/bin/tool", "/usr/bin", "/nope", "/etc/os-release" },
+            new[] { "/etc/passwd", "/bin/tool", "/etc/os-release" }, CancellationToken.None);
+        Assert.Equal("symlink", r["/etc/os-release"]!.Type);
+        Assert.Equal("../usr/lib/os-release", r["/etc/os-release"]!.LinkTarget);
+        Assert.Equal("ID=test\n", Encoding.UTF8.GetString(r["/etc/os-release"]!.Content!));
         Assert.Contains("app:x:0:0", Encoding.UTF8.GetString(r["/etc/passwd"]!.Content!));
         Assert.Null(r["/gone"]);
         Assert.Null(r["/old/a"]);
