@@ -120,9 +120,9 @@ CMD ["cat", "/app/count"]
     $engineAsm = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'DockOpt.Engine' } | Select-Object -First 1
     $packer = $engineAsm.GetType('DockOpt.Engine.Building.BuildContext')
     $pack = foreach ($i in 1..$Runs) {
-        $ctx = $packer.GetMethod('Prepare').Invoke($null, @($large, $null, $large))
+        $ctx = $packer.GetMethod('Prepare').Invoke($null, [object[]]@([string]$large, $null, [string]$large))
         $sw = [Diagnostics.Stopwatch]::StartNew()
-        $bytes = $ctx.WriteTo([IO.Stream]::Null, [Threading.CancellationToken]::None, $null)
+        $bytes = $ctx.GetType().GetMethod('WriteTo').Invoke($ctx, [object[]]@([IO.Stream]::Null, [Threading.CancellationToken]::None, $null))
         $sw.Stop()
         [pscustomobject]@{ Seconds = $sw.Elapsed.TotalSeconds; Bytes = $bytes; Entries = $ctx.EntryCount }
     }
