@@ -73,7 +73,7 @@ function Invoke-Case {
         ContextEntries   = $last.ContextEntryCount
         ContextMB        = [math]::Round($last.ContextBytes / 1MB, 2)
         ContextMedianS   = [math]::Round((Median ($results | ForEach-Object ContextSeconds)), 3)
-        PackMBps         = [math]::Round(($last.ContextBytes / 1MB) / [math]::Max(0.001, (Median ($results | ForEach-Object ContextSeconds))), 1)
+        ContextMBps       = [math]::Round(($last.ContextBytes / 1MB) / [math]::Max(0.001, (Median ($results | ForEach-Object ContextSeconds))), 1)
         CacheHits        = $last.CacheHits
         Steps            = $last.StepCount
     }
@@ -131,7 +131,7 @@ CMD ["cat", "/app/count"]
     $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
     foreach ($r in $rows) {
         Write-Host ("{0,-6} median DockOpt {1:0.000} s vs docker CLI {2:0.000} s: ratio {3:0.000}; context {4} entries, {5} MB in {6:0.000} s ({7} MB/s)" -f
-            $r.Case, $r.DockOptMedianS, $r.CliMedianS, $r.Ratio, $r.ContextEntries, $r.ContextMB, $r.ContextMedianS, $r.PackMBps)
+            $r.Case, $r.DockOptMedianS, $r.CliMedianS, $r.Ratio, $r.ContextEntries, $r.ContextMB, $r.ContextMedianS, $r.ContextMBps)
     }
     Write-Host ("pack   {0} files walked, {1} entries / {2:0.00} MB packed into a null stream: median {3:0.000} s = {4:0} files/s, {5:0.0} MB/s" -f
         $n, $pack[0].Entries, ($pack[0].Bytes / 1MB), $packS, ($n / $packS), (($pack[0].Bytes / 1MB) / $packS))
