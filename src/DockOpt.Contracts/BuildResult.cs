@@ -28,7 +28,7 @@ public sealed class BuildResult
     /// <summary>Files, directories and links in the context sent (after .dockerignore).</summary>
     public int ContextEntryCount { get; set; }
 
-    /// <summary>Time spent packing and sending the context until the engine had all of it.</summary>
+    /// <summary>From the start of the request until the engine had received and unpacked the context and began the first step.</summary>
     public TimeSpan ContextDuration { get; set; }
     public double ContextSeconds => Math.Round(ContextDuration.TotalSeconds, 3);
 

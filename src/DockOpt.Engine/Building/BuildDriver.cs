@@ -66,6 +66,20 @@ public sealed class BuildDriver
 
     public async Task<BuildResult> BuildAsync(BuildRequest request, CancellationToken ct)
     {
+        try
+        {
+            return await BuildCoreAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (DockOptException)
+        {
+            // Close the progress bar of a build that failed before it finished.
+            _sink.Progress(new DockOptProgress(request.ActivityId, "Building", "Failed") { Completed = true });
+            throw;
+        }
+    }
+
+    async Task<BuildResult> BuildCoreAsync(BuildRequest request, CancellationToken ct)
+    {
         var started = DateTime.UtcNow;
         var total = Stopwatch.StartNew();
         var context = BuildContext.Prepare(request.ContextPath, request.Dockerfile, request.WorkingDirectory);
