@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using DockOpt.Engine.Building;
+using DockOpt.Engine.History;
 
 namespace DockOpt.Cmdlets;
 
@@ -13,6 +14,7 @@ namespace DockOpt.Cmdlets;
 public sealed class InvokeDockOptBuildCommand : EngineCmdlet
 {
     int _activity;
+    string? _historyFile;
 
     /// <summary>The build context directory (default: the current location).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -58,6 +60,18 @@ public sealed class InvokeDockOptBuildCommand : EngineCmdlet
     [Parameter]
     public string[]? CacheFrom { get; set; }
 
+    /// <summary>Append each build to this JSON-lines history file (default: $env:DOCKOPT_HISTORY; none when neither is set).</summary>
+    [Parameter]
+    public string? HistoryPath { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _historyFile = HistoryStore.ResolvePath(
+            HistoryPath != null ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(HistoryPath) : null,
+            SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+    }
+
     protected override void ProcessRecord()
     {
         var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
@@ -83,6 +97,7 @@ public sealed class InvokeDockOptBuildCommand : EngineCmdlet
             var engine = await GetEngineAsync(ct).ConfigureAwait(false);
             var result = await new BuildDriver(engine, this).BuildAsync(request, ct).ConfigureAwait(false);
             Output(result);
+            HistoryStore.Record(_historyFile, HistoryRecord.FromBuild(result), this);
         });
     }
 
