@@ -57,7 +57,7 @@ public static class ConfigChecks
         "FIREBASE_TOKEN", "CI_DEPLOY_PASSWORD", "GOOGLE_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "HEROKU_API_KEY", "NPM_TOKEN",
     };
 
-    static readonly string[] Shells = { "bin/sh", "bin/bash", "bin/dash", "bin/ash", "bin/zsh", "usr/bin/bash", "usr/bin/dash", "usr/bin/zsh", "bin/busybox" };
+    static readonly string[] Shells = { "bin/sh", "usr/bin/sh", "bin/bash", "bin/dash", "bin/ash", "bin/zsh", "usr/bin/bash", "usr/bin/dash", "usr/bin/zsh", "bin/busybox" };
     static readonly string[] PackageManagers = { "usr/bin/apt", "usr/bin/apt-get", "usr/bin/dpkg", "sbin/apk", "usr/bin/yum", "usr/bin/dnf", "usr/bin/microdnf", "usr/bin/rpm", "usr/bin/zypper", "usr/bin/pip", "usr/local/bin/pip", "usr/bin/pip3", "usr/local/bin/pip3", "usr/bin/npm", "usr/local/bin/npm" };
 
     public static (bool IsRoot, string Explanation) ResolveUser(string user, string? passwd)
