@@ -208,6 +208,16 @@ HEALTHCHECK CMD ["true"]
             Should -Throw -ErrorId 'SecurityGateFailed,DockOpt.Cmdlets.InvokeDockOptScanCommand'
     }
 
+    It 'scans a docker save tar given with -Path like the local image' {
+        $tar = Join-Path $script:tmp 'sec.tar'
+        & docker save $script:secImg -o $tar
+        $r = Invoke-DockOptScan -Path $tar -NoTrivy -WarningAction SilentlyContinue
+        @($r.Findings | ForEach-Object { "$($_.RuleId) $($_.Location) $($_.Layer) $($_.Status)" } | Sort-Object) |
+            Should -Be @($script:report.Findings | ForEach-Object { "$($_.RuleId) $($_.Location) $($_.Layer) $($_.Status)" } | Sort-Object)
+        { Invoke-DockOptScan -Path (Join-Path $script:tmp 'none.tar') -NoTrivy -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ImageArchiveNotFound,DockOpt.Cmdlets.InvokeDockOptScanCommand'
+    }
+
     It 'reports bad input with specific errors' {
         { Invoke-DockOptScan $script:okImg -VulnerabilityDatabase (Join-Path $script:tmp 'nope') } |
             Should -Throw -ErrorId 'VulnerabilityDatabaseNotFound,DockOpt.Cmdlets.InvokeDockOptScanCommand'
