@@ -28,8 +28,12 @@ COPY example.cfg /app/example.cfg
 RUN cp /bin/busybox /app/suidbin && chmod 4755 /app/suidbin
 USER 0
 "@
+        $alnum = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+        $script:ghToken = 'ghp_' + -join (1..36 | ForEach-Object { $alnum[(Get-Random -Maximum 62)] })
         $script:uidImg = New-TestImage -Tag "$($script:repo):uid0" -Dockerfile @"
 FROM dockopt/busybox:latest
+ARG GH_TOKEN=$($script:ghToken)
+RUN echo building > /built.txt
 RUN mkdir -p /etc && echo 'root:x:0:0:root:/root:/bin/sh' >> /etc/passwd && echo 'svc:x:0:0:svc:/:/bin/sh' >> /etc/passwd
 USER svc
 "@
@@ -96,6 +100,15 @@ HEALTHCHECK CMD ["true"]
         @($ok.Findings | Where-Object RuleId -eq 'DO-CFG-001').Count | Should -Be 0
         @($ok.Findings | Where-Object RuleId -eq 'DO-CFG-012').Count | Should -Be 0
         @($u.Findings | Where-Object RuleId -eq 'DO-CFG-012').Count | Should -Be 1
+    }
+
+    It 'finds a token passed as a build argument (recorded in the history) without printing it' {
+        $r = Invoke-DockOptScan $script:uidImg -NoTrivy -Scanner Config
+        $a = @($r.Findings | Where-Object RuleId -eq 'DO-CFG-008')
+        $a.Count | Should -Be 1
+        $a[0].Location | Should -Match '^ARG:GH_TOKEN \(history \d+\)$'
+        $a[0].IsBaseLayer | Should -BeFalse
+        ($r | ConvertTo-Json -Depth 6) | Should -Not -Match $script:ghToken
     }
 
     It 'writes SARIF and JSON reports without the secrets' {
@@ -187,6 +200,31 @@ HEALTHCHECK CMD ["true"]
             $r.Outcome | Should -Be 'ScannerError'
             $r.Errors | Should -Match 'no vulnerability DB'
             $errs[0].FullyQualifiedErrorId | Should -Be 'SecurityScannerError,DockOpt.Cmdlets.InvokeDockOptScanCommand'
+        }
+        finally { $env:PATH = $old }
+    }
+
+    It 'runs trivy from PATH and maps its report (stand-in trivy script writing a hand-written report: no trivy binary exists here)' {
+        $bin = Join-Path $script:tmp 'okbin'
+        New-Item -ItemType Directory -Path $bin -Force | Out-Null
+        $fixture = Join-Path $script:tmp 'fixture.json'
+        @{ SchemaVersion = 2; Results = @(@{ Target = 'x'; Type = 'debian'; Vulnerabilities = @(
+            @{ VulnerabilityID = 'CVE-2099-8888'; PkgName = 'busybox'; InstalledVersion = '1.0'; FixedVersion = '1.1'; Severity = 'HIGH' }) }) } |
+            ConvertTo-Json -Depth 8 | Set-Content $fixture
+        # writes the fixture to the file after --output, and records its arguments
+        Set-Content (Join-Path $bin 'trivy') "#!/bin/sh`necho `"`$@`" > '$script:tmp/trivy-args.txt'`nwhile [ `$# -gt 0 ]; do if [ `"`$1`" = --output ]; then cp '$fixture' `"`$2`"; fi; shift; done`n"
+        & chmod +x (Join-Path $bin 'trivy')
+        $old = $env:PATH
+        try {
+            $env:PATH = "$bin$([IO.Path]::PathSeparator)$old"
+            $r = Invoke-DockOptScan $script:okImg -Scanner Vulnerability
+            $r.Outcome | Should -Be 'Passed'
+            $v = @($r.Vulnerabilities)
+            $v.Count | Should -Be 1
+            $v[0].Id | Should -Be 'CVE-2099-8888'
+            $v[0].FixedVersion | Should -Be '1.1'
+            $r.VulnerabilitySources | Should -Be @('Trivy:trivy')
+            Get-Content "$script:tmp/trivy-args.txt" | Should -Match '--skip-db-update --offline-scan'
         }
         finally { $env:PATH = $old }
     }
