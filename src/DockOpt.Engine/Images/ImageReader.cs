@@ -46,7 +46,10 @@ public abstract class ImageSource
             {
                 var stream = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
-                    await Task.Run(() => ImageReader.ReadArchiveStream(new ReadAheadStream(stream, ct), _image, visitor, ct), ct).ConfigureAwait(false);
+                {
+                    using var ahead = new ReadAheadStream(stream, ct);
+                    await Task.Run(() => ImageReader.ReadArchiveStream(ahead, _image, visitor, ct), ct).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -452,13 +455,17 @@ internal sealed class ReadAheadStream : Stream
 {
     readonly System.Threading.Channels.Channel<(byte[] Buf, int Len)> _ch;
     readonly Task _pump;
+    readonly CancellationTokenSource _stop;
+    int _disposed;
     byte[]? _cur;
     int _curPos, _curLen;
     bool _done;
     const int ChunkSize = 256 * 1024;
 
-    public ReadAheadStream(Stream inner, CancellationToken ct)
+    public ReadAheadStream(Stream inner, CancellationToken outer)
     {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(outer);
+        var ct = _stop.Token;
         _ch = System.Threading.Channels.Channel.CreateBounded<(byte[], int)>(new System.Threading.Channels.BoundedChannelOptions(16)
         {
             SingleReader = true,
@@ -540,4 +547,17 @@ internal sealed class ReadAheadStream : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            // Stop the pump even when the consumer gave up early (bad archive), so it never waits on a full channel.
+            _stop.Cancel();
+            try { _pump.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { /* cancelled */ }
+            while (_ch.Reader.TryRead(out var item)) System.Buffers.ArrayPool<byte>.Shared.Return(item.Buf);
+            _stop.Dispose();
+        }
+        base.Dispose(disposing);
+    }
 }
