@@ -84,17 +84,17 @@ $env:DOCKER_BUILDKIT = '0'
 & docker build -q -t $derived $ctx | Out-Null
 Remove-Item -Recurse -Force $ctx
 try {
-    $cold = @(); $warm = @(); $coldCpu = @(); $warmCpu = @(); $cached = 0
+    $cold = @(); $hot = @(); $coldCpu = @(); $hotCpu = @(); $cached = 0
     for ($i = 1; $i -le [Math]::Max(3, [Math]::Min($Runs, 3)); $i++) {
         $c = Invoke-Child $derived $null
         $w = Invoke-Child $derived $Image
-        $cold += $c.Seconds; $coldCpu += $c.CpuSeconds; $warm += $w.Seconds; $warmCpu += $w.CpuSeconds; $cached = $w.CachedLayers
+        $cold += $c.Seconds; $coldCpu += $c.CpuSeconds; $hot += $w.Seconds; $hotCpu += $w.CpuSeconds; $cached = $w.CachedLayers
         Write-Host ("cache run {0}: no cache {1,7:N2} s (cpu {2:N2} s) | base layers cached {3,7:N2} s (cpu {4:N2} s, {5} layers from cache)" -f $i, $c.Seconds, $c.CpuSeconds, $w.Seconds, $w.CpuSeconds, $w.CachedLayers)
     }
     $again = Invoke-Child $Image $Image
     Write-Host ("same image again in one session: {0:N2} s (cpu {1:N2} s), {2} layers from cache, no export needed" -f $again.Seconds, $again.CpuSeconds, $again.CachedLayers)
     Write-Host ''
-    Write-Host ("second image sharing the base: median {0:N2} s without cache, {1:N2} s with the base cached (saving {2:P0} wall, {3:P0} cpu; {4} of its layers from cache)" -f (Median $cold), (Median $warm), (1 - (Median $warm) / (Median $cold)), (1 - (Median $warmCpu) / (Median $coldCpu)), $cached)
+    Write-Host ("second image sharing the base: median {0:N2} s without cache, {1:N2} s with the base cached (saving {2:P0} wall, {3:P0} cpu; {4} of its layers from cache)" -f (Median $cold), (Median $hot), (1 - (Median $hot) / (Median $cold)), (1 - (Median $hotCpu) / (Median $coldCpu)), $cached)
 }
 finally {
     & docker image rm -f $derived *> $null
