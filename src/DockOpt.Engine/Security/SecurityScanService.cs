@@ -127,7 +127,9 @@ public sealed class SecurityScanService
             BaseLayerCount = baseLayers,
             BaseHistoryCount = baseHistory,
         };
-        var result = await ImageScanner.ScanAsync(source, image, options, _sink, ct).ConfigureAwait(false);
+        // The local engine is a trusted source: its diff IDs come from the config (one SHA-256 pass less); archives are verified.
+        var read = new ImageReadOptions { VerifyDiffIds = isPath };
+        var result = await ImageScanner.ScanAsync(source, image, options, _sink, ct, read).ConfigureAwait(false);
         if (_req.SbomPath != null) WriteSbom(result);
         return result;
     }
