@@ -43,13 +43,15 @@ RUN mkdir -p /etc && echo 'app:x:1000:1000::/:/bin/sh' >> /etc/passwd
 USER app
 HEALTHCHECK CMD ["true"]
 "@
+        # A decoy sharing the base's only layer with a longer, metadata-only history: must not be taken as the base.
+        $script:decoy = New-TestImage -Tag "$($script:repo):decoy" -Dockerfile "FROM dockopt/busybox:latest`nLABEL a=b`nENV C=d`nCMD [`"sh`"]`n"
         $script:secLayers = @(& docker image inspect $script:secImg --format '{{json .RootFS.Layers}}' | ConvertFrom-Json)
         $script:report = Invoke-DockOptScan $script:secImg -NoTrivy -WarningAction SilentlyContinue
         $script:tmp = Join-Path ([IO.Path]::GetTempPath()) ("dockopt-scan-" + [guid]::NewGuid().ToString('n'))
         New-Item -ItemType Directory -Path $script:tmp | Out-Null
     }
     AfterAll {
-        Remove-TestImage $script:secImg, $script:uidImg, $script:okImg
+        Remove-TestImage $script:secImg, $script:uidImg, $script:okImg, $script:decoy
         if ($script:tmp) { Remove-Item -Recurse -Force $script:tmp -ErrorAction SilentlyContinue }
     }
 
@@ -107,7 +109,7 @@ HEALTHCHECK CMD ["true"]
         $a = @($r.Findings | Where-Object RuleId -eq 'DO-CFG-008')
         $a.Count | Should -Be 1
         $a[0].Location | Should -Match '^ARG:GH_TOKEN \(history \d+\)$'
-        $a[0].IsBaseLayer | Should -BeFalse
+        $a[0].IsBaseLayer | Should -BeFalse                     # even with the decoy image present
         ($r | ConvertTo-Json -Depth 6) | Should -Not -Match $script:ghToken
     }
 
