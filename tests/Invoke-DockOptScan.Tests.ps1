@@ -28,8 +28,12 @@ COPY example.cfg /app/example.cfg
 RUN cp /bin/busybox /app/suidbin && chmod 4755 /app/suidbin
 USER 0
 "@
+        $alnum = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+        $script:ghToken = 'ghp_' + -join (1..36 | ForEach-Object { $alnum[(Get-Random -Maximum 62)] })
         $script:uidImg = New-TestImage -Tag "$($script:repo):uid0" -Dockerfile @"
 FROM dockopt/busybox:latest
+ARG GH_TOKEN=$($script:ghToken)
+RUN echo building > /built.txt
 RUN mkdir -p /etc && echo 'root:x:0:0:root:/root:/bin/sh' >> /etc/passwd && echo 'svc:x:0:0:svc:/:/bin/sh' >> /etc/passwd
 USER svc
 "@
@@ -39,13 +43,15 @@ RUN mkdir -p /etc && echo 'app:x:1000:1000::/:/bin/sh' >> /etc/passwd
 USER app
 HEALTHCHECK CMD ["true"]
 "@
+        # A decoy sharing the base's only layer with a longer, metadata-only history: must not be taken as the base.
+        $script:decoy = New-TestImage -Tag "$($script:repo):decoy" -Dockerfile "FROM dockopt/busybox:latest`nLABEL a=b`nENV C=d`nCMD [`"sh`"]`n"
         $script:secLayers = @(& docker image inspect $script:secImg --format '{{json .RootFS.Layers}}' | ConvertFrom-Json)
         $script:report = Invoke-DockOptScan $script:secImg -NoTrivy -WarningAction SilentlyContinue
         $script:tmp = Join-Path ([IO.Path]::GetTempPath()) ("dockopt-scan-" + [guid]::NewGuid().ToString('n'))
         New-Item -ItemType Directory -Path $script:tmp | Out-Null
     }
     AfterAll {
-        Remove-TestImage $script:secImg, $script:uidImg, $script:okImg
+        Remove-TestImage $script:secImg, $script:uidImg, $script:okImg, $script:decoy
         if ($script:tmp) { Remove-Item -Recurse -Force $script:tmp -ErrorAction SilentlyContinue }
     }
 
@@ -96,6 +102,15 @@ HEALTHCHECK CMD ["true"]
         @($ok.Findings | Where-Object RuleId -eq 'DO-CFG-001').Count | Should -Be 0
         @($ok.Findings | Where-Object RuleId -eq 'DO-CFG-012').Count | Should -Be 0
         @($u.Findings | Where-Object RuleId -eq 'DO-CFG-012').Count | Should -Be 1
+    }
+
+    It 'finds a token passed as a build argument (recorded in the history) without printing it' {
+        $r = Invoke-DockOptScan $script:uidImg -NoTrivy -Scanner Config
+        $a = @($r.Findings | Where-Object RuleId -eq 'DO-CFG-008')
+        $a.Count | Should -Be 1
+        $a[0].Location | Should -Match '^ARG:GH_TOKEN \(history \d+\)$'
+        $a[0].IsBaseLayer | Should -BeFalse                     # even with the decoy image present
+        ($r | ConvertTo-Json -Depth 6) | Should -Not -Match $script:ghToken
     }
 
     It 'writes SARIF and JSON reports without the secrets' {
@@ -191,6 +206,31 @@ HEALTHCHECK CMD ["true"]
         finally { $env:PATH = $old }
     }
 
+    It 'runs trivy from PATH and maps its report (stand-in trivy script writing a hand-written report: no trivy binary exists here)' {
+        $bin = Join-Path $script:tmp 'okbin'
+        New-Item -ItemType Directory -Path $bin -Force | Out-Null
+        $fixture = Join-Path $script:tmp 'fixture.json'
+        @{ SchemaVersion = 2; Results = @(@{ Target = 'x'; Type = 'debian'; Vulnerabilities = @(
+            @{ VulnerabilityID = 'CVE-2099-8888'; PkgName = 'busybox'; InstalledVersion = '1.0'; FixedVersion = '1.1'; Severity = 'HIGH' }) }) } |
+            ConvertTo-Json -Depth 8 | Set-Content $fixture
+        # writes the fixture to the file after --output, and records its arguments
+        Set-Content (Join-Path $bin 'trivy') "#!/bin/sh`necho `"`$@`" > '$script:tmp/trivy-args.txt'`nwhile [ `$# -gt 0 ]; do if [ `"`$1`" = --output ]; then cp '$fixture' `"`$2`"; fi; shift; done`n"
+        & chmod +x (Join-Path $bin 'trivy')
+        $old = $env:PATH
+        try {
+            $env:PATH = "$bin$([IO.Path]::PathSeparator)$old"
+            $r = Invoke-DockOptScan $script:okImg -Scanner Vulnerability
+            $r.Outcome | Should -Be 'Passed'
+            $v = @($r.Vulnerabilities)
+            $v.Count | Should -Be 1
+            $v[0].Id | Should -Be 'CVE-2099-8888'
+            $v[0].FixedVersion | Should -Be '1.1'
+            $r.VulnerabilitySources | Should -Be @('Trivy:trivy')
+            Get-Content "$script:tmp/trivy-args.txt" | Should -Match '--skip-db-update --offline-scan'
+        }
+        finally { $env:PATH = $old }
+    }
+
     It 'reads vulnerabilities from a Trivy JSON report (a hand-written stand-in report)' {
         $layers = @(& docker image inspect $script:okImg --format '{{json .RootFS.Layers}}' | ConvertFrom-Json)
         $rep = Join-Path $script:tmp 'trivy.json'
@@ -206,6 +246,16 @@ HEALTHCHECK CMD ["true"]
         { Invoke-DockOptScan $script:okImg -TrivyReport $rep -Scanner Vulnerability -FailOn Critical -FailOnFixableOnly } | Should -Not -Throw
         { Invoke-DockOptScan $script:okImg -TrivyReport $rep -Scanner Vulnerability -FailOn Critical } |
             Should -Throw -ErrorId 'SecurityGateFailed,DockOpt.Cmdlets.InvokeDockOptScanCommand'
+    }
+
+    It 'scans a docker save tar given with -Path like the local image' {
+        $tar = Join-Path $script:tmp 'sec.tar'
+        & docker save $script:secImg -o $tar
+        $r = Invoke-DockOptScan -Path $tar -NoTrivy -WarningAction SilentlyContinue
+        @($r.Findings | ForEach-Object { "$($_.RuleId) $($_.Location) $($_.Layer) $($_.Status)" } | Sort-Object) |
+            Should -Be @($script:report.Findings | ForEach-Object { "$($_.RuleId) $($_.Location) $($_.Layer) $($_.Status)" } | Sort-Object)
+        { Invoke-DockOptScan -Path (Join-Path $script:tmp 'none.tar') -NoTrivy -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ImageArchiveNotFound,DockOpt.Cmdlets.InvokeDockOptScanCommand'
     }
 
     It 'reports bad input with specific errors' {

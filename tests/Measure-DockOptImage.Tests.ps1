@@ -244,6 +244,13 @@ RUN rm /big.bin /var/log/x.log
         @(Get-ChildItem $script:dir -Filter '*.tmp' -Force).Count | Should -Be 0
     }
 
+    It 'does not write -OutFile under -WhatIf' {
+        $f = Join-Path $script:dir 'whatif.json'
+        $r = Measure-DockOptImage $script:img2 -OutFile $f -WhatIf
+        $r.ReclaimableBytes | Should -Be 301000
+        Test-Path $f | Should -BeFalse
+    }
+
     It 'takes ImageInfo and BuildResult-like objects from the pipeline' {
         $r = Get-DockOptImage $script:img2 | Measure-DockOptImage
         $r.ReclaimableBytes | Should -Be 301000

@@ -164,6 +164,7 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
                             DiffIds = info.LayerDiffIds,
                             SizeHint = info.Size,
                             SourceKind = "Engine",
+                            VerifyDiffIds = false, // the local engine is trusted; saves a SHA-256 pass over every layer
                             IgnorePaths = gates.IgnorePaths,
                             ProgressId = progressId++,
                             ResolveBase = baseIds != null

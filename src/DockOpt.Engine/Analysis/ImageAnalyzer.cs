@@ -56,6 +56,8 @@ public sealed class ImageAnalyzer
         /// <summary>Decides the base layers once the config is known (null: none).</summary>
         public Func<ImageConfigSummary, IReadOnlyList<string>, CancellationToken, Task<BaseLayers>>? ResolveBase { get; init; }
         public int ProgressId { get; init; } = 1;
+        /// <summary>Check each layer's SHA-256 against the config (default); false for the local engine, which is trusted.</summary>
+        public bool VerifyDiffIds { get; init; } = true;
     }
 
     public async Task<AnalysisResult> AnalyzeAsync(Request r, CancellationToken ct)
@@ -84,12 +86,13 @@ public sealed class ImageAnalyzer
         else
         {
             var visitor = new AnalysisVisitor(_cache, r, _sink);
-            await ImageReader.ReadAsync(r.Source, visitor, ct).ConfigureAwait(false);
+            var options = new ImageReadOptions { VerifyDiffIds = r.VerifyDiffIds };
+            await ImageReader.ReadAsync(r.Source, visitor, options, ct).ConfigureAwait(false);
             if (visitor.Mismatch)
             {
                 _sink.Verbose($"{r.Name}: a cached layer guess was wrong; reading again without the cache.");
                 visitor = new AnalysisVisitor(null, r, _sink);
-                await ImageReader.ReadAsync(r.Source, visitor, ct).ConfigureAwait(false);
+                await ImageReader.ReadAsync(r.Source, visitor, options, ct).ConfigureAwait(false);
             }
             _sink.Progress(new DockOptProgress(r.ProgressId, "Measuring image " + r.Name, "Done") { Completed = true });
             var contents = visitor.Contents ?? throw new DockOptException("ImageArchiveInvalid", DockOptErrorCategory.InvalidData,
@@ -192,22 +195,41 @@ public sealed class ImageAnalyzer
         {
             if (_guesses.TryGetValue(blob.Key, out var guess))
             {
-                if (!string.Equals(guess, digest.DiffId, StringComparison.Ordinal)) Mismatch = true;
+                // With verified digests the guess is checked now; otherwise against the config's diff ID in EndImage.
+                if (digest.DiffId.Length > 0 && !string.Equals(guess, digest.DiffId, StringComparison.Ordinal)) Mismatch = true;
                 else if (_cache!.TryGet(guess, out var cached))
                 {
                     ScansByKey[blob.Key] = cached;
                     CachedKeys.Add(blob.Key);
                 }
+                else Mismatch = true;
                 return;
             }
             if (_scanners.Remove(blob.Key, out var s))
             {
-                var scan = s.Finish(digest);
-                ScansByKey[blob.Key] = scan;
-                _cache?.Add(scan, blob.PrefixFingerprint);
+                ScansByKey[blob.Key] = s.Finish(digest);
+                _fingerprints[blob.Key] = blob.PrefixFingerprint;
             }
         }
 
-        public void EndImage(ImageContents image) => Contents = image;
+        readonly Dictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
+
+        public void EndImage(ImageContents image)
+        {
+            Contents = image;
+            foreach (var l in image.Layers)
+            {
+                if (_guesses.TryGetValue(l.Key, out var guess))
+                {
+                    if (!string.Equals(guess, l.DiffId, StringComparison.Ordinal)) Mismatch = true;
+                    continue;
+                }
+                if (ScansByKey.TryGetValue(l.Key, out var scan) && !CachedKeys.Contains(l.Key))
+                {
+                    scan.DiffId = l.DiffId;
+                    _cache?.Add(scan, _fingerprints.GetValueOrDefault(l.Key));
+                }
+            }
+        }
     }
 }

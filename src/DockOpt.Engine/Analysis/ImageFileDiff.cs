@@ -9,6 +9,22 @@ namespace DockOpt.Engine.Analysis;
 public static class ImageFileDiff
 {
     /// <summary>
+    /// Reads two local images from the engine (layers they share are parsed once, through <paramref name="cache"/>)
+    /// and compares their final filesystems. This is what Compare-DockOptImage -Detailed calls.
+    /// </summary>
+    public static async Task<List<FileChange>> CompareAsync(DockOpt.Engine.Engine.DockerEngine engine, string oldImage, string newImage,
+        IDockOptSink sink, CancellationToken ct, LayerScanCache? cache = null, int rollupDepth = 2)
+    {
+        cache ??= LayerScanCache.Shared;
+        var analyzer = new ImageAnalyzer(sink, cache);
+        var a = await analyzer.AnalyzeAsync(new ImageAnalyzer.Request { Source = ImageSource.FromEngine(engine, oldImage), Name = oldImage, ProgressId = 41 }, ct)
+            .ConfigureAwait(false);
+        var b = await analyzer.AnalyzeAsync(new ImageAnalyzer.Request { Source = ImageSource.FromEngine(engine, newImage), Name = newImage, ProgressId = 42 }, ct)
+            .ConfigureAwait(false);
+        return Compare(a.FileSystem, b.FileSystem, rollupDepth);
+    }
+
+    /// <summary>
     /// Compares <paramref name="oldFs"/> with <paramref name="newFs"/>. File rows first (sorted by path), then, when
     /// <paramref name="rollupDepth"/> &gt; 0, one roll-up row per changed directory up to that depth (e.g. 2:
     /// <c>/usr</c>, <c>/usr/lib</c>), sorted by the absolute size delta.

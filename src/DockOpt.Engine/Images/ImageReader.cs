@@ -4,6 +4,19 @@ using DockOpt.Engine.Engine;
 
 namespace DockOpt.Engine.Images;
 
+/// <summary>How <see cref="ImageReader"/> reads.</summary>
+public sealed class ImageReadOptions
+{
+    public static readonly ImageReadOptions Default = new();
+
+    /// <summary>
+    /// Compute each layer's SHA-256 and check it against the config's diff IDs (default). When false (a trusted source
+    /// such as the local engine), layers get their diff IDs from the config at the end and
+    /// <see cref="LayerDigest.DiffId"/> is "" in <see cref="IImageVisitor.EndLayer"/>; it saves one SHA-256 pass.
+    /// </summary>
+    public bool VerifyDiffIds { get; init; } = true;
+}
+
 /// <summary>Where an image's bytes come from. Create one with the static factories.</summary>
 public abstract class ImageSource
 {
@@ -27,7 +40,7 @@ public abstract class ImageSource
     public static ImageSource FromStream(Func<CancellationToken, Task<Stream>> open, string description) =>
         new StreamSource(open, description);
 
-    internal abstract Task ReadAsync(IImageVisitor visitor, CancellationToken ct);
+    internal abstract Task ReadAsync(IImageVisitor visitor, ImageReadOptions options, CancellationToken ct);
 
     public override string ToString() => Description;
 
@@ -38,7 +51,7 @@ public abstract class ImageSource
         public EngineSource(DockerEngine engine, string image) { _engine = engine; _image = image; }
         public override string Description => _image;
 
-        internal override async Task ReadAsync(IImageVisitor visitor, CancellationToken ct)
+        internal override async Task ReadAsync(IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
         {
             var resp = await _engine.SendCheckedAsync(HttpMethod.Get, $"/images/get?names={Uri.EscapeDataString(_image)}", null, ct,
                 "ImageNotFound", _image).ConfigureAwait(false);
@@ -46,7 +59,10 @@ public abstract class ImageSource
             {
                 var stream = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
-                    await Task.Run(() => ImageReader.ReadArchiveStream(new ReadAheadStream(stream, ct), _image, visitor, ct), ct).ConfigureAwait(false);
+                {
+                    using var ahead = new ReadAheadStream(stream, ct);
+                    await Task.Run(() => ImageReader.ReadArchiveStream(ahead, _image, visitor, options, ct), ct).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -57,7 +73,7 @@ public abstract class ImageSource
         public ArchiveFileSource(string path) => _path = path;
         public override string Description => _path;
 
-        internal override Task ReadAsync(IImageVisitor visitor, CancellationToken ct)
+        internal override Task ReadAsync(IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
         {
             if (!File.Exists(_path))
                 throw new DockOptException("ImageArchiveNotFound", DockOptErrorCategory.ObjectNotFound,
@@ -71,7 +87,7 @@ public abstract class ImageSource
                 Stream s = m.Length == 2 && m[0] == 0x1f && m[1] == 0x8b
                     ? new System.IO.Compression.GZipStream(peek, System.IO.Compression.CompressionMode.Decompress)
                     : peek;
-                using (s) ImageReader.ReadArchiveStream(s, _path, visitor, ct);
+                using (s) ImageReader.ReadArchiveStream(s, _path, visitor, options, ct);
             }, ct);
         }
     }
@@ -83,11 +99,11 @@ public abstract class ImageSource
         public StreamSource(Func<CancellationToken, Task<Stream>> open, string description) { _open = open; _description = description; }
         public override string Description => _description;
 
-        internal override async Task ReadAsync(IImageVisitor visitor, CancellationToken ct)
+        internal override async Task ReadAsync(IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
         {
             var s = await _open(ct).ConfigureAwait(false);
             await using (s.ConfigureAwait(false))
-                await Task.Run(() => ImageReader.ReadArchiveStream(s, _description, visitor, ct), ct).ConfigureAwait(false);
+                await Task.Run(() => ImageReader.ReadArchiveStream(s, _description, visitor, options, ct), ct).ConfigureAwait(false);
         }
     }
 
@@ -97,7 +113,7 @@ public abstract class ImageSource
         public OciLayoutSource(string dir) => _dir = dir;
         public override string Description => _dir;
 
-        internal override Task ReadAsync(IImageVisitor visitor, CancellationToken ct) => Task.Run(() =>
+        internal override Task ReadAsync(IImageVisitor visitor, ImageReadOptions options, CancellationToken ct) => Task.Run(() =>
         {
             var indexPath = Path.Combine(_dir, "index.json");
             if (!File.Exists(indexPath))
@@ -132,7 +148,7 @@ public abstract class ImageSource
                     ExpectedDiffId = i < summary.DiffIds.Length ? summary.DiffIds[i] : null,
                     ExpectedIndex = i,
                 };
-                var d = LayerTarReader.Read(fs, blob, visitor.BeginLayer, ct);
+                var d = LayerTarReader.Read(fs, blob, visitor.BeginLayer, ct, options.VerifyDiffIds);
                 digests[key] = d;
                 visitor.EndLayer(blob, d);
             }
@@ -163,10 +179,19 @@ public static class ImageReader
     internal const long MaxJsonBytes = 32L * 1024 * 1024;
 
     /// <summary>Reads the image from <paramref name="source"/> into <paramref name="visitor"/>.</summary>
-    public static Task ReadAsync(ImageSource source, IImageVisitor visitor, CancellationToken ct) => source.ReadAsync(visitor, ct);
+    public static Task ReadAsync(ImageSource source, IImageVisitor visitor, CancellationToken ct) =>
+        source.ReadAsync(visitor, ImageReadOptions.Default, ct);
+
+    /// <summary>Reads the image with <paramref name="options"/>.</summary>
+    public static Task ReadAsync(ImageSource source, IImageVisitor visitor, ImageReadOptions options, CancellationToken ct) =>
+        source.ReadAsync(visitor, options ?? ImageReadOptions.Default, ct);
 
     /// <summary>Reads a <c>docker save</c> / OCI archive tar stream (synchronously, on the caller's thread).</summary>
-    public static void ReadArchiveStream(Stream archive, string description, IImageVisitor visitor, CancellationToken ct)
+    public static void ReadArchiveStream(Stream archive, string description, IImageVisitor visitor, CancellationToken ct) =>
+        ReadArchiveStream(archive, description, visitor, ImageReadOptions.Default, ct);
+
+    /// <summary>Reads a <c>docker save</c> / OCI archive tar stream with <paramref name="options"/>.</summary>
+    public static void ReadArchiveStream(Stream archive, string description, IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
     {
         var jsons = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -198,7 +223,7 @@ public static class ImageReader
                     if (isLegacyLayer || LooksLikeLayer(peek.Peek(512), e.Length))
                     {
                         var blob = new LayerBlob { Key = name, BlobDigest = isBlob ? DigestFromBlobKey(name) : null, StoredLength = e.Length };
-                        var d = LayerTarReader.Read(peek, blob, visitor.BeginLayer, ct);
+                        var d = LayerTarReader.Read(peek, blob, visitor.BeginLayer, ct, options.VerifyDiffIds);
                         digests[name] = d;
                         visitor.EndLayer(blob, d);
                         continue;
@@ -388,7 +413,7 @@ public static class ImageReader
         {
             if (!digests.TryGetValue(layerKeys[i], out var d))
                 throw Invalid(description, $"layer {i} ({layerKeys[i]}) is listed in the manifest but not stored");
-            if (i < summary.DiffIds.Length && !string.Equals(summary.DiffIds[i], d.DiffId, StringComparison.Ordinal))
+            if (d.DiffId.Length > 0 && i < summary.DiffIds.Length && !string.Equals(summary.DiffIds[i], d.DiffId, StringComparison.Ordinal))
                 throw new DockOptException("ImageLayerDigestMismatch", DockOptErrorCategory.InvalidData,
                     $"Layer {i} of '{description}' has diff ID {d.DiffId}, but the image config says {summary.DiffIds[i]}.", description,
                     "The archive is damaged or was altered. Save the image again.");
@@ -396,7 +421,7 @@ public static class ImageReader
             {
                 Index = i,
                 Key = layerKeys[i],
-                DiffId = d.DiffId,
+                DiffId = d.DiffId.Length > 0 ? d.DiffId : i < summary.DiffIds.Length ? summary.DiffIds[i] : "",
                 BlobDigest = DigestFromBlobKey(layerKeys[i]),
                 MediaType = mediaTypes != null && i < mediaTypes.Count ? mediaTypes[i] : null,
             });
@@ -452,13 +477,17 @@ internal sealed class ReadAheadStream : Stream
 {
     readonly System.Threading.Channels.Channel<(byte[] Buf, int Len)> _ch;
     readonly Task _pump;
+    readonly CancellationTokenSource _stop;
+    int _disposed;
     byte[]? _cur;
     int _curPos, _curLen;
     bool _done;
     const int ChunkSize = 256 * 1024;
 
-    public ReadAheadStream(Stream inner, CancellationToken ct)
+    public ReadAheadStream(Stream inner, CancellationToken outer)
     {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(outer);
+        var ct = _stop.Token;
         _ch = System.Threading.Channels.Channel.CreateBounded<(byte[], int)>(new System.Threading.Channels.BoundedChannelOptions(16)
         {
             SingleReader = true,
@@ -540,4 +569,17 @@ internal sealed class ReadAheadStream : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            // Stop the pump even when the consumer gave up early (bad archive), so it never waits on a full channel.
+            _stop.Cancel();
+            try { _pump.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { /* cancelled */ }
+            while (_ch.Reader.TryRead(out var item)) System.Buffers.ArrayPool<byte>.Shared.Return(item.Buf);
+            _stop.Dispose();
+        }
+        base.Dispose(disposing);
+    }
 }

@@ -13,7 +13,11 @@ public static class LayerTarReader
     /// Reads <paramref name="blobStream"/> to its end. <paramref name="begin"/> gets the blob description (compression,
     /// fingerprint) and returns the entry visitor or null to skip parsing. The stream is not disposed.
     /// </summary>
-    public static LayerDigest Read(Stream blobStream, LayerBlob blob, Func<LayerBlob, ILayerVisitor?> begin, CancellationToken ct)
+    public static LayerDigest Read(Stream blobStream, LayerBlob blob, Func<LayerBlob, ILayerVisitor?> begin, CancellationToken ct) =>
+        Read(blobStream, blob, begin, ct, computeDiffId: true);
+
+    /// <summary>As above; with <paramref name="computeDiffId"/> false the SHA-256 is skipped and <see cref="LayerDigest.DiffId"/> is "".</summary>
+    public static LayerDigest Read(Stream blobStream, LayerBlob blob, Func<LayerBlob, ILayerVisitor?> begin, CancellationToken ct, bool computeDiffId)
     {
         var peek = new PeekableStream(blobStream);
         var magic = peek.Peek(4);
@@ -34,7 +38,7 @@ public static class LayerTarReader
             decompressed = peek;
         }
 
-        using var hashing = new Sha256CountingStream(decompressed);
+        using var hashing = new Sha256CountingStream(decompressed, hash: computeDiffId);
         var tarPeek = new PeekableStream(hashing);
         var prefix = tarPeek.Peek(PrefixBytes);
         using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))

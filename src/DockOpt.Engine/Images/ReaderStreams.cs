@@ -7,13 +7,15 @@ namespace DockOpt.Engine.Images;
 internal sealed class Sha256CountingStream : Stream
 {
     readonly Stream _inner;
-    readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    readonly IncrementalHash? _hash;
     readonly bool _leaveOpen;
 
-    public Sha256CountingStream(Stream inner, bool leaveOpen = true)
+    /// <param name="hash">False: only count (the digest is then "").</param>
+    public Sha256CountingStream(Stream inner, bool leaveOpen = true, bool hash = true)
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
+        _hash = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
     }
 
     public long BytesRead { get; private set; }
@@ -25,7 +27,7 @@ internal sealed class Sha256CountingStream : Stream
         var n = _inner.Read(buffer);
         if (n > 0)
         {
-            _hash.AppendData(buffer.Slice(0, n));
+            _hash?.AppendData(buffer.Slice(0, n));
             BytesRead += n;
         }
         return n;
@@ -43,7 +45,7 @@ internal sealed class Sha256CountingStream : Stream
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buf);
         }
-        return "sha256:" + Convert.ToHexString(_hash.GetHashAndReset()).ToLowerInvariant();
+        return _hash == null ? "" : "sha256:" + Convert.ToHexString(_hash.GetHashAndReset()).ToLowerInvariant();
     }
 
     public override bool CanRead => true;
@@ -60,7 +62,7 @@ internal sealed class Sha256CountingStream : Stream
     {
         if (disposing)
         {
-            _hash.Dispose();
+            _hash?.Dispose();
             if (!_leaveOpen) _inner.Dispose();
         }
         base.Dispose(disposing);

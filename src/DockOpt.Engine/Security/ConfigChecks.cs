@@ -57,7 +57,7 @@ public static class ConfigChecks
         "FIREBASE_TOKEN", "CI_DEPLOY_PASSWORD", "GOOGLE_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "HEROKU_API_KEY", "NPM_TOKEN",
     };
 
-    static readonly string[] Shells = { "bin/sh", "bin/bash", "bin/dash", "bin/ash", "bin/zsh", "usr/bin/bash", "usr/bin/dash", "usr/bin/zsh", "bin/busybox" };
+    static readonly string[] Shells = { "bin/sh", "usr/bin/sh", "bin/bash", "bin/dash", "bin/ash", "bin/zsh", "usr/bin/bash", "usr/bin/dash", "usr/bin/zsh", "bin/busybox" };
     static readonly string[] PackageManagers = { "usr/bin/apt", "usr/bin/apt-get", "usr/bin/dpkg", "sbin/apk", "usr/bin/yum", "usr/bin/dnf", "usr/bin/microdnf", "usr/bin/rpm", "usr/bin/zypper", "usr/bin/pip", "usr/local/bin/pip", "usr/bin/pip3", "usr/local/bin/pip3", "usr/bin/npm", "usr/local/bin/npm" };
 
     public static (bool IsRoot, string Explanation) ResolveUser(string user, string? passwd)
@@ -97,6 +97,7 @@ public static class ConfigChecks
     };
 
     static readonly Regex ArgPrefix = new(@"^\|(\d+)\s", RegexOptions.CultureInvariant);
+    static readonly Regex ArgDecl = new(@"^(?:/bin/sh -c #\(nop\)\s+)?ARG\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
     static readonly Regex AddUrlRx = new(@"(?:^|#\(nop\)\s+|\s)ADD\s+(?:--\S+\s+)*(?:https?|ftp)://\S+", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
     public static List<SecurityFinding> Run(ConfigCheckContext c)
@@ -163,6 +164,13 @@ public static class ConfigChecks
                     if (eq > 0) ScanValue(SecretArg, $"ARG:{pair[..eq]} (history {i})", pair[..eq], pair[(eq + 1)..], Math.Max(layerIdx, 0), isBase);
                 }
                 text = rest;
+            }
+            var argDecl = ArgDecl.Match(text);
+            if (argDecl.Success)
+            {
+                // "#(nop)  ARG NAME=default" (classic) or "ARG NAME=default" (BuildKit): the default value is in the history
+                ScanValue(SecretArg, $"ARG:{argDecl.Groups[1].Value} (history {i})", argDecl.Groups[1].Value, argDecl.Groups[2].Value.Trim(), Math.Max(layerIdx, 0), isBase);
+                continue;
             }
             foreach (var h in SecretRules.Scan(text, null))
                 if (seen.Add(h.Fingerprint))

@@ -58,10 +58,11 @@ public sealed class ImageScanner : IImageVisitor
     }
 
     /// <summary>Reads the image from <paramref name="source"/> and returns what the scanners found.</summary>
-    public static async Task<ImageScanResult> ScanAsync(ImageSource source, string image, ImageScanOptions options, IDockOptSink sink, CancellationToken ct)
+    public static async Task<ImageScanResult> ScanAsync(ImageSource source, string image, ImageScanOptions options, IDockOptSink sink, CancellationToken ct,
+        ImageReadOptions? readOptions = null)
     {
         var scanner = new ImageScanner(image, options, sink);
-        await ImageReader.ReadAsync(source, scanner, ct).ConfigureAwait(false);
+        await ImageReader.ReadAsync(source, scanner, readOptions ?? ImageReadOptions.Default, ct).ConfigureAwait(false);
         return scanner.Resolve();
     }
 
@@ -177,7 +178,7 @@ public sealed class ImageScanner : IImageVisitor
     public void EndLayer(LayerBlob blob, LayerDigest digest)
     {
         _layersRead++;
-        _sink.Progress(new DockOptProgress(71, "Scanning " + _image, $"{_layersRead} layer(s) read") { CurrentOperation = digest.DiffId });
+        _sink.Progress(new DockOptProgress(71, "Scanning " + _image, $"{_layersRead} layer(s) read") { CurrentOperation = digest.DiffId.Length > 0 ? digest.DiffId : blob.Key });
     }
 
     public void EndImage(ImageContents image) => _contents = image;

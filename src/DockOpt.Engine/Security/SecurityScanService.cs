@@ -70,16 +70,32 @@ public sealed class SecurityScanService
                 catch (Docker.DotNet.DockerApiException) { }
             }
         }
-        (string Id, string[] Layers, int History) best = ("", Array.Empty<string>(), 0);
+        var longest = 0;
         foreach (var li in _localImages)
         {
-            if (li.Id == imageId || li.Layers.Length == 0 || li.Layers.Length >= diffIds.Length || li.Layers.Length <= best.Layers.Length) continue;
-            if (li.Layers.Select((l, i) => l == diffIds[i]).All(x => x)) best = li;
+            if (li.Id == imageId || li.Layers.Length == 0 || li.Layers.Length >= diffIds.Length || li.Layers.Length < longest) continue;
+            if (li.Layers.Select((l, i) => l == diffIds[i]).All(x => x)) longest = li.Layers.Length;
         }
-        if (best.Layers.Length == 0) return (-1, -1);
-        var hist = await engine.Client.Images.GetImageHistoryAsync(best.Id, ct).ConfigureAwait(false);
-        _sink.Verbose($"Base image: {best.Id[..Math.Min(19, best.Id.Length)]} ({best.Layers.Length} layer(s), {hist.Count} history entries).");
-        return (best.Layers.Length, hist.Count);
+        if (longest == 0) return (-1, -1);
+        // Several tagged images can share those layers (an image with only ENV/LABEL/CMD on top of the same base): the base is
+        // the one sharing the longest history prefix with this image, and that prefix is the base's part of the history.
+        static List<string> Oldest(IList<Docker.DotNet.Models.ImageHistoryResponse> h) =>
+            h.Reverse().Select(x => x.CreatedBy + "\u0000" + x.Created.ToUniversalTime().ToString("O")).ToList();
+        var mine = Oldest(await engine.Client.Images.GetImageHistoryAsync(imageId, ct).ConfigureAwait(false));
+        var bestId = "";
+        var bestHistory = -1;
+        foreach (var li in _localImages.Where(x => x.Id != imageId && x.Layers.Length == longest && x.Layers.Select((l, i) => l == diffIds[i]).All(b => b)))
+        {
+            var theirs = Oldest(await engine.Client.Images.GetImageHistoryAsync(li.Id, ct).ConfigureAwait(false));
+            if (theirs.Count > mine.Count) continue;
+            var common = 0;
+            while (common < theirs.Count && theirs[common] == mine[common]) common++;
+            if (common < theirs.Count) continue; // not an ancestor: its history is not a prefix of ours
+            if (common > bestHistory) { bestHistory = common; bestId = li.Id; }
+        }
+        if (bestHistory < 0) return (longest, 0);
+        _sink.Verbose($"Base image: {bestId[..Math.Min(19, bestId.Length)]} ({longest} layer(s), {bestHistory} history entries).");
+        return (longest, bestHistory);
     }
 
     /// <summary>The image's config digest and diff IDs from the engine, before reading (for base detection).</summary>
@@ -127,7 +143,9 @@ public sealed class SecurityScanService
             BaseLayerCount = baseLayers,
             BaseHistoryCount = baseHistory,
         };
-        var result = await ImageScanner.ScanAsync(source, image, options, _sink, ct).ConfigureAwait(false);
+        // The local engine is a trusted source: its diff IDs come from the config (one SHA-256 pass less); archives are verified.
+        var read = new ImageReadOptions { VerifyDiffIds = isPath };
+        var result = await ImageScanner.ScanAsync(source, image, options, _sink, ct, read).ConfigureAwait(false);
         if (_req.SbomPath != null) WriteSbom(result);
         return result;
     }

@@ -13,7 +13,7 @@ public class ImageAccountingTests
         return b;
     }
 
-    static async Task<AnalysisResult> Analyze(byte[][] layers, LayerScanCache? cache = null, string[]? ignore = null)
+    static async Task<AnalysisResult> Analyze(byte[][] layers, LayerScanCache? cache = null, string[]? ignore = null, bool verify = true)
     {
         var save = TestArchives.DockerSave(layers);
         var analyzer = new ImageAnalyzer(NullSink.Instance, cache);
@@ -23,6 +23,7 @@ public class ImageAccountingTests
             Name = "test",
             SourceKind = "Archive",
             IgnorePaths = ignore,
+            VerifyDiffIds = verify,
             ResolveBase = (_, _, _) => Task.FromResult(new BaseLayers { Count = 1, Source = "BaseImage" }),
         }, CancellationToken.None);
     }
@@ -131,6 +132,20 @@ public class ImageAccountingTests
         var second = await Analyze(new[] { l0, new LayerBuilder().File("two", Bytes(20, 3)).Build() }, cache);
         Assert.Equal(1, second.Analysis.CachedLayers);
         Assert.True(second.Analysis.Layers[0].FromCache);
+        Assert.Equal(5020, second.Analysis.FinalSize);
+    }
+
+    [Fact]
+    public async Task Cache_WithoutDigestVerification_TakesDiffIdsFromTheConfig()
+    {
+        var cache = new LayerScanCache();
+        var l0 = new LayerBuilder().File("base", Bytes(5000, 1)).Build();
+        var l1 = new LayerBuilder().File("one", Bytes(10, 2)).Build();
+        var first = await Analyze(new[] { l0, l1 }, cache, verify: false);
+        Assert.Equal(new[] { LayerBuilder.Sha(l0), LayerBuilder.Sha(l1) }, first.DiffIds);
+        Assert.True(cache.TryGet(LayerBuilder.Sha(l0), out _));
+        var second = await Analyze(new[] { l0, new LayerBuilder().File("two", Bytes(20, 3)).Build() }, cache, verify: false);
+        Assert.Equal(1, second.Analysis.CachedLayers);
         Assert.Equal(5020, second.Analysis.FinalSize);
     }
 

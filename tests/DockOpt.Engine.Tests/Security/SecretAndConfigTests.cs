@@ -200,6 +200,16 @@ public class SecretAndConfigTests
         Assert.Equal(50, capped.Score);
         Assert.All(capped.Vulnerabilities, v => Assert.Equal(5, v.Deduction));
 
+        // -IgnoreBase drops base-layer findings before counting and gating
+        var baseScan = new ImageScanResult { Image = "b" };
+        baseScan.Findings.Add(new SecurityFinding { Kind = "Config", RuleId = "DO-CFG-002", Severity = "Low", Location = "/usr/bin/su", IsBaseLayer = true, Layer = 0 });
+        baseScan.Findings.Add(new SecurityFinding { Kind = "Config", RuleId = "DO-CFG-002", Severity = "Low", Location = "/app/x", IsBaseLayer = false, Layer = 1 });
+        var baseV = new List<Vulnerability> { new() { Id = "CVE-B", Severity = "Critical", IsBaseLayer = true } };
+        var withBase = SecurityEvaluator.Evaluate(baseScan, baseV, null, new GatePolicy { FailOn = "Critical" }, Array.Empty<string>(), Array.Empty<string>(), now, TimeSpan.Zero);
+        Assert.Equal(("PolicyFailed", 2), (withBase.Outcome, withBase.ConfigCount));
+        var noBase = SecurityEvaluator.Evaluate(baseScan, baseV, null, new GatePolicy { FailOn = "Critical", IgnoreBase = true }, Array.Empty<string>(), Array.Empty<string>(), now, TimeSpan.Zero);
+        Assert.Equal(("Passed", 1, 0, 98), (noBase.Outcome, noBase.ConfigCount, noBase.VulnerabilityCount, noBase.Score));
+
         // a scanner error is never a pass
         var err = SecurityEvaluator.Evaluate(new ImageScanResult(), new(), null, new GatePolicy(), new[] { "trivy failed" }, Array.Empty<string>(), now, TimeSpan.Zero);
         Assert.Equal("ScannerError", err.Outcome);
