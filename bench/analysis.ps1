@@ -56,13 +56,17 @@ $size = [long](& docker image inspect $Image --format '{{.Size}}')
 Write-Host ("Image {0}: {1:N0} bytes, engine {2}, {3} CPUs, load {4}" -f $Image, $size, (& docker version --format '{{.Server.Version}}'), [Environment]::ProcessorCount, ((Get-Content /proc/loadavg) -split ' ')[0])
 
 $peer = @(); $ours = @(); $cpu = @(); $mem = @(); $files = 0
-for ($i = 1; $i -le $Runs; $i++) {
+function Invoke-Peer {
     $sw = [Diagnostics.Stopwatch]::StartNew()
     & bash -c "docker save '$Image' > /dev/null"
     $sw.Stop()
     if ($LASTEXITCODE -ne 0) { throw 'docker save failed' }
-    $peer += $sw.Elapsed.TotalSeconds
-    $r = Invoke-Child $Image $null
+    return $sw.Elapsed.TotalSeconds
+}
+for ($i = 1; $i -le $Runs; $i++) {
+    # Alternate which side goes first: each export leaves ~1 GB of page cache and write-back behind it.
+    if ($i % 2) { $peer += Invoke-Peer; $r = Invoke-Child $Image $null }
+    else { $r = Invoke-Child $Image $null; $peer += Invoke-Peer }
     $ours += $r.Seconds; $cpu += $r.CpuSeconds; $mem += $r.PeakGrowth; $files = $r.FileCount
     Write-Host ("run {0}: docker save {1,7:N2} s | Measure-DockOptImage {2,7:N2} s (cpu {3:N2} s, peak RSS +{4:N0} MB, {5:N0} files)" -f $i, $peer[-1], $r.Seconds, $r.CpuSeconds, ($r.PeakGrowth / 1MB), $r.FileCount)
 }
@@ -85,9 +89,9 @@ $env:DOCKER_BUILDKIT = '0'
 Remove-Item -Recurse -Force $ctx
 try {
     $cold = @(); $hot = @(); $coldCpu = @(); $hotCpu = @(); $cached = 0
-    for ($i = 1; $i -le [Math]::Max(3, [Math]::Min($Runs, 3)); $i++) {
-        $c = Invoke-Child $derived $null
-        $w = Invoke-Child $derived $Image
+    for ($i = 1; $i -le [Math]::Max(3, $Runs); $i++) {
+        if ($i % 2) { $c = Invoke-Child $derived $null; $w = Invoke-Child $derived $Image }
+        else { $w = Invoke-Child $derived $Image; $c = Invoke-Child $derived $null }
         $cold += $c.Seconds; $coldCpu += $c.CpuSeconds; $hot += $w.Seconds; $hotCpu += $w.CpuSeconds; $cached = $w.CachedLayers
         Write-Host ("cache run {0}: no cache {1,7:N2} s (cpu {2:N2} s) | base layers cached {3,7:N2} s (cpu {4:N2} s, {5} layers from cache)" -f $i, $c.Seconds, $c.CpuSeconds, $w.Seconds, $w.CpuSeconds, $w.CachedLayers)
     }

@@ -174,6 +174,22 @@ public class ImageReaderTests
     }
 
     [Fact]
+    public async Task Docker25Archive_OciBlobsWithManifestJson()
+    {
+        var l0 = Base();
+        var l1 = Top();
+        var files = TestArchives.OciLayout(new[] { l0, l1 });
+        var config = TestArchives.Config(new[] { l0, l1 });
+        var layers = new[] { "blobs/sha256/" + LayerBuilder.Sha(l0).Substring(7), "blobs/sha256/" + LayerBuilder.Sha(l1).Substring(7) };
+        var archive = TestArchives.OciArchive(files, "blobs/sha256/" + LayerBuilder.Sha(config).Substring(7), layers);
+        var v = await Read(Bytes(archive));
+        Assert.Equal(ImageArchiveFormat.OciLayout, v.Image!.Format);
+        Assert.Equal(new[] { "app:25" }, v.Image.RepoTags);
+        Assert.Equal(new[] { LayerBuilder.Sha(l0), LayerBuilder.Sha(l1) }, v.Image.Layers.Select(l => l.DiffId));
+        Assert.Equal(LayerBuilder.Sha(config), v.Image.ConfigDigest);
+    }
+
+    [Fact]
     public async Task SkippedLayer_StillDigested()
     {
         var l0 = Base();

@@ -202,7 +202,7 @@ public static class TestArchives
     }
 
     /// <summary>An OCI archive tar (blobs first, index.json last, like Docker 25+ writes it).</summary>
-    public static byte[] OciArchive(Dictionary<string, byte[]> files)
+    public static byte[] OciArchive(Dictionary<string, byte[]> files, string? dockerManifestConfig = null, string[]? dockerManifestLayers = null)
     {
         var ms = new MemoryStream();
         using (var w = new TarWriter(ms, TarEntryFormat.Pax, leaveOpen: true))
@@ -210,6 +210,11 @@ public static class TestArchives
             foreach (var kv in files.Where(k => k.Key.StartsWith("blobs/")).OrderBy(k => k.Key, StringComparer.Ordinal)) Add(w, kv.Key, kv.Value);
             Add(w, "oci-layout", files["oci-layout"]);
             Add(w, "index.json", files["index.json"]);
+            if (dockerManifestConfig != null)
+                Add(w, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(new[]
+                {
+                    new Dictionary<string, object> { ["Config"] = dockerManifestConfig, ["RepoTags"] = new[] { "app:25" }, ["Layers"] = dockerManifestLayers! },
+                }));
         }
         return ms.ToArray();
     }
