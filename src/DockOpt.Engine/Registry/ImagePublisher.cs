@@ -87,9 +87,12 @@ public sealed class ImagePublisher
 
         // 1. Where does each tag point now?
         var remote = new Dictionary<string, RemoteManifest?>(StringComparer.Ordinal);
+        // The first lookup settles scheme and auth; the others go out together.
+        remote[_o.Tags[0]] = await WithTokenRefreshAsync(reg, () => reg.GetManifestAsync(_o.Tags[0], ct), ct).ConfigureAwait(false);
+        var rest = _o.Tags.Skip(1).Select(t => (Tag: t, Task: reg.GetManifestAsync(t, ct))).ToList();
+        foreach (var (t, task) in rest) remote[t] = await task.ConfigureAwait(false);
         foreach (var tag in _o.Tags)
         {
-            remote[tag] = await WithTokenRefreshAsync(reg, () => reg.GetManifestAsync(tag, ct), ct).ConfigureAwait(false);
             _sink.Verbose(remote[tag] == null
                 ? $"{Target.Reference(tag)}: not in the registry."
                 : $"{Target.Reference(tag)}: {remote[tag]!.Digest}{(SameImage(remote[tag]) ? " (this image)" : $" (another image, config {remote[tag]!.ConfigDigest ?? remote[tag]!.MediaType})")}.");
