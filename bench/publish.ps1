@@ -150,7 +150,9 @@ finally {
 
 $fd = Median $first.docker; $fo = Median $first.dockopt
 $rd = Median $repush.docker; $ro = Median $repush.dockopt
+$paired = Median (@(0..($first.docker.Count - 1)) | ForEach-Object { $first.dockopt[$_] / $first.docker[$_] })
 Write-Host ''
+Write-Host ('First push, median of the per-run ratios (DockOpt/docker, same run): {0:N3}' -f $paired)
 Write-Host ('First push, 1 tag, empty registry ({0} runs each): docker push median {1:N2}s, Publish-DockOptImage median {2:N2}s, ratio {3:N3}' -f $first.docker.Count, $fd, $fo, ($fo / $fd))
 Write-Host ('Re-push, 3 tags already there ({0} runs each): docker push --all-tags median {1:N2}s, Publish-DockOptImage median {2:N2}s, ratio {3:N3}' -f $repush.docker.Count, $rd, $ro, ($ro / $rd))
 Write-Host ('Re-push, requests seen by the registry over all runs: blob uploads docker {0}, DockOpt {1}; manifest PUTs docker {2}, DockOpt {3}; DockOpt BytesPushed total {4}' -f
@@ -158,7 +160,7 @@ Write-Host ('Re-push, requests seen by the registry over all runs: blob uploads 
     ($repushPuts.docker | Measure-Object -Sum).Sum, ($repushPuts.dockopt | Measure-Object -Sum).Sum, ($dockoptBytes | Measure-Object -Sum).Sum)
 [pscustomobject]@{
     ImageBytes = $size; Runs = $Runs
-    FirstPushDockerMedian = $fd; FirstPushDockOptMedian = $fo; FirstPushRatio = $fo / $fd
+    FirstPushDockerMedian = $fd; FirstPushDockOptMedian = $fo; FirstPushRatio = $fo / $fd; FirstPushPairedRatioMedian = $paired
     RepushDockerMedian = $rd; RepushDockOptMedian = $ro; RepushRatio = $ro / $rd
     RepushDockOptBytes = ($dockoptBytes | Measure-Object -Sum).Sum
     RepushBlobWritesDocker = ($repushWrites.docker | Measure-Object -Sum).Sum
