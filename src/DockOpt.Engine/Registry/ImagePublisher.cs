@@ -72,6 +72,7 @@ public sealed class ImagePublisher
         if (!_sink.ShouldProcess(what, $"Push image '{image}' ({ShortId(imageId)}, {ByteSize.Format(inspect.Size)}, {diffIds.Length} layers) under {_o.Tags.Count} tag(s)"))
             return Array.Empty<PublishResult>();
 
+        var lookup = Stopwatch.StartNew();
         var cred = await _o.Auth.ResolveAsync(Target, _sink, ct).ConfigureAwait(false);
         using var reg = new RegistryClient(Target, cred, _o.Retry, _sink, _o.CertsDirectory);
 
@@ -120,8 +121,8 @@ public sealed class ImagePublisher
             var m = remote[tag];
             if (SameImage(m))
             {
-                var sw = Stopwatch.StartNew();
-                Emit(NewResult(tag, m!, imageId, reg.Credential, PublishStatus.Unchanged, 0, diffIds.Length, 0, sw.Elapsed, 0));
+                // Duration of an unchanged tag: credentials and the manifest lookups it took.
+                Emit(NewResult(tag, m!, imageId, reg.Credential, PublishStatus.Unchanged, 0, diffIds.Length, 0, lookup.Elapsed, 0));
             }
         }
 
