@@ -59,6 +59,10 @@ function Get-BlobWrites($r, [int] $From) {
     $lines.Count
 }
 
+function Get-ManifestPuts($r, [int] $From) {
+    @(Get-Content $r.Log | Select-Object -Skip $From | Where-Object { $_ -match 'http\.request\.method=PUT' -and $_ -match '/manifests/' }).Count
+}
+
 function Median([double[]] $v) {
     $s = $v | Sort-Object
     if ($s.Count % 2) { $s[[int][math]::Floor($s.Count / 2)] } else { ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2 }
@@ -87,6 +91,7 @@ finally { Stop-BenchRegistry $warm }
 $first = @{ dockopt = @(); docker = @() }
 $repush = @{ dockopt = @(); docker = @() }
 $repushWrites = @{ dockopt = @(); docker = @() }
+$repushPuts = @{ dockopt = @(); docker = @() }
 $dockoptBytes = @()
 try {
     for ($i = 1; $i -le $Runs; $i++) {
@@ -125,6 +130,7 @@ try {
                     }
                     Start-Sleep -Milliseconds 300
                     $repushWrites[$s2] += Get-BlobWrites $reg $mark
+                    $repushPuts[$s2] += Get-ManifestPuts $reg $mark
                 }
             }
             finally {
@@ -144,16 +150,21 @@ finally {
 
 $fd = Median $first.docker; $fo = Median $first.dockopt
 $rd = Median $repush.docker; $ro = Median $repush.dockopt
+$paired = Median (@(0..($first.docker.Count - 1)) | ForEach-Object { $first.dockopt[$_] / $first.docker[$_] })
 Write-Host ''
+Write-Host ('First push, median of the per-run ratios (DockOpt/docker, same run): {0:N3}' -f $paired)
 Write-Host ('First push, 1 tag, empty registry ({0} runs each): docker push median {1:N2}s, Publish-DockOptImage median {2:N2}s, ratio {3:N3}' -f $first.docker.Count, $fd, $fo, ($fo / $fd))
 Write-Host ('Re-push, 3 tags already there ({0} runs each): docker push --all-tags median {1:N2}s, Publish-DockOptImage median {2:N2}s, ratio {3:N3}' -f $repush.docker.Count, $rd, $ro, ($ro / $rd))
-Write-Host ('Re-push blob upload requests seen by the registry: docker {0}, DockOpt {1}; DockOpt BytesPushed total {2}' -f
-    ($repushWrites.docker | Measure-Object -Sum).Sum, ($repushWrites.dockopt | Measure-Object -Sum).Sum, ($dockoptBytes | Measure-Object -Sum).Sum)
+Write-Host ('Re-push, requests seen by the registry over all runs: blob uploads docker {0}, DockOpt {1}; manifest PUTs docker {2}, DockOpt {3}; DockOpt BytesPushed total {4}' -f
+    ($repushWrites.docker | Measure-Object -Sum).Sum, ($repushWrites.dockopt | Measure-Object -Sum).Sum,
+    ($repushPuts.docker | Measure-Object -Sum).Sum, ($repushPuts.dockopt | Measure-Object -Sum).Sum, ($dockoptBytes | Measure-Object -Sum).Sum)
 [pscustomobject]@{
     ImageBytes = $size; Runs = $Runs
-    FirstPushDockerMedian = $fd; FirstPushDockOptMedian = $fo; FirstPushRatio = $fo / $fd
+    FirstPushDockerMedian = $fd; FirstPushDockOptMedian = $fo; FirstPushRatio = $fo / $fd; FirstPushPairedRatioMedian = $paired
     RepushDockerMedian = $rd; RepushDockOptMedian = $ro; RepushRatio = $ro / $rd
     RepushDockOptBytes = ($dockoptBytes | Measure-Object -Sum).Sum
     RepushBlobWritesDocker = ($repushWrites.docker | Measure-Object -Sum).Sum
     RepushBlobWritesDockOpt = ($repushWrites.dockopt | Measure-Object -Sum).Sum
+    RepushManifestPutsDocker = ($repushPuts.docker | Measure-Object -Sum).Sum
+    RepushManifestPutsDockOpt = ($repushPuts.dockopt | Measure-Object -Sum).Sum
 }

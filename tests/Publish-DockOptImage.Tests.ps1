@@ -311,3 +311,93 @@ RUN dd if=/dev/urandom of=/big bs=1048576 count=48 2>/dev/null
         $sw.Elapsed.TotalSeconds | Should -BeLessThan 8
     }
 }
+
+Describe 'Publish-DockOptImage with immutable tags (stand-in: a proxy in front of docker-registry rejecting tag overwrites as Amazon ECR does)' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:reg = Start-TestRegistry
+        $script:proxyPort = Get-FreePort
+        $script:other = New-TestImage -Tag "$(New-TestImageName 'dockopt-publish'):other" -Dockerfile "FROM dockopt/busybox:latest`nRUN echo $([guid]::NewGuid()) > /other"
+        # The stand-in forwards every request to the real registry, except a manifest PUT on a tag that already exists,
+        # which it rejects with ECR's TAG_INVALID answer for immutable repositories.
+        # The listener is made here so AfterAll can stop it (a blocked GetContext() cannot be interrupted otherwise).
+        $script:listener = [System.Net.HttpListener]::new()
+        $script:listener.Prefixes.Add("http://127.0.0.1:$($script:proxyPort)/")
+        $script:listener.Start()
+        $script:proxy = Start-ThreadJob -ArgumentList $script:listener, $script:proxyPort, $script:reg.Port -ScriptBlock {
+            param($l, $port, $upstream)
+            $http = [System.Net.Http.HttpClient]::new([System.Net.Http.HttpClientHandler]@{ AllowAutoRedirect = $false })
+            $skip = 'Content-Length', 'Content-Type', 'Transfer-Encoding', 'Connection', 'Keep-Alive'
+            while ($l.IsListening) {
+                try { $c = $l.GetContext() } catch { return }
+                try {
+                    $q = $c.Request
+                    $url = "http://127.0.0.1:$upstream$($q.Url.PathAndQuery)"
+                    if ($q.HttpMethod -eq 'PUT' -and $q.Url.AbsolutePath -match '^/v2/(?<repo>.+)/manifests/(?<tag>[^/]+)$' -and $Matches.tag -notmatch '^sha256:') {
+                        $head = [System.Net.Http.HttpRequestMessage]::new('HEAD', "http://127.0.0.1:$upstream$($q.Url.AbsolutePath)")
+                        $head.Headers.TryAddWithoutValidation('Accept', 'application/vnd.docker.distribution.manifest.v2+json') | Out-Null
+                        if ($http.Send($head).StatusCode -eq 200) {
+                            $c.Response.StatusCode = 400
+                            $c.Response.ContentType = 'application/json'
+                            $b = [Text.Encoding]::UTF8.GetBytes("{`"errors`":[{`"code`":`"TAG_INVALID`",`"message`":`"The image tag '$($Matches.tag)' already exists in the '$($Matches.repo)' repository and cannot be overwritten because the tag is immutable.`"}]}")
+                            $c.Response.OutputStream.Write($b, 0, $b.Length)
+                            continue
+                        }
+                    }
+                    $m = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($q.HttpMethod), $url)
+                    if ($q.HasEntityBody) {
+                        $ms = [IO.MemoryStream]::new(); $q.InputStream.CopyTo($ms); $ms.Position = 0
+                        $m.Content = [System.Net.Http.StreamContent]::new($ms)
+                        if ($q.ContentType) { $m.Content.Headers.TryAddWithoutValidation('Content-Type', $q.ContentType) | Out-Null }
+                    }
+                    foreach ($h in $q.Headers.AllKeys) {
+                        if ($h -in $skip -or $h -eq 'Host') { continue }
+                        $m.Headers.TryAddWithoutValidation($h, $q.Headers[$h]) | Out-Null
+                    }
+                    $m.Headers.Host = "127.0.0.1:$port"
+                    $r = $http.Send($m)
+                    $c.Response.StatusCode = [int]$r.StatusCode
+                    foreach ($h in @($r.Headers) + @($r.Content.Headers)) {
+                        if ($h.Key -in $skip) { continue }
+                        $c.Response.Headers[$h.Key] = ($h.Value -join ',')
+                    }
+                    if ($r.Content.Headers.ContentType) { $c.Response.ContentType = $r.Content.Headers.ContentType.ToString() }
+                    $bytes = $r.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult()
+                    if ($q.HttpMethod -ne 'HEAD') { $c.Response.OutputStream.Write($bytes, 0, $bytes.Length) }
+                    elseif ($r.Content.Headers.ContentLength) { $c.Response.ContentLength64 = $r.Content.Headers.ContentLength }
+                }
+                catch { $c.Response.StatusCode = 502 }
+                finally { try { $c.Response.Close() } catch { } }
+            }
+        }
+        $script:proxyHost = "127.0.0.1:$($script:proxyPort)"
+        for ($i = 0; $i -lt 50 -and (& curl -s -o /dev/null -w '%{http_code}' "http://$($script:proxyHost)/v2/") -ne '200'; $i++) { Start-Sleep -Milliseconds 100 }
+    }
+    AfterAll {
+        if ($script:listener) { $script:listener.Stop(); $script:listener.Close() }
+        if ($script:proxy) { $null = Wait-Job $script:proxy -Timeout 10; Remove-Job $script:proxy -Force -ErrorAction SilentlyContinue }
+        Stop-TestRegistry $script:reg
+        Remove-TestImage $script:other
+    }
+
+    It 'a tag holding another image gives TagImmutable for that tag only; the other tags still publish' {
+        $first = @(Publish-DockOptImage -Name $script:image -Registry $script:proxyHost -Repository 'imm/app' -Tag 'v1')
+        $first.Status | Should -Be 'Pushed'
+        $before = Get-RegistryDigest $script:reg 'imm/app' 'v1'
+        $before | Should -Be $first.Digest
+
+        $r = @(Publish-DockOptImage -Name $script:other -Registry $script:proxyHost -Repository 'imm/app' -Tag 'v1', 'v2' -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $r.Tag | Should -Be 'v2'
+        $r.Status | Should -Be 'Pushed'
+        $r.Digest | Should -Be (Get-RegistryDigest $script:reg 'imm/app' 'v2')
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be (& $script:ErrId 'TagImmutable')
+        $ev[0].Exception.Message | Should -Match 'imm/app:v1'
+        Get-RegistryDigest $script:reg 'imm/app' 'v1' | Should -Be $before -Because 'the immutable tag keeps its image'
+    }
+
+    It 'publishing the same image to an immutable tag again succeeds as Unchanged' {
+        $r = @(Publish-DockOptImage -Name $script:image -Registry $script:proxyHost -Repository 'imm/app' -Tag 'v1')
+        $r.Status | Should -Be 'Unchanged'
+        $r.Digest | Should -Be (Get-RegistryDigest $script:reg 'imm/app' 'v1')
+    }
+}

@@ -8,8 +8,6 @@ namespace DockOpt.Cmdlets;
 [OutputType(typeof(PublishResult))]
 public sealed class PublishDockOptImageCommand : EngineCmdlet
 {
-    static readonly string[] Severities = { "Informational", "Low", "Medium", "High", "Critical" };
-
     RegistryTarget? _target;
     IReadOnlyList<string>? _tags;
     RegistryAuth? _auth;
@@ -226,22 +224,7 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
     {
         base.EndProcessing();
         if (FailOn == null) return;
-        var threshold = Array.FindIndex(Severities, s => s.Equals(FailOn, StringComparison.OrdinalIgnoreCase));
-        var failing = _results.Where(r => r.Scan != null).GroupBy(r => r.ImageUri).Select(g => g.First())
-            .Where(r => Count(r.Scan!, threshold) > 0).ToList();
-        var unscanned = _results.Where(r => r.Scan == null || r.Scan.Status != "COMPLETE").Select(r => r.ImageUri).Distinct().ToList();
-        if (failing.Count == 0 && unscanned.Count == 0) return;
-        var parts = failing.Select(r => $"{r.Registry}/{r.Repository}:{r.Tag} ({r.Scan})").ToList();
-        if (unscanned.Count > 0) parts.Add($"no complete scan for {string.Join(", ", unscanned)}");
-        var e = new DockOptException("ScanGateFailed", DockOptErrorCategory.SecurityError,
-            $"-FailOn {FailOn}: {string.Join("; ", parts)}.", FailOn,
-            "Fix the findings (see Get-ECRImageScanFinding) or raise -FailOn; the images were published.");
-        ThrowTerminatingError(ToErrorRecord(e));
-    }
-
-    static int Count(EcrScanSummary s, int threshold)
-    {
-        var counts = new[] { s.Informational, s.Low, s.Medium, s.High, s.Critical };
-        return counts.Skip(threshold).Sum();
+        var e = ScanGate.Evaluate(_results, FailOn);
+        if (e != null) ThrowTerminatingError(ToErrorRecord(e));
     }
 }

@@ -31,7 +31,7 @@ public sealed class RegistryClient : IDisposable
     readonly HttpClient _http;
     readonly RetryPolicy _retry;
     readonly IDockOptSink _sink;
-    readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
     string? _scheme;
     string? _basic;
 
@@ -61,7 +61,8 @@ public sealed class RegistryClient : IDisposable
     public RegistryCredential Credential { get; private set; }
 
     /// <summary>Requests sent, for tests and verbose accounting.</summary>
-    public int RequestCount { get; private set; }
+    public int RequestCount => _requests;
+    int _requests;
 
     /// <summary>Loopback registries may speak plain HTTP (dockerd's default insecure range 127.0.0.0/8).</summary>
     public static bool IsLoopback(string host)
@@ -120,7 +121,7 @@ public sealed class RegistryClient : IDisposable
             try
             {
                 using var req = new HttpRequestMessage(HttpMethod.Get, $"https://{Target.Host}/v2/");
-                RequestCount++;
+                Interlocked.Increment(ref _requests);
                 using var resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
                 return _scheme = "https";
             }
@@ -241,7 +242,7 @@ public sealed class RegistryClient : IDisposable
                 if (accept != null) req.Headers.TryAddWithoutValidation("Accept", accept);
                 var auth = AuthorizationFor(scope);
                 if (auth != null) req.Headers.TryAddWithoutValidation("Authorization", auth);
-                RequestCount++;
+                Interlocked.Increment(ref _requests);
                 resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
                 if (resp.StatusCode == HttpStatusCode.Unauthorized && !authRetried)
                 {
@@ -354,7 +355,7 @@ public sealed class RegistryClient : IDisposable
             };
             if (service != null) form["service"] = service;
             using var req = new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
-            RequestCount++;
+            Interlocked.Increment(ref _requests);
             resp = await _http.SendAsync(req, ct).ConfigureAwait(false);
         }
         else
@@ -363,7 +364,7 @@ public sealed class RegistryClient : IDisposable
             if (Credential.Secret != null)
                 req.Headers.Authorization = new AuthenticationHeaderValue("Basic",
                     Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Credential.Username}:{Credential.Secret}")));
-            RequestCount++;
+            Interlocked.Increment(ref _requests);
             resp = await _http.SendAsync(req, ct).ConfigureAwait(false);
         }
         using (resp)

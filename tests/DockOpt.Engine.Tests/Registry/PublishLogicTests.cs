@@ -157,3 +157,34 @@ public class PublishLogicTests
         }
     }
 }
+
+public class ScanGateTests
+{
+    static PublishResult R(string tag, string digest, EcrScanSummary? scan) => new()
+    {
+        Registry = "1.dkr.ecr.eu-west-1.amazonaws.com", Repository = "app", Tag = tag, Digest = digest,
+        ImageUri = "1.dkr.ecr.eu-west-1.amazonaws.com/app@" + digest, Scan = scan,
+    };
+
+    [Fact]
+    public void FailOn_counts_the_severity_and_worse_once_per_digest()
+    {
+        var scan = new EcrScanSummary { Status = "COMPLETE", High = 2, Medium = 3, Low = 9 };
+        var results = new[] { R("a", "sha256:1", scan), R("b", "sha256:1", scan) };
+        Assert.Null(ScanGate.Evaluate(results, "Critical"));
+        var e = ScanGate.Evaluate(results, "High")!;
+        Assert.Equal("ScanGateFailed", e.ErrorId);
+        Assert.Contains("2 finding(s) at High", e.Message);
+        Assert.DoesNotContain(":b has", e.Message); // one line per digest, not per tag
+        Assert.Equal(14, ScanGate.CountAtOrAbove(scan, "low"));
+    }
+
+    [Fact]
+    public void FailOn_fails_when_a_scan_did_not_complete()
+    {
+        var e = ScanGate.Evaluate(new[] { R("a", "sha256:2", new EcrScanSummary { Status = "IN_PROGRESS" }) }, "Critical")!;
+        Assert.Contains("no complete scan", e.Message);
+        Assert.Contains("IN_PROGRESS", e.Message);
+        Assert.Null(ScanGate.Evaluate(Array.Empty<PublishResult>(), "Critical"));
+    }
+}

@@ -1,0 +1,30 @@
+namespace DockOpt.Engine.Registry;
+
+/// <summary>The -FailOn gate over ECR scan summaries: one summarizing error after all input, or none.</summary>
+public static class ScanGate
+{
+    public static readonly string[] Severities = { "Informational", "Low", "Medium", "High", "Critical" };
+
+    /// <summary>Findings at <paramref name="severity"/> or worse.</summary>
+    public static int CountAtOrAbove(EcrScanSummary s, string severity)
+    {
+        var threshold = Array.FindIndex(Severities, x => x.Equals(severity, StringComparison.OrdinalIgnoreCase));
+        if (threshold < 0) throw new ArgumentException($"Unknown severity '{severity}'.", nameof(severity));
+        return new[] { s.Informational, s.Low, s.Medium, s.High, s.Critical }.Skip(threshold).Sum();
+    }
+
+    /// <summary>Null when every published digest has a complete scan below the threshold; otherwise the error to throw.</summary>
+    public static DockOptException? Evaluate(IEnumerable<PublishResult> results, string severity)
+    {
+        var byDigest = results.GroupBy(r => r.ImageUri).Select(g => g.First()).ToList();
+        if (byDigest.Count == 0) return null;
+        var failing = byDigest.Where(r => r.Scan != null && CountAtOrAbove(r.Scan, severity) > 0).ToList();
+        var unscanned = byDigest.Where(r => r.Scan == null || r.Scan.Status != "COMPLETE").Select(r => $"{r.ImageUri} ({r.Scan?.Status ?? "no scan"})").ToList();
+        if (failing.Count == 0 && unscanned.Count == 0) return null;
+        var parts = failing.Select(r => $"{r.Registry}/{r.Repository}:{r.Tag} has {CountAtOrAbove(r.Scan!, severity)} finding(s) at {severity} or worse ({r.Scan})").ToList();
+        if (unscanned.Count > 0) parts.Add("no complete scan for " + string.Join(", ", unscanned));
+        return new DockOptException("ScanGateFailed", DockOptErrorCategory.SecurityError,
+            $"-FailOn {severity}: {string.Join("; ", parts)}.", severity,
+            "Fix the findings (Get-ECRImageScanFinding lists them) or raise -FailOn; the images were published.");
+    }
+}
