@@ -94,7 +94,7 @@ CMD ["sleep 1"]
     }
 
     It 'has a docker images-like default table view' {
-        $text = Get-DockOptImage -Name $script:tagA | Out-String
+        $text = Get-DockOptImage -Name $script:tagA | Out-String -Width 300
         $text | Should -Match 'Repository\s+Tag\s+ImageId\s+Size\s+Created'
         $text | Should -Match ([regex]::Escape($script:id.Substring(7, 12)))
     }

@@ -247,7 +247,7 @@ Describe 'Invoke-DockOptBuild' -Tag 'RequiresDocker' {
 
     It 'has a default table view' {
         $r = Invoke-DockOptBuild -Path $script:app -Tag (New-Tag)
-        $text = $r | Out-String
+        $text = $r | Out-String -Width 300
         $text | Should -Match 'Name\s+ImageId\s+Size\s+Layers\s+Steps\s+Cached\s+Duration\s+Context\s+Dockerfile'
         $text | Should -Match ([regex]::Escape($r.ImageId.Substring(7, 12)))
     }
