@@ -121,7 +121,7 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
         RunPerItem(async ct =>
         {
             var engine = await GetEngineAsync(ct).ConfigureAwait(false);
-            var c = await new ImageComparer(engine).CompareAsync(reference, difference, cost, Detailed, ct).ConfigureAwait(false);
+            var c = await new ImageComparer(engine).CompareAsync(reference, difference, cost, Detailed, ct, this).ConfigureAwait(false);
             Verbose($"{c.ReferenceImage} ({c.ReferenceSize} bytes, {c.ReferenceLayerCount} layers) vs {c.DifferenceImage} ({c.DifferenceSize} bytes, {c.DifferenceLayerCount} layers): {c.SharedLayerCount} shared layers.");
             Output(c);
             HistoryStore.Record(_historyFile, HistoryRecord.FromComparison(c), this);

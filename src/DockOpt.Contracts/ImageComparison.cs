@@ -54,6 +54,13 @@ public sealed class ImageComparison
     /// <summary>Layer-level comparison; only with -Detailed.</summary>
     public LayerComparison[]? Layers { get; set; }
 
+    /// <summary>With -Detailed: files added, removed and modified between the two final filesystems (content hash,
+    /// mode, owner) with size deltas, then per-directory roll-ups (<see cref="FileChange.IsRollup"/>).</summary>
+    public FileChange[]? Files { get; set; }
+
+    /// <summary>With -Detailed: the number of file rows (not roll-ups) that differ.</summary>
+    public int? FilesChanged => Files?.Count(f => !f.IsRollup);
+
     /// <summary>UTC.</summary>
     public DateTime ComparedAt { get; set; }
     public string Engine { get; set; } = "";

@@ -48,7 +48,7 @@ public sealed class ImageComparer
 
     /// <summary>Resolves both sides on the engine and compares them.</summary>
     public async Task<ImageComparison> CompareAsync(ComparisonSide reference, ComparisonSide difference, RegistryCostModel cost,
-        bool detailed, CancellationToken ct)
+        bool detailed, CancellationToken ct, IDockOptSink? sink = null)
     {
         var catalog = new LocalImageCatalog(_engine);
         var refTask = ResolveAsync(catalog, reference, "ReferenceImage", ct);
@@ -65,6 +65,12 @@ public sealed class ImageComparer
                 l.DifferenceImage = c.DifferenceImage;
             }
         c.Engine = _engine.Endpoint.ToString();
+        if (detailed)
+        {
+            // File level: both images streamed once each; layers they share are parsed once (layer cache).
+            var files = await ImageFileDiff.CompareAsync(_engine, r.Id, d.Id, sink ?? NullSink.Instance, ct).ConfigureAwait(false);
+            c.Files = files.ToArray();
+        }
         return c;
     }
 
