@@ -4,6 +4,7 @@ Endpoints: / (greeting), /health (liveness), /info (runtime facts), /metrics (CP
 """
 import os
 import platform
+import signal
 import socket
 import sys
 import time
@@ -87,5 +88,11 @@ def metrics():
     )
 
 
+def _stop(signum, frame):
+    # PID 1 in a container gets no default signal handling: exit cleanly on docker stop (SIGTERM).
+    sys.exit(0)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop)
     app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "5000")))
