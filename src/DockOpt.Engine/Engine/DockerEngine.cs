@@ -182,7 +182,7 @@ public sealed class DockerEngine : IDisposable
                         ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
                     else if (ep.CaPath != null && File.Exists(ep.CaPath))
                     {
-                        var ca = X509Certificate2.CreateFromPemFile(ep.CaPath);
+                        var ca = LoadCaBundle(ep.CaPath);
                         ssl.RemoteCertificateValidationCallback = (_, cert, chain, errors) => ValidateWithCa(cert, ca, errors);
                     }
                     handler.SslOptions = ssl;
@@ -199,13 +199,24 @@ public sealed class DockerEngine : IDisposable
         return new X509Certificate2(cert.Export(X509ContentType.Pkcs12));
     }
 
-    static bool ValidateWithCa(X509Certificate? cert, X509Certificate2 ca, SslPolicyErrors errors)
+    /// <summary>A ca.pem holds one or more certificates and no key.</summary>
+    internal static X509Certificate2Collection LoadCaBundle(string path)
+    {
+        var bundle = new X509Certificate2Collection();
+        bundle.ImportFromPemFile(path);
+        if (bundle.Count == 0)
+            throw new DockOptException("EngineTlsInvalid", DockOptErrorCategory.InvalidData,
+                $"The CA file '{path}' holds no PEM certificate.", path, "Point DOCKER_CERT_PATH at the folder with the engine's ca.pem, cert.pem and key.pem.");
+        return bundle;
+    }
+
+    static bool ValidateWithCa(X509Certificate? cert, X509Certificate2Collection ca, SslPolicyErrors errors)
     {
         if (cert == null) return false;
         if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.CustomTrustStore.AddRange(ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         return chain.Build(new X509Certificate2(cert));
     }
@@ -224,7 +235,7 @@ public sealed class DockerEngine : IDisposable
                 creds.ServerCertificateValidationCallback = (_, _, _, _) => true;
             else if (Endpoint.CaPath != null && File.Exists(Endpoint.CaPath))
             {
-                var ca = X509Certificate2.CreateFromPemFile(Endpoint.CaPath);
+                var ca = LoadCaBundle(Endpoint.CaPath);
                 creds.ServerCertificateValidationCallback = (_, cert, _, errors) => ValidateWithCa(cert, ca, errors);
             }
             builder = builder.WithAuthProvider(creds);
