@@ -82,9 +82,12 @@ if (-not (Get-Command docker-registry -ErrorAction Ignore) -and (Test-DebianLike
     # The package starts a system registry on :5000; the tests start their own on free loopback ports.
     & systemctl stop docker-registry 2>$null | Out-Null
 }
-# htpasswd (apache2-utils) for the registry basic-auth tests.
-if (-not (Get-Command htpasswd -ErrorAction Ignore) -and (Test-DebianLike) -and (Test-Root)) {
-    Install-AptPackage @('apache2-utils')
+# htpasswd (apache2-utils) for the registry basic-auth tests; socat for the engine-over-TLS test.
+if ((Test-DebianLike) -and (Test-Root)) {
+    $tools = @()
+    if (-not (Get-Command htpasswd -ErrorAction Ignore)) { $tools += 'apache2-utils' }
+    if (-not (Get-Command socat -ErrorAction Ignore)) { $tools += 'socat' }
+    if ($tools) { Install-AptPackage $tools }
 }
 if (Get-Command docker-registry -ErrorAction Ignore) {
     # A local registry on 127.0.0.1:5000 for the demo and for users (the publish tests start their own, with auth/TLS).
