@@ -60,22 +60,11 @@ public static class ConfigChecks
     static readonly string[] Shells = { "bin/sh", "usr/bin/sh", "bin/bash", "bin/dash", "bin/ash", "bin/zsh", "usr/bin/bash", "usr/bin/dash", "usr/bin/zsh", "bin/busybox" };
     static readonly string[] PackageManagers = { "usr/bin/apt", "usr/bin/apt-get", "usr/bin/dpkg", "sbin/apk", "usr/bin/yum", "usr/bin/dnf", "usr/bin/microdnf", "usr/bin/rpm", "usr/bin/zypper", "usr/bin/pip", "usr/local/bin/pip", "usr/bin/pip3", "usr/local/bin/pip3", "usr/bin/npm", "usr/local/bin/npm" };
 
+    /// <summary>Root by UID (<see cref="DockOpt.Engine.Images.ImageUser.Classify"/>); a name that cannot be resolved is not root.</summary>
     public static (bool IsRoot, string Explanation) ResolveUser(string user, string? passwd)
     {
-        user = user.Trim();
-        if (user.Length == 0) return (true, "no USER: the default is root (UID 0)");
-        var name = user.Split(':')[0];
-        if (name.Length > 0 && name.All(char.IsAsciiDigit))
-            return long.Parse(name, CultureInfo.InvariantCulture) == 0 ? (true, $"USER {user} is UID 0") : (false, $"UID {name}");
-        if (name == "root") return (true, $"USER {user} is root (UID 0)");
-        if (passwd != null)
-            foreach (var line in passwd.Split('\n'))
-            {
-                var f = line.Trim().Split(':');
-                if (f.Length >= 3 && f[0] == name)
-                    return f[2] == "0" ? (true, $"USER {user}: '{name}' has UID 0 in /etc/passwd") : (false, $"'{name}' has UID {f[2]}");
-            }
-        return (false, $"'{name}' is not in /etc/passwd");
+        var v = DockOpt.Engine.Images.ImageUser.Classify(user, passwd);
+        return (v.IsRoot == true, v.Explanation);
     }
 
     static SecurityFinding F(ConfigCheckContext c, ConfigCheck k, string location, string title, string match = "", int layer = -1, bool isBase = false, string? severity = null) => new()
