@@ -207,16 +207,8 @@ public sealed class ImagePublisher
         _repositoryEnsured = true;
     }
 
-    async Task<T> WithTokenRefreshAsync<T>(RegistryClient reg, Func<Task<T>> call, CancellationToken ct)
-    {
-        try { return await call().ConfigureAwait(false); }
-        catch (DockOptException e) when (e.ErrorId == "RegistryTokenExpired" && Target.Ecr != null)
-        {
-            RegistryAuth.Forget(Target.Host);
-            reg.UpdateCredential(await _o.Auth.ResolveAsync(Target, _sink, ct, refresh: true).ConfigureAwait(false));
-            return await call().ConfigureAwait(false);
-        }
-    }
+    Task<T> WithTokenRefreshAsync<T>(RegistryClient reg, Func<Task<T>> call, CancellationToken ct) =>
+        _o.Auth.WithEcrTokenRefreshAsync(Target, reg, call, _sink, ct);
 
     internal enum PushErrorKind { Transient, Auth, Expired, Immutable, NotFound, Other }
 

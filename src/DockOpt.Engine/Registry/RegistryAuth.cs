@@ -75,6 +75,22 @@ public sealed class RegistryAuth
         }, Retry, sink, EcrEndpoint);
     }
 
+    /// <summary>
+    /// Runs a registry call; when an ECR registry answers 403 "token has expired", forgets the cached token, fetches a
+    /// new one (GetAuthorizationToken) into <paramref name="reg"/> and runs the call once more.
+    /// </summary>
+    public async Task<T> WithEcrTokenRefreshAsync<T>(RegistryTarget target, RegistryClient reg, Func<Task<T>> call, IDockOptSink sink, CancellationToken ct)
+    {
+        try { return await call().ConfigureAwait(false); }
+        catch (DockOptException e) when (e.ErrorId == "RegistryTokenExpired" && target.Ecr != null)
+        {
+            sink.Verbose($"Registry {target.Host}: the ECR authorization token has expired; fetching a new one.");
+            Forget(target.Host);
+            reg.UpdateCredential(await ResolveAsync(target, sink, ct, refresh: true).ConfigureAwait(false));
+            return await call().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Forgets a cached ECR token (after an "expired" answer).</summary>
     public static void Forget(string host) => EcrCache.TryRemove(host, out _);
 }
