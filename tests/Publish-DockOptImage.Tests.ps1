@@ -319,12 +319,15 @@ Describe 'Publish-DockOptImage with immutable tags (stand-in: a proxy in front o
         $script:other = New-TestImage -Tag "$(New-TestImageName 'dockopt-publish'):other" -Dockerfile "FROM dockopt/busybox:latest`nRUN echo $([guid]::NewGuid()) > /other"
         # The stand-in forwards every request to the real registry, except a manifest PUT on a tag that already exists,
         # which it rejects with ECR's TAG_INVALID answer for immutable repositories.
+        # Tags named race-* model another client pushing the same image between DockOpt's lookup and its push: the stand-in
+        # hides them from manifest GET/HEAD (404) until it has rejected a PUT on them; the rejected tags are recorded.
         # The listener is made here so AfterAll can stop it (a blocked GetContext() cannot be interrupted otherwise).
+        $script:rejected = [System.Collections.Concurrent.ConcurrentDictionary[string, int]]::new()
         $script:listener = [System.Net.HttpListener]::new()
         $script:listener.Prefixes.Add("http://127.0.0.1:$($script:proxyPort)/")
         $script:listener.Start()
-        $script:proxy = Start-ThreadJob -ArgumentList $script:listener, $script:proxyPort, $script:reg.Port -ScriptBlock {
-            param($l, $port, $upstream)
+        $script:proxy = Start-ThreadJob -ArgumentList $script:listener, $script:proxyPort, $script:reg.Port, $script:rejected -ScriptBlock {
+            param($l, $port, $upstream, $rejected)
             $http = [System.Net.Http.HttpClient]::new([System.Net.Http.HttpClientHandler]@{ AllowAutoRedirect = $false })
             $skip = 'Content-Length', 'Content-Type', 'Transfer-Encoding', 'Connection', 'Keep-Alive'
             while ($l.IsListening) {
@@ -332,10 +335,20 @@ Describe 'Publish-DockOptImage with immutable tags (stand-in: a proxy in front o
                 try {
                     $q = $c.Request
                     $url = "http://127.0.0.1:$upstream$($q.Url.PathAndQuery)"
+                    if ($q.HttpMethod -in 'GET', 'HEAD' -and $q.Url.AbsolutePath -match '^/v2/.+/manifests/(?<tag>race-[^/]+)$' -and -not $rejected.ContainsKey($Matches.tag)) {
+                        $c.Response.StatusCode = 404
+                        $c.Response.ContentType = 'application/json'
+                        if ($q.HttpMethod -eq 'GET') {
+                            $b = [Text.Encoding]::UTF8.GetBytes('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
+                            $c.Response.OutputStream.Write($b, 0, $b.Length)
+                        }
+                        continue
+                    }
                     if ($q.HttpMethod -eq 'PUT' -and $q.Url.AbsolutePath -match '^/v2/(?<repo>.+)/manifests/(?<tag>[^/]+)$' -and $Matches.tag -notmatch '^sha256:') {
                         $head = [System.Net.Http.HttpRequestMessage]::new('HEAD', "http://127.0.0.1:$upstream$($q.Url.AbsolutePath)")
                         $head.Headers.TryAddWithoutValidation('Accept', 'application/vnd.docker.distribution.manifest.v2+json') | Out-Null
                         if ($http.Send($head).StatusCode -eq 200) {
+                            $rejected.AddOrUpdate($Matches.tag, 1, [Func[string, int, int]] { param($k, $v) $v + 1 }) | Out-Null
                             $c.Response.StatusCode = 400
                             $c.Response.ContentType = 'application/json'
                             $b = [Text.Encoding]::UTF8.GetBytes("{`"errors`":[{`"code`":`"TAG_INVALID`",`"message`":`"The image tag '$($Matches.tag)' already exists in the '$($Matches.repo)' repository and cannot be overwritten because the tag is immutable.`"}]}")
@@ -399,5 +412,27 @@ Describe 'Publish-DockOptImage with immutable tags (stand-in: a proxy in front o
         $r = @(Publish-DockOptImage -Name $script:image -Registry $script:proxyHost -Repository 'imm/app' -Tag 'v1')
         $r.Status | Should -Be 'Unchanged'
         $r.Digest | Should -Be (Get-RegistryDigest $script:reg 'imm/app' 'v1')
+    }
+
+    It 'an immutable-tag rejection for the same digest, after a lookup that missed the tag, counts as success (Unchanged)' {
+        # The tag already holds this image: pushed straight to the registry, behind the stand-in's back.
+        $direct = @(Publish-DockOptImage -Name $script:image -Registry "127.0.0.1:$($script:reg.Port)" -Repository 'imm/app' -Tag 'race-1')
+        $direct.Status | Should -Be 'Pushed'
+        $digest = Get-RegistryDigest $script:reg 'imm/app' 'race-1'
+        $digest | Should -Be $direct.Digest
+
+        $r = @(Publish-DockOptImage -Name $script:image -Registry $script:proxyHost -Repository 'imm/app' -Tag 'race-1' -ErrorVariable ev -ErrorAction SilentlyContinue -Verbose 4>&1)
+        $verbose = @($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        $r = @($r | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        $ev.Count | Should -Be 0
+        $script:rejected['race-1'] | Should -Be 1 -Because 'the lookup missed the tag, so the push reached the immutability rejection'
+        $r.Count | Should -Be 1
+        $r[0].Tag | Should -Be 'race-1'
+        $r[0].Status | Should -Be 'Unchanged'
+        $r[0].Digest | Should -Be $digest
+        $r[0].ImageUri | Should -Be "$($script:proxyHost)/imm/app@$digest"
+        $r[0].BytesPushed | Should -Be 0
+        ($verbose.Message -join "`n") | Should -Match 'immutable and already holds this image'
+        Get-RegistryDigest $script:reg 'imm/app' 'race-1' | Should -Be $digest
     }
 }
