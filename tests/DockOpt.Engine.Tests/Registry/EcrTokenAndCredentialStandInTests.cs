@@ -195,11 +195,14 @@ public sealed class EcrTokenAndCredentialStandInTests
 
         // The stand-in control plane recomputes the SigV4 signature with the same secret and session token.
         var auth = new RegistryAuth { AwsChain = chain, EcrEndpoint = ecr.Endpoint };
-        using var client = auth.NewEcrClient(RegistryTarget.ParseEcr("123456789012.dkr.ecr.eu-west-1.amazonaws.com")!, NullSink.Instance);
+        var sink = new RecordingSink();
+        using var client = auth.NewEcrClient(RegistryTarget.ParseEcr("123456789012.dkr.ecr.eu-west-1.amazonaws.com")!, sink);
         var token = await client.GetAuthorizationTokenAsync(CancellationToken.None);
         Assert.Equal("AWS", token.Username);
         var call = Assert.Single(ecr.Calls);
         Assert.StartsWith($"AWS4-HMAC-SHA256 Credential={EcrStandIn.AccessKey}/", call.Authorization);
+        Assert.Contains(sink.All, l => l.Contains(EcrStandIn.AccessKey) && l.Contains("container credentials"));
+        Assert.DoesNotContain(sink.All, l => l.Contains(EcrStandIn.SecretKey) || l.Contains(EcrStandIn.SessionToken) || l.Contains(authToken) || l.Contains("ecr-password-container"));
 
         // A wrong authorization token: no credentials, and neither the token nor a secret in the error.
         env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "wrong-container-token-9876";
