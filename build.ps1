@@ -112,6 +112,9 @@ function Invoke-Docs {
     . (Join-Path $Root 'build/HelpCompiler.ps1')
     $target = Join-Path $ModuleOut 'en-US/DockOpt.Cmdlets.dll-Help.xml'
     ConvertTo-DockOptMaml -Path (Join-Path $Root 'docs') -OutFile $target
+    foreach ($about in Get-ChildItem (Join-Path $Root 'docs') -Filter 'about_*.md' -ErrorAction Ignore) {
+        ConvertTo-DockOptAboutTopic -Path $about.FullName -OutFile (Join-Path $ModuleOut "en-US/$($about.BaseName).help.txt")
+    }
     Get-ChildItem (Join-Path $Root 'docs') -Filter 'about_*.help.txt' -ErrorAction Ignore | Copy-Item -Destination (Join-Path $ModuleOut 'en-US')
 }
 

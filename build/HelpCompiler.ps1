@@ -210,3 +210,25 @@ function ConvertTo-DockOptMaml {
     finally { $w.Dispose() }
     Move-Item -Force $tmp $OutFile
 }
+
+# Turns a markdown about page (docs/about_*.md: '# about_X', '## SECTION', '### Sub', fenced code) into the
+# about_*.help.txt layout Get-Help reads: section names in column 1, text indented 4 spaces, code 8.
+function ConvertTo-DockOptAboutTopic {
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $OutFile)
+    $lines = Get-Content -Path $Path
+    $name = [IO.Path]::GetFileNameWithoutExtension($Path)
+    $sb = [System.Text.StringBuilder]::new()
+    $null = $sb.AppendLine('TOPIC').AppendLine("    $name").AppendLine()
+    $inFence = $false
+    foreach ($line in $lines) {
+        if ($line -match '^```') { $inFence = -not $inFence; continue }
+        if ($inFence) { $null = $sb.AppendLine('        ' + $line); continue }
+        if ($line -match '^# ') { continue }
+        if ($line -match '^## (.+)$') { $null = $sb.AppendLine().AppendLine($Matches[1].ToUpperInvariant()); continue }
+        if ($line -match '^###+ (.+)$') { $null = $sb.AppendLine().AppendLine('  ' + $Matches[1]); continue }
+        $null = $sb.AppendLine(($line.Trim().Length -eq 0) ? '' : '    ' + ($line -replace '`', ''))
+    }
+    $tmp = "$OutFile.tmp"
+    Set-Content -Path $tmp -Value $sb.ToString() -Encoding utf8
+    Move-Item -Force $tmp $OutFile
+}

@@ -61,4 +61,14 @@ Describe 'About topic' {
     It 'about_DockOpt is found by Get-Help' {
         (Get-Help about_DockOpt | Out-String) | Should -Match 'private assembly load context'
     }
+
+    It 'about_DockOpt_Analysis documents the accounting' {
+        (Get-Help about_DockOpt_Analysis | Out-String) | Should -Match 'ReclaimableBytes'
+    }
+
+    It 'about_DockOptImageTestSpec (compiled from docs/about_DockOptImageTestSpec.md) documents the spec schema' {
+        $text = Get-Help about_DockOptImageTestSpec | Out-String
+        $text | Should -Match 'schemaVersion: dockopt/v1'
+        $text | Should -Match 'SHORT DESCRIPTION'
+    }
 }

@@ -141,7 +141,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
     {
         if (!File.Exists(path))
             throw new DockOptException("TestSpecNotFound", DockOptErrorCategory.ObjectNotFound, $"The test spec '{path}' does not exist.", path,
-                "Check -SpecPath; see docs/about_DockOptImageTestSpec.md for the format.");
+                "Check -SpecPath; see Get-Help about_DockOptImageTestSpec for the format.");
         var ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext == ".psd1")
         {
@@ -151,7 +151,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
                     $"Test spec '{path}' is invalid: line {errors[0].Extent.StartLineNumber}: {errors[0].Message}", path, "Fix the PowerShell data file syntax.");
             var ht = ast.Find(a => a is HashtableAst, false) as HashtableAst
                 ?? throw new DockOptException("InvalidTestSpec", DockOptErrorCategory.InvalidData, $"Test spec '{path}' has no @{{ … }} hashtable.", path,
-                    "A .psd1 spec is one hashtable; see docs/about_DockOptImageTestSpec.md.");
+                    "A .psd1 spec is one hashtable; see Get-Help about_DockOptImageTestSpec.");
             object? value;
             try
             {
