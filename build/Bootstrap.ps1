@@ -46,7 +46,8 @@ function Install-AptPackage([string[]] $Packages) {
         $script:aptUpdated = $true
     }
     $env:DEBIAN_FRONTEND = 'noninteractive'
-    & apt-get install -y -qq --no-install-recommends @missing 2>&1 | Out-Null
+    # With recommends, as docker.io was installed and tested here (pigz, apparmor, iptables helpers...).
+    & apt-get install -y -qq @missing 2>&1 | Out-Null
     if ($LASTEXITCODE -ne 0) { throw "apt-get install $($missing -join ' ') failed." }
     Say "installed $($missing -join ', ') in $([math]::Round($sw.Elapsed.TotalSeconds)) s"
 }
