@@ -54,13 +54,13 @@ public static class EngineEndpointResolver
         {
             engine = engine.Trim();
             if (engine.Contains("://", StringComparison.Ordinal))
-                return FromHost(engine, "-Engine", env);
+                return FromHost(engine, "-Engine", env, configDir);
             return FromContext(engine, configDir, "-Engine context");
         }
 
         var host = env("DOCKER_HOST");
         if (!string.IsNullOrWhiteSpace(host))
-            return FromHost(host, "DOCKER_HOST", env);
+            return FromHost(host, "DOCKER_HOST", env, configDir);
 
         var ctx = env("DOCKER_CONTEXT");
         if (!string.IsNullOrWhiteSpace(ctx))
@@ -77,7 +77,7 @@ public static class EngineEndpointResolver
         ? new EngineEndpoint(new Uri(DefaultNamedPipe), "default")
         : new EngineEndpoint(new Uri(DefaultUnixSocket), "default");
 
-    static EngineEndpoint FromHost(string host, string source, Func<string, string?> env)
+    static EngineEndpoint FromHost(string host, string source, Func<string, string?> env, string configDir)
     {
         if (!Uri.TryCreate(host, UriKind.Absolute, out var uri) ||
             uri.Scheme is not ("unix" or "tcp" or "npipe" or "http" or "https"))
@@ -93,7 +93,7 @@ public static class EngineEndpointResolver
         if (uri.Scheme == "tcp" && !string.IsNullOrEmpty(certPath))
             useTls = true;
         if (useTls && string.IsNullOrEmpty(certPath))
-            certPath = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker");
+            certPath = configDir; // the docker CLI's default: the config directory (DOCKER_CONFIG or ~/.docker)
 
         return new EngineEndpoint(uri, source)
         {

@@ -51,10 +51,12 @@ public static class ImageReference
     /// Whether a pattern (with wildcards) selects an image: against each <c>repo:tag</c>, against the repository when the
     /// pattern names no tag, against the ID (with or without <c>sha256:</c>) and against each <c>repo@digest</c>.
     /// </summary>
-    public static bool Matches(string pattern, string id, IEnumerable<string> repoTags, IEnumerable<string> repoDigests)
+    public static bool Matches(string pattern, string id, IEnumerable<string> repoTags, IEnumerable<string> repoDigests) =>
+        Matches(WildcardToRegex(pattern), SplitTag(pattern).Tag != null, id, repoTags, repoDigests);
+
+    /// <summary><see cref="Matches(string,string,IEnumerable{string},IEnumerable{string})"/> with the pattern compiled once by the caller.</summary>
+    public static bool Matches(Regex rx, bool patternHasTag, string id, IEnumerable<string> repoTags, IEnumerable<string> repoDigests)
     {
-        var rx = WildcardToRegex(pattern);
-        var patternHasTag = SplitTag(pattern).Tag != null;
         foreach (var t in repoTags)
         {
             if (rx.IsMatch(t)) return true;

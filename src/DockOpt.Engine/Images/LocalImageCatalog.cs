@@ -27,6 +27,7 @@ public sealed class LocalImageCatalog
     public async Task<IReadOnlyList<ImageInfo>> GetAsync(Query query, Action<DockOptException> notFound, CancellationToken ct)
     {
         var ids = new List<(string Id, string? MatchedTag)>();
+        var inspected = new Dictionary<string, ImageInspectResponse>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         IList<ImagesListResponse>? list = null;
 
@@ -62,22 +63,24 @@ public sealed class LocalImageCatalog
                 if (ImageReference.HasWildcard(name))
                 {
                     var any = false;
+                    var rx = ImageReference.WildcardToRegex(name);
+                    var patternHasTag = ImageReference.SplitTag(name).Tag != null;
                     foreach (var i in await ListAsync().ConfigureAwait(false))
                     {
                         var tags = i.RepoTags ?? Array.Empty<string>();
-                        if (!ImageReference.Matches(name, i.ID, tags, i.RepoDigests ?? Array.Empty<string>())) continue;
+                        if (!ImageReference.Matches(rx, patternHasTag, i.ID, tags, i.RepoDigests ?? Array.Empty<string>())) continue;
                         any = true;
-                        var rx = ImageReference.WildcardToRegex(name);
                         Add(i.ID, tags.FirstOrDefault(t => rx.IsMatch(t)));
                     }
                     if (!any) notFound(NotFound(name));
                     continue;
                 }
 
-                var resolved = await TryInspectIdAsync(name, ct).ConfigureAwait(false);
+                var resolved = await TryInspectAsync(name, ct).ConfigureAwait(false);
                 if (resolved != null)
                 {
-                    Add(resolved, name.Contains('@') || LooksLikeId(name) ? null : Normalize(name));
+                    inspected[resolved.ID] = resolved; // described from this answer: no second inspect
+                    Add(resolved.ID, name.Contains('@') || LooksLikeId(name) ? null : Normalize(name));
                     continue;
                 }
                 // "app" with no tag: every tag of that repository, as 'docker images app' lists them.
@@ -105,7 +108,8 @@ public sealed class LocalImageCatalog
             await gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                results[index] = await DescribeAsync(entry.Id, entry.MatchedTag, query, ct).ConfigureAwait(false);
+                results[index] = await DescribeAsync(entry.Id, entry.MatchedTag, query, ct,
+                    inspected.GetValueOrDefault(entry.Id)).ConfigureAwait(false);
             }
             catch (DockOptException e) when (e.Category == DockOptErrorCategory.ObjectNotFound)
             {
@@ -133,12 +137,11 @@ public sealed class LocalImageCatalog
         $"No local image matches '{name}'.", name,
         "List local images with Get-DockOptImage, build one with Invoke-DockOptBuild, or check the spelling (wildcards: app*, *:latest).");
 
-    async Task<string?> TryInspectIdAsync(string name, CancellationToken ct)
+    async Task<ImageInspectResponse?> TryInspectAsync(string name, CancellationToken ct)
     {
         try
         {
-            var r = await _engine.Client.Images.InspectImageAsync(name, ct).ConfigureAwait(false);
-            return r.ID;
+            return await _engine.Client.Images.InspectImageAsync(name, ct).ConfigureAwait(false);
         }
         catch (DockerImageNotFoundException)
         {
@@ -151,13 +154,14 @@ public sealed class LocalImageCatalog
     }
 
     /// <summary>Inspects one image (and its history) into an <see cref="ImageInfo"/>.</summary>
-    public async Task<ImageInfo> DescribeAsync(string idOrName, string? matchedTag, Query query, CancellationToken ct)
+    public async Task<ImageInfo> DescribeAsync(string idOrName, string? matchedTag, Query query, CancellationToken ct,
+        ImageInspectResponse? alreadyInspected = null)
     {
         ImageInspectResponse r;
         IList<ImageHistoryResponse>? history = null;
         try
         {
-            var inspectTask = _engine.Client.Images.InspectImageAsync(idOrName, ct);
+            var inspectTask = alreadyInspected != null ? Task.FromResult(alreadyInspected) : _engine.Client.Images.InspectImageAsync(idOrName, ct);
             var historyTask = query.IncludeHistory ? _engine.Client.Images.GetImageHistoryAsync(idOrName, ct) : null;
             r = await inspectTask.ConfigureAwait(false);
             if (historyTask != null) history = await historyTask.ConfigureAwait(false);

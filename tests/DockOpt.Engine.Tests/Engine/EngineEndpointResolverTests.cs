@@ -32,6 +32,20 @@ public class EngineEndpointResolverTests
     }
 
     [Fact]
+    public void TlsWithoutCertPathUsesTheDockerConfigDirectory()
+    {
+        var ep = EngineEndpointResolver.Resolve(null, Env(new()
+        {
+            ["DOCKER_HOST"] = "tcp://build:2376",
+            ["DOCKER_TLS_VERIFY"] = "1",
+            ["DOCKER_CONFIG"] = "/cfg/docker",
+        }), "/home/someone");
+        Assert.Equal(Path.Combine("/cfg/docker", "ca.pem"), ep.CaPath);
+        var home = EngineEndpointResolver.Resolve(null, Env(new() { ["DOCKER_HOST"] = "tcp://build:2376", ["DOCKER_TLS_VERIFY"] = "1" }), "/home/someone");
+        Assert.Equal(Path.Combine("/home/someone", ".docker", "cert.pem"), home.CertPath);
+    }
+
+    [Fact]
     public void NoConfigurationGivesPlatformDefault()
     {
         var ep = EngineEndpointResolver.Resolve(null, Env(new()), Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("n")));
