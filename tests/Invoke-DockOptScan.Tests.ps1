@@ -151,6 +151,22 @@ HEALTHCHECK CMD ["true"]
         $pass.Outcome | Should -Be 'Passed'
     }
 
+    It 'finds the same layers and base layers for each image when several are scanned in one command' {
+        $images = $script:secImg, $script:uidImg, $script:okImg
+        $key = { "$($_.RuleId) $($_.Location) $($_.Layer) $($_.IsBaseLayer)" }
+        $batch = @(Invoke-DockOptScan $images -NoTrivy -Scanner Config -WarningAction SilentlyContinue)
+        $batch.Count | Should -Be 3
+        foreach ($img in $images) {
+            $alone = Invoke-DockOptScan $img -NoTrivy -Scanner Config -WarningAction SilentlyContinue
+            $inBatch = @(($batch | Where-Object Image -eq $img).Findings | ForEach-Object $key | Sort-Object)
+            $inBatch.Count | Should -BeGreaterThan 0
+            $inBatch | Should -Be @($alone.Findings | ForEach-Object $key | Sort-Object)
+        }
+        $arg = @(($batch | Where-Object Image -eq $script:uidImg).Findings | Where-Object RuleId -eq 'DO-CFG-008')
+        $arg.Count | Should -Be 1
+        $arg[0].IsBaseLayer | Should -BeFalse
+    }
+
     It 'matches hand-written OSV records against the real dpkg inventory; -Severity only filters the view' {
         $db = Join-Path $script:tmp 'osv'
         New-Item -ItemType Directory -Path $db | Out-Null

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DockOpt.Engine.Images;
 
 namespace DockOpt.Engine.Registry;
 
@@ -42,14 +43,7 @@ public sealed record RegistryTarget(string Host, string Repository)
             if (slash <= 0)
                 throw Invalid(destination, "it names no registry host", "Give host[:port]/repository, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app.");
             host = d.Substring(0, slash);
-            var rest = d.Substring(slash + 1);
-            var colon = rest.LastIndexOf(':');
-            if (colon > rest.LastIndexOf('/'))
-            {
-                tag = rest.Substring(colon + 1);
-                rest = rest.Substring(0, colon);
-            }
-            repo = rest;
+            (repo, tag) = ImageReference.SplitTag(d.Substring(slash + 1));
         }
         else
         {

@@ -26,7 +26,8 @@ public sealed class SecurityScanService
     readonly IDockOptSink _sink;
     OsvDatabase? _osv;
     IgnoreFile? _ignore;
-    List<(string Id, string[] Layers, int History)>? _localImages;
+    List<(string Id, string[] Layers)>? _localImages;
+    readonly Dictionary<string, List<string>> _histories = new();
 
     public static string ToolVersion => typeof(SecurityScanService).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
@@ -65,7 +66,7 @@ public sealed class SecurityScanService
                 {
                     var ins = await engine.Client.Images.InspectImageAsync(img.ID, ct).ConfigureAwait(false);
                     var layers = ins.RootFS?.Layers?.ToArray() ?? Array.Empty<string>();
-                    _localImages.Add((img.ID, layers, -1));
+                    _localImages.Add((img.ID, layers));
                 }
                 catch (Docker.DotNet.DockerApiException) { }
             }
@@ -79,14 +80,19 @@ public sealed class SecurityScanService
         if (longest == 0) return (-1, -1);
         // Several tagged images can share those layers (an image with only ENV/LABEL/CMD on top of the same base): the base is
         // the one sharing the longest history prefix with this image, and that prefix is the base's part of the history.
-        static List<string> Oldest(IList<Docker.DotNet.Models.ImageHistoryResponse> h) =>
-            h.Reverse().Select(x => x.CreatedBy + "\u0000" + x.Created.ToUniversalTime().ToString("O")).ToList();
-        var mine = Oldest(await engine.Client.Images.GetImageHistoryAsync(imageId, ct).ConfigureAwait(false));
+        // Histories are cached for the command: scanning several images on one base asks the engine once per image.
+        async Task<List<string>> Oldest(string id)
+        {
+            if (_histories.TryGetValue(id, out var cached)) return cached;
+            var h = await engine.Client.Images.GetImageHistoryAsync(id, ct).ConfigureAwait(false);
+            return _histories[id] = h.Reverse().Select(x => x.CreatedBy + "\u0000" + x.Created.ToUniversalTime().ToString("O")).ToList();
+        }
+        var mine = await Oldest(imageId).ConfigureAwait(false);
         var bestId = "";
         var bestHistory = -1;
         foreach (var li in _localImages.Where(x => x.Id != imageId && x.Layers.Length == longest && x.Layers.Select((l, i) => l == diffIds[i]).All(b => b)))
         {
-            var theirs = Oldest(await engine.Client.Images.GetImageHistoryAsync(li.Id, ct).ConfigureAwait(false));
+            var theirs = await Oldest(li.Id).ConfigureAwait(false);
             if (theirs.Count > mine.Count) continue;
             var common = 0;
             while (common < theirs.Count && theirs[common] == mine[common]) common++;

@@ -23,10 +23,7 @@ public sealed class EcrStandIn : IDisposable
 
     public EcrStandIn()
     {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        Port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
+        Port = StandInListener.FreePort();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(LoopAsync);
@@ -282,12 +279,5 @@ public class EcrStandInTests
         finally { Directory.Delete(dir, true); }
     }
 
-    static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var p = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return p;
-    }
+    static int FreePort() => StandInListener.FreePort();
 }

@@ -13,44 +13,23 @@ namespace DockOpt.Engine.Tests.Registry;
 /// </summary>
 public sealed class EcrTokenAndCredentialStandInTests
 {
-    /// <summary>A minimal HTTP listener on 127.0.0.1 with a synchronous handler; records "METHOD path".</summary>
+    /// <summary>A <see cref="StandInListener"/> with a synchronous (status, body) handler; records "METHOD path".</summary>
     sealed class Listener : IDisposable
     {
-        readonly HttpListener _l = new();
-        public readonly List<string> Seen = new();
+        readonly StandInListener _l = new(c => $"{c.Request.HttpMethod} {c.Request.Url!.AbsolutePath}");
         public Func<HttpListenerContext, (int Status, string Body)> Handle = _ => (404, "");
 
-        public Listener()
+        public Listener() => _l.Handle = (c, _) =>
         {
-            var t = new TcpListener(IPAddress.Loopback, 0);
-            t.Start();
-            Port = ((IPEndPoint)t.LocalEndpoint).Port;
-            t.Stop();
-            _l.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            _l.Start();
-            _ = Task.Run(async () =>
-            {
-                while (_l.IsListening)
-                {
-                    HttpListenerContext c;
-                    try { c = await _l.GetContextAsync(); } catch { return; }
-                    lock (Seen) Seen.Add($"{c.Request.HttpMethod} {c.Request.Url!.AbsolutePath}");
-                    try
-                    {
-                        var (status, body) = Handle(c);
-                        c.Response.StatusCode = status;
-                        var b = Encoding.UTF8.GetBytes(body);
-                        c.Response.OutputStream.Write(b);
-                    }
-                    catch (Exception e) { c.Response.StatusCode = 500; c.Response.OutputStream.Write(Encoding.UTF8.GetBytes(e.Message)); }
-                    finally { c.Response.Close(); }
-                }
-            });
-        }
+            var (status, body) = Handle(c);
+            StandInListener.Write(c, status, body);
+            return true;
+        };
 
-        public int Port { get; }
-        public string Host => $"127.0.0.1:{Port}";
-        public void Dispose() { _l.Stop(); _l.Close(); }
+        public List<string> Seen => _l.Seen;
+        public int Port => _l.Port;
+        public string Host => _l.Host;
+        public void Dispose() => _l.Dispose();
     }
 
     static string TokenReply(string password) => JsonSerializer.Serialize(new

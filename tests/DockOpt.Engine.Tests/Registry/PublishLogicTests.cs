@@ -61,6 +61,9 @@ public class PublishLogicTests
     {
         var (t, tag) = RegistryTarget.Parse(null, null, "127.0.0.1:5000/team/app:1.0");
         Assert.Equal(("127.0.0.1:5000", "team/app", "1.0"), (t.Host, t.Repository, tag));
+        // a registry port is not a tag
+        var (u, noTag) = RegistryTarget.Parse(null, null, "127.0.0.1:5000/team/app");
+        Assert.Equal(("127.0.0.1:5000", "team/app", (string?)null), (u.Host, u.Repository, noTag));
         Assert.Equal("InvalidDestination", Assert.Throws<DockOptException>(() => RegistryTarget.Parse(null, null, "app:1.0")).ErrorId);
         Assert.Equal("InvalidDestination", Assert.Throws<DockOptException>(() => RegistryTarget.Parse("ghcr.io", "Team/App", null)).ErrorId);
         Assert.Equal("DestinationRequired", Assert.Throws<DockOptException>(() => RegistryTarget.Parse(null, "x", null)).ErrorId);

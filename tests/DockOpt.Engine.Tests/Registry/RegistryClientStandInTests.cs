@@ -17,44 +17,15 @@ public sealed class RegistryClientStandInTests
 
     sealed class Server : IDisposable
     {
-        readonly HttpListener _l = new();
-        public readonly List<string> Seen = new();
-        public Func<HttpListenerContext, int, bool> Handle = (_, _) => false;
-        int _n;
-
-        public Server()
-        {
-            var t = new TcpListener(IPAddress.Loopback, 0);
-            t.Start();
-            Port = ((IPEndPoint)t.LocalEndpoint).Port;
-            t.Stop();
-            _l.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            _l.Start();
-            _ = Task.Run(async () =>
-            {
-                while (_l.IsListening)
-                {
-                    HttpListenerContext c;
-                    try { c = await _l.GetContextAsync(); } catch { return; }
-                    lock (Seen) Seen.Add($"{c.Request.HttpMethod} {c.Request.Url!.PathAndQuery} auth={c.Request.Headers["Authorization"]}");
-                    try { if (!Handle(c, Interlocked.Increment(ref _n))) c.Response.StatusCode = 404; }
-                    finally { c.Response.Close(); }
-                }
-            });
-        }
-
-        public int Port { get; }
-        public string Host => $"127.0.0.1:{Port}";
-        public void Dispose() { _l.Stop(); _l.Close(); }
+        readonly StandInListener _l = new(c => $"{c.Request.HttpMethod} {c.Request.Url!.PathAndQuery} auth={c.Request.Headers["Authorization"]}");
+        public List<string> Seen => _l.Seen;
+        public Func<HttpListenerContext, int, bool> Handle { get => _l.Handle; set => _l.Handle = value; }
+        public int Port => _l.Port;
+        public string Host => _l.Host;
+        public void Dispose() => _l.Dispose();
     }
 
-    static void Write(HttpListenerContext c, int status, string body, string? contentType = null)
-    {
-        c.Response.StatusCode = status;
-        if (contentType != null) c.Response.ContentType = contentType;
-        var b = Encoding.UTF8.GetBytes(body);
-        c.Response.OutputStream.Write(b);
-    }
+    static void Write(HttpListenerContext c, int status, string body, string? contentType = null) => StandInListener.Write(c, status, body, contentType);
 
     [Fact]
     public async Task Bearer_token_flow_against_a_stand_in_registry()
@@ -161,10 +132,7 @@ public sealed class RegistryClientStandInTests
     [Fact]
     public async Task A_closed_port_gives_RegistryUnreachable_within_the_time_bound()
     {
-        var t = new TcpListener(IPAddress.Loopback, 0);
-        t.Start();
-        var port = ((IPEndPoint)t.LocalEndpoint).Port;
-        t.Stop();
+        var port = StandInListener.FreePort();
         using var reg = new RegistryClient(new RegistryTarget($"127.0.0.1:{port}", "a/b"), RegistryCredential.Anonymous,
             new RetryPolicy { MaxAttempts = 10, MaxTime = TimeSpan.FromSeconds(2), BaseDelay = TimeSpan.FromMilliseconds(100) }, NullSink.Instance);
         var sw = System.Diagnostics.Stopwatch.StartNew();
