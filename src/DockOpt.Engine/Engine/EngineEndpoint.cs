@@ -43,12 +43,7 @@ public static class EngineEndpointResolver
     public static EngineEndpoint Resolve(string? engine, Func<string, string?>? env = null, string? homeDirectory = null)
     {
         env ??= Environment.GetEnvironmentVariable;
-        var configDir = env("DOCKER_CONFIG");
-        if (string.IsNullOrEmpty(configDir))
-        {
-            var home = homeDirectory ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            configDir = Path.Combine(home, ".docker");
-        }
+        var configDir = DockerConfigDirectory(env, homeDirectory);
 
         if (!string.IsNullOrWhiteSpace(engine))
         {
@@ -71,6 +66,15 @@ public static class EngineEndpointResolver
             return FromContext(current, configDir, "config.json currentContext");
 
         return Default();
+    }
+
+    /// <summary>The docker client's configuration directory: DOCKER_CONFIG, else ~/.docker (config.json, contexts, certificates).</summary>
+    public static string DockerConfigDirectory(Func<string, string?>? env = null, string? homeDirectory = null)
+    {
+        var dir = (env ?? Environment.GetEnvironmentVariable)("DOCKER_CONFIG");
+        return !string.IsNullOrEmpty(dir)
+            ? dir
+            : Path.Combine(homeDirectory ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker");
     }
 
     public static EngineEndpoint Default() => OperatingSystem.IsWindows()

@@ -72,9 +72,7 @@ public sealed class DockerConfigCredentials
 
     public DockerConfigCredentials(string? configDirectory = null)
     {
-        var dir = configDirectory ?? Environment.GetEnvironmentVariable("DOCKER_CONFIG");
-        if (string.IsNullOrEmpty(dir))
-            dir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker");
+        var dir = configDirectory ?? DockOpt.Engine.Engine.EngineEndpointResolver.DockerConfigDirectory();
         _path = Path.Combine(dir, "config.json");
     }
 
