@@ -6,21 +6,8 @@ namespace DockOpt.Cmdlets;
 /// <summary>Scans images offline: vulnerabilities (OSV records, Trivy report), secrets in every layer, configuration; score and CI gate.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "DockOptScan", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
 [OutputType(typeof(SecurityReport))]
-public sealed class InvokeDockOptScanCommand : EngineCmdlet
+public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 {
-    readonly List<(string Image, bool IsPath)> _items = new();
-
-    /// <summary>Local image names or IDs.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
-    [Alias("Image", "Id", "ImageId")]
-    [ValidateNotNullOrEmpty]
-    public string[] Name { get; set; } = Array.Empty<string>();
-
-    /// <summary>A docker save tar, OCI archive or OCI layout folder instead of a local image.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Path")]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = Array.Empty<string>();
-
     /// <summary>Folder or zip of OSV-format advisory records.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -78,59 +65,38 @@ public sealed class InvokeDockOptScanCommand : EngineCmdlet
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
-    /// <summary>Write a CycloneDX 1.6 SBOM to this file (or, when it is a folder, one file per image).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? SbomPath { get; set; }
-
-    /// <summary>Put the current time in the SBOM's metadata.timestamp (off by default, for reproducible SBOMs).</summary>
-    [Parameter]
-    public SwitchParameter SbomTimestamp { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        if (ParameterSetName == "Path")
-            foreach (var p in Path) _items.Add((GetUnresolvedProviderPathFromPSPath(p), true));
-        else
-            foreach (var n in Name) if (!string.IsNullOrWhiteSpace(n)) _items.Add((n, false));
-    }
-
     protected override void EndProcessing()
     {
         if ((Format == null) != (OutFile == null))
             ThrowTerminatingError(DockOptCmdlet.ToErrorRecord(new DockOptException("FormatRequiresOutFile", DockOptErrorCategory.InvalidArgument,
                 "-Format and -OutFile go together.", Format ?? OutFile, "Give both, e.g. -Format Sarif -OutFile scan.sarif.")));
-        var ignore = IgnoreFile != null ? GetUnresolvedProviderPathFromPSPath(IgnoreFile) : null;
-        if (ignore == null)
-        {
-            var cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-            foreach (var n in new[] { ".trivyignore.yaml", ".trivyignore.yml", ".trivyignore" })
-                if (File.Exists(System.IO.Path.Combine(cwd, n))) { ignore = System.IO.Path.Combine(cwd, n); WriteVerbose($"Using ignore file {ignore}."); break; }
-        }
+        var ignore = ResolveOptional(IgnoreFile);
+        if (ignore == null && (ignore = DockOpt.Engine.Security.IgnoreFile.FindDefault(SessionState.Path.CurrentFileSystemLocation.ProviderPath)) != null)
+            WriteVerbose($"Using ignore file {ignore}.");
         var req = new SecurityScanRequest
         {
             Vulnerabilities = Scanner.Contains("Vulnerability", StringComparer.OrdinalIgnoreCase),
             Secrets = Scanner.Contains("Secret", StringComparer.OrdinalIgnoreCase),
             Config = Scanner.Contains("Config", StringComparer.OrdinalIgnoreCase),
-            VulnerabilityDatabase = VulnerabilityDatabase != null ? GetUnresolvedProviderPathFromPSPath(VulnerabilityDatabase) : null,
-            TrivyReport = TrivyReport != null ? GetUnresolvedProviderPathFromPSPath(TrivyReport) : null,
+            VulnerabilityDatabase = ResolveOptional(VulnerabilityDatabase),
+            TrivyReport = ResolveOptional(TrivyReport),
             RunTrivy = !NoTrivy,
             IgnoreFile = ignore,
-            SbomPath = SbomPath != null ? GetUnresolvedProviderPathFromPSPath(SbomPath) : null,
+            SbomPath = ResolvedSbomPath,
             SbomTimestamp = SbomTimestamp,
             Policy = new GatePolicy { Severity = Severity, FailOn = FailOn, FailOnFixableOnly = FailOnFixableOnly, MinScore = MinScore, IgnoreBase = IgnoreBase },
         };
-        var outFile = OutFile != null ? GetUnresolvedProviderPathFromPSPath(OutFile) : null;
+        var outFile = ResolveOptional(OutFile);
         Run(async ct =>
         {
             var service = new SecurityScanService(req, this);
             service.Prepare();
             var reports = new List<SecurityReport>();
             var failed = new List<string>();
-            for (var i = 0; i < _items.Count; i++)
+            for (var i = 0; i < Items.Count; i++)
             {
-                var (image, isPath) = _items[i];
-                Progress(new DockOptProgress(70, "Invoke-DockOptScan", $"{image} ({i + 1}/{_items.Count})") { PercentComplete = 100 * i / Math.Max(1, _items.Count) });
+                var (image, isPath) = Items[i];
+                Progress(new DockOptProgress(70, "Invoke-DockOptScan", $"{image} ({i + 1}/{Items.Count})") { PercentComplete = 100 * i / Math.Max(1, Items.Count) });
                 try
                 {
                     var engine = isPath ? null : await GetEngineAsync(ct).ConfigureAwait(false);
@@ -157,7 +123,7 @@ public sealed class InvokeDockOptScanCommand : EngineCmdlet
                 ReportWriters.WriteAtomic(outFile, Format == "Sarif" ? ReportWriters.ToSarif(reports, SecurityScanService.ToolVersion) : ReportWriters.ToJson(reports));
             if ((FailOn != null || MinScore != null) && failed.Count > 0)
                 throw new DockOptException("SecurityGateFailed", DockOptErrorCategory.SecurityError,
-                    $"Security gate failed for {failed.Count} of {_items.Count} image(s): {string.Join(" | ", failed)}", string.Join(",", _items.Select(x => x.Image)),
+                    $"Security gate failed for {failed.Count} of {Items.Count} image(s): {string.Join(" | ", failed)}", string.Join(",", Items.Select(x => x.Image)),
                     "Fix the findings, or suppress accepted ones in a .trivyignore file with an expiry date.");
         });
         base.EndProcessing();

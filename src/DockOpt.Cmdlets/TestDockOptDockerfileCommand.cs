@@ -9,8 +9,6 @@ namespace DockOpt.Cmdlets;
 [OutputType(typeof(LintFinding), typeof(string))]
 public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
 {
-    static readonly string[] Patterns = { "Dockerfile", "Dockerfile.*", "*.dockerfile", "*.Dockerfile", "Containerfile", "Containerfile.*" };
-
     readonly List<LintFinding> _all = new();
     readonly List<string> _files = new();
     readonly Dictionary<string, LintOptions> _optionsByDir = new(StringComparer.Ordinal);
@@ -118,42 +116,12 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
             {
                 if (Directory.Exists(p))
                 {
-                    var found = Discover(p).ToList();
+                    var found = DockerfileDiscovery.Find(p).ToList();
                     if (found.Count == 0)
                         WriteWarning($"No Dockerfile (Dockerfile, Dockerfile.*, *.dockerfile, Containerfile) under '{p}'.");
                     foreach (var f in found) LintFile(f);
                 }
                 else LintFile(p);
-            }
-        }
-    }
-
-    static IEnumerable<string> Discover(string dir)
-    {
-        var stack = new Stack<string>();
-        stack.Push(dir);
-        while (stack.Count > 0)
-        {
-            var d = stack.Pop();
-            IEnumerable<string> files, dirs;
-            try
-            {
-                files = Directory.EnumerateFiles(d).ToList();
-                dirs = Directory.EnumerateDirectories(d).ToList();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            foreach (var f in files.Order(StringComparer.Ordinal))
-            {
-                var name = System.IO.Path.GetFileName(f);
-                if (name.EndsWith(".dockerignore", StringComparison.OrdinalIgnoreCase)) continue;
-                if (Patterns.Any(p => new WildcardPattern(p, WildcardOptions.IgnoreCase).IsMatch(name))) yield return f;
-            }
-            foreach (var sub in dirs.OrderDescending(StringComparer.Ordinal))
-            {
-                var n = System.IO.Path.GetFileName(sub);
-                if (n is ".git" or "node_modules" or "bin" or "obj" or ".venv" or "vendor") continue;
-                if (new DirectoryInfo(sub).LinkTarget != null) continue; // no symlink loops
-                stack.Push(sub);
             }
         }
     }

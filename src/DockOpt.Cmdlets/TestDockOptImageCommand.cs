@@ -170,17 +170,6 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
             $"The test spec '{path}' is neither YAML (.yaml, .yml), JSON nor a PowerShell data file (.psd1).", path, "Use a .yaml or .psd1 spec.");
     }
 
-    /// <summary>The checks that run when no -SpecPath is given.</summary>
-    static ImageTestSpec DefaultSpec()
-    {
-        var s = new ImageTestSpec();
-        s.Metadata.NonRoot = true;
-        s.Metadata.ExecForm = true;
-        s.Metadata.Healthcheck = true;
-        s.Runtime.Start = true;
-        return s;
-    }
-
     ImageTestSpec ParameterSpec()
     {
         var s = new ImageTestSpec();
@@ -235,7 +224,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
         var emitObjects = !(OutputFormat == "JUnit" && OutFile == null);
         foreach (var image in Image)
         {
-            var spec = _fileSpec == null ? DefaultSpec() : Clone(_fileSpec);
+            var spec = _fileSpec == null ? ImageTestSpec.Default() : _fileSpec.Clone();
             spec.Merge(paramSpec);
             var tested = false;
             RunPerItem(async ct =>
@@ -253,13 +242,6 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
             });
             if (!tested) _notTested.Add(image);
         }
-    }
-
-    static ImageTestSpec Clone(ImageTestSpec s)
-    {
-        var c = new ImageTestSpec { Source = s.Source };
-        c.Merge(s);
-        return c;
     }
 
     protected override void EndProcessing()

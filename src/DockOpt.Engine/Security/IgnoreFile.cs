@@ -24,6 +24,17 @@ public sealed class IgnoreFile
 
     IgnoreFile(string source) => Source = source;
 
+    /// <summary>The default ignore file in a folder (.trivyignore.yaml, .trivyignore.yml, then .trivyignore), or null when none is there.</summary>
+    public static string? FindDefault(string folder)
+    {
+        foreach (var n in new[] { ".trivyignore.yaml", ".trivyignore.yml", ".trivyignore" })
+        {
+            var p = Path.Combine(folder, n);
+            if (File.Exists(p)) return p;
+        }
+        return null;
+    }
+
     public static IgnoreFile Load(string path)
     {
         if (!File.Exists(path))

@@ -14,6 +14,25 @@ public sealed class ImageTestSpec
     /// <summary>Where the spec came from (path), for messages.</summary>
     public string? Source { get; set; }
 
+    /// <summary>The checks that run when no spec file is given: non-root user, exec-form entrypoint, a HEALTHCHECK, and that it starts.</summary>
+    public static ImageTestSpec Default()
+    {
+        var s = new ImageTestSpec();
+        s.Metadata.NonRoot = true;
+        s.Metadata.ExecForm = true;
+        s.Metadata.Healthcheck = true;
+        s.Runtime.Start = true;
+        return s;
+    }
+
+    /// <summary>A copy to merge per-image parameters into, leaving this spec as it is.</summary>
+    public ImageTestSpec Clone()
+    {
+        var c = new ImageTestSpec { Source = Source };
+        c.Merge(this);
+        return c;
+    }
+
     /// <summary>Adds another spec's checks to this one (parameters on top of a spec file).</summary>
     public void Merge(ImageTestSpec other)
     {
