@@ -82,7 +82,24 @@ public sealed class DockerConfigCredentials
     public TimeSpan HelperTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Credentials for <paramref name="host"/>, or null when config.json has none.</summary>
+    readonly Dictionary<string, RegistryCredential?> _found = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The credentials config.json gives for <paramref name="host"/>. Looked up once per host and instance: the cmdlet's
+    /// probe (whether to ask AWS.Tools.ECR) and the engine's authentication share one read and one helper run.
+    /// </summary>
     public RegistryCredential? Find(string host, Action<string>? verbose = null)
+    {
+        lock (_found)
+        {
+            if (_found.TryGetValue(host, out var known)) return known;
+            var found = FindUncached(host, verbose);
+            _found[host] = found;
+            return found;
+        }
+    }
+
+    RegistryCredential? FindUncached(string host, Action<string>? verbose)
     {
         if (!File.Exists(_path)) return null;
         JsonDocument doc;
