@@ -153,8 +153,8 @@ public sealed class HistorySummary
     public long? PreviousSize { get; set; }
 
     /// <summary>LastSize − PreviousSize (positive: the image grew).</summary>
-    public long? SizeChange { get; set; }
-    public double? SizeChangePercent { get; set; }
+    public long? SizeChange => LastSize - PreviousSize;
+    public double? SizeChangePercent => PreviousSize is > 0 and var p ? Math.Round(100.0 * (LastSize - p) / p, 2) : null;
 
     /// <summary>Build time statistics over the records that carry one (seconds); null when none do.</summary>
     public int DurationCount { get; set; }
@@ -164,7 +164,7 @@ public sealed class HistorySummary
     public TimeSpan? MeanDuration => MeanDurationSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
     public double? LastDurationSeconds { get; set; }
     public double? PreviousDurationSeconds { get; set; }
-    public double? DurationChangeSeconds { get; set; }
+    public double? DurationChangeSeconds => LastDurationSeconds - PreviousDurationSeconds is { } d ? Math.Round(d, 3) : null;
 
     public override string ToString() => $"{Image} ({Kind}): {Count} records, last {ByteSize.Format(LastSize)}";
 }

@@ -79,6 +79,8 @@ public sealed class HistoryQueryTests
         Assert.Equal(1, single.Count);
         Assert.Null(single.PreviousSize);
         Assert.Null(single.SizeChange);
+        Assert.Null(single.SizeChangePercent);
+        Assert.Null(single.PreviousDurationSeconds);
         Assert.Null(single.DurationChangeSeconds);
         Assert.Equal(1, s.Count(x => x.Kind == "Comparison"));
     }
