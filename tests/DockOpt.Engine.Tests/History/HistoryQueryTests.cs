@@ -115,8 +115,8 @@ public sealed class HistoryQueryTests
 
         var c = new ImageComparison
         {
-            ReferenceImage = "app:single", DifferenceImage = "app:multi", ReferenceSize = 1000, DifferenceSize = 100, SizeReduction = 900,
-            ReductionPercent = 90, DifferenceBuildDuration = TimeSpan.FromSeconds(2), ComparedAt = T0, MonthlySavings = 1.5, YearlySavings = 18,
+            ReferenceImage = "app:single", DifferenceImage = "app:multi", ReferenceSize = 1000, DifferenceSize = 100,
+            DifferenceBuildDuration = TimeSpan.FromSeconds(2), ComparedAt = T0, MonthlySavings = 1.5, YearlySavings = 18,
             ReferenceImageId = "sha256:" + new string('d', 64), DifferenceImageId = "sha256:" + new string('e', 64), DifferenceLayerCount = 3,
             ReferenceBuildDuration = TimeSpan.FromSeconds(9.5), Engine = "24.0.7",
         };
