@@ -34,6 +34,11 @@ Describe 'Build history' -Tag 'RequiresDocker' {
         $records[1].CacheHits | Should -Be $b.CacheHits
         $records[1].CacheHits | Should -BeGreaterThan 0
         $records[0].DurationSeconds | Should -BeGreaterThan 0
+        $records[0].DurationSeconds | Should -Be $a.DurationSeconds
+        $records[0].LayerCount | Should -Be ([int](& docker image inspect $a.ImageId --format '{{len .RootFS.Layers}}'))
+        $records[1].Repository | Should -Be $script:repo
+        $records[1].Tag | Should -Be 'two'
+        $records[1].ImageId | Should -Be $b.ImageId
     }
 
     It 'records nothing when neither -HistoryPath nor DOCKOPT_HISTORY is set' {

@@ -78,6 +78,8 @@ Describe 'Invoke-DockOptBuild' -Tag 'RequiresDocker' {
         $csv = $r | ConvertTo-Csv | ConvertFrom-Csv
         $csv.Size | Should -Be ([string]$inspect.Size)
         $csv.DurationSeconds | Should -Not -BeNullOrEmpty
+        [double]::Parse($csv.DurationSeconds, [cultureinfo]::CurrentCulture) | Should -Be $r.DurationSeconds
+        ($csv.LayerCount, $csv.CacheMisses, $csv.ImageId) | Should -Be @([string]$r.LayerCount, [string]$r.CacheMisses, $r.ImageId)
     }
 
     It 'reads the commit and branch from the context repository' {

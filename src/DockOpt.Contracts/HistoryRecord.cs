@@ -77,63 +77,58 @@ public sealed class HistoryRecord
         return colon > name.LastIndexOf('/') ? (name.Substring(0, colon), name.Substring(colon + 1)) : (name, "latest");
     }
 
+    /// <summary>The fields every kind of record has: when, what image (named and split), its size, layers and build time.</summary>
+    static HistoryRecord Of(string kind, DateTime at, string image, string imageId, long size, int layerCount, double? seconds, string? engine)
+    {
+        var (repo, tag) = Split(image);
+        return new HistoryRecord
+        {
+            Timestamp = (at == default ? DateTime.UtcNow : at).ToUniversalTime(),
+            Kind = kind,
+            Image = image,
+            Repository = repo,
+            Tag = tag,
+            ImageId = imageId,
+            Size = size,
+            LayerCount = layerCount,
+            DurationSeconds = seconds,
+            Engine = engine,
+            Host = Environment.MachineName,
+        };
+    }
+
     /// <summary>The record of one build (call after Invoke-DockOptBuild produced <paramref name="build"/>).</summary>
     public static HistoryRecord FromBuild(BuildResult build)
     {
         if (build == null) throw new ArgumentNullException(nameof(build));
-        var (repo, tag) = Split(build.Name);
-        return new HistoryRecord
-        {
-            Timestamp = (build.StartedAt == default ? DateTime.UtcNow : build.StartedAt).ToUniversalTime(),
-            Kind = HistoryKind.Build,
-            Image = build.Name,
-            Repository = repo,
-            Tag = tag,
-            ImageId = build.ImageId,
-            Size = build.Size,
-            LayerCount = build.LayerCount,
-            DurationSeconds = build.DurationSeconds,
-            Dockerfile = build.Dockerfile,
-            ContextPath = build.ContextPath,
-            Target = build.Target,
-            StepCount = build.StepCount,
-            CacheHits = build.CacheHits,
-            CacheMisses = build.CacheMisses,
-            ContextBytes = build.ContextBytes,
-            GitCommit = build.GitCommit,
-            GitBranch = build.GitBranch,
-            Engine = build.Engine,
-            Host = Environment.MachineName,
-        };
+        var r = Of(HistoryKind.Build, build.StartedAt, build.Name, build.ImageId, build.Size, build.LayerCount, build.DurationSeconds, build.Engine);
+        r.Dockerfile = build.Dockerfile;
+        r.ContextPath = build.ContextPath;
+        r.Target = build.Target;
+        r.StepCount = build.StepCount;
+        r.CacheHits = build.CacheHits;
+        r.CacheMisses = build.CacheMisses;
+        r.ContextBytes = build.ContextBytes;
+        r.GitCommit = build.GitCommit;
+        r.GitBranch = build.GitBranch;
+        return r;
     }
 
     /// <summary>The record of one comparison; <see cref="Image"/> is the difference image.</summary>
     public static HistoryRecord FromComparison(ImageComparison c)
     {
         if (c == null) throw new ArgumentNullException(nameof(c));
-        var (repo, tag) = Split(c.DifferenceImage);
-        return new HistoryRecord
-        {
-            Timestamp = (c.ComparedAt == default ? DateTime.UtcNow : c.ComparedAt).ToUniversalTime(),
-            Kind = HistoryKind.Comparison,
-            Image = c.DifferenceImage,
-            Repository = repo,
-            Tag = tag,
-            ImageId = c.DifferenceImageId,
-            Size = c.DifferenceSize,
-            LayerCount = c.DifferenceLayerCount,
-            DurationSeconds = c.DifferenceBuildSeconds,
-            ReferenceImage = c.ReferenceImage,
-            ReferenceImageId = c.ReferenceImageId,
-            ReferenceSize = c.ReferenceSize,
-            ReferenceDurationSeconds = c.ReferenceBuildSeconds,
-            SizeReduction = c.SizeReduction,
-            ReductionPercent = c.ReductionPercent,
-            MonthlySavings = c.MonthlySavings,
-            YearlySavings = c.YearlySavings,
-            Engine = c.Engine,
-            Host = Environment.MachineName,
-        };
+        var r = Of(HistoryKind.Comparison, c.ComparedAt, c.DifferenceImage, c.DifferenceImageId, c.DifferenceSize, c.DifferenceLayerCount,
+            c.DifferenceBuildSeconds, c.Engine);
+        r.ReferenceImage = c.ReferenceImage;
+        r.ReferenceImageId = c.ReferenceImageId;
+        r.ReferenceSize = c.ReferenceSize;
+        r.ReferenceDurationSeconds = c.ReferenceBuildSeconds;
+        r.SizeReduction = c.SizeReduction;
+        r.ReductionPercent = c.ReductionPercent;
+        r.MonthlySavings = c.MonthlySavings;
+        r.YearlySavings = c.YearlySavings;
+        return r;
     }
 }
 
@@ -158,8 +153,8 @@ public sealed class HistorySummary
     public long? PreviousSize { get; set; }
 
     /// <summary>LastSize − PreviousSize (positive: the image grew).</summary>
-    public long? SizeChange { get; set; }
-    public double? SizeChangePercent { get; set; }
+    public long? SizeChange => LastSize - PreviousSize;
+    public double? SizeChangePercent => PreviousSize is > 0 and var p ? Math.Round(100.0 * (LastSize - p) / p, 2) : null;
 
     /// <summary>Build time statistics over the records that carry one (seconds); null when none do.</summary>
     public int DurationCount { get; set; }
@@ -169,7 +164,7 @@ public sealed class HistorySummary
     public TimeSpan? MeanDuration => MeanDurationSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
     public double? LastDurationSeconds { get; set; }
     public double? PreviousDurationSeconds { get; set; }
-    public double? DurationChangeSeconds { get; set; }
+    public double? DurationChangeSeconds => LastDurationSeconds - PreviousDurationSeconds is { } d ? Math.Round(d, 3) : null;
 
     public override string ToString() => $"{Image} ({Kind}): {Count} records, last {ByteSize.Format(LastSize)}";
 }

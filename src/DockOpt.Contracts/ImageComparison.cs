@@ -23,10 +23,10 @@ public sealed class ImageComparison
     public long DifferenceSize { get; set; }
 
     /// <summary>ReferenceSize − DifferenceSize (negative when the difference image is larger).</summary>
-    public long SizeReduction { get; set; }
+    public long SizeReduction => ReferenceSize - DifferenceSize;
 
     /// <summary>SizeReduction as a percentage of ReferenceSize, two decimals (88.1 means 88.1 % smaller).</summary>
-    public double ReductionPercent { get; set; }
+    public double ReductionPercent => ReferenceSize > 0 ? Math.Round(100.0 * SizeReduction / ReferenceSize, 2) : 0;
 
     public int ReferenceLayerCount { get; set; }
     public int DifferenceLayerCount { get; set; }

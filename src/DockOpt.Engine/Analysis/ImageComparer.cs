@@ -108,8 +108,6 @@ public sealed class ImageComparer
             DifferenceImageId = difference.Id,
             ReferenceSize = reference.Size,
             DifferenceSize = difference.Size,
-            SizeReduction = reference.Size - difference.Size,
-            ReductionPercent = reference.Size > 0 ? Math.Round(100.0 * (reference.Size - difference.Size) / reference.Size, 2) : 0,
             ReferenceLayerCount = reference.LayerCount,
             DifferenceLayerCount = difference.LayerCount,
             ReferenceBuildDuration = referenceBuild,

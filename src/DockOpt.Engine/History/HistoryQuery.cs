@@ -83,12 +83,7 @@ public sealed class HistoryQuery
                 LastSize = last.Size,
                 LastImageId = last.ImageId,
             };
-            if (prev != null)
-            {
-                s.PreviousSize = prev.Size;
-                s.SizeChange = last.Size - prev.Size;
-                s.SizeChangePercent = prev.Size > 0 ? Math.Round(100.0 * (last.Size - prev.Size) / prev.Size, 2) : null;
-            }
+            if (prev != null) s.PreviousSize = prev.Size;
             var timed = list.Where(r => r.DurationSeconds.HasValue).ToList();
             s.DurationCount = timed.Count;
             if (timed.Count > 0)
@@ -97,11 +92,7 @@ public sealed class HistoryQuery
                 s.MaxDurationSeconds = timed.Max(r => r.DurationSeconds!.Value);
                 s.MeanDurationSeconds = Math.Round(timed.Average(r => r.DurationSeconds!.Value), 3);
                 s.LastDurationSeconds = timed[^1].DurationSeconds;
-                if (timed.Count > 1)
-                {
-                    s.PreviousDurationSeconds = timed[^2].DurationSeconds;
-                    s.DurationChangeSeconds = Math.Round(timed[^1].DurationSeconds!.Value - timed[^2].DurationSeconds!.Value, 3);
-                }
+                if (timed.Count > 1) s.PreviousDurationSeconds = timed[^2].DurationSeconds;
             }
             result.Add(s);
         }
