@@ -39,6 +39,13 @@ Describe 'Build history' -Tag 'RequiresDocker' {
         $records[1].Repository | Should -Be $script:repo
         $records[1].Tag | Should -Be 'two'
         $records[1].ImageId | Should -Be $b.ImageId
+        $summary = @(Get-DockOptHistory -Path $script:history -Kind Build -Summary)
+        $summary.Count | Should -Be 2
+        $one = $summary | Where-Object Image -EQ "$($script:repo):one"
+        $one.Count | Should -Be 1
+        $one.LastSize | Should -Be $records[0].Size
+        $one.MinDurationSeconds | Should -Be $records[0].DurationSeconds
+        $one.SizeChange | Should -BeNullOrEmpty
     }
 
     It 'records nothing when neither -HistoryPath nor DOCKOPT_HISTORY is set' {

@@ -49,7 +49,7 @@ public sealed class SecurityReport
     public string[] Errors { get; set; } = Array.Empty<string>();
     public string[] VulnerabilitySources { get; set; } = Array.Empty<string>();
     public TimeSpan Duration { get; set; }
-    public double DurationSeconds { get; set; }
+    public double DurationSeconds => Math.Round(Duration.TotalSeconds, 3);
     public DateTime ScannedAt { get; set; }
 
     public override string ToString() => $"{Image} {Outcome} {Score}";

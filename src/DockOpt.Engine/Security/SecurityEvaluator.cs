@@ -109,7 +109,6 @@ public static class SecurityEvaluator
             Errors = errors.Concat(scan.Problems).ToArray(),
             VulnerabilitySources = sources.ToArray(),
             Duration = duration,
-            DurationSeconds = duration.TotalSeconds,
             ScannedAt = now,
         };
 
