@@ -25,7 +25,7 @@ FROM dockopt/busybox:latest
 COPY start.sh /app/start.sh
 COPY health.json /www/health
 RUN chmod 0755 /app/start.sh && echo hello > /www/index.html && echo 'web:x:10001:10001::/www:/bin/false' >> /etc/passwd \
- && chown 10001:10001 /www/index.html
+ && chown 10001:10001 /www/index.html && ln -s /www /site
 ENV APP_MODE=production
 LABEL org.opencontainers.image.title="imagetest" org.opencontainers.image.version="1.2.3"
 EXPOSE 8080/tcp
@@ -432,6 +432,9 @@ fileContentTests:
   - name: health doc
     path: /www/health
     expectedContents: ['"version":"1\.2\.3"']
+  - name: index under a symlinked directory
+    path: /site/index.html
+    expectedContents: ['^hello$']
 commandTests:
   - name: echo works
     command: echo
@@ -444,6 +447,8 @@ commandTests:
             (Get-Result $r 'Command' 'echo works').Outcome | Should -Be 'Passed'
             (Get-Result $r 'Metadata' 'User').Actual | Should -Be 'web'
             @($r | Where-Object Category -EQ 'Files').Count | Should -BeGreaterThan 3
+            # Read from the layers through the symlinked directory /site → /www.
+            @($r | Where-Object { $_.Category -eq 'Files' -and $_.Name -like 'index under a symlinked directory*' -and $_.Passed }).Count | Should -BeGreaterThan 1
         }
 
         It 'takes quick checks from parameters' {

@@ -190,35 +190,13 @@ public sealed class ImageComparer
 
     /// <summary>
     /// The history entries that created the image's filesystem layers, oldest first, or null when they cannot be told
-    /// apart. Entries with bytes always made a layer; among 0-byte entries, RUN, COPY, ADD and WORKDIR may have made
-    /// an empty layer (the classic builder commits WORKDIR when it creates the directory). The catalog's EmptyLayer
-    /// flags are used when they add up; otherwise 0-byte candidates are taken when exactly the missing number exists.
+    /// apart. The catalog's EmptyLayer flags already count 0-byte layers (a classic-builder WORKDIR that created its
+    /// directory) through <see cref="LocalImageCatalog.MapHistory"/>; sizes are not guessed when they do not add up.
     /// </summary>
     internal static List<ImageHistoryEntry>? LayerEntries(IReadOnlyList<ImageHistoryEntry> history, int layerCount)
     {
-        var flagged = history.Where(h => !h.EmptyLayer).ToList();
-        if (flagged.Count == layerCount) return flagged;
-        var nonEmpty = history.Count(h => h.Size > 0);
-        var candidates = history.Where(h => h.Size == 0 && MayCreateLayer(h.CreatedBy)).ToList();
-        if (nonEmpty + candidates.Count != layerCount) return null;
-        return history.Where(h => h.Size > 0 || (h.Size == 0 && MayCreateLayer(h.CreatedBy))).ToList();
-    }
-
-    static bool MayCreateLayer(string createdBy)
-    {
-        var s = createdBy.Trim();
-        if (s.Length == 0) return true;
-        if (s.StartsWith("/bin/sh -c ", StringComparison.Ordinal)) s = s.Substring(11).TrimStart();
-        if (s.StartsWith("#(nop)", StringComparison.Ordinal))
-        {
-            var word = s.Substring(6).TrimStart().Split(' ', 2)[0].ToUpperInvariant();
-            return word is "COPY" or "ADD" or "WORKDIR";
-        }
-        var first = s.Split(' ', 2)[0].ToUpperInvariant();
-        // BuildKit-style history: "RUN /bin/sh -c …", "COPY …", "WORKDIR /x"; anything else non-#(nop) is a RUN command.
-        return first is "RUN" or "COPY" or "ADD" or "WORKDIR"
-            || !(first is "ENV" or "LABEL" or "CMD" or "ENTRYPOINT" or "EXPOSE" or "USER" or "ARG" or "HEALTHCHECK"
-                or "STOPSIGNAL" or "SHELL" or "VOLUME" or "ONBUILD" or "MAINTAINER");
+        var layers = history.Where(h => !h.EmptyLayer).ToList();
+        return layers.Count == layerCount ? layers : null;
     }
 
 }

@@ -473,7 +473,7 @@ public sealed class DelegateImageVisitor : IImageVisitor
 /// Reads ahead of the consumer on a background task (up to a few MiB) so the socket keeps flowing while the parser
 /// works: the engine's export and our parsing overlap on two cores.
 /// </summary>
-internal sealed class ReadAheadStream : Stream
+internal sealed class ReadAheadStream : ForwardReadStream
 {
     readonly System.Threading.Channels.Channel<(byte[] Buf, int Len)> _ch;
     readonly Task _pump;
@@ -560,15 +560,6 @@ internal sealed class ReadAheadStream : Stream
         return n;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -3,8 +3,22 @@ using System.Security.Cryptography;
 
 namespace DockOpt.Engine.Images;
 
+/// <summary>A forward-only, read-only stream: everything but reading is unsupported (Length and Position unless overridden).</summary>
+internal abstract class ForwardReadStream : Stream
+{
+    public sealed override bool CanRead => true;
+    public sealed override bool CanSeek => false;
+    public sealed override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public sealed override void Flush() { }
+    public sealed override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public sealed override void SetLength(long value) => throw new NotSupportedException();
+    public sealed override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
 /// <summary>A read-only stream that feeds every byte read through a SHA-256 and counts them.</summary>
-internal sealed class Sha256CountingStream : Stream
+internal sealed class Sha256CountingStream : ForwardReadStream
 {
     readonly Stream _inner;
     readonly IncrementalHash? _hash;
@@ -48,15 +62,7 @@ internal sealed class Sha256CountingStream : Stream
         return _hash == null ? "" : "sha256:" + Convert.ToHexString(_hash.GetHashAndReset()).ToLowerInvariant();
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -70,7 +76,7 @@ internal sealed class Sha256CountingStream : Stream
 }
 
 /// <summary>A read-only stream whose first bytes can be inspected before reading (compression magic, tar header).</summary>
-internal sealed class PeekableStream : Stream
+internal sealed class PeekableStream : ForwardReadStream
 {
     readonly Stream _inner;
     byte[] _buf = Array.Empty<byte>();
@@ -106,15 +112,6 @@ internal sealed class PeekableStream : Stream
         return _inner.Read(buffer);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>

@@ -5,15 +5,18 @@ namespace DockOpt.Engine.Testing;
 
 /// <summary>
 /// Reads paths from an image's layers with the streaming <see cref="ImageReader"/> (the engine's image export): no
-/// container, no shell. Applies layers in order with whiteouts and opaque directories. A path under a symlinked
-/// directory (Debian's /bin → usr/bin), or a symlink whose content is checked, is resolved with another read pass (at
-/// most <see cref="MaxPasses"/>).
+/// container, no shell. One pass keeps every entry's metadata (not its content), the whiteouts and opaque directories
+/// of each layer; paths are then resolved over the layers in order, through symlinked directories (Debian's /bin →
+/// usr/bin) and, for content checks, through a symlinked file. Content is kept only for the asked paths and for the
+/// targets of symlinks met on the way to them; a target that only became known after its file went by in the stream
+/// costs one more pass (at most <see cref="MaxPasses"/> in all).
 /// </summary>
 public sealed class LayerFileSource : IImageFileSource
 {
     /// <summary>Content kept per file for regex checks; SHA-256 always covers the whole file.</summary>
     public const int MaxContentBytes = 8 * 1024 * 1024;
-    const int MaxPasses = 4;
+    const int MaxPasses = 2;
+    const int MaxLinkHops = 40; // as Linux's MAXSYMLINKS
 
     readonly Func<string, ImageSource> _source;
 
@@ -42,78 +45,113 @@ public sealed class LayerFileSource : IImageFileSource
     public async Task<IReadOnlyDictionary<string, ImageFileEntry?>> ReadAsync(string imageId, IReadOnlyCollection<string> paths,
         IReadOnlyCollection<string> contentPaths, CancellationToken ct)
     {
-        var result = new Dictionary<string, ImageFileEntry?>(StringComparer.Ordinal);
-        // original path -> the path to look up now (changes when a symlinked directory is resolved)
-        var pending = paths.Distinct(StringComparer.Ordinal).ToDictionary(p => p, p => Rel(p), StringComparer.Ordinal);
+        var wanted = paths.Distinct(StringComparer.Ordinal).ToList();
         var wantContent = new HashSet<string>(contentPaths, StringComparer.Ordinal);
-        var links = new Dictionary<string, Captured>(StringComparer.Ordinal);
-        for (var pass = 0; pass < MaxPasses && pending.Count > 0; pass++)
+        var contentRoots = wanted.Where(wantContent.Contains).Select(Rel).ToList();
+        var contentRel = new HashSet<string>(contentRoots, StringComparer.Ordinal);
+        var result = new Dictionary<string, ImageFileEntry?>(StringComparer.Ordinal);
+        for (var pass = 0; pass < MaxPasses; pass++)
         {
-            var lookup = new HashSet<string>(pending.Values, StringComparer.Ordinal);
-            var ancestors = new HashSet<string>(lookup.SelectMany(Ancestors), StringComparer.Ordinal);
-            var contentRel = new HashSet<string>(pending.Where(kv => wantContent.Contains(kv.Key)).Select(kv => kv.Value), StringComparer.Ordinal);
-            var state = await ReadPassAsync(imageId, lookup, ancestors, contentRel, ct).ConfigureAwait(false);
-            var next = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (orig, rel) in pending)
-            {
-                // A symlinked ancestor: rewrite the path through it and look again.
-                string? rewritten = null;
-                foreach (var a in Ancestors(rel))
-                    if (state.TryGetValue(a, out var ae) && ae?.Kind == LayerEntryKind.Symlink && ae.LinkTarget != null)
-                    {
-                        rewritten = Rel(Join(Parent(a), ae.LinkTarget) + rel.Substring(a.Length));
-                        break;
-                    }
-                    else if (state.TryGetValue(a, out var ad) && ad != null && ad.Kind != LayerEntryKind.Directory)
-                    {
-                        rewritten = null; // a file where a directory should be: the path cannot exist
-                        state[rel] = null;
-                        break;
-                    }
-                if (rewritten != null && rewritten != rel) { next[orig] = rewritten; continue; }
-                state.TryGetValue(rel, out var e);
-                if (e?.Kind == LayerEntryKind.Symlink && e.LinkTarget != null && wantContent.Contains(orig))
-                {
-                    // Content checks read through a symlink (like cat); type, mode and owner stay the link's own.
-                    links.TryAdd(orig, e);
-                    next[orig] = Rel(Join(Parent(rel), e.LinkTarget));
-                    continue;
-                }
-                if (links.TryGetValue(orig, out var link))
-                {
-                    result[orig] = new ImageFileEntry
-                    {
-                        Path = orig, Type = "symlink", Mode = link.Mode, Uid = link.Uid, Gid = link.Gid, LinkTarget = link.LinkTarget,
-                        Size = e?.Size ?? 0, Content = e?.Kind == LayerEntryKind.RegularFile ? e.Content : null, Sha256 = e?.Sha256,
-                    };
-                    continue;
-                }
-                result[orig] = e == null ? null : new ImageFileEntry
-                {
-                    Path = orig,
-                    Type = e.Kind switch
-                    {
-                        LayerEntryKind.RegularFile => "file",
-                        LayerEntryKind.Directory => "directory",
-                        LayerEntryKind.Symlink => "symlink",
-                        LayerEntryKind.Hardlink => "hardlink",
-                        _ => "other",
-                    },
-                    Mode = e.Mode, Uid = e.Uid, Gid = e.Gid, Size = e.Size, LinkTarget = e.LinkTarget, Content = e.Content, Sha256 = e.Sha256,
-                };
-            }
-            pending = next;
+            var layers = await ReadPassAsync(imageId, contentRoots, contentRel, ct).ConfigureAwait(false);
+            var missing = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var orig in wanted)
+                result[orig] = Resolve(layers, orig, wantContent.Contains(orig), missing);
+            if (missing.Count == 0) break;
+            contentRel.UnionWith(missing);
         }
-        foreach (var orig in pending.Keys) result[orig] = null; // symlink loop or too deep
         return result;
     }
 
-    async Task<Dictionary<string, Captured?>> ReadPassAsync(string imageId, HashSet<string> lookup, HashSet<string> ancestors,
-        HashSet<string> contentRel, CancellationToken ct)
+    /// <summary>The entry <paramref name="orig"/> names in the final filesystem; adds to <paramref name="missing"/> a regular file whose content was wanted but not kept.</summary>
+    static ImageFileEntry? Resolve(List<LayerCapture> layers, string orig, bool content, HashSet<string> missing)
+    {
+        var rel = Rel(orig);
+        var e = Lookup(layers, ref rel);
+        if (e == null) return null;
+        if (e.Kind == LayerEntryKind.Symlink && e.LinkTarget != null && content)
+        {
+            // Content checks read through a symlink (like cat); type, mode and owner stay the link's own.
+            var link = e;
+            Captured? t = e;
+            var hops = 0;
+            while (t?.Kind == LayerEntryKind.Symlink && t.LinkTarget != null && hops++ < MaxLinkHops)
+            {
+                rel = Rel(Join(Parent(rel), t.LinkTarget));
+                t = Lookup(layers, ref rel);
+            }
+            if (t?.Kind == LayerEntryKind.Symlink) t = null; // a loop or too deep
+            if (t?.Kind == LayerEntryKind.RegularFile && t.Content == null) missing.Add(rel);
+            return new ImageFileEntry
+            {
+                Path = orig, Type = "symlink", Mode = link.Mode, Uid = link.Uid, Gid = link.Gid, LinkTarget = link.LinkTarget,
+                Size = t?.Size ?? 0, Content = t?.Kind == LayerEntryKind.RegularFile ? t.Content : null, Sha256 = t?.Sha256,
+            };
+        }
+        if (content && e.Kind == LayerEntryKind.RegularFile && e.Content == null) missing.Add(rel);
+        return new ImageFileEntry
+        {
+            Path = orig,
+            Type = e.Kind switch
+            {
+                LayerEntryKind.RegularFile => "file",
+                LayerEntryKind.Directory => "directory",
+                LayerEntryKind.Symlink => "symlink",
+                LayerEntryKind.Hardlink => "hardlink",
+                _ => "other",
+            },
+            Mode = e.Mode, Uid = e.Uid, Gid = e.Gid, Size = e.Size, LinkTarget = e.LinkTarget, Content = e.Content, Sha256 = e.Sha256,
+        };
+    }
+
+    /// <summary>
+    /// Looks <paramref name="rel"/> up in the final filesystem, rewriting it through symlinked ancestors (the final
+    /// component is not followed). Null when absent, hidden, under a non-directory, or in a symlink loop.
+    /// </summary>
+    static Captured? Lookup(List<LayerCapture> layers, ref string rel)
+    {
+        for (var hops = 0; hops <= MaxLinkHops; hops++)
+        {
+            string? rewritten = null;
+            foreach (var a in Ancestors(rel))
+            {
+                var ae = Visible(layers, a);
+                if (ae == null) continue; // no entry for the directory itself: the tar may omit it
+                if (ae.Kind == LayerEntryKind.Symlink && ae.LinkTarget != null)
+                {
+                    rewritten = Rel(Join(Parent(a), ae.LinkTarget) + rel.Substring(a.Length));
+                    break;
+                }
+                if (ae.Kind != LayerEntryKind.Directory) return null; // a file where a directory should be
+            }
+            if (rewritten == null || rewritten == rel) return Visible(layers, rel);
+            rel = rewritten;
+        }
+        return null;
+    }
+
+    /// <summary>The topmost entry for <paramref name="rel"/> not hidden by a whiteout, an opaque directory or a non-directory above it.</summary>
+    static Captured? Visible(List<LayerCapture> layers, string rel)
+    {
+        for (var i = layers.Count - 1; i >= 0; i--)
+        {
+            var l = layers[i];
+            if (l.Entries.TryGetValue(rel, out var c)) return c;
+            if (l.Whiteouts.Contains(rel) || l.Opaque.Contains("")) return null;
+            foreach (var a in Ancestors(rel))
+                if (l.Whiteouts.Contains(a) || l.Opaque.Contains(a)
+                    || (l.Entries.TryGetValue(a, out var ac) && ac.Kind != LayerEntryKind.Directory))
+                    return null;
+        }
+        return null;
+    }
+
+    async Task<List<LayerCapture>> ReadPassAsync(string imageId, List<string> contentRoots, HashSet<string> contentRel, CancellationToken ct)
     {
         var byLayer = new Dictionary<string, LayerCapture>(StringComparer.Ordinal);
         IReadOnlyList<ImageLayerRef>? order = null;
-        bool Interesting(string p) => lookup.Contains(p) || ancestors.Contains(p);
+        // Symlinks seen so far in the stream (any layer, last wins): where a content path will likely lead, so its
+        // target's content is kept when it comes by later. The layered lookup afterwards decides what is visible.
+        var links = new Dictionary<string, string>(StringComparer.Ordinal);
         var visitor = new DelegateImageVisitor
         {
             WantLayer = _ => true,
@@ -125,14 +163,18 @@ public sealed class LayerFileSource : IImageFileSource
                 switch (entry.Kind)
                 {
                     case LayerEntryKind.Whiteout:
-                        if (Interesting(p)) cap.Whiteouts.Add(p);
+                        cap.Whiteouts.Add(p);
                         return;
                     case LayerEntryKind.OpaqueWhiteout:
-                        if (ancestors.Contains(p) || p.Length == 0) cap.Opaque.Add(p);
+                        cap.Opaque.Add(p);
                         return;
                 }
-                if (!Interesting(p)) return;
                 var c = new Captured { Kind = entry.Kind, Mode = entry.Mode, Uid = entry.Uid, Gid = entry.Gid, Size = entry.Size, LinkTarget = entry.LinkTarget };
+                if (entry.Kind == LayerEntryKind.Symlink && entry.LinkTarget != null && contentRoots.Count > 0)
+                {
+                    links[p] = entry.LinkTarget;
+                    foreach (var root in contentRoots) FollowLinks(links, root, contentRel);
+                }
                 if (entry.Kind == LayerEntryKind.RegularFile && contentRel.Contains(p))
                 {
                     entry.Content.EnableSha256();
@@ -160,31 +202,26 @@ public sealed class LayerFileSource : IImageFileSource
         if (order == null)
             throw new DockOptException("ImageFilesUnreadable", DockOptErrorCategory.ReadError,
                 $"The export of image '{imageId}' had no manifest.", imageId, "Check the image with 'docker image inspect'.");
-
-        // Apply layers bottom-up: opaque dirs and whiteouts hide lower entries, then this layer's entries win.
-        var state = new Dictionary<string, Captured?>(StringComparer.Ordinal);
-        foreach (var layer in order)
-        {
-            if (!byLayer.TryGetValue(layer.Key, out var cap)) continue;
-            foreach (var dir in cap.Opaque)
-                foreach (var k in state.Keys.ToList())
-                    if (IsUnder(k, dir)) state[k] = null;
-            foreach (var w in cap.Whiteouts)
-                foreach (var k in state.Keys.ToList())
-                    if (k == w || IsUnder(k, w)) state[k] = null;
-            foreach (var (p, c) in cap.Entries)
-            {
-                // A non-directory replacing a directory hides what was below it.
-                if (c.Kind != LayerEntryKind.Directory)
-                    foreach (var k in state.Keys.ToList())
-                        if (IsUnder(k, p)) state[k] = null;
-                state[p] = c;
-            }
-        }
-        return state;
+        return order.Select(l => byLayer.TryGetValue(l.Key, out var cap) ? cap : new LayerCapture()).ToList();
     }
 
-    static bool IsUnder(string path, string dir) => dir.Length == 0 ? path.Length > 0 : path.StartsWith(dir + "/", StringComparison.Ordinal);
+    /// <summary>Adds to <paramref name="into"/> every path <paramref name="rel"/> leads to through the symlinks in <paramref name="links"/>.</summary>
+    static void FollowLinks(Dictionary<string, string> links, string rel, HashSet<string> into)
+    {
+        for (var hops = 0; hops < MaxLinkHops; hops++)
+        {
+            string? next = null;
+            foreach (var a in Ancestors(rel).Append(rel))
+                if (links.TryGetValue(a, out var target))
+                {
+                    next = Rel(Join(Parent(a), target) + rel.Substring(a.Length));
+                    break;
+                }
+            if (next == null || next == rel) return;
+            into.Add(next);
+            rel = next;
+        }
+    }
 
     /// <summary>"/etc/passwd" → "etc/passwd" (the reader's form); "/" → "".</summary>
     static string Rel(string path) => FileChecks.Normalize(path).TrimStart('/');

@@ -83,16 +83,19 @@ public sealed class ImageComparerTests
     public void ZeroByteWorkdirLayersAreMatchedWhenTheCatalogFlagsDoNotAddUp()
     {
         // Classic builder: WORKDIR that creates its directory commits an empty layer, which the history shows as 0 B #(nop).
-        var history = new[]
+        // The history as the engine lists it (newest first), flagged by the catalog for the image's layer count.
+        var engine = new List<Docker.DotNet.Models.ImageHistoryResponse>
         {
-            new ImageHistoryEntry { CreatedBy = "", Size = 117, EmptyLayer = false },
-            new ImageHistoryEntry { CreatedBy = "/bin/sh -c #(nop)  CMD [\"bash\"]", Size = 0, EmptyLayer = true },
-            new ImageHistoryEntry { CreatedBy = "/bin/sh -c #(nop) WORKDIR /src", Size = 0, EmptyLayer = true },
-            new ImageHistoryEntry { CreatedBy = "/bin/sh -c #(nop) COPY dir:abc in .", Size = 5, EmptyLayer = false },
-            new ImageHistoryEntry { CreatedBy = "/bin/sh -c #(nop)  EXPOSE 8080", Size = 0, EmptyLayer = true },
+            new() { CreatedBy = "/bin/sh -c #(nop)  EXPOSE 8080", Size = 0 },
+            new() { CreatedBy = "/bin/sh -c #(nop) COPY dir:abc in .", Size = 5 },
+            new() { CreatedBy = "/bin/sh -c #(nop) WORKDIR /src", Size = 0 },
+            new() { CreatedBy = "/bin/sh -c #(nop)  CMD [\"bash\"]", Size = 0 },
+            new() { CreatedBy = "", Size = 117 },
         };
+        var history = DockOpt.Engine.Images.LocalImageCatalog.MapHistory(engine, layerCount: 3);
         var entries = ImageComparer.LayerEntries(history, 3)!;
         Assert.Equal(new[] { "", "/bin/sh -c #(nop) WORKDIR /src", "/bin/sh -c #(nop) COPY dir:abc in ." }, entries.Select(e => e.CreatedBy));
-        Assert.Null(ImageComparer.LayerEntries(history, 5)); // cannot be told apart: sizes are not guessed
+        Assert.Null(ImageComparer.LayerEntries(DockOpt.Engine.Images.LocalImageCatalog.MapHistory(engine, layerCount: 5), 5)); // cannot be told apart: sizes are not guessed
+        Assert.Null(ImageComparer.LayerEntries(history, 5));
     }
 }

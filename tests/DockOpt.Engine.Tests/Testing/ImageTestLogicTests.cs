@@ -356,6 +356,51 @@ public class LayerFileSourceTests
         Assert.Equal("directory", r["/usr/bin"]!.Type);
         Assert.Null(r["/nope"]);
     }
+
+    [Fact]
+    public async Task Symlinked_files_and_dirs_resolve_in_one_export_of_the_image()
+    {
+        // Debian's layout: bin → usr/bin and etc/os-release → ../usr/lib/os-release come before usr/ in the stream.
+        var l1 = new LayerBuilder()
+            .Symlink("bin", "usr/bin").Dir("etc").File("etc/passwd", "root:x:0:0::/:/bin/sh\n")
+            .Symlink("etc/os-release", "../usr/lib/os-release").Symlink("etc/loop", "loop")
+            .Dir("usr").Dir("usr/bin").File("usr/bin/tool", "v1").Dir("usr/lib").File("usr/lib/os-release", "ID=new\n")
+            .Build();
+        var archive = TestArchives.DockerSave(l1);
+        var exports = 0;
+        var src = new LayerFileSource(_ =>
+        {
+            exports++;
+            return ImageSource.FromStream(_ => Task.FromResult<Stream>(new MemoryStream(archive)), "test");
+        });
+        var r = await src.ReadAsync("img", new[] { "/etc/passwd", "/etc/os-release", "/bin/tool", "/etc/loop" },
+            new[] { "/etc/passwd", "/etc/os-release", "/bin/tool", "/etc/loop" }, CancellationToken.None);
+        Assert.Equal(1, exports);
+        Assert.Equal("symlink", r["/etc/os-release"]!.Type);
+        Assert.Equal("ID=new\n", Encoding.UTF8.GetString(r["/etc/os-release"]!.Content!));
+        Assert.Equal("v1", Encoding.UTF8.GetString(r["/bin/tool"]!.Content!));
+        Assert.Contains("root:x:0:0", Encoding.UTF8.GetString(r["/etc/passwd"]!.Content!));
+        Assert.Equal("symlink", r["/etc/loop"]!.Type);
+        Assert.Null(r["/etc/loop"]!.Content);
+    }
+
+    [Fact]
+    public async Task A_symlink_target_that_went_by_before_the_link_costs_one_more_export()
+    {
+        // In the stream the file comes before the link that leads to it.
+        var l1 = new LayerBuilder().Dir("usr").Dir("usr/lib").File("usr/lib/os-release", "ID=test\n")
+            .Dir("etc").Symlink("etc/os-release", "/usr/lib/os-release").Build();
+        var archive = TestArchives.DockerSave(l1);
+        var exports = 0;
+        var src = new LayerFileSource(_ =>
+        {
+            exports++;
+            return ImageSource.FromStream(_ => Task.FromResult<Stream>(new MemoryStream(archive)), "test");
+        });
+        var r = await src.ReadAsync("img", new[] { "/etc/os-release" }, new[] { "/etc/os-release" }, CancellationToken.None);
+        Assert.Equal(2, exports);
+        Assert.Equal("ID=test\n", Encoding.UTF8.GetString(r["/etc/os-release"]!.Content!));
+    }
 }
 
 public class ReportTests
