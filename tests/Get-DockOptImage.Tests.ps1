@@ -129,8 +129,8 @@ Describe 'Engine connection' -Tag 'RequiresDocker' {
         $listener.Start()   # the call will wait for an answer that never comes
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument((Get-DockOptTestModulePath)).AddStatement()
-            $null = $ps.AddCommand('Get-DockOptImage').AddParameter('Engine', "tcp://127.0.0.1:$($listener.LocalEndpoint.Port)")
+            # One script, not a batch of statements: a stopped batch would go on to its next statement on a pool thread.
+            $null = $ps.AddScript("Import-Module '$(Get-DockOptTestModulePath)'; Get-DockOptImage -Engine 'tcp://127.0.0.1:$($listener.LocalEndpoint.Port)'")
             $async = $ps.BeginInvoke()
             Start-Sleep -Milliseconds 1500
             $ps.InvocationStateInfo.State | Should -Be 'Running'
@@ -138,6 +138,7 @@ Describe 'Engine connection' -Tag 'RequiresDocker' {
             $ps.Stop()
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 1.5
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            try { $null = $ps.EndInvoke($async) } catch { }   # let the invocation finish before the runspace is disposed
         }
         finally { $ps.Dispose(); $listener.Stop() }
     }
