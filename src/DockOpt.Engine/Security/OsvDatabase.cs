@@ -121,7 +121,7 @@ public sealed class OsvDatabase
         foreach (var k in new[] { "database_specific", "ecosystem_specific" })
             if (e.TryGetProperty(k, out var ds) && ds.ValueKind == JsonValueKind.Object)
             {
-                var s = Severity.Normalize(Str(ds, "severity"));
+                var s = SeverityScale.Normalize(Str(ds, "severity"));
                 if (s != "Unknown") return s;
             }
         double? best = null;
@@ -130,11 +130,11 @@ public sealed class OsvDatabase
             {
                 var type = Str(x, "type");
                 var score = Str(x, "score");
-                if (type == "Ubuntu") { var u = Severity.Normalize(score); if (u != "Unknown") return u; }
-                var c = Severity.Cvss3BaseScore(score);
+                if (type == "Ubuntu") { var u = SeverityScale.Normalize(score); if (u != "Unknown") return u; }
+                var c = SeverityScale.Cvss3BaseScore(score);
                 if (c != null && (best == null || c > best)) best = c;
             }
-        return best == null ? "Unknown" : Severity.FromCvssScore(best.Value);
+        return best == null ? "Unknown" : SeverityScale.FromCvssScore(best.Value);
     }
 
     static string EcoBase(string eco) => eco.Split(':')[0].Trim().ToLowerInvariant();

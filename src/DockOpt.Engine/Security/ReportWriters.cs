@@ -33,14 +33,14 @@ public static class ReportWriters
     public static string ToJson(IReadOnlyList<SecurityReport> reports) =>
         JsonSerializer.Serialize(reports.Count == 1 ? (object)reports[0] : reports, Indented);
 
-    static string SarifLevel(string severity) => Severity.Normalize(severity) switch
+    static string SarifLevel(string severity) => SeverityScale.Normalize(severity) switch
     {
         "Critical" or "High" => "error",
         "Medium" => "warning",
         _ => "note",
     };
 
-    static string SecuritySeverity(string s) => Severity.Normalize(s) switch
+    static string SecuritySeverity(string s) => SeverityScale.Normalize(s) switch
     {
         "Critical" => "9.5", "High" => "8.0", "Medium" => "5.5", "Low" => "2.0", _ => "0.0",
     };

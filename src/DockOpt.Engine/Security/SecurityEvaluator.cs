@@ -32,15 +32,15 @@ public static class SecurityEvaluator
 
     public static double VulnPoints(DockOpt.Vulnerability v)
     {
-        var p = Severity.Normalize(v.Severity) switch { "Critical" => 10, "High" => 5, "Medium" => 2, _ => 0.5 };
+        var p = SeverityScale.Normalize(v.Severity) switch { "Critical" => 10, "High" => 5, "Medium" => 2, _ => 0.5 };
         return v.IsFixable ? p : p / 2;
     }
 
     public static bool IsSecret(SecurityFinding f) => f.Kind == "Secret" || f.RuleId is "DO-CFG-007" or "DO-CFG-008" or "DO-CFG-009" or "DO-CFG-010";
 
     public static double FindingPoints(SecurityFinding f) => IsSecret(f)
-        ? Severity.Normalize(f.Severity) switch { "Critical" => 30, "High" => 20, "Medium" => 10, "Low" => 5, _ => 0 }
-        : Severity.Normalize(f.Severity) switch { "Critical" => 15, "High" => 10, "Medium" => 5, "Low" => 2, _ => 0 };
+        ? SeverityScale.Normalize(f.Severity) switch { "Critical" => 30, "High" => 20, "Medium" => 10, "Low" => 5, _ => 0 }
+        : SeverityScale.Normalize(f.Severity) switch { "Critical" => 15, "High" => 10, "Medium" => 5, "Low" => 2, _ => 0 };
 
     public static string Grade(int score) => score > 90 ? "A" : score > 70 ? "B" : score > 50 ? "C" : score > 30 ? "D" : score > 10 ? "E" : "F";
 
@@ -77,8 +77,8 @@ public static class SecurityEvaluator
         var cd = Apply(activeF.Where(f => !IsSecret(f)).ToList(), FindingPoints, (f, d) => f.Deduction = d, ConfigCap);
         var score = (int)Math.Max(0, Math.Round(100 - vd - sd - cd, MidpointRounding.AwayFromZero));
 
-        var severities = activeV.Select(v => Severity.Normalize(v.Severity)).Concat(activeF.Select(f => Severity.Normalize(f.Severity))).ToList();
-        var shownRank = Severity.Rank(policy.Severity);
+        var severities = activeV.Select(v => SeverityScale.Normalize(v.Severity)).Concat(activeF.Select(f => SeverityScale.Normalize(f.Severity))).ToList();
+        var shownRank = SeverityScale.Rank(policy.Severity);
         var report = new SecurityReport
         {
             Image = scan.Image,
@@ -100,10 +100,10 @@ public static class SecurityEvaluator
             VulnerabilityDeduction = Math.Round(vd, 3),
             SecretDeduction = Math.Round(sd, 3),
             ConfigDeduction = Math.Round(cd, 3),
-            Findings = findings.Where(f => Severity.Rank(f.Severity) >= shownRank)
-                .OrderByDescending(f => Severity.Rank(f.Severity)).ThenBy(f => f.RuleId, StringComparer.Ordinal).ThenBy(f => f.Location, StringComparer.Ordinal).ToArray(),
-            Vulnerabilities = vulns.Where(v => Severity.Rank(v.Severity) >= shownRank)
-                .OrderByDescending(v => Severity.Rank(v.Severity)).ThenBy(v => v.Id, StringComparer.Ordinal).ThenBy(v => v.Package, StringComparer.Ordinal).ToArray(),
+            Findings = findings.Where(f => SeverityScale.Rank(f.Severity) >= shownRank)
+                .OrderByDescending(f => SeverityScale.Rank(f.Severity)).ThenBy(f => f.RuleId, StringComparer.Ordinal).ThenBy(f => f.Location, StringComparer.Ordinal).ToArray(),
+            Vulnerabilities = vulns.Where(v => SeverityScale.Rank(v.Severity) >= shownRank)
+                .OrderByDescending(v => SeverityScale.Rank(v.Severity)).ThenBy(v => v.Id, StringComparer.Ordinal).ThenBy(v => v.Package, StringComparer.Ordinal).ToArray(),
             ExpiredIgnores = ignore?.Expired(now).Select(e => e.ToString()).ToArray() ?? Array.Empty<string>(),
             StaleIgnores = ignore?.Stale(now).Select(e => e.ToString()).ToArray() ?? Array.Empty<string>(),
             Errors = errors.Concat(scan.Problems).ToArray(),
@@ -115,13 +115,13 @@ public static class SecurityEvaluator
         var reasons = new List<string>();
         if (policy.FailOn != null)
         {
-            var rank = Severity.Rank(policy.FailOn);
-            var gv = activeV.Where(v => Severity.Rank(v.Severity) >= rank && (!policy.FailOnFixableOnly || v.IsFixable)).ToList();
-            if (gv.Count > 0) reasons.Add($"{gv.Count} {(policy.FailOnFixableOnly ? "fixable " : "")}vulnerabilit{(gv.Count == 1 ? "y" : "ies")} at or above {Severity.Normalize(policy.FailOn)}");
-            var gs = activeF.Where(f => IsSecret(f) && Severity.Rank(f.Severity) >= rank).ToList();
-            if (gs.Count > 0) reasons.Add($"{gs.Count} secret(s) at or above {Severity.Normalize(policy.FailOn)}");
-            var gc = activeF.Where(f => !IsSecret(f) && Severity.Rank(f.Severity) >= rank).ToList();
-            if (gc.Count > 0) reasons.Add($"{gc.Count} configuration finding(s) at or above {Severity.Normalize(policy.FailOn)}");
+            var rank = SeverityScale.Rank(policy.FailOn);
+            var gv = activeV.Where(v => SeverityScale.Rank(v.Severity) >= rank && (!policy.FailOnFixableOnly || v.IsFixable)).ToList();
+            if (gv.Count > 0) reasons.Add($"{gv.Count} {(policy.FailOnFixableOnly ? "fixable " : "")}vulnerabilit{(gv.Count == 1 ? "y" : "ies")} at or above {SeverityScale.Normalize(policy.FailOn)}");
+            var gs = activeF.Where(f => IsSecret(f) && SeverityScale.Rank(f.Severity) >= rank).ToList();
+            if (gs.Count > 0) reasons.Add($"{gs.Count} secret(s) at or above {SeverityScale.Normalize(policy.FailOn)}");
+            var gc = activeF.Where(f => !IsSecret(f) && SeverityScale.Rank(f.Severity) >= rank).ToList();
+            if (gc.Count > 0) reasons.Add($"{gc.Count} configuration finding(s) at or above {SeverityScale.Normalize(policy.FailOn)}");
         }
         if (policy.MinScore is { } min && score < min) reasons.Add($"score {score} is below {min}");
         report.GateReasons = reasons.ToArray();

@@ -1,7 +1,7 @@
 namespace DockOpt.Engine.Security;
 
 /// <summary>Severity names and their order (Unknown/Info &lt; Low &lt; Medium &lt; High &lt; Critical).</summary>
-public static class Severity
+public static class SeverityScale
 {
     public static readonly string[] Names = { "Unknown", "Info", "Low", "Medium", "High", "Critical" };
 
