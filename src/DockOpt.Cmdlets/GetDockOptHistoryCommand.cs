@@ -25,6 +25,7 @@ public sealed class GetDockOptHistoryCommand : DockOptCmdlet
 
     /// <summary>Only records of these images: repository:tag, repository, image ID prefix; wildcards allowed. Comparisons also match on their reference image.</summary>
     [Parameter]
+    [Alias("Image", "ImageId")]
     [SupportsWildcards]
     [ImageNameTransformation]
     [ArgumentCompleter(typeof(ImageNameCompleter))]

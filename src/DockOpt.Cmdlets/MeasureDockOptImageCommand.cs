@@ -38,6 +38,7 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
 
     /// <summary>The base image: its layers are the base layers (diff IDs shared as a prefix).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     public string? BaseImage { get; set; }
 
     /// <summary>Gate: fail when Efficiency is below this (0 to 1).</summary>
