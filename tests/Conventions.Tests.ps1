@@ -158,6 +158,16 @@ Describe 'Vocabulary of <Name>' -ForEach $cmdlets {
     }
 }
 
+Describe 'about_DockOpt_Conventions' {
+    It 'is compiled into help and states the rules this file enforces' {
+        $text = Get-Help about_DockOpt_Conventions | Out-String
+        $text | Should -Match 'SHORT DESCRIPTION'
+        foreach ($word in 'ImageNameCompleter', 'LiteralPath', 'ReportFormatUnknown', 'ImageTestGateFailed', 'PublishScanGateFailed', 'NoLayerCache', 'IncludeSummary', '1h30m') {
+            $text | Should -Match ([regex]::Escape($word))
+        }
+    }
+}
+
 Describe 'Reports: one -Format/-OutFile rule' {
     It '<Cmdlet> fails -OutFile with an unknown extension with ReportFormatUnknown' -ForEach @(
         @{ Cmdlet = 'Measure-DockOptImage'; Class = 'MeasureDockOptImageCommand'; Params = @{ Name = 'x' } }

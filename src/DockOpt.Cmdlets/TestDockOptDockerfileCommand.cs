@@ -270,6 +270,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
             if (OutFile != null)
             {
                 var outPath = GetUnresolvedProviderPathFromPSPath(OutFile);
+                if (ShouldProcess(outPath, $"Write the {_format} report"))
                 try
                 {
                     var dir = System.IO.Path.GetDirectoryName(outPath);
