@@ -4,10 +4,10 @@
     its peak memory growth, and the per-layer cache on a second image that shares the base layers.
 .DESCRIPTION
     For -Runs rounds, alternating: the peer ('docker save IMAGE > /dev/null', wall time) and DockOpt (a full analysis
-    with -NoCache in a fresh pwsh process; wall time of Measure-DockOptImage only, the process's CPU time, and the
+    with -NoLayerCache in a fresh pwsh process; wall time of Measure-DockOptImage only, the process's CPU time, and the
     growth of its peak RSS (VmHWM after minus VmRSS before)). Prints medians and the ratio.
     Then the cache: an image derived from IMAGE (one small extra layer) is measured in a process that analysed IMAGE
-    first (its layers cached) and in one with -NoCache, alternating; prints the medians and the saving.
+    first (its layers cached) and in one with -NoLayerCache, alternating; prints the medians and the saving.
     The machine is shared and noisy: read the ratios, and the CPU seconds, which noise affects less than wall time.
 .EXAMPLE
     dotnet pwsh bench/analysis.ps1 -ModulePath ./out/DockOpt/DockOpt.psd1 -Image dockopt/python:3.11 -Runs 5
@@ -31,7 +31,7 @@ if ($Child) {
     $rss = [long](((Get-Content /proc/self/status | Select-String '^VmRSS:').Line -replace '\D', '')) * 1024
     $cpu0 = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalSeconds
     $sw = [Diagnostics.Stopwatch]::StartNew()
-    $a = if ($Warm) { Measure-DockOptImage $Child } else { Measure-DockOptImage $Child -NoCache }
+    $a = if ($Warm) { Measure-DockOptImage $Child } else { Measure-DockOptImage $Child -NoLayerCache }
     $sw.Stop()
     $cpu = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalSeconds - $cpu0
     $hwm = [long](((Get-Content /proc/self/status | Select-String '^VmHWM:').Line -replace '\D', '')) * 1024

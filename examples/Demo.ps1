@@ -103,7 +103,7 @@ Move-Item -Force -Path $tmp -Destination $csv
 Write-Host "==> Wrote $csv"
 
 Write-Host "==> History ($env:DOCKOPT_HISTORY)" -ForegroundColor Cyan
-Get-DockOptHistory -Image 'dockopt-demo/*' -Summary | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
+Get-DockOptHistory -Name 'dockopt-demo/*' -Summary | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
 
 $failed = @($comparisons | Where-Object { $_.ReductionPercent -lt $_.MinReduction })
 foreach ($f in $failed) {

@@ -46,13 +46,13 @@ Describe 'Get-DockOptHistory' -Tag 'RequiresDocker' {
     }
 
     It 'filters by image, tag, kind and -Since' {
-        @(Get-DockOptHistory $script:h -Image "$($script:repo):multi").Count | Should -Be 2
-        @(Get-DockOptHistory $script:h -Image "$($script:repo):single").Count | Should -Be 2   # the reference side
-        @(Get-DockOptHistory $script:h -Image 'dockopt-history-none*').Count | Should -Be 0
-        @(Get-DockOptHistory $script:h -Image "$($script:repo)*" -Tag 'mul*').Count | Should -Be 2
+        @(Get-DockOptHistory $script:h -Name "$($script:repo):multi").Count | Should -Be 2
+        @(Get-DockOptHistory $script:h -Name "$($script:repo):single").Count | Should -Be 2   # the reference side
+        @(Get-DockOptHistory $script:h -Name 'dockopt-history-none*').Count | Should -Be 0
+        @(Get-DockOptHistory $script:h -Name "$($script:repo)*" -Tag 'mul*').Count | Should -Be 2
         @(Get-DockOptHistory $script:h -Tag 'single').Count | Should -Be 0
         @(Get-DockOptHistory $script:h -Kind Build).Count | Should -Be 0
-        @(Get-DockOptHistory $script:h -Image $script:v2I.Id.Substring(7, 12)).ImageId | Should -Be $script:v2I.Id
+        @(Get-DockOptHistory $script:h -Name $script:v2I.Id.Substring(7, 12)).ImageId | Should -Be $script:v2I.Id
         $since = @(Get-DockOptHistory $script:h -Since $script:between)
         $since.Count | Should -Be 1
         $since[0].Size | Should -Be $script:v2I.Size

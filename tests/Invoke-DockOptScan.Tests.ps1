@@ -280,7 +280,10 @@ HEALTHCHECK CMD ["true"]
         $errs = $null
         $null = Invoke-DockOptScan "$($script:repo):missing" -NoTrivy -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].FullyQualifiedErrorId | Should -Be 'ImageNotFound,DockOpt.Cmdlets.InvokeDockOptScanCommand'
-        { Invoke-DockOptScan $script:okImg -Format Sarif } | Should -Throw -ErrorId 'FormatRequiresOutFile,DockOpt.Cmdlets.InvokeDockOptScanCommand'
+        { Invoke-DockOptScan $script:okImg -OutFile (Join-Path $script:tmp 'scan.report') } | Should -Throw -ErrorId 'ReportFormatUnknown,DockOpt.Cmdlets.InvokeDockOptScanCommand'
+        $text = @(Invoke-DockOptScan $script:okImg -NoTrivy -Scanner Config -Format Sarif)   # a format without -OutFile: the report text
+        $text.Count | Should -Be 1
+        ($text[0] | ConvertFrom-Json).version | Should -Be '2.1.0'
     }
 
     It 'counts the same dpkg packages as dpkg-query on <_>' -ForEach @('dockopt/debian:bookworm-slim', 'dockopt/python:3.11-slim') {

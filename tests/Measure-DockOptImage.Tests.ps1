@@ -148,7 +148,7 @@ ENV MODE=test
             $o.Layers[0].FromCache | Should -BeTrue
             $o.Layers[1].FromCache | Should -BeFalse
             $o.FinalSize | Should -Be (Get-ExportRegularBytes $other)
-            (Measure-DockOptImage $other -NoCache).CachedLayers | Should -Be 0
+            (Measure-DockOptImage $other -NoLayerCache).CachedLayers | Should -Be 0
         } finally { Remove-TestImage $other }
     }
 
@@ -156,7 +156,7 @@ ENV MODE=test
         $tar = Join-Path ([IO.Path]::GetTempPath()) "$(New-TestImageName 'dockopt-analysis').tar"
         & docker save -o $tar $script:img
         try {
-            $x = Measure-DockOptImage -ArchivePath $tar -NoCache
+            $x = Measure-DockOptImage -Path $tar -NoLayerCache
             $x.Source | Should -Be 'Archive'
             $x.TotalSize | Should -Be $script:a.TotalSize
             $x.FinalSize | Should -Be $script:a.FinalSize
@@ -267,6 +267,6 @@ RUN rm /big.bin /var/log/x.log
     It 'reports a broken archive as ImageArchiveInvalid' {
         $f = Join-Path $script:dir 'broken.tar'
         Set-Content $f ('x' * 3000)
-        { Measure-DockOptImage -ArchivePath $f -ErrorAction Stop } | Should -Throw -ErrorId 'ImageArchiveInvalid,DockOpt.Cmdlets.MeasureDockOptImageCommand'
+        { Measure-DockOptImage -Path $f -ErrorAction Stop } | Should -Throw -ErrorId 'ImageArchiveInvalid,DockOpt.Cmdlets.MeasureDockOptImageCommand'
     }
 }

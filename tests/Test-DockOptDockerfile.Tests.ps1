@@ -139,12 +139,15 @@ Describe 'Test-DockOptDockerfile' {
             $lines | Where-Object { $_ -like '::error *title=DO3001 Sudo::*' } | Should -Match 'line=3,col=3,endLine=3,endColumn=7'
         }
 
-        It '-OutFile writes the report and outputs nothing' {
+        It '-OutFile writes the report and the findings still go to the pipeline; the extension names the format' {
             $out = Join-Path $script:root 'reports/lint.sarif'
-            $r = Test-DockOptDockerfile $script:fmtFile -Format Sarif -OutFile $out
-            $r | Should -BeNullOrEmpty
+            $r = @(Test-DockOptDockerfile $script:fmtFile -Format Sarif -OutFile $out)
+            $r.Count | Should -Be $script:objects.Count
             (Get-Content $out -Raw | ConvertFrom-Json).runs[0].results.Count | Should -Be $script:objects.Count
-            { Test-DockOptDockerfile $script:fmtFile -OutFile $out } | Should -Throw -ErrorId "LintFormatRequired,$script:cmd"
+            Remove-Item $out
+            $null = Test-DockOptDockerfile $script:fmtFile -OutFile $out
+            (Get-Content $out -Raw | ConvertFrom-Json).runs[0].results.Count | Should -Be $script:objects.Count
+            { Test-DockOptDockerfile $script:fmtFile -OutFile (Join-Path $script:root 'reports/lint.report') } | Should -Throw -ErrorId "ReportFormatUnknown,$script:cmd"
         }
 
         It 'has a default table view and flattens to CSV' {
@@ -165,16 +168,16 @@ Describe 'Test-DockOptDockerfile' {
             $err = $null
             try { Test-DockOptDockerfile $a, $b -FailOn Error | ForEach-Object { $seen.Add($_) } } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -Be "LintGateFailed,$script:cmd"
-            $err.Exception.Message | Should -Match '3 finding\(s\) at or above Error \(3 Error\) in 2 file\(s\)'
+            $err.Exception.Message | Should -Match '3 finding\(s\) at or above High \(3 High\) in 2 file\(s\)'   # -FailOn Error is High on DockOpt's scale
             @($seen | Where-Object Path -eq $b).Count | Should -BeGreaterThan 0   # all files were linted first
         }
 
-        It 'does not fail below the threshold, nor on unparseable files' {
+        It 'does not fail below the threshold, and fails closed on unparseable files' {
             $w = New-Dockerfile 'gate2/Dockerfile' "FROM debian:bookworm-slim`nRUN cd /x`nUSER 1000`nHEALTHCHECK NONE`n"
             { Test-DockOptDockerfile $w -FailOn Error } | Should -Not -Throw
             { Test-DockOptDockerfile $w -FailOn Warning } | Should -Throw -ErrorId "LintGateFailed,$script:cmd"
             $empty = New-Dockerfile 'gate3/Dockerfile' "# only a comment`n"
-            { Test-DockOptDockerfile $empty -FailOn Style -ErrorAction SilentlyContinue } | Should -Not -Throw
+            { Test-DockOptDockerfile $empty -FailOn Style -ErrorAction SilentlyContinue } | Should -Throw -ErrorId "LintGateFailed,$script:cmd"
         }
 
         It 'gives exit code 1 in a CI pwsh step and 0 when clean' {

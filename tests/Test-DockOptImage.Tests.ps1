@@ -110,7 +110,7 @@ runtime:
             $script:junit = Join-Path $TestDrive 'out/report.xml'
             New-Item -ItemType Directory -Path (Split-Path $script:junit) | Out-Null
             $sw = [Diagnostics.Stopwatch]::StartNew()
-            $script:all = @(Test-DockOptImage $script:good -SpecPath $script:specPath -Summary -OutputFormat JUnit -OutFile $script:junit -KeepContainer -WarningAction SilentlyContinue)
+            $script:all = @(Test-DockOptImage $script:good -SpecPath $script:specPath -IncludeSummary -Format JUnit -OutFile $script:junit -KeepContainer -WarningAction SilentlyContinue)
             $script:elapsed = $sw.Elapsed
             $script:results = @($script:all | Where-Object { $_ -is [DockOpt.ImageTestResult] })
             $script:summary = @($script:all | Where-Object { $_ -is [DockOpt.ImageTestSummary] })
@@ -210,15 +210,15 @@ runtime:
             Get-LeftoverContainer $u0 | Should -BeNullOrEmpty
         }
 
-        It '-FailOn Failed ends with one ImageTestFailed after all images, listing the failures' {
+        It '-FailOn Failed ends with one ImageTestGateFailed after all images, listing the failures' {
             $u0 = "$($script:repo):user0"
             $out = [System.Collections.Generic.List[object]]::new()
             try {
                 Test-DockOptImage $u0, $script:good -Category Metadata -FailOn Failed | ForEach-Object { $out.Add($_) }
-                throw 'expected ImageTestFailed'
+                throw 'expected ImageTestGateFailed'
             }
             catch { $err = $_ }
-            $err.FullyQualifiedErrorId | Should -Be 'ImageTestFailed,DockOpt.Cmdlets.TestDockOptImageCommand'
+            $err.FullyQualifiedErrorId | Should -Be 'ImageTestGateFailed,DockOpt.Cmdlets.TestDockOptImageCommand'
             $err.Exception.Message | Should -Match ([regex]::Escape("$u0 [Failed] Metadata: Runs as non-root user"))
             $err.Exception.Message | Should -Not -Match ([regex]::Escape("$($script:good) [Failed]"))
             # Both images were tested before the error.
@@ -251,7 +251,7 @@ USER 10001
 CMD trap '' TERM; echo up; while true; do sleep 1; done
 '@
             $script:images.Add($img)
-            $r = @(Test-DockOptImage $img -Category Startup, Shutdown -GracePeriodSec 2)
+            $r = @(Test-DockOptImage $img -Category Startup, Shutdown -GracePeriod 2s)
             (Get-Result $r 'Startup' '*').Outcome | Should -Be 'Passed'
             $s = Get-Result $r 'Shutdown' 'Stops gracefully'
             $s.Outcome | Should -Be 'Failed'
@@ -276,7 +276,7 @@ ENTRYPOINT ["/bin/sh", "-c", "echo booting; echo 'fatal: missing DATABASE_URL' >
 '@
             $script:images.Add($img)
             $sw = [Diagnostics.Stopwatch]::StartNew()
-            $r = @(Test-DockOptImage $img -TimeoutSec 60 -Summary -KeepContainer -WarningAction SilentlyContinue)
+            $r = @(Test-DockOptImage $img -ReadyTimeout 60s -IncludeSummary -KeepContainer -WarningAction SilentlyContinue)
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 8
             $kept = ($r | Where-Object { $_ -is [DockOpt.ImageTestSummary] }).ContainerName
             try {
@@ -302,7 +302,7 @@ USER 10001
 ENTRYPOINT ["/bin/sh", "-c", "echo allocating; x=$(head -c 100000000 /dev/zero | tr '\\0' a); sleep 60"]
 '@
             $script:images.Add($img)
-            $r = @(Test-DockOptImage $img -Memory 16MB -Category Startup -Summary -KeepContainer -WarningAction SilentlyContinue)
+            $r = @(Test-DockOptImage $img -Memory 16MB -Category Startup -IncludeSummary -KeepContainer -WarningAction SilentlyContinue)
             $kept = ($r | Where-Object { $_ -is [DockOpt.ImageTestSummary] }).ContainerName
             try {
                 $s = Get-Result @($r | Where-Object { $_ -is [DockOpt.ImageTestResult] }) 'Startup' '*'
@@ -342,7 +342,7 @@ HEALTHCHECK --interval=1s --timeout=1s --start-period=15s --retries=2 CMD ["test
 ENTRYPOINT ["/bin/sh", "-c", "trap 'exit 0' TERM; sleep 4; touch /tmp/ready; echo ready; while true; do sleep 0.2; done"]
 '@
             $script:images.Add($img)
-            $r = @(Test-DockOptImage $img -Category Startup, Health, Shutdown -TimeoutSec 20)
+            $r = @(Test-DockOptImage $img -Category Startup, Health, Shutdown -ReadyTimeout 20s)
             $bad = @($r | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message)" })
             $bad | Should -BeNullOrEmpty
             (Get-Result $r 'Startup' '*').Value | Should -BeGreaterOrEqual 4
@@ -355,7 +355,7 @@ ENTRYPOINT ["/bin/sh", "-c", "trap 'exit 0' TERM; sleep 4; touch /tmp/ready; ech
             $script:images.Add($img)
             $ps = [powershell]::Create()
             try {
-                $null = $ps.AddScript("Import-Module '$((Get-DockOptTestModulePath))'; Test-DockOptImage '$img' -TimeoutSec 30")
+                $null = $ps.AddScript("Import-Module '$((Get-DockOptTestModulePath))'; Test-DockOptImage '$img' -ReadyTimeout 30")
                 $async = $ps.BeginInvoke()
                 $deadline = (Get-Date).AddSeconds(15)
                 while (-not (Get-LeftoverContainer $img) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
@@ -563,7 +563,7 @@ runtime:
         It 'reports zero checks as an error, never a pass' {
             $empty = Join-Path $TestDrive 'empty.yaml'
             Set-Content $empty "metadata: {}`n"
-            $r = @(Test-DockOptImage $script:good -SpecPath $empty -Summary)
+            $r = @(Test-DockOptImage $script:good -SpecPath $empty -IncludeSummary)
             $r[0].Outcome | Should -Be 'Error'
             $r[0].Passed | Should -BeFalse
             $r[0].Category | Should -Be 'Suite'

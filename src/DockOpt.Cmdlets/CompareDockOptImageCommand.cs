@@ -5,7 +5,7 @@ using DockOpt.Engine.History;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Compares two local images (names, ImageInfo or BuildResult objects): size, layers, build time, registry cost.</summary>
-[Cmdlet(VerbsData.Compare, "DockOptImage")]
+[Cmdlet(VerbsData.Compare, "DockOptImage", SupportsShouldProcess = true)]
 [OutputType(typeof(ImageComparison))]
 public sealed class CompareDockOptImageCommand : EngineCmdlet
 {
@@ -15,6 +15,7 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
     /// <summary>The image compared against (typically the single-stage build): a name or ID, an ImageInfo or a BuildResult.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     public object? ReferenceImage { get; set; }
 
     /// <summary>
@@ -24,6 +25,7 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
     /// </summary>
     [Parameter(Position = 1, ValueFromPipeline = true)]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     public object? DifferenceImage { get; set; }
 
     /// <summary>Registry storage price per decimal GB and month (default 0.10).</summary>
@@ -124,7 +126,8 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
             var c = await new ImageComparer(engine).CompareAsync(reference, difference, cost, Detailed, ct, this).ConfigureAwait(false);
             Verbose($"{c.ReferenceImage} ({c.ReferenceSize} bytes, {c.ReferenceLayerCount} layers) vs {c.DifferenceImage} ({c.DifferenceSize} bytes, {c.DifferenceLayerCount} layers): {c.SharedLayerCount} shared layers.");
             Output(c);
-            HistoryStore.Record(_historyFile, HistoryRecord.FromComparison(c), this);
+            if (_historyFile != null && ((IDockOptSink)this).ShouldProcess(_historyFile, $"Append the comparison of {c.ReferenceImage} and {c.DifferenceImage} to the history"))
+                HistoryStore.Record(_historyFile, HistoryRecord.FromComparison(c), this);
         });
     }
 

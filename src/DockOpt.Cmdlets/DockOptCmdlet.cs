@@ -107,6 +107,42 @@ public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink
         _cts.Token.ThrowIfCancellationRequested();
     }
 
+    /// <summary>
+    /// Resolves -Path values (wildcards expanded; a wildcard that matches nothing is a PathNotFound error, returned in
+    /// <paramref name="notFound"/>) or -LiteralPath values (taken as written) to provider paths.
+    /// </summary>
+    private protected List<string> ResolvePaths(IEnumerable<string>? paths, bool literal, List<string>? notFound = null)
+    {
+        var resolved = new List<string>();
+        foreach (var p in paths ?? Array.Empty<string>())
+        {
+            if (string.IsNullOrWhiteSpace(p)) continue;
+            if (literal || !WildcardPattern.ContainsWildcardCharacters(p))
+            {
+                resolved.Add(GetUnresolvedProviderPathFromPSPath(p));
+                continue;
+            }
+            List<string> matches;
+            try
+            {
+                matches = GetResolvedProviderPathFromPSPath(p, out _).ToList();
+            }
+            catch (ItemNotFoundException)
+            {
+                matches = new List<string>();
+            }
+            if (matches.Count == 0)
+            {
+                WriteError(ToErrorRecord(new DockOptException(ErrorIds.PathNotFound, DockOptErrorCategory.ObjectNotFound,
+                    $"No file or folder matches '{p}'.", p, "Check -Path (wildcards are resolved; use -LiteralPath for names with [ or ]).")));
+                notFound?.Add(p);
+                continue;
+            }
+            resolved.AddRange(matches);
+        }
+        return resolved;
+    }
+
     internal static ErrorRecord ToErrorRecord(DockOptException e)
     {
         var category = Enum.TryParse<ErrorCategory>(e.Category.ToString(), out var c) ? c : ErrorCategory.NotSpecified;

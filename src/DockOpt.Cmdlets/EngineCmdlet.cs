@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DockOpt.Engine.Engine;
+using DockOpt.Engine.Images;
 
 namespace DockOpt.Cmdlets;
 
@@ -23,6 +24,31 @@ public abstract class EngineCmdlet : DockOptCmdlet
         var e = await DockerEngine.ConnectAsync(new EngineOptions { Engine = Engine }, ct).ConfigureAwait(false);
         Verbose($"Docker engine {e.Endpoint} ({e.Endpoint.Source}), engine {e.EngineVersion ?? "?"}, API v{e.ApiVersion}.");
         return _engine = e;
+    }
+
+    /// <summary>
+    /// The same wildcard rule on every image cmdlet: a name with * ? or [ ] expands to the local images it matches
+    /// (repository:tag, as Get-DockOptImage lists them); a pattern that matches nothing is reported through
+    /// <paramref name="notFound"/> (ImageNotFound). Other names pass through unchanged.
+    /// </summary>
+    internal async Task<List<string>> ExpandImageNamesAsync(IEnumerable<string> names, Action<DockOptException> notFound, CancellationToken ct)
+    {
+        var result = new List<string>();
+        foreach (var name in names)
+        {
+            if (string.IsNullOrWhiteSpace(name)) continue;
+            if (!WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                result.Add(name);
+                continue;
+            }
+            var engine = await GetEngineAsync(ct).ConfigureAwait(false);
+            var images = await new LocalImageCatalog(engine).GetAsync(new LocalImageCatalog.Query { Names = new[] { name }, IncludeHistory = false },
+                notFound, ct).ConfigureAwait(false);
+            foreach (var i in images)
+                if (!result.Contains(i.Name, StringComparer.Ordinal)) result.Add(i.Name);
+        }
+        return result;
     }
 
     protected override void EndProcessing()

@@ -4,23 +4,33 @@ using DockOpt.Engine.History;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Reads DockOpt history files (builds and comparisons), filtered, or summarized per image with -Summary.</summary>
-[Cmdlet(VerbsCommon.Get, "DockOptHistory")]
+[Cmdlet(VerbsCommon.Get, "DockOptHistory", DefaultParameterSetName = ParameterSets.Path)]
 [OutputType(typeof(HistoryRecord), typeof(HistorySummary))]
 public sealed class GetDockOptHistoryCommand : DockOptCmdlet
 {
     readonly List<string> _paths = new();
 
-    /// <summary>History files (JSON lines). Default: $env:DOCKOPT_HISTORY.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>History files (JSON lines; wildcards allowed). Default: $env:DOCKOPT_HISTORY.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Path)]
     [Alias("HistoryPath", "FullName")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? Path { get; set; }
 
+    /// <summary>History files, taken literally (no wildcard expansion).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.LiteralPath)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
     /// <summary>Only records of these images: repository:tag, repository, image ID prefix; wildcards allowed. Comparisons also match on their reference image.</summary>
     [Parameter]
+    [Alias("Image", "ImageId")]
     [SupportsWildcards]
+    [ImageNameTransformation]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     [ValidateNotNullOrEmpty]
-    public string[]? Image { get; set; }
+    public string[]? Name { get; set; }
 
     /// <summary>Only records of images with these tags (wildcards allowed).</summary>
     [Parameter]
@@ -43,9 +53,10 @@ public sealed class GetDockOptHistoryCommand : DockOptCmdlet
 
     protected override void ProcessRecord()
     {
-        if (Path == null) return;
-        foreach (var p in Path)
-            _paths.Add(GetUnresolvedProviderPathFromPSPath(p));
+        var literal = ParameterSetName == ParameterSets.LiteralPath;
+        var paths = literal ? LiteralPath : Path;
+        if (paths == null) return;
+        _paths.AddRange(ResolvePaths(paths, literal));
     }
 
     protected override void EndProcessing()
@@ -68,7 +79,7 @@ public sealed class GetDockOptHistoryCommand : DockOptCmdlet
             _paths.Add(env);
         }
 
-        var query = new HistoryQuery { Image = Image, Tag = Tag, Kind = Kind, Since = Since };
+        var query = new HistoryQuery { Image = Name, Tag = Tag, Kind = Kind, Since = Since };
         var summarize = Summary.IsPresent;
         Run(ct =>
         {

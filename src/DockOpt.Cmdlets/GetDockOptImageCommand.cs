@@ -13,8 +13,10 @@ public sealed class GetDockOptImageCommand : EngineCmdlet
 
     /// <summary>Image names, wildcards, IDs or digest references.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("ImageId", "Id", "Tags", "Image")]
+    [Alias("Image", "ImageId", "Id", "Tags")]
     [SupportsWildcards]
+    [ImageNameTransformation]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     [AllowEmptyCollection]
     public string[]? Name { get; set; }
 

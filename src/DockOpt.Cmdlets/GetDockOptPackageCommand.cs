@@ -4,7 +4,7 @@ using DockOpt.Engine.Security;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Lists the packages installed in images (dpkg, apk, Python, npm, .NET, Go) with purl and layer; optionally writes a CycloneDX SBOM.</summary>
-[Cmdlet(VerbsCommon.Get, "DockOptPackage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Get, "DockOptPackage", DefaultParameterSetName = ParameterSets.Name, SupportsShouldProcess = true)]
 [OutputType(typeof(PackageInfo))]
 public sealed class GetDockOptPackageCommand : ImageSourceCmdlet
 {
@@ -24,7 +24,7 @@ public sealed class GetDockOptPackageCommand : ImageSourceCmdlet
         Run(async ct =>
         {
             var service = new SecurityScanService(req, this);
-            foreach (var (image, isPath) in Items)
+            foreach (var (image, isPath) in await ExpandItemsAsync(ct).ConfigureAwait(false))
             {
                 try
                 {

@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace DockOpt.Cmdlets;
 
 /// <summary>
-/// Base of the cmdlets that read images either from the engine (-Name) or from an archive (-Path) and can write a
+/// Base of the cmdlets that read images either from the engine (-Name) or from archives (-Path / -LiteralPath) and can write a
 /// CycloneDX SBOM (Get-DockOptPackage, Invoke-DockOptScan): the shared parameters and the input collected over the pipeline.
 /// </summary>
 public abstract class ImageSourceCmdlet : EngineCmdlet
@@ -11,16 +11,30 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
     /// <summary>The collected inputs: an image name, or a resolved archive path when IsPath.</summary>
     private protected readonly List<(string Image, bool IsPath)> Items = new();
 
-    /// <summary>Local image names or IDs.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
-    [Alias("Image", "Id", "ImageId")]
+    /// <summary>Inputs that could not be resolved (a -Path wildcard or an image-name wildcard that matched nothing).</summary>
+    private protected readonly List<string> Unresolved = new();
+
+    /// <summary>Local image names, IDs or wildcards; every DockOpt object that names an image binds from the pipeline.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Name)]
+    [Alias("Image", "ImageId", "Id")]
+    [SupportsWildcards]
+    [ImageNameTransformation]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    /// <summary>A docker save tar, OCI archive or OCI layout folder instead of a local image.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Path")]
+    /// <summary>Image archives instead of local images: docker save tars, OCI archives or OCI layout folders (wildcards allowed).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Archive, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Image archives, taken literally (no wildcard expansion).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.ArchiveLiteralPath, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Write a CycloneDX 1.6 SBOM to this file (or, when it is a folder, one file per image).</summary>
     [Parameter]
@@ -39,9 +53,35 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == "Path")
-            foreach (var p in Path) Items.Add((GetUnresolvedProviderPathFromPSPath(p), true));
-        else
+        if (ParameterSetName == ParameterSets.Name)
+        {
             foreach (var n in Name) if (!string.IsNullOrWhiteSpace(n)) Items.Add((n, false));
+            return;
+        }
+        foreach (var p in ResolvePaths(ParameterSetName == ParameterSets.Archive ? Path : LiteralPath,
+                     ParameterSetName == ParameterSets.ArchiveLiteralPath, Unresolved))
+            Items.Add((p, true));
+    }
+
+    /// <summary>The inputs with image-name wildcards expanded to the local images they match (the same rule as every image cmdlet).</summary>
+    private protected async Task<List<(string Image, bool IsPath)>> ExpandItemsAsync(CancellationToken ct)
+    {
+        if (!Items.Any(i => !i.IsPath && WildcardPattern.ContainsWildcardCharacters(i.Image))) return Items.ToList();
+        var result = new List<(string Image, bool IsPath)>();
+        foreach (var item in Items)
+        {
+            if (item.IsPath || !WildcardPattern.ContainsWildcardCharacters(item.Image))
+            {
+                result.Add(item);
+                continue;
+            }
+            foreach (var n in await ExpandImageNamesAsync(new[] { item.Image }, e =>
+                     {
+                         Error(e);
+                         lock (Unresolved) Unresolved.Add(item.Image);
+                     }, ct).ConfigureAwait(false))
+                result.Add((n, false));
+        }
+        return result;
     }
 }

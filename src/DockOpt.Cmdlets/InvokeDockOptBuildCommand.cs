@@ -9,7 +9,7 @@ namespace DockOpt.Cmdlets;
 /// Builds an image with the engine's classic builder from a context packed exactly as the docker CLI packs it,
 /// and emits a DockOpt.BuildResult (image, size, layers, per-step timing and cache hits, git commit).
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "DockOptBuild")]
+[Cmdlet(VerbsLifecycle.Invoke, "DockOptBuild", SupportsShouldProcess = true)]
 [OutputType(typeof(BuildResult))]
 public sealed class InvokeDockOptBuildCommand : EngineCmdlet
 {
@@ -92,6 +92,8 @@ public sealed class InvokeDockOptBuildCommand : EngineCmdlet
             CacheFrom = CacheFrom ?? Array.Empty<string>(),
             ActivityId = ++_activity,
         };
+        var what = request.Tags.Count > 0 ? $"Build image {string.Join(", ", request.Tags)}" : "Build an untagged image";
+        if (!ShouldProcess(path, _historyFile != null ? $"{what} and append the build to the history file '{_historyFile}'" : what)) return;
         RunPerItem(async ct =>
         {
             var engine = await GetEngineAsync(ct).ConfigureAwait(false);

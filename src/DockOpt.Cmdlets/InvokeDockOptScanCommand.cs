@@ -4,10 +4,13 @@ using DockOpt.Engine.Security;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Scans images offline: vulnerabilities (OSV records, Trivy report), secrets in every layer, configuration; score and CI gate.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "DockOptScan", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
-[OutputType(typeof(SecurityReport))]
+[Cmdlet(VerbsLifecycle.Invoke, "DockOptScan", DefaultParameterSetName = ParameterSets.Name, SupportsShouldProcess = true)]
+[OutputType(typeof(SecurityReport), typeof(string))]
 public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 {
+    static readonly string[] Formats = { "Sarif", "Json" };
+    string? _format;
+
     /// <summary>Folder or zip of OSV-format advisory records.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -34,13 +37,13 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 
     /// <summary>Lowest severity shown in the report's Findings and Vulnerabilities (does not affect the gate).</summary>
     [Parameter]
-    [ValidateSet("Unknown", "Info", "Low", "Medium", "High", "Critical")]
-    public string Severity { get; set; } = "Unknown";
+    [SeverityTransformation]
+    public Severity Severity { get; set; } = DockOpt.Severity.Unknown;
 
-    /// <summary>Fail (one terminating SecurityGateFailed error after all images) when a finding at or above this severity is present.</summary>
+    /// <summary>Fail (one terminating SecurityGateFailed error after all images) when a finding at or above this severity is present or an image could not be scanned.</summary>
     [Parameter]
-    [ValidateSet("Info", "Low", "Medium", "High", "Critical")]
-    public string? FailOn { get; set; }
+    [SeverityTransformation]
+    public Severity? FailOn { get; set; }
 
     /// <summary>With -FailOn, only vulnerabilities that have a fixed version count.</summary>
     [Parameter]
@@ -49,27 +52,37 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
     /// <summary>Fail when an image's score is below this value.</summary>
     [Parameter]
     [ValidateRange(0, 100)]
-    public int? MinScore { get; set; }
+    public int? MinimumScore { get; set; }
 
     /// <summary>Leave out findings from base-image layers.</summary>
     [Parameter]
     public SwitchParameter IgnoreBase { get; set; }
 
-    /// <summary>Report file format for -OutFile: Sarif or Json.</summary>
+    /// <summary>Report format: Sarif or Json. Without -OutFile the report text replaces the SecurityReport objects in the pipeline.</summary>
     [Parameter]
-    [ValidateSet("Sarif", "Json")]
+    [ValidateSet("Sarif", "Json", IgnoreCase = true)]
     public string? Format { get; set; }
 
-    /// <summary>Write the reports of all images to this file in -Format.</summary>
+    /// <summary>Write the reports of all images to this file (format from -Format or the extension .sarif / .json); the objects still go to the pipeline.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        try
+        {
+            _format = ReportFormat.Resolve(Format, OutFile, Formats);
+        }
+        catch (DockOptException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+        }
+    }
+
     protected override void EndProcessing()
     {
-        if ((Format == null) != (OutFile == null))
-            ThrowTerminatingError(DockOptCmdlet.ToErrorRecord(new DockOptException("FormatRequiresOutFile", DockOptErrorCategory.InvalidArgument,
-                "-Format and -OutFile go together.", Format ?? OutFile, "Give both, e.g. -Format Sarif -OutFile scan.sarif.")));
         var ignore = ResolveOptional(IgnoreFile);
         if (ignore == null && (ignore = DockOpt.Engine.Security.IgnoreFile.FindDefault(SessionState.Path.CurrentFileSystemLocation.ProviderPath)) != null)
             WriteVerbose($"Using ignore file {ignore}.");
@@ -84,25 +97,27 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             IgnoreFile = ignore,
             SbomPath = ResolvedSbomPath,
             SbomTimestamp = SbomTimestamp,
-            Policy = new GatePolicy { Severity = Severity, FailOn = FailOn, FailOnFixableOnly = FailOnFixableOnly, MinScore = MinScore, IgnoreBase = IgnoreBase },
+            Policy = new GatePolicy { Severity = Severity.ToString(), FailOn = FailOn?.ToString(), FailOnFixableOnly = FailOnFixableOnly, MinScore = MinimumScore, IgnoreBase = IgnoreBase },
         };
         var outFile = ResolveOptional(OutFile);
+        var textOnly = _format != null && outFile == null;
         Run(async ct =>
         {
             var service = new SecurityScanService(req, this);
             service.Prepare();
             var reports = new List<SecurityReport>();
-            var failed = new List<string>();
-            for (var i = 0; i < Items.Count; i++)
+            var items = await ExpandItemsAsync(ct).ConfigureAwait(false);
+            var failed = Unresolved.Select(u => $"{u}: not found").ToList();
+            for (var i = 0; i < items.Count; i++)
             {
-                var (image, isPath) = Items[i];
-                Progress(new DockOptProgress(70, "Invoke-DockOptScan", $"{image} ({i + 1}/{Items.Count})") { PercentComplete = 100 * i / Math.Max(1, Items.Count) });
+                var (image, isPath) = items[i];
+                Progress(new DockOptProgress(70, "Invoke-DockOptScan", $"{image} ({i + 1}/{items.Count})") { PercentComplete = 100 * i / Math.Max(1, items.Count) });
                 try
                 {
                     var engine = isPath ? null : await GetEngineAsync(ct).ConfigureAwait(false);
                     var report = await service.ScanAsync(engine, image, isPath, ct).ConfigureAwait(false);
                     reports.Add(report);
-                    Output(report);
+                    if (!textOnly) Output(report);
                     if (report.Outcome == "ScannerError")
                     {
                         Error(new DockOptException("SecurityScannerError", DockOptErrorCategory.InvalidResult,
@@ -119,12 +134,16 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
                 }
             }
             Progress(new DockOptProgress(70, "Invoke-DockOptScan", "done") { Completed = true });
-            if (outFile != null && reports.Count > 0 && ((IDockOptSink)this).ShouldProcess(outFile, $"Write {Format} report"))
-                ReportWriters.WriteAtomic(outFile, Format == "Sarif" ? ReportWriters.ToSarif(reports, SecurityScanService.ToolVersion) : ReportWriters.ToJson(reports));
-            if ((FailOn != null || MinScore != null) && failed.Count > 0)
-                throw new DockOptException("SecurityGateFailed", DockOptErrorCategory.SecurityError,
-                    $"Security gate failed for {failed.Count} of {Items.Count} image(s): {string.Join(" | ", failed)}", string.Join(",", Items.Select(x => x.Image)),
-                    "Fix the findings, or suppress accepted ones in a .trivyignore file with an expiry date.");
+            string Report() => _format == "Sarif" ? ReportWriters.ToSarif(reports, SecurityScanService.ToolVersion) : ReportWriters.ToJson(reports);
+            if (textOnly) Output(Report());
+            else if (outFile != null && reports.Count > 0 && ((IDockOptSink)this).ShouldProcess(outFile, $"Write the {_format} report"))
+                ReportWriters.WriteAtomic(outFile, Report());
+            var total = items.Count + Unresolved.Count;
+            if ((FailOn != null || MinimumScore != null) && failed.Count > 0)
+                throw new DockOptException(ErrorIds.SecurityGateFailed, DockOptErrorCategory.SecurityError,
+                    $"Security gate failed for {failed.Count} of {total} image(s): {string.Join(" | ", failed)}",
+                    string.Join(",", items.Select(x => x.Image).Concat(Unresolved)),
+                    "Fix the findings, or suppress accepted ones in a .trivyignore file with an expiry date; images that could not be scanned count too.");
         });
         base.EndProcessing();
     }

@@ -1,30 +1,44 @@
 using System.Management.Automation;
 using DockOpt.Engine.Analysis;
-using DockOpt.Engine.Images;
 
 namespace DockOpt.Cmdlets;
 
 /// <summary>Measures images layer by layer: sizes, reclaimable bytes with causes, duplicates, efficiency, score and recommendations.</summary>
-[Cmdlet(VerbsDiagnostic.Measure, "DockOptImage", DefaultParameterSetName = "Name", SupportsShouldProcess = true)]
-[OutputType(typeof(ImageAnalysis))]
+[Cmdlet(VerbsDiagnostic.Measure, "DockOptImage", DefaultParameterSetName = ParameterSets.Name, SupportsShouldProcess = true)]
+[OutputType(typeof(ImageAnalysis), typeof(string))]
 public sealed class MeasureDockOptImageCommand : EngineCmdlet
 {
+    static readonly string[] Formats = { "Json" };
+
     readonly List<string> _names = new();
     readonly List<string> _archives = new();
+    readonly List<string> _unresolved = new();
+    string? _format;
 
-    /// <summary>Local image names, IDs or wildcards; ImageInfo and BuildResult objects bind by their Name.</summary>
-    [Parameter(ParameterSetName = "Name", Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("ImageId", "Id", "Image")]
+    /// <summary>Local image names, IDs or wildcards; every DockOpt object that names an image binds from the pipeline.</summary>
+    [Parameter(ParameterSetName = ParameterSets.Name, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Image", "ImageId", "Id")]
     [SupportsWildcards]
+    [ImageNameTransformation]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     public string[]? Name { get; set; }
 
-    /// <summary>A docker save tar, an OCI archive tar or an OCI layout directory.</summary>
-    [Parameter(ParameterSetName = "Archive", Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Image archives: docker save tars, OCI archive tars or OCI layout directories (wildcards allowed).</summary>
+    [Parameter(ParameterSetName = ParameterSets.Archive, Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
-    public string[]? ArchivePath { get; set; }
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
+    /// <summary>Image archives, taken literally (no wildcard expansion).</summary>
+    [Parameter(ParameterSetName = ParameterSets.ArchiveLiteralPath, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
 
     /// <summary>The base image: its layers are the base layers (diff IDs shared as a prefix).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     public string? BaseImage { get; set; }
 
     /// <summary>Gate: fail when Efficiency is below this (0 to 1).</summary>
@@ -47,6 +61,11 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
     [ValidateRange(0, 100)]
     public int? MinimumScore { get; set; }
 
+    /// <summary>Gate: fail when a recommendation at or above this severity is present.</summary>
+    [Parameter]
+    [SeverityTransformation]
+    public Severity? FailOn { get; set; }
+
     /// <summary>Path globs whose waste and duplicates are not counted (e.g. /var/log/**, *.pyc).</summary>
     [Parameter]
     public string[]? IgnorePath { get; set; }
@@ -55,32 +74,51 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
     [Parameter]
     public string? ConfigPath { get; set; }
 
-    /// <summary>Writes all analyses and the gate verdict as JSON (with schemaVersion) to this file.</summary>
+    /// <summary>Report format: Json (all analyses and the gate verdict, with schemaVersion).</summary>
     [Parameter]
+    [ValidateSet("Json", IgnoreCase = true)]
+    public string? Format { get; set; }
+
+    /// <summary>Writes the report to this file (format from -Format or the extension); the analyses still go to the pipeline.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
-    /// <summary>Do not use (or fill) the per-session layer cache.</summary>
+    /// <summary>Do not use (or fill) the per-session layer cache (DockOpt's own; docker's build cache is not involved).</summary>
     [Parameter]
-    public SwitchParameter NoCache { get; set; }
+    public SwitchParameter NoLayerCache { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        try
+        {
+            _format = ReportFormat.Resolve(Format, OutFile, Formats);
+        }
+        catch (DockOptException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+        }
+    }
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == "Archive")
+        if (ParameterSetName == ParameterSets.Name)
         {
-            foreach (var p in ArchivePath ?? Array.Empty<string>())
-                _archives.Add(SessionState.Path.GetUnresolvedProviderPathFromPSPath(p));
+            if (Name != null) _names.AddRange(Name.Where(n => !string.IsNullOrWhiteSpace(n)));
+            return;
         }
-        else if (Name != null)
-            _names.AddRange(Name.Where(n => !string.IsNullOrWhiteSpace(n)));
+        _archives.AddRange(ResolvePaths(ParameterSetName == ParameterSets.Archive ? Path : LiteralPath,
+            ParameterSetName == ParameterSets.ArchiveLiteralPath, _unresolved));
     }
 
     protected override void EndProcessing()
     {
-        var cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         AnalysisGates gates;
         try
         {
-            gates = AnalysisGates.FromFiles(cwd, ConfigPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigPath));
+            gates = AnalysisGates.FromFiles(SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+                ConfigPath == null ? null : GetUnresolvedProviderPathFromPSPath(ConfigPath));
         }
         catch (DockOptException e)
         {
@@ -94,123 +132,51 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
         if (IgnorePath != null) gates.IgnorePaths.AddRange(IgnorePath);
         foreach (var s in gates.Sources) WriteVerbose($"Gate settings from {s}.");
 
-        var results = new List<ImageAnalysis>();
-        var violations = new List<string>();
-        var outFile = OutFile == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
-
-        if (_names.Count == 0 && _archives.Count == 0 && ParameterSetName == "Name" && MyInvocation.ExpectingInput)
+        var nothing = _names.Count == 0 && _archives.Count == 0 && _unresolved.Count == 0;
+        if (nothing && ParameterSetName == ParameterSets.Name && MyInvocation.ExpectingInput)
         {
             base.EndProcessing();
             return;
         }
-        if (_names.Count == 0 && _archives.Count == 0)
-        {
-            ThrowTerminatingError(ToErrorRecord(new DockOptException("ImageNameRequired", DockOptErrorCategory.InvalidArgument,
-                "Give the images to measure: names, ImageInfo/BuildResult objects from the pipeline, or -ArchivePath.", null,
+        if (nothing)
+            ThrowTerminatingError(ToErrorRecord(new DockOptException(ErrorIds.ImageNameRequired, DockOptErrorCategory.InvalidArgument,
+                "Give the images to measure: names, DockOpt objects from the pipeline, or archives with -Path.", null,
                 "For example: Measure-DockOptImage app:1, or Get-DockOptImage app* | Measure-DockOptImage.")));
-        }
 
-        Run(async ct =>
+        var request = new ImageMeasureService.Request
         {
-            var cache = NoCache ? null : LayerScanCache.Shared;
-            var analyzer = new ImageAnalyzer(this, cache);
-            var progressId = 1;
-            if (_archives.Count > 0)
-            {
-                IList<string>? baseIds = null;
-                if (BaseImage != null)
-                {
-                    var engine = await GetEngineAsync(ct).ConfigureAwait(false);
-                    baseIds = await new BaseLayerResolver(engine, this).GetDiffIdsAsync(BaseImage, ct).ConfigureAwait(false);
-                }
-                foreach (var path in _archives)
-                {
-                    try
-                    {
-                        var r = await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
-                        {
-                            Source = ImageSource.FromPath(path),
-                            Name = path,
-                            SourceKind = Directory.Exists(path) ? "OciLayout" : "Archive",
-                            IgnorePaths = gates.IgnorePaths,
-                            SizeHint = File.Exists(path) ? new FileInfo(path).Length : 0,
-                            ProgressId = progressId++,
-                            ResolveBase = baseIds == null ? null : (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, BaseImage!)),
-                        }, ct).ConfigureAwait(false);
-                        Emit(r.Analysis);
-                    }
-                    catch (DockOptException e) when (!IsTerminating(e))
-                    {
-                        Error(e);
-                    }
-                }
-            }
-            else
-            {
-                var engine = await GetEngineAsync(ct).ConfigureAwait(false);
-                var images = await new LocalImageCatalog(engine).GetAsync(new LocalImageCatalog.Query { Names = _names, IncludeHistory = false },
-                    Error, ct).ConfigureAwait(false);
-                var resolver = new BaseLayerResolver(engine, this);
-                IList<string>? baseIds = BaseImage == null ? null : await resolver.GetDiffIdsAsync(BaseImage, ct).ConfigureAwait(false);
-                foreach (var info in images)
-                {
-                    try
-                    {
-                        var r = await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
-                        {
-                            Source = ImageSource.FromEngine(engine, info.Id),
-                            Name = info.Name,
-                            ImageId = info.Id,
-                            DiffIds = info.LayerDiffIds,
-                            SizeHint = info.Size,
-                            SourceKind = "Engine",
-                            VerifyDiffIds = false, // the local engine is trusted; saves a SHA-256 pass over every layer
-                            IgnorePaths = gates.IgnorePaths,
-                            ProgressId = progressId++,
-                            ResolveBase = baseIds != null
-                                ? (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, BaseImage!))
-                                : (cfg, d, c) => resolver.ResolveAsync(info.Id, cfg, d, c),
-                        }, ct).ConfigureAwait(false);
-                        Emit(r.Analysis);
-                    }
-                    catch (DockOptException e) when (!IsTerminating(e))
-                    {
-                        Error(e);
-                    }
-                }
-            }
+            Names = _names,
+            Archives = _archives,
+            Unresolved = _unresolved,
+            BaseImage = BaseImage,
+            Gates = gates,
+            FailOn = FailOn,
+            UseLayerCache = !NoLayerCache,
+        };
+        var textOnly = _format != null && OutFile == null;
+        ImageMeasureService.Outcome? outcome = null;
+        Run(async ct => outcome = await new ImageMeasureService(this, IsTerminating)
+            .MeasureAsync(request, GetEngineAsync, a => { if (!textOnly) Output(a); }, ct).ConfigureAwait(false));
 
-            void Emit(ImageAnalysis a)
-            {
-                if (gates.Any)
-                {
-                    a.GateViolations = gates.Evaluate(a);
-                    violations.AddRange(a.GateViolations);
-                }
-                results.Add(a);
-                Output(a);
-            }
-        });
-
-        if (outFile != null && ShouldProcess(outFile, "Write the analysis as JSON"))
+        var violations = outcome!.GateReasons.ToArray();
+        if (textOnly)
+            WriteObject(AnalysisJson.Serialize(outcome.Analyses, outcome.Gated ? violations : Array.Empty<string>()));
+        else if (OutFile != null)
         {
-            try
+            var outFile = GetUnresolvedProviderPathFromPSPath(OutFile);
+            if (ShouldProcess(outFile, $"Write the analysis as {_format}"))
             {
-                AnalysisJson.Write(outFile, results, violations.ToArray());
-            }
-            catch (DockOptException e)
-            {
-                ThrowTerminatingError(ToErrorRecord(e));
+                try
+                {
+                    AnalysisJson.Write(outFile, outcome.Analyses, outcome.Gated ? violations : Array.Empty<string>());
+                }
+                catch (DockOptException e)
+                {
+                    ThrowTerminatingError(ToErrorRecord(e));
+                }
             }
         }
         base.EndProcessing();
-        if (violations.Count > 0)
-        {
-            var e = new DockOptException("ImageAnalysisGateFailed", DockOptErrorCategory.InvalidResult,
-                $"{violations.Count} image analysis gate(s) failed:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", violations),
-                string.Join(", ", results.Where(r => r.GateViolations.Length > 0).Select(r => r.Image)),
-                "Reduce the waste the Recommendations list (see the Waste property), or adjust the thresholds (-LowestEfficiency, -HighestReclaimableBytes, -HighestUserWastedPercent, -MinimumScore, .dockopt.yml).");
-            ThrowTerminatingError(ToErrorRecord(e));
-        }
+        if (outcome.GateError() is { } gateError) ThrowTerminatingError(ToErrorRecord(gateError));
     }
 }

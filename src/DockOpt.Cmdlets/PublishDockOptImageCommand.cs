@@ -4,7 +4,7 @@ using DockOpt.Engine.Registry;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Publishes local images to Amazon ECR or any OCI registry under many tags, idempotently.</summary>
-[Cmdlet(VerbsData.Publish, "DockOptImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Registry")]
+[Cmdlet(VerbsData.Publish, "DockOptImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ParameterSets.Registry)]
 [OutputType(typeof(PublishResult))]
 public sealed class PublishDockOptImageCommand : EngineCmdlet
 {
@@ -13,25 +13,29 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
     RegistryAuth? _auth;
     ImagePublisher? _publisher;
     readonly List<PublishResult> _results = new();
+    readonly List<string> _notPublished = new();
 
-    /// <summary>Local images: names, IDs, or ImageInfo / BuildResult objects from the pipeline.</summary>
+    /// <summary>Local images: names, IDs or wildcards; every DockOpt object that names an image binds from the pipeline.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Image", "ImageId")]
+    [Alias("Image", "ImageId", "Id")]
+    [SupportsWildcards]
+    [ImageNameTransformation]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>Registry host (with port), e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com or ghcr.io.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Registry")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Registry)]
     [ValidateNotNullOrEmpty]
     public string Registry { get; set; } = "";
 
     /// <summary>Repository in the registry, e.g. team/app.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Registry")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Registry)]
     [ValidateNotNullOrEmpty]
     public string Repository { get; set; } = "";
 
     /// <summary>Full destination host/repository[:tag] instead of -Registry and -Repository.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Destination")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Destination)]
     [ValidateNotNullOrEmpty]
     public string Destination { get; set; } = "";
 
@@ -78,23 +82,28 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
     [Parameter]
     public SwitchParameter WaitForScan { get; set; }
 
-    /// <summary>Longest wait for the scan (default 10 minutes).</summary>
+    /// <summary>Longest wait for the scan: 30s, 10m, a number of seconds or a TimeSpan (default 10m).</summary>
     [Parameter]
-    public TimeSpan ScanTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    [DurationTransformation]
+    public TimeSpan ScanTimeout { get; set; } = PublishOptions.DefaultScanTimeout;
 
-    /// <summary>Fail (once, after all input) when a scan found findings of this severity or worse; implies -WaitForScan.</summary>
+    /// <summary>
+    /// Fail (once, after all input) with PublishScanGateFailed when a scan found findings of this severity or worse, a scan did not
+    /// complete or an image could not be published; implies -WaitForScan. DockOpt's severities or ECR's Informational.
+    /// </summary>
     [Parameter]
-    [ValidateSet("Critical", "High", "Medium", "Low", "Informational", IgnoreCase = true)]
-    public string? FailOn { get; set; }
+    [SeverityTransformation]
+    public Severity? FailOn { get; set; }
 
-    /// <summary>Time bound for retries of transient registry failures (default 2 minutes).</summary>
+    /// <summary>Time bound for retries of transient registry failures: 30s, 2m, a number of seconds or a TimeSpan (default 2m).</summary>
     [Parameter]
-    public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    [DurationTransformation]
+    public TimeSpan RetryTimeout { get; set; } = RetryPolicy.DefaultMaxTime;
 
     /// <summary>Attempts per request or push (default 5).</summary>
     [Parameter]
     [ValidateRange(1, 20)]
-    public int MaxAttempts { get; set; } = 5;
+    public int MaxAttempts { get; set; } = RetryPolicy.DefaultMaxAttempts;
 
     /// <summary>Keep the local registry/repository:tag tags the push needs (removed afterwards by default).</summary>
     [Parameter]
@@ -104,9 +113,10 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
     [Parameter(DontShow = true)]
     public string? EcrEndpointUrl { get; set; }
 
-    /// <summary>Hidden: scan poll interval (default 5 s, as the AWS SDK waiter).</summary>
+    /// <summary>Hidden: scan poll interval (default 5s, as the AWS SDK waiter).</summary>
     [Parameter(DontShow = true)]
-    public TimeSpan ScanPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+    [DurationTransformation]
+    public TimeSpan ScanPollInterval { get; set; } = PublishOptions.DefaultScanPollInterval;
 
     protected override void BeginProcessing()
     {
@@ -114,8 +124,8 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
         try
         {
             var (target, destTag) = RegistryTarget.Parse(
-                ParameterSetName == "Registry" ? Registry : null, ParameterSetName == "Registry" ? Repository : null,
-                ParameterSetName == "Destination" ? Destination : null);
+                ParameterSetName == ParameterSets.Registry ? Registry : null, ParameterSetName == ParameterSets.Registry ? Repository : null,
+                ParameterSetName == ParameterSets.Destination ? Destination : null);
             _target = target;
             var strategy = PublishTagStrategy.None;
             foreach (var s in TagStrategy ?? Array.Empty<PublishTagStrategy>()) strategy |= s;
@@ -186,9 +196,16 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
     protected override void ProcessRecord()
     {
         if (_target == null || _tags == null || _auth == null) return;
-        foreach (var name in Name)
+        var names = Name.Where(n => !string.IsNullOrWhiteSpace(n)).ToList();
+        if (names.Any(WildcardPattern.ContainsWildcardCharacters))
+            RunPerItem(async ct => names = await ExpandImageNamesAsync(names, e =>
+            {
+                Error(e);
+                lock (_notPublished) _notPublished.Add(e.Target?.ToString() ?? e.Message);
+            }, ct).ConfigureAwait(false));
+        foreach (var name in names)
         {
-            if (string.IsNullOrWhiteSpace(name)) continue;
+            var published = false;
             RunPerItem(async ct =>
             {
                 if (_publisher == null)
@@ -216,15 +233,17 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
                 }
                 var results = await _publisher.PublishAsync(name, ct).ConfigureAwait(false);
                 lock (_results) _results.AddRange(results);
+                published = true;
             });
+            if (!published) _notPublished.Add(name);
         }
     }
 
     protected override void EndProcessing()
     {
         base.EndProcessing();
-        if (FailOn == null) return;
-        var e = ScanGate.Evaluate(_results, FailOn);
+        if (FailOn is not { } failOn) return;
+        var e = ScanGate.Evaluate(_results, failOn, _notPublished);
         if (e != null) ThrowTerminatingError(ToErrorRecord(e));
     }
 }

@@ -5,25 +5,36 @@ using DockOpt.Engine.Dockerfiles;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Lints Dockerfiles: hadolint-compatible rules, Docker build checks, and image optimization advice.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "DockOptDockerfile", DefaultParameterSetName = "Path", SupportsShouldProcess = true)]
+[Cmdlet(VerbsDiagnostic.Test, "DockOptDockerfile", DefaultParameterSetName = ParameterSets.Path, SupportsShouldProcess = true)]
 [OutputType(typeof(LintFinding), typeof(string))]
 public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
 {
     readonly List<LintFinding> _all = new();
     readonly List<string> _files = new();
     readonly Dictionary<string, LintOptions> _optionsByDir = new(StringComparer.Ordinal);
-    readonly Dictionary<LintSeverity, int> _gated = new();
+    static readonly string[] Formats = { "Sarif", "Json", "Checkstyle", "JUnit", "GitHub" };
+
+    readonly Dictionary<Severity, int> _gated = new();
     readonly HashSet<string> _gatedFiles = new(StringComparer.Ordinal);
+    readonly List<string> _notLinted = new();
+    bool _gateActive;
+    string? _format;
     int _progressCount;
 
-    /// <summary>Dockerfiles or directories (searched recursively for Dockerfile, Dockerfile.*, *.dockerfile, Containerfile).</summary>
-    [Parameter(Position = 0, ParameterSetName = "Path", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Dockerfiles or directories (wildcards allowed; directories are searched recursively for Dockerfile, Dockerfile.*, *.dockerfile, Containerfile).</summary>
+    [Parameter(Position = 0, ParameterSetName = ParameterSets.Path, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [SupportsWildcards]
     public string[]? Path { get; set; }
 
+    /// <summary>Dockerfiles or directories, taken literally (no wildcard expansion).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.LiteralPath, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
     /// <summary>Dockerfile text to lint.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Content", ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Content, ValueFromPipeline = true)]
     [AllowEmptyString]
     public string? Content { get; set; }
 
@@ -47,21 +58,27 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
     [Parameter]
     public string[]? IncludeRule { get; set; }
 
-    /// <summary>Write a report (Sarif, Json, Checkstyle, JUnit, GitHub) instead of objects.</summary>
+    /// <summary>Report format: Sarif, Json, Checkstyle, JUnit or GitHub. Without -OutFile the report text replaces the findings in the pipeline.</summary>
     [Parameter]
     [ValidateSet("Sarif", "Json", "Checkstyle", "JUnit", "GitHub", IgnoreCase = true)]
     public string? Format { get; set; }
 
-    /// <summary>File the -Format report is written to.</summary>
+    /// <summary>File the report is written to (format from -Format or the extension: .sarif, .json, .xml); the findings still go to the pipeline.</summary>
     [Parameter]
+    [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
-    /// <summary>End with a LintGateFailed error, after all files, when findings at or above this severity exist.</summary>
+    /// <summary>
+    /// End with one LintGateFailed error, after all files, when findings at or above this severity exist or a file could not be
+    /// linted. DockOpt's severities (Info, Low, Medium, High, Critical) or hadolint's words (Style, Warning, Error).
+    /// </summary>
     [Parameter]
-    public LintSeverity FailOn { get; set; }
+    [SeverityTransformation]
+    public Severity FailOn { get; set; }
 
     /// <summary>Apply the safe rewrites to the files.</summary>
-    [Parameter(ParameterSetName = "Path")]
+    [Parameter(ParameterSetName = ParameterSets.Path)]
+    [Parameter(ParameterSetName = ParameterSets.LiteralPath)]
     public SwitchParameter Fix { get; set; }
 
     /// <summary>Ignore inline ignore comments (# hadolint ignore=, # dockopt ignore=, # check=skip=).</summary>
@@ -70,9 +87,15 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
 
     protected override void BeginProcessing()
     {
-        if (OutFile != null && Format == null)
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-OutFile needs -Format (Sarif, Json, Checkstyle, JUnit or GitHub)."),
-                "LintFormatRequired", ErrorCategory.InvalidArgument, OutFile));
+        try
+        {
+            _format = ReportFormat.Resolve(Format, OutFile, Formats);
+        }
+        catch (DockOptException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+        }
+        _gateActive = MyInvocation.BoundParameters.ContainsKey(nameof(FailOn));
         if (ConfigPath != null)
         {
             var p = GetUnresolvedProviderPathFromPSPath(ConfigPath);
@@ -85,20 +108,21 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == "Content")
+        if (ParameterSetName == ParameterSets.Content)
         {
             if (Content == null) return;
             LintText(Content, null);
             return;
         }
-        var inputs = Path ?? new[] { SessionState.Path.CurrentFileSystemLocation.Path };
+        var literal = ParameterSetName == ParameterSets.LiteralPath;
+        var inputs = (literal ? LiteralPath : Path) ?? new[] { SessionState.Path.CurrentFileSystemLocation.Path };
         foreach (var input in inputs)
         {
             if (string.IsNullOrWhiteSpace(input)) continue;
             List<string> resolved;
             try
             {
-                resolved = WildcardPattern.ContainsWildcardCharacters(input)
+                resolved = !literal && WildcardPattern.ContainsWildcardCharacters(input)
                     ? GetResolvedProviderPathFromPSPath(input, out _).ToList()
                     : new List<string> { GetUnresolvedProviderPathFromPSPath(input) };
             }
@@ -108,6 +132,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
             }
             if (resolved.Count == 0 || resolved.All(p => !File.Exists(p) && !Directory.Exists(p)))
             {
+                _notLinted.Add($"{input}: not found");
                 WriteError(ToErrorRecord(new DockOptException("DockerfileNotFound", DockOptErrorCategory.ObjectNotFound,
                     $"Cannot find '{input}'.", input, "Pass a Dockerfile or a directory that contains one.")));
                 continue;
@@ -118,7 +143,10 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
                 {
                     var found = DockerfileDiscovery.Find(p).ToList();
                     if (found.Count == 0)
+                    {
+                        _notLinted.Add($"{p}: no Dockerfile in the folder");
                         WriteWarning($"No Dockerfile (Dockerfile, Dockerfile.*, *.dockerfile, Containerfile) under '{p}'.");
+                    }
                     foreach (var f in found) LintFile(f);
                 }
                 else LintFile(p);
@@ -159,6 +187,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            _notLinted.Add($"{path}: unreadable");
             WriteError(ToErrorRecord(new DockOptException("DockerfileUnreadable", DockOptErrorCategory.ReadError,
                 $"Cannot read '{path}': {e.Message}", path, "Check the file permissions.", e)));
             return;
@@ -173,6 +202,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
         var doc = text.Contains('\0') ? null : DockerfileParser.Parse(text);
         if (doc == null || doc.Instructions.Count == 0)
         {
+            _notLinted.Add(text.Contains('\0') ? $"{target}: binary file" : text.Trim().Length == 0 ? $"{target}: empty" : $"{target}: no Dockerfile instruction");
             WriteError(ToErrorRecord(new DockOptException("DockerfileUnparseable", DockOptErrorCategory.ParserError,
                 text.Contains('\0') ? $"'{target}' is a binary file, not a Dockerfile." : $"'{target}' contains no Dockerfile instruction.", target,
                 "Pass a Dockerfile (text with FROM and other instructions).")));
@@ -214,16 +244,19 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
             }
         }
 
-        var threshold = MyInvocation.BoundParameters.ContainsKey(nameof(FailOn)) ? FailOn : options.FailureThreshold;
+        Severity? threshold = MyInvocation.BoundParameters.ContainsKey(nameof(FailOn)) ? FailOn
+            : options.FailureThreshold is { } configured ? ToSeverity(configured) : null;
+        if (threshold != null) _gateActive = true;
         foreach (var f in result.Findings)
         {
-            if (threshold is LintSeverity t && f.Severity >= t)
+            var severity = ToSeverity(f.Severity);
+            if (threshold is { } t && severity >= t)
             {
-                _gated[f.Severity] = _gated.GetValueOrDefault(f.Severity) + 1;
+                _gated[severity] = _gated.GetValueOrDefault(severity) + 1;
                 _gatedFiles.Add(f.Path);
             }
-            if (Format == null) WriteObject(f);
-            else _all.Add(f);
+            if (_format == null || OutFile != null) WriteObject(f);
+            if (_format != null) _all.Add(f);
         }
     }
 
@@ -231,12 +264,13 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
     {
         if (_progressCount > 0)
             WriteProgress(new ProgressRecord(1, "Linting Dockerfiles", "Done") { RecordType = ProgressRecordType.Completed });
-        if (Format != null)
+        if (_format != null)
         {
-            var report = LintReportWriter.Write(Format, _all, _files);
+            var report = LintReportWriter.Write(_format, _all, _files);
             if (OutFile != null)
             {
                 var outPath = GetUnresolvedProviderPathFromPSPath(OutFile);
+                if (ShouldProcess(outPath, $"Write the {_format} report"))
                 try
                 {
                     var dir = System.IO.Path.GetDirectoryName(outPath);
@@ -253,16 +287,35 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
             }
             else WriteObject(report);
         }
-        if (_gated.Count > 0)
+        if (_gateActive && (_gated.Count > 0 || _notLinted.Count > 0))
         {
-            var total = _gated.Values.Sum();
             var threshold = MyInvocation.BoundParameters.ContainsKey(nameof(FailOn)) ? FailOn.ToString() : "the configured failure-threshold";
-            var parts = string.Join(", ", _gated.OrderByDescending(k => k.Key).Select(k => $"{k.Value} {k.Key}"));
-            var e = new DockOptException("LintGateFailed", DockOptErrorCategory.InvalidResult,
-                $"Lint gate failed: {total} finding(s) at or above {threshold} ({parts}) in {_gatedFiles.Count} file(s).",
-                threshold, "Fix the findings, or suppress them with '# dockopt ignore=<rule>' or ignored: in .dockopt.yml.");
+            var reasons = new List<string>();
+            if (_gated.Count > 0)
+            {
+                var total = _gated.Values.Sum();
+                var parts = string.Join(", ", _gated.OrderByDescending(k => k.Key).Select(k => $"{k.Value} {k.Key}"));
+                reasons.Add($"{total} finding(s) at or above {threshold} ({parts}) in {_gatedFiles.Count} file(s)");
+            }
+            if (_notLinted.Count > 0)
+                reasons.Add($"{_notLinted.Count} input(s) could not be linted ({string.Join("; ", _notLinted)})");
+            var e = new DockOptException(ErrorIds.LintGateFailed, DockOptErrorCategory.InvalidResult,
+                $"Lint gate failed: {string.Join("; ", reasons)}.",
+                threshold, "Fix the findings, or suppress them with '# dockopt ignore=<rule>' or ignored: in .dockopt.yml; pass only readable Dockerfiles.");
             ThrowTerminatingError(ToErrorRecord(e));
         }
         base.EndProcessing();
     }
+
+    // The lint engine's findings on DockOpt's one severity scale (hadolint's levels: Style = Info, Info = Low,
+    // Warning = Medium, Error = High). When the engine reports Severity itself, the LintSeverity overload goes.
+    static Severity ToSeverity(Severity s) => s;
+
+    static Severity ToSeverity(LintSeverity s) => s switch
+    {
+        LintSeverity.Style => Severity.Info,
+        LintSeverity.Info => Severity.Low,
+        LintSeverity.Warning => Severity.Medium,
+        _ => Severity.High,
+    };
 }

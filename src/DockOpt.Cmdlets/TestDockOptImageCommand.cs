@@ -8,15 +8,20 @@ using DockOpt.Engine.Testing;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Tests that an image is built right, starts, serves, stays healthy, uses bounded resources and stops gracefully.</summary>
-[Cmdlet(VerbsDiagnostic.Test, "DockOptImage", SupportsShouldProcess = true)]
+[Cmdlet(VerbsDiagnostic.Test, "DockOptImage", DefaultParameterSetName = ParameterSets.Name, SupportsShouldProcess = true)]
 [OutputType(typeof(ImageTestResult), typeof(ImageTestSummary), typeof(string))]
 public sealed class TestDockOptImageCommand : EngineCmdlet
 {
-    /// <summary>Local images to test: names, IDs or objects with a Name/ImageId property.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name", "ImageId")]
+    static readonly string[] Formats = { "JUnit" };
+
+    /// <summary>Local images to test: names, IDs or wildcards; every DockOpt object that names an image binds from the pipeline.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Name)]
+    [Alias("Image", "ImageId", "Id")]
+    [SupportsWildcards]
+    [ImageNameTransformation]
+    [ArgumentCompleter(typeof(ImageNameCompleter))]
     [ValidateNotNullOrEmpty]
-    public string[] Image { get; set; } = Array.Empty<string>();
+    public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>A spec file: DockOpt YAML or .psd1, or container-structure-test YAML (schemaVersion 2.0.0).</summary>
     [Parameter]
@@ -73,39 +78,45 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
     [Parameter]
     public SwitchParameter Init { get; set; }
 
-    /// <summary>Readiness timeout in seconds (default 60).</summary>
+    /// <summary>How long the container may take to become ready: 30s, 2m, a number of seconds or a TimeSpan (default 60s).</summary>
     [Parameter]
-    [ValidateRange(1, 3600)]
-    public double TimeoutSec { get; set; } = 60;
+    [DurationTransformation]
+    public TimeSpan ReadyTimeout { get; set; } = DefaultReadyTimeout;
 
-    /// <summary>Grace period of the shutdown check in seconds (default: docker's, 10 for Linux and 30 for Windows containers).</summary>
+    /// <summary>Grace period of the shutdown check: 5s, a number of seconds or a TimeSpan (default: docker's, 10s for Linux and 30s for Windows containers).</summary>
     [Parameter]
-    [ValidateRange(0, 600)]
-    public double GracePeriodSec { get; set; } = 10;
+    [DurationTransformation]
+    public TimeSpan GracePeriod { get; set; } = DefaultGracePeriod;
+
+    /// <summary>The default of -ReadyTimeout.</summary>
+    public static readonly TimeSpan DefaultReadyTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The default of -GracePeriod (docker stop's, for Linux containers).</summary>
+    public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(10);
 
     /// <summary>Run only these categories of checks.</summary>
     [Parameter]
     [ValidateSet("Metadata", "Files", "Command", "Startup", "Http", "Health", "Resources", "Shutdown")]
     public string[]? Category { get; set; }
 
-    /// <summary>Also write one DockOpt.ImageTestSummary per image.</summary>
+    /// <summary>Also write one DockOpt.ImageTestSummary per image after its results.</summary>
     [Parameter]
-    public SwitchParameter Summary { get; set; }
+    public SwitchParameter IncludeSummary { get; set; }
 
-    /// <summary>Object (default) or JUnit XML (to -OutFile, or as a string when no -OutFile is given).</summary>
+    /// <summary>Report format: JUnit. Without -OutFile the report text replaces the result objects in the pipeline.</summary>
     [Parameter]
-    [ValidateSet("Object", "JUnit")]
-    public string OutputFormat { get; set; } = "Object";
+    [ValidateSet("JUnit", IgnoreCase = true)]
+    public string? Format { get; set; }
 
-    /// <summary>Where to write the JUnit report (written via a temp file and a rename).</summary>
+    /// <summary>Where to write the report (format from -Format or the extension .xml; written via a temp file and a rename).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
-    /// <summary>End with one terminating ImageTestFailed error after all images when a check failed (Failed: failures or errors; Error: errors only).</summary>
+    /// <summary>End with one terminating ImageTestGateFailed error after all images (Failed: failures, errors or untested images; Error: errors or untested images).</summary>
     [Parameter]
-    [ValidateSet("None", "Failed", "Error")]
-    public string FailOn { get; set; } = "None";
+    [ValidateSet("Failed", "Error", IgnoreCase = true)]
+    public ImageTestOutcome? FailOn { get; set; }
 
     /// <summary>Keep the test container instead of removing it (for debugging).</summary>
     [Parameter]
@@ -116,13 +127,19 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
     readonly List<string> _notTested = new();
     ImageTestSpec? _fileSpec;
     bool _specRead;
+    string? _format;
 
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
-        if (OutFile != null && OutputFormat != "JUnit")
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-OutFile needs -OutputFormat JUnit."), "OutFileNeedsJUnit",
-                ErrorCategory.InvalidArgument, OutFile) { ErrorDetails = new ErrorDetails("-OutFile needs -OutputFormat JUnit.") { RecommendedAction = "Add -OutputFormat JUnit." } });
+        try
+        {
+            _format = ReportFormat.Resolve(Format, OutFile, Formats);
+        }
+        catch (DockOptException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+        }
         if (SpecPath != null)
         {
             try
@@ -194,8 +211,8 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Cpus))) s.Runtime.Cpus = Cpus;
         if (Init) s.Runtime.Init = true;
         // Explicit parameters win over the spec file.
-        if (MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec))) s.Runtime.Ready.Timeout = TimeSpan.FromSeconds(TimeoutSec);
-        if (MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriodSec))) s.Runtime.GracePeriod = TimeSpan.FromSeconds(GracePeriodSec);
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(ReadyTimeout))) s.Runtime.Ready.Timeout = ReadyTimeout;
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod))) s.Runtime.GracePeriod = GracePeriod;
         if (Port != null || HttpGet != null || Environment != null || Argument != null || Init) s.Runtime.Start = true;
         return s;
     }
@@ -215,14 +232,24 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
         }
         var options = new ImageTestOptions
         {
-            ReadyTimeout = TimeSpan.FromSeconds(TimeoutSec),
-            GracePeriod = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriodSec)) ? TimeSpan.FromSeconds(GracePeriodSec) : null,
+            ReadyTimeout = ReadyTimeout,
+            GracePeriod = MyInvocation.BoundParameters.ContainsKey(nameof(GracePeriod)) ? GracePeriod : null,
             KeepContainer = KeepContainer,
             Categories = Category,
             SkipCertificateCheck = SkipCertificateCheck,
         };
-        var emitObjects = !(OutputFormat == "JUnit" && OutFile == null);
-        foreach (var image in Image)
+        var emitObjects = !(_format != null && OutFile == null);
+        var images = new List<string>();
+        if (Name.Any(WildcardPattern.ContainsWildcardCharacters))
+        {
+            RunPerItem(async ct => images = await ExpandImageNamesAsync(Name, e =>
+            {
+                Error(e);
+                lock (_notTested) _notTested.Add(e.Target?.ToString() ?? e.Message);
+            }, ct).ConfigureAwait(false));
+        }
+        else images.AddRange(Name.Where(n => !string.IsNullOrWhiteSpace(n)));
+        foreach (var image in images)
         {
             var spec = _fileSpec == null ? ImageTestSpec.Default() : _fileSpec.Clone();
             spec.Merge(paramSpec);
@@ -238,7 +265,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
                 }, ct).ConfigureAwait(false);
                 lock (_summaries) _summaries.Add(summary);
                 tested = true;
-                if (Summary && emitObjects) Output(summary);
+                if (IncludeSummary && emitObjects) Output(summary);
             });
             if (!tested) _notTested.Add(image);
         }
@@ -246,14 +273,14 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
 
     protected override void EndProcessing()
     {
-        if (OutputFormat == "JUnit")
+        if (_format != null)
         {
             try
             {
                 if (OutFile != null)
                 {
                     var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
-                    if (ShouldProcess(path, "Write JUnit report"))
+                    if (ShouldProcess(path, $"Write the {_format} report"))
                     {
                         JUnitReport.Write(path, _results, _summaries);
                         WriteVerbose($"Wrote the JUnit report to {path} ({_results.Count} test cases).");
@@ -272,14 +299,14 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
             }
         }
 
-        if (FailOn != "None")
+        if (FailOn is { } failOn)
         {
-            var bad = _results.Where(r => r.Outcome == ImageTestOutcome.Error || (FailOn == "Failed" && r.Outcome == ImageTestOutcome.Failed)).ToList();
+            var bad = _results.Where(r => r.Outcome == ImageTestOutcome.Error || (failOn == ImageTestOutcome.Failed && r.Outcome == ImageTestOutcome.Failed)).ToList();
             if (bad.Count > 0 || _notTested.Count > 0)
             {
                 var sb = new StringBuilder();
                 var images = bad.Select(b => b.Image).Concat(_notTested).Distinct().Count();
-                sb.Append(CultureInfo.InvariantCulture, $"Test-DockOptImage: {bad.Count} check(s) {(FailOn == "Failed" ? "failed or errored" : "errored")}");
+                sb.Append(CultureInfo.InvariantCulture, $"Test-DockOptImage: {bad.Count} check(s) {(failOn == ImageTestOutcome.Failed ? "failed or errored" : "errored")}");
                 if (_notTested.Count > 0) sb.Append(CultureInfo.InvariantCulture, $", {_notTested.Count} image(s) could not be tested");
                 sb.Append(CultureInfo.InvariantCulture, $" on {images} image(s):");
                 foreach (var n in _notTested) sb.Append("\n  ").Append(n).Append(": not tested (see the error above)");
@@ -287,7 +314,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
                     sb.Append("\n  ").Append(b.Image).Append(" [").Append(b.Outcome).Append("] ").Append(b.Category).Append(": ").Append(b.Name)
                         .Append(" - expected ").Append(b.Expected).Append(", got ").Append(b.Actual);
                 if (bad.Count > 50) sb.Append(CultureInfo.InvariantCulture, $"\n  … and {bad.Count - 50} more");
-                var e = new DockOptException("ImageTestFailed", DockOptErrorCategory.InvalidResult, sb.ToString(), bad.Select(b => b.Image).Concat(_notTested).FirstOrDefault(),
+                var e = new DockOptException(ErrorIds.ImageTestGateFailed, DockOptErrorCategory.InvalidResult, sb.ToString(), bad.Select(b => b.Image).Concat(_notTested).FirstOrDefault(),
                     "Read the Message and Detail of each failed result (Test-DockOptImage … | Where-Object { -not $_.Passed } | Format-List).");
                 base.EndProcessing();
                 ThrowTerminatingError(ToErrorRecord(e));

@@ -16,8 +16,14 @@ public sealed class PublishOptions
     public bool CreateRepository { get; init; }
     public EcrRepositorySettings RepositorySettings { get; init; } = new();
     public bool WaitForScan { get; init; }
-    public TimeSpan ScanTimeout { get; init; } = TimeSpan.FromMinutes(5);
-    public TimeSpan ScanPollInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ScanTimeout { get; init; } = DefaultScanTimeout;
+    public TimeSpan ScanPollInterval { get; init; } = DefaultScanPollInterval;
+
+    /// <summary>The one default of the scan wait (Publish-DockOptImage -ScanTimeout uses it too).</summary>
+    public static readonly TimeSpan DefaultScanTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>The one default of the scan poll interval (5 s, as the AWS SDK's waiter).</summary>
+    public static readonly TimeSpan DefaultScanPollInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>Keep the local <c>registry/repository:tag</c> tags the push needed (removed by default when DockOpt created them).</summary>
     public bool KeepLocalTags { get; init; }

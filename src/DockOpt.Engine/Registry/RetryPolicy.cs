@@ -8,10 +8,16 @@ namespace DockOpt.Engine.Registry;
 public sealed class RetryPolicy
 {
     /// <summary>Attempts in all (the first one included).</summary>
-    public int MaxAttempts { get; init; } = 5;
+    public int MaxAttempts { get; init; } = DefaultMaxAttempts;
 
     /// <summary>No new attempt starts after this much time since the first one.</summary>
-    public TimeSpan MaxTime { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan MaxTime { get; init; } = DefaultMaxTime;
+
+    /// <summary>The one default of the retry time bound (Publish-DockOptImage -RetryTimeout uses it too).</summary>
+    public static readonly TimeSpan DefaultMaxTime = TimeSpan.FromMinutes(2);
+
+    /// <summary>The one default of the attempts per request (Publish-DockOptImage -MaxAttempts uses it too).</summary>
+    public const int DefaultMaxAttempts = 5;
 
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(10);

@@ -1,0 +1,173 @@
+using System.Globalization;
+using DockOpt.Engine.Engine;
+using DockOpt.Engine.Images;
+
+namespace DockOpt.Engine.Analysis;
+
+/// <summary>
+/// The work of Measure-DockOptImage for a whole command: resolves the images (local names and wildcards, or archives),
+/// analyzes each one, evaluates the gates (thresholds, -MinimumScore, -FailOn over the recommendations) and collects the
+/// reasons. An image that could not be found or read counts against the gate (fail closed) when any gate is set.
+/// </summary>
+public sealed class ImageMeasureService
+{
+    readonly IDockOptSink _sink;
+    readonly Func<DockOptException, bool> _isTerminating;
+
+    public ImageMeasureService(IDockOptSink sink, Func<DockOptException, bool> isTerminating)
+    {
+        _sink = sink;
+        _isTerminating = isTerminating;
+    }
+
+    /// <summary>What to measure and how to judge it.</summary>
+    public sealed class Request
+    {
+        /// <summary>Local image names, IDs or wildcards (engine source).</summary>
+        public IReadOnlyList<string> Names { get; init; } = Array.Empty<string>();
+
+        /// <summary>Resolved archive paths (docker save tar, OCI archive, OCI layout folder).</summary>
+        public IReadOnlyList<string> Archives { get; init; } = Array.Empty<string>();
+
+        /// <summary>The base image whose layers are the base layers, or null to detect it.</summary>
+        public string? BaseImage { get; init; }
+
+        /// <summary>Thresholds and ignore globs (from .dockopt.yml / .dive-ci and the parameters).</summary>
+        public AnalysisGates Gates { get; init; } = new();
+
+        /// <summary>Fail when a recommendation at or above this severity is present (null: no severity gate).</summary>
+        public Severity? FailOn { get; init; }
+
+        /// <summary>Use (and fill) the per-session layer cache.</summary>
+        public bool UseLayerCache { get; init; } = true;
+
+        /// <summary>Inputs that could not even be resolved (e.g. a -Path wildcard without a match); they count against the gate.</summary>
+        public IReadOnlyList<string> Unresolved { get; init; } = Array.Empty<string>();
+    }
+
+    /// <summary>The outcome of one command: every analysis, every gate reason and the inputs that could not be measured.</summary>
+    public sealed class Outcome
+    {
+        public List<ImageAnalysis> Analyses { get; } = new();
+
+        /// <summary>Every reason the gate fails, one sentence each (violations and inputs that could not be measured).</summary>
+        public List<string> GateReasons { get; } = new();
+
+        /// <summary>Inputs that could not be found or read.</summary>
+        public List<string> NotMeasured { get; } = new();
+
+        /// <summary>True when any gate (threshold, -MinimumScore or -FailOn) was asked for.</summary>
+        public bool Gated { get; init; }
+
+        /// <summary>The gate fails: it was asked for and there is at least one reason.</summary>
+        public bool GateFailed => Gated && GateReasons.Count > 0;
+
+        /// <summary>The one terminating error of the gate, or null when it passes.</summary>
+        public DockOptException? GateError() => !GateFailed ? null : new DockOptException(ErrorIds.ImageAnalysisGateFailed, DockOptErrorCategory.InvalidResult,
+            $"{GateReasons.Count} image analysis gate reason(s):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", GateReasons),
+            string.Join(", ", Analyses.Where(r => r.GateViolations.Length > 0).Select(r => r.Image).Concat(NotMeasured)),
+            "Reduce the waste the Recommendations list (see the Waste property), or adjust the thresholds (-LowestEfficiency, -HighestReclaimableBytes, -HighestUserWastedPercent, -MinimumScore, -FailOn, .dockopt.yml); images that could not be read count against the gate.");
+    }
+
+    /// <summary>Measures every input; writes each analysis through <paramref name="emit"/> as soon as it is done.</summary>
+    public async Task<Outcome> MeasureAsync(Request request, Func<CancellationToken, Task<DockerEngine>> getEngine,
+        Action<ImageAnalysis> emit, CancellationToken ct)
+    {
+        var gates = request.Gates;
+        var outcome = new Outcome { Gated = gates.Any || request.FailOn != null };
+        foreach (var u in request.Unresolved) NotMeasured(outcome, u, "not found");
+        var analyzer = new ImageAnalyzer(_sink, request.UseLayerCache ? LayerScanCache.Shared : null);
+        var progressId = 1;
+
+        void Emit(ImageAnalysis a)
+        {
+            var reasons = new List<string>();
+            if (gates.Any) reasons.AddRange(gates.Evaluate(a));
+            if (request.FailOn is { } failOn) reasons.AddRange(SeverityReasons(a, failOn));
+            if (outcome.Gated) a.GateViolations = reasons.ToArray();
+            outcome.GateReasons.AddRange(reasons);
+            outcome.Analyses.Add(a);
+            emit(a);
+        }
+
+        if (request.Archives.Count > 0)
+        {
+            IList<string>? baseIds = null;
+            if (request.BaseImage != null)
+            {
+                var engine = await getEngine(ct).ConfigureAwait(false);
+                baseIds = await new BaseLayerResolver(engine, _sink).GetDiffIdsAsync(request.BaseImage, ct).ConfigureAwait(false);
+            }
+            foreach (var path in request.Archives)
+            {
+                await OneAsync(outcome, path, async () => Emit((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
+                {
+                    Source = ImageSource.FromPath(path),
+                    Name = path,
+                    SourceKind = Directory.Exists(path) ? "OciLayout" : "Archive",
+                    IgnorePaths = gates.IgnorePaths,
+                    SizeHint = File.Exists(path) ? new FileInfo(path).Length : 0,
+                    ProgressId = progressId++,
+                    ResolveBase = baseIds == null ? null : (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!)),
+                }, ct).ConfigureAwait(false)).Analysis)).ConfigureAwait(false);
+            }
+        }
+        if (request.Names.Count > 0)
+        {
+            var engine = await getEngine(ct).ConfigureAwait(false);
+            var images = await new LocalImageCatalog(engine).GetAsync(new LocalImageCatalog.Query { Names = request.Names, IncludeHistory = false },
+                e =>
+                {
+                    _sink.Error(e);
+                    NotMeasured(outcome, e.Target?.ToString() ?? e.Message, e.ErrorId);
+                }, ct).ConfigureAwait(false);
+            var resolver = new BaseLayerResolver(engine, _sink);
+            IList<string>? baseIds = request.BaseImage == null ? null : await resolver.GetDiffIdsAsync(request.BaseImage, ct).ConfigureAwait(false);
+            foreach (var info in images)
+            {
+                await OneAsync(outcome, info.Name, async () => Emit((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
+                {
+                    Source = ImageSource.FromEngine(engine, info.Id),
+                    Name = info.Name,
+                    ImageId = info.Id,
+                    DiffIds = info.LayerDiffIds,
+                    SizeHint = info.Size,
+                    SourceKind = "Engine",
+                    VerifyDiffIds = false, // the local engine is trusted; saves a SHA-256 pass over every layer
+                    IgnorePaths = gates.IgnorePaths,
+                    ProgressId = progressId++,
+                    ResolveBase = baseIds != null
+                        ? (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!))
+                        : (cfg, d, c) => resolver.ResolveAsync(info.Id, cfg, d, c),
+                }, ct).ConfigureAwait(false)).Analysis)).ConfigureAwait(false);
+            }
+        }
+        return outcome;
+    }
+
+    /// <summary>Runs one analysis; a per-image failure is written as an error and counted against the gate.</summary>
+    async Task OneAsync(Outcome outcome, string input, Func<Task> work)
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        catch (DockOptException e) when (!_isTerminating(e))
+        {
+            _sink.Error(e);
+            NotMeasured(outcome, input, e.ErrorId);
+        }
+    }
+
+    static void NotMeasured(Outcome outcome, string input, string reason)
+    {
+        outcome.NotMeasured.Add(input);
+        outcome.GateReasons.Add($"{input}: could not be measured ({reason})");
+    }
+
+    /// <summary>The -FailOn reasons of one analysis: its recommendations at or above the severity.</summary>
+    public static IEnumerable<string> SeverityReasons(ImageAnalysis a, Severity failOn) =>
+        a.Recommendations
+            .Where(r => !Enum.TryParse<Severity>(r.Severity, true, out var s) || s >= failOn) // an unknown severity is never below a gate
+            .Select(r => string.Format(CultureInfo.InvariantCulture, "{0}: {1} {2} ({3}) is at or above -FailOn {4}", a.Image, r.Id, r.Rule, r.Severity, failOn));
+}
