@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 
 namespace DockOpt.Cmdlets;
 
