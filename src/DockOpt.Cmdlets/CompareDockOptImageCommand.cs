@@ -124,7 +124,7 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
             var c = await new ImageComparer(engine).CompareAsync(reference, difference, cost, Detailed, ct, this).ConfigureAwait(false);
             Verbose($"{c.ReferenceImage} ({c.ReferenceSize} bytes, {c.ReferenceLayerCount} layers) vs {c.DifferenceImage} ({c.DifferenceSize} bytes, {c.DifferenceLayerCount} layers): {c.SharedLayerCount} shared layers.");
             Output(c);
-            HistoryStore.Record(_historyFile, HistoryRecord.FromComparison(c), this);
+            HistoryStore.Record(_historyFile, HistoryRecords.FromComparison(c), this);
         });
     }
 

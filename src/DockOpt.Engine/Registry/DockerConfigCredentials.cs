@@ -1,3 +1,4 @@
+using DockOpt.Engine.Images;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -117,7 +118,7 @@ public sealed class DockerConfigCredentials
         var slash = k.IndexOf('/');
         if (slash >= 0) k = k.Substring(0, slash);
         if (string.Equals(k, host, StringComparison.OrdinalIgnoreCase)) return true;
-        return (host is "docker.io" or "index.docker.io" or "registry-1.docker.io") && k is "index.docker.io" or "docker.io";
+        return ImageReference.IsDockerHubHost(host) && ImageReference.IsDockerHubHost(k);
     }
 
     /// <summary>Runs <c>docker-credential-&lt;name&gt; get</c>: server URL on stdin, JSON {ServerURL, Username, Secret} on stdout.</summary>

@@ -1,3 +1,4 @@
+using DockOpt.Engine.Images;
 using System.Diagnostics;
 using System.Net;
 using Docker.DotNet;
@@ -61,8 +62,8 @@ public sealed class ImagePublisher
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var rd in inspect.RepoDigests ?? new List<string>())
         {
-            var at = rd.IndexOf('@');
-            if (at > 0 && rd.Substring(0, at) == Target.ToString()) known.Add(rd.Substring(at + 1));
+            if (ImageReference.TryParse(rd, out var pinned) && pinned!.Digest != null && pinned.Repository == Target.ToString())
+                known.Add(pinned.Digest);
         }
         bool SameImage(RemoteManifest? m) => m != null && (m.ConfigDigest == imageId || known.Contains(m.Digest));
 
