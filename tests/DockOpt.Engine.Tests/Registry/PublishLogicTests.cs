@@ -65,7 +65,12 @@ public class PublishLogicTests
         var (u, noTag) = RegistryTarget.Parse(null, null, "127.0.0.1:5000/team/app");
         Assert.Equal(("127.0.0.1:5000", "team/app", (string?)null), (u.Host, u.Repository, noTag));
         Assert.Equal("InvalidDestination", Assert.Throws<DockOptException>(() => RegistryTarget.Parse(null, null, "app:1.0")).ErrorId);
-        Assert.Equal("InvalidDestination", Assert.Throws<DockOptException>(() => RegistryTarget.Parse("ghcr.io", "Team/App", null)).ErrorId);
+        Assert.Equal(ErrorIds.InvalidImageReference, Assert.Throws<DockOptException>(() => RegistryTarget.Parse("ghcr.io", "Team/App", null)).ErrorId);
+        Assert.Equal(ErrorIds.InvalidImageReference, Assert.Throws<DockOptException>(() => RegistryTarget.Parse(null, null, "ghcr.io/team//app")).ErrorId);
+        Assert.Equal("InvalidDestination", Assert.Throws<DockOptException>(() => RegistryTarget.Parse(null, null, "team/app")).ErrorId);
+        // -Registry and -Repository go through the same parser: IPv6 hosts with a port, docker's path grammar.
+        var (v, _) = RegistryTarget.Parse("https://[::1]:5000/", "/team/app-1/", null);
+        Assert.Equal(("[::1]:5000", "team/app-1"), (v.Host, v.Repository));
         Assert.Equal("DestinationRequired", Assert.Throws<DockOptException>(() => RegistryTarget.Parse(null, "x", null)).ErrorId);
     }
 

@@ -1,3 +1,4 @@
+using DockOpt.Engine.Images;
 using System.Text.RegularExpressions;
 
 namespace DockOpt.Engine.Dockerfiles.Rules;
@@ -17,19 +18,6 @@ internal static class OptimizationRules
     static bool IsGit(string s) => s.StartsWith("git@", StringComparison.Ordinal) || Regex.IsMatch(s, @"\.git(#.*)?$") || s.StartsWith("git://");
 
     /// <summary>Short repository name of an image reference (last path part, no tag or digest) and its tag.</summary>
-    internal static (string Repo, string Tag, string Registry, bool HasDigest) SplitImage(string image)
-    {
-        var hasDigest = image.Contains('@');
-        var noDigest = hasDigest ? image.Substring(0, image.IndexOf('@')) : image;
-        var slash = noDigest.LastIndexOf('/');
-        var colon = noDigest.LastIndexOf(':');
-        var tag = colon > slash ? noDigest.Substring(colon + 1) : "";
-        var path = colon > slash ? noDigest.Substring(0, colon) : noDigest;
-        var parts = path.Split('/');
-        var registry = parts.Length > 1 && (parts[0].Contains('.') || parts[0].Contains(':') || parts[0] == "localhost") ? parts[0] : "docker.io";
-        return (parts[^1].ToLowerInvariant(), tag, registry, hasDigest);
-    }
-
     public static void Run(LintContext ctx)
     {
         var model = ctx.Model;
@@ -70,7 +58,8 @@ internal static class OptimizationRules
         {
             var shippedStages = model.Shipped.OrderBy(i => i).Select(i => model.Stages[i]).ToList();
             var root = shippedStages[0];
-            var (repo, tag, registry, _) = root.BaseResolved != null && !root.IsScratch ? SplitImage(root.BaseResolved) : ("", "", "", false);
+            var baseImage = root.BaseResolved != null && !root.IsScratch && ImageReference.TryParse(root.BaseResolved, out var parsedBase) ? parsedBase : null;
+            var (repo, tag, registry) = baseImage != null ? (baseImage.ShortName, baseImage.Tag ?? "", baseImage.Domain) : ("", "", "");
 
             // DO4001: single-stage build shipping its toolchain.
             if (model.FeedsFinal.Count == 1 && final.BaseStage == null)
@@ -106,7 +95,7 @@ internal static class OptimizationRules
             }
 
             // DO4002: heavy base image where a slim one exists.
-            var official = registry == "docker.io" || root.BaseResolved?.StartsWith("mcr.microsoft.com/dotnet/", StringComparison.Ordinal) == true;
+            var official = registry == ImageReference.DockerHub || root.BaseResolved?.StartsWith("mcr.microsoft.com/dotnet/", StringComparison.Ordinal) == true;
             if (root.BaseResolved != null && !root.IsScratch && official && !tag.Contains('{') && !Regex.IsMatch(tag, "slim|alpine|distroless|minimal|jre|chiseled|busybox|micro|windowsservercore|nanoserver"))
             {
                 string? slim = repo switch

@@ -1,3 +1,4 @@
+using DockOpt.Engine.Images;
 using System.Text.RegularExpressions;
 
 namespace DockOpt.Engine.Dockerfiles.Rules;
@@ -27,7 +28,8 @@ internal static class SecurityRules
             var from = st.From;
             var range = from.Arguments.RangeOf(0, Math.Min(st.BaseRaw.Length, from.Arguments.Length));
             if (st.BaseResolved == null) continue; // unknown ARG value: no guess (hadolint #219, #1078)
-            var (_, tag, registry, digest) = OptimizationRules.SplitImage(st.BaseResolved);
+            if (!ImageReference.TryParse(st.BaseResolved, out var image)) continue; // not a reference docker accepts: the build fails first
+            var (tag, registry, digest) = (image!.Tag ?? "", image.Domain, image.HasDigest);
             if (!digest && tag.Length == 0)
                 ctx.Report("DO5005", $"Base image '{st.BaseResolved}' has no tag: it floats to :latest.", range, from, $"FROM {st.BaseResolved}:<version>", "DL3006");
             else if (!digest && tag == "latest")
@@ -39,8 +41,9 @@ internal static class SecurityRules
         if (ctx.Options.TrustedRegistries.Count > 0)
             foreach (var ins in ctx.Document.Instructions)
                 foreach (var (value, _, flag) in model.StageReferences(ins))
-                    if (model.FindStage(value, Math.Max(0, ins.StageIndex)) == null && (value.Contains(':') || value.Contains('/')))
-                        CheckRegistry(ctx, ins, value, OptimizationRules.SplitImage(value).Registry, flag.Range);
+                    if (model.FindStage(value, Math.Max(0, ins.StageIndex)) == null && (value.Contains(':') || value.Contains('/'))
+                        && ImageReference.TryParse(value, out var other))
+                        CheckRegistry(ctx, ins, value, other!.Domain, flag.Range);
 
         if (model.Final is not { } final) return;
         var shipped = model.Shipped.OrderBy(i => i).Select(i => model.Stages[i]).ToList();
@@ -127,7 +130,7 @@ internal static class SecurityRules
         {
             var re = "^" + Regex.Escape(t).Replace(@"\*", ".*") + "$";
             if (Regex.IsMatch(registry, re, RegexOptions.IgnoreCase)) return;
-            if (t is "docker.io" or "hub.docker.com" && registry == "docker.io") return;
+            if ((ImageReference.IsDockerHubHost(t) || t == "hub.docker.com") && registry == ImageReference.DockerHub) return;
         }
         ctx.Report("DO5007", $"'{image}' comes from registry '{registry}', which is not in trustedRegistries ({string.Join(", ", trusted)}).", range, ins, "Use an image from a trusted registry.");
     }

@@ -4,18 +4,7 @@ using System.Runtime.Loader;
 
 namespace DockOpt.Cmdlets;
 
-/// <summary>
-/// The load-context bridge ("resolving PowerShell module assembly dependency conflicts"): DockOpt.Engine and
-/// every third-party DLL live in Dependencies/ and load into one private <see cref="AssemblyLoadContext"/>,
-/// so another module's Docker.DotNet, Microsoft.Extensions.* or YamlDotNet of any version cannot clash with ours.
-/// </summary>
-public sealed class ModuleInit : IModuleAssemblyInitializer, IModuleAssemblyCleanup
-{
-    public void OnImport() => DependencyLoadContext.Register();
-
-    public void OnRemove(PSModuleInfo psModuleInfo) => DependencyLoadContext.Unregister();
-}
-
+/// <summary>The private load context that DockOpt.Engine and its third-party dependencies load into (see <see cref="ModuleAssemblyInitializer"/>).</summary>
 internal sealed class DependencyLoadContext : AssemblyLoadContext
 {
     static readonly string s_dependencyDir =

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 
-namespace DockOpt.Engine.Tests.Engine;
+namespace DockOpt.Engine.Tests.DockerApi;
 
 public class EngineTlsTests
 {

@@ -1,6 +1,6 @@
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 
-namespace DockOpt.Engine.Tests.Engine;
+namespace DockOpt.Engine.Tests.DockerApi;
 
 public class EngineEndpointResolverTests
 {
