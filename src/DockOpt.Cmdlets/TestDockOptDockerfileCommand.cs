@@ -12,7 +12,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
     readonly List<LintFinding> _all = new();
     readonly List<string> _files = new();
     readonly Dictionary<string, LintOptions> _optionsByDir = new(StringComparer.Ordinal);
-    readonly Dictionary<LintSeverity, int> _gated = new();
+    readonly Dictionary<Severity, int> _gated = new();
     readonly HashSet<string> _gatedFiles = new(StringComparer.Ordinal);
     int _progressCount;
 
@@ -58,7 +58,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
 
     /// <summary>End with a LintGateFailed error, after all files, when findings at or above this severity exist.</summary>
     [Parameter]
-    public LintSeverity FailOn { get; set; }
+    public Severity FailOn { get; set; }
 
     /// <summary>Apply the safe rewrites to the files.</summary>
     [Parameter(ParameterSetName = "Path")]
@@ -217,7 +217,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
         var threshold = MyInvocation.BoundParameters.ContainsKey(nameof(FailOn)) ? FailOn : options.FailureThreshold;
         foreach (var f in result.Findings)
         {
-            if (threshold is LintSeverity t && f.Severity >= t)
+            if (threshold is Severity t && f.Severity >= t)
             {
                 _gated[f.Severity] = _gated.GetValueOrDefault(f.Severity) + 1;
                 _gatedFiles.Add(f.Path);

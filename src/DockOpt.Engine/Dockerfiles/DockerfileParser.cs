@@ -3,9 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace DockOpt.Engine.Dockerfiles;
 
-/// <summary>One shell-like word of an argument string: raw span and unquoted value.</summary>
-public readonly record struct Word(int Start, int End, string Raw, string Value);
-
 /// <summary>
 /// Tolerant parser of the full Dockerfile syntax (BuildKit reference, research sheet §7). It never throws on
 /// content: an unknown instruction or flag, a bad mount option or an unterminated heredoc becomes a
