@@ -26,7 +26,7 @@ public static class LintReportWriter
     static string Json(IReadOnlyList<LintFinding> findings) =>
         JsonSerializer.Serialize(findings.Select(f => new
         {
-            f.RuleId, f.RuleName, Severity = f.Severity.ToString(), f.Message, f.Path, f.Line, f.Column, f.EndLine, f.EndColumn,
+            f.RuleId, f.RuleName, Severity = f.Severity.ToString(), f.Level, f.Message, f.Path, f.Line, f.Column, f.EndLine, f.EndColumn,
             f.Stage, f.Instruction, f.Fix, f.Fixable, f.HelpUri, f.HadolintId, f.BuildCheckId,
         }), Indented);
 
