@@ -21,6 +21,9 @@ public sealed class MappedText
     }
 
     public string Text { get; }
+
+    /// <summary>The position just after the text (for a logical line: after its last physical character).</summary>
+    public SourcePosition EndAnchor => _endAnchor;
     public int Length => Text.Length;
 
     public SourcePosition PositionAt(int index)
