@@ -181,7 +181,7 @@ public class ScanGateTests
         var results = new[] { R("a", "sha256:1", scan), R("b", "sha256:1", scan) };
         Assert.Null(ScanGate.Evaluate(results, "Critical"));
         var e = ScanGate.Evaluate(results, "High")!;
-        Assert.Equal("ScanGateFailed", e.ErrorId);
+        Assert.Equal("PublishScanGateFailed", e.ErrorId);
         Assert.Contains("2 finding(s) at High", e.Message);
         Assert.DoesNotContain(":b has", e.Message); // one line per digest, not per tag
         Assert.Equal(14, ScanGate.CountAtOrAbove(scan, "low"));
