@@ -26,6 +26,18 @@ public sealed class BuildRequest
     public string? Platform { get; init; }
     public IReadOnlyList<string> CacheFrom { get; init; } = Array.Empty<string>();
 
+    /// <summary>Cache exports (-CacheTo): only <c>inline</c> (or <c>type=inline</c>) works with the engine's BuildKit.</summary>
+    public IReadOnlyList<string> CacheTo { get; init; } = Array.Empty<string>();
+
+    /// <summary>Which builder: Auto (BuildKit where the engine has it), BuildKit or Classic.</summary>
+    public BuilderKind Builder { get; init; } = BuilderKind.Auto;
+
+    /// <summary>Secrets for RUN --mount=type=secret (BuildKit only).</summary>
+    public IReadOnlyList<BuildKit.BuildSecret> Secrets { get; init; } = Array.Empty<BuildKit.BuildSecret>();
+
+    /// <summary>SSH agents for RUN --mount=type=ssh: id → agent socket (BuildKit only).</summary>
+    public IReadOnlyList<(string Id, string Path)> Ssh { get; init; } = Array.Empty<(string, string)>();
+
     /// <summary>Progress activity id (one per build in a pipeline).</summary>
     public int ActivityId { get; init; } = 1;
 }
@@ -64,10 +76,56 @@ public sealed class BuildDriver
         }
     }
 
+    /// <summary>The API version from which the engine has BuildKit built in (Docker 18.09).</summary>
+    public static readonly Version BuildKitMinApiVersion = new(1, 39);
+
+    /// <summary>Resolves -Builder against the engine: Auto takes BuildKit where offered; forcing BuildKit where it is not fails.</summary>
+    public static BuilderKind ChooseBuilder(BuilderKind requested, Version apiVersion, string? engineOs, bool needsBuildKit,
+        Func<string, string?>? env = null)
+    {
+        var offered = apiVersion >= BuildKitMinApiVersion && !string.Equals(engineOs, "windows", StringComparison.OrdinalIgnoreCase);
+        var why = apiVersion < BuildKitMinApiVersion
+            ? $"the engine speaks API {apiVersion}, and BuildKit needs {BuildKitMinApiVersion} or later"
+            : "the engine runs Windows containers, where the engine's BuildKit cannot run RUN steps";
+        switch (requested)
+        {
+            case BuilderKind.Classic:
+                if (needsBuildKit)
+                    throw new DockOptException(ErrorIds.BuildKitUnavailable, DockOptErrorCategory.InvalidArgument,
+                        "-Secret and -Ssh need BuildKit, but -Builder Classic was given.", "Classic", "Drop -Builder Classic, or drop -Secret/-Ssh.");
+                return BuilderKind.Classic;
+            case BuilderKind.BuildKit:
+                if (!offered)
+                    throw new DockOptException(ErrorIds.BuildKitUnavailable, DockOptErrorCategory.NotImplemented,
+                        $"BuildKit is not available: {why}.", "BuildKit", "Use -Builder Classic (or Auto), or an engine with API 1.39 or later on Linux.");
+                return BuilderKind.BuildKit;
+            default:
+                var flag = (env ?? Environment.GetEnvironmentVariable)("DOCKER_BUILDKIT");
+                var optedOut = flag != null && (flag == "0" || flag.Equals("false", StringComparison.OrdinalIgnoreCase));
+                if (offered && !optedOut) return BuilderKind.BuildKit;
+                if (needsBuildKit)
+                    throw new DockOptException(ErrorIds.BuildKitUnavailable, DockOptErrorCategory.NotImplemented,
+                        optedOut ? "-Secret and -Ssh need BuildKit, but DOCKER_BUILDKIT turns it off." : $"-Secret and -Ssh need BuildKit, which is not available: {why}.",
+                        "BuildKit", "Use an engine with BuildKit (API 1.39+, Linux), or build without -Secret/-Ssh.");
+                return BuilderKind.Classic;
+        }
+    }
+
     public async Task<BuildResult> BuildAsync(BuildRequest request, CancellationToken ct)
     {
         try
         {
+            var builder = ChooseBuilder(request.Builder, _engine.ApiVersion, _engine.EngineOs, request.Secrets.Count > 0 || request.Ssh.Count > 0);
+            if (builder == BuilderKind.BuildKit)
+            {
+                var context = BuildContext.Prepare(request.ContextPath, request.Dockerfile, request.WorkingDirectory);
+                _sink.Verbose($"Builder: BuildKit (engine API {_engine.ApiVersion}). Context {context.ContextDirectory}, Dockerfile {context.DockerfilePath}.");
+                return await new BuildKit.BuildKitBuilder(_engine, _sink).BuildAsync(request, context, ct).ConfigureAwait(false);
+            }
+            if (request.CacheTo.Count > 0)
+                throw new DockOptException(ErrorIds.BuildCacheExporterUnsupported, DockOptErrorCategory.InvalidArgument,
+                    "-CacheTo needs BuildKit; the classic builder exports no cache.", string.Join(", ", request.CacheTo), "Use -Builder BuildKit (or Auto on an engine with BuildKit).");
+            _sink.Verbose("Builder: classic.");
             return await BuildCoreAsync(request, ct).ConfigureAwait(false);
         }
         catch (DockOptException)
