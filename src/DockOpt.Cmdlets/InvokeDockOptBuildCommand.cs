@@ -108,12 +108,13 @@ public sealed class InvokeDockOptBuildCommand : EngineCmdlet
             CacheFrom = CacheFrom ?? Array.Empty<string>(),
             CacheTo = CacheTo ?? Array.Empty<string>(),
             Builder = Builder,
-            Secrets = ToSecrets(Secret, SessionState.Path.CurrentFileSystemLocation.ProviderPath),
-            Ssh = (Ssh ?? Array.Empty<string>()).Select(s => DockOpt.Engine.Building.BuildKit.SshService.Parse(s, SessionState.Path.CurrentFileSystemLocation.ProviderPath)).ToArray(),
             ActivityId = ++_activity,
         };
+        var cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         RunPerItem(async ct =>
         {
+            request = request.WithSessionOptions(ToSecrets(Secret, cwd),
+                (Ssh ?? Array.Empty<string>()).Select(s => DockOpt.Engine.Building.BuildKit.SshService.Parse(s, cwd)).ToArray());
             var engine = await GetEngineAsync(ct).ConfigureAwait(false);
             var result = await new BuildDriver(engine, this).BuildAsync(request, ct).ConfigureAwait(false);
             Output(result);

@@ -33,10 +33,19 @@ public sealed class BuildRequest
     public BuilderKind Builder { get; init; } = BuilderKind.Auto;
 
     /// <summary>Secrets for RUN --mount=type=secret (BuildKit only).</summary>
-    public IReadOnlyList<BuildKit.BuildSecret> Secrets { get; init; } = Array.Empty<BuildKit.BuildSecret>();
+    public IReadOnlyList<BuildKit.BuildSecret> Secrets { get; private set; } = Array.Empty<BuildKit.BuildSecret>();
 
     /// <summary>SSH agents for RUN --mount=type=ssh: id → agent socket (BuildKit only).</summary>
-    public IReadOnlyList<(string Id, string Path)> Ssh { get; init; } = Array.Empty<(string, string)>();
+    public IReadOnlyList<(string Id, string Path)> Ssh { get; private set; } = Array.Empty<(string, string)>();
+
+    /// <summary>A copy with the secrets and ssh agents set (parsed where their errors can be reported per item).</summary>
+    public BuildRequest WithSessionOptions(IReadOnlyList<BuildKit.BuildSecret> secrets, IReadOnlyList<(string Id, string Path)> ssh)
+    {
+        var copy = (BuildRequest)MemberwiseClone();
+        copy.Secrets = secrets;
+        copy.Ssh = ssh;
+        return copy;
+    }
 
     /// <summary>Progress activity id (one per build in a pipeline).</summary>
     public int ActivityId { get; init; } = 1;

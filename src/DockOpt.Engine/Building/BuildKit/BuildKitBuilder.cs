@@ -194,7 +194,7 @@ internal sealed class BuildKitBuilder
         result.Tags = tagged.Count > 0 ? tagged.ToArray() : request.Tags.ToArray();
         result.Steps = steps;
         result.StepCount = steps.Length;
-        result.CacheHits = steps.Count(s => s.Cached);
+        result.CacheHits = steps.Count(s => s.Cached && !s.Instruction.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase)); // as the classic count: a FROM is no cache hit
         result.CacheMisses = steps.Count(s => !s.Cached && !s.Instruction.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase));
         var sent = fileSync.For("context");
         result.ContextBytes = sent.Bytes;
