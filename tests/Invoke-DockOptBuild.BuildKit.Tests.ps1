@@ -169,6 +169,32 @@ RUN exit 4
         $e.Message | Should -Match 'exit code 7'
     }
 
+    It 'stops on Ctrl+C (StopProcessing): the solve is cancelled and its RUN process ends' {
+        if (-not $script:apiOk) { Set-ItResult -Skipped -Because 'no engine with BuildKit'; return }
+        if (-not (Test-Path /proc)) { Set-ItResult -Skipped -Because 'needs /proc to see the step process on this host'; return }
+        $marker = 'h5-stop-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+        # A command after the sleep keeps the shell (whose arguments carry the marker) alive.
+        $dir = New-Ctx 'stop' @{ 'Dockerfile' = "FROM dockopt/busybox:latest`nRUN echo $marker && sleep 60 && echo done`n" }
+        function Get-MarkerProcess { @(& ps -eo args | Where-Object { $_ -match $marker -and $_ -notmatch 'ps -eo' }) }
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Get-Module DockOpt).Path).AddStatement()
+            $null = $ps.AddCommand('Invoke-DockOptBuild').AddParameter('Path', $dir).AddParameter('NoCache').AddParameter('Builder', 'BuildKit')
+            $handle = $ps.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            do { Start-Sleep -Milliseconds 250; $running = Get-MarkerProcess } until ($running -or [datetime]::UtcNow -gt $deadline)
+            $running | Should -Not -BeNullOrEmpty -Because 'the RUN step should have started'
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 30
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+        $deadline = [datetime]::UtcNow.AddSeconds(20)
+        do { $left = Get-MarkerProcess; if ($left) { Start-Sleep -Milliseconds 500 } } while ($left -and [datetime]::UtcNow -lt $deadline)
+        $left | Should -BeNullOrEmpty
+    }
+
     It 'names the feature, line and fix for a heredoc, and rejects cache exporters the engine cannot do' {
         if (-not $script:apiOk) { Set-ItResult -Skipped -Because 'no engine with BuildKit'; return }
         $dir = New-Ctx 'heredoc' @{ 'Dockerfile' = "FROM dockopt/busybox:latest`nRUN <<EOF`necho hi`nEOF`n" }

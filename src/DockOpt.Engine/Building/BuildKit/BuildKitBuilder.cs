@@ -79,7 +79,7 @@ internal sealed class BuildKitBuilder
 
         var label = request.Tags.Count > 0 ? request.Tags[0] : Path.GetFileName(context.DockerfilePath);
         var activity = $"Building {label}";
-        var result = NewResult(request, context, started);
+        var result = BuildDriver.NewResult(request, context, started, "BuildKit", _engine.Endpoint.ToString());
 
         // Session services
         var dockerfileDir = Path.GetDirectoryName(context.DockerfilePath)!;
@@ -213,23 +213,6 @@ internal sealed class BuildKitBuilder
             throw EngineErrors.FromApi(e, "ImageNotFound", imageId);
         }
         result.Duration = total.Elapsed;
-        return result;
-    }
-
-    BuildResult NewResult(BuildRequest request, BuildContext context, DateTime started)
-    {
-        var result = new BuildResult
-        {
-            Dockerfile = context.DockerfilePath,
-            ContextPath = context.ContextDirectory,
-            Target = string.IsNullOrEmpty(request.Target) ? null : request.Target,
-            BuildArgNames = request.BuildArgs.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray(),
-            StartedAt = started,
-            Engine = _engine.Endpoint.ToString(),
-            IgnoreFile = context.IgnoreFile,
-            Builder = "BuildKit",
-        };
-        (result.GitCommit, result.GitBranch) = GitInfo.Resolve(context.ContextDirectory);
         return result;
     }
 
