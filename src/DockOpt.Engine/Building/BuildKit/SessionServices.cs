@@ -40,11 +40,11 @@ public sealed class AuthService : ISessionService
     /// <summary>The registry chain as Publish uses it: config.json (credHelpers, credsStore, auths), then ECR.</summary>
     public static AuthService FromRegistryAuth(RegistryAuth auth, IDockOptSink quietSink) => new(async (host, ct) =>
     {
-        var key = host is "registry-1.docker.io" or "docker.io" or "index.docker.io" ? "https://index.docker.io/v1/" : host;
         RegistryCredential c;
         try
         {
-            c = await auth.ResolveAsync(new RegistryTarget(key, "_"), quietSink, ct).ConfigureAwait(false);
+            // Docker Hub arrives as registry-1.docker.io; config.json's https://index.docker.io/v1/ matches it.
+            c = await auth.ResolveAsync(new RegistryTarget(host, "_"), quietSink, ct).ConfigureAwait(false);
         }
         catch (DockOptException)
         {

@@ -255,3 +255,92 @@ public sealed class BuildKitStatusTests
         Assert.Throws<DockOptException>(() => BuildDriver.ChooseBuilder(BuilderKind.BuildKit, new Version(1, 41), "windows", false, _ => null));
     }
 }
+
+public sealed class SessionServiceTests : IDisposable
+{
+    readonly string _root = Path.Combine(Path.GetTempPath(), "dockopt-svc-" + Guid.NewGuid().ToString("n"));
+
+    public SessionServiceTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose() => Directory.Delete(_root, true);
+
+    sealed class FakeCall : IGrpcServerCall
+    {
+        readonly Queue<byte[]> _in;
+        public FakeCall(string method, params byte[][] messages)
+        {
+            Method = method;
+            _in = new Queue<byte[]>(messages);
+        }
+        public string Method { get; }
+        public IReadOnlyList<(string Name, string Value)> Metadata { get; init; } = Array.Empty<(string, string)>();
+        public CancellationToken CancellationToken => CancellationToken.None;
+        public List<byte[]> Written { get; } = new();
+        public ValueTask<byte[]?> ReadMessageAsync() => ValueTask.FromResult(_in.Count > 0 ? _in.Dequeue() : null);
+        public ValueTask WriteMessageAsync(ReadOnlyMemory<byte> message)
+        {
+            Written.Add(message.ToArray());
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    static (string, string) Strings12(byte[] msg)
+    {
+        var r = new ProtoReader(msg);
+        string a = "", b = "";
+        while (r.Next())
+        {
+            if (r.Field == 1) a = r.String();
+            else if (r.Field == 2) b = r.String();
+            else r.Skip();
+        }
+        return (a, b);
+    }
+
+    [Fact]
+    public async Task Auth_answers_from_config_json_and_leaves_token_authority_unimplemented()
+    {
+        File.WriteAllText(Path.Combine(_root, "config.json"),
+            "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" + Convert.ToBase64String(Encoding.UTF8.GetBytes("hubuser:hubpass")) + "\"}," +
+            "\"registry.example.com:5000\":{\"identitytoken\":\"tok-123\"}}}");
+        var auth = AuthService.FromRegistryAuth(new DockOpt.Engine.Registry.RegistryAuth { Config = new DockOpt.Engine.Registry.DockerConfigCredentials(_root) }, NullSink.Instance);
+        var hub = new FakeCall("/moby.filesync.v1.Auth/Credentials", new ProtoWriter().String(1, "registry-1.docker.io").ToArray());
+        await auth.HandleAsync(hub);
+        Assert.Equal(("hubuser", "hubpass"), Strings12(hub.Written.Single()));
+        var token = new FakeCall("/moby.filesync.v1.Auth/Credentials", new ProtoWriter().String(1, "registry.example.com:5000").ToArray());
+        await auth.HandleAsync(token);
+        Assert.Equal(("", "tok-123"), Strings12(token.Written.Single()));
+        var none = new FakeCall("/moby.filesync.v1.Auth/Credentials", new ProtoWriter().String(1, "other.example.com").ToArray());
+        await auth.HandleAsync(none);
+        Assert.Empty(none.Written.Single()); // anonymous: empty username and secret
+        var e = await Assert.ThrowsAsync<GrpcException>(() => auth.HandleAsync(new FakeCall("/moby.filesync.v1.Auth/GetTokenAuthority")));
+        Assert.Equal(GrpcStatus.Unimplemented, e.Status);
+    }
+
+    [Fact]
+    public async Task Secrets_from_files_and_environment_and_NOT_FOUND_for_unknown_ids()
+    {
+        var file = Path.Combine(_root, "s.txt");
+        File.WriteAllText(file, "file-secret");
+        Environment.SetEnvironmentVariable("DOCKOPT_TEST_SECRET_ENV", "env-secret");
+        try
+        {
+            var svc = new SecretsService(new Dictionary<string, BuildSecret>
+            {
+                ["f"] = BuildSecret.Parse($"id=f,src={file}", _root),
+                ["e"] = BuildSecret.Parse("id=e,env=DOCKOPT_TEST_SECRET_ENV", _root),
+            });
+            var f = new FakeCall("/moby.buildkit.secrets.v1.Secrets/GetSecret", new ProtoWriter().String(1, "f").ToArray());
+            await svc.HandleAsync(f);
+            Assert.Equal(("file-secret", ""), Strings12(f.Written.Single()));
+            var en = new FakeCall("/moby.buildkit.secrets.v1.Secrets/GetSecret", new ProtoWriter().String(1, "e").ToArray());
+            await svc.HandleAsync(en);
+            Assert.Equal(("env-secret", ""), Strings12(en.Written.Single()));
+            var e = await Assert.ThrowsAsync<GrpcException>(() => svc.HandleAsync(new FakeCall("/moby.buildkit.secrets.v1.Secrets/GetSecret", new ProtoWriter().String(1, "x").ToArray())));
+            Assert.Equal(GrpcStatus.NotFound, e.Status);
+        }
+        finally { Environment.SetEnvironmentVariable("DOCKOPT_TEST_SECRET_ENV", null); }
+        Assert.Equal(ErrorIds.BuildSecretInvalid, Assert.Throws<DockOptException>(() => BuildSecret.Parse("src=/x", _root)).ErrorId);
+        Assert.Equal(ErrorIds.BuildSecretInvalid, Assert.Throws<DockOptException>(() => BuildSecret.Parse("id=a,src=missing.txt", _root)).ErrorId);
+    }
+}
