@@ -146,8 +146,10 @@ RUN exit 4
 '@
         }
         $tag = New-Tag 'target'
-        $r = Invoke-DockOptBuild -Path $dir -Tag $tag -Target wanted -Platform linux/amd64 -NoCache
+        $r = Invoke-DockOptBuild -Path $dir -Tag $tag -Target wanted -Platform linux/amd64 -NoCache -Label @{ team = 'ops' } -BuildArg @{ UNUSED = 'x' }
         (& docker run --rm $tag cat /platform) | Should -Be 'linux/amd64 linux amd64 linux/amd64'
+        (& docker image inspect $tag --format '{{ index .Config.Labels "team" }}') | Should -Be 'ops'
+        $r.BuildArgNames | Should -Be @('UNUSED')
         $r.Steps.Stage | Sort-Object -Unique | Should -Be @('wanted')
         ($r.Steps | Where-Object Instruction -Match '^RUN').Line | Should -Be 8
         $r.Target | Should -Be 'wanted'
@@ -210,6 +212,15 @@ RUN exit 4
         $err[0].FullyQualifiedErrorId | Should -Match '^BuildCacheExporterUnsupported'
         Invoke-DockOptBuild -Path $dir2 -Builder BuildKit -Secret 'id=x' -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
         $err[0].FullyQualifiedErrorId | Should -Match '^BuildSecretInvalid'
+
+        # A '# syntax=' frontend the engine cannot pull (this machine is offline): the error names the directive's line and the fix.
+        $dir3 = New-Ctx 'syntax' @{ 'Dockerfile' = "# syntax=docker/dockerfile:1.4`nFROM dockopt/busybox:latest`n" }
+        $err = $null
+        $built = Invoke-DockOptBuild -Path $dir3 -ErrorVariable err -ErrorAction SilentlyContinue
+        if ($built) { Set-ItResult -Inconclusive -Because 'the engine could pull docker/dockerfile:1.4 (online)'; return }
+        $err[0].FullyQualifiedErrorId | Should -Match '^BuildFrontendUnavailable'
+        $err[0].Exception.Message | Should -Match 'Dockerfile:1'
+        $err[0].Exception.RecommendedAction | Should -Match "Remove the '# syntax=' line"
     }
 
     It 'round-trips inline cache through a registry into cache hits (-CacheTo inline, -CacheFrom)' {
