@@ -1,8 +1,9 @@
 <#
 .SYNOPSIS
-    Invoke-DockOptBuild vs DOCKER_BUILDKIT=0 docker build on the same Dockerfile and context, alternating.
+    Invoke-DockOptBuild vs docker build on the same Dockerfile and context, alternating, for both builders.
 .DESCRIPTION
-    Three cases, each run -Runs times per side, the order of the two sides alternating from run to run:
+    The classic builder (DOCKER_BUILDKIT=0 docker build vs -Builder Classic) and BuildKit
+    (DOCKER_BUILDKIT=1 /usr/bin/docker build, the 20.10 CLI's built-in client, vs -Builder BuildKit). Three cases each, each run -Runs times per side, the order of the two sides alternating from run to run:
       cold   every step rebuilt (--no-cache / -NoCache)
       warm   every step from the cache
       large  a context of -FileCount generated files of which .dockerignore excludes most (with an exception, so
@@ -12,7 +13,8 @@
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/DockOpt/DockOpt.psd1'),
     [int] $Runs = 5,
-    [int] $FileCount = 20000
+    [int] $FileCount = 20000,
+    [ValidateSet('Classic', 'BuildKit', 'Both')] [string] $Builder = 'Both'
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -29,14 +31,30 @@ function Median([double[]] $v) {
     return ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2
 }
 
+# BuildKit's progress prints "transferring context: 2.05kB" (decimal units); the last one is the bytes sent.
+function ConvertFrom-HumanSize([string] $s) {
+    if ($s -notmatch '^([0-9.]+)([kMG]?B)$') { return $null }
+    $mult = @{ 'B' = 1; 'kB' = 1e3; 'MB' = 1e6; 'GB' = 1e9 }[$Matches[2]]
+    return [long]([double]::Parse($Matches[1], [cultureinfo]::InvariantCulture) * $mult)
+}
+
 function Invoke-Case {
-    param([string] $Name, [string] $Context, [switch] $NoCache)
-    $cliTag = "dockopt-bench-build-cli-$($Name):latest"
-    $doTag = "dockopt-bench-build-do-$($Name):latest"
+    param([string] $Name, [string] $Context, [switch] $NoCache, [string] $Builder = 'Classic')
+    $cliTag = "dockopt-bench-build-cli-$($Name)-$($Builder.ToLower()):latest"
+    $doTag = "dockopt-bench-build-do-$($Name)-$($Builder.ToLower()):latest"
     $tags.Add($cliTag); $tags.Add($doTag)
-    # One untimed build per side first so the warm case really is all cached.
-    $null = & docker build -q -t $cliTag $Context
-    $null = Invoke-DockOptBuild -Path $Context -Tag $doTag
+    $docker = if ($Builder -eq 'BuildKit') { '/usr/bin/docker' } else { 'docker' }
+    $env:DOCKER_BUILDKIT = if ($Builder -eq 'BuildKit') { '1' } else { '0' }
+    # One untimed build per side first so the warm case really is all cached; with BuildKit it also tells the bytes
+    # each side sent for the first upload of this context (later builds send only what changed: nothing here).
+    $cliBytes = $null
+    if ($Builder -eq 'BuildKit') {
+        $out = & $docker build --progress=plain -t $cliTag $Context 2>&1
+        $sent = @($out | ForEach-Object { "$_" } | Select-String 'transferring context: ([0-9.]+[kMG]?B)' | ForEach-Object { $_.Matches[0].Groups[1].Value })
+        $cliBytes = ($sent | ForEach-Object { ConvertFrom-HumanSize $_ } | Measure-Object -Sum).Sum
+    }
+    else { $null = & $docker build -q -t $cliTag $Context }
+    $firstOurs = Invoke-DockOptBuild -Path $Context -Tag $doTag -Builder $Builder
     $cli = [System.Collections.Generic.List[double]]::new()
     $ours = [System.Collections.Generic.List[double]]::new()
     $results = [System.Collections.Generic.List[object]]::new()
@@ -47,14 +65,14 @@ function Invoke-Case {
                 $cliArgs = @('build', '-q', '-t', $cliTag)
                 if ($NoCache) { $cliArgs += '--no-cache' }
                 $sw = [Diagnostics.Stopwatch]::StartNew()
-                $null = & docker @cliArgs $Context
+                $null = & $docker @cliArgs $Context
                 $sw.Stop()
                 if ($LASTEXITCODE -ne 0) { throw "docker build failed ($Name)" }
                 $cli.Add($sw.Elapsed.TotalSeconds)
             }
             else {
                 $sw = [Diagnostics.Stopwatch]::StartNew()
-                $r = Invoke-DockOptBuild -Path $Context -Tag $doTag -NoCache:$NoCache
+                $r = Invoke-DockOptBuild -Path $Context -Tag $doTag -NoCache:$NoCache -Builder $Builder
                 $sw.Stop()
                 $ours.Add($sw.Elapsed.TotalSeconds)
                 $results.Add($r)
@@ -65,6 +83,7 @@ function Invoke-Case {
     $md = Median $ours.ToArray()
     $last = $results[-1]
     [pscustomobject]@{
+        Builder          = $Builder
         Case             = $Name
         Runs             = $Runs
         CliMedianS       = [math]::Round($mc, 3)
@@ -74,6 +93,9 @@ function Invoke-Case {
         ContextMB        = [math]::Round($last.ContextBytes / 1MB, 2)
         ContextMedianS   = [math]::Round((Median ($results | ForEach-Object ContextSeconds)), 3)
         ContextMBps       = [math]::Round(($last.ContextBytes / 1MB) / [math]::Max(0.001, (Median ($results | ForEach-Object ContextSeconds))), 1)
+        ContextBytes     = $last.ContextBytes
+        FirstBytes       = $firstOurs.ContextBytes
+        CliFirstBytes    = $cliBytes
         CacheHits        = $last.CacheHits
         Steps            = $last.StepCount
     }
@@ -111,11 +133,12 @@ CMD ["cat", "/app/count"]
     [IO.File]::WriteAllText((Join-Path $large 'dir7/keep-7.log'), "kept by an exception`n")
     Write-Host "Generated $n files in $large"
 
-    $rows = @(
-        Invoke-Case -Name cold -Context $app -NoCache
-        Invoke-Case -Name warm -Context $app
-        Invoke-Case -Name large -Context $large
-    )
+    $builders = if ($Builder -eq 'Both') { 'Classic', 'BuildKit' } else { , $Builder }
+    $rows = @(foreach ($b in $builders) {
+        Invoke-Case -Name cold -Context $app -NoCache -Builder $b
+        Invoke-Case -Name warm -Context $app -Builder $b
+        Invoke-Case -Name large -Context $large -Builder $b
+    })
     # Packing alone (walk, .dockerignore matching, tar into a null stream), through the engine's packer.
     $engineAsm = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'DockOpt.Engine' } | Select-Object -First 1
     $packer = $engineAsm.GetType('DockOpt.Engine.Building.BuildContext')
@@ -130,8 +153,8 @@ CMD ["cat", "/app/count"]
 
     $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
     foreach ($r in $rows) {
-        Write-Host ("{0,-6} median DockOpt {1:0.000} s vs docker CLI {2:0.000} s: ratio {3:0.000}; context {4} entries, {5} MB in {6:0.000} s ({7} MB/s)" -f
-            $r.Case, $r.DockOptMedianS, $r.CliMedianS, $r.Ratio, $r.ContextEntries, $r.ContextMB, $r.ContextMedianS, $r.ContextMBps)
+        Write-Host ("{8,-8} {0,-6} median DockOpt {1:0.000} s vs docker CLI {2:0.000} s: ratio {3:0.000}; context {4} entries, {5} MB in {6:0.000} s ({7} MB/s); first upload: DockOpt {9} bytes, CLI {10}; last DockOpt upload {11} bytes" -f
+            $r.Case, $r.DockOptMedianS, $r.CliMedianS, $r.Ratio, $r.ContextEntries, $r.ContextMB, $r.ContextMedianS, $r.ContextMBps, $r.Builder, $r.FirstBytes, $(if ($null -ne $r.CliFirstBytes) { "~$($r.CliFirstBytes)" } else { 'n/a (classic: the whole tar every time)' }), $r.ContextBytes)
     }
     Write-Host ("pack   {0} files walked, {1} entries / {2:0.00} MB packed into a null stream: median {3:0.000} s = {4:0} files/s, {5:0.0} MB/s" -f
         $n, $pack[0].Entries, ($pack[0].Bytes / 1MB), $packS, ($n / $packS), (($pack[0].Bytes / 1MB) / $packS))

@@ -230,7 +230,7 @@ Describe 'Invoke-DockOptBuild' -Tag 'RequiresDocker' {
             $deadline = [datetime]::UtcNow.AddSeconds(60)
             do {
                 Start-Sleep -Milliseconds 250
-                $running = (& docker ps --no-trunc --format '{{.ID}} {{.Command}}') -match $marker
+                $running = @(& docker ps --no-trunc --format '{{.ID}} {{.Command}}') -match $marker
             } until ($running -or [datetime]::UtcNow -gt $deadline)
             $running | Should -Not -BeNullOrEmpty -Because 'the RUN step should have started'
             $sw = [Diagnostics.Stopwatch]::StartNew()
@@ -241,7 +241,7 @@ Describe 'Invoke-DockOptBuild' -Tag 'RequiresDocker' {
         finally { $ps.Dispose() }
         $deadline = [datetime]::UtcNow.AddSeconds(20)
         do {
-            $left = (& docker ps -a --no-trunc --format '{{.Command}}') -match $marker
+            $left = @(& docker ps -a --no-trunc --format '{{.Command}}') -match $marker
             if ($left) { Start-Sleep -Milliseconds 500 }
         } while ($left -and [datetime]::UtcNow -lt $deadline)
         $left | Should -BeNullOrEmpty

@@ -60,6 +60,22 @@ public sealed class InvokeDockOptBuildCommand : EngineCmdlet
     [Parameter]
     public string[]? CacheFrom { get; set; }
 
+    /// <summary>Cache exports. The engine's built-in BuildKit exports only inline cache ('inline' or 'type=inline').</summary>
+    [Parameter]
+    public string[]? CacheTo { get; set; }
+
+    /// <summary>Which builder runs the build: Auto (BuildKit where the engine offers it), BuildKit, or Classic.</summary>
+    [Parameter]
+    public BuilderKind Builder { get; set; } = BuilderKind.Auto;
+
+    /// <summary>Secrets for RUN --mount=type=secret: 'id=NAME,src=FILE', 'id=NAME,env=VARIABLE', or a hashtable of id to file.</summary>
+    [Parameter]
+    public object[]? Secret { get; set; }
+
+    /// <summary>SSH agent forwarding for RUN --mount=type=ssh: 'default' (SSH_AUTH_SOCK) or 'ID=SOCKET'.</summary>
+    [Parameter]
+    public string[]? Ssh { get; set; }
+
     /// <summary>Append each build to this JSON-lines history file (default: $env:DOCKOPT_HISTORY; none when neither is set).</summary>
     [Parameter]
     public string? HistoryPath { get; set; }
@@ -90,17 +106,38 @@ public sealed class InvokeDockOptBuildCommand : EngineCmdlet
             Pull = Pull,
             Platform = Platform,
             CacheFrom = CacheFrom ?? Array.Empty<string>(),
+            CacheTo = CacheTo ?? Array.Empty<string>(),
+            Builder = Builder,
             ActivityId = ++_activity,
         };
         var what = request.Tags.Count > 0 ? $"Build image {string.Join(", ", request.Tags)}" : "Build an untagged image";
         if (!ShouldProcess(path, _historyFile != null ? $"{what} and append the build to the history file '{_historyFile}'" : what)) return;
+        var cwd = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         RunPerItem(async ct =>
         {
+            request = request.WithSessionOptions(ToSecrets(Secret, cwd),
+                (Ssh ?? Array.Empty<string>()).Select(s => DockOpt.Engine.Building.BuildKit.SshService.Parse(s, cwd)).ToArray());
             var engine = await GetEngineAsync(ct).ConfigureAwait(false);
             var result = await new BuildDriver(engine, this).BuildAsync(request, ct).ConfigureAwait(false);
             Output(result);
             HistoryStore.Record(_historyFile, HistoryRecords.FromBuild(result), this);
         });
+    }
+
+    static DockOpt.Engine.Building.BuildKit.BuildSecret[] ToSecrets(object[]? specs, string cwd)
+    {
+        var list = new List<DockOpt.Engine.Building.BuildKit.BuildSecret>();
+        foreach (var raw in specs ?? Array.Empty<object>())
+        {
+            var item = raw is PSObject pso ? pso.BaseObject : raw;
+            if (item is IDictionary d)
+            {
+                foreach (DictionaryEntry e in d)
+                    list.Add(DockOpt.Engine.Building.BuildKit.BuildSecret.Parse($"id={e.Key},src={e.Value}", cwd));
+            }
+            else if (item != null) list.Add(DockOpt.Engine.Building.BuildKit.BuildSecret.Parse(item.ToString()!, cwd));
+        }
+        return list.ToArray();
     }
 
     static Dictionary<string, string?> ToArgs(Hashtable? h)

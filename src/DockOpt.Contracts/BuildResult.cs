@@ -45,10 +45,13 @@ public sealed class BuildResult
     public DateTime StartedAt { get; set; }
     public string Engine { get; set; } = "";
 
+    /// <summary>Which builder ran: "BuildKit" or "Classic".</summary>
+    public string Builder { get; set; } = "Classic";
+
     public override string ToString() => Name;
 }
 
-/// <summary>One step of a classic-builder build.</summary>
+/// <summary>One step of a build (one Dockerfile instruction).</summary>
 public sealed class BuildStep
 {
     public int Number { get; set; }
@@ -59,6 +62,12 @@ public sealed class BuildStep
     public bool Cached { get; set; }
     public TimeSpan Duration { get; set; }
     public double DurationSeconds => Math.Round(Duration.TotalSeconds, 3);
+
+    /// <summary>BuildKit: the stage the step belongs to (its AS name, or stage-N); null for the classic builder.</summary>
+    public string? Stage { get; set; }
+
+    /// <summary>BuildKit: when the step started (UTC), as the engine reported it.</summary>
+    public DateTime? StartedAt { get; set; }
     public override string ToString() => $"Step {Number}: {Instruction}";
 }
 

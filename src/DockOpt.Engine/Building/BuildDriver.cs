@@ -26,6 +26,27 @@ public sealed class BuildRequest
     public string? Platform { get; init; }
     public IReadOnlyList<string> CacheFrom { get; init; } = Array.Empty<string>();
 
+    /// <summary>Cache exports (-CacheTo): only <c>inline</c> (or <c>type=inline</c>) works with the engine's BuildKit.</summary>
+    public IReadOnlyList<string> CacheTo { get; init; } = Array.Empty<string>();
+
+    /// <summary>Which builder: Auto (BuildKit where the engine has it), BuildKit or Classic.</summary>
+    public BuilderKind Builder { get; init; } = BuilderKind.Auto;
+
+    /// <summary>Secrets for RUN --mount=type=secret (BuildKit only).</summary>
+    public IReadOnlyList<BuildKit.BuildSecret> Secrets { get; private set; } = Array.Empty<BuildKit.BuildSecret>();
+
+    /// <summary>SSH agents for RUN --mount=type=ssh: id → agent socket (BuildKit only).</summary>
+    public IReadOnlyList<(string Id, string Path)> Ssh { get; private set; } = Array.Empty<(string, string)>();
+
+    /// <summary>A copy with the secrets and ssh agents set (parsed where their errors can be reported per item).</summary>
+    public BuildRequest WithSessionOptions(IReadOnlyList<BuildKit.BuildSecret> secrets, IReadOnlyList<(string Id, string Path)> ssh)
+    {
+        var copy = (BuildRequest)MemberwiseClone();
+        copy.Secrets = secrets;
+        copy.Ssh = ssh;
+        return copy;
+    }
+
     /// <summary>Progress activity id (one per build in a pipeline).</summary>
     public int ActivityId { get; init; } = 1;
 }
@@ -40,7 +61,7 @@ public sealed class BuildDriver
     static readonly Regex RunningIn = new(@"^ ---> Running in ([0-9a-f]+)\s*$", RegexOptions.Compiled);
     static readonly Regex Removing = new(@"^Removing intermediate container ([0-9a-f]+)\s*$", RegexOptions.Compiled);
     static readonly Regex LayerId = new(@"^ ---> ([0-9a-f]{12,})\s*$", RegexOptions.Compiled);
-    static readonly Regex Tagged = new(@"^Successfully tagged (.+?)\s*$", RegexOptions.Compiled);
+    static readonly Regex TaggedLine = new(@"^Successfully tagged (.+?)\s*$", RegexOptions.Compiled);
     static readonly Regex NonZero = new(@"returned a non-zero code: (\d+)", RegexOptions.Compiled);
 
     readonly DockerEngine _engine;
@@ -64,10 +85,56 @@ public sealed class BuildDriver
         }
     }
 
+    /// <summary>The API version from which the engine has BuildKit built in (Docker 18.09).</summary>
+    public static readonly Version BuildKitMinApiVersion = new(1, 39);
+
+    /// <summary>Resolves -Builder against the engine: Auto takes BuildKit where offered; forcing BuildKit where it is not fails.</summary>
+    public static BuilderKind ChooseBuilder(BuilderKind requested, Version apiVersion, string? engineOs, bool needsBuildKit,
+        Func<string, string?>? env = null)
+    {
+        var offered = apiVersion >= BuildKitMinApiVersion && !string.Equals(engineOs, "windows", StringComparison.OrdinalIgnoreCase);
+        var why = apiVersion < BuildKitMinApiVersion
+            ? $"the engine speaks API {apiVersion}, and BuildKit needs {BuildKitMinApiVersion} or later"
+            : "the engine runs Windows containers, where the engine's BuildKit cannot run RUN steps";
+        switch (requested)
+        {
+            case BuilderKind.Classic:
+                if (needsBuildKit)
+                    throw new DockOptException(ErrorIds.BuildKitUnavailable, DockOptErrorCategory.InvalidArgument,
+                        "-Secret and -Ssh need BuildKit, but -Builder Classic was given.", "Classic", "Drop -Builder Classic, or drop -Secret/-Ssh.");
+                return BuilderKind.Classic;
+            case BuilderKind.BuildKit:
+                if (!offered)
+                    throw new DockOptException(ErrorIds.BuildKitUnavailable, DockOptErrorCategory.NotImplemented,
+                        $"BuildKit is not available: {why}.", "BuildKit", "Use -Builder Classic (or Auto), or an engine with API 1.39 or later on Linux.");
+                return BuilderKind.BuildKit;
+            default:
+                var flag = (env ?? Environment.GetEnvironmentVariable)("DOCKER_BUILDKIT");
+                var optedOut = flag != null && (flag == "0" || flag.Equals("false", StringComparison.OrdinalIgnoreCase));
+                if (offered && !optedOut) return BuilderKind.BuildKit;
+                if (needsBuildKit)
+                    throw new DockOptException(ErrorIds.BuildKitUnavailable, DockOptErrorCategory.NotImplemented,
+                        optedOut ? "-Secret and -Ssh need BuildKit, but DOCKER_BUILDKIT turns it off." : $"-Secret and -Ssh need BuildKit, which is not available: {why}.",
+                        "BuildKit", "Use an engine with BuildKit (API 1.39+, Linux), or build without -Secret/-Ssh.");
+                return BuilderKind.Classic;
+        }
+    }
+
     public async Task<BuildResult> BuildAsync(BuildRequest request, CancellationToken ct)
     {
         try
         {
+            var builder = ChooseBuilder(request.Builder, _engine.ApiVersion, _engine.EngineOs, request.Secrets.Count > 0 || request.Ssh.Count > 0);
+            if (builder == BuilderKind.BuildKit)
+            {
+                var context = BuildContext.Prepare(request.ContextPath, request.Dockerfile, request.WorkingDirectory);
+                _sink.Verbose($"Builder: BuildKit (engine API {_engine.ApiVersion}). Context {context.ContextDirectory}, Dockerfile {context.DockerfilePath}.");
+                return await new BuildKit.BuildKitBuilder(_engine, _sink).BuildAsync(request, context, ct).ConfigureAwait(false);
+            }
+            if (request.CacheTo.Count > 0)
+                throw new DockOptException(ErrorIds.BuildCacheExporterUnsupported, DockOptErrorCategory.InvalidArgument,
+                    "-CacheTo needs BuildKit; the classic builder exports no cache.", string.Join(", ", request.CacheTo), "Use -Builder BuildKit (or Auto on an engine with BuildKit).");
+            _sink.Verbose("Builder: classic.");
             return await BuildCoreAsync(request, ct).ConfigureAwait(false);
         }
         catch (DockOptException)
@@ -78,21 +145,13 @@ public sealed class BuildDriver
         }
     }
 
+    /// <summary>The classic builder: pack the context, send it with POST /build, read the Step N/M stream, describe the image.</summary>
     async Task<BuildResult> BuildCoreAsync(BuildRequest request, CancellationToken ct)
     {
         var started = DateTime.UtcNow;
         var total = Stopwatch.StartNew();
         var context = BuildContext.Prepare(request.ContextPath, request.Dockerfile, request.WorkingDirectory);
-        IReadOnlyList<DockerfileSteps.Instruction> instructions;
-        try
-        {
-            instructions = DockerfileSteps.Parse(File.ReadAllText(context.DockerfilePath));
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new DockOptException("BuildContextUnreadable", DockOptErrorCategory.ReadError,
-                $"Cannot read the Dockerfile '{context.DockerfilePath}': {e.Message}", context.DockerfilePath, "Fix the file's permissions.", e);
-        }
+        var instructions = ReadInstructions(context);
         var label = request.Tags.Count > 0 ? request.Tags[0] : Path.GetFileName(context.DockerfilePath);
         var activity = $"Building {label}";
         _sink.Verbose($"Context {context.ContextDirectory}, Dockerfile {context.DockerfilePath} (sent as '{context.ApiDockerfile}'), ignore file {context.IgnoreFile ?? "none"}, {context.Excludes.Count} pattern(s).");
@@ -102,7 +161,63 @@ public sealed class BuildDriver
             CurrentOperation = $"{entries} entries, {bytes / (1024.0 * 1024.0):0.0} MB",
         }));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+        var result = NewResult(request, context, started, "Classic");
+        var stream = new ClassicStream(this, request, instructions, activity, result);
 
+        var contextClock = Stopwatch.StartNew();
+        var response = await SendClassicBuildAsync(request, context, content, ct).ConfigureAwait(false);
+        try
+        {
+            await ReadClassicStreamAsync(response, request, context, content, stream, contextClock, result, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await RemoveContainerAsync(stream.RunningContainer).ConfigureAwait(false);
+            throw;
+        }
+        catch (IOException) when (ct.IsCancellationRequested)
+        {
+            await RemoveContainerAsync(stream.RunningContainer).ConfigureAwait(false);
+            throw new OperationCanceledException(ct);
+        }
+        stream.FinishStep();
+        _sink.Progress(new DockOptProgress(request.ActivityId, activity, "Done") { Completed = true });
+
+        if (stream.PendingError.Message != null)
+        {
+            await RemoveContainerAsync(stream.RunningContainer).ConfigureAwait(false);
+            throw StepError(stream.PendingError.Message, stream.PendingError.Code, stream.Current, result.StepCount, context, request);
+        }
+        if (stream.ImageId == null)
+            throw new DockOptException("BuildFailed", DockOptErrorCategory.InvalidResult,
+                "The engine ended the build without an image ID.", context.DockerfilePath, "Run with -Verbose to see the engine's messages.");
+
+        result.Tags = stream.Tagged.Count > 0 ? stream.Tagged.ToArray() : request.Tags.ToArray();
+        result.Steps = stream.Steps.ToArray();
+        result.CacheHits = stream.Steps.Count(s => s.Cached);
+        result.CacheMisses = stream.Steps.Count(s => !s.Cached && !IsFromStep(s.Instruction));
+        await DescribeImageAsync(result, stream.ImageId, ct).ConfigureAwait(false);
+        result.Duration = total.Elapsed;
+        return result;
+    }
+
+    /// <summary>The Dockerfile's instructions with their lines (to point a failing step at its line).</summary>
+    static IReadOnlyList<DockerfileSteps.Instruction> ReadInstructions(BuildContext context)
+    {
+        try
+        {
+            return DockerfileSteps.Parse(File.ReadAllText(context.DockerfilePath));
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new DockOptException("BuildContextUnreadable", DockOptErrorCategory.ReadError,
+                $"Cannot read the Dockerfile '{context.DockerfilePath}': {e.Message}", context.DockerfilePath, "Fix the file's permissions.", e);
+        }
+    }
+
+    /// <summary>The result's description of the request (filled in further as the build runs), for either builder.</summary>
+    internal static BuildResult NewResult(BuildRequest request, BuildContext context, DateTime started, string builder, string engine)
+    {
         var result = new BuildResult
         {
             Dockerfile = context.DockerfilePath,
@@ -110,85 +225,23 @@ public sealed class BuildDriver
             Target = string.IsNullOrEmpty(request.Target) ? null : request.Target,
             BuildArgNames = request.BuildArgs.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray(),
             StartedAt = started,
-            Engine = _engine.Endpoint.ToString(),
+            Engine = engine,
             IgnoreFile = context.IgnoreFile,
+            Builder = builder,
         };
         (result.GitCommit, result.GitBranch) = GitInfo.Resolve(context.ContextDirectory);
+        return result;
+    }
 
-        var steps = new List<BuildStep>();
-        StepState? current = null;
-        string? runningContainer = null;
-        string? imageId = null;
-        var tagged = new List<string>();
+    BuildResult NewResult(BuildRequest request, BuildContext context, DateTime started, string builder) =>
+        NewResult(request, context, started, builder, _engine.Endpoint.ToString());
 
-        void FinishStep()
-        {
-            if (current == null) return;
-            current.Clock.Stop();
-            current.Step.Duration = current.Clock.Elapsed;
-            steps.Add(current.Step);
-        }
-
-        void OnLine(string line)
-        {
-            var m = StepLine.Match(line);
-            if (m.Success)
-            {
-                FinishStep();
-                var n = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                var of = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-                current = new StepState
-                {
-                    Step = new BuildStep { Number = n, Instruction = m.Groups[3].Value, Line = n <= instructions.Count ? instructions[n - 1].Line : null },
-                };
-                current.Clock.Start();
-                result.StepCount = of;
-                _sink.Progress(new DockOptProgress(request.ActivityId, activity, $"Step {n}/{of}: {Shorten(m.Groups[3].Value)}")
-                {
-                    PercentComplete = (int)((n - 1) * 100L / Math.Max(of, 1)),
-                });
-                _sink.Information(line, "DockOpt", "Build", "Step");
-                return;
-            }
-            if (line.StartsWith(" ---> Using cache", StringComparison.Ordinal))
-            {
-                if (current != null) current.Step.Cached = true;
-                _sink.Verbose(line.Trim());
-                return;
-            }
-            if (RunningIn.Match(line) is { Success: true } r)
-            {
-                runningContainer = r.Groups[1].Value;
-                _sink.Verbose(line.Trim());
-                return;
-            }
-            if (Removing.Match(line) is { Success: true } rm)
-            {
-                if (runningContainer != null && rm.Groups[1].Value.StartsWith(runningContainer, StringComparison.Ordinal)) runningContainer = null;
-                _sink.Verbose(line.Trim());
-                return;
-            }
-            if (LayerId.IsMatch(line) || line.StartsWith("Successfully built ", StringComparison.Ordinal))
-            {
-                _sink.Verbose(line.Trim());
-                return;
-            }
-            if (Tagged.Match(line) is { Success: true } t)
-            {
-                tagged.Add(t.Groups[1].Value);
-                _sink.Verbose(line.Trim());
-                return;
-            }
-            current?.AddOutput(line);
-            _sink.Information(line, "DockOpt", "Build", "StepOutput");
-        }
-
-        var query = BuildQuery(request, context);
-        var contextClock = Stopwatch.StartNew();
-        HttpResponseMessage response;
+    /// <summary>POST /build with the context tar streamed as the body.</summary>
+    async Task<HttpResponseMessage> SendClassicBuildAsync(BuildRequest request, BuildContext context, ContextContent content, CancellationToken ct)
+    {
         try
         {
-            response = await _engine.SendAsync(HttpMethod.Post, query, content, ct).ConfigureAwait(false);
+            return await _engine.SendAsync(HttpMethod.Post, BuildQuery(request, context), content, ct).ConfigureAwait(false);
         }
         catch (Exception) when (content.Failure != null)
         {
@@ -200,112 +253,54 @@ public sealed class BuildDriver
                 $"The Docker engine at {_engine.Endpoint} closed the build request: {(e.InnerException ?? e).Message}", _engine.Endpoint.ToString(),
                 "Check that the engine is running and has disk space for the build context.", e);
         }
+    }
 
-        var pendingError = (Message: (string?)null, Code: (int?)null);
-        try
+    /// <summary>Reads the engine's JSON message stream into <paramref name="stream"/>; records when the context had arrived.</summary>
+    async Task ReadClassicStreamAsync(HttpResponseMessage response, BuildRequest request, BuildContext context, ContextContent content,
+        ClassicStream stream, Stopwatch contextClock, BuildResult result, CancellationToken ct)
+    {
+        using (response)
         {
-            using (response)
+            if (content.Failure != null) throw content.Failure;
+            if (!response.IsSuccessStatusCode)
             {
-                if (content.Failure != null) throw content.Failure;
-                if (!response.IsSuccessStatusCode)
-                {
-                    var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-                    throw RequestError(response.StatusCode, EngineErrors.ExtractMessage(body), context, request);
-                }
-                result.ContextBytes = content.BytesWritten;
-                result.ContextEntryCount = context.EntryCount;
-                await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                using var reader = new StreamReader(stream, Encoding.UTF8);
-                var partial = new StringBuilder();
-                var firstMessage = true;
-                while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } raw)
-                {
-                    if (raw.Length == 0) continue;
-                    if (firstMessage)
-                    {
-                        firstMessage = false;
-                        contextClock.Stop();
-                        result.ContextDuration = contextClock.Elapsed;
-                        result.ContextBytes = content.BytesWritten;
-                        result.ContextEntryCount = context.EntryCount;
-                        _sink.Verbose($"Build context: {content.BytesWritten} bytes, {context.EntryCount} entries, sent in {contextClock.Elapsed.TotalSeconds:0.000} s.");
-                    }
-                    JsonDocument doc;
-                    try { doc = JsonDocument.Parse(raw); }
-                    catch (JsonException)
-                    {
-                        _sink.Verbose(raw);
-                        continue;
-                    }
-                    using (doc)
-                    {
-                        var root = doc.RootElement;
-                        if (root.ValueKind != JsonValueKind.Object) continue;
-                        if (root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.String)
-                        {
-                            partial.Append(s.GetString());
-                            var text = partial.ToString();
-                            var lastNl = text.LastIndexOf('\n');
-                            if (lastNl >= 0)
-                            {
-                                foreach (var l in text.Substring(0, lastNl).Split('\n')) OnLine(l.TrimEnd('\r'));
-                                partial.Clear().Append(text.Substring(lastNl + 1));
-                            }
-                        }
-                        if (root.TryGetProperty("aux", out var aux) && aux.ValueKind == JsonValueKind.Object &&
-                            aux.TryGetProperty("ID", out var id) && id.ValueKind == JsonValueKind.String)
-                            imageId = id.GetString();
-                        if (root.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.String)
-                        {
-                            var idPart = root.TryGetProperty("id", out var sid) && sid.ValueKind == JsonValueKind.String ? sid.GetString() + ": " : "";
-                            if (!root.TryGetProperty("progressDetail", out var pd) || pd.ValueKind != JsonValueKind.Object || !pd.TryGetProperty("current", out _))
-                                _sink.Verbose(idPart + st.GetString());
-                        }
-                        if (root.TryGetProperty("errorDetail", out var ed) || root.TryGetProperty("error", out _))
-                        {
-                            string? message = null;
-                            int? code = null;
-                            if (ed.ValueKind == JsonValueKind.Object)
-                            {
-                                if (ed.TryGetProperty("message", out var em) && em.ValueKind == JsonValueKind.String) message = em.GetString();
-                                if (ed.TryGetProperty("code", out var ec) && ec.ValueKind == JsonValueKind.Number) code = ec.GetInt32();
-                            }
-                            if (message == null && root.TryGetProperty("error", out var er) && er.ValueKind == JsonValueKind.String) message = er.GetString();
-                            pendingError = (message ?? "unknown error", code);
-                        }
-                    }
-                }
-                if (partial.Length > 0) OnLine(partial.ToString());
+                var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                throw RequestError(response.StatusCode, EngineErrors.ExtractMessage(body), context, request);
             }
+            result.ContextBytes = content.BytesWritten;
+            result.ContextEntryCount = context.EntryCount;
+            await using var body2 = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            using var reader = new StreamReader(body2, Encoding.UTF8);
+            var firstMessage = true;
+            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } raw)
+            {
+                if (raw.Length == 0) continue;
+                if (firstMessage)
+                {
+                    firstMessage = false;
+                    contextClock.Stop();
+                    result.ContextDuration = contextClock.Elapsed;
+                    result.ContextBytes = content.BytesWritten;
+                    result.ContextEntryCount = context.EntryCount;
+                    _sink.Verbose($"Build context: {content.BytesWritten} bytes, {context.EntryCount} entries, sent in {contextClock.Elapsed.TotalSeconds:0.000} s.");
+                }
+                JsonDocument doc;
+                try { doc = JsonDocument.Parse(raw); }
+                catch (JsonException)
+                {
+                    _sink.Verbose(raw);
+                    continue;
+                }
+                using (doc) stream.OnMessage(doc.RootElement);
+            }
+            stream.FlushPartial();
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            await RemoveContainerAsync(runningContainer).ConfigureAwait(false);
-            throw;
-        }
-        catch (IOException) when (ct.IsCancellationRequested)
-        {
-            await RemoveContainerAsync(runningContainer).ConfigureAwait(false);
-            throw new OperationCanceledException(ct);
-        }
-        FinishStep();
-        _sink.Progress(new DockOptProgress(request.ActivityId, activity, "Done") { Completed = true });
+    }
 
-        if (pendingError.Message != null)
-        {
-            await RemoveContainerAsync(runningContainer).ConfigureAwait(false);
-            throw StepError(pendingError.Message, pendingError.Code, current, result.StepCount, context, request);
-        }
-        if (imageId == null)
-            throw new DockOptException("BuildFailed", DockOptErrorCategory.InvalidResult,
-                "The engine ended the build without an image ID.", context.DockerfilePath, "Run with -Verbose to see the engine's messages.");
-
-        total.Stop();
+    /// <summary>Size and layer count from docker image inspect.</summary>
+    async Task DescribeImageAsync(BuildResult result, string imageId, CancellationToken ct)
+    {
         result.ImageId = imageId;
-        result.Tags = tagged.Count > 0 ? tagged.ToArray() : request.Tags.ToArray();
-        result.Steps = steps.ToArray();
-        result.CacheHits = steps.Count(s => s.Cached);
-        result.CacheMisses = steps.Count(s => !s.Cached && !IsFromStep(s.Instruction));
         try
         {
             var inspect = await _engine.Client.Images.InspectImageAsync(imageId, ct).ConfigureAwait(false);
@@ -316,8 +311,140 @@ public sealed class BuildDriver
         {
             throw EngineErrors.FromApi(e, "ImageNotFound", imageId);
         }
-        result.Duration = total.Elapsed;
-        return result;
+    }
+
+    /// <summary>The classic builder's message stream: Step N/M lines, cache hits, step output, the image ID and errors.</summary>
+    sealed class ClassicStream
+    {
+        readonly BuildDriver _driver;
+        readonly BuildRequest _request;
+        readonly IReadOnlyList<DockerfileSteps.Instruction> _instructions;
+        readonly string _activity;
+        readonly BuildResult _result;
+        readonly StringBuilder _partial = new();
+
+        public ClassicStream(BuildDriver driver, BuildRequest request, IReadOnlyList<DockerfileSteps.Instruction> instructions, string activity, BuildResult result)
+        {
+            _driver = driver;
+            _request = request;
+            _instructions = instructions;
+            _activity = activity;
+            _result = result;
+        }
+
+        public List<BuildStep> Steps { get; } = new();
+        public StepState? Current { get; private set; }
+        public string? RunningContainer { get; private set; }
+        public string? ImageId { get; private set; }
+        public List<string> Tagged { get; } = new();
+        public (string? Message, int? Code) PendingError { get; private set; }
+
+        IDockOptSink Sink => _driver._sink;
+
+        public void FinishStep()
+        {
+            if (Current == null) return;
+            Current.Clock.Stop();
+            Current.Step.Duration = Current.Clock.Elapsed;
+            Steps.Add(Current.Step);
+        }
+
+        public void OnMessage(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object) return;
+            if (root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.String)
+            {
+                _partial.Append(s.GetString());
+                var text = _partial.ToString();
+                var lastNl = text.LastIndexOf('\n');
+                if (lastNl >= 0)
+                {
+                    foreach (var l in text.Substring(0, lastNl).Split('\n')) OnLine(l.TrimEnd('\r'));
+                    _partial.Clear().Append(text.Substring(lastNl + 1));
+                }
+            }
+            if (root.TryGetProperty("aux", out var aux) && aux.ValueKind == JsonValueKind.Object &&
+                aux.TryGetProperty("ID", out var id) && id.ValueKind == JsonValueKind.String)
+                ImageId = id.GetString();
+            if (root.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.String)
+            {
+                var idPart = root.TryGetProperty("id", out var sid) && sid.ValueKind == JsonValueKind.String ? sid.GetString() + ": " : "";
+                if (!root.TryGetProperty("progressDetail", out var pd) || pd.ValueKind != JsonValueKind.Object || !pd.TryGetProperty("current", out _))
+                    Sink.Verbose(idPart + st.GetString());
+            }
+            if (root.TryGetProperty("errorDetail", out var ed) || root.TryGetProperty("error", out _))
+            {
+                string? message = null;
+                int? code = null;
+                if (ed.ValueKind == JsonValueKind.Object)
+                {
+                    if (ed.TryGetProperty("message", out var em) && em.ValueKind == JsonValueKind.String) message = em.GetString();
+                    if (ed.TryGetProperty("code", out var ec) && ec.ValueKind == JsonValueKind.Number) code = ec.GetInt32();
+                }
+                if (message == null && root.TryGetProperty("error", out var er) && er.ValueKind == JsonValueKind.String) message = er.GetString();
+                PendingError = (message ?? "unknown error", code);
+            }
+        }
+
+        public void FlushPartial()
+        {
+            if (_partial.Length > 0) OnLine(_partial.ToString());
+            _partial.Clear();
+        }
+
+        void OnLine(string line)
+        {
+            var m = StepLine.Match(line);
+            if (m.Success)
+            {
+                FinishStep();
+                var n = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                var of = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+                Current = new StepState
+                {
+                    Step = new BuildStep { Number = n, Instruction = m.Groups[3].Value, Line = n <= _instructions.Count ? _instructions[n - 1].Line : null },
+                };
+                Current.Clock.Start();
+                _result.StepCount = of;
+                Sink.Progress(new DockOptProgress(_request.ActivityId, _activity, $"Step {n}/{of}: {Shorten(m.Groups[3].Value)}")
+                {
+                    PercentComplete = (int)((n - 1) * 100L / Math.Max(of, 1)),
+                });
+                Sink.Information(line, "DockOpt", "Build", "Step");
+                return;
+            }
+            if (line.StartsWith(" ---> Using cache", StringComparison.Ordinal))
+            {
+                if (Current != null) Current.Step.Cached = true;
+                Sink.Verbose(line.Trim());
+                return;
+            }
+            if (RunningIn.Match(line) is { Success: true } r)
+            {
+                RunningContainer = r.Groups[1].Value;
+                Sink.Verbose(line.Trim());
+                return;
+            }
+            if (Removing.Match(line) is { Success: true } rm)
+            {
+                if (RunningContainer != null && rm.Groups[1].Value.StartsWith(RunningContainer, StringComparison.Ordinal)) RunningContainer = null;
+                Sink.Verbose(line.Trim());
+                return;
+            }
+            if (LayerId.IsMatch(line) || line.StartsWith("Successfully built ", StringComparison.Ordinal))
+            {
+                Sink.Verbose(line.Trim());
+                return;
+            }
+            if (TaggedLine.Match(line) is { Success: true } t)
+            {
+                Tagged.Add(t.Groups[1].Value);
+                Sink.Verbose(line.Trim());
+                return;
+            }
+            Current?.AddOutput(line);
+            Sink.Information(line, "DockOpt", "Build", "StepOutput");
+        }
     }
 
     static bool IsFromStep(string instruction) => instruction.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase);

@@ -9,6 +9,9 @@ public enum FileKind { Regular, Directory, Symlink, CharDevice, BlockDevice, Fif
 public readonly record struct FileStat(FileKind Kind, int Mode, long Size, long MtimeSeconds, ulong Inode, uint Links,
     uint DevMajor, uint DevMinor)
 {
+    /// <summary>Nanoseconds within <see cref="MtimeSeconds"/> (BuildKit's file sync compares mtimes in nanoseconds).</summary>
+    public long MtimeNanoseconds { get; init; }
+
     /// <summary>lstat via statx(2) on Linux (one syscall, no managed allocations); portable fallback elsewhere.</summary>
     public static FileStat Lstat(string path)
     {
@@ -41,6 +44,7 @@ public readonly record struct FileStat(FileKind Kind, int Mode, long Size, long 
         var ino = *(ulong*)(buf + 32);
         var size = *(long*)(buf + 40);
         var mtime = *(long*)(buf + 112);
+        var mtimeNsec = *(uint*)(buf + 120);
         var rdevMajor = *(uint*)(buf + 128);
         var rdevMinor = *(uint*)(buf + 132);
         var kind = (mode & 0xF000) switch
@@ -53,7 +57,7 @@ public readonly record struct FileStat(FileKind Kind, int Mode, long Size, long 
             0xC000 => FileKind.Socket,
             _ => FileKind.Regular,
         };
-        return new FileStat(kind, mode & 0xFFF, kind == FileKind.Regular ? size : 0, mtime, ino, nlink, rdevMajor, rdevMinor);
+        return new FileStat(kind, mode & 0xFFF, kind == FileKind.Regular ? size : 0, mtime, ino, nlink, rdevMajor, rdevMinor) { MtimeNanoseconds = mtimeNsec };
     }
 
     static FileStat Portable(string path)
@@ -71,7 +75,8 @@ public readonly record struct FileStat(FileKind Kind, int Mode, long Size, long 
         else
             mode = (int)fi.UnixFileMode;
         var mtime = new DateTimeOffset(fi.LastWriteTimeUtc).ToUnixTimeSeconds();
-        return new FileStat(kind, mode, kind == FileKind.Regular ? ((FileInfo)fi).Length : 0, mtime, 0, 1, 0, 0);
+        var nsec = (fi.LastWriteTimeUtc.Ticks % TimeSpan.TicksPerSecond) * 100;
+        return new FileStat(kind, mode, kind == FileKind.Regular ? ((FileInfo)fi).Length : 0, mtime, 0, 1, 0, 0) { MtimeNanoseconds = nsec };
     }
 
     [DllImport("libc", SetLastError = true, EntryPoint = "realpath")]
