@@ -8,10 +8,15 @@ namespace DockOpt.Cmdlets;
 [OutputType(typeof(SecurityReport))]
 public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 {
-    /// <summary>Folder or zip of OSV-format advisory records.</summary>
+    /// <summary>Vulnerability databases: folders (of osv.dev ecosystem zips or OSV records), zips, or OSV JSON/YAML files. Default: the database Update-DockOptVulnerabilityDatabase keeps.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? VulnerabilityDatabase { get; set; }
+    public string[]? VulnerabilityDatabase { get; set; }
+
+    /// <summary>The severity -FailOn gives vulnerabilities that no source rates. Without it, Unknown counts at every -FailOn level.</summary>
+    [Parameter]
+    [ValidateSet("Info", "Low", "Medium", "High", "Critical")]
+    public string? UnknownSeverity { get; set; }
 
     /// <summary>A Trivy JSON report (trivy image --format json) to take vulnerabilities from.</summary>
     [Parameter]
@@ -78,13 +83,14 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             Vulnerabilities = Scanner.Contains("Vulnerability", StringComparer.OrdinalIgnoreCase),
             Secrets = Scanner.Contains("Secret", StringComparer.OrdinalIgnoreCase),
             Config = Scanner.Contains("Config", StringComparer.OrdinalIgnoreCase),
-            VulnerabilityDatabase = ResolveOptional(VulnerabilityDatabase),
+            VulnerabilityDatabases = VulnerabilityDatabase?.Select(p => ResolveOptional(p)!).ToArray() ?? Array.Empty<string>(),
             TrivyReport = ResolveOptional(TrivyReport),
             RunTrivy = !NoTrivy,
             IgnoreFile = ignore,
             SbomPath = ResolvedSbomPath,
             SbomTimestamp = SbomTimestamp,
-            Policy = new GatePolicy { Severity = Severity, FailOn = FailOn, FailOnFixableOnly = FailOnFixableOnly, MinScore = MinScore, IgnoreBase = IgnoreBase },
+            Policy = new GatePolicy { Severity = Severity, FailOn = FailOn, FailOnFixableOnly = FailOnFixableOnly, MinScore = MinScore, IgnoreBase = IgnoreBase,
+                UnknownSeverity = UnknownSeverity == null ? null : Enum.Parse<DockOpt.Severity>(UnknownSeverity, true) },
         };
         var outFile = ResolveOptional(OutFile);
         Run(async ct =>
@@ -93,6 +99,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             service.Prepare();
             var reports = new List<SecurityReport>();
             var failed = new List<string>();
+            var incomplete = new List<string>();
             for (var i = 0; i < Items.Count; i++)
             {
                 var (image, isPath) = Items[i];
@@ -103,14 +110,12 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
                     var report = await service.ScanAsync(engine, image, isPath, ct).ConfigureAwait(false);
                     reports.Add(report);
                     Output(report);
-                    if (report.Outcome == "ScannerError")
+                    if (report.Outcome == "Incomplete")
                     {
-                        Error(new DockOptException("SecurityScannerError", DockOptErrorCategory.InvalidResult,
-                            $"{image}: the scan is incomplete: {string.Join("; ", report.Errors)}", image,
-                            "Fix the scanner problem; an incomplete scan is not a pass."));
-                        failed.Add($"{image}: scanner error");
+                        Warning($"{image}: the scan is incomplete: {string.Join("; ", report.Errors)}");
+                        incomplete.Add($"{image}: incomplete ({string.Join("; ", report.Errors)})");
                     }
-                    else if (report.Outcome == "PolicyFailed") failed.Add($"{image}: {string.Join("; ", report.GateReasons)}");
+                    if (report.GateReasons.Length > 0) failed.Add($"{image}: {string.Join("; ", report.GateReasons)}");
                 }
                 catch (DockOptException e) when (!IsTerminating(e))
                 {
@@ -121,8 +126,12 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             Progress(new DockOptProgress(70, "Invoke-DockOptScan", "done") { Completed = true });
             if (outFile != null && reports.Count > 0 && ((IDockOptSink)this).ShouldProcess(outFile, $"Write {Format} report"))
                 ReportWriters.WriteAtomic(outFile, Format == "Sarif" ? ReportWriters.ToSarif(reports, SecurityScanService.ToolVersion) : ReportWriters.ToJson(reports));
+            if ((FailOn != null || MinScore != null) && incomplete.Count > 0)
+                throw new DockOptException(ErrorIds.SecurityScanIncomplete, DockOptErrorCategory.InvalidResult,
+                    $"Security gate: {incomplete.Count} of {Items.Count} scan(s) incomplete: {string.Join(" | ", incomplete.Concat(failed))}", string.Join(",", Items.Select(x => x.Image)),
+                    "Fix the reasons listed (run Update-DockOptVulnerabilityDatabase, or scan with -Scanner Secret,Config to skip vulnerabilities explicitly); an incomplete scan is never a pass.");
             if ((FailOn != null || MinScore != null) && failed.Count > 0)
-                throw new DockOptException("SecurityGateFailed", DockOptErrorCategory.SecurityError,
+                throw new DockOptException(ErrorIds.SecurityGateFailed, DockOptErrorCategory.SecurityError,
                     $"Security gate failed for {failed.Count} of {Items.Count} image(s): {string.Join(" | ", failed)}", string.Join(",", Items.Select(x => x.Image)),
                     "Fix the findings, or suppress accepted ones in a .trivyignore file with an expiry date.");
         });

@@ -37,7 +37,8 @@ public static class TrivyReport
                         Id = S(v, "VulnerabilityID"),
                         Aliases = v.TryGetProperty("VendorIDs", out var vid) && vid.ValueKind == JsonValueKind.Array
                             ? vid.EnumerateArray().Select(x => x.GetString() ?? "").Where(x => x.Length > 0).ToArray() : Array.Empty<string>(),
-                        Severity = SeverityScale.Normalize(S(v, "Severity")),
+                        Severity = SeverityScale.Parse(S(v, "Severity")),
+                        SeveritySource = S(v, "Severity").Length > 0 ? "Trivy" : "",
                         Package = S(v, "PkgName"),
                         PackageType = MapType(type),
                         Purl = purl,
