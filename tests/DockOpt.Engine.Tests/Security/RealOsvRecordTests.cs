@@ -259,3 +259,29 @@ public sealed class RealOsvRecordTests
         Assert.Contains("layer 2: /app/package.json is not valid JSON", r.Errors);
     }
 }
+
+/// <summary>A scan that skipped work says so in ImageScanResult.Problems (and the report is then Incomplete).</summary>
+public sealed class ScanProblemsTests
+{
+    [Fact]
+    public async Task Escaping_entries_malformed_package_json_and_files_over_the_size_cap_are_listed()
+    {
+        var layer = new DockOpt.Engine.Tests.Images.LayerBuilder()
+            .Dir("app").Dir("app/node_modules").Dir("app/node_modules/x")
+            .File("app/node_modules/x/package.json", "{\"name\": \"x\", \"version\": ")
+            .File("app/notes.txt", new string('a', 3000))
+            .File("app/blob.bin", new byte[3000])
+            .File("../escape.txt", "x")
+            .Build();
+        var tar = DockOpt.Engine.Tests.Images.TestArchives.DockerSave(layer);
+        var r = await ImageScanner.ScanAsync(DockOpt.Engine.Images.ImageSource.FromStream(_ => Task.FromResult<Stream>(new MemoryStream(tar)), "synthetic"), "synthetic",
+            new ImageScanOptions { MaxSecretFileSize = 2000 }, NullSink.Instance, CancellationToken.None);
+        Assert.Contains(r.Problems, p => p.StartsWith("layer 0: ") && p.Contains("/app/node_modules/x/package.json is not valid JSON"));
+        Assert.Contains(r.Problems, p => p.Contains("/app/notes.txt (3000 bytes) is over the secret scan size cap"));
+        Assert.DoesNotContain(r.Problems, p => p.Contains("blob.bin"));   // binary: never scanned for secrets anyway
+        Assert.Contains(r.Problems, p => p.Contains("escape.txt"));
+        Assert.Equal(3, r.Problems.Count);
+        var report = SecurityEvaluator.Evaluate(r, new(), null, new GatePolicy { FailOn = "Critical" }, Array.Empty<string>(), new[] { "OSV:x" }, DateTime.UtcNow, TimeSpan.Zero);
+        Assert.Equal("Incomplete", report.Outcome);
+    }
+}
