@@ -55,7 +55,7 @@ public sealed class SecurityReport
     /// <summary>When the database was last downloaded or confirmed current (UTC), or null when unknown.</summary>
     public DateTime? DatabaseUpdatedAt { get; set; }
 
-    /// <summary>OSV records loaded for this scan (only the ecosystems the images need).</summary>
+    /// <summary>OSV records of the image's ecosystems in the database (through the update index only the records of the image's packages are read).</summary>
     public int RecordCount { get; set; }
 
     /// <summary>Seconds spent loading the database (once per command; the same figure on every report of the command).</summary>

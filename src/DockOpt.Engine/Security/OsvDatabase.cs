@@ -82,7 +82,14 @@ public sealed class OsvDatabase
     readonly Dictionary<string, List<Record>> _byId = new(StringComparer.OrdinalIgnoreCase);
     readonly List<string> _sources = new();
 
+    /// <summary>Records parsed and indexed in memory (withdrawn ones and other ecosystems left out).</summary>
     public int RecordCount { get; private set; }
+
+    /// <summary>
+    /// Records of the needed ecosystems that the database holds: with an update index only the records of the image's
+    /// packages are parsed, but every record of the ecosystem was consulted through the index. 0 means no data.
+    /// </summary>
+    public int ConsultedRecords { get; private set; }
 
     /// <summary>The paths the records came from (joined with "; ").</summary>
     public string Source => string.Join("; ", _sources);
@@ -158,6 +165,7 @@ public sealed class OsvDatabase
             IEnumerable<ZipArchiveEntry> entries;
             if (index != null)
             {
+                ConsultedRecords += zip.Entries.Count(e => IsRecordFile(e.FullName));
                 var names = new SortedSet<string>(StringComparer.Ordinal);
                 foreach (var k in filter!.Packages)
                     if (index.TryGetValue(k, out var list)) names.UnionWith(list);
@@ -167,12 +175,12 @@ public sealed class OsvDatabase
             foreach (var e in entries)
             {
                 using var s = e.Open();
-                Add(s, e.FullName, path, filter);
+                Add(s, e.FullName, path, filter, counted: index != null);
             }
         }
     }
 
-    void Add(Stream s, string name, string container, OsvLoadFilter? filter)
+    void Add(Stream s, string name, string container, OsvLoadFilter? filter, bool counted = false)
     {
         JsonDocument doc;
         try
@@ -199,6 +207,7 @@ public sealed class OsvDatabase
                 if (rec == null || rec.Withdrawn) continue;
                 if (filter != null && rec.Affected.Count > 0 && !rec.Affected.Any(a => filter.WantsEcosystem(a.Ecosystem))) continue;
                 RecordCount++;
+                if (!counted) ConsultedRecords++;
                 if (rec.Modified is { } m && (NewestRecord == null || m > NewestRecord)) NewestRecord = m;
                 foreach (var id in rec.AllIds().Distinct(StringComparer.OrdinalIgnoreCase))
                 {

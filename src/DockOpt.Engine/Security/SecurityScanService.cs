@@ -213,12 +213,12 @@ public sealed class SecurityScanService
                 var filter = OsvLoadFilter.For(scan.Packages);
                 var osv = OsvDatabase.Load(_dbPaths, filter);
                 dbInfo.LoadSeconds = lw.Elapsed.TotalSeconds;
-                dbInfo.Records = osv.RecordCount;
+                dbInfo.Records = osv.ConsultedRecords;
                 dbInfo.Path = string.Join("; ", _dbPaths);
                 dbInfo.UpdatedAt = _dbPaths.Select(p => VulnerabilityDatabaseStore.UpdatedAt(p, filter.Ecosystems)).Where(t => t != null).Min();
-                _sink.Verbose($"{image}: loaded {osv.RecordCount} OSV record(s) for {filter.Ecosystems.Count} ecosystem(s) from {dbInfo.Path} in {lw.Elapsed.TotalSeconds:0.00} s.");
+                _sink.Verbose($"{image}: {osv.ConsultedRecords} OSV record(s) consulted, {osv.RecordCount} read, for {filter.Ecosystems.Count} ecosystem(s) from {dbInfo.Path} in {lw.Elapsed.TotalSeconds:0.00} s.");
                 sources.Add("OSV:" + dbInfo.Path);
-                if (osv.RecordCount == 0 && scan.Packages.Any(p => p.Ecosystem.Length > 0))
+                if (osv.ConsultedRecords == 0 && scan.Packages.Any(p => p.Ecosystem.Length > 0))
                     errors.Add($"the vulnerability database {dbInfo.Path} holds 0 records for the ecosystems of this image ({string.Join(", ", filter.Ecosystems.OrderBy(e => e))}); run Update-DockOptVulnerabilityDatabase -Name {image}");
                 var maxAge = _req.MaxDatabaseAge ?? VulnerabilityDatabaseStore.MaxAge;
                 if (dbInfo.UpdatedAt is { } at && DateTime.UtcNow - at > maxAge && !_warnedAge)
