@@ -51,7 +51,7 @@ HEALTHCHECK CMD ["true"]
         # An empty default vulnerability database: the user's own must not change these results.
         $script:oldVulnDb = $env:DOCKOPT_VULNDB
         $env:DOCKOPT_VULNDB = Join-Path $script:tmp 'vulndb-empty'
-        $script:report = Invoke-DockOptScan $script:secImg -NoTrivy -WarningAction SilentlyContinue
+        $script:report = Invoke-DockOptScan $script:secImg -NoTrivy -Scanner Secret, Config -WarningAction SilentlyContinue
     }
     AfterAll {
         $env:DOCKOPT_VULNDB = $script:oldVulnDb
@@ -199,7 +199,11 @@ HEALTHCHECK CMD ["true"]
             ForEach-Object { $n, $src = $_ -split ' '; if ($src -eq 'apt') { $n } } | Sort-Object)
         $v = @($r.Vulnerabilities)
         @($v.Package | Sort-Object) | Should -Be $fromApt
-        @($v | Where-Object Id -ne 'DEBIAN-TEST-0001').Count | Should -Be 0   # 0002 is fixed in exactly the installed version
+        @($v | Where-Object Id -ne 'CVE-2099-0101').Count | Should -Be 0   # 0002 is fixed in exactly the installed version
+        $v[0].Aliases | Should -Be @('DEBIAN-TEST-0001')                     # named by its one CVE, the record id kept
+        $v[0].Path | Should -Match '^/?var/lib/dpkg/status$'           # where the package lives
+        $r.Database | Should -Be $db
+        $r.RecordCount | Should -Be 2
         $a = $v | Where-Object Package -eq 'apt'
         $a.InstalledVersion | Should -Be $aptVersion
         $a.FixedVersion | Should -Be "$aptVersion+deb12u99"
@@ -232,7 +236,7 @@ HEALTHCHECK CMD ["true"]
             $errs = $null
             $r = Invoke-DockOptScan $script:okImg -WarningVariable warns -WarningAction SilentlyContinue
             $r.Outcome | Should -Be 'Incomplete'
-            $r.Errors | Should -Match 'no vulnerability DB'
+            ($r.Errors -join "`n") | Should -Match 'no vulnerability DB'
             $warns | Should -Match 'incomplete'
             { Invoke-DockOptScan $script:okImg -FailOn Low -WarningAction SilentlyContinue } |
                 Should -Throw -ErrorId 'SecurityScanIncomplete,DockOpt.Cmdlets.InvokeDockOptScanCommand'
