@@ -265,6 +265,7 @@ HEALTHCHECK CMD ["true"]
             $v[0].FixedVersion | Should -Be '1.1'
             $r.VulnerabilitySources | Should -Be @('Trivy:trivy')
             Get-Content "$script:tmp/trivy-args.txt" | Should -Match '--skip-db-update --offline-scan'
+            Get-Content "$script:tmp/trivy-args.txt" | Should -Match '--input \S*dockopt-trivy-input-[0-9a-f]{32}\.tar$'   # the exact image, exported
         }
         finally { $env:PATH = $old }
     }

@@ -20,6 +20,9 @@ public static partial class ErrorIds
     [ErrorId(DockOptErrorCategory.InvalidResult, "Fix the reasons listed (update the vulnerability database, or scan with -Scanner Secret,Config to skip vulnerabilities explicitly); an incomplete scan is never a pass.")]
     public const string SecurityScanIncomplete = nameof(SecurityScanIncomplete);
 
+    [ErrorId(DockOptErrorCategory.InvalidData, "Give the report trivy wrote for this exact image (trivy image --input of its archive, or its ID).")]
+    public const string TrivyReportImageMismatch = nameof(TrivyReportImageMismatch);
+
     [ErrorId(DockOptErrorCategory.SecurityError, "Fix the findings, or suppress accepted ones in a .trivyignore file with an expiry date.")]
     public const string SecurityGateFailed = nameof(SecurityGateFailed);
 }

@@ -188,6 +188,15 @@ public sealed class SecurityScanService
         _sink.Verbose($"Wrote SBOM {path} ({r.Packages.Count} components).");
     }
 
+    /// <summary>Writes the engine's export of one image (docker save) to a file.</summary>
+    static async Task ExportAsync(DockerEngine engine, string imageId, string path, CancellationToken ct)
+    {
+        using var resp = await engine.SendCheckedAsync(HttpMethod.Get, $"/images/get?names={Uri.EscapeDataString(imageId)}", null, ct, "ImageNotFound", imageId).ConfigureAwait(false);
+        await using var src = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var dst = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, true);
+        await src.CopyToAsync(dst, ct).ConfigureAwait(false);
+    }
+
     sealed class DbInfo
     {
         public string Path = "";
@@ -230,22 +239,36 @@ public sealed class SecurityScanService
             }
             string? trivyFile = _req.TrivyReport;
             var ranTrivy = false;
-            if (trivyFile == null && _req.RunTrivy && !isPath && TrivyReport.FindOnPath() is { } trivy)
+            if (trivyFile == null && _req.RunTrivy && TrivyReport.FindOnPath() is { } trivy)
             {
+                string? archive = null;
                 try
                 {
-                    _sink.Verbose($"Running {trivy} (offline, cached DB) for {image}.");
-                    trivyFile = await TrivyReport.RunAsync(trivy, image, ct).ConfigureAwait(false);
+                    // trivy reads the exact image that was scanned: the archive itself, or the engine's export of the image ID
+                    // (through the same -Engine connection), never a name that may have moved.
+                    var input = image;
+                    if (!isPath)
+                    {
+                        archive = Path.Combine(Path.GetTempPath(), "dockopt-trivy-input-" + Guid.NewGuid().ToString("N") + ".tar");
+                        await ExportAsync(engine!, scan.ImageId.Length > 0 ? scan.ImageId : image, archive, ct).ConfigureAwait(false);
+                        input = archive;
+                    }
+                    _sink.Verbose($"Running {trivy} (offline, cached DB) on {input} for {image}.");
+                    trivyFile = await TrivyReport.RunAsync(trivy, input, image, ct).ConfigureAwait(false);
                     ranTrivy = true;
                 }
                 catch (DockOptException e) { errors.Add(e.Message); }
+                finally
+                {
+                    if (archive != null && File.Exists(archive)) File.Delete(archive);
+                }
             }
             if (trivyFile != null)
             {
                 try
                 {
                     using var s = File.OpenRead(trivyFile);
-                    var tv = TrivyReport.Parse(s, trivyFile, scan.DiffIds, scan.BaseLayers);
+                    var tv = TrivyReport.Parse(s, trivyFile, scan.DiffIds, scan.BaseLayers, scan.ImageId);
                     foreach (var v in tv) v.Image = image;
                     // OSV and Trivy may report the same vulnerability (under any of its ids) for the same package: keep the first.
                     var have = new HashSet<string>(vulns.SelectMany(v => v.Aliases.Append(v.Id).Select(id => id + "|" + v.Package + "|" + v.InstalledVersion)), StringComparer.OrdinalIgnoreCase);

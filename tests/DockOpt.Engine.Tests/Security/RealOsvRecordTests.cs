@@ -285,3 +285,17 @@ public sealed class ScanProblemsTests
         Assert.Equal("Incomplete", report.Outcome);
     }
 }
+
+public sealed class TrivyReportImageTests
+{
+    // A stand-in report (no trivy binary exists on these machines) with Trivy's Metadata.ImageID field.
+    const string Report = """{ "SchemaVersion": 2, "Metadata": { "ImageID": "sha256:aaaa" }, "Results": [] }""";
+
+    [Fact]
+    public void A_report_of_another_image_is_refused()
+    {
+        var e = Assert.Throws<DockOptException>(() => TrivyReport.Parse(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Report)), "r.json", Array.Empty<string>(), new HashSet<int>(), "sha256:bbbb"));
+        Assert.Equal(ErrorIds.TrivyReportImageMismatch, e.ErrorId);
+        Assert.Empty(TrivyReport.Parse(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Report)), "r.json", Array.Empty<string>(), new HashSet<int>(), "sha256:AAAA"));
+    }
+}
