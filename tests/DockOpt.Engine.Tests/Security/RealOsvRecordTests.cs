@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using DockOpt.Engine.Security;
 
 namespace DockOpt.Engine.Tests.Security;
@@ -297,5 +298,90 @@ public sealed class TrivyReportImageTests
         var e = Assert.Throws<DockOptException>(() => TrivyReport.Parse(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Report)), "r.json", Array.Empty<string>(), new HashSet<int>(), "sha256:bbbb"));
         Assert.Equal(ErrorIds.TrivyReportImageMismatch, e.ErrorId);
         Assert.Empty(TrivyReport.Parse(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Report)), "r.json", Array.Empty<string>(), new HashSet<int>(), "sha256:AAAA"));
+    }
+}
+
+/// <summary>SecurityScanService end to end on a synthetic docker-save archive (no engine needed for -Path scans).</summary>
+public sealed class SecurityScanServiceDatabaseTests : IDisposable
+{
+    sealed class Sink : IDockOptSink
+    {
+        public readonly List<string> Warnings = new();
+        public void Output(object item) { }
+        public void Verbose(string message) { }
+        public void Debug(string message) { }
+        public void Warning(string message) => Warnings.Add(message);
+        public void Information(string message, params string[] tags) { }
+        public void Progress(DockOptProgress progress) { }
+        public void Error(DockOptException error) { }
+        public bool ShouldProcess(string target, string action) => true;
+    }
+
+    readonly string _dir = Directory.CreateTempSubdirectory("dockopt-scan-db-").FullName;
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    string Archive()
+    {
+        var layer = new DockOpt.Engine.Tests.Images.LayerBuilder()
+            .Dir("etc").File("etc/os-release", "ID=debian\nVERSION_ID=\"13\"\nVERSION_CODENAME=trixie\n")
+            .Dir("var").Dir("var/lib").Dir("var/lib/dpkg")
+            .File("var/lib/dpkg/status", "Package: apparmor\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.8-3\n")
+            .Build();
+        var path = Path.Combine(_dir, "image.tar");
+        File.WriteAllBytes(path, DockOpt.Engine.Tests.Images.TestArchives.DockerSave(layer));
+        return path;
+    }
+
+    async Task<(SecurityReport Report, Sink Sink)> Scan(string[] dbs, GatePolicy? policy = null)
+    {
+        var sink = new Sink();
+        var svc = new SecurityScanService(new SecurityScanRequest { VulnerabilityDatabases = dbs, Secrets = false, Config = false, RunTrivy = false, Policy = policy ?? new() }, sink);
+        svc.Prepare();
+        return (await svc.ScanAsync(null, Archive(), true, CancellationToken.None), sink);
+    }
+
+    [Fact]
+    public async Task A_database_older_than_seven_days_warns_and_the_report_names_it()
+    {
+        var db = Path.Combine(_dir, "db");
+        Directory.CreateDirectory(Path.Combine(db, "Debian"));
+        using (var z = System.IO.Compression.ZipFile.Open(Path.Combine(db, "Debian", "all.zip"), System.IO.Compression.ZipArchiveMode.Create))
+            z.CreateEntryFromFile(Path.Combine(AppContext.BaseDirectory, "Security", "Data", "osv", "debian", "DEBIAN-CVE-2016-1585.json"), "DEBIAN-CVE-2016-1585.json");
+        var checkedAt = DateTime.UtcNow.AddDays(-10);
+        File.WriteAllText(Path.Combine(db, VulnerabilityDatabaseStore.MetadataFile),
+            $$"""{ "ecosystems": { "Debian": { "records": 1, "checkedAt": "{{checkedAt:O}}" } } }""");
+        var (r, sink) = await Scan(new[] { db }, new GatePolicy { FailOn = "High" });
+        Assert.Equal(db, r.Database);
+        Assert.Equal(1, r.RecordCount);
+        Assert.Equal(checkedAt, r.DatabaseUpdatedAt!.Value, TimeSpan.FromSeconds(1));
+        Assert.Contains(sink.Warnings, w => w.Contains("last updated") && w.Contains("Update-DockOptVulnerabilityDatabase"));
+        var v = Assert.Single(r.Vulnerabilities);
+        Assert.Equal(("CVE-2016-1585", "3.0.12-1", DockOpt.Severity.Critical), (v.Id, v.FixedVersion, v.Severity));
+        Assert.Equal("PolicyFailed", r.Outcome);
+    }
+
+    [Fact]
+    public async Task A_database_with_no_records_for_the_image_is_incomplete()
+    {
+        var db = Path.Combine(_dir, "pypi-only");
+        Directory.CreateDirectory(db);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Security", "Data", "osv", "ghsa", "GHSA-j8r2-6x86-q33q.json"), Path.Combine(db, "g.json"));
+        var (r, _) = await Scan(new[] { db });
+        Assert.Equal("Incomplete", r.Outcome);
+        Assert.Contains(r.Errors, e => e.Contains("0 records"));
+    }
+
+    [Fact]
+    public async Task No_database_at_all_is_incomplete()
+    {
+        var old = Environment.GetEnvironmentVariable("DOCKOPT_VULNDB");
+        Environment.SetEnvironmentVariable("DOCKOPT_VULNDB", Path.Combine(_dir, "nothing-here"));
+        try
+        {
+            var (r, _) = await Scan(Array.Empty<string>());
+            Assert.Equal("Incomplete", r.Outcome);
+            Assert.Contains(r.Errors, e => e.StartsWith("no vulnerability data"));
+        }
+        finally { Environment.SetEnvironmentVariable("DOCKOPT_VULNDB", old); }
     }
 }
