@@ -30,6 +30,7 @@
         'Test-DockOptImage'
         'Invoke-DockOptScan'
         'Get-DockOptPackage'
+        'Update-DockOptVulnerabilityDatabase'
         'Publish-DockOptImage'
     )
     FunctionsToExport    = @()

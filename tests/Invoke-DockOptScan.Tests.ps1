@@ -46,11 +46,15 @@ HEALTHCHECK CMD ["true"]
         # A decoy sharing the base's only layer with a longer, metadata-only history: must not be taken as the base.
         $script:decoy = New-TestImage -Tag "$($script:repo):decoy" -Dockerfile "FROM dockopt/busybox:latest`nLABEL a=b`nENV C=d`nCMD [`"sh`"]`n"
         $script:secLayers = @(& docker image inspect $script:secImg --format '{{json .RootFS.Layers}}' | ConvertFrom-Json)
-        $script:report = Invoke-DockOptScan $script:secImg -NoTrivy -WarningAction SilentlyContinue
         $script:tmp = Join-Path ([IO.Path]::GetTempPath()) ("dockopt-scan-" + [guid]::NewGuid().ToString('n'))
         New-Item -ItemType Directory -Path $script:tmp | Out-Null
+        # An empty default vulnerability database: the user's own must not change these results.
+        $script:oldVulnDb = $env:DOCKOPT_VULNDB
+        $env:DOCKOPT_VULNDB = Join-Path $script:tmp 'vulndb-empty'
+        $script:report = Invoke-DockOptScan $script:secImg -NoTrivy -Scanner Secret, Config -WarningAction SilentlyContinue
     }
     AfterAll {
+        $env:DOCKOPT_VULNDB = $script:oldVulnDb
         Remove-TestImage $script:secImg, $script:uidImg, $script:okImg, $script:decoy
         if ($script:tmp) { Remove-Item -Recurse -Force $script:tmp -ErrorAction SilentlyContinue }
     }
@@ -142,13 +146,25 @@ HEALTHCHECK CMD ["true"]
 
     It 'gates once after all images with SecurityGateFailed, and passes a clean image' {
         $out = [System.Collections.Generic.List[object]]::new()
-        { Invoke-DockOptScan $script:secImg, $script:okImg -NoTrivy -FailOn Critical -WarningAction SilentlyContinue | ForEach-Object { $out.Add($_) } } |
+        { Invoke-DockOptScan $script:secImg, $script:okImg -NoTrivy -Scanner Secret, Config -FailOn Critical -WarningAction SilentlyContinue | ForEach-Object { $out.Add($_) } } |
             Should -Throw -ErrorId 'SecurityGateFailed,DockOpt.Cmdlets.InvokeDockOptScanCommand'
         $out.Count | Should -Be 2                                 # both reports written before the one terminating error
         ($out | Where-Object Image -eq $script:secImg).Outcome | Should -Be 'PolicyFailed'
         ($out | Where-Object Image -eq $script:okImg).Outcome | Should -Be 'Passed'
-        $pass = Invoke-DockOptScan $script:okImg -NoTrivy -FailOn Critical -WarningAction SilentlyContinue
+        $pass = Invoke-DockOptScan $script:okImg -NoTrivy -Scanner Secret, Config -FailOn Critical -WarningAction SilentlyContinue
         $pass.Outcome | Should -Be 'Passed'
+    }
+
+    It 'fails closed: a vulnerability gate without vulnerability data is SecurityScanIncomplete, never a pass' {
+        $out = [System.Collections.Generic.List[object]]::new()
+        { Invoke-DockOptScan $script:okImg -NoTrivy -FailOn Critical -WarningAction SilentlyContinue | ForEach-Object { $out.Add($_) } } |
+            Should -Throw -ErrorId 'SecurityScanIncomplete,DockOpt.Cmdlets.InvokeDockOptScanCommand'
+        $out[0].Outcome | Should -Be 'Incomplete'
+        $out[0].Errors | Should -Match 'no vulnerability data'
+        $empty = Join-Path $script:tmp 'empty-db'
+        New-Item -ItemType Directory -Path $empty -Force | Out-Null
+        { Invoke-DockOptScan $script:okImg -NoTrivy -VulnerabilityDatabase $empty, $empty -FailOn Critical -WarningAction SilentlyContinue } |
+            Should -Not -Throw                                    # busybox has no packages: 0 records needed, nothing skipped
     }
 
     It 'finds the same layers and base layers for each image when several are scanned in one command' {
@@ -183,7 +199,11 @@ HEALTHCHECK CMD ["true"]
             ForEach-Object { $n, $src = $_ -split ' '; if ($src -eq 'apt') { $n } } | Sort-Object)
         $v = @($r.Vulnerabilities)
         @($v.Package | Sort-Object) | Should -Be $fromApt
-        @($v | Where-Object Id -ne 'DEBIAN-TEST-0001').Count | Should -Be 0   # 0002 is fixed in exactly the installed version
+        @($v | Where-Object Id -ne 'CVE-2099-0101').Count | Should -Be 0   # 0002 is fixed in exactly the installed version
+        $v[0].Aliases | Should -Be @('DEBIAN-TEST-0001')                     # named by its one CVE, the record id kept
+        $v[0].Path | Should -Match '^/?var/lib/dpkg/status$'           # where the package lives
+        $r.Database | Should -Be $db
+        $r.RecordCount | Should -Be 2
         $a = $v | Where-Object Package -eq 'apt'
         $a.InstalledVersion | Should -Be $aptVersion
         $a.FixedVersion | Should -Be "$aptVersion+deb12u99"
@@ -205,7 +225,7 @@ HEALTHCHECK CMD ["true"]
         $r.StaleIgnores | Should -Match 'CVE-2099-4242'
     }
 
-    It 'a failing trivy is a ScannerError, never a pass (stand-in trivy script: no trivy binary exists here)' {
+    It 'a failing trivy makes the scan Incomplete, never a pass (stand-in trivy script: no trivy binary exists here)' {
         $bin = Join-Path $script:tmp 'bin'
         New-Item -ItemType Directory -Path $bin -Force | Out-Null
         Set-Content (Join-Path $bin 'trivy') "#!/bin/sh`necho 'FATAL no vulnerability DB' >&2`nexit 1`n"
@@ -214,10 +234,12 @@ HEALTHCHECK CMD ["true"]
         try {
             $env:PATH = "$bin$([IO.Path]::PathSeparator)$old"
             $errs = $null
-            $r = Invoke-DockOptScan $script:okImg -ErrorVariable errs -ErrorAction SilentlyContinue
-            $r.Outcome | Should -Be 'ScannerError'
-            $r.Errors | Should -Match 'no vulnerability DB'
-            $errs[0].FullyQualifiedErrorId | Should -Be 'SecurityScannerError,DockOpt.Cmdlets.InvokeDockOptScanCommand'
+            $r = Invoke-DockOptScan $script:okImg -WarningVariable warns -WarningAction SilentlyContinue
+            $r.Outcome | Should -Be 'Incomplete'
+            ($r.Errors -join "`n") | Should -Match 'no vulnerability DB'
+            $warns | Should -Match 'incomplete'
+            { Invoke-DockOptScan $script:okImg -FailOn Low -WarningAction SilentlyContinue } |
+                Should -Throw -ErrorId 'SecurityScanIncomplete,DockOpt.Cmdlets.InvokeDockOptScanCommand'
         }
         finally { $env:PATH = $old }
     }
@@ -243,6 +265,7 @@ HEALTHCHECK CMD ["true"]
             $v[0].FixedVersion | Should -Be '1.1'
             $r.VulnerabilitySources | Should -Be @('Trivy:trivy')
             Get-Content "$script:tmp/trivy-args.txt" | Should -Match '--skip-db-update --offline-scan'
+            Get-Content "$script:tmp/trivy-args.txt" | Should -Match '--input \S*dockopt-trivy-input-[0-9a-f]{32}\.tar$'   # the exact image, exported
         }
         finally { $env:PATH = $old }
     }

@@ -11,10 +11,15 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
     static readonly string[] Formats = { "Sarif", "Json" };
     string? _format;
 
-    /// <summary>Folder or zip of OSV-format advisory records.</summary>
+    /// <summary>Vulnerability databases: folders (of osv.dev ecosystem zips or OSV records), zips, or OSV JSON/YAML files. Default: the database Update-DockOptVulnerabilityDatabase keeps.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string? VulnerabilityDatabase { get; set; }
+    public string[]? VulnerabilityDatabase { get; set; }
+
+    /// <summary>The severity -FailOn gives vulnerabilities that no source rates. Without it, Unknown counts at every -FailOn level.</summary>
+    [Parameter]
+    [SeverityTransformation]
+    public DockOpt.Severity? UnknownSeverity { get; set; }
 
     /// <summary>A Trivy JSON report (trivy image --format json) to take vulnerabilities from.</summary>
     [Parameter]
@@ -91,13 +96,14 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             Vulnerabilities = Scanner.Contains("Vulnerability", StringComparer.OrdinalIgnoreCase),
             Secrets = Scanner.Contains("Secret", StringComparer.OrdinalIgnoreCase),
             Config = Scanner.Contains("Config", StringComparer.OrdinalIgnoreCase),
-            VulnerabilityDatabase = ResolveOptional(VulnerabilityDatabase),
+            VulnerabilityDatabases = VulnerabilityDatabase?.Select(p => ResolveOptional(p)!).ToArray() ?? Array.Empty<string>(),
             TrivyReport = ResolveOptional(TrivyReport),
             RunTrivy = !NoTrivy,
             IgnoreFile = ignore,
             SbomPath = ResolvedSbomPath,
             SbomTimestamp = SbomTimestamp,
-            Policy = new GatePolicy { Severity = Severity.ToString(), FailOn = FailOn?.ToString(), FailOnFixableOnly = FailOnFixableOnly, MinScore = MinimumScore, IgnoreBase = IgnoreBase },
+            Policy = new GatePolicy { Severity = Severity.ToString(), FailOn = FailOn?.ToString(), FailOnFixableOnly = FailOnFixableOnly, MinScore = MinimumScore, IgnoreBase = IgnoreBase,
+                UnknownSeverity = UnknownSeverity },
         };
         var outFile = ResolveOptional(OutFile);
         var textOnly = _format != null && outFile == null;
@@ -108,6 +114,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             var reports = new List<SecurityReport>();
             var items = await ExpandItemsAsync(ct).ConfigureAwait(false);
             var failed = Unresolved.Select(u => $"{u}: not found").ToList();
+            var incomplete = new List<string>();
             for (var i = 0; i < items.Count; i++)
             {
                 var (image, isPath) = items[i];
@@ -118,14 +125,12 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
                     var report = await service.ScanAsync(engine, image, isPath, ct).ConfigureAwait(false);
                     reports.Add(report);
                     if (!textOnly) Output(report);
-                    if (report.Outcome == "ScannerError")
+                    if (report.Outcome == "Incomplete")
                     {
-                        Error(new DockOptException("SecurityScannerError", DockOptErrorCategory.InvalidResult,
-                            $"{image}: the scan is incomplete: {string.Join("; ", report.Errors)}", image,
-                            "Fix the scanner problem; an incomplete scan is not a pass."));
-                        failed.Add($"{image}: scanner error");
+                        Warning($"{image}: the scan is incomplete: {string.Join("; ", report.Errors)}");
+                        incomplete.Add($"{image}: incomplete ({string.Join("; ", report.Errors)})");
                     }
-                    else if (report.Outcome == "PolicyFailed") failed.Add($"{image}: {string.Join("; ", report.GateReasons)}");
+                    if (report.GateReasons.Length > 0) failed.Add($"{image}: {string.Join("; ", report.GateReasons)}");
                 }
                 catch (DockOptException e) when (!IsTerminating(e))
                 {
@@ -139,10 +144,14 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             else if (outFile != null && reports.Count > 0 && ((IDockOptSink)this).ShouldProcess(outFile, $"Write the {_format} report"))
                 ReportWriters.WriteAtomic(outFile, Report());
             var total = items.Count + Unresolved.Count;
+            var targets = string.Join(",", items.Select(x => x.Image).Concat(Unresolved));
+            if ((FailOn != null || MinimumScore != null) && incomplete.Count > 0)
+                throw new DockOptException(ErrorIds.SecurityScanIncomplete, DockOptErrorCategory.InvalidResult,
+                    $"Security gate: {incomplete.Count} of {total} scan(s) incomplete: {string.Join(" | ", incomplete.Concat(failed))}", targets,
+                    "Fix the reasons listed (run Update-DockOptVulnerabilityDatabase, or scan with -Scanner Secret,Config to skip vulnerabilities explicitly); an incomplete scan is never a pass.");
             if ((FailOn != null || MinimumScore != null) && failed.Count > 0)
                 throw new DockOptException(ErrorIds.SecurityGateFailed, DockOptErrorCategory.SecurityError,
-                    $"Security gate failed for {failed.Count} of {total} image(s): {string.Join(" | ", failed)}",
-                    string.Join(",", items.Select(x => x.Image).Concat(Unresolved)),
+                    $"Security gate failed for {failed.Count} of {total} image(s): {string.Join(" | ", failed)}", targets,
                     "Fix the findings, or suppress accepted ones in a .trivyignore file with an expiry date; images that could not be scanned count too.");
         });
         base.EndProcessing();

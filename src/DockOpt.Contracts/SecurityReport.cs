@@ -6,7 +6,7 @@ public sealed class SecurityReport
     public string Image { get; set; } = "";
     public string ImageId { get; set; } = "";
 
-    /// <summary>Passed, PolicyFailed or ScannerError. A scanner error never reads as a pass.</summary>
+    /// <summary>Passed, PolicyFailed or Incomplete (no vulnerability data, an empty database, or work the scan skipped; see Errors). An incomplete scan never reads as a pass.</summary>
     public string Outcome { get; set; } = "";
 
     /// <summary>0-100: 100 minus the capped deductions (see Invoke-DockOptScan help, "Score").</summary>
@@ -48,6 +48,18 @@ public sealed class SecurityReport
     /// <summary>Scanner problems (a missing vulnerability source, an unreadable layer).</summary>
     public string[] Errors { get; set; } = Array.Empty<string>();
     public string[] VulnerabilitySources { get; set; } = Array.Empty<string>();
+
+    /// <summary>The vulnerability database path(s) used ("; "-separated), empty when none.</summary>
+    public string Database { get; set; } = "";
+
+    /// <summary>When the database was last downloaded or confirmed current (UTC), or null when unknown.</summary>
+    public DateTime? DatabaseUpdatedAt { get; set; }
+
+    /// <summary>OSV records of the image's ecosystems in the database (through the update index only the records of the image's packages are read).</summary>
+    public int RecordCount { get; set; }
+
+    /// <summary>Seconds spent loading the database (once per command; the same figure on every report of the command).</summary>
+    public double DatabaseLoadSeconds { get; set; }
     public TimeSpan Duration { get; set; }
     public double DurationSeconds => Math.Round(Duration.TotalSeconds, 3);
     public DateTime ScannedAt { get; set; }

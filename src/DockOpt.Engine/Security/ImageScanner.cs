@@ -79,6 +79,9 @@ public sealed class ImageScanner : IImageVisitor
         public readonly List<(string Path, int Mode, bool Dir)> WorldWritable = new();
         public readonly Dictionary<string, byte[]> Keep = new(StringComparer.Ordinal); // etc/passwd, os-release
 
+        /// <summary>Work this layer's scan skipped (an escaping entry, an unparsable package file, a regex timeout, a file over the size cap).</summary>
+        public readonly List<string> Problems = new();
+
         public void OnEntry(LayerEntry e) => _s.OnEntry(this, e);
     }
 
@@ -94,7 +97,11 @@ public sealed class ImageScanner : IImageVisitor
                 if ((e.Mode & 0x2) != 0 && (e.Mode & 0x200) == 0 && _options.Config) l.WorldWritable.Add((e.Path, e.Mode, true));
                 return;
         }
-        if (e.Escapes) return;
+        if (e.Escapes)
+        {
+            l.Problems.Add($"{(e.Problem is { Length: > 0 } pr ? pr : $"the entry '{e.Path}' leaves the root")}: not scanned");
+            return;
+        }
         l.Paths.Add(e.Path);
         if (e.Kind != LayerEntryKind.RegularFile && e.Kind != LayerEntryKind.Hardlink) return;
         if (_options.Config)
@@ -109,6 +116,15 @@ public sealed class ImageScanner : IImageVisitor
         var keep = KeptFiles.Contains(path);
         var wantSecret = _options.Secrets && e.Size >= 10 && e.Size <= _options.MaxSecretFileSize && SecretRules.WantsFile(path);
         var maybeGo = _options.Packages && pkgKind == null && (e.Mode & 0x49) != 0 && e.Size >= 4096 && e.Size <= 256L * 1024 * 1024;
+        if (_options.Secrets && e.Size > _options.MaxSecretFileSize && pkgKind == null && !keep && !maybeGo && SecretRules.WantsFile(path))
+        {
+            // Binaries are not scanned for secrets anyway; a text file over the cap is work skipped.
+            var head = new byte[8000];
+            var got = ReadUpTo(e.Content, head, head.Length);
+            if (!SecretRules.LooksBinary(head.AsSpan(0, got)))
+                l.Problems.Add($"/{path} ({e.Size} bytes) is over the secret scan size cap ({_options.MaxSecretFileSize} bytes): not scanned for secrets");
+            return;
+        }
         if (pkgKind == null && !keep && !wantSecret && !maybeGo) return;
 
         var len = (int)Math.Min(e.Size, int.MaxValue - 64);
@@ -129,8 +145,11 @@ public sealed class ImageScanner : IImageVisitor
             data = buf.AsSpan(0, n);
             if (pkgKind != null)
             {
-                var pk = PackageParsers.Parse(pkgKind, data.ToArray());
+                var bytes = data.ToArray();
+                var pk = PackageParsers.Parse(pkgKind, bytes);
                 l.PackageFiles.Add((path, pkgKind, pk));
+                if (pk.Count == 0 && pkgKind is "npm" or "dotnet" && !IsJson(bytes))
+                    l.Problems.Add($"/{path} is not valid JSON: its packages were not read");
             }
             if (keep) l.Keep[path] = data.ToArray();
             if (wantSecret && !SecretRules.LooksBinary(data))
@@ -143,13 +162,24 @@ public sealed class ImageScanner : IImageVisitor
                 }
                 finally { ArrayPool<byte>.Shared.Return(lower); }
                 var text = Encoding.Latin1.GetString(data);
-                foreach (var m in SecretRules.Scan(text, path)) l.Secrets.Add((path, m));
+                foreach (var m in SecretRules.Scan(text, path, rule => l.Problems.Add($"/{path}: secret rule {rule} timed out: the file was not fully checked")))
+                    l.Secrets.Add((path, m));
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buf);
         }
+    }
+
+    static bool IsJson(byte[] content)
+    {
+        try
+        {
+            using var _ = System.Text.Json.JsonDocument.Parse(content, new System.Text.Json.JsonDocumentOptions { AllowTrailingCommas = true });
+            return true;
+        }
+        catch (System.Text.Json.JsonException) { return false; }
     }
 
     static int ReadUpTo(Stream s, Span<byte> buf) => ReadUpTo(s, buf, buf.Length);
@@ -192,6 +222,8 @@ public sealed class ImageScanner : IImageVisitor
         var ordered = img.Layers.OrderBy(x => x.Index).Select(x => _layers.TryGetValue(x.Key, out var d) ? d : new LayerData(this)).ToList();
         result.DiffIds = img.Layers.OrderBy(x => x.Index).Select(x => x.DiffId).ToArray();
         var n = ordered.Count;
+        for (var i = 0; i < n; i++)
+            foreach (var p in ordered[i].Problems) result.Problems.Add($"layer {i}: {p}");
 
         bool Visible(string path, int layer)
         {

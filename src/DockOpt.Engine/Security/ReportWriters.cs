@@ -10,7 +10,7 @@ namespace DockOpt.Engine.Security;
 /// <summary>Writes reports (JSON, SARIF 2.1.0) and CycloneDX 1.6 SBOMs; every file through a temp file and a rename.</summary>
 public static class ReportWriters
 {
-    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public static void WriteAtomic(string path, string text)
     {
@@ -75,9 +75,9 @@ public static class ReportWriters
                 {
                     ["id"] = v.Id,
                     ["shortDescription"] = new JsonObject { ["text"] = v.Title.Length > 0 ? v.Title : v.Id },
-                    ["properties"] = new JsonObject { ["security-severity"] = SecuritySeverity(v.Severity), ["tags"] = new JsonArray("security", "vulnerability") },
+                    ["properties"] = new JsonObject { ["security-severity"] = SecuritySeverity(v.Severity.ToString()), ["tags"] = new JsonArray("security", "vulnerability") },
                 });
-                results.Add(Result(v.Id, v.Severity, $"{v.Package} {v.InstalledVersion} is affected by {v.Id}" + (v.IsFixable ? $"; fixed in {v.FixedVersion}" : "; no fix known"),
+                results.Add(Result(v.Id, v.Severity.ToString(), $"{v.Package} {v.InstalledVersion} is affected by {v.Id}" + (v.IsFixable ? $"; fixed in {v.FixedVersion}" : "; no fix known"),
                     v.Purl.Length > 0 ? v.Purl : v.Package, v.Suppressed, new JsonObject
                     {
                         ["package"] = v.Package, ["installedVersion"] = v.InstalledVersion, ["fixedVersion"] = v.FixedVersion, ["purl"] = v.Purl,

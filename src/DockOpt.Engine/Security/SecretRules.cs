@@ -116,7 +116,7 @@ public static class SecretRules
     public static bool WantsFile(string path) => !IsAllowedPath(path);
 
     /// <summary>Scans text (a file read as Latin-1, or a config string) and returns redacted matches.</summary>
-    public static List<SecretMatch> Scan(string text, string? path)
+    public static List<SecretMatch> Scan(string text, string? path, Action<string>? onTimeout = null)
     {
         var found = new List<SecretMatch>();
         string? lower = null;
@@ -127,7 +127,7 @@ public static class SecretRules
             if (rule.Keywords.Length > 0 && !rule.Keywords.Any(k => lower.Contains(k, StringComparison.Ordinal))) continue;
             MatchCollection ms;
             try { ms = rule.Regex.Matches(text); _ = ms.Count; }
-            catch (RegexMatchTimeoutException) { continue; }
+            catch (RegexMatchTimeoutException) { onTimeout?.Invoke(rule.Id); continue; }
             foreach (Match m in ms)
             {
                 var g = m.Groups["secret"];

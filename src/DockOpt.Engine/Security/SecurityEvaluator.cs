@@ -16,6 +16,12 @@ public sealed class GatePolicy
 
     /// <summary>Drop findings from base-image layers before counting, scoring and gating.</summary>
     public bool IgnoreBase { get; init; }
+
+    /// <summary>
+    /// The severity the gate gives vulnerabilities that no source rates. Null (the default): they count at every -FailOn
+    /// level, because Unknown is never silently below a gate. -UnknownSeverity Low maps them to Low, and so on.
+    /// </summary>
+    public DockOpt.Severity? UnknownSeverity { get; init; }
 }
 
 /// <summary>
@@ -32,7 +38,7 @@ public static class SecurityEvaluator
 
     public static double VulnPoints(DockOpt.Vulnerability v)
     {
-        var p = SeverityScale.Normalize(v.Severity) switch { "Critical" => 10, "High" => 5, "Medium" => 2, _ => 0.5 };
+        var p = v.Severity switch { DockOpt.Severity.Critical => 10, DockOpt.Severity.High => 5, DockOpt.Severity.Medium => 2, _ => 0.5 };
         return v.IsFixable ? p : p / 2;
     }
 
@@ -63,7 +69,7 @@ public static class SecurityEvaluator
         }
         foreach (var v in vulns)
         {
-            var path = scan.Packages.FirstOrDefault(p => p.Purl == v.Purl)?.Path;
+            var path = v.Path.Length > 0 ? v.Path : scan.Packages.FirstOrDefault(p => p.Purl == v.Purl)?.Path;
             v.Suppressed = ignore?.Suppresses(v, path, now) ?? false;
         }
         foreach (var f in findings) f.Suppressed = ignore?.Suppresses(f, now) ?? false;
@@ -77,7 +83,7 @@ public static class SecurityEvaluator
         var cd = Apply(activeF.Where(f => !IsSecret(f)).ToList(), FindingPoints, (f, d) => f.Deduction = d, ConfigCap);
         var score = (int)Math.Max(0, Math.Round(100 - vd - sd - cd, MidpointRounding.AwayFromZero));
 
-        var severities = activeV.Select(v => SeverityScale.Normalize(v.Severity)).Concat(activeF.Select(f => SeverityScale.Normalize(f.Severity))).ToList();
+        var severities = activeV.Select(v => v.Severity.ToString()).Concat(activeF.Select(f => SeverityScale.Normalize(f.Severity))).ToList();
         var shownRank = SeverityScale.Rank(policy.Severity);
         var report = new SecurityReport
         {
@@ -102,7 +108,7 @@ public static class SecurityEvaluator
             ConfigDeduction = Math.Round(cd, 3),
             Findings = findings.Where(f => SeverityScale.Rank(f.Severity) >= shownRank)
                 .OrderByDescending(f => SeverityScale.Rank(f.Severity)).ThenBy(f => f.RuleId, StringComparer.Ordinal).ThenBy(f => f.Location, StringComparer.Ordinal).ToArray(),
-            Vulnerabilities = vulns.Where(v => SeverityScale.Rank(v.Severity) >= shownRank)
+            Vulnerabilities = vulns.Where(v => (v.Severity == DockOpt.Severity.Unknown ? (int?)policy.UnknownSeverity ?? int.MaxValue : (int)v.Severity) >= shownRank)
                 .OrderByDescending(v => SeverityScale.Rank(v.Severity)).ThenBy(v => v.Id, StringComparer.Ordinal).ThenBy(v => v.Package, StringComparer.Ordinal).ToArray(),
             ExpiredIgnores = ignore?.Expired(now).Select(e => e.ToString()).ToArray() ?? Array.Empty<string>(),
             StaleIgnores = ignore?.Stale(now).Select(e => e.ToString()).ToArray() ?? Array.Empty<string>(),
@@ -116,8 +122,16 @@ public static class SecurityEvaluator
         if (policy.FailOn != null)
         {
             var rank = SeverityScale.Rank(policy.FailOn);
-            var gv = activeV.Where(v => SeverityScale.Rank(v.Severity) >= rank && (!policy.FailOnFixableOnly || v.IsFixable)).ToList();
-            if (gv.Count > 0) reasons.Add($"{gv.Count} {(policy.FailOnFixableOnly ? "fixable " : "")}vulnerabilit{(gv.Count == 1 ? "y" : "ies")} at or above {SeverityScale.Normalize(policy.FailOn)}");
+            // Unknown counts at every level unless -UnknownSeverity maps it.
+            int GateRank(DockOpt.Vulnerability v) => v.Severity != DockOpt.Severity.Unknown ? (int)v.Severity
+                : policy.UnknownSeverity is { } mapped ? (int)mapped : int.MaxValue;
+            var gv = activeV.Where(v => GateRank(v) >= rank && (!policy.FailOnFixableOnly || v.IsFixable)).ToList();
+            if (gv.Count > 0)
+            {
+                var unknown = gv.Count(v => v.Severity == DockOpt.Severity.Unknown);
+                reasons.Add($"{gv.Count} {(policy.FailOnFixableOnly ? "fixable " : "")}vulnerabilit{(gv.Count == 1 ? "y" : "ies")} at or above {SeverityScale.Normalize(policy.FailOn)}"
+                    + (unknown > 0 ? $" ({unknown} of unknown severity{(policy.UnknownSeverity == null ? "; map them with -UnknownSeverity" : "")})" : ""));
+            }
             var gs = activeF.Where(f => IsSecret(f) && SeverityScale.Rank(f.Severity) >= rank).ToList();
             if (gs.Count > 0) reasons.Add($"{gs.Count} secret(s) at or above {SeverityScale.Normalize(policy.FailOn)}");
             var gc = activeF.Where(f => !IsSecret(f) && SeverityScale.Rank(f.Severity) >= rank).ToList();
@@ -125,7 +139,7 @@ public static class SecurityEvaluator
         }
         if (policy.MinScore is { } min && score < min) reasons.Add($"score {score} is below {min}");
         report.GateReasons = reasons.ToArray();
-        report.Outcome = report.Errors.Length > 0 ? "ScannerError" : reasons.Count > 0 ? "PolicyFailed" : "Passed";
+        report.Outcome = report.Errors.Length > 0 ? "Incomplete" : reasons.Count > 0 ? "PolicyFailed" : "Passed";
         return report;
     }
 }

@@ -10,7 +10,12 @@ public sealed class SecurityScanRequest
     public bool Vulnerabilities { get; init; } = true;
     public bool Secrets { get; init; } = true;
     public bool Config { get; init; } = true;
-    public string? VulnerabilityDatabase { get; init; }
+    /// <summary>Vulnerability databases (folders of zips or records, zips, JSON/YAML files); empty = the default database
+    /// (<see cref="VulnerabilityDatabaseStore.DefaultPath"/>, filled by Update-DockOptVulnerabilityDatabase).</summary>
+    public string[] VulnerabilityDatabases { get; init; } = Array.Empty<string>();
+
+    /// <summary>Older than this, the database draws a warning (default 7 days, DOCKOPT_VULNDB_MAX_AGE).</summary>
+    public TimeSpan? MaxDatabaseAge { get; init; }
     public string? TrivyReport { get; init; }
     public bool RunTrivy { get; init; } = true;
     public string? IgnoreFile { get; init; }
@@ -24,7 +29,9 @@ public sealed class SecurityScanService
 {
     readonly SecurityScanRequest _req;
     readonly IDockOptSink _sink;
-    OsvDatabase? _osv;
+    string[] _dbPaths = Array.Empty<string>();
+    bool _defaultDbMissing;
+    bool _warnedAge;
     IgnoreFile? _ignore;
     List<(string Id, string[] Layers)>? _localImages;
     readonly Dictionary<string, List<string>> _histories = new();
@@ -40,11 +47,23 @@ public sealed class SecurityScanService
     /// <summary>Loads the offline data once (bad input fails here, before any image is read).</summary>
     public void Prepare()
     {
-        if (_req.VulnerabilityDatabase != null)
+        if (_req.Vulnerabilities)
         {
-            var sw = Stopwatch.StartNew();
-            _osv = OsvDatabase.Load(_req.VulnerabilityDatabase);
-            _sink.Verbose($"Loaded {_osv.RecordCount} OSV record(s) from {_req.VulnerabilityDatabase} in {sw.Elapsed.TotalSeconds:0.00} s.");
+            if (_req.VulnerabilityDatabases.Length > 0)
+            {
+                foreach (var p in _req.VulnerabilityDatabases)
+                    if (!Directory.Exists(p) && !File.Exists(p))
+                        throw new DockOptException(ErrorIds.VulnerabilityDatabaseNotFound, DockOptErrorCategory.ObjectNotFound,
+                            $"The vulnerability database '{p}' is not a folder, a .zip, or a .json/.yaml file of OSV records.", p,
+                            "Run Update-DockOptVulnerabilityDatabase, or give a folder of OSV records or an OSV zip (for example an ecosystem's all.zip).");
+                _dbPaths = _req.VulnerabilityDatabases;
+            }
+            else
+            {
+                var d = VulnerabilityDatabaseStore.DefaultPath;
+                if (Directory.Exists(d) && Directory.EnumerateFiles(d, "all.zip", SearchOption.AllDirectories).Any()) _dbPaths = new[] { d };
+                else _defaultDbMissing = true;
+            }
         }
         if (_req.TrivyReport != null && !File.Exists(_req.TrivyReport))
             throw new DockOptException("TrivyReportNotFound", DockOptErrorCategory.ObjectNotFound, $"The Trivy report '{_req.TrivyReport}' does not exist.",
@@ -169,6 +188,23 @@ public sealed class SecurityScanService
         _sink.Verbose($"Wrote SBOM {path} ({r.Packages.Count} components).");
     }
 
+    /// <summary>Writes the engine's export of one image (docker save) to a file.</summary>
+    static async Task ExportAsync(DockerEngine engine, string imageId, string path, CancellationToken ct)
+    {
+        using var resp = await engine.SendCheckedAsync(HttpMethod.Get, $"/images/get?names={Uri.EscapeDataString(imageId)}", null, ct, "ImageNotFound", imageId).ConfigureAwait(false);
+        await using var src = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using var dst = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, true);
+        await src.CopyToAsync(dst, ct).ConfigureAwait(false);
+    }
+
+    sealed class DbInfo
+    {
+        public string Path = "";
+        public DateTime? UpdatedAt;
+        public int Records;
+        public double LoadSeconds;
+    }
+
     /// <summary>Full scan of one image into a report.</summary>
     public async Task<SecurityReport> ScanAsync(DockerEngine? engine, string image, bool isPath, CancellationToken ct)
     {
@@ -177,35 +213,66 @@ public sealed class SecurityScanService
         var vulns = new List<DockOpt.Vulnerability>();
         var errors = new List<string>();
         var sources = new List<string>();
+        var dbInfo = new DbInfo();
         if (_req.Vulnerabilities)
         {
-            if (_osv != null)
+            if (_dbPaths.Length > 0)
             {
-                sources.Add("OSV:" + _osv.Source);
-                foreach (var p in scan.Packages) vulns.AddRange(_osv.Match(p));
+                var lw = Stopwatch.StartNew();
+                var filter = OsvLoadFilter.For(scan.Packages);
+                var osv = OsvDatabase.Load(_dbPaths, filter);
+                dbInfo.LoadSeconds = lw.Elapsed.TotalSeconds;
+                dbInfo.Records = osv.ConsultedRecords;
+                dbInfo.Path = string.Join("; ", _dbPaths);
+                dbInfo.UpdatedAt = _dbPaths.Select(p => VulnerabilityDatabaseStore.UpdatedAt(p, filter.Ecosystems)).Where(t => t != null).Min();
+                _sink.Verbose($"{image}: {osv.ConsultedRecords} OSV record(s) consulted, {osv.RecordCount} read, for {filter.Ecosystems.Count} ecosystem(s) from {dbInfo.Path} in {lw.Elapsed.TotalSeconds:0.00} s.");
+                sources.Add("OSV:" + dbInfo.Path);
+                if (osv.ConsultedRecords == 0 && scan.Packages.Any(p => p.Ecosystem.Length > 0))
+                    errors.Add($"the vulnerability database {dbInfo.Path} holds 0 records for the ecosystems of this image ({string.Join(", ", filter.Ecosystems.OrderBy(e => e))}); run Update-DockOptVulnerabilityDatabase -Name {image}");
+                var maxAge = _req.MaxDatabaseAge ?? VulnerabilityDatabaseStore.MaxAge;
+                if (dbInfo.UpdatedAt is { } at && DateTime.UtcNow - at > maxAge && !_warnedAge)
+                {
+                    _warnedAge = true;
+                    _sink.Warning($"The vulnerability database {dbInfo.Path} was last updated {at:u} ({(DateTime.UtcNow - at).TotalDays:0} days ago, more than {maxAge.TotalDays:0.#}); run Update-DockOptVulnerabilityDatabase.");
+                }
+                vulns.AddRange(osv.Findings(scan.Packages, new GoPlatform("linux", scan.Architecture)));
             }
             string? trivyFile = _req.TrivyReport;
             var ranTrivy = false;
-            if (trivyFile == null && _req.RunTrivy && !isPath && TrivyReport.FindOnPath() is { } trivy)
+            if (trivyFile == null && _req.RunTrivy && TrivyReport.FindOnPath() is { } trivy)
             {
+                string? archive = null;
                 try
                 {
-                    _sink.Verbose($"Running {trivy} (offline, cached DB) for {image}.");
-                    trivyFile = await TrivyReport.RunAsync(trivy, image, ct).ConfigureAwait(false);
+                    // trivy reads the exact image that was scanned: the archive itself, or the engine's export of the image ID
+                    // (through the same -Engine connection), never a name that may have moved.
+                    var input = image;
+                    if (!isPath)
+                    {
+                        archive = Path.Combine(Path.GetTempPath(), "dockopt-trivy-input-" + Guid.NewGuid().ToString("N") + ".tar");
+                        await ExportAsync(engine!, scan.ImageId.Length > 0 ? scan.ImageId : image, archive, ct).ConfigureAwait(false);
+                        input = archive;
+                    }
+                    _sink.Verbose($"Running {trivy} (offline, cached DB) on {input} for {image}.");
+                    trivyFile = await TrivyReport.RunAsync(trivy, input, image, ct).ConfigureAwait(false);
                     ranTrivy = true;
                 }
                 catch (DockOptException e) { errors.Add(e.Message); }
+                finally
+                {
+                    if (archive != null && File.Exists(archive)) File.Delete(archive);
+                }
             }
             if (trivyFile != null)
             {
                 try
                 {
                     using var s = File.OpenRead(trivyFile);
-                    var tv = TrivyReport.Parse(s, trivyFile, scan.DiffIds, scan.BaseLayers);
+                    var tv = TrivyReport.Parse(s, trivyFile, scan.DiffIds, scan.BaseLayers, scan.ImageId);
                     foreach (var v in tv) v.Image = image;
-                    // OSV and Trivy may report the same advisory for the same package: keep the first.
-                    var have = new HashSet<string>(vulns.Select(v => v.Id + "|" + v.Package + "|" + v.InstalledVersion), StringComparer.Ordinal);
-                    vulns.AddRange(tv.Where(v => have.Add(v.Id + "|" + v.Package + "|" + v.InstalledVersion)));
+                    // OSV and Trivy may report the same vulnerability (under any of its ids) for the same package: keep the first.
+                    var have = new HashSet<string>(vulns.SelectMany(v => v.Aliases.Append(v.Id).Select(id => id + "|" + v.Package + "|" + v.InstalledVersion)), StringComparer.OrdinalIgnoreCase);
+                    vulns.AddRange(tv.Where(v => v.Aliases.Append(v.Id).All(id => !have.Contains(id + "|" + v.Package + "|" + v.InstalledVersion)) && have.Add(v.Id + "|" + v.Package + "|" + v.InstalledVersion)));
                     sources.Add("Trivy:" + (ranTrivy ? "trivy" : trivyFile));
                 }
                 finally
@@ -214,8 +281,15 @@ public sealed class SecurityScanService
                 }
             }
             if (sources.Count == 0)
-                _sink.Warning($"{image}: no vulnerability data (give -VulnerabilityDatabase or -TrivyReport, or put trivy on PATH); only secrets and configuration were checked.");
+                errors.Add(_defaultDbMissing
+                    ? $"no vulnerability data: the default database {VulnerabilityDatabaseStore.DefaultPath} is empty (run Update-DockOptVulnerabilityDatabase, give -VulnerabilityDatabase, or scan with -Scanner Secret,Config)"
+                    : "no vulnerability data (give -VulnerabilityDatabase or -TrivyReport, or put trivy on PATH)");
         }
-        return SecurityEvaluator.Evaluate(scan, vulns, _ignore, _req.Policy, errors, sources, DateTime.UtcNow, sw.Elapsed);
+        var report = SecurityEvaluator.Evaluate(scan, vulns, _ignore, _req.Policy, errors, sources, DateTime.UtcNow, sw.Elapsed);
+        report.Database = dbInfo.Path;
+        report.DatabaseUpdatedAt = dbInfo.UpdatedAt;
+        report.RecordCount = dbInfo.Records;
+        report.DatabaseLoadSeconds = Math.Round(dbInfo.LoadSeconds, 3);
+        return report;
     }
 }

@@ -6,7 +6,8 @@ namespace DockOpt.Engine.Security;
 /// <summary>Reads Trivy's JSON report (trivy image --format json) into DockOpt vulnerabilities, or runs trivy when it is on PATH.</summary>
 public static class TrivyReport
 {
-    public static List<DockOpt.Vulnerability> Parse(Stream json, string source, IReadOnlyList<string> diffIds, ISet<int> baseLayers)
+    /// <summary>Reads a report; with <paramref name="expectedImageId"/>, a report of another image (Metadata.ImageID) is refused.</summary>
+    public static List<DockOpt.Vulnerability> Parse(Stream json, string source, IReadOnlyList<string> diffIds, ISet<int> baseLayers, string? expectedImageId = null)
     {
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json); }
@@ -21,6 +22,11 @@ public static class TrivyReport
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("SchemaVersion", out _))
                 throw new DockOptException("TrivyReportInvalid", DockOptErrorCategory.InvalidData,
                     $"'{source}' is not a Trivy JSON report (no SchemaVersion).", source, "Give the output of 'trivy image --format json'.");
+            var reportId = doc.RootElement.TryGetProperty("Metadata", out var meta) ? S(meta, "ImageID") : "";
+            if (expectedImageId is { Length: > 0 } && reportId.Length > 0 && !string.Equals(reportId, expectedImageId, StringComparison.OrdinalIgnoreCase))
+                throw new DockOptException(ErrorIds.TrivyReportImageMismatch, DockOptErrorCategory.InvalidData,
+                    $"The Trivy report '{source}' is of image {reportId}, not of the scanned image {expectedImageId}.", source,
+                    "Give the report trivy wrote for this exact image (trivy image --input of its archive, or its ID).");
             if (!doc.RootElement.TryGetProperty("Results", out var results) || results.ValueKind != JsonValueKind.Array) return list;
             foreach (var res in results.EnumerateArray())
             {
@@ -37,7 +43,8 @@ public static class TrivyReport
                         Id = S(v, "VulnerabilityID"),
                         Aliases = v.TryGetProperty("VendorIDs", out var vid) && vid.ValueKind == JsonValueKind.Array
                             ? vid.EnumerateArray().Select(x => x.GetString() ?? "").Where(x => x.Length > 0).ToArray() : Array.Empty<string>(),
-                        Severity = SeverityScale.Normalize(S(v, "Severity")),
+                        Severity = SeverityScale.Parse(S(v, "Severity")),
+                        SeveritySource = S(v, "Severity").Length > 0 ? "Trivy" : "",
                         Package = S(v, "PkgName"),
                         PackageType = MapType(type),
                         Purl = purl,
@@ -88,8 +95,12 @@ public static class TrivyReport
         return null;
     }
 
-    /// <summary>Runs trivy offline (cached DB only) against a local image and returns its JSON report path.</summary>
-    public static async Task<string> RunAsync(string trivy, string image, CancellationToken ct)
+    /// <summary>
+    /// Runs trivy offline (cached DB only) on the exact image given as an archive (<c>--input</c>: the engine's export of
+    /// the scanned image ID, or the archive or OCI layout that was scanned) and returns its JSON report path. Cancelling
+    /// kills trivy and its children.
+    /// </summary>
+    public static async Task<string> RunAsync(string trivy, string input, string image, CancellationToken ct)
     {
         var outFile = Path.Combine(Path.GetTempPath(), "dockopt-trivy-" + Guid.NewGuid().ToString("N") + ".json");
         var psi = new ProcessStartInfo(trivy)
@@ -98,12 +109,18 @@ public static class TrivyReport
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "image", "--quiet", "--format", "json", "--output", outFile, "--skip-db-update", "--offline-scan", "--scanners", "vuln", image })
+        foreach (var a in new[] { "image", "--quiet", "--format", "json", "--output", outFile, "--skip-db-update", "--offline-scan", "--scanners", "vuln", "--input", input })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new DockOptException("ScannerUnavailable", DockOptErrorCategory.ResourceUnavailable, $"Could not start {trivy}.", trivy);
         var err = p.StandardError.ReadToEndAsync(ct);
         _ = p.StandardOutput.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct).ConfigureAwait(false);
+        try { await p.WaitForExitAsync(ct).ConfigureAwait(false); }
+        catch (OperationCanceledException)
+        {
+            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            if (File.Exists(outFile)) File.Delete(outFile);
+            throw;
+        }
         if (p.ExitCode != 0 || !File.Exists(outFile))
         {
             var msg = (await err.ConfigureAwait(false)).Trim();

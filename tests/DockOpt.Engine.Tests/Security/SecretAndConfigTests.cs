@@ -172,9 +172,9 @@ public class SecretAndConfigTests
         scan.Findings.Add(new SecurityFinding { Kind = "Config", RuleId = "DO-CFG-012", Severity = "Low", Location = "Healthcheck" });
         var vulns = new List<Vulnerability>
         {
-            new() { Id = "CVE-1", Severity = "Critical", FixedVersion = "2" },
-            new() { Id = "CVE-2", Severity = "Critical" },
-            new() { Id = "CVE-3", Severity = "Low", FixedVersion = "1" },
+            new() { Id = "CVE-1", Severity = Severity.Critical, FixedVersion = "2" },
+            new() { Id = "CVE-2", Severity = Severity.Critical },
+            new() { Id = "CVE-3", Severity = Severity.Low, FixedVersion = "1" },
         };
         var now = DateTime.UtcNow;
         var r = SecurityEvaluator.Evaluate(scan, vulns, null, new GatePolicy { FailOn = "Critical", FailOnFixableOnly = true }, Array.Empty<string>(), Array.Empty<string>(), now, TimeSpan.Zero);
@@ -195,7 +195,7 @@ public class SecretAndConfigTests
         Assert.Equal(2, shown.Critical);
 
         // capped category: 10 critical fixable = 100 points, capped at 50, each deduction scaled to 5
-        var many = Enumerable.Range(0, 10).Select(i => new Vulnerability { Id = "CVE-X" + i, Severity = "Critical", FixedVersion = "9" }).ToList();
+        var many = Enumerable.Range(0, 10).Select(i => new Vulnerability { Id = "CVE-X" + i, Severity = Severity.Critical, FixedVersion = "9" }).ToList();
         var capped = SecurityEvaluator.Evaluate(new ImageScanResult(), many, null, new GatePolicy(), Array.Empty<string>(), Array.Empty<string>(), now, TimeSpan.Zero);
         Assert.Equal(50, capped.Score);
         Assert.All(capped.Vulnerabilities, v => Assert.Equal(5, v.Deduction));
@@ -204,7 +204,7 @@ public class SecretAndConfigTests
         var baseScan = new ImageScanResult { Image = "b" };
         baseScan.Findings.Add(new SecurityFinding { Kind = "Config", RuleId = "DO-CFG-002", Severity = "Low", Location = "/usr/bin/su", IsBaseLayer = true, Layer = 0 });
         baseScan.Findings.Add(new SecurityFinding { Kind = "Config", RuleId = "DO-CFG-002", Severity = "Low", Location = "/app/x", IsBaseLayer = false, Layer = 1 });
-        var baseV = new List<Vulnerability> { new() { Id = "CVE-B", Severity = "Critical", IsBaseLayer = true } };
+        var baseV = new List<Vulnerability> { new() { Id = "CVE-B", Severity = Severity.Critical, IsBaseLayer = true } };
         var withBase = SecurityEvaluator.Evaluate(baseScan, baseV, null, new GatePolicy { FailOn = "Critical" }, Array.Empty<string>(), Array.Empty<string>(), now, TimeSpan.Zero);
         Assert.Equal(("PolicyFailed", 2), (withBase.Outcome, withBase.ConfigCount));
         var noBase = SecurityEvaluator.Evaluate(baseScan, baseV, null, new GatePolicy { FailOn = "Critical", IgnoreBase = true }, Array.Empty<string>(), Array.Empty<string>(), now, TimeSpan.Zero);
@@ -212,7 +212,7 @@ public class SecretAndConfigTests
 
         // a scanner error is never a pass
         var err = SecurityEvaluator.Evaluate(new ImageScanResult(), new(), null, new GatePolicy(), new[] { "trivy failed" }, Array.Empty<string>(), now, TimeSpan.Zero);
-        Assert.Equal("ScannerError", err.Outcome);
+        Assert.Equal("Incomplete", err.Outcome);
 
         // suppressed: listed, flagged, not counted or deducted
         var ign = IgnoreFile.ParsePlain("CVE-2\n", "x");

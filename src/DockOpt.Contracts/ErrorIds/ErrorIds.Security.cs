@@ -1,0 +1,25 @@
+namespace DockOpt;
+
+public static partial class ErrorIds
+{
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Run Update-DockOptVulnerabilityDatabase, or give a folder of OSV records or an OSV zip (for example an ecosystem's all.zip).")]
+    public const string VulnerabilityDatabaseNotFound = nameof(VulnerabilityDatabaseNotFound);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Run Update-DockOptVulnerabilityDatabase again; it replaces a database only with a complete download.")]
+    public const string VulnerabilityDatabaseCorrupt = nameof(VulnerabilityDatabaseCorrupt);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Fix or remove the OSV record file.")]
+    public const string VulnerabilityRecordInvalid = nameof(VulnerabilityRecordInvalid);
+
+    [ErrorId(DockOptErrorCategory.ConnectionError, "Check the network, HTTPS_PROXY, or give -Mirror; the previous database is left as it was.")]
+    public const string VulnerabilityDatabaseDownloadFailed = nameof(VulnerabilityDatabaseDownloadFailed);
+
+    [ErrorId(DockOptErrorCategory.InvalidArgument, "Give -Ecosystem (for example Debian, PyPI, Go) or -Name of images whose packages decide the ecosystems.")]
+    public const string VulnerabilityEcosystemMissing = nameof(VulnerabilityEcosystemMissing);
+
+    [ErrorId(DockOptErrorCategory.InvalidResult, "Fix the reasons listed (update the vulnerability database, or scan with -Scanner Secret,Config to skip vulnerabilities explicitly); an incomplete scan is never a pass.")]
+    public const string SecurityScanIncomplete = nameof(SecurityScanIncomplete);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Give the report trivy wrote for this exact image (trivy image --input of its archive, or its ID).")]
+    public const string TrivyReportImageMismatch = nameof(TrivyReportImageMismatch);
+}
