@@ -77,7 +77,8 @@ public sealed class ImageScanner : IImageVisitor
         public readonly List<(string Path, SecretMatch Match)> Secrets = new();
         public readonly List<(string Path, int Mode, int Uid, int Gid)> SpecialBits = new();
         public readonly List<(string Path, int Mode, bool Dir)> WorldWritable = new();
-        public readonly Dictionary<string, byte[]> Keep = new(StringComparer.Ordinal); // etc/passwd, os-release
+        public readonly Dictionary<string, byte[]> Keep = new(StringComparer.Ordinal); // etc/passwd, os-release, rpmdb.sqlite(-wal)
+        public readonly List<string> Problems = new();
 
         public void OnEntry(LayerEntry e) => _s.OnEntry(this, e);
     }
@@ -106,7 +107,7 @@ public sealed class ImageScanner : IImageVisitor
 
         var path = e.Path;
         var pkgKind = _options.Packages ? PackageParsers.Classify(path) : null;
-        var keep = KeptFiles.Contains(path);
+        var keep = KeptFiles.Contains(path) || (_options.Packages && path.EndsWith("/rpmdb.sqlite-wal", StringComparison.Ordinal) && Packages.RpmDatabase.IsDatabasePath(path[..^4]));
         var wantSecret = _options.Secrets && e.Size >= 10 && e.Size <= _options.MaxSecretFileSize && SecretRules.WantsFile(path);
         var maybeGo = _options.Packages && pkgKind == null && (e.Mode & 0x49) != 0 && e.Size >= 4096 && e.Size <= 256L * 1024 * 1024;
         if (pkgKind == null && !keep && !wantSecret && !maybeGo) return;
@@ -129,8 +130,18 @@ public sealed class ImageScanner : IImageVisitor
             data = buf.AsSpan(0, n);
             if (pkgKind != null)
             {
-                var pk = PackageParsers.Parse(pkgKind, data.ToArray());
-                l.PackageFiles.Add((path, pkgKind, pk));
+                var bytes = data.ToArray();
+                try
+                {
+                    var pk = PackageParsers.Parse(pkgKind, bytes);
+                    l.PackageFiles.Add((path, pkgKind, pk));
+                    if (pkgKind == "rpm" && path.EndsWith("/rpmdb.sqlite", StringComparison.Ordinal)) l.Keep[path] = bytes; // read again with its WAL
+                }
+                catch (InvalidDataException ex)
+                {
+                    l.PackageFiles.Add((path, pkgKind, new List<RawPackage>()));
+                    l.Problems.Add($"/{path}: the package database could not be read ({ex.Message}); its packages are missing from the inventory.");
+                }
             }
             if (keep) l.Keep[path] = data.ToArray();
             if (wantSecret && !SecretRules.LooksBinary(data))
@@ -246,7 +257,7 @@ public sealed class ImageScanner : IImageVisitor
             }
         }
 
-        if (_options.Packages) ResolvePackages(result, ordered, Visible);
+        if (_options.Packages) ResolvePackages(result, ordered, Visible, Final);
 
         if (_options.Secrets)
         {
@@ -300,21 +311,28 @@ public sealed class ImageScanner : IImageVisitor
         return result;
     }
 
-    void ResolvePackages(ImageScanResult result, List<LayerData> ordered, Func<string, int, bool> visible)
+    void ResolvePackages(ImageScanResult result, List<LayerData> ordered, Func<string, int, bool> visible, Func<string, byte[]?> final)
     {
         var n = ordered.Count;
         var distro = result.OsId.Length > 0 ? result.OsId.ToLowerInvariant() + (result.OsVersionId.Length > 0 ? "-" + result.OsVersionId : "") : null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = n - 1; i >= 0; i--)
         {
-            foreach (var (path, kind, pkgs) in ordered[i].PackageFiles)
+            foreach (var (path, kind, found) in ordered[i].PackageFiles)
             {
                 if (!seen.Add(path) || !visible(path, i)) continue;
+                var pkgs = found;
+                if (ordered[i].Problems.FirstOrDefault(p => p.StartsWith("/" + path + ":", StringComparison.Ordinal)) is { } problem) result.Problems.Add(problem);
+                if (kind == "rpm" && final(path + "-wal") is { Length: > 0 } wal && ordered[i].Keep.TryGetValue(path, out var db))
+                {
+                    try { pkgs = PackageParsers.ParseRpm(db, wal); }
+                    catch (InvalidDataException ex) { result.Problems.Add($"/{path}-wal: the write-ahead log could not be applied ({ex.Message})."); }
+                }
                 foreach (var raw in pkgs)
                 {
                     // Attribution: the lowest layer, walking down through the same file, that already had this version.
                     var layer = i;
-                    if (kind is "dpkg" or "apk")
+                    if (kind is "dpkg" or "apk" or "rpm")
                     {
                         for (var j = i - 1; j >= 0; j--)
                         {
@@ -358,6 +376,10 @@ public sealed class ImageScanner : IImageVisitor
                 var mm = string.Join('.', r.OsVersionId.Split('.').Take(2));
                 eco = "Alpine" + (mm.Length > 0 ? ":v" + mm : "");
                 break;
+            case "rpm":
+                purl = PackageUrl.Rpm(r.OsId, raw.Name, raw.UpstreamVersion + "-" + raw.Release, raw.Architecture, raw.Epoch, distro);
+                eco = PackageUrl.RpmEcosystem(r.OsId, r.OsVersionId);
+                break;
             case "pypi": purl = PackageUrl.Build("pypi", null, raw.Name, raw.Version); eco = "PyPI"; break;
             case "npm": purl = PackageUrl.Build("npm", null, raw.Name, raw.Version); eco = "npm"; break;
             case "nuget": purl = PackageUrl.Build("nuget", null, raw.Name, raw.Version); eco = "NuGet"; break;
@@ -379,6 +401,8 @@ public sealed class ImageScanner : IImageVisitor
             SourceVersion = raw.SourceName != raw.Name ? raw.SourceVersion : "",
             Architecture = raw.Architecture,
             Ecosystem = eco,
+            License = raw.License,
+            Vendor = raw.Vendor,
         };
     }
 }

@@ -5,7 +5,25 @@ using System.Text.RegularExpressions;
 namespace DockOpt.Engine.Security;
 
 /// <summary>One package as read from a metadata file, before layer attribution.</summary>
-public sealed record RawPackage(string Type, string Name, string Version, string SourceName = "", string SourceVersion = "", string Architecture = "");
+public sealed record RawPackage(string Type, string Name, string Version, string SourceName = "", string SourceVersion = "", string Architecture = "")
+{
+    /// <summary>Licence as the metadata states it (an SPDX expression or free text), or empty.</summary>
+    public string License { get; init; } = "";
+
+    /// <summary>Vendor or supplier (rpm Vendor, dpkg Maintainer…), or empty.</summary>
+    public string Vendor { get; init; } = "";
+
+    /// <summary>rpm: the epoch (null when the header has none) and the version without epoch and release.</summary>
+    public int? Epoch { get; init; }
+    public string UpstreamVersion { get; init; } = "";
+    public string Release { get; init; } = "";
+
+    /// <summary>Maven group id (the purl namespace) and similar namespaces.</summary>
+    public string Namespace { get; init; } = "";
+
+    /// <summary>Where inside the metadata file the package was found (a path inside an archive, nested jars joined by '!').</summary>
+    public string InnerPath { get; init; } = "";
+}
 
 /// <summary>Parsers of package databases and metadata files (dpkg, apk, Python, npm, .NET deps.json, Go build info).</summary>
 public static class PackageParsers
@@ -24,6 +42,7 @@ public static class PackageParsers
         if (path.Contains(".egg-info", StringComparison.Ordinal) && EggInfo.IsMatch(path)) return "python";
         if (path.EndsWith("/package.json", StringComparison.Ordinal) && NpmPackageJson.IsMatch(path)) return "npm";
         if (path.EndsWith(".deps.json", StringComparison.Ordinal)) return "dotnet";
+        if (Packages.RpmDatabase.IsDatabasePath(path)) return "rpm";
         return null;
     }
 
@@ -35,8 +54,20 @@ public static class PackageParsers
         "npm" => ParseNpm(content),
         "dotnet" => ParseDepsJson(content),
         "go" => GoBuildInfo.Parse(content),
+        "rpm" => ParseRpm(content),
         _ => new List<RawPackage>(),
     };
+
+    /// <summary>An rpm database (SQLite, Berkeley DB hash or ndb); throws InvalidDataException when it cannot be read.</summary>
+    public static List<RawPackage> ParseRpm(byte[] content, byte[]? wal = null) =>
+        Packages.RpmDatabase.Read(content, wal).Select(p =>
+        {
+            var (srcName, srcVersion) = p.Source;
+            return new RawPackage("rpm", p.Name, p.Evr, srcName, srcVersion.Length > 0 && p.Epoch is { } e ? e + ":" + srcVersion : srcVersion, p.Arch)
+            {
+                License = p.License, Vendor = p.Vendor, Epoch = p.Epoch, UpstreamVersion = p.Version, Release = p.Release,
+            };
+        }).ToList();
 
     static IEnumerable<Dictionary<string, string>> Stanzas(string text)
     {

@@ -13,6 +13,7 @@ public static class PackageUrl
         {
             case "deb":
             case "apk":
+            case "rpm":
                 ns = ns?.ToLowerInvariant();
                 name = name.ToLowerInvariant();
                 break;
@@ -86,4 +87,35 @@ public static class PackageUrl
     /// <summary>Purl of a Debian-family package: pkg:deb/&lt;vendor&gt;/name@version?arch=&amp;distro=&lt;vendor&gt;-&lt;version_id&gt;.</summary>
     public static string Deb(string vendor, string name, string version, string? arch, string? distro, string? upstream = null) =>
         Build("deb", vendor, name, version, new Dictionary<string, string?> { ["arch"] = arch, ["distro"] = distro, ["upstream"] = upstream });
+
+    /// <summary>
+    /// Purl of an rpm: pkg:rpm/&lt;os-release ID&gt;/name@version-release?arch=&amp;epoch=&amp;distro=&lt;ID&gt;-&lt;VERSION_ID&gt;
+    /// (the epoch only when the header has one).
+    /// </summary>
+    public static string Rpm(string osId, string name, string versionRelease, string? arch, int? epoch, string? distro) =>
+        Build("rpm", osId.Length > 0 ? osId : null, name, versionRelease, new Dictionary<string, string?>
+        {
+            ["arch"] = arch, ["epoch"] = epoch?.ToString(System.Globalization.CultureInfo.InvariantCulture), ["distro"] = distro,
+        });
+
+    /// <summary>
+    /// OSV ecosystem of an rpm distribution from os-release: "Red Hat:9", "AlmaLinux:9", "Rocky Linux:9", "SUSE:15.5" /
+    /// "openSUSE:15.5" (matched against SUSE's product names by major.minor), "Amazon Linux:2023", "Fedora:40"; else "".
+    /// </summary>
+    public static string RpmEcosystem(string osId, string versionId)
+    {
+        var major = versionId.Split('.')[0];
+        return osId.ToLowerInvariant() switch
+        {
+            "rhel" or "centos" => "Red Hat:" + major,
+            "almalinux" => "AlmaLinux:" + major,
+            "rocky" => "Rocky Linux:" + major,
+            "sles" or "sled" or "sle-micro" => "SUSE:" + versionId,
+            "opensuse-leap" or "opensuse" or "opensuse-tumbleweed" => "openSUSE:" + versionId,
+            "amzn" => "Amazon Linux:" + major,
+            "fedora" => "Fedora:" + major,
+            "mariner" or "azurelinux" => "Azure Linux:" + major,
+            _ => "",
+        };
+    }
 }

@@ -1,0 +1,100 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-DockOptTestModulePath) -Force
+    $script:data = Join-Path $PSScriptRoot 'DockOpt.Engine.Tests/Security/Packages/Data'
+
+    # Imports a folder tree into the engine as a one-layer image (docker import) and returns the tag.
+    function Import-TestTree([string] $Tree, [string] $Tag) {
+        $tar = "$Tree.tar"
+        & tar -C $Tree -cf $tar . 2>&1 | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "tar failed for $Tree" }
+        $out = & docker import $tar $Tag 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "docker import failed: $out" }
+        Remove-Item $tar
+        return $Tag
+    }
+    function New-Tree([hashtable] $Files) {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ('h7-tree-' + [guid]::NewGuid().ToString('n'))
+        foreach ($k in $Files.Keys) {
+            $p = Join-Path $dir $k
+            New-Item -ItemType Directory -Force -Path (Split-Path $p) | Out-Null
+            $v = $Files[$k]
+            if ($v -is [IO.FileInfo]) { Copy-Item $v.FullName $p } elseif ($v -is [byte[]]) { [IO.File]::WriteAllBytes($p, $v) } else { Set-Content -Path $p -Value $v -NoNewline }
+        }
+        return $dir
+    }
+    # "name<TAB>epoch<TAB>version<TAB>release<TAB>arch…" lines → "name [epoch:]version-release arch"
+    function Read-Expected([string] $File) {
+        Get-Content $File | Where-Object { $_ } | ForEach-Object {
+            $f = $_ -split "`t"
+            $evr = $(if ($f[1] -ne '(none)') { "$($f[1]):" }) + "$($f[2])-$($f[3])"
+            "$($f[0]) $evr $($f[4])"
+        } | Sort-Object -CaseSensitive
+    }
+}
+
+Describe 'rpm images: Get-DockOptPackage and Invoke-DockOptScan list the OS packages' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:repo = New-TestImageName 'h7-rpm'
+        $script:trees = @()
+        $script:images = @{}
+        $cases = @(
+            @{ Key = 'rhel9'; OsRelease = "NAME=`"Red Hat Enterprise Linux`"`nID=`"rhel`"`nVERSION_ID=`"9.4`"`n"; Db = 'var/lib/rpm/rpmdb.sqlite'; File = 'h7-rhel9.rpmdb.sqlite'; Expected = 'h7-rhel9.rpmdb.sqlite.rpm-qa.tsv' }
+            @{ Key = 'al2'; OsRelease = "NAME=`"Amazon Linux`"`nID=`"amzn`"`nVERSION_ID=`"2`"`n"; Db = 'var/lib/rpm/Packages'; File = 'libuuid-el8.Packages'; Expected = 'libuuid-el8.Packages.rpm-qa.tsv' }
+            @{ Key = 'sles'; OsRelease = "NAME=`"SLES`"`nID=`"sles`"`nVERSION_ID=`"15.3`"`n"; Db = 'usr/lib/sysimage/rpm/Packages.db'; File = 'sle15-bci.Packages.db'; Expected = 'sle15-bci.Packages.db.expected.tsv' }
+        )
+        foreach ($c in $cases) {
+            $tree = New-Tree @{ 'etc/os-release' = $c.OsRelease; $c.Db = (Get-Item (Join-Path $script:data "rpm/$($c.File)")) }
+            $script:trees += $tree
+            $script:images[$c.Key] = @{ Image = (Import-TestTree $tree "$($script:repo):$($c.Key)"); Expected = (Read-Expected (Join-Path $script:data "rpm/$($c.Expected)")); Db = $c.Db }
+        }
+    }
+    AfterAll {
+        Remove-TestImage @($script:images.Values | ForEach-Object { $_.Image })
+        foreach ($t in $script:trees) { Remove-Item -Recurse -Force $t -ErrorAction SilentlyContinue }
+    }
+
+    It 'lists every package of the <_> image as rpm -qa does' -ForEach 'rhel9', 'al2', 'sles' {
+        $case = $script:images[$_]
+        $pkgs = @(Get-DockOptPackage $case.Image -Type rpm -WarningVariable w)
+        $w | Should -BeNullOrEmpty
+        $got = $pkgs | ForEach-Object { "$($_.Name) $($_.Version) $($_.Architecture)" } | Sort-Object -CaseSensitive
+        $got | Should -Be $case.Expected
+        $pkgs | ForEach-Object { $_.Path | Should -Be $case.Db }
+    }
+
+    It 'builds rpm purls with the distribution from os-release, the epoch as a qualifier and licence and vendor' {
+        $p = Get-DockOptPackage $script:images['rhel9'].Image | Where-Object Name -eq 'h7-alpha'
+        $p.Purl | Should -Be 'pkg:rpm/rhel/h7-alpha@1.4.2-3.el9_1?arch=x86_64&distro=rhel-9.4&epoch=2'
+        $p.Ecosystem | Should -Be 'Red Hat:9'
+        $p.License | Should -Be 'MIT AND (Apache-2.0 OR BSD-3-Clause)'
+        $p.Vendor | Should -Be 'DockOpt Test Vendor'
+        $u = Get-DockOptPackage $script:images['al2'].Image
+        $u.Purl | Should -Be 'pkg:rpm/amzn/libuuid@2.32.1-42.el8_8?arch=x86_64&distro=amzn-2'
+        $u.SourceName | Should -Be 'util-linux'
+        $u.SourceVersion | Should -Be '2.32.1-42.el8_8'
+        $s = Get-DockOptPackage $script:images['sles'].Image | Where-Object Name -eq 'libstdc++6'
+        $s.Purl | Should -Be 'pkg:rpm/sles/libstdc%2B%2B6@11.2.1%2Bgit610-1.3.9?arch=x86_64&distro=sles-15.3'
+    }
+
+    It 'counts the rpm packages in Invoke-DockOptScan' {
+        $r = Invoke-DockOptScan $script:images['rhel9'].Image -NoTrivy -Scanner Vulnerability -WarningAction SilentlyContinue
+        $r.PackageCount | Should -Be 43
+        $r.Errors | Should -BeNullOrEmpty
+    }
+
+    It 'warns, and does not pass silently, when the rpm database is damaged' {
+        $bytes = [IO.File]::ReadAllBytes((Join-Path $script:data 'rpm/h7-rhel9.rpmdb.sqlite'))
+        $tree = New-Tree @{ 'etc/os-release' = "ID=rhel`nVERSION_ID=9`n"; 'var/lib/rpm/rpmdb.sqlite' = [byte[]]$bytes[0..40000] }
+        $script:trees += $tree
+        $img = Import-TestTree $tree "$($script:repo):broken"
+        try {
+            $pkgs = @(Get-DockOptPackage $img -WarningVariable w -WarningAction SilentlyContinue)
+            $pkgs.Count | Should -Be 0
+            "$w" | Should -Match 'var/lib/rpm/rpmdb.sqlite: the package database could not be read'
+            $r = Invoke-DockOptScan $img -NoTrivy -Scanner Vulnerability -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+            $r.Outcome | Should -Be 'ScannerError'
+        }
+        finally { Remove-TestImage $img }
+    }
+}
