@@ -193,6 +193,7 @@ public sealed class OsvDatabase
     /// <summary>"Debian" applies to every release; "Debian:12" only to packages of release 12.</summary>
     internal static bool EcosystemApplies(string advisory, string package)
     {
+        if (Packages.RpmEcosystems.Applies(advisory, package) is { } rpm) return rpm;
         if (EcoBase(advisory) != EcoBase(package)) return false;
         var ai = advisory.IndexOf(':');
         if (ai < 0) return true;
