@@ -98,3 +98,81 @@ Describe 'rpm images: Get-DockOptPackage and Invoke-DockOptScan list the OS pack
         finally { Remove-TestImage $img }
     }
 }
+
+Describe 'language packages in an image: Java, Ruby, PHP, Node lock files, Rust' -Tag 'RequiresDocker' {
+    BeforeAll {
+        Add-Type -AssemblyName System.IO.Compression
+        function New-Zip([hashtable] $Entries) {
+            $ms = [IO.MemoryStream]::new()
+            $zip = [IO.Compression.ZipArchive]::new($ms, [IO.Compression.ZipArchiveMode]::Create, $true)
+            foreach ($k in ($Entries.Keys | Sort-Object)) {
+                $s = $zip.CreateEntry($k).Open()
+                $v = $Entries[$k]; if ($v -is [string]) { $v = [Text.Encoding]::UTF8.GetBytes($v) }
+                $s.Write($v, 0, $v.Length); $s.Dispose()
+            }
+            $zip.Dispose()
+            return , $ms.ToArray()
+        }
+        function PomProps($g, $a, $v) { "groupId=$g`nartifactId=$a`nversion=$v`n" }
+        $lib = New-Zip @{ 'META-INF/maven/com.fasterxml.jackson.core/jackson-databind/pom.properties' = (PomProps 'com.fasterxml.jackson.core' 'jackson-databind' '2.15.2') }
+        $yaml = New-Zip @{ 'META-INF/MANIFEST.MF' = "Manifest-Version: 1.0`r`nImplementation-Title: snakeyaml`r`nImplementation-Version: 1.33`r`nImplementation-Vendor-Id: org.yaml`r`n`r`n" }
+        $app = New-Zip @{
+            'META-INF/maven/com.example/demo/pom.properties' = (PomProps 'com.example' 'demo' '0.0.1')
+            'BOOT-INF/lib/jackson-databind-2.15.2.jar' = $lib
+            'BOOT-INF/lib/snakeyaml-1.33.jar' = $yaml
+            'BOOT-INF/lib/commons-text-1.9.jar' = (New-Zip @{ 'x.class' = 'x' })
+        }
+        $files = @{
+            'app/demo.jar' = $app
+            'usr/local/bundle/specifications/rake-13.0.6.gemspec' = "Gem::Specification.new do |s|`n  s.name = `"rake`".freeze`n  s.version = `"13.0.6`"`n  s.licenses = [`"MIT`".freeze]`nend`n"
+            'var/www/vendor/composer/installed.json' = '{"packages":[{"name":"monolog/monolog","version":"2.9.1","license":["MIT"]}]}'
+            'srv/web/package-lock.json' = '{"lockfileVersion":3,"packages":{"":{"name":"web"},"node_modules/express":{"version":"4.18.2","license":"MIT"}}}'
+            'srv/web2/yarn.lock' = "lodash@^4.17.21:`n  version `"4.17.21`"`n"
+            'srv/web3/pnpm-lock.yaml' = "lockfileVersion: '6.0'`n`npackages:`n`n  /left-pad@1.3.0:`n    resolution: {integrity: sha512-x}`n"
+        }
+        $script:hasObjcopy = [bool](Get-Command objcopy -ErrorAction SilentlyContinue)
+        $tree = New-Tree $files
+        if ($script:hasObjcopy) {
+            $json = '{"packages":[{"name":"hello","version":"0.1.0","source":"local","root":true},{"name":"serde","version":"1.0.188","source":"crates.io"}]}'
+            $ms = [IO.MemoryStream]::new(); $z = [IO.Compression.ZLibStream]::new($ms, [IO.Compression.CompressionLevel]::Optimal, $true)
+            $b = [Text.Encoding]::UTF8.GetBytes($json); $z.Write($b, 0, $b.Length); $z.Dispose()
+            [IO.File]::WriteAllBytes("$tree.dep", $ms.ToArray())
+            New-Item -ItemType Directory -Force (Join-Path $tree 'usr/local/bin') | Out-Null
+            # A big enough ELF with the section cargo-auditable writes; executable, as binaries are.
+            Copy-Item (Get-Command dotnet).Source (Join-Path $tree 'usr/local/bin/hello')
+            & objcopy --add-section ".dep-v0=$tree.dep" --set-section-flags .dep-v0=noload,readonly (Join-Path $tree 'usr/local/bin/hello')
+            & chmod 755 (Join-Path $tree 'usr/local/bin/hello')
+            Remove-Item "$tree.dep"
+        }
+        $script:langTree = $tree
+        $script:langImg = Import-TestTree $tree "$(New-TestImageName 'h7-lang'):test"
+        $script:pk = @(Get-DockOptPackage $script:langImg)
+    }
+    AfterAll {
+        Remove-TestImage $script:langImg
+        Remove-Item -Recurse -Force $script:langTree -ErrorAction SilentlyContinue
+    }
+
+    It 'finds the jars of a Spring Boot fat jar by pom.properties, MANIFEST and file name, as Maven purls' {
+        $m = $script:pk | Where-Object Type -eq maven | Sort-Object Purl
+        $m.Purl | Should -Be @('pkg:maven/com.example/demo@0.0.1', 'pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.15.2', 'pkg:maven/commons-text@1.9', 'pkg:maven/org.yaml/snakeyaml@1.33')
+        ($m | Where-Object Purl -like '*jackson*').Path | Should -Be 'app/demo.jar!/BOOT-INF/lib/jackson-databind-2.15.2.jar'
+        ($m | Where-Object Purl -like '*jackson*').Ecosystem | Should -Be 'Maven'
+        ($m | Where-Object Purl -like '*jackson*').Name | Should -Be 'com.fasterxml.jackson.core:jackson-databind'
+    }
+
+    It 'finds gems, composer packages and lock-file npm packages' {
+        ($script:pk | Where-Object Type -eq gem).Purl | Should -Be 'pkg:gem/rake@13.0.6'
+        ($script:pk | Where-Object Type -eq gem).License | Should -Be 'MIT'
+        ($script:pk | Where-Object Type -eq composer).Purl | Should -Be 'pkg:composer/monolog/monolog@2.9.1'
+        ($script:pk | Where-Object Type -eq composer).Ecosystem | Should -Be 'Packagist'
+        ($script:pk | Where-Object Type -eq npm | Sort-Object Purl).Purl | Should -Be @('pkg:npm/express@4.18.2', 'pkg:npm/left-pad@1.3.0', 'pkg:npm/lodash@4.17.21')
+    }
+
+    It 'finds the crates of a cargo-auditable binary' -Skip:(-not (Get-Command objcopy -ErrorAction SilentlyContinue)) {
+        $c = $script:pk | Where-Object Type -eq cargo | Sort-Object Purl
+        $c.Purl | Should -Be @('pkg:cargo/hello@0.1.0', 'pkg:cargo/serde@1.0.188')
+        ($c | Where-Object Name -eq serde).Ecosystem | Should -Be 'crates.io'
+        ($c | Where-Object Name -eq serde).Path | Should -Be 'usr/local/bin/hello'
+    }
+}

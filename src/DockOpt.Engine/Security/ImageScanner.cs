@@ -124,6 +124,7 @@ public sealed class ImageScanner : IImageVisitor
                 var arr = buf.AsSpan(0, n).ToArray();
                 var pk = GoBuildInfo.Parse(arr);
                 if (pk.Count > 0) l.PackageFiles.Add((path, "go", pk));
+                else if ((pk = Packages.CargoAuditable.Parse(arr)).Count > 0) l.PackageFiles.Add((path, "cargo", pk));
                 return;
             }
             if (n < len && (pkgKind != null || keep || wantSecret)) n += ReadUpTo(e.Content, buf.AsSpan(n, len - n));
@@ -133,7 +134,7 @@ public sealed class ImageScanner : IImageVisitor
                 var bytes = data.ToArray();
                 try
                 {
-                    var pk = PackageParsers.Parse(pkgKind, bytes);
+                    var pk = pkgKind == "java" ? Packages.JavaArchives.Parse(bytes, path) : PackageParsers.Parse(pkgKind, bytes);
                     l.PackageFiles.Add((path, pkgKind, pk));
                     if (pkgKind == "rpm" && path.EndsWith("/rpmdb.sqlite", StringComparison.Ordinal)) l.Keep[path] = bytes; // read again with its WAL
                 }
@@ -380,6 +381,17 @@ public sealed class ImageScanner : IImageVisitor
                 purl = PackageUrl.Rpm(r.OsId, raw.Name, raw.UpstreamVersion + "-" + raw.Release, raw.Architecture, raw.Epoch, distro);
                 eco = PackageUrl.RpmEcosystem(r.OsId, r.OsVersionId);
                 break;
+            case "maven":
+                var colon = raw.Name.IndexOf(':');
+                purl = PackageUrl.Build("maven", raw.Namespace.Length > 0 ? raw.Namespace : null, colon >= 0 ? raw.Name[(colon + 1)..] : raw.Name, raw.Version);
+                eco = colon >= 0 ? "Maven" : ""; // without a group id the name is a guess: not matched
+                break;
+            case "gem": purl = PackageUrl.Build("gem", null, raw.Name, raw.Version); eco = "RubyGems"; break;
+            case "composer":
+                purl = PackageUrl.Build("composer", raw.Namespace.Length > 0 ? raw.Namespace : null, raw.Namespace.Length > 0 ? raw.Name[(raw.Namespace.Length + 1)..] : raw.Name, raw.Version);
+                eco = "Packagist";
+                break;
+            case "cargo": purl = PackageUrl.Build("cargo", null, raw.Name, raw.Version); eco = raw.InnerPath is "crates.io" or "registry" ? "crates.io" : ""; break;
             case "pypi": purl = PackageUrl.Build("pypi", null, raw.Name, raw.Version); eco = "PyPI"; break;
             case "npm": purl = PackageUrl.Build("npm", null, raw.Name, raw.Version); eco = "npm"; break;
             case "nuget": purl = PackageUrl.Build("nuget", null, raw.Name, raw.Version); eco = "NuGet"; break;
@@ -396,7 +408,7 @@ public sealed class ImageScanner : IImageVisitor
             Layer = layer,
             LayerDiffId = layer < r.DiffIds.Length ? r.DiffIds[layer] : "",
             IsBaseLayer = r.BaseLayers.Contains(layer),
-            Path = path,
+            Path = raw.Type == "maven" && raw.InnerPath.Length > 0 ? path + "!/" + raw.InnerPath : path,
             SourceName = raw.SourceName != raw.Name ? raw.SourceName : "",
             SourceVersion = raw.SourceName != raw.Name ? raw.SourceVersion : "",
             Architecture = raw.Architecture,

@@ -43,7 +43,8 @@ public static class PackageParsers
         if (path.EndsWith("/package.json", StringComparison.Ordinal) && NpmPackageJson.IsMatch(path)) return "npm";
         if (path.EndsWith(".deps.json", StringComparison.Ordinal)) return "dotnet";
         if (Packages.RpmDatabase.IsDatabasePath(path)) return "rpm";
-        return null;
+        if (Packages.JavaArchives.IsArchivePath(path)) return "java";
+        return Packages.LanguagePackages.Classify(path);
     }
 
     public static List<RawPackage> Parse(string kind, byte[] content) => kind switch
@@ -55,6 +56,8 @@ public static class PackageParsers
         "dotnet" => ParseDepsJson(content),
         "go" => GoBuildInfo.Parse(content),
         "rpm" => ParseRpm(content),
+        "java" => Packages.JavaArchives.Parse(content, ""),
+        "gem" or "composer" or "npm-lock" or "yarn-lock" or "pnpm-lock" => Packages.LanguagePackages.Parse(kind, content),
         _ => new List<RawPackage>(),
     };
 
