@@ -83,6 +83,29 @@ Describe 'rpm images: Get-DockOptPackage and Invoke-DockOptScan list the OS pack
         $r.Errors | Should -BeNullOrEmpty
     }
 
+    It 'writes a deterministic SPDX 2.3 SBOM with rpm licences and purls (-SbomFormat Spdx)' {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ('h7-sbom-' + [guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory $dir | Out-Null
+        try {
+            $img = $script:images['rhel9'].Image
+            Get-DockOptPackage $img -SbomPath (Join-Path $dir 'a.json') -SbomFormat Spdx | Out-Null
+            Get-DockOptPackage $img -SbomPath (Join-Path $dir 'b.spdx.json') | Out-Null
+            Get-DockOptPackage $img -SbomPath (Join-Path $dir 'c.cdx.json') | Out-Null
+            $a = Get-Content -Raw (Join-Path $dir 'a.json')
+            $a | Should -BeExactly (Get-Content -Raw (Join-Path $dir 'b.spdx.json'))
+            $doc = $a | ConvertFrom-Json
+            $doc.spdxVersion | Should -Be 'SPDX-2.3'
+            $p = $doc.packages | Where-Object name -eq 'h7-alpha'
+            $p.licenseDeclared | Should -Be 'MIT AND (Apache-2.0 OR BSD-3-Clause)'
+            $p.externalRefs[0].referenceLocator | Should -Be 'pkg:rpm/rhel/h7-alpha@1.4.2-3.el9_1?arch=x86_64&distro=rhel-9.4&epoch=2'
+            ($doc.packages | Where-Object name -eq 'h7-noepoch').licenseDeclared | Should -Be 'LicenseRef-LGPLv2-with-exceptions'
+            @($doc.packages).Count | Should -Be (43 + 2)
+            $cdx = Get-Content -Raw (Join-Path $dir 'c.cdx.json') | ConvertFrom-Json
+            ($cdx.components | Where-Object name -eq 'h7-alpha').licenses[0].expression | Should -Be 'MIT AND (Apache-2.0 OR BSD-3-Clause)'
+        }
+        finally { Remove-Item -Recurse -Force $dir }
+    }
+
     It 'warns, and does not pass silently, when the rpm database is damaged' {
         $bytes = [IO.File]::ReadAllBytes((Join-Path $script:data 'rpm/h7-rhel9.rpmdb.sqlite'))
         $tree = New-Tree @{ 'etc/os-release' = "ID=rhel`nVERSION_ID=9`n"; 'var/lib/rpm/rpmdb.sqlite' = [byte[]]$bytes[0..40000] }

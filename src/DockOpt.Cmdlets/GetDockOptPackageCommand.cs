@@ -20,6 +20,7 @@ public sealed class GetDockOptPackageCommand : ImageSourceCmdlet
             Vulnerabilities = false, Secrets = false, Config = false,
             SbomPath = ResolvedSbomPath,
             SbomTimestamp = SbomTimestamp,
+            SbomFormat = SbomFormat,
         };
         Run(async ct =>
         {

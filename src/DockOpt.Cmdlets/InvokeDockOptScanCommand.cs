@@ -84,6 +84,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             IgnoreFile = ignore,
             SbomPath = ResolvedSbomPath,
             SbomTimestamp = SbomTimestamp,
+            SbomFormat = SbomFormat,
             Policy = new GatePolicy { Severity = Severity, FailOn = FailOn, FailOnFixableOnly = FailOnFixableOnly, MinScore = MinScore, IgnoreBase = IgnoreBase },
         };
         var outFile = ResolveOptional(OutFile);

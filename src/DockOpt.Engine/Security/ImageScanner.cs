@@ -18,6 +18,9 @@ public sealed class ImageScanResult
     public string OsVersionId { get; set; } = "";
     public string OsCodename { get; set; } = "";
     public string Architecture { get; set; } = "";
+
+    /// <summary>The image config's "created" time (UTC), when it has one: the SPDX document's creation time by default.</summary>
+    public DateTime? Created { get; set; }
     public List<string> Problems { get; } = new();
 }
 
@@ -200,7 +203,7 @@ public sealed class ImageScanner : IImageVisitor
         _sink.Progress(new DockOptProgress(71, "Scanning " + _image, "done") { Completed = true });
         var img = _contents ?? throw new DockOptException("ImageReadFailed", DockOptErrorCategory.InvalidData,
             $"The image '{_image}' could not be read completely (no manifest).", _image, "Check that the image exists and is complete.");
-        var result = new ImageScanResult { Image = _image, ImageId = img.ConfigDigest ?? "", Architecture = img.Config.Architecture };
+        var result = new ImageScanResult { Image = _image, ImageId = img.ConfigDigest ?? "", Architecture = img.Config.Architecture, Created = ImageCreated(img.ConfigJson) };
         var ordered = img.Layers.OrderBy(x => x.Index).Select(x => _layers.TryGetValue(x.Key, out var d) ? d : new LayerData(this)).ToList();
         result.DiffIds = img.Layers.OrderBy(x => x.Index).Select(x => x.DiffId).ToArray();
         var n = ordered.Count;
@@ -312,16 +315,32 @@ public sealed class ImageScanner : IImageVisitor
         return result;
     }
 
+    static DateTime? ImageCreated(byte[] json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.TryGetProperty("created", out var c) && c.ValueKind == JsonValueKind.String && c.TryGetDateTime(out var dt) ? dt.ToUniversalTime() : null;
+        }
+        catch (JsonException) { return null; }
+    }
+
     void ResolvePackages(ImageScanResult result, List<LayerData> ordered, Func<string, int, bool> visible, Func<string, byte[]?> final)
     {
         var n = ordered.Count;
+        // Debian licences: usr/share/doc/PACKAGE/copyright of the final file system.
+        var debLicenses = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = n - 1; i >= 0; i--)
+            foreach (var (path, kind, found) in ordered[i].PackageFiles)
+                if (kind == "dpkg-copyright" && visible(path, i) && found.Count == 1)
+                    debLicenses.TryAdd(path.Split('/')[3], found[0].License);
         var distro = result.OsId.Length > 0 ? result.OsId.ToLowerInvariant() + (result.OsVersionId.Length > 0 ? "-" + result.OsVersionId : "") : null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = n - 1; i >= 0; i--)
         {
             foreach (var (path, kind, found) in ordered[i].PackageFiles)
             {
-                if (!seen.Add(path) || !visible(path, i)) continue;
+                if (kind == "dpkg-copyright" || !seen.Add(path) || !visible(path, i)) continue;
                 var pkgs = found;
                 if (ordered[i].Problems.FirstOrDefault(p => p.StartsWith("/" + path + ":", StringComparison.Ordinal)) is { } problem) result.Problems.Add(problem);
                 if (kind == "rpm" && final(path + "-wal") is { Length: > 0 } wal && ordered[i].Keep.TryGetValue(path, out var db))
@@ -343,7 +362,9 @@ public sealed class ImageScanner : IImageVisitor
                             else break;
                         }
                     }
-                    result.Packages.Add(ToPackage(raw, path, layer, result, distro));
+                    var info = ToPackage(raw, path, layer, result, distro);
+                    if (raw.Type == "deb" && info.License.Length == 0 && debLicenses.TryGetValue(raw.Name, out var dl)) info.License = dl;
+                    result.Packages.Add(info);
                 }
             }
         }

@@ -17,6 +17,9 @@ public sealed class SecurityScanRequest
     public GatePolicy Policy { get; init; } = new();
     public string? SbomPath { get; init; }
     public bool SbomTimestamp { get; init; }
+
+    /// <summary>"CycloneDX" or "Spdx"; null = CycloneDX unless SbomPath ends in .spdx.json.</summary>
+    public string? SbomFormat { get; init; }
 }
 
 /// <summary>Drives one scan per image: base-image detection, the single-pass reader, vulnerability sources, evaluation, SBOM.</summary>
@@ -159,13 +162,16 @@ public sealed class SecurityScanService
     void WriteSbom(ImageScanResult r)
     {
         var path = _req.SbomPath!;
+        var spdx = string.Equals(_req.SbomFormat, "Spdx", StringComparison.OrdinalIgnoreCase) ||
+                   (_req.SbomFormat == null && path.EndsWith(".spdx.json", StringComparison.OrdinalIgnoreCase));
         if (Directory.Exists(path))
         {
             var safe = new string(r.Image.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());
-            path = Path.Combine(path, safe + ".cdx.json");
+            path = Path.Combine(path, safe + (spdx ? ".spdx.json" : ".cdx.json"));
         }
-        if (!_sink.ShouldProcess(path, "Write CycloneDX 1.6 SBOM")) return;
-        ReportWriters.WriteAtomic(path, ReportWriters.ToCycloneDx(r, ToolVersion, _req.SbomTimestamp ? DateTime.UtcNow : null));
+        if (!_sink.ShouldProcess(path, spdx ? "Write SPDX 2.3 SBOM" : "Write CycloneDX 1.6 SBOM")) return;
+        var ts = _req.SbomTimestamp ? DateTime.UtcNow : (DateTime?)null;
+        ReportWriters.WriteAtomic(path, spdx ? SpdxWriter.ToSpdx(r, ToolVersion, ts) : ReportWriters.ToCycloneDx(r, ToolVersion, ts));
         _sink.Verbose($"Wrote SBOM {path} ({r.Packages.Count} components).");
     }
 
