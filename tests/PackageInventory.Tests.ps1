@@ -199,3 +199,35 @@ Describe 'language packages in an image: Java, Ruby, PHP, Node lock files, Rust'
         ($c | Where-Object Name -eq serde).Path | Should -Be 'usr/local/bin/hello'
     }
 }
+
+Describe 'Invoke-DockOptScan -Sbom: an existing SBOM without an image' {
+    BeforeAll {
+        $script:sbomDir = Join-Path ([IO.Path]::GetTempPath()) ('h7-sbomscan-' + [guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory $script:sbomDir | Out-Null
+        $purl = 'pkg:rpm/almalinux/openssl-libs@3.0.1-38.el9_0?arch=x86_64&distro=almalinux-9.0&epoch=1'
+        @{ bomFormat = 'CycloneDX'; specVersion = '1.5'; metadata = @{ component = @{ type = 'container'; name = 'h7/alma:9' } }
+           components = @(@{ type = 'library'; name = 'openssl-libs'; version = '1:3.0.1-38.el9_0'; purl = $purl }) } |
+            ConvertTo-Json -Depth 6 | Set-Content (Join-Path $script:sbomDir 'alma.cdx.json')
+        $script:osv = Join-Path $script:data 'osv-rpm'
+    }
+    AfterAll { Remove-Item -Recurse -Force $script:sbomDir -ErrorAction SilentlyContinue }
+
+    It 'matches the purls of a CycloneDX SBOM against OSV records' {
+        $r = Invoke-DockOptScan -Sbom (Join-Path $script:sbomDir 'alma.cdx.json') -VulnerabilityDatabase $script:osv
+        $r.Image | Should -Be 'h7/alma:9'
+        $r.Vulnerabilities.Id | Should -Be 'ALSA-2022:6224'
+        $r.Vulnerabilities.FixedVersion | Should -Be '1:3.0.1-41.el9_0'
+        $r.VulnerabilityCount | Should -Be 1
+    }
+
+    It 'reads syft''s SPDX output (verbatim golden file)' {
+        $r = Invoke-DockOptScan -Sbom (Join-Path $script:data 'sbom/syft-TestSPDXJSONImageEncoder.golden.spdx.json') -VulnerabilityDatabase $script:osv
+        $r.PackageCount | Should -Be 2
+        $r.Outcome | Should -Be 'Passed'
+    }
+
+    It 'fails with SbomFormatUnknown for a file that is not an SBOM' {
+        '{"a":1}' | Set-Content (Join-Path $script:sbomDir 'x.json')
+        { Invoke-DockOptScan -Sbom (Join-Path $script:sbomDir 'x.json') -ErrorAction Stop -WarningAction SilentlyContinue } | Should -Throw -ErrorId 'SbomFormatUnknown*'
+    }
+}

@@ -8,6 +8,20 @@ namespace DockOpt.Cmdlets;
 [OutputType(typeof(SecurityReport))]
 public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 {
+    /// <summary>Existing SBOMs (CycloneDX or SPDX JSON, from DockOpt or syft) to scan instead of images.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Sbom")]
+    [ValidateNotNullOrEmpty]
+    public string[] Sbom { get; set; } = Array.Empty<string>();
+
+    readonly List<string> _sboms = new();
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == "Sbom")
+            foreach (var s in Sbom) _sboms.Add(GetUnresolvedProviderPathFromPSPath(s));
+        else base.ProcessRecord();
+    }
+
     /// <summary>Folder or zip of OSV-format advisory records.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -94,6 +108,21 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             service.Prepare();
             var reports = new List<SecurityReport>();
             var failed = new List<string>();
+            foreach (var sbom in _sboms)
+            {
+                try
+                {
+                    var report = service.ScanSbom(sbom);
+                    reports.Add(report);
+                    Output(report);
+                    if (report.Outcome == "PolicyFailed") failed.Add($"{sbom}: {string.Join("; ", report.GateReasons)}");
+                }
+                catch (DockOptException e) when (!IsTerminating(e))
+                {
+                    Error(e);
+                    failed.Add($"{sbom}: {e.ErrorId}");
+                }
+            }
             for (var i = 0; i < Items.Count; i++)
             {
                 var (image, isPath) = Items[i];
@@ -124,7 +153,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
                 ReportWriters.WriteAtomic(outFile, Format == "Sarif" ? ReportWriters.ToSarif(reports, SecurityScanService.ToolVersion) : ReportWriters.ToJson(reports));
             if ((FailOn != null || MinScore != null) && failed.Count > 0)
                 throw new DockOptException("SecurityGateFailed", DockOptErrorCategory.SecurityError,
-                    $"Security gate failed for {failed.Count} of {Items.Count} image(s): {string.Join(" | ", failed)}", string.Join(",", Items.Select(x => x.Image)),
+                    $"Security gate failed for {failed.Count} of {Items.Count + _sboms.Count} input(s): {string.Join(" | ", failed)}", string.Join(",", Items.Select(x => x.Image).Concat(_sboms)),
                     "Fix the findings, or suppress accepted ones in a .trivyignore file with an expiry date.");
         });
         base.EndProcessing();

@@ -118,4 +118,36 @@ public static class PackageUrl
             _ => "",
         };
     }
+
+    /// <summary>The parts of a purl, percent-decoded; null when <paramref name="purl"/> is not "pkg:type/…name".</summary>
+    public static (string Type, string? Namespace, string Name, string? Version, Dictionary<string, string> Qualifiers, string? Subpath)? Parse(string purl)
+    {
+        if (!purl.StartsWith("pkg:", StringComparison.OrdinalIgnoreCase)) return null;
+        var rest = purl[4..].TrimStart('/');
+        string? subpath = null;
+        var hash = rest.IndexOf('#');
+        if (hash >= 0) { subpath = Uri.UnescapeDataString(rest[(hash + 1)..]); rest = rest[..hash]; }
+        var q = new Dictionary<string, string>(StringComparer.Ordinal);
+        var qm = rest.IndexOf('?');
+        if (qm >= 0)
+        {
+            foreach (var kv in rest[(qm + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = kv.IndexOf('=');
+                if (eq > 0) q[kv[..eq].ToLowerInvariant()] = Uri.UnescapeDataString(kv[(eq + 1)..]);
+            }
+            rest = rest[..qm];
+        }
+        var slash = rest.IndexOf('/');
+        if (slash <= 0) return null;
+        var type = rest[..slash].ToLowerInvariant();
+        rest = rest[(slash + 1)..].Trim('/');
+        string? version = null;
+        var at = rest.LastIndexOf('@');
+        if (at > 0 && at > rest.LastIndexOf('/')) { version = Uri.UnescapeDataString(rest[(at + 1)..]); rest = rest[..at]; }
+        var segs = rest.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToList();
+        if (segs.Count == 0 || segs[^1].Length == 0) return null;
+        var ns = segs.Count > 1 ? string.Join("/", segs.Take(segs.Count - 1)) : null;
+        return (type, ns, segs[^1], version, q, subpath);
+    }
 }

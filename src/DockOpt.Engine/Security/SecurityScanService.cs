@@ -175,6 +175,27 @@ public sealed class SecurityScanService
         _sink.Verbose($"Wrote SBOM {path} ({r.Packages.Count} components).");
     }
 
+    /// <summary>
+    /// Scans the packages listed in an existing CycloneDX or SPDX JSON SBOM (no image): vulnerabilities from the OSV
+    /// records only (secrets and configuration need the image). The report's Image is the SBOM's subject.
+    /// </summary>
+    public SecurityReport ScanSbom(string path)
+    {
+        var sw = Stopwatch.StartNew();
+        var scan = Packages.SbomReader.Read(path);
+        _sink.Verbose($"{path}: {scan.Packages.Count} package(s) with {scan.Packages.Count(p => p.Ecosystem.Length > 0)} matchable purl(s).");
+        var vulns = new List<DockOpt.Vulnerability>();
+        var sources = new List<string>();
+        if (_req.Vulnerabilities && _osv != null)
+        {
+            sources.Add("OSV:" + _osv.Source);
+            foreach (var p in scan.Packages) vulns.AddRange(_osv.Match(p));
+        }
+        else if (_req.Vulnerabilities)
+            _sink.Warning($"{path}: no vulnerability data (give -VulnerabilityDatabase); an SBOM scan has nothing else to check.");
+        return SecurityEvaluator.Evaluate(scan, vulns, _ignore, _req.Policy, new List<string>(), sources, DateTime.UtcNow, sw.Elapsed);
+    }
+
     /// <summary>Full scan of one image into a report.</summary>
     public async Task<SecurityReport> ScanAsync(DockerEngine? engine, string image, bool isPath, CancellationToken ct)
     {
