@@ -3,14 +3,14 @@ using DockOpt.Engine.Security;
 
 namespace DockOpt.Cmdlets;
 
-/// <summary>Lists the packages installed in images (dpkg, apk, Python, npm, .NET, Go) with purl and layer; optionally writes a CycloneDX SBOM.</summary>
+/// <summary>Lists the packages installed in images (dpkg, apk, rpm, Python, npm, .NET, Go, Java, Ruby, PHP, Rust) with purl and layer; optionally writes a CycloneDX SBOM.</summary>
 [Cmdlet(VerbsCommon.Get, "DockOptPackage", DefaultParameterSetName = ParameterSets.Name, SupportsShouldProcess = true)]
 [OutputType(typeof(PackageInfo))]
 public sealed class GetDockOptPackageCommand : ImageSourceCmdlet
 {
-    /// <summary>Only these package types (deb, apk, pypi, npm, nuget, golang).</summary>
+    /// <summary>Only these package types (deb, apk, rpm, pypi, npm, nuget, golang, maven, gem, composer, cargo).</summary>
     [Parameter]
-    [ValidateSet("deb", "apk", "pypi", "npm", "nuget", "golang")]
+    [ValidateSet("deb", "apk", "rpm", "pypi", "npm", "nuget", "golang", "maven", "gem", "composer", "cargo")]
     public string[]? Type { get; set; }
 
     protected override void EndProcessing()
@@ -20,6 +20,7 @@ public sealed class GetDockOptPackageCommand : ImageSourceCmdlet
             Vulnerabilities = false, Secrets = false, Config = false,
             SbomPath = ResolvedSbomPath,
             SbomTimestamp = SbomTimestamp,
+            SbomFormat = SbomFormat,
         };
         Run(async ct =>
         {
@@ -30,6 +31,7 @@ public sealed class GetDockOptPackageCommand : ImageSourceCmdlet
                 {
                     var engine = isPath ? null : await GetEngineAsync(ct).ConfigureAwait(false);
                     var r = await service.ScanImageAsync(engine, image, isPath, packagesOnly: true, ct).ConfigureAwait(false);
+                    foreach (var problem in r.Problems) Warning($"{image}: {problem}");
                     foreach (var p in r.Packages)
                         if (Type == null || Type.Contains(p.Type, StringComparer.OrdinalIgnoreCase)) Output(p);
                 }

@@ -41,6 +41,11 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
     [ValidateNotNullOrEmpty]
     public string? SbomPath { get; set; }
 
+    /// <summary>SBOM format for -SbomPath: CycloneDX (1.6 JSON, the default) or Spdx (2.3 JSON; also chosen by a path ending in .spdx.json).</summary>
+    [Parameter]
+    [ValidateSet("CycloneDX", "Spdx")]
+    public string? SbomFormat { get; set; }
+
     /// <summary>Put the current time in the SBOM's metadata.timestamp (off by default, for reproducible SBOMs).</summary>
     [Parameter]
     public SwitchParameter SbomTimestamp { get; set; }

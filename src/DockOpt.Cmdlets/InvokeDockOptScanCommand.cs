@@ -8,6 +8,20 @@ namespace DockOpt.Cmdlets;
 [OutputType(typeof(SecurityReport), typeof(string))]
 public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 {
+    /// <summary>Existing SBOMs (CycloneDX or SPDX JSON, from DockOpt or syft) to scan instead of images.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Sbom")]
+    [ValidateNotNullOrEmpty]
+    public string[] Sbom { get; set; } = Array.Empty<string>();
+
+    readonly List<string> _sboms = new();
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == "Sbom")
+            foreach (var s in Sbom) _sboms.Add(GetUnresolvedProviderPathFromPSPath(s));
+        else base.ProcessRecord();
+    }
+
     static readonly string[] Formats = { "Sarif", "Json" };
     string? _format;
 
@@ -102,6 +116,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             IgnoreFile = ignore,
             SbomPath = ResolvedSbomPath,
             SbomTimestamp = SbomTimestamp,
+            SbomFormat = SbomFormat,
             Policy = new GatePolicy { Severity = Severity.ToString(), FailOn = FailOn?.ToString(), FailOnFixableOnly = FailOnFixableOnly, MinScore = MinimumScore, IgnoreBase = IgnoreBase,
                 UnknownSeverity = UnknownSeverity },
         };
@@ -115,6 +130,22 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             var items = await ExpandItemsAsync(ct).ConfigureAwait(false);
             var failed = Unresolved.Select(u => $"{u}: not found").ToList();
             var incomplete = new List<string>();
+            foreach (var sbom in _sboms)
+            {
+                try
+                {
+                    var report = service.ScanSbom(sbom);
+                    reports.Add(report);
+                    if (!textOnly) Output(report);
+                    if (report.Outcome == "Incomplete") incomplete.Add($"{sbom}: incomplete ({string.Join("; ", report.Errors)})");
+                    if (report.GateReasons.Length > 0) failed.Add($"{sbom}: {string.Join("; ", report.GateReasons)}");
+                }
+                catch (DockOptException e) when (!IsTerminating(e))
+                {
+                    Error(e);
+                    failed.Add($"{sbom}: {e.ErrorId}");
+                }
+            }
             for (var i = 0; i < items.Count; i++)
             {
                 var (image, isPath) = items[i];
@@ -143,15 +174,15 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             if (textOnly) Output(Report());
             else if (outFile != null && reports.Count > 0 && ((IDockOptSink)this).ShouldProcess(outFile, $"Write the {_format} report"))
                 ReportWriters.WriteAtomic(outFile, Report());
-            var total = items.Count + Unresolved.Count;
-            var targets = string.Join(",", items.Select(x => x.Image).Concat(Unresolved));
+            var total = items.Count + Unresolved.Count + _sboms.Count;
+            var targets = string.Join(",", items.Select(x => x.Image).Concat(Unresolved).Concat(_sboms));
             if ((FailOn != null || MinimumScore != null) && incomplete.Count > 0)
                 throw new DockOptException(ErrorIds.SecurityScanIncomplete, DockOptErrorCategory.InvalidResult,
                     $"Security gate: {incomplete.Count} of {total} scan(s) incomplete: {string.Join(" | ", incomplete.Concat(failed))}", targets,
                     "Fix the reasons listed (run Update-DockOptVulnerabilityDatabase, or scan with -Scanner Secret,Config to skip vulnerabilities explicitly); an incomplete scan is never a pass.");
             if ((FailOn != null || MinimumScore != null) && failed.Count > 0)
                 throw new DockOptException(ErrorIds.SecurityGateFailed, DockOptErrorCategory.SecurityError,
-                    $"Security gate failed for {failed.Count} of {total} image(s): {string.Join(" | ", failed)}", targets,
+                    $"Security gate failed for {failed.Count} of {total} input(s): {string.Join(" | ", failed)}", targets,
                     "Fix the findings, or suppress accepted ones in a .trivyignore file with an expiry date; images that could not be scanned count too.");
         });
         base.EndProcessing();

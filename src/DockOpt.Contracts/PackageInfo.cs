@@ -8,7 +8,7 @@ public sealed class PackageInfo
     public string Name { get; set; } = "";
     public string Version { get; set; } = "";
 
-    /// <summary>Package type, as the purl type: deb, apk, pypi, npm, nuget, golang.</summary>
+    /// <summary>Package type, as the purl type: deb, apk, rpm, pypi, npm, nuget, golang, maven, gem, composer, cargo.</summary>
     public string Type { get; set; } = "";
 
     /// <summary>Package URL per the purl specification.</summary>
@@ -31,6 +31,12 @@ public sealed class PackageInfo
 
     /// <summary>OSV ecosystem name used for matching (e.g. Debian:12, PyPI, npm).</summary>
     public string Ecosystem { get; set; } = "";
+
+    /// <summary>Licence: an SPDX expression when the metadata gives one, else the metadata's text; empty when unknown.</summary>
+    public string License { get; set; } = "";
+
+    /// <summary>Vendor or supplier as the metadata names it (rpm Vendor, dpkg Maintainer, gem authors…); empty when unknown.</summary>
+    public string Vendor { get; set; } = "";
 
     public override string ToString() => Purl;
 }

@@ -18,6 +18,9 @@ public sealed class ImageScanResult
     public string OsVersionId { get; set; } = "";
     public string OsCodename { get; set; } = "";
     public string Architecture { get; set; } = "";
+
+    /// <summary>The image config's "created" time (UTC), when it has one: the SPDX document's creation time by default.</summary>
+    public DateTime? Created { get; set; }
     public List<string> Problems { get; } = new();
 }
 
@@ -77,7 +80,7 @@ public sealed class ImageScanner : IImageVisitor
         public readonly List<(string Path, SecretMatch Match)> Secrets = new();
         public readonly List<(string Path, int Mode, int Uid, int Gid)> SpecialBits = new();
         public readonly List<(string Path, int Mode, bool Dir)> WorldWritable = new();
-        public readonly Dictionary<string, byte[]> Keep = new(StringComparer.Ordinal); // etc/passwd, os-release
+        public readonly Dictionary<string, byte[]> Keep = new(StringComparer.Ordinal); // etc/passwd, os-release, rpmdb.sqlite(-wal)
 
         /// <summary>Work this layer's scan skipped (an escaping entry, an unparsable package file, a regex timeout, a file over the size cap).</summary>
         public readonly List<string> Problems = new();
@@ -113,7 +116,7 @@ public sealed class ImageScanner : IImageVisitor
 
         var path = e.Path;
         var pkgKind = _options.Packages ? PackageParsers.Classify(path) : null;
-        var keep = KeptFiles.Contains(path);
+        var keep = KeptFiles.Contains(path) || (_options.Packages && path.EndsWith("/rpmdb.sqlite-wal", StringComparison.Ordinal) && Packages.RpmDatabase.IsDatabasePath(path[..^4]));
         var wantSecret = _options.Secrets && e.Size >= 10 && e.Size <= _options.MaxSecretFileSize && SecretRules.WantsFile(path);
         var maybeGo = _options.Packages && pkgKind == null && (e.Mode & 0x49) != 0 && e.Size >= 4096 && e.Size <= 256L * 1024 * 1024;
         if (_options.Secrets && e.Size > _options.MaxSecretFileSize && pkgKind == null && !keep && !maybeGo && SecretRules.WantsFile(path))
@@ -139,6 +142,7 @@ public sealed class ImageScanner : IImageVisitor
                 var arr = buf.AsSpan(0, n).ToArray();
                 var pk = GoBuildInfo.Parse(arr);
                 if (pk.Count > 0) l.PackageFiles.Add((path, "go", pk));
+                else if ((pk = Packages.CargoAuditable.Parse(arr)).Count > 0) l.PackageFiles.Add((path, "cargo", pk));
                 return;
             }
             if (n < len && (pkgKind != null || keep || wantSecret)) n += ReadUpTo(e.Content, buf.AsSpan(n, len - n));
@@ -146,10 +150,19 @@ public sealed class ImageScanner : IImageVisitor
             if (pkgKind != null)
             {
                 var bytes = data.ToArray();
-                var pk = PackageParsers.Parse(pkgKind, bytes);
-                l.PackageFiles.Add((path, pkgKind, pk));
-                if (pk.Count == 0 && pkgKind is "npm" or "dotnet" && !IsJson(bytes))
-                    l.Problems.Add($"/{path} is not valid JSON: its packages were not read");
+                try
+                {
+                    var pk = pkgKind == "java" ? Packages.JavaArchives.Parse(bytes, path) : PackageParsers.Parse(pkgKind, bytes);
+                    l.PackageFiles.Add((path, pkgKind, pk));
+                    if (pkgKind == "rpm" && path.EndsWith("/rpmdb.sqlite", StringComparison.Ordinal)) l.Keep[path] = bytes; // read again with its WAL
+                    if (pk.Count == 0 && pkgKind is "npm" or "dotnet" && !IsJson(bytes))
+                        l.Problems.Add($"/{path} is not valid JSON: its packages were not read");
+                }
+                catch (InvalidDataException ex)
+                {
+                    l.PackageFiles.Add((path, pkgKind, new List<RawPackage>()));
+                    l.Problems.Add($"/{path}: the package database could not be read ({ex.Message}); its packages are missing from the inventory.");
+                }
             }
             if (keep) l.Keep[path] = data.ToArray();
             if (wantSecret && !SecretRules.LooksBinary(data))
@@ -218,7 +231,7 @@ public sealed class ImageScanner : IImageVisitor
         _sink.Progress(new DockOptProgress(71, "Scanning " + _image, "done") { Completed = true });
         var img = _contents ?? throw new DockOptException("ImageReadFailed", DockOptErrorCategory.InvalidData,
             $"The image '{_image}' could not be read completely (no manifest).", _image, "Check that the image exists and is complete.");
-        var result = new ImageScanResult { Image = _image, ImageId = img.ConfigDigest ?? "", Architecture = img.Config.Architecture };
+        var result = new ImageScanResult { Image = _image, ImageId = img.ConfigDigest ?? "", Architecture = img.Config.Architecture, Created = ImageCreated(img.ConfigJson) };
         var ordered = img.Layers.OrderBy(x => x.Index).Select(x => _layers.TryGetValue(x.Key, out var d) ? d : new LayerData(this)).ToList();
         result.DiffIds = img.Layers.OrderBy(x => x.Index).Select(x => x.DiffId).ToArray();
         var n = ordered.Count;
@@ -278,7 +291,7 @@ public sealed class ImageScanner : IImageVisitor
             }
         }
 
-        if (_options.Packages) ResolvePackages(result, ordered, Visible);
+        if (_options.Packages) ResolvePackages(result, ordered, Visible, Final);
 
         if (_options.Secrets)
         {
@@ -332,21 +345,44 @@ public sealed class ImageScanner : IImageVisitor
         return result;
     }
 
-    void ResolvePackages(ImageScanResult result, List<LayerData> ordered, Func<string, int, bool> visible)
+    static DateTime? ImageCreated(byte[] json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.TryGetProperty("created", out var c) && c.ValueKind == JsonValueKind.String && c.TryGetDateTime(out var dt) ? dt.ToUniversalTime() : null;
+        }
+        catch (JsonException) { return null; }
+    }
+
+    void ResolvePackages(ImageScanResult result, List<LayerData> ordered, Func<string, int, bool> visible, Func<string, byte[]?> final)
     {
         var n = ordered.Count;
+        // Debian licences: usr/share/doc/PACKAGE/copyright of the final file system.
+        var debLicenses = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = n - 1; i >= 0; i--)
+            foreach (var (path, kind, found) in ordered[i].PackageFiles)
+                if (kind == "dpkg-copyright" && visible(path, i) && found.Count == 1)
+                    debLicenses.TryAdd(path.Split('/')[3], found[0].License);
         var distro = result.OsId.Length > 0 ? result.OsId.ToLowerInvariant() + (result.OsVersionId.Length > 0 ? "-" + result.OsVersionId : "") : null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = n - 1; i >= 0; i--)
         {
-            foreach (var (path, kind, pkgs) in ordered[i].PackageFiles)
+            foreach (var (path, kind, found) in ordered[i].PackageFiles)
             {
-                if (!seen.Add(path) || !visible(path, i)) continue;
+                if (kind == "dpkg-copyright" || !seen.Add(path) || !visible(path, i)) continue;
+                var pkgs = found;
+                if (ordered[i].Problems.FirstOrDefault(p => p.StartsWith("/" + path + ":", StringComparison.Ordinal)) is { } problem) result.Problems.Add(problem);
+                if (kind == "rpm" && final(path + "-wal") is { Length: > 0 } wal && ordered[i].Keep.TryGetValue(path, out var db))
+                {
+                    try { pkgs = PackageParsers.ParseRpm(db, wal); }
+                    catch (InvalidDataException ex) { result.Problems.Add($"/{path}-wal: the write-ahead log could not be applied ({ex.Message})."); }
+                }
                 foreach (var raw in pkgs)
                 {
                     // Attribution: the lowest layer, walking down through the same file, that already had this version.
                     var layer = i;
-                    if (kind is "dpkg" or "apk")
+                    if (kind is "dpkg" or "apk" or "rpm")
                     {
                         for (var j = i - 1; j >= 0; j--)
                         {
@@ -356,7 +392,9 @@ public sealed class ImageScanner : IImageVisitor
                             else break;
                         }
                     }
-                    result.Packages.Add(ToPackage(raw, path, layer, result, distro));
+                    var info = ToPackage(raw, path, layer, result, distro);
+                    if (raw.Type == "deb" && info.License.Length == 0 && debLicenses.TryGetValue(raw.Name, out var dl)) info.License = dl;
+                    result.Packages.Add(info);
                 }
             }
         }
@@ -390,6 +428,21 @@ public sealed class ImageScanner : IImageVisitor
                 var mm = string.Join('.', r.OsVersionId.Split('.').Take(2));
                 eco = "Alpine" + (mm.Length > 0 ? ":v" + mm : "");
                 break;
+            case "rpm":
+                purl = PackageUrl.Rpm(r.OsId, raw.Name, raw.UpstreamVersion + "-" + raw.Release, raw.Architecture, raw.Epoch, distro);
+                eco = PackageUrl.RpmEcosystem(r.OsId, r.OsVersionId);
+                break;
+            case "maven":
+                var colon = raw.Name.IndexOf(':');
+                purl = PackageUrl.Build("maven", raw.Namespace.Length > 0 ? raw.Namespace : null, colon >= 0 ? raw.Name[(colon + 1)..] : raw.Name, raw.Version);
+                eco = colon >= 0 ? "Maven" : ""; // without a group id the name is a guess: not matched
+                break;
+            case "gem": purl = PackageUrl.Build("gem", null, raw.Name, raw.Version); eco = "RubyGems"; break;
+            case "composer":
+                purl = PackageUrl.Build("composer", raw.Namespace.Length > 0 ? raw.Namespace : null, raw.Namespace.Length > 0 ? raw.Name[(raw.Namespace.Length + 1)..] : raw.Name, raw.Version);
+                eco = "Packagist";
+                break;
+            case "cargo": purl = PackageUrl.Build("cargo", null, raw.Name, raw.Version); eco = raw.InnerPath is "crates.io" or "registry" ? "crates.io" : ""; break;
             case "pypi": purl = PackageUrl.Build("pypi", null, raw.Name, raw.Version); eco = "PyPI"; break;
             case "npm": purl = PackageUrl.Build("npm", null, raw.Name, raw.Version); eco = "npm"; break;
             case "nuget": purl = PackageUrl.Build("nuget", null, raw.Name, raw.Version); eco = "NuGet"; break;
@@ -406,11 +459,13 @@ public sealed class ImageScanner : IImageVisitor
             Layer = layer,
             LayerDiffId = layer < r.DiffIds.Length ? r.DiffIds[layer] : "",
             IsBaseLayer = r.BaseLayers.Contains(layer),
-            Path = path,
+            Path = raw.Type == "maven" && raw.InnerPath.Length > 0 ? path + "!/" + raw.InnerPath : path,
             SourceName = raw.SourceName != raw.Name ? raw.SourceName : "",
             SourceVersion = raw.SourceName != raw.Name ? raw.SourceVersion : "",
             Architecture = raw.Architecture,
             Ecosystem = eco,
+            License = raw.License,
+            Vendor = raw.Vendor,
         };
     }
 }

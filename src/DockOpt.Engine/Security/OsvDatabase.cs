@@ -503,6 +503,7 @@ public sealed class OsvDatabase
     /// </summary>
     internal static bool EcosystemApplies(string advisory, string package)
     {
+        if (Packages.RpmEcosystems.Applies(advisory, package) is { } rpm) return rpm;
         if (EcoBase(advisory) != EcoBase(package)) return false;
         var ai = advisory.IndexOf(':');
         if (ai < 0) return true;

@@ -5,7 +5,25 @@ using System.Text.RegularExpressions;
 namespace DockOpt.Engine.Security;
 
 /// <summary>One package as read from a metadata file, before layer attribution.</summary>
-public sealed record RawPackage(string Type, string Name, string Version, string SourceName = "", string SourceVersion = "", string Architecture = "");
+public sealed record RawPackage(string Type, string Name, string Version, string SourceName = "", string SourceVersion = "", string Architecture = "")
+{
+    /// <summary>Licence as the metadata states it (an SPDX expression or free text), or empty.</summary>
+    public string License { get; init; } = "";
+
+    /// <summary>Vendor or supplier (rpm Vendor, dpkg Maintainer…), or empty.</summary>
+    public string Vendor { get; init; } = "";
+
+    /// <summary>rpm: the epoch (null when the header has none) and the version without epoch and release.</summary>
+    public int? Epoch { get; init; }
+    public string UpstreamVersion { get; init; } = "";
+    public string Release { get; init; } = "";
+
+    /// <summary>Maven group id (the purl namespace) and similar namespaces.</summary>
+    public string Namespace { get; init; } = "";
+
+    /// <summary>Where inside the metadata file the package was found (a path inside an archive, nested jars joined by '!').</summary>
+    public string InnerPath { get; init; } = "";
+}
 
 /// <summary>Parsers of package databases and metadata files (dpkg, apk, Python, npm, .NET deps.json, Go build info).</summary>
 public static class PackageParsers
@@ -24,7 +42,10 @@ public static class PackageParsers
         if (path.Contains(".egg-info", StringComparison.Ordinal) && EggInfo.IsMatch(path)) return "python";
         if (path.EndsWith("/package.json", StringComparison.Ordinal) && NpmPackageJson.IsMatch(path)) return "npm";
         if (path.EndsWith(".deps.json", StringComparison.Ordinal)) return "dotnet";
-        return null;
+        if (Packages.RpmDatabase.IsDatabasePath(path)) return "rpm";
+        if (path.StartsWith("usr/share/doc/", StringComparison.Ordinal) && path.EndsWith("/copyright", StringComparison.Ordinal) && path.Count(c => c == '/') == 4) return "dpkg-copyright";
+        if (Packages.JavaArchives.IsArchivePath(path)) return "java";
+        return Packages.LanguagePackages.Classify(path);
     }
 
     public static List<RawPackage> Parse(string kind, byte[] content) => kind switch
@@ -35,8 +56,23 @@ public static class PackageParsers
         "npm" => ParseNpm(content),
         "dotnet" => ParseDepsJson(content),
         "go" => GoBuildInfo.Parse(content),
+        "rpm" => ParseRpm(content),
+        "dpkg-copyright" => new List<RawPackage> { new("license", "", "") { License = ParseDebianCopyright(Encoding.UTF8.GetString(content)) } },
+        "java" => Packages.JavaArchives.Parse(content, ""),
+        "gem" or "composer" or "npm-lock" or "yarn-lock" or "pnpm-lock" => Packages.LanguagePackages.Parse(kind, content),
         _ => new List<RawPackage>(),
     };
+
+    /// <summary>An rpm database (SQLite, Berkeley DB hash or ndb); throws InvalidDataException when it cannot be read.</summary>
+    public static List<RawPackage> ParseRpm(byte[] content, byte[]? wal = null) =>
+        Packages.RpmDatabase.Read(content, wal).Select(p =>
+        {
+            var (srcName, srcVersion) = p.Source;
+            return new RawPackage("rpm", p.Name, p.Evr, srcName, srcVersion.Length > 0 && p.Epoch is { } e ? e + ":" + srcVersion : srcVersion, p.Arch)
+            {
+                License = p.License, Vendor = p.Vendor, Epoch = p.Epoch, UpstreamVersion = p.Version, Release = p.Release,
+            };
+        }).ToList();
 
     static IEnumerable<Dictionary<string, string>> Stanzas(string text)
     {
@@ -116,14 +152,77 @@ public static class PackageParsers
     /// <summary>Python core metadata (METADATA / PKG-INFO): Name and Version headers.</summary>
     public static List<RawPackage> ParsePythonMetadata(string text)
     {
-        string? name = null, version = null;
+        string? name = null, version = null, expression = null, license = null;
+        var classifiers = new List<string>();
         foreach (var line in text.Replace("\r", "").Split('\n'))
         {
             if (line.Length == 0) break; // headers end at the first blank line
             if (line.StartsWith("Name:", StringComparison.OrdinalIgnoreCase)) name ??= line[5..].Trim();
             else if (line.StartsWith("Version:", StringComparison.OrdinalIgnoreCase)) version ??= line[8..].Trim();
+            else if (line.StartsWith("License-Expression:", StringComparison.OrdinalIgnoreCase)) expression ??= line[19..].Trim();
+            else if (line.StartsWith("License:", StringComparison.OrdinalIgnoreCase)) license ??= line[8..].Trim();
+            else if (line.StartsWith("Classifier: License :: ", StringComparison.OrdinalIgnoreCase)) classifiers.Add(line[(line.LastIndexOf("::", StringComparison.Ordinal) + 2)..].Trim());
         }
-        return name != null && version != null ? new List<RawPackage> { new("pypi", name, version) } : new List<RawPackage>();
+        if (name == null || version == null) return new List<RawPackage>();
+        // PEP 639 License-Expression; else a short License field; else the trove classifiers (alternatives).
+        var lic = expression ?? "";
+        if (lic.Length == 0 && license is { Length: > 0 and <= 100 } && !license.Equals("UNKNOWN", StringComparison.OrdinalIgnoreCase)) lic = Packages.Licenses.Normalize(license);
+        if (lic.Length == 0 && classifiers.Count > 0)
+        {
+            var c = classifiers.Where(x => x != "OSI Approved").Select(Packages.Licenses.Normalize).Distinct().ToList();
+            lic = c.Count > 1 && c.All(Packages.Licenses.IsSpdxExpression) ? string.Join(" OR ", c) : string.Join(", ", c);
+        }
+        return new List<RawPackage> { new("pypi", name, version) { License = lic } };
+    }
+
+    /// <summary>
+    /// A Debian copyright file (usr/share/doc/PACKAGE/copyright): the licence short names of a machine-readable (DEP-5)
+    /// file mapped to SPDX ids where they correspond, joined with AND; empty for free-form files.
+    /// </summary>
+    public static string ParseDebianCopyright(string text)
+    {
+        var names = new List<string>();
+        foreach (var line in text.Replace("\r", "").Split('\n'))
+        {
+            if (!line.StartsWith("License:", StringComparison.Ordinal)) continue;
+            var v = line[8..].Trim();
+            if (v.Length == 0) continue;
+            foreach (var part in System.Text.RegularExpressions.Regex.Split(v, @"\s+(?:or|and|,)\s+|\s*,\s*|\s+\|\s+", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+            {
+                var id = DebianLicense(part.Trim());
+                if (id.Length > 0 && !names.Contains(id)) names.Add(id);
+            }
+        }
+        if (names.Count == 0) return "";
+        return names.All(Packages.Licenses.IsSpdxExpression) ? string.Join(" AND ", names.Select(n => n.Contains(' ') ? "(" + n + ")" : n)) : string.Join(", ", names);
+    }
+
+    static string DebianLicense(string s)
+    {
+        if (s.Length == 0) return "";
+        var m = System.Text.RegularExpressions.Regex.Match(s, @"^(L?GPL|AGPL|GFDL)-(\d(?:\.\d)?)(\+)?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (m.Success)
+        {
+            var ver = m.Groups[2].Value.Contains('.') ? m.Groups[2].Value : m.Groups[2].Value + ".0";
+            return m.Groups[1].Value.ToUpperInvariant() + "-" + ver + (m.Groups[3].Success ? "-or-later" : "-only");
+        }
+        return s.ToLowerInvariant() switch
+        {
+            "expat" => "MIT",
+            "bsd-2-clause" => "BSD-2-Clause",
+            "bsd-3-clause" => "BSD-3-Clause",
+            "bsd-4-clause" => "BSD-4-Clause",
+            "apache-2.0" or "apache-2" => "Apache-2.0",
+            "artistic" or "artistic-1" => "Artistic-1.0",
+            "artistic-2.0" => "Artistic-2.0",
+            "public-domain" => "LicenseRef-Public-Domain",
+            "zlib" => "Zlib",
+            "isc" => "ISC",
+            "mit" => "MIT",
+            "mpl-2.0" => "MPL-2.0",
+            "psf-2" => "PSF-2.0",
+            _ => Packages.Licenses.Normalize(s),
+        };
     }
 
     public static List<RawPackage> ParseNpm(byte[] content)
@@ -134,10 +233,24 @@ public static class PackageParsers
             var r = doc.RootElement;
             if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String &&
                 r.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String)
-                return new List<RawPackage> { new("npm", n.GetString()!, v.GetString()!) };
+                return new List<RawPackage> { new("npm", n.GetString()!, v.GetString()!) { License = NpmLicense(r) } };
         }
         catch (JsonException) { }
         return new List<RawPackage>();
+    }
+
+    /// <summary>package.json "license" (a string, or the old {"type": …} object) or the old "licenses" array (alternatives).</summary>
+    static string NpmLicense(JsonElement r)
+    {
+        static string One(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString()! :
+            e.ValueKind == JsonValueKind.Object && e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
+        if (r.TryGetProperty("license", out var l)) return Packages.Licenses.Normalize(One(l));
+        if (r.TryGetProperty("licenses", out var ls) && ls.ValueKind == JsonValueKind.Array)
+        {
+            var all = ls.EnumerateArray().Select(One).Where(x => x.Length > 0).Select(Packages.Licenses.Normalize).ToList();
+            return all.Count > 1 && all.All(Packages.Licenses.IsSpdxExpression) ? string.Join(" OR ", all) : string.Join(", ", all);
+        }
+        return "";
     }
 
     /// <summary>.NET *.deps.json: libraries of type "package" ("Name/Version").</summary>

@@ -13,6 +13,7 @@ public static class PackageUrl
         {
             case "deb":
             case "apk":
+            case "rpm":
                 ns = ns?.ToLowerInvariant();
                 name = name.ToLowerInvariant();
                 break;
@@ -86,4 +87,67 @@ public static class PackageUrl
     /// <summary>Purl of a Debian-family package: pkg:deb/&lt;vendor&gt;/name@version?arch=&amp;distro=&lt;vendor&gt;-&lt;version_id&gt;.</summary>
     public static string Deb(string vendor, string name, string version, string? arch, string? distro, string? upstream = null) =>
         Build("deb", vendor, name, version, new Dictionary<string, string?> { ["arch"] = arch, ["distro"] = distro, ["upstream"] = upstream });
+
+    /// <summary>
+    /// Purl of an rpm: pkg:rpm/&lt;os-release ID&gt;/name@version-release?arch=&amp;epoch=&amp;distro=&lt;ID&gt;-&lt;VERSION_ID&gt;
+    /// (the epoch only when the header has one).
+    /// </summary>
+    public static string Rpm(string osId, string name, string versionRelease, string? arch, int? epoch, string? distro) =>
+        Build("rpm", osId.Length > 0 ? osId : null, name, versionRelease, new Dictionary<string, string?>
+        {
+            ["arch"] = arch, ["epoch"] = epoch?.ToString(System.Globalization.CultureInfo.InvariantCulture), ["distro"] = distro,
+        });
+
+    /// <summary>
+    /// OSV ecosystem of an rpm distribution from os-release: "Red Hat:9", "AlmaLinux:9", "Rocky Linux:9", "SUSE:15.5" /
+    /// "openSUSE:15.5" (matched against SUSE's product names by major.minor), "Amazon Linux:2023", "Fedora:40"; else "".
+    /// </summary>
+    public static string RpmEcosystem(string osId, string versionId)
+    {
+        var major = versionId.Split('.')[0];
+        return osId.ToLowerInvariant() switch
+        {
+            "rhel" or "centos" => "Red Hat:" + major,
+            "almalinux" => "AlmaLinux:" + major,
+            "rocky" => "Rocky Linux:" + major,
+            "sles" or "sled" or "sle-micro" => "SUSE:" + versionId,
+            "opensuse-leap" or "opensuse" or "opensuse-tumbleweed" => "openSUSE:" + versionId,
+            "amzn" => "Amazon Linux:" + major,
+            "fedora" => "Fedora:" + major,
+            "mariner" or "azurelinux" => "Azure Linux:" + major,
+            _ => "",
+        };
+    }
+
+    /// <summary>The parts of a purl, percent-decoded; null when <paramref name="purl"/> is not "pkg:type/…name".</summary>
+    public static (string Type, string? Namespace, string Name, string? Version, Dictionary<string, string> Qualifiers, string? Subpath)? Parse(string purl)
+    {
+        if (!purl.StartsWith("pkg:", StringComparison.OrdinalIgnoreCase)) return null;
+        var rest = purl[4..].TrimStart('/');
+        string? subpath = null;
+        var hash = rest.IndexOf('#');
+        if (hash >= 0) { subpath = Uri.UnescapeDataString(rest[(hash + 1)..]); rest = rest[..hash]; }
+        var q = new Dictionary<string, string>(StringComparer.Ordinal);
+        var qm = rest.IndexOf('?');
+        if (qm >= 0)
+        {
+            foreach (var kv in rest[(qm + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = kv.IndexOf('=');
+                if (eq > 0) q[kv[..eq].ToLowerInvariant()] = Uri.UnescapeDataString(kv[(eq + 1)..]);
+            }
+            rest = rest[..qm];
+        }
+        var slash = rest.IndexOf('/');
+        if (slash <= 0) return null;
+        var type = rest[..slash].ToLowerInvariant();
+        rest = rest[(slash + 1)..].Trim('/');
+        string? version = null;
+        var at = rest.LastIndexOf('@');
+        if (at > 0 && at > rest.LastIndexOf('/')) { version = Uri.UnescapeDataString(rest[(at + 1)..]); rest = rest[..at]; }
+        var segs = rest.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToList();
+        if (segs.Count == 0 || segs[^1].Length == 0) return null;
+        var ns = segs.Count > 1 ? string.Join("/", segs.Take(segs.Count - 1)) : null;
+        return (type, ns, segs[^1], version, q, subpath);
+    }
 }

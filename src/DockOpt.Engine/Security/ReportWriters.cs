@@ -211,6 +211,8 @@ public static class ReportWriters
                 ["evidence"] = new JsonObject { ["occurrences"] = new JsonArray(new JsonObject { ["location"] = "/" + p.Path }) },
                 ["properties"] = props,
             };
+            if (SbomLicenses.CycloneDx(p.License) is { } lic) c["licenses"] = lic;
+            if (p.Vendor.Length > 0) c["supplier"] = new JsonObject { ["name"] = p.Vendor };
             components.Add(("1" + bomRef, c));
         }
         var bom = new JsonObject

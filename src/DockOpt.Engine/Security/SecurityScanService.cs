@@ -22,6 +22,9 @@ public sealed class SecurityScanRequest
     public GatePolicy Policy { get; init; } = new();
     public string? SbomPath { get; init; }
     public bool SbomTimestamp { get; init; }
+
+    /// <summary>"CycloneDX" or "Spdx"; null = CycloneDX unless SbomPath ends in .spdx.json.</summary>
+    public string? SbomFormat { get; init; }
 }
 
 /// <summary>Drives one scan per image: base-image detection, the single-pass reader, vulnerability sources, evaluation, SBOM.</summary>
@@ -178,13 +181,16 @@ public sealed class SecurityScanService
     void WriteSbom(ImageScanResult r)
     {
         var path = _req.SbomPath!;
+        var spdx = string.Equals(_req.SbomFormat, "Spdx", StringComparison.OrdinalIgnoreCase) ||
+                   (_req.SbomFormat == null && path.EndsWith(".spdx.json", StringComparison.OrdinalIgnoreCase));
         if (Directory.Exists(path))
         {
             var safe = new string(r.Image.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());
-            path = Path.Combine(path, safe + ".cdx.json");
+            path = Path.Combine(path, safe + (spdx ? ".spdx.json" : ".cdx.json"));
         }
-        if (!_sink.ShouldProcess(path, "Write CycloneDX 1.6 SBOM")) return;
-        ReportWriters.WriteAtomic(path, ReportWriters.ToCycloneDx(r, ToolVersion, _req.SbomTimestamp ? DateTime.UtcNow : null));
+        if (!_sink.ShouldProcess(path, spdx ? "Write SPDX 2.3 SBOM" : "Write CycloneDX 1.6 SBOM")) return;
+        var ts = _req.SbomTimestamp ? DateTime.UtcNow : (DateTime?)null;
+        ReportWriters.WriteAtomic(path, spdx ? SpdxWriter.ToSpdx(r, ToolVersion, ts) : ReportWriters.ToCycloneDx(r, ToolVersion, ts));
         _sink.Verbose($"Wrote SBOM {path} ({r.Packages.Count} components).");
     }
 
@@ -203,6 +209,33 @@ public sealed class SecurityScanService
         public DateTime? UpdatedAt;
         public int Records;
         public double LoadSeconds;
+    }
+
+    /// <summary>
+    /// Scans the packages listed in an existing CycloneDX or SPDX JSON SBOM (no image): vulnerabilities from the OSV
+    /// records only (secrets and configuration need the image). The report's Image is the SBOM's subject.
+    /// </summary>
+    public SecurityReport ScanSbom(string path)
+    {
+        var sw = Stopwatch.StartNew();
+        var scan = Packages.SbomReader.Read(path);
+        _sink.Verbose($"{path}: {scan.Packages.Count} package(s) with {scan.Packages.Count(p => p.Ecosystem.Length > 0)} matchable purl(s).");
+        var vulns = new List<DockOpt.Vulnerability>();
+        var sources = new List<string>();
+        var errors = new List<string>();
+        if (_req.Vulnerabilities && _dbPaths.Length > 0)
+        {
+            var filter = OsvLoadFilter.For(scan.Packages);
+            var osv = OsvDatabase.Load(_dbPaths, filter);
+            var source = string.Join("; ", _dbPaths);
+            sources.Add("OSV:" + source);
+            if (osv.ConsultedRecords == 0 && scan.Packages.Any(p => p.Ecosystem.Length > 0))
+                errors.Add($"the vulnerability database {source} holds 0 records for the ecosystems of this SBOM ({string.Join(", ", filter.Ecosystems.OrderBy(e => e))}); run Update-DockOptVulnerabilityDatabase");
+            vulns.AddRange(osv.Findings(scan.Packages, new GoPlatform("linux", scan.Architecture)));
+        }
+        else if (_req.Vulnerabilities)
+            errors.Add("no vulnerability data: run Update-DockOptVulnerabilityDatabase or give -VulnerabilityDatabase (an SBOM scan has nothing else to check)");
+        return SecurityEvaluator.Evaluate(scan, vulns, _ignore, _req.Policy, errors, sources, DateTime.UtcNow, sw.Elapsed);
     }
 
     /// <summary>Full scan of one image into a report.</summary>

@@ -19,6 +19,7 @@ public static class VersionComparers
             "go" or "golang" => GoVersionComparer.Instance,
             "nuget" => NuGetVersionComparer.Instance,
             "alpine" or "apk" => ApkVersionComparer.Instance,
+            "red hat" or "almalinux" or "rocky linux" or "suse" or "opensuse" or "amazon linux" or "fedora" or "azure linux" or "mageia" or "openeuler" or "rpm" => RpmVersionComparer.Instance,
             _ => GenericVersionComparer.Instance,
         };
     }
