@@ -3,11 +3,16 @@ namespace DockOpt.Engine.Dockerfiles.Rules;
 /// <summary>Working directories and absolute paths inside a stage.</summary>
 internal static class StagePaths
 {
-    /// <summary>Does an absolute WORKDIR precede the instruction in its stage or in the stages it builds on?</summary>
-    public static bool HasWorkdirBefore(LintContext ctx, Stage st, Instruction ins)
+    /// <summary>
+    /// Does an absolute WORKDIR precede the instruction in its stage or in the stages it builds on? Outside a stage
+    /// (<paramref name="st"/> null): among the instructions before it that are outside a stage too.
+    /// </summary>
+    public static bool HasWorkdirBefore(LintContext ctx, Stage? st, Instruction ins)
     {
+        if (st == null)
+            return ctx.Document.Instructions.Any(i => i.StageIndex < 0 && i.Index < ins.Index && i.Keyword == "WORKDIR" && IsAbsoluteWorkdir(ctx, i));
         for (var s = st; s != null; s = s.BaseStage is int b ? ctx.Model.Stages[b] : null)
-            if (s.Instructions.Any(i => i.Keyword == "WORKDIR" && (s != st || i.Index < ins.Index) && ctx.Model.Expand(i, i.Arguments.Text).Value.StartsWith('/')))
+            if (s.Instructions.Any(i => i.Keyword == "WORKDIR" && (s != st || i.Index < ins.Index) && IsAbsoluteWorkdir(ctx, i)))
                 return true;
         return false;
     }
@@ -27,6 +32,16 @@ internal static class StagePaths
             }
         return (wd.TrimEnd('/') + "/" + v.TrimStart('.', '/')).TrimEnd('/');
     }
+
+    /// <summary>
+    /// Is the WORKDIR absolute: its expanded value, or a Windows path as written (<c>WORKDIR c:\app</c>: the backslash
+    /// is the escape character of a Linux Dockerfile, so expansion would mangle it).
+    /// </summary>
+    public static bool IsAbsoluteWorkdir(LintContext ctx, Instruction workdir) =>
+        IsAbsolute(ctx.Model.Expand(workdir, workdir.Arguments.Text).Value) || WindowsPaths.IsDriveAbsolute(workdir.Arguments.Text.Trim().Trim('"', '\''));
+
+    /// <summary>A Linux absolute path or a Windows one (<c>C:\app</c>, <c>\app</c>).</summary>
+    public static bool IsAbsolute(string path) => path.StartsWith('/') || path.StartsWith('\\') || WindowsPaths.IsDriveAbsolute(path);
 
     public static bool Same(string a, string b) => a.TrimEnd('/') == b.TrimEnd('/');
     public static bool Under(string child, string parent) => parent.Length > 1 && child.StartsWith(parent.TrimEnd('/') + "/", StringComparison.Ordinal);

@@ -12,7 +12,6 @@ public sealed class DO5004ShellFormCmd : Rule
 
     public override void Check(LintContext ctx)
     {
-        if (ctx.Model.Final == null) return;
         foreach (var ins in ShippedImage.Instructions(ctx.Model).Where(i => i.Keyword is "CMD" or "ENTRYPOINT" && i.ExecForm == null && i.Arguments.Length > 0))
         {
             var words = DockerfileParser.Words(ins.Arguments.Text).ToList();

@@ -24,13 +24,12 @@ public sealed class RunScript
     /// <summary>The SHELL in effect, or null for the default /bin/sh -c.</summary>
     public string[]? Shell { get; }
 
-    /// <summary>Every RUN and ONBUILD RUN of the file in order, PowerShell and cmd RUNs excluded.</summary>
+    /// <summary>Every RUN and ONBUILD RUN of the file in order, outside a stage too; PowerShell and cmd RUNs excluded.</summary>
     public static IEnumerable<RunScript> All(LintContext ctx)
     {
-        foreach (var st in ctx.Model.Stages)
-            foreach (var run in st.Instructions.Select(i => i.Trigger ?? i).Where(i => i.Keyword == "RUN"))
-                if (ctx.IsPosixShell(run))
-                    yield return new RunScript(run, st, ctx);
+        foreach (var run in ctx.Document.Instructions.Select(i => i.Trigger ?? i).Where(i => i.Keyword == "RUN"))
+            if (ctx.IsPosixShell(run))
+                yield return new RunScript(run, ctx.Model.StageOf(run), ctx);
     }
 
     /// <summary>Does a <c>type=cache</c> or <c>tmpfs</c> mount of the RUN cover one of the targets?</summary>
