@@ -33,8 +33,10 @@ public sealed class DO5008LabelSchema : Rule
                 else if (value.Length == 0) Report(ctx, $"Label '{key}' is empty.", range, ins, "Give it a value.", "DL3051");
                 else if (Validate(format, value) is (false, var id)) Report(ctx, $"Label '{key}' = '{value}' is not a valid {format}.", range, ins, $"Use a valid {format}.", id);
             }
-        // Missing labels: every stage, with the labels of the stages it is built on (as hadolint checks each stage).
-        foreach (var st in ctx.Model.Stages)
+        // Missing labels: every stage that no other stage builds on or copies from (as hadolint does), with the labels
+        // of the stages it is built on.
+        var used = ctx.Model.Stages.SelectMany(s => s.DependsOn.Concat(s.BaseStage is int b ? new[] { b } : Array.Empty<int>())).ToHashSet();
+        foreach (var st in ctx.Model.Stages.Where(s => !used.Contains(s.Index)))
         {
             var present = new HashSet<string>(StringComparer.Ordinal);
             for (var s = st; s != null; s = s.BaseStage is int b ? ctx.Model.Stages[b] : null)

@@ -84,7 +84,7 @@ public sealed class DO3005UnpinnedPackage : ShellRule
             var git = v.StartsWith("git+", StringComparison.Ordinal) || v.StartsWith("git://", StringComparison.Ordinal) || v.StartsWith("git@", StringComparison.Ordinal);
             var pinned = git ? v.Contains('#')
                 : v.StartsWith('@') ? v.IndexOf('@', 1) > 0
-                : v.Contains('@') || v.StartsWith('.') || v.StartsWith('/') || v.Contains('$') || IsLocalArchive(v) || v.Contains("://");
+                : v.Contains('@') || v.StartsWith('.') || v.StartsWith('/') || v.StartsWith('~') || v.Contains('$') || IsLocalArchive(v) || v.Contains("://");
             if (!pinned) Report(ctx, $"npm package '{v}' is not pinned.", c.RangeOfWord(p), run.Run, $"{v}@<version>", "DL3016");
         }
     }
@@ -109,11 +109,12 @@ public sealed class DO3005UnpinnedPackage : ShellRule
         foreach (var p in c.Words.SkipWhile(w => w.Start != sub.Start).Skip(1))
         {
             var v = p.Value;
-            if (v.StartsWith('-') || v.StartsWith('.') || v.StartsWith('/') || v.Contains('$') || (sub.Value == "run" && v.EndsWith(".go"))) continue;
+            if (v.StartsWith('-')) continue;
             var at = v.LastIndexOf('@');
-            if (at > 0 && v.Substring(at + 1) is not ("latest" or "")) continue;
-            Report(ctx, $"go {sub.Value} of '{v}' without a fixed @version.", c.RangeOfWord(p), run.Run, $"{v.Split('@')[0]}@<version>", "DL3062");
-            if (sub.Value == "run") break; // the rest are the program's arguments
+            var local = v.StartsWith('.') || v.StartsWith('/') || v.Contains('$') || v.EndsWith(".go");
+            if (!local && (at <= 0 || v.Substring(at + 1) is "latest" or ""))
+                Report(ctx, $"go {sub.Value} of '{v}' without a fixed @version.", c.RangeOfWord(p), run.Run, $"{v.Split('@')[0]}@<version>", "DL3062");
+            if (sub.Value == "run") break; // the words after the package are the program's arguments
         }
     }
 

@@ -24,8 +24,9 @@ public sealed class DO3006PackageCacheNotCleaned : ShellRule
         var all = run.AllText;
         switch (c.Program)
         {
-            case "apt-get" or "apt" when c.Subcommand("install") is Word iw:
-                if (!AptListsRemoved.IsMatch(all) && !run.HasCacheMount("/var/lib/apt", "/var/cache/apt"))
+            case "apt-get" or "apt" or "aptitude" when c.Subcommand("install") is Word iw:
+                // A cache mount exempts the RUN only when it covers both the lists and the package archives.
+                if (!AptListsRemoved.IsMatch(all) && !(run.HasCacheMount("/var/lib/apt") && run.HasCacheMount("/var/cache/apt")))
                     Report(ctx, "apt lists stay in this shipped layer (tens of MB).", c.RangeOfWord(iw), run.Run,
                         "End the RUN with '&& rm -rf /var/lib/apt/lists/*', or use RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked.", "DL3009");
                 break;
