@@ -38,7 +38,7 @@ public sealed class DO3005UnpinnedPackage : ShellRule
                 Unpinned(ctx, run, c, w, p => p.Contains('=') || p.EndsWith(".deb") || p.Contains('$') || p.Contains('/'), "=<version>", "DL3008");
                 break;
             case "apk" when c.Subcommand("add") is Word w:
-                Unpinned(ctx, run, c, w, p => p.Contains('=') || p.Contains('~') || p.Contains('$') || p.EndsWith(".apk"), "=<version>", "DL3018");
+                Unpinned(ctx, run, c, w, p => p.IndexOfAny(new[] { '=', '~', '<', '>' }) > 0 || p.Contains('$') || p.EndsWith(".apk"), "=<version>", "DL3018");
                 break;
             case "zypper" when c.Subcommand("install", "in") is Word w:
                 // zypper pins with an operator: name=1.2, name>=1.2, name<1.2.

@@ -25,8 +25,7 @@ public sealed class DO3006PackageCacheNotCleaned : ShellRule
         switch (c.Program)
         {
             case "apt-get" or "apt" or "aptitude" when c.Subcommand("install") is Word iw:
-                // A cache mount exempts the RUN only when it covers both the lists and the package archives.
-                if (!AptListsRemoved.IsMatch(all) && !(run.HasCacheMount("/var/lib/apt") && run.HasCacheMount("/var/cache/apt")))
+                if (!AptListsRemoved.IsMatch(all) && !AptCacheMounted(ctx, run))
                     Report(ctx, "apt lists stay in this shipped layer (tens of MB).", c.RangeOfWord(iw), run.Run,
                         "End the RUN with '&& rm -rf /var/lib/apt/lists/*', or use RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked.", "DL3009");
                 break;
@@ -47,6 +46,13 @@ public sealed class DO3006PackageCacheNotCleaned : ShellRule
                 break;
         }
     }
+
+    /// <summary>
+    /// A cache mount exempts apt when it covers the lists (/var/lib/apt or …/lists) and, if the file removes the
+    /// image's docker-clean hook (which otherwise deletes downloaded packages), the archives in /var/cache/apt too.
+    /// </summary>
+    static bool AptCacheMounted(LintContext ctx, RunScript run) =>
+        run.HasCacheMount("/var/lib/apt") && (run.HasCacheMount("/var/cache/apt") || !ctx.Document.Text.Contains("apt.conf.d/docker-clean", StringComparison.Ordinal));
 
     /// <summary>Is there a later command in the same RUN that cleans up (a clean before the install does not count)?</summary>
     static bool CleanedLater(RunScript run, ShellCommand install, Func<ShellCommand, bool> cleans) =>
