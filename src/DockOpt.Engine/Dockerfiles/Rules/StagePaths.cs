@@ -23,13 +23,13 @@ internal static class StagePaths
         var v = ctx.Model.Expand(ins, path).Value;
         if (v.StartsWith('/')) return v.TrimEnd('/');
         var wd = "/";
-        var st = ctx.Model.StageOf(ins);
-        if (st != null)
-            foreach (var w in st.Instructions.Where(i => i.Keyword == "WORKDIR" && i.Index < ins.Index))
-            {
-                var p = ctx.Model.Expand(w, w.Arguments.Text).Value;
-                wd = p.StartsWith('/') ? p : wd.TrimEnd('/') + "/" + p;
-            }
+        // The WORKDIRs before it in its stage, or outside a stage those before it that are outside a stage too.
+        var section = ctx.Model.StageOf(ins)?.Instructions ?? ctx.Document.Instructions.Where(i => i.StageIndex < 0).ToList();
+        foreach (var w in section.Where(i => i.Keyword == "WORKDIR" && i.Index < ins.Index))
+        {
+            var p = ctx.Model.Expand(w, w.Arguments.Text).Value;
+            wd = p.StartsWith('/') ? p : wd.TrimEnd('/') + "/" + p;
+        }
         return (wd.TrimEnd('/') + "/" + v.TrimStart('.', '/')).TrimEnd('/');
     }
 
