@@ -85,11 +85,11 @@ function Read-HsString {
     return @($null, $i)
 }
 
-# String and list-of-string bindings (name = "…" / name = [ "…", … ]) with their positions.
+# String and list-of-string bindings (name = "…" / name = [ "…", … ] / name = Text.unlines [ … ]) with their positions.
 function Get-Binding {
     param([string]$Text)
     $bindings = [System.Collections.Generic.List[object]]::new()
-    foreach ($m in [regex]::Matches($Text, '(?m)\b(?<name>[a-z]\w*)\s*=\s*(?<open>["\[])')) {
+    foreach ($m in [regex]::Matches($Text, '(?m)\b(?<name>[a-z]\w*)\s*=\s*(?:(?:Text\.)?(?<fn>unlines)\s+)?(?<open>["\[])')) {
         $name = $m.Groups['name'].Value
         $p = $m.Groups['open'].Index
         if ($m.Groups['open'].Value -eq '"') {
@@ -108,7 +108,9 @@ function Get-Binding {
             if ($c -eq '-' -and $Text[$i + 1] -eq '-') { while ($i -lt $Text.Length -and $Text[$i] -ne "`n") { $i++ }; continue }
             $ok = $false; break
         }
-        if ($ok -and $items.Count -gt 0) { $bindings.Add([pscustomobject]@{ Name = $name; Pos = $m.Index; Lines = $items; Value = $null }) }
+        if (-not $ok -or $items.Count -eq 0) { continue }
+        $joined = if ($m.Groups['fn'].Success) { ($items | ForEach-Object { $_ + "`n" }) -join '' } else { $null }
+        $bindings.Add([pscustomobject]@{ Name = $name; Pos = $m.Index; Lines = $items; Value = $joined })
     }
     $bindings
 }
@@ -123,7 +125,7 @@ function Read-Argument {
     $m = [regex]::Match($Text.Substring($i), '^(?:(?:Text\.)?(?<fn>unlines|unwords)\s+|(?:Text\.)?intercalate\s+"\\n"\s+)?(?<name>[a-z]\w*)\)?')
     if (-not $m.Success) { return @($null, $i) }
     $name = $m.Groups['name'].Value
-    $b = $Bindings | Where-Object { $_.Name -eq $name -and $_.Pos -lt $Pos } | Select-Object -Last 1
+    $b = $Bindings | Where-Object { $_.Name -ceq $name -and $_.Pos -lt $Pos } | Select-Object -Last 1
     if (-not $b) { return @($null, $i) }
     $value = if ($null -ne $b.Value) { $b.Value }
              elseif ($m.Groups['fn'].Value -eq 'unlines') { ($b.Lines | ForEach-Object { $_ + "`n" }) -join '' }

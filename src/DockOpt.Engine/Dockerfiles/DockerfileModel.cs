@@ -78,7 +78,7 @@ public sealed class DockerfileModel
             _scopes[ins] = cur.Clone();
             if (stage != null) stage.Instructions.Add(ins);
             if (ins.Keyword == "ARG") DeclareArgs(doc, ins, cur, global, inStage: scope != null);
-            else if (ins.Keyword == "ENV" && scope != null) DefineEnv(doc, ins, cur);
+            else if (ins.Keyword == "ENV") DefineEnv(doc, ins, cur); // before the first FROM too: a fragment's RUNs see it
             if (stage != null) _stageEnd[stage.Index] = cur;
         }
         if (stage != null && !_stageEnd.ContainsKey(stage.Index) && scope != null) _stageEnd[stage.Index] = scope;

@@ -26,6 +26,14 @@ internal static class CopyArguments
         return (list, ctx.Model.Expand(ins, d.Raw).Value, ins.Arguments.RangeOf(d.Start, d.End));
     }
 
+    /// <summary>The destination as written (quotes removed, nothing expanded), or null when there is none.</summary>
+    public static string? RawDestination(Instruction ins)
+    {
+        if (ins.ExecForm != null) return ins.ExecForm.Length >= 2 ? ins.ExecForm[^1] : null;
+        var words = DockerfileParser.Words(ins.Arguments.Text).ToList();
+        return words.Count >= 2 || (words.Count == 1 && ins.Heredocs.Count > 0) ? words[^1].Raw.Trim('"', '\'') : null;
+    }
+
     /// <summary>Is the destination relative (not /…, not C:\…, not \…, not a variable)?</summary>
     public static bool IsRelative(string dest) =>
         !dest.StartsWith('/') && !WindowsPaths.IsDriveAbsolute(dest) && !dest.StartsWith('\\') && !dest.StartsWith('$');

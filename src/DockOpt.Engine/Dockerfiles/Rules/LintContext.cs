@@ -34,8 +34,26 @@ public sealed class LintContext
         return f;
     }
 
-    /// <summary>In a shipped stage (an ONBUILD trigger runs in a child image, so its layers ship there).</summary>
-    public bool IsShipped(Instruction ins) => ins.Parent != null || (ins.StageIndex >= 0 && Model.Shipped.Contains(ins.StageIndex));
+    /// <summary>
+    /// In a shipped stage. An ONBUILD trigger runs in a child image, so its layers ship there; an instruction outside
+    /// any stage (a fragment, or lines before the first FROM) is judged as the body of the shipped stage, as hadolint does.
+    /// </summary>
+    public bool IsShipped(Instruction ins) => ins.Parent != null || ins.StageIndex < 0 || Model.Shipped.Contains(ins.StageIndex);
+
+    /// <summary>
+    /// The instructions in sections that rules walk in order: those outside any stage (before the first FROM; all of
+    /// them for a fragment without FROM), then each stage's. Rules that need only order (consecutive RUNs, curl and
+    /// wget in one section) see the outside section like a stage.
+    /// </summary>
+    public IEnumerable<IReadOnlyList<Instruction>> Sections
+    {
+        get
+        {
+            var outside = Document.Instructions.Where(i => i.StageIndex < 0).ToList();
+            if (outside.Count > 0) yield return outside;
+            foreach (var st in Model.Stages) yield return st.Instructions;
+        }
+    }
 
     /// <summary>The RUN instructions of the file (ONBUILD RUN triggers excluded).</summary>
     public IEnumerable<Instruction> Runs => Document.Instructions.Where(i => i.Keyword == "RUN");
@@ -56,6 +74,8 @@ public sealed class LintContext
     public string[]? ShellFor(Instruction ins)
     {
         var stage = Model.StageOf(ins);
+        if (stage == null) // outside a stage: the last SHELL before it, outside a stage too
+            return Document.Instructions.LastOrDefault(x => x.Keyword == "SHELL" && x.ExecForm != null && x.StageIndex < 0 && x.Index < ins.Index)?.ExecForm;
         while (stage != null)
         {
             var last = stage.Instructions.LastOrDefault(x => x.Keyword == "SHELL" && x.ExecForm != null && (x.StageIndex != ins.StageIndex || x.Index < ins.Index));

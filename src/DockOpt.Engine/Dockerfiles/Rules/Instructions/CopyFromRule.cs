@@ -7,7 +7,7 @@ public abstract class CopyFromRule : Rule
     {
         foreach (var ins in ctx.Document.Instructions.Where(i => i.Keyword is "COPY" or "ADD"))
         {
-            if (ctx.Model.StageOf(ins) is not { } st) continue;
+            var st = ctx.Model.StageOf(ins); // null outside a stage: no stage can be named there
             foreach (var (value, raw, flag) in ctx.Model.StageReferences(ins).Where(r => r.Flag.Name.Equals("from", StringComparison.OrdinalIgnoreCase)))
             {
                 if (value.Contains('$') || !ctx.Model.Expand(ins, raw).Resolved) continue; // unknown at lint time: no guess (hadolint #933)
@@ -16,8 +16,8 @@ public abstract class CopyFromRule : Rule
         }
     }
 
-    protected static bool IsOwnStage(Stage st, string value) =>
-        st.Name != null && value.Equals(st.Name, StringComparison.OrdinalIgnoreCase) || value == st.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    protected static bool IsOwnStage(Stage? st, string value) => st != null && (
+        st.Name != null && value.Equals(st.Name, StringComparison.OrdinalIgnoreCase) || value == st.Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    protected abstract void Check(LintContext ctx, Instruction ins, Stage stage, string value, InstructionFlag flag);
+    protected abstract void Check(LintContext ctx, Instruction ins, Stage? stage, string value, InstructionFlag flag);
 }

@@ -11,10 +11,7 @@ public sealed class DO2000WorkdirRelativePath : Rule
         {
             var args = ins.Arguments.Text;
             var r = ctx.Model.Expand(ins, args);
-            var abs = r.Value.StartsWith('/') || WindowsPaths.IsDriveAbsolute(r.Value) || r.Value.StartsWith('\\');
-            var st = ctx.Model.StageOf(ins);
-            var hasAbsBefore = st != null && StagePaths.HasWorkdirBefore(ctx, st, ins);
-            if (r.Resolved && !abs && !hasAbsBefore)
+            if (r.Resolved && !StagePaths.IsAbsoluteWorkdir(ctx, ins) && !StagePaths.HasWorkdirBefore(ctx, ctx.Model.StageOf(ins), ins))
                 Report(ctx, $"WORKDIR '{r.Value}' is relative and no absolute WORKDIR precedes it.", ins.Arguments.RangeOf(0, args.Length), ins, "Use an absolute path.");
         }
     }

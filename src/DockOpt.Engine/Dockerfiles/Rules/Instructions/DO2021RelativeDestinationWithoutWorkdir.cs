@@ -10,7 +10,10 @@ public sealed class DO2021RelativeDestinationWithoutWorkdir : Rule
         foreach (var ins in ctx.Document.Instructions.Where(i => i.Keyword is "COPY" or "ADD"))
         {
             var (_, dest, destRange) = CopyArguments.Of(ctx, ins);
-            if (dest != null && CopyArguments.IsRelative(dest) && ctx.Model.StageOf(ins) is { } st && !StagePaths.HasWorkdirBefore(ctx, st, ins))
+            if (dest == null || CopyArguments.RawDestination(ins) is not { } raw) continue;
+            // A variable without a known value is never guessed at; a Windows path (c:\dir, as written) is absolute.
+            if (!ctx.Model.Expand(ins, raw).Resolved || WindowsPaths.IsDriveAbsolute(raw)) continue;
+            if (CopyArguments.IsRelative(dest) && !StagePaths.HasWorkdirBefore(ctx, ctx.Model.StageOf(ins), ins))
                 Report(ctx, $"{ins.Keyword} to relative '{dest}' with no WORKDIR set.", destRange, ins, "Set WORKDIR first or use an absolute destination.");
         }
     }

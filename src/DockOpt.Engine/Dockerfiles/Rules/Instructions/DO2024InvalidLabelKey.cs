@@ -7,7 +7,8 @@ public sealed class DO2024InvalidLabelKey : Rule
 {
     public override RuleInfo Info { get; } = new("DO2024", "InvalidLabelKey", Severity.Info, "Label keys should be lowercase alphanumerics, '.' and '-', outside the reserved com.docker/io.docker/org.dockerproject namespaces.", "DL3048");
 
-    static readonly Regex KeyPattern = new(@"^[a-z0-9]([a-z0-9.\-]*[a-z0-9])?$", RegexOptions.Compiled);
+    /// <summary>Starts with a lowercase letter, ends with a letter or digit, '.' and '-' in between.</summary>
+    static readonly Regex KeyPattern = new(@"^[a-z]([a-z0-9.\-]*[a-z0-9])?$", RegexOptions.Compiled);
 
     public override void Check(LintContext ctx)
     {

@@ -7,11 +7,12 @@ public abstract class SingleInstructionRule : Rule
 
     public override void Check(LintContext ctx)
     {
-        foreach (var st in ctx.Model.Stages)
+        foreach (var section in ctx.Sections)
         {
-            var list = st.Instructions.Where(i => i.Keyword == Keyword).ToList();
+            var list = section.Where(i => i.Keyword == Keyword).ToList();
+            var where = ctx.Model.StageOf(list.FirstOrDefault() ?? section[0]) is { } st ? $"Stage '{st.DisplayName}'" : "Before the first FROM, the file";
             foreach (var extra in list.Take(list.Count - 1))
-                Report(ctx, $"Stage '{st.DisplayName}' has {list.Count} {Keyword} instructions; only the last takes effect.", extra.Range, extra, $"Keep one {Keyword}.");
+                Report(ctx, $"{where} has {list.Count} {Keyword} instructions; only the last takes effect.", extra.Range, extra, $"Keep one {Keyword}.");
         }
     }
 }

@@ -32,10 +32,10 @@ public sealed class DO4000CacheUnfriendlyOrder : Rule
 
     public override void Check(LintContext ctx)
     {
-        foreach (var st in ctx.Model.Stages)
+        foreach (var section in ctx.Sections)
         {
             Instruction? wholeCopy = null;
-            foreach (var ins in st.Instructions)
+            foreach (var ins in section)
             {
                 if (ins.Keyword is "COPY" or "ADD" && !ins.HasFlag("from") && wholeCopy == null)
                 {

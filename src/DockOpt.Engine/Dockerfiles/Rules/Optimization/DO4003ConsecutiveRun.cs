@@ -7,17 +7,21 @@ public sealed class DO4003ConsecutiveRun : Rule
 
     public override void Check(LintContext ctx)
     {
-        foreach (var st in ctx.Model.Stages)
+        foreach (var section in ctx.Sections)
         {
             Instruction? prev = null;
-            foreach (var ins in st.Instructions)
+            foreach (var ins in section)
             {
-                if (ins.Keyword == "RUN" && prev?.Keyword == "RUN" && ins.Heredocs.Count == 0 && prev.Heredocs.Count == 0 && FlagsOf(prev) == FlagsOf(ins))
+                if (ins.Keyword == "RUN" && prev?.Keyword == "RUN" && ins.Heredocs.Count == 0 && prev.Heredocs.Count == 0 && FlagsOf(prev) == FlagsOf(ins)
+                    && !Chains(ctx, prev) && !Chains(ctx, ins))
                     Report(ctx, $"RUN right after the RUN on line {prev.Range.Start.Line}: each RUN is a layer.", ins.KeywordRange, ins, "Join them with && in one RUN.");
                 prev = ins;
             }
         }
     }
+
+    /// <summary>A RUN that already chains several commands (with &amp;&amp;, ;, …) was split on purpose, as hadolint reads it.</summary>
+    static bool Chains(LintContext ctx, Instruction run) => ctx.IsPosixShell(run) && ctx.Commands(run).Count > 1;
 
     static string FlagsOf(Instruction run) => string.Join(" ", run.Flags.Select(x => x.ToString()).Order());
 }

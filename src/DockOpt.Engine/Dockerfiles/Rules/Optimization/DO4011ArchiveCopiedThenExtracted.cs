@@ -7,10 +7,10 @@ public sealed class DO4011ArchiveCopiedThenExtracted : Rule
 
     public override void Check(LintContext ctx)
     {
-        foreach (var st in ctx.Model.Stages)
+        foreach (var section in ctx.Sections)
         {
             var archives = new List<(string Path, Instruction By)>();
-            foreach (var ins in st.Instructions)
+            foreach (var ins in section)
             {
                 if (ins.Keyword == "COPY" && !ins.HasFlag("from")) AddArchives(ctx, ins, archives);
                 else if (ins.Keyword == "RUN" && archives.Count > 0 && ctx.IsPosixShell(ins)) CheckExtracts(ctx, ins, archives);
@@ -25,7 +25,9 @@ public sealed class DO4011ArchiveCopiedThenExtracted : Rule
         foreach (var src in sources.Where(x => Sources.IsTarArchive(x.Value)))
         {
             var name = src.Value.Contains('/') ? src.Value.Substring(src.Value.LastIndexOf('/') + 1) : src.Value;
-            archives.Add((StagePaths.Absolute(ctx, ins, dest.EndsWith('/') ? dest.TrimEnd('/') + "/" + name : dest), ins));
+            // A destination without a trailing slash may still be a folder (COPY app.tar /srv/app): both readings count.
+            archives.Add((StagePaths.Absolute(ctx, ins, dest.TrimEnd('/') + "/" + name), ins));
+            if (!dest.EndsWith('/')) archives.Add((StagePaths.Absolute(ctx, ins, dest), ins));
         }
     }
 

@@ -12,11 +12,18 @@ public sealed class DO5000SecretInArgOrEnv : Rule
     /// <summary>Name parts that say the value is not the secret itself (a path, a public key, an id).</summary>
     static readonly Regex SecretAllow = new(@"(?:_|^)(?:public|file|version|path|dir|url|id|name)(?:_|$)", RegexOptions.IgnoreCase | RegexOptions.Compiled);
 
+    /// <summary>Credential variables documented by the tools that read them, whose names contain an allowed part (ID).</summary>
+    static readonly HashSet<string> KnownSecretNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET",
+        "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "NPM_TOKEN", "DOCKER_PASSWORD", "PGPASSWORD", "MYSQL_ROOT_PASSWORD",
+    };
+
     public override void Check(LintContext ctx)
     {
         foreach (var ins in ctx.Document.Instructions.Where(i => i.Keyword is "ARG" or "ENV"))
             foreach (var (key, _, _, word) in VariableExpander.KeyValues(ins.Arguments.Text, ins.Keyword == "ENV"))
-                if (SecretName.IsMatch(key) && !SecretAllow.IsMatch(key))
+                if (KnownSecretNames.Contains(key) || SecretName.IsMatch(key) && !SecretAllow.IsMatch(key))
                     Report(ctx, $"{ins.Keyword} {key} looks like a secret; its value is kept in the image history and metadata.", ins.Arguments.RangeOf(word.Start, word.End), ins,
                         $"Pass it at build time with RUN --mount=type=secret,id={key.ToLowerInvariant()},env={key} …");
     }

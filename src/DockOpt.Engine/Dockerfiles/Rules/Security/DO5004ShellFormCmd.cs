@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace DockOpt.Engine.Dockerfiles.Rules.Security;
 
-/// <summary>Shell-form CMD/ENTRYPOINT: the app is not PID 1 and does not receive SIGTERM (hadolint DL3025).</summary>
+/// <summary>
+/// Shell-form CMD/ENTRYPOINT: the app is not PID 1 and does not receive SIGTERM (hadolint DL3025). A shell-form
+/// HEALTHCHECK CMD is reported too: it needs /bin/sh in the image and is run through it on every probe.
+/// </summary>
 public sealed class DO5004ShellFormCmd : Rule
 {
     public override RuleInfo Info { get; } = new("DO5004", "ShellFormCmd", Severity.Medium, "Shell-form CMD/ENTRYPOINT: the app is not PID 1 and does not receive SIGTERM.", "DL3025", "JSONArgsRecommended", true, true);
@@ -12,7 +15,6 @@ public sealed class DO5004ShellFormCmd : Rule
 
     public override void Check(LintContext ctx)
     {
-        if (ctx.Model.Final == null) return;
         foreach (var ins in ShippedImage.Instructions(ctx.Model).Where(i => i.Keyword is "CMD" or "ENTRYPOINT" && i.ExecForm == null && i.Arguments.Length > 0))
         {
             var words = DockerfileParser.Words(ins.Arguments.Text).ToList();
@@ -24,6 +26,14 @@ public sealed class DO5004ShellFormCmd : Rule
             if (ins.InvalidJson || start.Line != end.Line || ShellSyntax.IsMatch(a.Text) || a.Text.Contains('\'')) continue;
             var json = "[" + string.Join(", ", words.Select(w => System.Text.Json.JsonSerializer.Serialize(w.Value))) + "]";
             f.Edits.Add(new TextEdit(start.Line, start.Column, end.Column - start.Column, json));
+        }
+        foreach (var ins in ShippedImage.Instructions(ctx.Model).Where(i => i.Keyword == "HEALTHCHECK" && i.ExecForm == null && !i.InvalidJson))
+        {
+            var words = DockerfileParser.Words(ins.Arguments.Text).ToList();
+            if (words.Count < 2 || !words[0].Value.Equals("CMD", StringComparison.OrdinalIgnoreCase)) continue;
+            Report(ctx, "Shell-form HEALTHCHECK CMD: every probe starts /bin/sh, which the image must contain.",
+                ins.Arguments.RangeOf(words[1].Start, ins.Arguments.Length), ins,
+                $"HEALTHCHECK CMD [{string.Join(", ", words.Skip(1).Select(w => "\"" + w.Value + "\""))}]");
         }
     }
 }

@@ -4,12 +4,14 @@ namespace DockOpt.Engine.Dockerfiles.Rules.Security;
 internal static class ShippedImage
 {
     public static List<Stage> Stages(DockerfileModel model) => model.Shipped.Order().Select(i => model.Stages[i]).ToList();
-    public static List<Instruction> Instructions(DockerfileModel model) => Stages(model).SelectMany(s => s.Instructions).ToList();
+    /// <summary>The instructions of the shipped stages; for a fragment without FROM, all of them (read as the body of the shipped stage).</summary>
+    public static List<Instruction> Instructions(DockerfileModel model) =>
+        model.Stages.Count == 0 ? model.Document.Instructions.ToList() : Stages(model).SelectMany(s => s.Instructions).ToList();
 
     /// <summary>The last USER of the shipped image and its value, when the value is known.</summary>
     public static (Instruction Ins, string Value, string User)? LastUser(LintContext ctx)
     {
-        if (ctx.Model.Final == null || Instructions(ctx.Model).LastOrDefault(i => i.Keyword == "USER") is not { } last) return null;
+        if (Instructions(ctx.Model).LastOrDefault(i => i.Keyword == "USER") is not { } last) return null;
         var r = ctx.Model.Expand(last, last.Arguments.Text);
         return r.Resolved ? (last, r.Value, r.Value.Split(':')[0].Trim()) : null;
     }

@@ -9,15 +9,21 @@ public sealed class DO3003PackageInstallMissingYes : ShellRule
     {
         var prog = c.Program;
         if (prog == "apt-get" && c.Subcommand("install") is Word iw
-            && !c.HasOption('y', "--yes", "--assume-yes") && !c.Args.Any(a => a.Value == "-qq" || a.Value == "-q=2"))
+            && !c.HasOption('y', "--yes", "--assume-yes") && QuietLevel(c) < 2)
         {
             var f = Report(ctx, "apt-get install without -y waits for a confirmation a build cannot give.", c.RangeOfWord(iw), run.Run, "apt-get install -y …", "DL3014");
             if (run.InsertAfter(c, iw, " -y") is TextEdit e) f.Edits.Add(e);
         }
         if (prog is "yum" or "dnf" or "microdnf" or "zypper" && c.Subcommand("install", "in") is Word yw
-            && !c.HasOption(prog == "zypper" ? 'n' : 'y', "--assumeyes", "--yes", "--non-interactive", "-y")
+            && !c.HasOption(prog == "zypper" ? 'n' : 'y', "--assumeyes", "--yes", "--non-interactive", "--no-confirm", "-y")
             && !(prog == "zypper" && c.Words.Any(x => x.Value is "-n" or "--non-interactive")))
             Report(ctx, $"{prog} install without -y waits for a confirmation.", c.RangeOfWord(yw), run.Run, $"{prog} install -y …",
                 prog switch { "yum" => "DL3030", "zypper" => "DL3034", _ => "DL3038" });
     }
+
+    /// <summary>apt-get's quiet level: each -q (also inside -qq or -yq) and --quiet counts one, -q=N counts N; 2 implies -y.</summary>
+    static int QuietLevel(ShellCommand c) => c.Args.Sum(a =>
+        a.Value is "--quiet" ? 1
+        : a.Value.StartsWith("-q=", StringComparison.Ordinal) && int.TryParse(a.Value.AsSpan(3), out var n) ? n
+        : a.Value.StartsWith('-') && !a.Value.StartsWith("--") && !a.Value.Contains('=') ? a.Value.Count(ch => ch == 'q') : 0);
 }

@@ -9,10 +9,24 @@ public sealed class DO3007PipNoCacheDir : ShellRule
     {
         if (!run.Shipped || !PackageCommands.IsPipInstall(c, out var pi)) return;
         var piw = c.Words[pi];
-        var noCacheEnv = ctx.Model.Variable(run.Run, "PIP_NO_CACHE_DIR") is (true, string v) && v.Length > 0 && v != "0" && !v.Equals("false", StringComparison.OrdinalIgnoreCase);
-        if (c.HasArg("--no-cache-dir") || noCacheEnv || run.HasCacheMount("/root/.cache", "/root/.cache/pip", "/home")) return;
+        if (c.HasArg("--no-cache-dir") || NoCacheByEnvironment(ctx, run, c) || run.HasCacheMount("/root/.cache", "/root/.cache/pip", "/home")) return;
         var f = Report(ctx, "pip install keeps downloaded wheels in ~/.cache/pip in this shipped layer.", c.RangeOfWord(piw), run.Run,
             "pip install --no-cache-dir …, or RUN --mount=type=cache,target=/root/.cache/pip");
         if (run.InsertAfter(c, piw, " --no-cache-dir") is TextEdit e) f.Edits.Add(e);
+    }
+
+    /// <summary>
+    /// PIP_NO_CACHE_DIR set to a true value (1, true, yes, on — pip's own reading) for this pip: an assignment in front
+    /// of the command, an <c>export</c> earlier in the RUN, or ENV/ARG before the RUN. <c>off</c>, <c>no</c>, <c>0</c> keep the cache.
+    /// </summary>
+    static bool NoCacheByEnvironment(LintContext ctx, RunScript run, ShellCommand pip)
+    {
+        const string name = "PIP_NO_CACHE_DIR=";
+        var prefix = pip.Words.Take(pip.ProgramIndex).LastOrDefault(w => w.Value.StartsWith(name, StringComparison.Ordinal)).Value;
+        var exported = run.Commands.TakeWhile(x => x != pip).Where(x => x.Program == "export")
+            .SelectMany(x => x.Args).LastOrDefault(w => w.Value.StartsWith(name, StringComparison.Ordinal)).Value;
+        var value = prefix?.Substring(name.Length) ?? exported?.Substring(name.Length)
+            ?? (ctx.Model.Variable(run.Run, "PIP_NO_CACHE_DIR") is (true, string v) ? v : null);
+        return value != null && value.ToLowerInvariant() is "1" or "true" or "yes" or "on";
     }
 }

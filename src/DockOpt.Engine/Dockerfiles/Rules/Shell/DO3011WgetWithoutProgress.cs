@@ -8,8 +8,10 @@ public sealed class DO3011WgetWithoutProgress : ShellRule
     protected override void Check(LintContext ctx, RunScript run, ShellCommand c)
     {
         if (c.Program != "wget") return;
+        // --progress, quiet or non-verbose, or the log written to a file (-o/--output-file, -a/--append-output).
         var quiet = c.Args.Any(a => a.Value.StartsWith("--progress") || a.Value is "-q" or "--quiet" or "-nv" or "--no-verbose"
-            || (a.Value.StartsWith('-') && !a.Value.StartsWith("--") && a.Value.Contains('q')));
+            || a.Value.StartsWith("--output-file") || a.Value.StartsWith("--append-output")
+            || (a.Value.StartsWith('-') && !a.Value.StartsWith("--") && (a.Value.Contains('q') || a.Value.Contains('o') || a.Value.Contains('a'))));
         if (!quiet)
             Report(ctx, "wget without --progress floods the build log.", ProgramRange(c), run.Run, "wget --progress=dot:giga … (or -q)");
     }

@@ -8,7 +8,8 @@ public sealed class DO3013MissingPipefail : ShellRule
     protected override void Check(LintContext ctx, RunScript run)
     {
         var shell = run.Shell;
-        var pipefailSet = shell != null && shell.Any(s => s.Contains("pipefail"));
+        // hadolint accepts pipefail from SHELL only for shells that have it (bash, zsh, ash); POSIX sh has no -o pipefail.
+        var pipefailSet = shell != null && shell.Any(s => s.Contains("pipefail")) && ShellName(shell[0]) is "bash" or "zsh" or "ash";
         foreach (var c in run.Commands)
         {
             if (c.Program == "set" && c.Args.Any(a => a.Value.Contains("pipefail"))) pipefailSet = true;
@@ -17,4 +18,6 @@ public sealed class DO3013MissingPipefail : ShellRule
                     "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"] before the RUN, or 'set -o pipefail &&' in it.");
         }
     }
+
+    static string ShellName(string path) => path.Substring(path.LastIndexOf('/') + 1);
 }

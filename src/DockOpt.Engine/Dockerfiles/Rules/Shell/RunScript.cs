@@ -24,14 +24,13 @@ public sealed class RunScript
     /// <summary>The SHELL in effect, or null for the default /bin/sh -c.</summary>
     public string[]? Shell { get; }
 
-    /// <summary>Every RUN and ONBUILD RUN of the file in order, PowerShell and cmd RUNs excluded.</summary>
-    public static IEnumerable<RunScript> All(LintContext ctx)
-    {
-        foreach (var st in ctx.Model.Stages)
-            foreach (var run in st.Instructions.Select(i => i.Trigger ?? i).Where(i => i.Keyword == "RUN"))
-                if (ctx.IsPosixShell(run))
-                    yield return new RunScript(run, st, ctx);
-    }
+    /// <summary>Every RUN and ONBUILD RUN of the file in order, outside a stage too; PowerShell and cmd RUNs excluded.</summary>
+    public static IReadOnlyList<RunScript> All(LintContext ctx) => PerDocument.GetValue(ctx, c =>
+        c.Document.Instructions.Select(i => i.Trigger ?? i).Where(i => i.Keyword == "RUN" && c.IsPosixShell(i))
+            .Select(run => new RunScript(run, c.Model.StageOf(run), c)).ToList());
+
+    /// <summary>Built once per lint run: every shell rule walks the same RUNs.</summary>
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LintContext, List<RunScript>> PerDocument = new();
 
     /// <summary>Does a <c>type=cache</c> or <c>tmpfs</c> mount of the RUN cover one of the targets?</summary>
     public bool HasCacheMount(params string[] targets) =>

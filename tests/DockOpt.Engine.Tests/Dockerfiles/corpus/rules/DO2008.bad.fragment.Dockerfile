@@ -1,0 +1,2 @@
+CMD ["nginx"]
+CMD ["nginx", "-g", "daemon off;"]

@@ -1,0 +1,1 @@
+COPY app.sh bin/app.sh

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+LABEL 2fa.enabled="true"

@@ -1,0 +1,2 @@
+# expect-at: 2:5-2:7
+RUN cd /srv/www && ./configure

@@ -1,0 +1,2 @@
+# a snippet without FROM is linted like the body of a stage
+RUN sudo make install

@@ -1,0 +1,2 @@
+RUN ./fetch-sources.sh
+RUN ./build-all.sh

@@ -1,0 +1,4 @@
+FROM debian:bookworm-slim
+# a RUN that already chains commands was split on purpose
+RUN ./configure && make
+RUN make install

@@ -1,0 +1,1 @@
+LABEL org.opencontainers.image.source="not a url"

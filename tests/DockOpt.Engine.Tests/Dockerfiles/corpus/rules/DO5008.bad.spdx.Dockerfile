@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim
+# "apache" is no SPDX license id
+LABEL org.opencontainers.image.licenses="apache"
