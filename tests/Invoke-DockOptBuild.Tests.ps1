@@ -20,10 +20,13 @@ BeforeAll {
         $script:images.Add($name)
         return $name
     }
+    # These are the classic builder's tests (Invoke-DockOptBuild.BuildKit.Tests.ps1 has BuildKit's); Auto honours DOCKER_BUILDKIT=0.
+    $script:savedBuildKit = $env:DOCKER_BUILDKIT
     $env:DOCKER_BUILDKIT = '0'
 }
 
 AfterAll {
+    $env:DOCKER_BUILDKIT = $script:savedBuildKit
     Remove-TestImage $script:images
     if ($script:work -and (Test-Path $script:work)) { Remove-Item -Recurse -Force $script:work }
 }
