@@ -161,7 +161,7 @@ Describe 'Invoke-DockOptBuild' -Tag 'RequiresDocker' {
         $x.Message | Should -Match 'line30'
         $err[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
         # No container of the failed step is left behind.
-        (& docker ps -a --no-trunc --format '{{.Command}}') -match 'dockopt-fail-marker' | Should -BeNullOrEmpty
+        @(& docker ps -a --no-trunc --format '{{.Command}}') -match 'dockopt-fail-marker' | Should -BeNullOrEmpty
     }
 
     It 'builds the next piped Dockerfile after one fails (FileInfo and Path/Dockerfile objects)' {
