@@ -20,10 +20,13 @@ BeforeAll {
         $script:images.Add($name)
         return $name
     }
+    # These are the classic builder's tests (Invoke-DockOptBuild.BuildKit.Tests.ps1 has BuildKit's); Auto honours DOCKER_BUILDKIT=0.
+    $script:savedBuildKit = $env:DOCKER_BUILDKIT
     $env:DOCKER_BUILDKIT = '0'
 }
 
 AfterAll {
+    $env:DOCKER_BUILDKIT = $script:savedBuildKit
     Remove-TestImage $script:images
     if ($script:work -and (Test-Path $script:work)) { Remove-Item -Recurse -Force $script:work }
 }
@@ -158,7 +161,7 @@ Describe 'Invoke-DockOptBuild' -Tag 'RequiresDocker' {
         $x.Message | Should -Match 'line30'
         $err[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
         # No container of the failed step is left behind.
-        (& docker ps -a --no-trunc --format '{{.Command}}') -match 'dockopt-fail-marker' | Should -BeNullOrEmpty
+        @(& docker ps -a --no-trunc --format '{{.Command}}') -match 'dockopt-fail-marker' | Should -BeNullOrEmpty
     }
 
     It 'builds the next piped Dockerfile after one fails (FileInfo and Path/Dockerfile objects)' {

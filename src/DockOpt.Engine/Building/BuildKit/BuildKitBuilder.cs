@@ -39,6 +39,7 @@ internal sealed class BuildKitBuilder
         public readonly Queue<string> Tail = new();
         public readonly StringBuilder Partial = new();
         public bool ProgressShown;
+        public bool Reported;
 
         public void AddOutput(string line)
         {
@@ -130,7 +131,7 @@ internal sealed class BuildKitBuilder
                 if (!response.IsSuccessStatusCode)
                 {
                     var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-                    throw MapError(EngineErrors.ExtractMessage(body), null, vertexes, stages, context, request, response.StatusCode);
+                    throw MapError(EngineErrors.ExtractMessage(body), vertexes, stages, context, request, response.StatusCode);
                 }
                 await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
                 using var reader = new StreamReader(stream, Encoding.UTF8);
@@ -184,7 +185,7 @@ internal sealed class BuildKitBuilder
         _sink.Progress(new DockOptProgress(request.ActivityId, activity, "Done") { Completed = true });
 
         if (error != null)
-            throw MapError(error, null, vertexes, stages, context, request, HttpStatusCode.OK);
+            throw MapError(error, vertexes, stages, context, request, HttpStatusCode.OK);
         if (imageId == null)
             throw new DockOptException("BuildFailed", DockOptErrorCategory.InvalidResult,
                 "The engine ended the BuildKit build without an image ID.", context.DockerfilePath, "Run with -Verbose to see the engine's messages.");
@@ -278,8 +279,11 @@ internal sealed class BuildKitBuilder
                 var pct = st.Step is { } s && s.Total > 0 ? (int)Math.Min(99, (s.Index - 1) * 100L / s.Total) : -1;
                 _sink.Progress(new DockOptProgress(request.ActivityId, activity, Shorten(v.Name)) { PercentComplete = pct });
             }
-            if (v.Completed != null && st.Step != null && v.Error.Length == 0)
+            if (v.Completed != null && st.Step != null && v.Error.Length == 0 && !st.Reported)
+            {
+                st.Reported = true;
                 _sink.Information(v.Cached ? $"{v.Name} (cached)" : $"{v.Name} ({(v.Completed - v.Started)?.TotalSeconds ?? 0:0.0} s)", "DockOpt", "Build", "Step");
+            }
         }
         foreach (var l in status.Logs)
         {
@@ -362,7 +366,7 @@ internal sealed class BuildKitBuilder
         }
     }
 
-    DockOptException MapError(string message, string? unused, Dictionary<string, VertexState> vertexes, DockerfileStages stages,
+    DockOptException MapError(string message, Dictionary<string, VertexState> vertexes, DockerfileStages stages,
         BuildContext ctx, BuildRequest r, HttpStatusCode status)
     {
         var dockerfile = ctx.DockerfilePath;
