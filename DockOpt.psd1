@@ -31,6 +31,7 @@
         'Invoke-DockOptScan'
         'Get-DockOptPackage'
         'Publish-DockOptImage'
+        'Export-DockOptReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
