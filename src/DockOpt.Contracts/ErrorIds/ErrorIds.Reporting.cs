@@ -13,7 +13,4 @@ public static partial class ErrorIds
 
     [ErrorId(DockOptErrorCategory.InvalidArgument, "Pipe DockOpt results (builds, comparisons, analyses, findings, test results, scans, publishes, history) or give -HistoryPath.")]
     public const string ReportInputEmpty = nameof(ReportInputEmpty);
-
-    [ErrorId(DockOptErrorCategory.WriteError, "Check that $env:GITHUB_STEP_SUMMARY / $env:GITHUB_OUTPUT point to writable files, or set DOCKOPT_CI=off.")]
-    public const string CiFileWriteFailed = nameof(CiFileWriteFailed);
 }
