@@ -144,3 +144,34 @@ Describe 'examples/ci/pipeline.ps1 off main with a failing gate' -Tag 'RequiresD
         (Invoke-WebRequest "http://$($script:registry)/v2/$($script:image)-branch/tags/list" -SkipHttpErrorCheck).StatusCode | Should -Be 404
     }
 }
+
+Describe 'examples/ci templates' {
+    BeforeAll {
+        $script:python = (Get-Command python3 -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+        $script:params = (Get-Command (Resolve-Path (Join-Path $PSScriptRoot '../examples/ci/pipeline.ps1')).Path).Parameters.Keys
+        # The steps of a template as JSON (python3's yaml parser: the test also proves the file is valid YAML).
+        function Get-TemplateSteps([string] $File) {
+            $json = & $script:python -c "import json,sys,yaml; d=yaml.safe_load(open(sys.argv[1])); s=d['jobs']['pipeline']['steps'] if 'jobs' in d else d['steps']; print(json.dumps(s))" $File
+            if ($LASTEXITCODE -ne 0) { throw "not valid YAML: $File" }
+            $json | ConvertFrom-Json
+        }
+        function Get-ScriptText($Step) { (@($Step.run, $Step.pwsh, $Step.inputs.inlineScript) | Where-Object { $_ }) -join "`n" }
+    }
+
+    It '<_> is valid YAML; its steps call pipeline.ps1 with parameters it has, and publish only on main' -ForEach 'github-actions.yml', 'azure-pipelines.yml' -Skip:(-not (Get-Command python3 -ErrorAction Ignore)) {
+        $steps = @(Get-TemplateSteps (Join-Path $PSScriptRoot "../examples/ci/$_"))
+        $calls = @($steps | Where-Object { (Get-ScriptText $_) -match 'pipeline\.ps1' })
+        $calls.Count | Should -Be 2
+        foreach ($c in $calls) {
+            foreach ($p in [regex]::Matches((Get-ScriptText $c), '(?<=\s)-([A-Za-z]+)') | ForEach-Object { $_.Groups[1].Value } | Where-Object { $_ -notin 'NoProfile', 'File' }) {
+                $script:params | Should -Contain $p
+            }
+        }
+        $publish = $calls | Where-Object { (Get-ScriptText $_) -match '-Stage Publish' }
+        "$($publish.if)$($publish.condition)" | Should -Match "refs/heads/main"
+        $text = Get-Content -Raw (Join-Path $PSScriptRoot "../examples/ci/$_")
+        $text | Should -Match 'junit\.xml'
+        $text | Should -Match '\.sarif'
+        $text | Should -Match 'dockopt-report'
+    }
+}
