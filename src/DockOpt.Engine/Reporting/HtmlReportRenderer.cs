@@ -130,7 +130,7 @@ public static class HtmlReportRenderer
         }
         if (s.StartsWith("RUN |", StringComparison.Ordinal)) s = "RUN " + s.Substring(5);
         if (s.EndsWith(" # buildkit", StringComparison.Ordinal)) s = s.Substring(0, s.Length - 11);
-        return s.Length == 0 ? "(layer)" : s;
+        return s.Length == 0 ? "(no command: imported layer)" : s;
     }
 
     // ---- sections ----
@@ -187,7 +187,7 @@ public static class HtmlReportRenderer
                 ("difference-size", Data(c.DifferenceSize)), ("reduction-percent", Data(c.ReductionPercent))), caption, svg);
             var rows = new List<string[]>
             {
-                new[] { "Image", $"<code>{Html(c.ReferenceImage)}</code>", $"<code>{Html(c.DifferenceImage)}</code>" },
+                new[] { "Image", $"<code class=\"nw\">{Html(c.ReferenceImage)}</code>", $"<code class=\"nw\">{Html(c.DifferenceImage)}</code>" },
                 new[] { "Size", Bytes(c.ReferenceSize), Bytes(c.DifferenceSize) },
                 new[] { "Layers", c.ReferenceLayerCount.ToString(Inv), c.DifferenceLayerCount.ToString(Inv) },
             };
@@ -342,7 +342,7 @@ public static class HtmlReportRenderer
     static string Publishes(IReadOnlyList<PublishResult> publishes) =>
         Table(new[] { "Image", "Digest", "Status", "#Layers pushed", "#Bytes pushed", "#Time" }, publishes.Select(p => new[]
         {
-            $"<code>{Html(p.ImageUri)}</code>", $"<code class=\"digest\" data-digest=\"{Html(p.Digest)}\">{Html(Trunc(p.Digest, 23))}</code>", $"<span class=\"pill {(p.Status == PublishStatus.Pushed ? "pass" : "skip")}\">{p.Status}</span>",
+            $"<code>{Html(p.Reference)}</code>", $"<code class=\"digest\" title=\"{Html(p.Digest)}\" data-digest=\"{Html(p.Digest)}\">{Html(Trunc(p.Digest, 23))}</code>", $"<span class=\"pill {(p.Status == PublishStatus.Pushed ? "pass" : "skip")}\">{p.Status}</span>",
             $"{p.LayersPushed}/{p.LayersPushed + p.LayersSkipped}", Bytes(p.BytesPushed), Seconds(p.DurationSeconds),
         }));
 
@@ -438,7 +438,7 @@ a{color:var(--accent)}
 .pill.sev-critical{background:var(--crit)}.pill.sev-high{background:var(--high)}.pill.sev-medium{background:var(--med);color:#1f1300}.pill.sev-low{background:var(--low)}
 .pill.sev-info{background:var(--info)}.pill.sev-unknown{background:var(--unk)}.pill.pass,.badge.good{background:var(--good)}.pill.fail,.badge.bad{background:var(--bad)}
 .pill.error{background:var(--warn);color:#1f1300}.pill.skip{background:var(--skip)}
-.good-text{color:var(--good)}.bad-text{color:var(--bad)}
+.nw{white-space:nowrap}.good-text{color:var(--good)}.bad-text{color:var(--bad)}
 .msg{color:var(--muted);font-size:12px;margin-top:2px}
 .gate{border-left:4px solid var(--bad);background:var(--track);padding:8px 12px;border-radius:6px;margin:10px 0 0}
 .score-row{display:flex;align-items:center;gap:14px;padding-top:12px;border-top:1px solid var(--border)}.card>header+.score-row{border-top:0;padding-top:0}

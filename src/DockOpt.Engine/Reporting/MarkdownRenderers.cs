@@ -157,7 +157,7 @@ public static class MarkdownRenderers
         sb.AppendLine("| Image | Digest | Status | Layers pushed | Bytes pushed | Time |");
         sb.AppendLine("|---|---|---|--:|--:|--:|");
         foreach (var p in publishes)
-            sb.AppendLine($"| {MdCode(p.ImageUri)} | {MdCode(p.Digest, 80)} | {p.Status} | {p.LayersPushed}/{p.LayersPushed + p.LayersSkipped} | {Bytes(p.BytesPushed)} | {Seconds(p.DurationSeconds)} |");
+            sb.AppendLine($"| {MdCode(p.Reference)} | {MdCode(p.Digest, 80)} | {p.Status} | {p.LayersPushed}/{p.LayersPushed + p.LayersSkipped} | {Bytes(p.BytesPushed)} | {Seconds(p.DurationSeconds)} |");
         return sb.AppendLine().ToString();
     }
 
