@@ -200,3 +200,38 @@ public class CiReporterTests : IDisposable
         return d;
     }
 }
+
+[CollectionDefinition("ProcessConsole", DisableParallelization = true)]
+public class ProcessConsoleCollection { }
+
+/// <summary>Registry credentials are masked in the CI log the moment DockOpt reads them (process environment and console).</summary>
+[Collection("ProcessConsole")]
+public class CiSecretMaskingTests
+{
+    [Fact]
+    public void ARegistryCredentialIsMaskedWhenItIsCreatedUnderGitHubActions()
+    {
+        var before = (Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), Environment.GetEnvironmentVariable("DOCKOPT_CI"), Environment.GetEnvironmentVariable("TF_BUILD"));
+        var console = Console.Out;
+        var captured = new StringWriter();
+        try
+        {
+            Environment.SetEnvironmentVariable("GITHUB_ACTIONS", "true");
+            Environment.SetEnvironmentVariable("DOCKOPT_CI", null);
+            Environment.SetEnvironmentVariable("TF_BUILD", null);
+            Console.SetOut(captured);
+            var c = new DockOpt.Engine.Registry.RegistryCredential("AWS", "tok%en,1", "test");
+            Assert.False(c.IsAnonymous);
+        }
+        finally
+        {
+            Console.SetOut(console);
+            Environment.SetEnvironmentVariable("GITHUB_ACTIONS", before.Item1);
+            Environment.SetEnvironmentVariable("DOCKOPT_CI", before.Item2);
+            Environment.SetEnvironmentVariable("TF_BUILD", before.Item3);
+        }
+        var lines = captured.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains("::add-mask::tok%25en,1", lines);
+        Assert.Contains("::add-mask::" + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("AWS:tok%en,1")), lines);
+    }
+}
