@@ -18,11 +18,13 @@ BeforeAll {
         foreach ($k in $Environment.Keys) { $vars[$k] = $Environment[$k] }
         $saved = @{}
         foreach ($k in $vars.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $vars[$k]) }
+        # In the work folder: NuGet writes a NuGet/NuGet.Config into the current folder when HOME has none.
+        Push-Location $script:work
         try {
             $out = & $script:pwsh @script:pwshArgs -NoProfile -NonInteractive -Command "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'; $Script" 2>&1
             [pscustomobject]@{ Output = @($out | ForEach-Object { "$_" }); ExitCode = $LASTEXITCODE }
         }
-        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+        finally { Pop-Location; foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
     }
 }
 
