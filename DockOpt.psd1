@@ -32,14 +32,25 @@
         'Get-DockOptPackage'
         'Update-DockOptVulnerabilityDatabase'
         'Publish-DockOptImage'
+        'Export-DockOptReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Docker', 'Containers', 'Dockerfile', 'ECR', 'CI', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
-            ProjectUri = 'https://github.com/dockopt/dockopt'
+            Tags         = @('Docker', 'Containers', 'Dockerfile', 'ECR', 'CI', 'DevOps', 'Lint', 'Security', 'SBOM', 'GitHubActions', 'AzurePipelines',
+                'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            ProjectUri   = 'https://github.com/dockopt/dockopt'
+            LicenseUri   = 'https://github.com/dockopt/dockopt/blob/main/LICENSE'
+            ReleaseNotes = @'
+0.1.0
+- Build, compare, measure, lint, test, scan and publish Docker images with typed objects.
+- Export-DockOptReport: one self-contained HTML report with charts (or Markdown) of any DockOpt results and history.
+- CI-native output in GitHub Actions (step summary, annotations, log groups, outputs, masks) and Azure Pipelines
+  (logissue, uploadsummary, setvariable, setsecret); opt out with DOCKOPT_CI=off.
+- Installable with Install-PSResource DockOpt (PowerShell 7.4+, Core edition).
+'@
         }
     }
 }

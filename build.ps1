@@ -206,12 +206,9 @@ function Invoke-Bench {
 function Invoke-Package {
     Invoke-Build
     Write-Step 'Package'
-    $zip = Join-Path $Out "DockOpt-$((Import-PowerShellDataFile (Join-Path $Root 'DockOpt.psd1')).ModuleVersion).zip"
-    $tmp = "$zip.tmp"
-    if (Test-Path $tmp) { Remove-Item $tmp }
-    Compress-Archive -Path $ModuleOut -DestinationPath $tmp -Force
-    Move-Item -Force $tmp $zip
-    Write-Host "    $zip"
+    . (Join-Path $Root 'build/Package.ps1')
+    $nupkg = New-DockOptPackage -ModulePath $ModuleOut -Destination $Out
+    Write-Host "    $($nupkg.FullName)"
 }
 
 $script:ExitCode = 0

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using DockOpt.Engine.Reporting;
 
 namespace DockOpt.Cmdlets;
 
@@ -8,7 +9,7 @@ namespace DockOpt.Cmdlets;
 /// StopProcessing (Ctrl+C) cancels, and pumps every Write*, progress and ShouldProcess call back onto the
 /// pipeline thread in order (a synchronous sink, never Progress&lt;T&gt;, which reorders).
 /// </summary>
-public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink
+public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink, IDisposable
 {
     readonly CancellationTokenSource _cts = new();
     BlockingCollection<Action>? _queue;
@@ -141,6 +142,73 @@ public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink
             resolved.AddRange(matches);
         }
         return resolved;
+    }
+
+    // ---- CI-native output: the one hook. Every object a DockOpt cmdlet writes and every error it writes or ends
+    // with passes here; under GitHub Actions or Azure Pipelines (not with DOCKOPT_CI=off) the engine's CiReporter
+    // turns them into annotations, log groups, a step summary section and step outputs.
+    CiReporter? _ci;
+    bool _ciChecked;
+
+    CiReporter? Ci
+    {
+        get
+        {
+            if (_ciChecked) return _ci;
+            _ciChecked = true;
+            return _ci = CiReporter.FromEnvironment(MyInvocation?.MyCommand?.Name ?? GetType().Name);
+        }
+    }
+
+    void CiSafe(Action<CiReporter> action)
+    {
+        var ci = Ci;
+        if (ci == null) return;
+        try { action(ci); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { base.WriteWarning($"CI output failed: {e.Message}"); }
+    }
+
+    /// <summary>Writes to the pipeline and hands DockOpt objects to the CI reporter.</summary>
+    public new void WriteObject(object sendToPipeline)
+    {
+        base.WriteObject(sendToPipeline);
+        CiSafe(ci => ci.Observe(sendToPipeline is PSObject p ? p.BaseObject : sendToPipeline));
+    }
+
+    /// <summary>Writes to the pipeline and hands DockOpt objects to the CI reporter.</summary>
+    public new void WriteObject(object sendToPipeline, bool enumerateCollection)
+    {
+        base.WriteObject(sendToPipeline, enumerateCollection);
+        if (enumerateCollection && sendToPipeline is System.Collections.IEnumerable e && sendToPipeline is not string)
+            foreach (var o in e) CiSafe(ci => ci.Observe(o is PSObject p ? p.BaseObject : o));
+        else CiSafe(ci => ci.Observe(sendToPipeline));
+    }
+
+    /// <summary>Writes a non-terminating error; the CI reporter annotates failed build steps and gates.</summary>
+    public new void WriteError(ErrorRecord errorRecord)
+    {
+        CiSafe(ci => ci.Error(errorRecord.Exception as DockOptException));
+        base.WriteError(errorRecord);
+    }
+
+    /// <summary>Ends the command; the CI reporter annotates failed gates and writes its summary first.</summary>
+    public new void ThrowTerminatingError(ErrorRecord errorRecord)
+    {
+        CiSafe(ci =>
+        {
+            if (errorRecord.Exception is DockOptException d) ci.Error(d);
+            else if (errorRecord.FullyQualifiedErrorId.Split(',')[0].EndsWith("GateFailed", StringComparison.Ordinal))
+                ci.GateFailed(errorRecord.FullyQualifiedErrorId.Split(',')[0], errorRecord.Exception.Message);
+            ci.Complete();
+        });
+        base.ThrowTerminatingError(errorRecord);
+    }
+
+    /// <summary>PowerShell disposes the command when its pipeline ends: the CI summary section and outputs are written then.</summary>
+    public void Dispose()
+    {
+        CiSafe(ci => ci.Complete());
+        GC.SuppressFinalize(this);
     }
 
     internal static ErrorRecord ToErrorRecord(DockOptException e)

@@ -14,6 +14,8 @@ public sealed class RegistryCredential
         Source = source;
         IdentityToken = identityToken;
         ExpiresAt = expiresAt;
+        // In CI, mask every secret in the log before anything can print it (::add-mask:: / task.setsecret).
+        foreach (var s in Secrets()) Reporting.CiReporter.MaskSecret(s);
     }
 
     public static readonly RegistryCredential Anonymous = new(null, null, "anonymous");
