@@ -589,3 +589,114 @@ runtime:
         }
     }
 }
+
+Describe 'Test-DockOptImage exec-form check without false alarms' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:efRepo = New-TestImageName 'dockopt-imagetest-ef'
+        $script:efImages = [System.Collections.Generic.List[string]]::new()
+        function New-EfImage([string] $Tag, [string] $Dockerfile, [hashtable] $Files = @{}) {
+            $img = New-TestImage -Tag "$($script:efRepo):$Tag" -Dockerfile $Dockerfile -Files $Files
+            $script:efImages.Add($img)
+            $img
+        }
+        function Get-ExecForm($Results) { Get-Result $Results 'Metadata' 'ENTRYPOINT/CMD in exec form' }
+        $script:shutdownSpec = Join-Path $TestDrive 'shutdown.yaml'
+        Set-Content $script:shutdownSpec "schemaVersion: dockopt/v1`nmetadata: { execForm: true }`nruntime: { shutdown: { gracePeriod: 3s } }`n"
+    }
+    AfterAll {
+        foreach ($i in $script:efImages) { & docker ps -a -q --filter "label=dockopt.test.image=$i" | ForEach-Object { & docker rm -f $_ *> $null } }
+        Remove-TestImage $script:efImages
+    }
+
+    It "passes a sh -c script whose last command is exec (the fix DockOpt's message recommends)" {
+        $img = New-EfImage 'shexec' @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD ["sh", "-c", "exec httpd -f -p 8080 -h /www"]
+'@
+        $r = @(Test-DockOptImage $img -Category Metadata)
+        $e = Get-ExecForm $r
+        $e.Outcome | Should -Be 'Passed'
+        $e.Message | Should -Match "ends with 'exec httpd'"
+    }
+
+    It 'passes a sh -c script that traps TERM and forwards it, statically and by the graceful-shutdown check it defers to' {
+        $img = New-EfImage 'shtrap' @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD ["sh", "-c", "trap 'kill $pid; wait $pid; exit 0' TERM; httpd -f -p 8080 -h /tmp & pid=$!; wait $pid"]
+'@
+        $static = Get-ExecForm @(Test-DockOptImage $img -Category Metadata)
+        $static.Outcome | Should -Be 'Passed'
+        $static.Message | Should -Match 'traps SIGTERM'
+        $r = @(Test-DockOptImage $img -SpecPath $script:shutdownSpec -Category Metadata, Startup, Shutdown)
+        (Get-Result $r 'Shutdown' 'Stops gracefully').Outcome | Should -Be 'Passed'
+        $e = Get-ExecForm $r
+        $e.Outcome | Should -Be 'Passed'
+        $e.Message | Should -Match 'Decided by the graceful-shutdown check, which passed'
+    }
+
+    It 'fails a sh -c script that ignores TERM, statically and by the graceful-shutdown check' {
+        $img = New-EfImage 'shignore' @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD ["sh", "-c", "trap '' TERM; httpd -f -p 8080 -h /tmp & wait"]
+'@
+        $static = Get-ExecForm @(Test-DockOptImage $img -Category Metadata)
+        $static.Outcome | Should -Be 'Failed'
+        $static.Message | Should -Match 'ignores or resets'
+        $r = @(Test-DockOptImage $img -SpecPath $script:shutdownSpec -Category Metadata, Startup, Shutdown)
+        (Get-Result $r 'Shutdown' 'Stops gracefully').Actual | Should -Match '^exit 137'
+        (Get-ExecForm $r).Outcome | Should -Be 'Failed'
+    }
+
+    It 'passes tini as PID 1 in front of a shell-form command, and the app does stop' {
+        if (-not (Test-Path /usr/bin/tini-static)) { Set-ItResult -Skipped -Because 'no /usr/bin/tini-static on this host to copy into the test image'; return }
+        $dir = Join-Path $TestDrive 'tini'
+        New-Item -ItemType Directory $dir | Out-Null
+        Copy-Item /usr/bin/tini-static (Join-Path $dir 'tini')
+        Set-Content (Join-Path $dir 'Dockerfile') "FROM dockopt/busybox:latest`nCOPY tini /sbin/tini`nUSER 10001`nENTRYPOINT [`"/sbin/tini`", `"--`"]`nCMD httpd -f -p 8080 -h /tmp`n"
+        $img = "$($script:efRepo):tini"
+        $env:DOCKER_BUILDKIT = '0'
+        & docker build -q -t $img $dir | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        $script:efImages.Add($img)
+        $static = Get-ExecForm @(Test-DockOptImage $img -Category Metadata)
+        $static.Outcome | Should -Be 'Passed'
+        $static.Message | Should -Match '^tini is PID 1'
+        $r = @(Test-DockOptImage $img -SpecPath $script:shutdownSpec -Category Metadata, Startup, Shutdown)
+        (Get-Result $r 'Shutdown' 'Stops gracefully').Outcome | Should -Be 'Passed'
+        (Get-ExecForm $r).Outcome | Should -Be 'Passed'
+    }
+
+    It "passes a shell-form CMD run with docker's --init (runtime.init), and fails the same image without it" {
+        $img = New-EfImage 'initflag' @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD httpd -f -p 8080 -h /tmp
+'@
+        $withInit = Join-Path $TestDrive 'init.yaml'
+        Set-Content $withInit "schemaVersion: dockopt/v1`nmetadata: { execForm: true }`nruntime: { init: true, shutdown: { gracePeriod: 3s } }`n"
+        $r = @(Test-DockOptImage $img -SpecPath $withInit -Category Metadata, Startup, Shutdown)
+        (Get-Result $r 'Shutdown' 'Stops gracefully').Outcome | Should -Be 'Passed'
+        (Get-ExecForm $r).Outcome | Should -Be 'Passed'
+        $static = Get-ExecForm @(Test-DockOptImage $img -SpecPath $withInit -Category Metadata)
+        $static.Outcome | Should -Be 'Passed'
+        $static.Message | Should -Match '--init'
+        (Get-ExecForm @(Test-DockOptImage $img -Category Metadata)).Outcome | Should -Be 'Failed'
+    }
+
+    It 'fails an exec-form app that ignores the stop signal as PID 1: the static check defers to the shutdown result' {
+        $img = New-EfImage 'execignores' @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD ["httpd", "-f", "-p", "8080", "-h", "/tmp"]
+'@
+        (Get-ExecForm @(Test-DockOptImage $img -Category Metadata)).Outcome | Should -Be 'Passed'
+        $r = @(Test-DockOptImage $img -SpecPath $script:shutdownSpec -Category Metadata, Startup, Shutdown)
+        (Get-Result $r 'Shutdown' 'Stops gracefully').Actual | Should -Match '^exit 137'
+        $e = Get-ExecForm $r
+        $e.Outcome | Should -Be 'Failed'
+        $e.Message | Should -Match 'Decided by the graceful-shutdown check, which failed'
+    }
+}

@@ -83,6 +83,10 @@ public sealed class ImageTester
         }, ct).ConfigureAwait(false);
         var run = new Run { Image = image, ImageId = info.Id, Emit = emit };
         run.Wanted = c => options.Categories == null || options.Categories.Contains(c, StringComparer.OrdinalIgnoreCase);
+        // The static exec-form reading defers to the graceful-shutdown check when that one runs.
+        var needsContainer = NeedsContainer(spec, run);
+        var execForm = spec.Metadata.ExecForm == true && run.Wanted(CatMetadata);
+        var deferExec = execForm && needsContainer && run.Wanted(CatShutdown) && spec.Runtime.Shutdown != false;
         var summary = new ImageTestSummary { Image = image, ImageId = info.Id, StartedAt = started };
 
         // Files from the image's layers: /etc/passwd for the user check, plus every file check, in one pass.
@@ -120,9 +124,9 @@ public sealed class ImageTester
             if (needPasswd && readerError != null)
                 run.Add(CatMetadata, "Runs as non-root user", "a user whose UID is not 0", info.User, ImageTestOutcome.Error,
                     $"USER '{info.User}' is a name and the image's /etc/passwd could not be read: {readerError}");
-            var md = spec.Metadata;
-            if (needPasswd && readerError != null) md = CloneWithoutNonRoot(md);
+            var md = CloneWithout(spec.Metadata, nonRoot: needPasswd && readerError != null);
             foreach (var _ in MetadataChecks.Run(info, md, passwd, run.Maker(CatMetadata))) { }
+            if (execForm && !deferExec) MetadataChecks.ExecForm(info, spec.Runtime.Init == true, run.Maker(CatMetadata));
             if (probeCandidates.Count > 0)
             {
                 var hc = info.Healthcheck!;
@@ -150,8 +154,9 @@ public sealed class ImageTester
             foreach (var _ in FileChecks.Check(f, entry, run.Maker(CatFiles))) { }
         }
 
-        if (NeedsContainer(spec, run))
+        if (needsContainer)
             await RunContainerAsync(run, info, spec, options, summary, ct).ConfigureAwait(false);
+        if (deferExec) AddDeferredExecForm(run, info, spec);
 
         if (run.Results.Count == 0)
             run.Add(CatSuite, "At least one check ran", ">= 1 check", "0 checks", ImageTestOutcome.Error,
@@ -170,13 +175,37 @@ public sealed class ImageTester
         return summary;
     }
 
-    static MetadataSpec CloneWithoutNonRoot(MetadataSpec md)
+    static MetadataSpec CloneWithout(MetadataSpec md, bool nonRoot)
     {
         var c = new MetadataSpec();
         c.Merge(md);
-        c.NonRoot = null;
+        if (nonRoot) c.NonRoot = null;
+        c.ExecForm = null; // judged apart (see AddDeferredExecForm)
         return c;
     }
+
+    /// <summary>
+    /// The exec-form check after the graceful-shutdown check ran: its result decides (a script that forwards the signal
+    /// passes whatever its form; an exec-form app that ignores it fails). Without a shutdown verdict, the static reading.
+    /// </summary>
+    static void AddDeferredExecForm(Run run, ImageInfo info, ImageTestSpec spec)
+    {
+        var init = spec.Runtime.Init == true;
+        var v = ExecFormCheck.Judge(info.Entrypoint, info.Cmd, init, info.StopSignal);
+        var sd = run.Results.LastOrDefault(r => r.Category == CatShutdown && r.Name == ShutdownName);
+        const string expected = "the stop signal reaches the app (graceful-shutdown check)";
+        if (sd is { Outcome: ImageTestOutcome.Passed })
+            run.Add(CatMetadata, MetadataChecks.ExecFormName, expected, v.Actual, ImageTestOutcome.Passed,
+                $"Decided by the graceful-shutdown check, which passed ({sd.Actual})." + (v.Ok ? "" : " The static reading alone would have failed it: " + v.Reason));
+        else if (sd is { Outcome: ImageTestOutcome.Failed })
+            run.Add(CatMetadata, MetadataChecks.ExecFormName, expected, v.Actual, ImageTestOutcome.Failed,
+                $"Decided by the graceful-shutdown check, which failed ({sd.Actual}). " + (v.Ok ? "The form looks right; the app itself does not exit on the stop signal." : v.Reason));
+        else
+            run.Add(CatMetadata, MetadataChecks.ExecFormName, "exec form, 'exec' or a forwarding trap in a sh -c script, or an init as PID 1", v.Actual,
+                v.Ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, v.Reason + (sd == null ? "" : " (static reading: the graceful-shutdown check did not run to the end)"));
+    }
+
+    public const string ShutdownName = "Stops gracefully";
 
     /// <summary>Where the HEALTHCHECK's executable may be: /bin/sh for CMD-SHELL, else the path or each PATH directory.</summary>
     static List<string> HealthProbeCandidates(ImageInfo info)

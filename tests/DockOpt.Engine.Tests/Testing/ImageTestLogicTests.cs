@@ -79,9 +79,12 @@ public class MetadataCheckTests
     [Fact]
     public void Shell_form_entrypoint_fails_exec_form_with_the_reason()
     {
-        var r = MetadataChecks.Run(Image(), new MetadataSpec { ExecForm = true }, null, Make).Single();
+        var img = Image();
+        img.Entrypoint = new[] { "/bin/sh", "-c", "app --serve" };
+        var r = MetadataChecks.Run(img, new MetadataSpec { ExecForm = true }, null, Make).Single();
         Assert.Equal(ImageTestOutcome.Failed, r.Outcome);
-        Assert.Contains("SIGTERM", r.Message);
+        Assert.Contains("stop signal", r.Message);
+        Assert.Contains("exec", r.Message);
     }
 
     [Fact]
@@ -469,5 +472,93 @@ public class ReportTests
             Assert.Equal("OutFileDirectoryNotFound", e.ErrorId);
         }
         finally { dir.Delete(true); }
+    }
+}
+
+public class ExecFormCheckTests
+{
+    static ExecFormCheck.Verdict Judge(string[] ep, string[] cmd, bool init = false, string? signal = null) => ExecFormCheck.Judge(ep, cmd, init, signal);
+    static string[] Sh(string script) => new[] { "/bin/sh", "-c", script };
+
+    [Theory]
+    // The issue's own example: the fix DockOpt recommends must pass.
+    [InlineData("exec httpd -f -p 8080 -h /www")]
+    [InlineData("echo starting; exec httpd -f -p 8080")]
+    [InlineData("set -e\nmkdir -p /run/app && chown app /run/app\nexec \"$@\"")]
+    [InlineData("cd /app && exec python -m flask run --host 0.0.0.0 # comment ; not a command")]
+    [InlineData("exec 2>&1; exec nginx -g 'daemon off;'")]
+    public void Sh_c_script_ending_in_exec_passes(string script)
+    {
+        var v = Judge(Array.Empty<string>(), Sh(script));
+        Assert.True(v.Ok, v.Reason);
+        Assert.Contains("exec", v.Reason);
+    }
+
+    [Theory]
+    [InlineData("exec 2>&1; httpd -f")] // exec with a redirection only does not replace the shell
+    [InlineData("exec httpd -f & wait")] // not the last command
+    [InlineData("httpd -f -p 8080")]
+    [InlineData("trap '' TERM; echo up; while true; do sleep 1; done")] // ignores TERM
+    [InlineData("trap 'kill $pid' INT; httpd -f & pid=$!; wait $pid")] // forwards the wrong signal
+    [InlineData("echo 'exec app'; app")] // 'exec' inside a string
+    public void Sh_c_script_that_keeps_the_shell_as_pid1_fails(string script)
+    {
+        var v = Judge(Array.Empty<string>(), Sh(script));
+        Assert.False(v.Ok, script);
+        Assert.Contains("exec form", v.Reason);
+    }
+
+    [Theory]
+    [InlineData("trap 'kill $pid; wait $pid; exit 0' TERM\nhttpd -f -p 8080 &\npid=$!\nwait $pid", "SIGTERM")]
+    [InlineData("trap \"kill -TERM $child\" SIGTERM INT; app & child=$!; wait \"$child\"", "SIGTERM")]
+    [InlineData("trap 'kill -QUIT $p' QUIT; nginx & p=$!; wait $p", "SIGQUIT")]
+    [InlineData("trap 'exit 0' 15; while :; do sleep 1; done", "SIGTERM")]
+    public void Sh_c_script_that_traps_the_stop_signal_and_forwards_it_passes(string script, string signal)
+    {
+        var v = Judge(Array.Empty<string>(), Sh(script), signal: signal);
+        Assert.True(v.Ok, v.Reason);
+        Assert.Contains("traps " + signal, v.Reason);
+    }
+
+    [Fact]
+    public void Trap_on_term_does_not_count_when_the_stop_signal_is_quit()
+    {
+        Assert.False(Judge(Array.Empty<string>(), Sh("trap 'kill $p' TERM; nginx & p=$!; wait $p"), signal: "SIGQUIT").Ok);
+    }
+
+    [Theory]
+    [InlineData("/sbin/tini", "tini")]
+    [InlineData("tini", "tini")]
+    [InlineData("/usr/bin/dumb-init", "dumb-init")]
+    [InlineData("/init", "init")]
+    [InlineData("catatonit", "catatonit")]
+    public void An_init_as_pid1_passes_even_with_a_shell_form_cmd(string init, string name)
+    {
+        var v = Judge(new[] { init, "--" }, Sh("httpd -f -p 8080"));
+        Assert.True(v.Ok, v.Reason);
+        Assert.StartsWith(name + " is PID 1", v.Reason);
+    }
+
+    [Fact]
+    public void Init_flag_passes_a_shell_form_cmd_and_a_relative_init_is_not_an_init()
+    {
+        Assert.True(Judge(Array.Empty<string>(), Sh("httpd -f"), init: true).Ok);
+        Assert.False(Judge(Array.Empty<string>(), Sh("httpd -f")).Ok);
+        Assert.Null(ExecFormCheck.InitName("init"));
+        Assert.Null(ExecFormCheck.InitName("/app/server"));
+    }
+
+    [Fact]
+    public void Shell_form_entrypoint_ignores_cmd_and_exec_form_passes()
+    {
+        Assert.False(Judge(Sh("app"), new[] { "--port", "1" }).Ok);
+        Assert.True(Judge(new[] { "/app/start.sh" }, new[] { "sh", "-c", "x" }).Ok);
+        Assert.False(Judge(Array.Empty<string>(), Array.Empty<string>()).Ok);
+    }
+
+    [Fact]
+    public void Split_respects_quotes_comments_and_redirections()
+    {
+        Assert.Equal(new[] { "a 'b;c'", "d \"e&f\" >&2", "g" }, ExecFormCheck.SplitCommands("a 'b;c'; d \"e&f\" >&2 && g # h; i"));
     }
 }
