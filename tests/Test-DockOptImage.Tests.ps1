@@ -700,3 +700,74 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/tmp"]
         $e.Message | Should -Match 'Decided by the graceful-shutdown check, which failed'
     }
 }
+
+Describe 'Test-DockOptImage commands in a container of their own' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:ownRepo = New-TestImageName 'dockopt-imagetest-own'
+        $script:ownImages = [System.Collections.Generic.List[string]]::new()
+    }
+    AfterAll {
+        foreach ($i in $script:ownImages) { & docker ps -a -q --filter "label=dockopt.test.image=$i" | ForEach-Object { & docker rm -f $_ *> $null } }
+        Remove-TestImage $script:ownImages
+    }
+
+    It "runs the commands of an image whose entrypoint exits at once, as the image's user, env and workdir, never Skipped" {
+        $img = New-TestImage -Tag "$($script:ownRepo):exits" -Dockerfile @'
+FROM dockopt/busybox:latest
+ENV APP_MODE=batch
+WORKDIR /srv/job
+USER 4321:4321
+ENTRYPOINT ["/bin/sh", "-c", "echo done; exit 3"]
+'@
+        $script:ownImages.Add($img)
+        $spec = Join-Path $TestDrive 'cmds.yaml'
+        Set-Content $spec @'
+commands:
+  - name: identity
+    command: [sh, -c, 'echo "$(id -u):$(id -g) $(pwd) $APP_MODE $EXTRA"']
+    env: { EXTRA: given }
+    stdout: ['^4321:4321 /srv/job batch given$']
+  - name: as root
+    command: [id, -u]
+    user: "0"
+    stdout: ['^0$']
+  - name: missing binary
+    command: [/no/such/tool]
+    exitCode: 127
+'@
+        $r = @(Test-DockOptImage $img -SpecPath $spec -Category Startup, Command)
+        (Get-Result $r 'Startup' '*').Actual | Should -Be 'exited with code 3'
+        $id = Get-Result $r 'Command' 'identity'
+        $id.Outcome | Should -Be 'Passed' -Because $id.Detail
+        $id.Message | Should -Match 'container of its own'
+        (Get-Result $r 'Command' 'as root').Outcome | Should -Be 'Passed'
+        $m = Get-Result $r 'Command' 'missing binary'
+        $m.Outcome | Should -Be 'Passed' -Because "$($m.Message) $($m.Detail)"
+        @($r | Where-Object Outcome -EQ 'Skipped').Count | Should -Be 0
+        @(& docker ps -a -q --filter "label=dockopt.test.image=$img").Count | Should -Be 0
+    }
+
+    It "runs a 'container: separate' command apart from the running app container" {
+        $img = New-TestImage -Tag "$($script:ownRepo):app" -Dockerfile @'
+FROM dockopt/busybox:latest
+USER 10001
+ENTRYPOINT ["/bin/sh", "-c", "touch /tmp/app-started; exec sleep 300"]
+'@
+        $script:ownImages.Add($img)
+        $spec = Join-Path $TestDrive 'sep.yaml'
+        Set-Content $spec @'
+runtime: { shutdown: false }
+commands:
+  - name: in the app container
+    command: [test, -e, /tmp/app-started]
+  - name: in its own container
+    command: [test, -e, /tmp/app-started]
+    container: separate
+    exitCode: 1
+'@
+        $r = @(Test-DockOptImage $img -SpecPath $spec -Category Command)
+        (Get-Result $r 'Command' 'in the app container').Outcome | Should -Be 'Passed'
+        (Get-Result $r 'Command' 'in its own container').Outcome | Should -Be 'Passed'
+        @(& docker ps -a -q --filter "label=dockopt.test.image=$img").Count | Should -Be 0
+    }
+}

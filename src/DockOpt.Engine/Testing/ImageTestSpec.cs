@@ -143,6 +143,18 @@ public sealed class CommandSpec
     public List<string> NotStderr { get; } = new();
     public Dictionary<string, string> Env { get; } = new(StringComparer.Ordinal);
     public string? User { get; set; }
+
+    /// <summary>
+    /// Run in a container of its own (the image's user, env and workdir; the entrypoint replaced by the command) rather
+    /// than by docker exec in the app container. Commands also run this way when the app container is not running.
+    /// </summary>
+    public bool Separate { get; set; }
+
+    /// <summary>Commands run first, each in its own container, their filesystem changes kept for the command (container-structure-test setup).</summary>
+    public List<string[]> Setup { get; } = new();
+
+    /// <summary>Commands run after the command on its final filesystem; a failure is reported in the message, not as a failed check.</summary>
+    public List<string[]> Teardown { get; } = new();
 }
 
 public sealed class RuntimeSpec

@@ -52,6 +52,10 @@ public sealed class ImageTester
         public readonly List<ImageTestResult> Results = new();
         public Action<ImageTestResult> Emit = _ => { };
         public Func<string, bool> Wanted = _ => true;
+        public readonly HashSet<CommandSpec> CommandsDone = new();
+        public Dictionary<string, string> GlobalEnv = new(StringComparer.Ordinal);
+        public string? UserOverride;
+        public JsonNode? CommandHostConfig;
 
         public ImageTestResult Add(string category, string name, string expected, string actual, ImageTestOutcome outcome, string message,
             TimeSpan duration = default, string? detail = null, double? value = null)
@@ -156,6 +160,9 @@ public sealed class ImageTester
 
         if (needsContainer)
             await RunContainerAsync(run, info, spec, options, summary, ct).ConfigureAwait(false);
+        if (run.Wanted(CatCommand))
+            foreach (var c in spec.Commands.Where(c => !run.CommandsDone.Contains(c)))
+                await RunCommandAsync(run, null, c, info, spec, ct).ConfigureAwait(false);
         if (deferExec) AddDeferredExecForm(run, info, spec);
 
         if (run.Results.Count == 0)
@@ -230,7 +237,7 @@ public sealed class ImageTester
     {
         var r = spec.Runtime;
         if (r.Start == false) return false;
-        var wantsRuntime = r.Start == true || spec.Commands.Count > 0 || r.Http.Count > 0 || !r.Ready.IsEmpty || r.Healthy == true
+        var wantsRuntime = r.Start == true || spec.Commands.Any(c => !c.Separate && c.Setup.Count == 0) || r.Http.Count > 0 || !r.Ready.IsEmpty || r.Healthy == true
             || r.Resources != null || r.Shutdown == true || r.Init == true;
         return wantsRuntime && new[] { CatCommand, CatStartup, CatHttp, CatHealth, CatResources, CatShutdown }.Any(run.Wanted);
     }
@@ -336,17 +343,17 @@ public sealed class ImageTester
             if (!ready.Ok)
             {
                 foreach (var hcheck in rt.Http) if (run.Wanted(CatHttp)) run.Add(CatHttp, HttpName(hcheck), StatusSet.Describe(hcheck.Status), "not run", ImageTestOutcome.Skipped, "The container did not become ready.");
-                foreach (var c in spec.Commands) if (run.Wanted(CatCommand)) run.Add(CatCommand, c.Name, $"exit {c.ExitCode}", "not run", ImageTestOutcome.Skipped, "The container did not become ready.");
             }
-            else
-            {
-                if (run.Wanted(CatHttp))
-                    foreach (var hcheck in rt.Http)
-                        await HttpChecks.RunAsync(hcheck, mapped, ports, options.SkipCertificateCheck, run.Add, ct).ConfigureAwait(false);
-                if (run.Wanted(CatCommand))
-                    foreach (var c in spec.Commands)
-                        await RunCommandAsync(run, id, c, ct).ConfigureAwait(false);
-            }
+            else if (run.Wanted(CatHttp))
+                foreach (var hcheck in rt.Http)
+                    await HttpChecks.RunAsync(hcheck, mapped, ports, options.SkipCertificateCheck, run.Add, ct).ConfigureAwait(false);
+            // Commands go to the app container while it runs (ready or not); once it exited they get containers of their own.
+            if (run.Wanted(CatCommand) && !ready.Exited)
+                foreach (var c in spec.Commands.Where(c => !c.Separate && c.Setup.Count == 0))
+                {
+                    if (!await IsRunningAsync(id, ct).ConfigureAwait(false)) break;
+                    await RunCommandAsync(run, id, c, info, spec, ct).ConfigureAwait(false);
+                }
 
             // ---- resources (sampled while the checks ran)
             statsCts.Cancel();
@@ -558,25 +565,79 @@ public sealed class ImageTester
 
     // ------------------------------------------------------------------ commands
 
-    async Task RunCommandAsync(Run run, string id, CommandSpec c, CancellationToken ct)
+    async Task<bool> IsRunningAsync(string id, CancellationToken ct)
     {
+        var st = await _api.InspectAsync(id, ct).ConfigureAwait(false);
+        return st["State"]?["Running"]?.GetValue<bool>() == true;
+    }
+
+    /// <summary>
+    /// One command check: docker exec in the app container (<paramref name="appId"/>), or, when it is null, the check asks
+    /// for it (container: separate) or has setup commands, in a container of its own.
+    /// </summary>
+    async Task RunCommandAsync(Run run, string? appId, CommandSpec c, ImageInfo info, ImageTestSpec spec, CancellationToken ct)
+    {
+        run.CommandsDone.Add(c);
         var sw = Stopwatch.StartNew();
         var expected = $"exit {c.ExitCode} within {MetadataChecks.Dur(c.Timeout)}";
         (long? code, string stdout, string stderr) r;
+        var where = "";
+        var notes = new List<string>();
+        var temps = new List<string>();
         try
         {
-            r = await _api.ExecAsync(id, c.Command, c.Env, c.User, c.Timeout, ct).ConfigureAwait(false);
+            if (appId != null && !c.Separate && c.Setup.Count == 0)
+                r = await _api.ExecAsync(appId, c.Command, c.Env, c.User, c.Timeout, ct).ConfigureAwait(false);
+            else
+            {
+                where = c.Separate ? "" : " (in a container of its own: the app container was not running)";
+                var image = info.Id;
+                var i = 0;
+                foreach (var setup in c.Setup)
+                {
+                    string? committed = null;
+                    var sr = await _api.RunToExitAsync(OwnName(), OwnContainerBody(image, setup, c, run), c.Timeout,
+                        async cid => committed = await _api.CommitAsync(cid, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                    i++;
+                    if (sr.ExitCode != 0 || committed == null)
+                    {
+                        run.Add(CatCommand, c.Name, expected, $"setup {i} {(sr.ExitCode == null ? "timed out" : $"exited {sr.ExitCode}")}", ImageTestOutcome.Error,
+                            $"Setup command {i} ({MetadataChecks.Json(setup)}) failed, so the command did not run.", sw.Elapsed,
+                            $"stdout:\n{Trunc(sr.Stdout)}\nstderr:\n{Trunc(sr.Stderr)}");
+                        return;
+                    }
+                    temps.Add(committed);
+                    image = committed;
+                }
+                string? after = null;
+                r = await _api.RunToExitAsync(OwnName(), OwnContainerBody(image, c.Command, c, run), c.Timeout,
+                    c.Teardown.Count == 0 ? null : async cid => after = await _api.CommitAsync(cid, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                if (after != null)
+                {
+                    temps.Add(after);
+                    foreach (var td in c.Teardown)
+                    {
+                        var tr = await _api.RunToExitAsync(OwnName(), OwnContainerBody(after, td, c, run), c.Timeout, null, ct).ConfigureAwait(false);
+                        if (tr.ExitCode != 0) notes.Add($"teardown {MetadataChecks.Json(td)} {(tr.ExitCode == null ? "timed out" : $"exited {tr.ExitCode}")}: {Trunc(tr.Stderr)}");
+                    }
+                }
+            }
         }
         catch (DockOptException e)
         {
             run.Add(CatCommand, c.Name, expected, "could not run", ImageTestOutcome.Error, $"The command could not be started: {e.Message}", sw.Elapsed);
             return;
         }
+        finally
+        {
+            foreach (var t in Enumerable.Reverse(temps)) await _api.RemoveImageAsync(t).ConfigureAwait(false);
+        }
         var detail = $"stdout:\n{Trunc(r.stdout)}\nstderr:\n{Trunc(r.stderr)}";
         if (r.code == null)
         {
             run.Add(CatCommand, c.Name, expected, $"timed out after {MetadataChecks.Dur(c.Timeout)}", ImageTestOutcome.Failed,
-                "The command did not finish in time (it may keep running until the container is removed).", sw.Elapsed, detail);
+                "The command did not finish in time" + (appId != null && !c.Separate ? " (it may keep running until the container is removed)." : "; its container was killed.") + where,
+                sw.Elapsed, detail);
             return;
         }
         var problems = new List<string>();
@@ -585,9 +646,33 @@ public sealed class ImageTester
         foreach (var rx in c.NotStdout) if (Regex.IsMatch(r.stdout, rx, RegexOptions.Multiline)) problems.Add($"stdout matches /{rx}/");
         foreach (var rx in c.Stderr) if (!Regex.IsMatch(r.stderr, rx, RegexOptions.Multiline)) problems.Add($"stderr does not match /{rx}/");
         foreach (var rx in c.NotStderr) if (Regex.IsMatch(r.stderr, rx, RegexOptions.Multiline)) problems.Add($"stderr matches /{rx}/");
-        if (r.code == 126 || r.code == 127) problems.Add("126/127: the command was not found or not executable in the image");
+        if ((r.code == 126 || r.code == 127) && r.code != c.ExitCode) problems.Add("126/127: the command was not found or not executable in the image");
+        var message = string.Join("; ", problems.Concat(notes.Select(n => "note: " + n)));
         run.Add(CatCommand, c.Name, expected + (c.Stdout.Count + c.Stderr.Count > 0 ? ", output matches" : ""), $"exit {r.code}",
-            problems.Count == 0 ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, string.Join("; ", problems), sw.Elapsed, detail, r.code);
+            problems.Count == 0 ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, message + where, sw.Elapsed, detail, r.code);
+    }
+
+    static string OwnName() => "dockopt-test-cmd-" + Guid.NewGuid().ToString("n").Substring(0, 12);
+
+    /// <summary>A container for one command: the image's user, env and workdir, the entrypoint replaced by the command.</summary>
+    JsonObject OwnContainerBody(string image, string[] argv, CommandSpec c, Run run)
+    {
+        var body = new JsonObject
+        {
+            ["Image"] = image,
+            ["Entrypoint"] = new JsonArray((JsonNode?)JsonValue.Create(argv[0])),
+            ["Cmd"] = new JsonArray(argv.Skip(1).Select(a => (JsonNode?)JsonValue.Create(a)).ToArray()),
+            ["Labels"] = new JsonObject { ["dockopt.test"] = "true", ["dockopt.test.image"] = run.Image },
+            ["AttachStdout"] = false,
+            ["AttachStderr"] = false,
+        };
+        var env = new Dictionary<string, string>(run.GlobalEnv, StringComparer.Ordinal);
+        foreach (var kv in c.Env) env[kv.Key] = kv.Value;
+        if (env.Count > 0) body["Env"] = new JsonArray(env.Select(kv => (JsonNode?)JsonValue.Create($"{kv.Key}={kv.Value}")).ToArray());
+        if (!string.IsNullOrEmpty(c.User)) body["User"] = c.User;
+        else if (run.UserOverride != null) body["User"] = run.UserOverride;
+        body["HostConfig"] = run.CommandHostConfig?.DeepClone() ?? new JsonObject();
+        return body;
     }
 
     static string Trunc(string s) => s.Length > 4000 ? s.Substring(0, 4000) + "…" : s.TrimEnd();

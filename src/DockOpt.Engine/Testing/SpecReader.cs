@@ -136,7 +136,7 @@ public static class SpecReader
 
     static CommandSpec ReadCommand(Dictionary<string, object?> m, string src, string p)
     {
-        Known(m, src, p, "name", "command", "timeout", "exitCode", "stdout", "stderr", "notStdout", "notStderr", "env", "user");
+        Known(m, src, p, "name", "command", "timeout", "exitCode", "stdout", "stderr", "notStdout", "notStderr", "env", "user", "container");
         var c = new CommandSpec();
         var cmd = Get(m, "command") ?? throw Invalid(src, $"{p}.command is required.");
         c.Command = cmd is string s ? new[] { "/bin/sh", "-c", s } : Strings(cmd, src, p + ".command");
@@ -150,6 +150,13 @@ public static class SpecReader
         if (Get(m, "notStderr") is { } ne) c.NotStderr.AddRange(Strings(ne, src, p + ".notStderr").Select(r => Regex(r, src, p + ".notStderr")));
         if (Get(m, "env") is { } env) foreach (var kv in Map(env, src, p + ".env")) c.Env[kv.Key] = Str(kv.Value);
         if (Get(m, "user") is { } u) c.User = Str(u);
+        if (Get(m, "container") is { } ctr)
+            c.Separate = Str(ctr).ToLowerInvariant() switch
+            {
+                "separate" => true,
+                "app" => false,
+                _ => throw Invalid(src, $"{p}.container must be 'app' (docker exec in the app container) or 'separate' (a container of its own)."),
+            };
         return c;
     }
 
@@ -308,8 +315,10 @@ public static class SpecReader
                         var em = Map(e, src, p + ".envVars");
                         c.Env[Required(em, "key", src, p + ".envVars")] = Get(em, "value") is { } v ? Str(v) : "";
                     }
-                if (Get(m, "setup") != null || Get(m, "teardown") != null)
-                    warn($"{src}: {p} setup/teardown are not supported (the commands share one container); they are ignored.");
+                // container-structure-test semantics: each command in a container of its own, the entrypoint replaced.
+                c.Separate = true;
+                if (Get(m, "setup") is { } su) foreach (var x in List(su, src, p + ".setup")) c.Setup.Add(Strings(x, src, p + ".setup"));
+                if (Get(m, "teardown") is { } td) foreach (var x in List(td, src, p + ".teardown")) c.Teardown.Add(Strings(x, src, p + ".teardown"));
                 spec.Commands.Add(c);
             }
         }
