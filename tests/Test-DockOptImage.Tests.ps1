@@ -771,3 +771,47 @@ commands:
         @(& docker ps -a -q --filter "label=dockopt.test.image=$img").Count | Should -Be 0
     }
 }
+
+Describe 'Test-DockOptImage file checks through the archive API' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:arRepo = New-TestImageName 'dockopt-imagetest-ar'
+        $script:arImg = New-TestImage -Tag "$($script:arRepo):links" -Dockerfile @'
+FROM dockopt/busybox:latest
+RUN mkdir -p /data/real /opt && echo 'payload-42' > /data/real/file.txt && chmod 0640 /data/real/file.txt && chown 123:456 /data/real/file.txt \
+ && ln -s real /data/rel && ln -s /data/real/file.txt /opt/abs && ln -s ../data/rel/file.txt /opt/chain \
+ && ln -s /loop-b /loop-a && ln -s /loop-a /loop-b && chmod 4755 /bin/busybox \
+ && for i in $(seq 1 2000); do echo $i > /data/f$i; done
+USER 10001
+CMD ["true"]
+'@
+    }
+    AfterAll { Remove-TestImage $script:arImg }
+
+    It 'resolves symlinks as the kernel would: ancestors followed, the final link reported as a link and read through for content' {
+        $spec = Join-Path $TestDrive 'links.yaml'
+        Set-Content $spec @'
+files:
+  - { name: through a relative dir link, path: /data/rel/file.txt, type: file, mode: '0640', owner: '123:456', contains: ['^payload-42$'] }
+  - { name: absolute link, path: /opt/abs, type: symlink, contains: ['payload-42'] }
+  - { name: chain of links, path: /opt/chain, type: symlink, contains: ['payload-42'] }
+  - { name: dir link itself, path: /data/rel, type: symlink }
+  - { name: a loop, path: /loop-a, contains: [x] }
+  - { name: under a file, path: /data/real/file.txt/nope, exists: false }
+  - { name: setuid kept, path: /bin/busybox, mode: '4755' }
+  - { name: a big directory, path: /data, type: directory }
+'@
+        $r = @(Test-DockOptImage $script:arImg -SpecPath $spec -Category Files)
+        foreach ($n in 'through a relative dir link*', 'absolute link*', 'chain of links*', 'dir link itself*', 'under a file*', 'setuid kept*', 'a big directory*') {
+            @($r | Where-Object Name -Like $n) | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Name): $($_.Actual) $($_.Message)" }
+        }
+        @($r | Where-Object { $_.Name -like 'a loop*' -and $_.Outcome -ne 'Passed' }).Count | Should -BeGreaterThan 0
+        @(& docker ps -a -q --filter 'label=dockopt.test.files').Count | Should -Be 0
+    }
+
+    It "reads Debian's /etc/os-release through its relative link and /bin/sh through the /bin -> usr/bin link" {
+        $spec = Join-Path $TestDrive 'debian.yaml'
+        Set-Content $spec "files:`n  - { path: /etc/os-release, type: symlink, contains: ['^ID=debian$'] }`n  - { path: /bin/sh, type: symlink }`n  - { path: /usr/bin/dash, type: file, mode: '0755' }`n"
+        $r = @(Test-DockOptImage 'dockopt/debian:bookworm-slim' -SpecPath $spec -Category Files)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Name): $($_.Actual) $($_.Message)" }
+    }
+}
