@@ -45,7 +45,7 @@ public sealed class ImageTester
         _files = files;
     }
 
-    sealed class Run
+    internal sealed class Run
     {
         public required string Image;
         public required string ImageId;
@@ -244,7 +244,7 @@ public sealed class ImageTester
 
     // ------------------------------------------------------------------ container phase
 
-    sealed class Stats
+    internal sealed class Stats
     {
         public readonly object Gate = new();
         public int Samples;
@@ -255,6 +255,12 @@ public sealed class ImageTester
         public double CpuSum;
         public int CpuSamples;
         public long PeakPids;
+        public int PidSamples;
+    }
+
+    static bool NeedsMoreSamples(Stats s)
+    {
+        lock (s.Gate) return s.Samples == 0 || s.CpuSamples == 0;
     }
 
     async Task RunContainerAsync(Run run, ImageInfo info, ImageTestSpec spec, ImageTestOptions options, ImageTestSummary summary, CancellationToken ct)
@@ -355,7 +361,10 @@ public sealed class ImageTester
                     await RunCommandAsync(run, id, c, info, spec, ct).ConfigureAwait(false);
                 }
 
-            // ---- resources (sampled while the checks ran)
+            // ---- resources (sampled while the checks ran; CPU needs two readings, a second apart)
+            if (run.Wanted(CatResources) && !ready.Exited)
+                for (var i = 0; i < 12 && NeedsMoreSamples(stats) && await IsRunningAsync(id, ct).ConfigureAwait(false); i++)
+                    await Task.Delay(250, ct).ConfigureAwait(false);
             statsCts.Cancel();
             if (statsTask != null) await statsTask.ConfigureAwait(false);
             if (run.Wanted(CatResources))
@@ -703,7 +712,7 @@ public sealed class ImageTester
                     stats.PeakMemory = Math.Max(stats.PeakMemory, working.Value);
                     stats.PeakMemoryRaw = Math.Max(stats.PeakMemoryRaw, Long(mem?["max_usage"]) ?? usage ?? 0);
                     stats.Limit = Long(mem?["limit"]) ?? 0;
-                    if (pids is { } p) stats.PeakPids = Math.Max(stats.PeakPids, p);
+                    if (pids is { } p) { stats.PeakPids = Math.Max(stats.PeakPids, p); stats.PidSamples++; }
                     if (sysDelta > 0 && Long(pre?["system_cpu_usage"]) is > 0)
                     {
                         var pct = (double)cpuDelta / sysDelta * online * 100.0;
@@ -723,7 +732,7 @@ public sealed class ImageTester
 
     static long? Long(JsonNode? n) => n is JsonValue v && v.TryGetValue<long>(out var l) ? l : n is JsonValue d && d.TryGetValue<double>(out var dd) ? (long)dd : null;
 
-    static void ReportResources(Run run, Stats s, RuntimeSpec rt, TimeSpan? startup, ImageTestSummary summary)
+    internal static void ReportResources(Run run, Stats s, RuntimeSpec rt, TimeSpan? startup, ImageTestSummary summary)
     {
         var res = rt.Resources ?? new ResourceSpec();
         int samples; long peak, limit, pids; double peakCpu, avgCpu;
@@ -738,10 +747,15 @@ public sealed class ImageTester
             run.Add(CatResources, "Startup time (create to ready)", res.MaxStartup is { } ms ? "<= " + MetadataChecks.Dur(ms) : "measured",
                 $"{st.TotalSeconds:0.###} s", ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, "", st, null, Math.Round(st.TotalSeconds, 3));
         }
+        int cpuSamples, pidSamples;
+        lock (s.Gate) { cpuSamples = s.CpuSamples; pidSamples = s.PidSamples; }
         if (samples == 0)
         {
-            run.Add(CatResources, "Peak memory", "sampled", "no stats sample", ImageTestOutcome.Error,
-                "The engine returned no stats sample while the checks ran (the container ran less than a second).");
+            // Never a pass on no evidence: each asked-for figure is an error.
+            const string why = "The engine returned no stats sample while the checks ran (the container ran less than a second, or the engine's stats are unavailable).";
+            run.Add(CatResources, "Peak memory", res.MaxMemory is { } m0 ? "<= " + ByteSize.Format(m0) : "sampled", "no stats sample", ImageTestOutcome.Error, why);
+            run.Add(CatResources, "CPU", res.MaxCpuPercent is { } c0 ? $"peak <= {c0:0.#}%" : "sampled", "no stats sample", ImageTestOutcome.Error, why);
+            run.Add(CatResources, "PIDs", res.MaxPids is { } p0 ? $"<= {p0}" : "sampled", "no stats sample", ImageTestOutcome.Error, why);
             return;
         }
         summary.PeakMemory = peak;
@@ -752,12 +766,27 @@ public sealed class ImageTester
             $"{ByteSize.Format(peak)}" + (limited ? $" of {ByteSize.Format(limit)} ({100.0 * peak / Math.Max(1, limit):0.#}%)" : ""),
             memOk ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, $"{samples} samples of the engine's stats; peak working set (usage minus inactive file cache).",
             default, $"peak raw usage incl. cache: {s.PeakMemoryRaw} bytes; limit: {limit} bytes", peak);
-        var cpuOk = res.MaxCpuPercent == null || peakCpu <= res.MaxCpuPercent;
-        run.Add(CatResources, "CPU", res.MaxCpuPercent is { } mc ? $"peak <= {mc:0.#}%" : "measured", $"peak {peakCpu:0.#}%, mean {avgCpu:0.#}%",
-            cpuOk ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, "Percent of one CPU (docker stats semantics).", default, null, Math.Round(peakCpu, 2));
-        var pidsOk = res.MaxPids == null || pids <= res.MaxPids;
-        run.Add(CatResources, "PIDs", res.MaxPids is { } mp ? $"<= {mp}" : "measured", $"peak {pids}",
-            pidsOk ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, "", default, null, pids);
+        if (limited && rt.Memory is { } asked && limit != asked)
+            run.Add(CatResources, "Memory limit applied", ByteSize.Format(asked), $"engine reports {ByteSize.Format(limit)}", ImageTestOutcome.Failed,
+                "The engine's stats report another memory limit than the one asked for: the limit was not applied (cgroup v1 without memory accounting, or a rootless engine).");
+        var cpuExpected = res.MaxCpuPercent is { } mc ? $"peak <= {mc:0.#}%" : "measured";
+        if (cpuSamples == 0)
+            run.Add(CatResources, "CPU", cpuExpected, "no CPU sample", ImageTestOutcome.Error,
+                $"CPU use needs two consecutive stats readings and the engine gave {samples}: there is no figure to judge (the container ran too briefly).");
+        else
+        {
+            var cpuOk = res.MaxCpuPercent == null || peakCpu <= res.MaxCpuPercent;
+            run.Add(CatResources, "CPU", cpuExpected, $"peak {peakCpu:0.#}%, mean {avgCpu:0.#}%",
+                cpuOk ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, $"Percent of one CPU (docker stats semantics), {cpuSamples} samples.", default, null, Math.Round(peakCpu, 2));
+        }
+        var pidsExpected = res.MaxPids is { } mp ? $"<= {mp}" : "measured";
+        if (pidSamples == 0)
+            run.Add(CatResources, "PIDs", pidsExpected, "no PIDs sample", ImageTestOutcome.Error, "The engine's stats carry no PID count (pids cgroup controller missing).");
+        else
+        {
+            var pidsOk = res.MaxPids == null || pids <= res.MaxPids;
+            run.Add(CatResources, "PIDs", pidsExpected, $"peak {pids}", pidsOk ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, "", default, null, pids);
+        }
     }
 
     // ------------------------------------------------------------------ shutdown

@@ -562,3 +562,47 @@ public class ExecFormCheckTests
         Assert.Equal(new[] { "a 'b;c'", "d \"e&f\" >&2", "g" }, ExecFormCheck.SplitCommands("a 'b;c'; d \"e&f\" >&2 && g # h; i"));
     }
 }
+
+public class ResourceVerdictTests
+{
+    static (List<ImageTestResult> Results, ImageTestSummary Summary) Report(Action<ImageTester.Stats> fill, RuntimeSpec rt)
+    {
+        var run = new ImageTester.Run { Image = "img", ImageId = "sha256:1" };
+        var stats = new ImageTester.Stats();
+        fill(stats);
+        var summary = new ImageTestSummary();
+        ImageTester.ReportResources(run, stats, rt, null, summary);
+        return (run.Results, summary);
+    }
+
+    [Fact]
+    public void Zero_samples_are_errors_for_memory_cpu_and_pids_never_passes()
+    {
+        var rt = new RuntimeSpec { Resources = new ResourceSpec { MaxCpuPercent = 50, MaxMemory = 1 << 20 } };
+        var (r, _) = Report(_ => { }, rt);
+        Assert.Equal(new[] { "Peak memory", "CPU", "PIDs" }, r.Select(x => x.Name));
+        Assert.All(r, x => Assert.Equal(ImageTestOutcome.Error, x.Outcome));
+        Assert.All(r, x => Assert.Equal("no stats sample", x.Actual));
+    }
+
+    [Fact]
+    public void Memory_sampled_but_no_cpu_reading_is_a_cpu_error_not_zero_percent()
+    {
+        var (r, summary) = Report(s => { s.Samples = 1; s.PeakMemory = 1000; s.Limit = 1 << 30; s.PeakPids = 2; s.PidSamples = 1; }, new RuntimeSpec());
+        Assert.Equal(ImageTestOutcome.Passed, r.Single(x => x.Name == "Peak memory").Outcome);
+        var cpu = r.Single(x => x.Name == "CPU");
+        Assert.Equal(ImageTestOutcome.Error, cpu.Outcome);
+        Assert.Equal("no CPU sample", cpu.Actual);
+        Assert.Equal(ImageTestOutcome.Passed, r.Single(x => x.Name == "PIDs").Outcome);
+        Assert.Equal(1000, summary.PeakMemory);
+    }
+
+    [Fact]
+    public void Cpu_with_samples_is_judged_and_a_limit_the_engine_did_not_apply_fails()
+    {
+        var rt = new RuntimeSpec { Memory = 64L << 20, Resources = new ResourceSpec { MaxCpuPercent = 50 } };
+        var (r, _) = Report(s => { s.Samples = 3; s.PeakMemory = 1000; s.Limit = 8L << 30; s.CpuSamples = 2; s.PeakCpu = 80; s.CpuSum = 100; s.PidSamples = 3; s.PeakPids = 1; }, rt);
+        Assert.Equal(ImageTestOutcome.Failed, r.Single(x => x.Name == "CPU").Outcome);
+        Assert.Equal(ImageTestOutcome.Failed, r.Single(x => x.Name == "Memory limit applied").Outcome);
+    }
+}
