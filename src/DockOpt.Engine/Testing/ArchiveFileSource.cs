@@ -69,6 +69,62 @@ public sealed class ArchiveFileSource : IImageFileSource
         }
     }
 
+    /// <summary>What container-structure-test's Debian license test reads: each package folder under /usr/share/doc and its copyright file.</summary>
+    public sealed record DebianLicense(string Package, bool HasCopyright, string? Forbidden);
+
+    /// <summary>
+    /// Streams the archive of /usr/share/doc once: package folders (depth 1) and their copyright files, each checked for
+    /// <paramref name="forbidden"/> words (upper-cased) as it goes by; nothing else is kept. Null when the folder is absent.
+    /// </summary>
+    public async Task<List<DebianLicense>?> ScanDebianLicensesAsync(string imageId, IReadOnlyCollection<string> forbidden, CancellationToken ct)
+    {
+        var name = "dockopt-files-" + Guid.NewGuid().ToString("n").Substring(0, 12);
+        var body = new JsonObject
+        {
+            ["Image"] = imageId,
+            ["Entrypoint"] = new JsonArray((JsonNode?)JsonValue.Create("/dockopt-never-started")),
+            ["Cmd"] = new JsonArray(),
+            ["NetworkDisabled"] = true,
+            ["Labels"] = new JsonObject { ["dockopt.test"] = "true", ["dockopt.test.files"] = imageId },
+        };
+        string id;
+        using (var createCts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            id = await _api.CreateAsync(name, body, createCts.Token).ConfigureAwait(false);
+        try
+        {
+            using var resp = await _engine.SendAsync(HttpMethod.Get, $"/containers/{id}/archive?path=/usr/share/doc", null, ct).ConfigureAwait(false);
+            if (resp.StatusCode == HttpStatusCode.NotFound) return null;
+            if (!resp.IsSuccessStatusCode)
+                throw EngineErrors.FromStatus(resp.StatusCode, EngineErrors.ExtractMessage(await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false)),
+                    "ContainerNotFound", "/usr/share/doc");
+            await using var s = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            using var tar = new TarReader(s, leaveOpen: true);
+            var packages = new SortedDictionary<string, (bool Has, string? Bad)>(StringComparer.Ordinal);
+            TarEntry? te;
+            while ((te = await tar.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false)) != null)
+            {
+                var parts = te.Name.TrimEnd('/').Split('/');
+                if (parts.Length == 2 && te.EntryType == TarEntryType.Directory && !packages.ContainsKey(parts[1])) packages[parts[1]] = (false, null);
+                else if (parts.Length == 3 && parts[2] == "copyright" && packages.ContainsKey(parts[1]))
+                {
+                    string? bad = null;
+                    if (te.DataStream != null && te.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+                    {
+                        using var reader = new StreamReader(te.DataStream, leaveOpen: true);
+                        var text = (await reader.ReadToEndAsync(ct).ConfigureAwait(false)).ToUpperInvariant();
+                        bad = forbidden.FirstOrDefault(f => text.Contains(f, StringComparison.Ordinal));
+                    }
+                    packages[parts[1]] = (true, bad);
+                }
+            }
+            return packages.Select(kv => new DebianLicense(kv.Key, kv.Value.Has, kv.Value.Bad)).ToList();
+        }
+        finally
+        {
+            await _api.RemoveAsync(id).ConfigureAwait(false);
+        }
+    }
+
     async Task<ImageFileEntry?> EntryAsync(string id, string path, bool withContent, CancellationToken ct)
     {
         var e = await FirstEntryAsync(id, path, withContent, ct).ConfigureAwait(false);

@@ -56,6 +56,7 @@ public sealed class ImageTester
         public Dictionary<string, string> GlobalEnv = new(StringComparer.Ordinal);
         public string? UserOverride;
         public JsonNode? CommandHostConfig;
+        public bool Tty;
 
         public ImageTestResult Add(string category, string name, string expected, string actual, ImageTestOutcome outcome, string message,
             TimeSpan duration = default, string? detail = null, double? value = null)
@@ -86,6 +87,11 @@ public sealed class ImageTester
             IncludeEnvValues = true, // for env value checks and PATH; values never reach the output
         }, ct).ConfigureAwait(false);
         var run = new Run { Image = image, ImageId = info.Id, Emit = emit };
+        foreach (var kv in RunEnvironment(spec.Runtime)) run.GlobalEnv[kv.Key] = kv.Value;
+        foreach (var kv in spec.CommandEnv) run.GlobalEnv[kv.Key] = kv.Value;
+        run.UserOverride = spec.Runtime.User;
+        run.CommandHostConfig = RunHostConfig(spec.Runtime);
+        if (spec.Runtime.Tty == true) run.Tty = true;
         run.Wanted = c => options.Categories == null || options.Categories.Contains(c, StringComparer.OrdinalIgnoreCase);
         // The static exec-form reading defers to the graceful-shutdown check when that one runs.
         var needsContainer = NeedsContainer(spec, run);
@@ -99,7 +105,8 @@ public sealed class ImageTester
         var probeCandidates = run.Wanted(CatMetadata) && spec.Metadata.Healthcheck == true ? HealthProbeCandidates(info) : new List<string>();
         IReadOnlyDictionary<string, ImageFileEntry?>? entries = null;
         string? readerError = null;
-        if (needPasswd || fileSpecs.Count > 0 || probeCandidates.Count > 0)
+        var licenseFiles = run.Wanted(CatFiles) ? spec.Licenses.SelectMany(l => l.Files).Select(FileChecks.Normalize).Distinct().ToList() : new List<string>();
+        if (needPasswd || fileSpecs.Count > 0 || probeCandidates.Count > 0 || licenseFiles.Count > 0)
         {
             if (_files == null) readerError = "Reading files from image layers is not available in this build.";
             else
@@ -107,6 +114,7 @@ public sealed class ImageTester
                 var paths = fileSpecs.Select(f => FileChecks.Normalize(f.Path)).ToList();
                 var content = fileSpecs.Where(FileChecks.NeedsContent).Select(f => FileChecks.Normalize(f.Path)).ToList();
                 if (needPasswd) { paths.Add("/etc/passwd"); content.Add("/etc/passwd"); }
+                foreach (var lf in licenseFiles) { paths.Add(lf); content.Add(lf); }
                 paths.AddRange(probeCandidates);
                 _sink.Progress(new DockOptProgress(61, $"Testing {image}", "Reading files from the image layers"));
                 try
@@ -158,6 +166,11 @@ public sealed class ImageTester
             foreach (var _ in FileChecks.Check(f, entry, run.Maker(CatFiles))) { }
         }
 
+        if (run.Wanted(CatFiles))
+            await CheckLicensesAsync(run, info, spec, entries, readerError, ct).ConfigureAwait(false);
+        if (run.Wanted(CatMetadata) && (spec.Metadata.Volumes.Count > 0 || spec.Metadata.UnmountedVolumes.Count > 0))
+            await CheckVolumesAsync(run, info, spec.Metadata, ct).ConfigureAwait(false);
+
         if (needsContainer)
             await RunContainerAsync(run, info, spec, options, summary, ct).ConfigureAwait(false);
         if (run.Wanted(CatCommand))
@@ -180,6 +193,109 @@ public sealed class ImageTester
         summary.Duration = total.Elapsed;
         _sink.Progress(new DockOptProgress(61, $"Testing {image}", "Done") { Completed = true });
         return summary;
+    }
+
+    /// <summary>Words container-structure-test's license test refuses in a copyright file (upper-cased).</summary>
+    public static readonly string[] ForbiddenLicenses = { "AGPL", "WTFPL" };
+
+    /// <summary>Debian packages container-structure-test's license test lets go without a copyright file.</summary>
+    public static readonly string[] LicenseExceptions = { "libgnutls30" };
+
+    async Task CheckLicensesAsync(Run run, ImageInfo info, ImageTestSpec spec, IReadOnlyDictionary<string, ImageFileEntry?>? entries, string? readerError, CancellationToken ct)
+    {
+        foreach (var l in spec.Licenses)
+        {
+            if (l.Debian)
+            {
+                const string name = "Debian package licenses (/usr/share/doc/*/copyright)";
+                const string expected = "a copyright file per package, none naming AGPL or WTFPL";
+                var sw = Stopwatch.StartNew();
+                if (_files is not ArchiveFileSource archive)
+                    run.Add(CatFiles, name, expected, "not read", ImageTestOutcome.Error, "The license scan needs the engine's archive API reader.");
+                else
+                {
+                    List<ArchiveFileSource.DebianLicense>? scan;
+                    try { scan = await archive.ScanDebianLicensesAsync(info.Id, ForbiddenLicenses, ct).ConfigureAwait(false); }
+                    catch (DockOptException e)
+                    {
+                        run.Add(CatFiles, name, expected, "not read", ImageTestOutcome.Error, e.Message, sw.Elapsed);
+                        continue;
+                    }
+                    if (scan == null)
+                        run.Add(CatFiles, name, expected, "no /usr/share/doc", ImageTestOutcome.Failed, "The image has no /usr/share/doc: it is not a Debian-based image, or its docs were removed.", sw.Elapsed);
+                    else
+                    {
+                        var problems = scan.Where(p => !LicenseExceptions.Contains(p.Package) && (!p.HasCopyright || p.Forbidden != null))
+                            .Select(p => p.HasCopyright ? $"{p.Package}: license names {p.Forbidden}" : $"{p.Package}: no copyright file").ToList();
+                        run.Add(CatFiles, name, expected, $"{scan.Count} packages, {problems.Count} with problems",
+                            problems.Count == 0 ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, string.Join("; ", problems.Take(10)) + (problems.Count > 10 ? $"; … {problems.Count - 10} more" : ""),
+                            sw.Elapsed, string.Join("\n", problems), scan.Count);
+                    }
+                }
+            }
+            foreach (var f in l.Files.Select(FileChecks.Normalize).Distinct())
+            {
+                var name = $"License {f}";
+                const string expected = "readable, not AGPL or WTFPL";
+                if (readerError != null || entries == null) { run.Add(CatFiles, name, expected, "not read", ImageTestOutcome.Error, readerError ?? "The image could not be read."); continue; }
+                entries.TryGetValue(f, out var e);
+                if (e?.Content == null)
+                {
+                    run.Add(CatFiles, name, expected, e == null ? "absent" : e.Type, ImageTestOutcome.Failed, $"{f} is not a readable file in the image.");
+                    continue;
+                }
+                var text = System.Text.Encoding.UTF8.GetString(e.Content).ToUpperInvariant();
+                var bad = ForbiddenLicenses.FirstOrDefault(w => text.Contains(w, StringComparison.Ordinal));
+                run.Add(CatFiles, name, expected, bad == null ? "allowed" : $"names {bad}", bad == null ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+                    bad == null ? "" : $"{f} contains '{bad}' (container-structure-test refuses AGPL and WTFPL).");
+            }
+        }
+    }
+
+    async Task CheckVolumesAsync(Run run, ImageInfo info, MetadataSpec md, CancellationToken ct)
+    {
+        var raw = await _api.GetJsonAsync($"/images/{Uri.EscapeDataString(info.Id)}/json", ct, "ImageNotFound").ConfigureAwait(false);
+        var volumes = raw["Config"]?["Volumes"] is JsonObject vo ? vo.Select(kv => kv.Key).ToList() : new List<string>();
+        var shown = volumes.Count == 0 ? "none" : string.Join(", ", volumes);
+        foreach (var v in md.Volumes.Distinct())
+            run.Add(CatMetadata, $"Volume {v}", v, shown, volumes.Contains(v) ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+                volumes.Contains(v) ? "" : $"The image declares no VOLUME {v}.");
+        foreach (var v in md.UnmountedVolumes.Distinct())
+            run.Add(CatMetadata, $"No volume {v}", $"not {v}", shown, !volumes.Contains(v) ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+                !volumes.Contains(v) ? "" : $"The image declares VOLUME {v}.");
+    }
+
+    /// <summary>The environment every container of the run gets: env files, names from this process, then runtime.environment.</summary>
+    internal static Dictionary<string, string> RunEnvironment(RuntimeSpec rt)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var n in rt.HostEnv)
+            if (Environment.GetEnvironmentVariable(n) is { } v) env[n] = v;
+        foreach (var kv in rt.Environment) env[kv.Key] = kv.Value;
+        return env;
+    }
+
+    /// <summary>The HostConfig the run options give every container of the run (app, commands): mounts, capabilities, network, read-only root, privileges.</summary>
+    internal static JsonObject RunHostConfig(RuntimeSpec rt)
+    {
+        var host = new JsonObject();
+        if (rt.Binds.Count > 0) host["Binds"] = new JsonArray(rt.Binds.Select(b => (JsonNode?)JsonValue.Create(b)).ToArray());
+        var mounts = rt.Mounts.Where(m => m.Type != "tmpfs").ToList();
+        if (mounts.Count > 0)
+            host["Mounts"] = new JsonArray(mounts.Select(m =>
+            {
+                var o = new JsonObject { ["Type"] = m.Type, ["Target"] = m.Target, ["ReadOnly"] = m.ReadOnly };
+                if (!string.IsNullOrEmpty(m.Source)) o["Source"] = m.Source;
+                return (JsonNode?)o;
+            }).ToArray());
+        var tmpfs = rt.Mounts.Where(m => m.Type == "tmpfs").ToList();
+        if (tmpfs.Count > 0) host["Tmpfs"] = new JsonObject(tmpfs.Select(m => KeyValuePair.Create(m.Target, (JsonNode?)JsonValue.Create(m.ReadOnly ? "ro" : "rw"))));
+        if (rt.CapAdd.Count > 0) host["CapAdd"] = new JsonArray(rt.CapAdd.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
+        if (rt.CapDrop.Count > 0) host["CapDrop"] = new JsonArray(rt.CapDrop.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
+        if (rt.Privileged == true) host["Privileged"] = true;
+        if (rt.ReadOnly == true) host["ReadonlyRootfs"] = true;
+        if (rt.Network != null) host["NetworkMode"] = rt.Network;
+        return host;
     }
 
     static MetadataSpec CloneWithout(MetadataSpec md, bool nonRoot)
@@ -278,15 +394,16 @@ public sealed class ImageTester
             ["Labels"] = new JsonObject { ["dockopt.test"] = "true", ["dockopt.test.image"] = run.Image },
             ["ExposedPorts"] = new JsonObject(ports.Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject()))),
         };
-        if (rt.Environment.Count > 0)
-            body["Env"] = new JsonArray(rt.Environment.Select(kv => (JsonNode?)JsonValue.Create($"{kv.Key}={kv.Value}")).ToArray());
+        var env = RunEnvironment(rt);
+        if (env.Count > 0)
+            body["Env"] = new JsonArray(env.Select(kv => (JsonNode?)JsonValue.Create($"{kv.Key}={kv.Value}")).ToArray());
         if (rt.Arguments != null)
             body["Cmd"] = new JsonArray(rt.Arguments.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray());
-        var host = new JsonObject
-        {
-            ["PortBindings"] = new JsonObject(ports.Select(p => KeyValuePair.Create(p,
-                (JsonNode?)new JsonArray(new JsonObject { ["HostIp"] = "127.0.0.1", ["HostPort"] = "" })))),
-        };
+        if (rt.User != null) body["User"] = rt.User;
+        if (rt.Tty == true) body["Tty"] = true;
+        var host = RunHostConfig(rt);
+        host["PortBindings"] = new JsonObject(ports.Select(p => KeyValuePair.Create(p,
+            (JsonNode?)new JsonArray(new JsonObject { ["HostIp"] = "127.0.0.1", ["HostPort"] = "" }))));
         if (rt.Memory is { } mem) { host["Memory"] = mem; host["MemorySwap"] = mem; }
         if (rt.Cpus is { } cpus) host["NanoCpus"] = (long)(cpus * 1e9);
         if (rt.Init == true) host["Init"] = true;
@@ -596,7 +713,11 @@ public sealed class ImageTester
         try
         {
             if (appId != null && !c.Separate && c.Setup.Count == 0)
-                r = await _api.ExecAsync(appId, c.Command, c.Env, c.User, c.Timeout, ct).ConfigureAwait(false);
+            {
+                var execEnv = new Dictionary<string, string>(spec.CommandEnv, StringComparer.Ordinal);
+                foreach (var kv in c.Env) execEnv[kv.Key] = kv.Value;
+                r = await _api.ExecAsync(appId, c.Command, execEnv, c.User, c.Timeout, ct).ConfigureAwait(false);
+            }
             else
             {
                 where = c.Separate ? "" : " (in a container of its own: the app container was not running)";
@@ -680,6 +801,7 @@ public sealed class ImageTester
         if (env.Count > 0) body["Env"] = new JsonArray(env.Select(kv => (JsonNode?)JsonValue.Create($"{kv.Key}={kv.Value}")).ToArray());
         if (!string.IsNullOrEmpty(c.User)) body["User"] = c.User;
         else if (run.UserOverride != null) body["User"] = run.UserOverride;
+        if (run.Tty) body["Tty"] = true;
         body["HostConfig"] = run.CommandHostConfig?.DeepClone() ?? new JsonObject();
         return body;
     }

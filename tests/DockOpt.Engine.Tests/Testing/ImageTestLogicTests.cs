@@ -235,7 +235,7 @@ public class SpecReaderTests
             """;
         var warnings = new List<string>();
         var s = SpecReader.ReadYaml(yaml, "cst.yaml", warnings.Add);
-        Assert.Single(warnings); // globalEnvVars
+        Assert.Empty(warnings); // globalEnvVars is read (commands get it)
         Assert.True(s.Metadata.Env[0].IsRegex);
         Assert.Equal("1000", s.Metadata.User);
         Assert.Equal("directory", FileChecks.ParseMode(s.Files[0].Mode!)!.Value.Type);
@@ -604,5 +604,145 @@ public class ResourceVerdictTests
         var (r, _) = Report(s => { s.Samples = 3; s.PeakMemory = 1000; s.Limit = 8L << 30; s.CpuSamples = 2; s.PeakCpu = 80; s.CpuSum = 100; s.PidSamples = 3; s.PeakPids = 1; }, rt);
         Assert.Equal(ImageTestOutcome.Failed, r.Single(x => x.Name == "CPU").Outcome);
         Assert.Equal(ImageTestOutcome.Failed, r.Single(x => x.Name == "Memory limit applied").Outcome);
+    }
+}
+
+/// <summary>container-structure-test's own amd64 specs (Data/container-structure-test, copied verbatim; see its README).</summary>
+public class CstConformanceTests
+{
+    static string Dir([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.Combine(Path.GetDirectoryName(here)!, "Data", "container-structure-test", "tests", "amd64");
+
+    static (ImageTestSpec Spec, List<string> Warnings) Read(string file)
+    {
+        var path = Path.Combine(Dir(), file);
+        var warnings = new List<string>();
+        var spec = SpecReader.ReadYaml(File.ReadAllText(path), path, warnings.Add);
+        return (spec, warnings);
+    }
+
+    public static IEnumerable<object[]> Files() => Directory.GetFiles(Dir(), "*.yaml").Select(f => new object[] { Path.GetFileName(f) });
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Every_spec_is_recognised_and_every_key_read_without_warnings(string file)
+    {
+        var (spec, warnings) = Read(file);
+        Assert.True(spec.IsContainerStructureTest);
+        Assert.Empty(warnings);
+        Assert.True(spec.Metadata.Env.Count + spec.Metadata.AbsentEnvNames.Count + spec.Files.Count + spec.Commands.Count + spec.Licenses.Count > 0);
+        Assert.All(spec.Commands, c => Assert.True(c.Separate)); // each in a container of its own, as container-structure-test runs them
+    }
+
+    [Fact]
+    public void The_seven_amd64_specs_are_all_there() => Assert.Equal(7, Files().Count());
+
+    [Fact]
+    public void Schema_1_0_0_with_command_tests_is_read_not_rejected()
+    {
+        var (s, _) = Read("ubuntu_22_04_failure_test.yaml");
+        Assert.Equal(new[] { "bad apt-get-command", "apt-config", "path" }, s.Commands.Select(c => c.Name));
+        Assert.Equal(new[] { "apt-get", "dslkfjasl" }, s.Commands[0].Command);
+        Assert.Equal(1, s.Commands[0].ExitCode);
+        Assert.Equal(new[] { ".*Invalid operation dslkfjasl.*" }, s.Commands[0].Stderr);
+        Assert.Equal(new[] { ".*FAIL.*" }, s.Commands[0].NotStderr);
+        Assert.Equal(4, s.Files.Count);
+        Assert.True(s.Files.Single(f => f.Name == "Fake Dir").Exists);
+        Assert.Equal("-rwxrwxrwx", s.Files.Single(f => f.Name == "Wrong permissions").Mode);
+        Assert.True(Assert.Single(s.Licenses).Debian);
+        Assert.Empty(s.Licenses[0].Files);
+    }
+
+    [Fact]
+    public void Metadata_spec_reads_envVars_unboundEnvVars_labels_unexposedPorts_unmountedVolumes()
+    {
+        var (s, _) = Read("ubuntu_22_04_metadata_test.yaml");
+        var md = s.Metadata;
+        Assert.Equal(new[] { "SOME_KEY", "EMPTY_VAR", "FOO_BAR", "REGEX_VAR" }, md.Env.Select(e => e.Key));
+        Assert.Equal(@"FOO\:BAR=BAZ", md.Env[2].Value);
+        Assert.Equal("", md.Env[1].Value);
+        Assert.True(md.Env[3].IsRegex);
+        Assert.Equal(new[] { "BAR_FOO" }, md.AbsentEnvNames);
+        Assert.Equal(3, md.Labels.Count);
+        Assert.True(md.Labels[1].IsRegex);
+        Assert.Equal("", md.Labels[2].Value);
+        Assert.Equal(new[] { "80" }, md.UnexposedPorts);
+        Assert.Equal(new[] { "/root" }, md.UnmountedVolumes);
+    }
+
+    [Fact]
+    public void Main_spec_reads_uid_gid_isExecutableBy_shouldExist_default_and_license_files()
+    {
+        var (s, _) = Read("ubuntu_22_04_test.yaml");
+        var root = s.Files.Single(f => f.Name == "Root");
+        Assert.Equal((0L, 0L), (root.Uid!.Value, root.Gid!.Value));
+        Assert.Equal("owner", s.Files.Single(f => f.Name == "Date").ExecutableBy);
+        Assert.True(s.Files.Single(f => f.Name == "Machine ID").Exists); // shouldExist defaults to true
+        Assert.False(s.Files.Single(f => f.Name == "Dummy File").Exists);
+        Assert.Null(s.Files.Single(f => f.Name == "Hosts File").Uid); // no uid: not checked
+        Assert.Equal(new[] { "apt-get", "help" }, s.Commands[0].Command);
+        var l = Assert.Single(s.Licenses);
+        Assert.False(l.Debian);
+        Assert.Equal(new[] { "/usr/share/doc/ubuntu-keyring/copyright", "/usr/share/doc/dash/copyright" }, l.Files);
+    }
+
+    [Fact]
+    public void ContainerRunOptions_privileged_capabilities_bindMounts_user_envVars_envFile()
+    {
+        var (opts, _) = Read("ubuntu_22_04_containeropts_test.yaml");
+        Assert.True(opts.Runtime.Privileged);
+        Assert.Equal(new[] { "CAP_SYS_ADMIN" }, opts.Runtime.CapAdd);
+        Assert.Equal(new[] { "/tmp/test:/tmp/test" }, opts.Runtime.Binds);
+        Assert.Equal(new[] { "capsh", "--print" }, opts.Commands[0].Command);
+        var host = ImageTester.RunHostConfig(opts.Runtime);
+        Assert.True(host["Privileged"]!.GetValue<bool>());
+        Assert.Equal("CAP_SYS_ADMIN", host["CapAdd"]![0]!.GetValue<string>());
+        Assert.Equal("/tmp/test:/tmp/test", host["Binds"]![0]!.GetValue<string>());
+
+        Assert.Equal("root", Read("ubuntu_22_04_containeropts_user_test.yaml").Spec.Runtime.User);
+        Assert.Equal(new[] { "bash", "-c", "whoami\napt-get update\n" }, Read("ubuntu_22_04_containeropts_user_test.yaml").Spec.Commands[0].Command);
+
+        var env = Read("ubuntu_22_04_containeropts_env_test.yaml").Spec.Runtime;
+        Assert.Equal(new[] { "FOO", "BAR" }, env.HostEnv);
+        Environment.SetEnvironmentVariable("FOO", "keepitsecret!");
+        try { Assert.Equal("keepitsecret!", ImageTester.RunEnvironment(env)["FOO"]); }
+        finally { Environment.SetEnvironmentVariable("FOO", null); }
+
+        // envFile: tests/envfile, relative to where container-structure-test runs (its repository root): found from the spec's folder up.
+        var file = Read("ubuntu_22_04_containeropts_envfile_test.yaml").Spec.Runtime;
+        Assert.Equal("keepitsecret!", file.Environment["FOO"]);
+        Assert.Equal("keepitsafe!", file.Environment["BAR"]);
+    }
+
+    [Theory]
+    [InlineData("schemaVersion: '1.0.0'\nfileExistenceTests:\n- name: x\n  path: /x\n")]
+    [InlineData("schemaVersion: '2.0.0'\nmetadataTest:\n  user: app\n")]
+    [InlineData("fileContentTests:\n- name: x\n  path: /x\n  expectedContents: [a]\n")]
+    [InlineData("licenseTests:\n- debian: true\n")]
+    public void Recognised_by_its_keys_whatever_the_schema_version(string yaml)
+    {
+        Assert.True(SpecReader.ReadYaml(yaml, "x.yaml").IsContainerStructureTest);
+    }
+
+    [Fact]
+    public void DockOpt_specs_stay_DockOpt()
+    {
+        Assert.False(SpecReader.ReadYaml("schemaVersion: dockopt/v1\nmetadata: { nonRoot: true }\n", "x.yaml").IsContainerStructureTest);
+        Assert.False(SpecReader.ReadYaml("files:\n  - path: /x\n", "x.yaml").IsContainerStructureTest);
+    }
+
+    [Theory]
+    [InlineData("owner", 0b111_000_000, true)]
+    [InlineData("owner", 0b110_111_111, false)]
+    [InlineData("group", 0b000_001_000, true)]
+    [InlineData("other", 0b111_111_110, false)]
+    [InlineData("any", 0b000_000_001, true)]
+    [InlineData("any", 0b110_110_110, false)]
+    public void IsExecutableBy_checks_that_bit(string who, int mode, bool ok)
+    {
+        var f = new FileSpec { Path = "/x", ExecutableBy = who };
+        var e = new ImageFileEntry { Path = "/x", Type = "file", Mode = mode };
+        var r = FileChecks.Check(f, e, (n, ex, a, o, m) => new ImageTestResult { Name = n, Outcome = o, Message = m }).Single(x => x.Name.Contains("executable"));
+        Assert.Equal(ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, r.Outcome);
     }
 }
