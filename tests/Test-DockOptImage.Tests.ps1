@@ -815,3 +815,76 @@ files:
         $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Name): $($_.Actual) $($_.Message)" }
     }
 }
+
+Describe "Test-DockOptImage on container-structure-test's own specs" -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:cstDir = Join-Path $PSScriptRoot 'DockOpt.Engine.Tests/Testing/Data/container-structure-test/tests'
+        $script:cstRepo = New-TestImageName 'dockopt-imagetest-cst'
+        $script:cstImages = [System.Collections.Generic.List[string]]::new()
+        function Get-Cst([string] $Name) { Join-Path $script:cstDir "amd64/$Name" }
+        # Its CI's images are FROM ubuntu:22.04, which can't be pulled here: the local Debian base, made to match.
+        $script:cstUbuntuLike = New-TestImage -Tag "$($script:cstRepo):ubuntu-like" -Dockerfile @'
+FROM dockopt/debian:bookworm-slim
+RUN echo 'deb http://archive.ubuntu.com/ubuntu jammy main' > /etc/apt/sources.list \
+ && mkdir -p /usr/share/doc/ubuntu-keyring && cp /usr/share/doc/dash/copyright /usr/share/doc/ubuntu-keyring/copyright \
+ && echo 'APT::AutoRemove::SuggestsImportant "false";' > /etc/apt/apt.conf.d/99autoremove && touch /etc/machine-id
+'@
+        $script:cstImages.Add($script:cstUbuntuLike)
+    }
+    AfterAll {
+        foreach ($i in $script:cstImages) { & docker ps -a -q --filter "label=dockopt.test.image=$i" | ForEach-Object { & docker rm -f $_ *> $null } }
+        Remove-TestImage $script:cstImages
+    }
+
+    It 'passes ubuntu_22_04_metadata_test.yaml on the image its Dockerfile.metadata builds (envVars, unboundEnvVars, labels, unexposedPorts, unmountedVolumes)' {
+        $df = (Get-Content -Raw (Join-Path $script:cstDir 'Dockerfile.metadata')) -replace 'FROM ubuntu:22.04', 'FROM dockopt/debian:bookworm-slim'
+        $img = New-TestImage -Tag "$($script:cstRepo):metadata" -Dockerfile $df
+        $script:cstImages.Add($img)
+        $r = @(Test-DockOptImage $img -SpecPath (Get-Cst 'ubuntu_22_04_metadata_test.yaml') -WarningVariable w)
+        $w.Count | Should -Be 0
+        $r.Count | Should -BeGreaterOrEqual 10
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message)" }
+        ($r | Where-Object Name -EQ 'No volume /root').Outcome | Should -Be 'Passed'
+        ($r | Where-Object Name -EQ 'Env BAR_FOO not set').Outcome | Should -Be 'Passed'
+        # and the same spec fails an image that binds what it must not
+        $bad = New-TestImage -Tag "$($script:cstRepo):metadata-bad" -Dockerfile "$df`nENV BAR_FOO=1`nVOLUME /root`nEXPOSE 80`n"
+        $script:cstImages.Add($bad)
+        $rb = @(Test-DockOptImage $bad -SpecPath (Get-Cst 'ubuntu_22_04_metadata_test.yaml'))
+        @($rb | Where-Object Outcome -EQ 'Failed').Name | Sort-Object | Should -Be @('Does not expose port 80/tcp', 'Env BAR_FOO not set', 'No volume /root')
+    }
+
+    It 'passes ubuntu_22_04_test.yaml (commands in their own containers, uid/gid, isExecutableBy, license files) on a Debian image made to match' {
+        $r = @(Test-DockOptImage $script:cstUbuntuLike -SpecPath (Get-Cst 'ubuntu_22_04_test.yaml'))
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+        @($r | Where-Object Category -EQ 'Command').Count | Should -Be 3
+        ($r | Where-Object Name -EQ 'Date executable by owner').Outcome | Should -Be 'Passed'
+        ($r | Where-Object Name -Like 'License /usr/share/doc/dash/copyright').Outcome | Should -Be 'Passed'
+        @(& docker ps -a -q --filter "label=dockopt.test.image=$($script:cstUbuntuLike)").Count | Should -Be 0
+    }
+
+    It 'fails ubuntu_22_04_failure_test.yaml (schemaVersion 1.0.0) where that project expects it to fail, and runs its Debian license scan' {
+        $r = @(Test-DockOptImage $script:cstUbuntuLike -SpecPath (Get-Cst 'ubuntu_22_04_failure_test.yaml'))
+        $failed = @($r | Where-Object Outcome -EQ 'Failed').Name
+        $failed | Should -Contain 'Fake Dir exists'
+        $failed | Should -Contain 'Wrong permissions mode'
+        $failed | Should -Contain 'Wrong Retry Policy exists'
+        $failed | Should -Contain 'bad apt-get-command' # Debian's apt-get exits 100 where Ubuntu's spec says 1
+        ($r | Where-Object Name -EQ 'path').Outcome | Should -Be 'Passed'
+        $lic = $r | Where-Object Name -Like 'Debian package licenses*'
+        $lic.Value | Should -BeGreaterThan 10
+        $lic.Outcome | Should -BeIn 'Passed', 'Failed'
+    }
+
+    It 'passes the containeropts env and envFile specs: variables from this process and from tests/envfile reach the commands' {
+        $env:FOO = 'keepitsecret!'; $env:BAR = 'keepitsafe!'
+        try {
+            $r = @(Test-DockOptImage $script:cstUbuntuLike -SpecPath (Get-Cst 'ubuntu_22_04_containeropts_env_test.yaml'))
+            (Get-Result $r 'Command' 'Test envVars containerRunOptions').Outcome | Should -Be 'Passed'
+        }
+        finally { Remove-Item env:FOO, env:BAR }
+        $r = @(Test-DockOptImage $script:cstUbuntuLike -SpecPath (Get-Cst 'ubuntu_22_04_containeropts_envfile_test.yaml'))
+        $c = Get-Result $r 'Command' 'Test envFile containerRunOptions'
+        $c.Outcome | Should -Be 'Passed'
+        $c.Detail | Should -Match 'FOO=keepitsecret!'
+    }
+}
