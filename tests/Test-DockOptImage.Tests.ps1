@@ -888,3 +888,107 @@ RUN echo 'deb http://archive.ubuntu.com/ubuntu jammy main' > /etc/apt/sources.li
         $c.Detail | Should -Match 'FOO=keepitsecret!'
     }
 }
+
+Describe 'Test-DockOptImage run options' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:roRepo = New-TestImageName 'dockopt-imagetest-ro'
+        $script:roImg = New-TestImage -Tag "$($script:roRepo):web" -Dockerfile @'
+FROM dockopt/busybox:latest
+RUN mkdir -p /www && echo served > /www/index.html
+EXPOSE 8080
+ENTRYPOINT ["httpd", "-f", "-p", "8080", "-h", "/www"]
+'@
+        $script:roSuffix = [guid]::NewGuid().ToString('n').Substring(0, 8)
+    }
+    AfterAll {
+        & docker ps -a -q --filter "label=dockopt.test.image=$($script:roImg)" | ForEach-Object { & docker rm -f $_ *> $null }
+        & docker volume rm -f "dockopt-test-vol-$($script:roSuffix)" *> $null
+        & docker network rm "dockopt-test-net-$($script:roSuffix)" *> $null
+        Remove-TestImage $script:roImg
+    }
+
+    It 'mounts a bind, a named volume and a tmpfs, reads an env file and overrides the user' {
+        $data = Join-Path $TestDrive 'data'
+        New-Item -ItemType Directory $data | Out-Null
+        Set-Content (Join-Path $data 'in.txt') 'from-the-host'
+        Set-Content (Join-Path $TestDrive 'app.env') "# comment`nAPP_COLOR=teal`n"
+        $spec = Join-Path $TestDrive 'mounts.yaml'
+        Set-Content $spec @"
+runtime:
+  user: '4242:4242'
+  envFiles: [app.env]
+  mounts:
+    - { type: bind, source: ./data, target: /data, readOnly: true }
+    - { type: volume, source: dockopt-test-vol-$($script:roSuffix), target: /vol }
+    - { type: tmpfs, target: /scratch }
+  shutdown: false
+commands:
+  - { name: bind, command: [cat, /data/in.txt], stdout: ['^from-the-host$'] }
+  - { name: bind is read-only, command: [touch, /data/x], exitCode: 1 }
+  - { name: volume, command: [sh, -c, 'grep " /vol " /proc/mounts'] }
+  - { name: tmpfs, command: [sh, -c, 'grep "^tmpfs /scratch " /proc/mounts'] }
+  - { name: env file, command: [sh, -c, 'echo `$APP_COLOR'], stdout: ['^teal$'] }
+  - { name: user, command: [id, -u], stdout: ['^4242$'] }
+  - { name: user in its own container, command: [id, -u], stdout: ['^4242$'], container: separate }
+"@
+        $r = @(Test-DockOptImage $script:roImg -SpecPath $spec -Category Startup, Command)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+        @($r | Where-Object Category -EQ 'Command').Count | Should -Be 7
+        (& docker volume ls -q --filter "name=dockopt-test-vol-$($script:roSuffix)") | Should -Not -BeNullOrEmpty
+    }
+
+    It 'adds and drops capabilities (CapEff as the kernel reports it)' {
+        $spec = Join-Path $TestDrive 'caps.yaml'
+        # docker's default set is 0xa80425fb; CHOWN is bit 0, NET_ADMIN bit 12
+        Set-Content $spec @'
+runtime: { user: '0', capDrop: [chown], capAdd: [NET_ADMIN], shutdown: false }
+commands:
+  - { name: effective caps, command: [grep, CapEff, /proc/self/status], stdout: ['CapEff:\s+0*a80435fa$'] }
+  - { name: chown refused, command: [chown, '1', /www/index.html], exitCode: 1 }
+'@
+        $r = @(Test-DockOptImage $script:roImg -SpecPath $spec -Category Command)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+    }
+
+    It 'serves with a read-only root filesystem, and writes there fail' {
+        $spec = Join-Path $TestDrive 'ro.yaml'
+        Set-Content $spec @'
+runtime:
+  readOnly: true
+  http: [ { path: /index.html, expectBody: served } ]
+  shutdown: false
+commands:
+  - { name: root is read-only, command: [touch, /www/new], exitCode: 1, stderr: ['Read-only file system'] }
+'@
+        $r = @(Test-DockOptImage $script:roImg -SpecPath $spec -Category Startup, Http, Command)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+        @($r | Where-Object Category -EQ 'Http').Count | Should -BeGreaterThan 0
+    }
+
+    It 'joins no network, the default bridge or a named network' {
+        $net = "dockopt-test-net-$($script:roSuffix)"
+        & docker network create --subnet 172.29.73.0/24 $net | Out-Null
+        foreach ($case in @(
+                @{ Network = 'none'; Expect = '^lo$' },
+                @{ Network = 'bridge'; Expect = 'eth0' },
+                @{ Network = $net; Expect = 'eth0' })) {
+            $spec = Join-Path $TestDrive "net-$($case.Network).yaml"
+            Set-Content $spec "runtime: { network: '$($case.Network)', shutdown: false, ready: { log: '.*', timeout: 5s } }`ncommands:`n  - { name: interfaces, command: [ls, /sys/class/net], stdout: ['$($case.Expect)'] }`n"
+            if ($case.Network -eq 'none') { Set-Content $spec "runtime: { network: none, shutdown: false }`ncommands:`n  - { name: interfaces, command: [ls, /sys/class/net], stdout: ['\Alo\s*\z'] }`n" }
+            $r = @(Test-DockOptImage $script:roImg -SpecPath $spec -Category Command)
+            (Get-Result $r 'Command' 'interfaces').Outcome | Should -Be 'Passed' -Because "$($case.Network): $((Get-Result $r 'Command' 'interfaces').Detail)"
+        }
+        $spec = Join-Path $TestDrive 'net-addr.yaml'
+        Set-Content $spec "runtime: { network: $net, shutdown: false }`ncommands:`n  - { name: address, command: [sh, -c, 'ip -4 addr show eth0'], stdout: ['inet 172\.29\.73\.'] }`n"
+        (Get-Result @(Test-DockOptImage $script:roImg -SpecPath $spec -Category Command) 'Command' 'address').Outcome | Should -Be 'Passed'
+    }
+
+    It '-Platform checks the image is that platform and creates containers for it' {
+        $r = @(Test-DockOptImage $script:roImg -Platform linux/amd64 -Category Metadata)
+        (Get-Result $r 'Metadata' 'Platform').Outcome | Should -Be 'Passed'
+        $r = @(Test-DockOptImage $script:roImg -Platform linux/arm64 -Category Metadata)
+        $p = Get-Result $r 'Metadata' 'Platform'
+        $p.Outcome | Should -Be 'Failed'
+        $p.Actual | Should -Be 'linux/amd64'
+    }
+}

@@ -83,6 +83,10 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
     [ValidateRange(0, 600)]
     public double GracePeriodSec { get; set; } = 10;
 
+    /// <summary>Platform of the containers the run creates (os/arch[/variant], e.g. linux/amd64); the image must be that platform.</summary>
+    [Parameter]
+    public string? Platform { get; set; }
+
     /// <summary>Run only these categories of checks.</summary>
     [Parameter]
     [ValidateSet("Metadata", "Files", "Command", "Startup", "Http", "Health", "Resources", "Shutdown")]
@@ -220,6 +224,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
             KeepContainer = KeepContainer,
             Categories = Category,
             SkipCertificateCheck = SkipCertificateCheck,
+            Platform = Platform,
         };
         var emitObjects = !(OutputFormat == "JUnit" && OutFile == null);
         foreach (var image in Image)

@@ -14,6 +14,9 @@ internal sealed class ContainerApi
 
     public ContainerApi(DockerEngine engine) => _engine = engine;
 
+    /// <summary>Platform for the containers created (the create call's platform parameter, API 1.41); null: the engine's default.</summary>
+    public string? Platform { get; set; }
+
     static HttpContent Json(JsonNode body) =>
         new StringContent(body.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
 
@@ -33,7 +36,8 @@ internal sealed class ContainerApi
 
     public async Task<string> CreateAsync(string name, JsonObject body, CancellationToken ct)
     {
-        var r = await PostJsonAsync($"/containers/create?name={Uri.EscapeDataString(name)}", body, ct, "ImageNotFound").ConfigureAwait(false);
+        var r = await PostJsonAsync($"/containers/create?name={Uri.EscapeDataString(name)}"
+            + (Platform != null ? "&platform=" + Uri.EscapeDataString(Platform) : ""), body, ct, "ImageNotFound").ConfigureAwait(false);
         return r["Id"]!.GetValue<string>();
     }
 

@@ -22,6 +22,9 @@ public sealed class ImageTestOptions
     public IReadOnlyCollection<string>? Categories { get; init; }
 
     public bool SkipCertificateCheck { get; init; }
+
+    /// <summary>Platform of the containers the run creates (os/arch[/variant]); null: the engine's default.</summary>
+    public string? Platform { get; init; }
 }
 
 /// <summary>Runs the checks of an <see cref="ImageTestSpec"/> against one local image and reports one result per check.</summary>
@@ -87,6 +90,15 @@ public sealed class ImageTester
             IncludeEnvValues = true, // for env value checks and PATH; values never reach the output
         }, ct).ConfigureAwait(false);
         var run = new Run { Image = image, ImageId = info.Id, Emit = emit };
+        _api.Platform = options.Platform;
+        if (options.Platform != null)
+        {
+            var have = $"{info.Os}/{info.Architecture}" + (string.IsNullOrEmpty(info.Variant) ? "" : "/" + info.Variant);
+            var want = options.Platform.Trim().ToLowerInvariant();
+            var ok = have.Equals(want, StringComparison.OrdinalIgnoreCase) || (want.Count(c => c == '/') == 1 && have.StartsWith(want + "/", StringComparison.OrdinalIgnoreCase));
+            run.Add(CatMetadata, "Platform", want, have, ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+                ok ? "" : $"The local image is {have}, not {want}: pull or build it for {want} (docker pull --platform {want}).");
+        }
         foreach (var kv in RunEnvironment(spec.Runtime)) run.GlobalEnv[kv.Key] = kv.Value;
         foreach (var kv in spec.CommandEnv) run.GlobalEnv[kv.Key] = kv.Value;
         run.UserOverride = spec.Runtime.User;
