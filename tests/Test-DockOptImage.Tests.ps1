@@ -992,3 +992,87 @@ commands:
         $p.Actual | Should -Be 'linux/amd64'
     }
 }
+
+Describe 'Test-DockOptImage services' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:svRepo = New-TestImageName 'dockopt-imagetest-sv'
+        # A web server whose /cgi-bin/proxy fetches $UPSTREAM: the app, and the proxy in front of it.
+        $proxy = "#!/bin/sh`necho 'Content-Type: text/plain'`necho`nwget -q -O - `"http://`$UPSTREAM/index.html`"`n"
+        $script:svImg = New-TestImage -Tag "$($script:svRepo):web" -Files @{ 'proxy' = $proxy } -Dockerfile @'
+FROM dockopt/busybox:latest
+COPY proxy /www/cgi-bin/proxy
+RUN chmod 0755 /www/cgi-bin/proxy && echo "page of $(hostname)" > /dev/null
+EXPOSE 8080
+ENTRYPOINT ["/bin/sh", "-c", "echo \"served by ${ROLE:-app}\" > /www/index.html && exec httpd -f -p 8080 -h /www"]
+'@
+        function Get-SvLeftover { @(& docker ps -a -q --filter "label=dockopt.test.image=$($script:svImg)") }
+        function Get-SvNetwork { @(& docker network ls -q --filter "label=dockopt.test.image=$($script:svImg)") }
+    }
+    AfterAll {
+        Get-SvLeftover | ForEach-Object { & docker rm -f $_ *> $null }
+        Get-SvNetwork | ForEach-Object { & docker network rm $_ *> $null }
+        Remove-TestImage $script:svImg
+    }
+
+    It 'starts companions on a private network, sends an HTTP check through the proxy to the app, and removes them all' {
+        $spec = Join-Path $TestDrive 'services.yaml'
+        Set-Content $spec @"
+services:
+  - name: front
+    image: $($script:svImg)
+    environment: { ROLE: front, UPSTREAM: 'app:8080' }
+    ports: [8080]
+    ready: { tcp: true, timeout: 20s }
+  - name: cache
+    image: dockopt/busybox:latest
+    command: [sh, -c, 'echo cache up; exec sleep 300']
+    ready: { log: 'cache up' }
+runtime:
+  shutdown: false
+  http:
+    - { name: through the proxy, service: front, path: /cgi-bin/proxy, expectBody: 'served by app' }
+    - { name: the proxy itself, service: front, path: /index.html, expectBody: 'served by front' }
+    - { name: the app directly, path: /index.html, expectBody: 'served by app' }
+commands:
+  - { name: app reaches a service by name, command: [wget, '-q', '-O', '-', 'http://front:8080/index.html'], stdout: ['served by front'] }
+  - { name: cache resolves, command: [nslookup, cache] }
+"@
+        $r = @(Test-DockOptImage $script:svImg -SpecPath $spec -Category Startup, Http, Command)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+        (Get-Result $r 'Startup' 'Service front ready').Outcome | Should -Be 'Passed'
+        (Get-Result $r 'Startup' 'Service cache ready').Outcome | Should -Be 'Passed'
+        Get-SvLeftover | Should -BeNullOrEmpty
+        Get-SvNetwork | Should -BeNullOrEmpty
+    }
+
+    It 'does not start the app when a service never becomes ready, and says which' {
+        $spec = Join-Path $TestDrive 'notready.yaml'
+        Set-Content $spec "services:`n  - { name: db, image: dockopt/busybox:latest, command: [sleep, '300'], ready: { log: 'never printed', timeout: 2s } }`nruntime: { http: [ { path: / } ] }`n"
+        $r = @(Test-DockOptImage $script:svImg -SpecPath $spec -Category Startup, Http)
+        $s = Get-Result $r 'Startup' 'Service db ready'
+        $s.Outcome | Should -Be 'Failed'
+        $s.Message | Should -Match "service 'db' did not become ready"
+        @($r | Where-Object Name -EQ 'Starts and becomes ready').Count | Should -Be 0
+        (Get-Result $r 'Http' '*').Outcome | Should -Be 'Skipped'
+        Get-SvLeftover | Should -BeNullOrEmpty
+        Get-SvNetwork | Should -BeNullOrEmpty
+    }
+
+    It 'removes the services and their network when the command is stopped (Ctrl+C)' {
+        $spec = Join-Path $TestDrive 'ctrlc.yaml'
+        Set-Content $spec "services:`n  - { name: slow, image: dockopt/busybox:latest, command: [sleep, '300'], ready: { log: 'never printed', timeout: 60s } }`nruntime: { start: true }`n"
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$((Get-DockOptTestModulePath))'; Test-DockOptImage '$($script:svImg)' -SpecPath '$spec'")
+            $null = $ps.BeginInvoke()
+            $deadline = (Get-Date).AddSeconds(20)
+            while (-not (Get-SvLeftover) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Get-SvLeftover | Should -Not -BeNullOrEmpty -Because 'the service container was started'
+            Get-SvNetwork | Should -Not -BeNullOrEmpty
+            $ps.Stop()
+            Get-SvLeftover | Should -BeNullOrEmpty
+            Get-SvNetwork | Should -BeNullOrEmpty
+        }
+        finally { $ps.Dispose() }
+    }
+}

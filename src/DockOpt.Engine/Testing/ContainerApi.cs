@@ -174,6 +174,21 @@ internal sealed class ContainerApi
         }
     }
 
+    /// <summary>Removes a network this run made; never throws.</summary>
+    public async Task<bool> RemoveNetworkAsync(string id)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            using var resp = await _engine.SendAsync(HttpMethod.Delete, $"/networks/{Uri.EscapeDataString(id)}", null, cts.Token).ConfigureAwait(false);
+            return resp.IsSuccessStatusCode || resp.StatusCode == System.Net.HttpStatusCode.NotFound;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
     /// <summary>docker commit: the container's filesystem as a new (untagged) image; returns its ID.</summary>
     public async Task<string> CommitAsync(string id, CancellationToken ct)
     {

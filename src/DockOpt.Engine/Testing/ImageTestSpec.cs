@@ -11,6 +11,9 @@ public sealed class ImageTestSpec
     public List<CommandSpec> Commands { get; } = new();
     public RuntimeSpec Runtime { get; set; } = new();
 
+    /// <summary>Companion containers started first, on a private network with the app (reachable by their names).</summary>
+    public List<ServiceSpec> Services { get; } = new();
+
     /// <summary>License checks (container-structure-test licenseTests).</summary>
     public List<LicenseSpec> Licenses { get; } = new();
 
@@ -50,6 +53,7 @@ public sealed class ImageTestSpec
         Commands.AddRange(other.Commands);
         Runtime.Merge(other.Runtime);
         Licenses.AddRange(other.Licenses);
+        Services.AddRange(other.Services);
         foreach (var kv in other.CommandEnv) CommandEnv[kv.Key] = kv.Value;
         IsContainerStructureTest |= other.IsContainerStructureTest;
     }
@@ -63,6 +67,25 @@ public sealed class LicenseSpec
 {
     public bool Debian { get; set; }
     public List<string> Files { get; } = new();
+}
+
+/// <summary>A companion container (a database, a proxy in front of the app): started before the app, removed after the run.</summary>
+public sealed class ServiceSpec
+{
+    /// <summary>Its name on the private network (DNS alias) and in the results.</summary>
+    public string Name { get; set; } = "";
+    public string Image { get; set; } = "";
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+    public string[]? Entrypoint { get; set; }
+
+    /// <summary>Replaces the image's CMD.</summary>
+    public string[]? Command { get; set; }
+
+    /// <summary>Container ports published on 127.0.0.1 (for HTTP checks through the service).</summary>
+    public List<string> Ports { get; } = new();
+
+    /// <summary>When it counts as started (default: healthy if it has a HEALTHCHECK, else its published TCP ports accept, else running 1 s).</summary>
+    public ReadinessSpec Ready { get; set; } = new();
 }
 
 /// <summary>A mount for the containers of the run (docker run --mount).</summary>
@@ -304,6 +327,9 @@ public sealed class HttpCheckSpec
     public string? Name { get; set; }
     public string Method { get; set; } = "GET";
     public string Path { get; set; } = "/";
+
+    /// <summary>Send the request to this service's published port instead of the app's (a proxy in front of the app).</summary>
+    public string? Service { get; set; }
 
     /// <summary>Container port (e.g. <c>5000</c>); default: the only or first published TCP port.</summary>
     public string? Port { get; set; }

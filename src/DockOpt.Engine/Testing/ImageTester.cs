@@ -365,7 +365,7 @@ public sealed class ImageTester
     {
         var r = spec.Runtime;
         if (r.Start == false) return false;
-        var wantsRuntime = r.Start == true || spec.Commands.Any(c => !c.Separate && c.Setup.Count == 0) || r.Http.Count > 0 || !r.Ready.IsEmpty || r.Healthy == true
+        var wantsRuntime = r.Start == true || spec.Services.Count > 0 || spec.Commands.Any(c => !c.Separate && c.Setup.Count == 0) || r.Http.Count > 0 || !r.Ready.IsEmpty || r.Healthy == true
             || r.Resources != null || r.Shutdown == true || r.Init == true;
         return wantsRuntime && new[] { CatCommand, CatStartup, CatHttp, CatHealth, CatResources, CatShutdown }.Any(run.Wanted);
     }
@@ -391,153 +391,320 @@ public sealed class ImageTester
         lock (s.Gate) return s.Samples == 0 || s.CpuSamples == 0;
     }
 
+    /// <summary>State of the container phase, shared by its steps.</summary>
+    sealed class AppRun
+    {
+        public required Run Run;
+        public required ImageInfo Info;
+        public required ImageTestSpec Spec;
+        public required ImageTestOptions Options;
+        public required ImageTestSummary Summary;
+        public required string Name;
+        public required List<string> Ports;
+        public required TimeSpan Grace;
+        public required TimeSpan ReadyTimeout;
+        public string Progress => $"Testing {Run.Image}";
+        public RuntimeSpec Rt => Spec.Runtime;
+        public string? Id;
+        public bool CreateAttempted;
+        public Stopwatch CreateWatch = new();
+        public TimeSpan StartedAt;
+        public Dictionary<string, int> Mapped = new(StringComparer.Ordinal);
+        public Readiness? Ready;
+        public TimeSpan Startup;
+        public readonly Stats Stats = new();
+        public Task? StatsTask;
+        public string? Network;
+        public readonly List<(string Name, string Id)> ServiceContainers = new();
+        public readonly Dictionary<string, (Dictionary<string, int> Mapped, List<string> Ports)> ServicePorts = new(StringComparer.OrdinalIgnoreCase);
+        public bool ServicesFailed;
+    }
+
+    /// <summary>
+    /// The container phase, in named steps: services (their network and companions), create and start the app, wait
+    /// until ready, health, HTTP checks and commands, resources, graceful shutdown; then everything this run created is
+    /// removed, cancelled or not.
+    /// </summary>
     async Task RunContainerAsync(Run run, ImageInfo info, ImageTestSpec spec, ImageTestOptions options, ImageTestSummary summary, CancellationToken ct)
     {
         var rt = spec.Runtime;
-        var name = "dockopt-test-" + Guid.NewGuid().ToString("n").Substring(0, 12);
-        var ports = info.ExposedPorts.Select(MetadataChecks.NormalizePort)
-            .Concat(rt.Ports.Select(MetadataChecks.NormalizePort))
-            .Concat(rt.Http.Where(h => h.Port != null).Select(h => MetadataChecks.NormalizePort(h.Port!)))
-            .Concat(rt.Ready.HttpPort != null ? new[] { MetadataChecks.NormalizePort(rt.Ready.HttpPort) } : Array.Empty<string>())
-            .Distinct(StringComparer.Ordinal).ToList();
-        var body = new JsonObject
+        var a = new AppRun
         {
-            ["Image"] = info.Id,
-            ["Labels"] = new JsonObject { ["dockopt.test"] = "true", ["dockopt.test.image"] = run.Image },
-            ["ExposedPorts"] = new JsonObject(ports.Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject()))),
+            Run = run, Info = info, Spec = spec, Options = options, Summary = summary,
+            Name = "dockopt-test-" + Guid.NewGuid().ToString("n").Substring(0, 12),
+            Ports = info.ExposedPorts.Select(MetadataChecks.NormalizePort)
+                .Concat(rt.Ports.Select(MetadataChecks.NormalizePort))
+                .Concat(rt.Http.Where(h => h.Port != null && h.Service == null).Select(h => MetadataChecks.NormalizePort(h.Port!)))
+                .Concat(rt.Ready.HttpPort != null ? new[] { MetadataChecks.NormalizePort(rt.Ready.HttpPort) } : Array.Empty<string>())
+                .Distinct(StringComparer.Ordinal).ToList(),
+            Grace = rt.GracePeriod ?? options.GracePeriod
+                ?? TimeSpan.FromSeconds(string.Equals(info.Os, "windows", StringComparison.OrdinalIgnoreCase) ? 30 : 10),
+            ReadyTimeout = rt.Ready.Timeout ?? options.ReadyTimeout,
         };
-        var env = RunEnvironment(rt);
-        if (env.Count > 0)
-            body["Env"] = new JsonArray(env.Select(kv => (JsonNode?)JsonValue.Create($"{kv.Key}={kv.Value}")).ToArray());
-        if (rt.Arguments != null)
-            body["Cmd"] = new JsonArray(rt.Arguments.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray());
-        if (rt.User != null) body["User"] = rt.User;
-        if (rt.Tty == true) body["Tty"] = true;
-        var host = RunHostConfig(rt);
-        host["PortBindings"] = new JsonObject(ports.Select(p => KeyValuePair.Create(p,
-            (JsonNode?)new JsonArray(new JsonObject { ["HostIp"] = "127.0.0.1", ["HostPort"] = "" }))));
-        if (rt.Memory is { } mem) { host["Memory"] = mem; host["MemorySwap"] = mem; }
-        if (rt.Cpus is { } cpus) host["NanoCpus"] = (long)(cpus * 1e9);
-        if (rt.Init == true) host["Init"] = true;
-        body["HostConfig"] = host;
-
-        var grace = rt.GracePeriod ?? options.GracePeriod
-            ?? TimeSpan.FromSeconds(string.Equals(info.Os, "windows", StringComparison.OrdinalIgnoreCase) ? 30 : 10);
-        var readyTimeout = rt.Ready.Timeout ?? options.ReadyTimeout;
-        string? id = null;
-        var createAttempted = false;
         using var statsCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        Task? statsTask = null;
-        var stats = new Stats();
-        var progress = $"Testing {run.Image}";
         try
         {
-            _sink.Progress(new DockOptProgress(61, progress, "Creating the container"));
-            var createWatch = Stopwatch.StartNew();
-            createAttempted = true;
-            // Not cancellable: a create cancelled in flight can leave a container whose ID we never learn.
-            using (var createCts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-                id = await _api.CreateAsync(name, body, createCts.Token).ConfigureAwait(false);
-            ct.ThrowIfCancellationRequested();
-            summary.ContainerName = name;
-            _sink.Verbose($"Created container {name} ({id.Substring(0, 12)}) from {run.Image}.");
-            await _api.StartAsync(id, ct).ConfigureAwait(false);
-            var startedAt = createWatch.Elapsed;
-            statsTask = Task.Run(() => SampleStatsAsync(id, stats, statsCts.Token), CancellationToken.None);
-
-            var inspect = await _api.InspectAsync(id, ct).ConfigureAwait(false);
-            var mapped = MappedPorts(inspect);
-            _sink.Verbose("Published ports: " + (mapped.Count == 0 ? "none" : string.Join(", ", mapped.Select(kv => $"{kv.Key} -> 127.0.0.1:{kv.Value}"))));
-
-            // ---- readiness
-            _sink.Progress(new DockOptProgress(61, progress, "Waiting until the container is ready"));
-            var ready = await WaitReadyAsync(id, info, rt, mapped, readyTimeout, createWatch, ct).ConfigureAwait(false);
-            var startup = createWatch.Elapsed;
-            if (run.Wanted(CatStartup))
-            {
-                run.Add(CatStartup, "Starts and becomes ready", $"ready within {MetadataChecks.Dur(readyTimeout)} ({ready.Conditions})",
-                    ready.Ok ? $"ready in {startup.TotalSeconds:0.###} s" : ready.Actual,
-                    ready.Ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, ready.Message, startup, ready.Detail,
-                    ready.Ok ? Math.Round(startup.TotalSeconds, 3) : null);
-            }
-            if (ready.Ok) summary.StartupTime = startup;
-
-            // ---- health (independent of readiness: judged against the image's own HEALTHCHECK timing)
-            var hc = info.Healthcheck is { Disabled: false } h ? h : null;
-            if (run.Wanted(CatHealth) && (rt.Healthy == true || (rt.Healthy == null && hc != null)))
-            {
-                if (hc == null)
-                    run.Add(CatHealth, "Becomes healthy", "healthy", "no HEALTHCHECK", ImageTestOutcome.Failed,
-                        "The image defines no HEALTHCHECK, so the engine never reports it healthy. Add a HEALTHCHECK.");
-                else if (ready.Exited)
-                    run.Add(CatHealth, "Becomes healthy", "healthy", "container exited", ImageTestOutcome.Skipped, "The container exited before the health check could run.");
-                else
-                    await CheckHealthAsync(run, id, hc, createWatch.Elapsed - startedAt, ct).ConfigureAwait(false);
-            }
-
-            if (!ready.Ok)
-            {
-                foreach (var hcheck in rt.Http) if (run.Wanted(CatHttp)) run.Add(CatHttp, HttpName(hcheck), StatusSet.Describe(hcheck.Status), "not run", ImageTestOutcome.Skipped, "The container did not become ready.");
-            }
-            else if (run.Wanted(CatHttp))
-                foreach (var hcheck in rt.Http)
-                    await HttpChecks.RunAsync(hcheck, mapped, ports, options.SkipCertificateCheck, run.Add, ct).ConfigureAwait(false);
-            // Commands go to the app container while it runs (ready or not); once it exited they get containers of their own.
-            if (run.Wanted(CatCommand) && !ready.Exited)
-                foreach (var c in spec.Commands.Where(c => !c.Separate && c.Setup.Count == 0))
-                {
-                    if (!await IsRunningAsync(id, ct).ConfigureAwait(false)) break;
-                    await RunCommandAsync(run, id, c, info, spec, ct).ConfigureAwait(false);
-                }
-
-            // ---- resources (sampled while the checks ran; CPU needs two readings, a second apart)
-            if (run.Wanted(CatResources) && !ready.Exited)
-                for (var i = 0; i < 12 && NeedsMoreSamples(stats) && await IsRunningAsync(id, ct).ConfigureAwait(false); i++)
-                    await Task.Delay(250, ct).ConfigureAwait(false);
-            statsCts.Cancel();
-            if (statsTask != null) await statsTask.ConfigureAwait(false);
-            if (run.Wanted(CatResources))
-            {
-                if (ready.Exited)
-                    run.Add(CatResources, "Resource use", "sampled while the checks run", "container exited", ImageTestOutcome.Skipped,
-                        "The container exited during startup; there was nothing to measure.");
-                else
-                    ReportResources(run, stats, rt, ready.Ok ? startup : null, summary);
-            }
-
-            // ---- graceful shutdown
-            var wantShutdown = run.Wanted(CatShutdown) && rt.Shutdown != false;
-            if (wantShutdown)
-            {
-                if (ready.Exited)
-                    run.Add(CatShutdown, "Stops gracefully", "exit 0 or 143 within the grace period", "container already exited", ImageTestOutcome.Skipped,
-                        "The container exited during startup.");
-                else
-                {
-                    _sink.Progress(new DockOptProgress(61, progress, $"Stopping the container (grace period {MetadataChecks.Dur(grace)})"));
-                    await CheckShutdownAsync(run, id, info, grace, ct).ConfigureAwait(false);
-                }
-            }
+            await StartServicesAsync(a, ct).ConfigureAwait(false);
+            await CreateAndStartAppAsync(a, statsCts.Token, ct).ConfigureAwait(false);
+            await WaitUntilReadyAsync(a, ct).ConfigureAwait(false);
+            await CheckHealthStepAsync(a, ct).ConfigureAwait(false);
+            await RunHttpAndCommandsAsync(a, ct).ConfigureAwait(false);
+            await ReportResourcesStepAsync(a, statsCts, ct).ConfigureAwait(false);
+            await ShutdownStepAsync(a, ct).ConfigureAwait(false);
         }
         finally
         {
             statsCts.Cancel();
-            if (statsTask != null) { try { await statsTask.ConfigureAwait(false); } catch (Exception) { } }
-            if (id == null && createAttempted)
-                await _api.RemoveAsync(name).ConfigureAwait(false); // by name, in case the create got through
-            if (id != null)
-            {
-                if (options.KeepContainer)
-                {
-                    summary.ContainerKept = true;
-                    _sink.Warning($"Kept container {name} ({id.Substring(0, 12)}); remove it with 'docker rm -f {name}'.");
-                }
-                else if (!await _api.RemoveAsync(id).ConfigureAwait(false))
-                    _sink.Warning($"Could not remove container {name}; remove it with 'docker rm -f {name}'.");
-                else
-                    _sink.Verbose($"Removed container {name}.");
-            }
+            if (a.StatsTask != null) { try { await a.StatsTask.ConfigureAwait(false); } catch (Exception) { } }
+            await CleanupAsync(a).ConfigureAwait(false);
         }
+    }
+
+    static JsonArray Arr(IEnumerable<string> items) => new(items.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray());
+
+    static JsonObject PortBindings(IEnumerable<string> ports) => new(ports.Select(p => KeyValuePair.Create(p,
+        (JsonNode?)new JsonArray(new JsonObject { ["HostIp"] = "127.0.0.1", ["HostPort"] = "" }))));
+
+    /// <summary>Step: a private network and the companion containers, each waited for; none: nothing.</summary>
+    async Task StartServicesAsync(AppRun a, CancellationToken ct)
+    {
+        if (a.Spec.Services.Count == 0) return;
+        var net = a.Rt.Network is { } n && n is not ("none" or "host" or "bridge" or "default") ? n : null;
+        if (net == null)
+        {
+            net = "dockopt-test-net-" + Guid.NewGuid().ToString("n").Substring(0, 12);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // not cancellable in flight, like create
+            var created = await _api.PostJsonAsync("/networks/create", new JsonObject
+            {
+                ["Name"] = net, ["CheckDuplicate"] = true, ["Driver"] = "bridge",
+                ["Labels"] = new JsonObject { ["dockopt.test"] = "true", ["dockopt.test.image"] = a.Run.Image },
+            }, cts.Token).ConfigureAwait(false);
+            a.Network = created["Id"]?.GetValue<string>() ?? net;
+            _sink.Verbose($"Created network {net} for the services.");
+        }
+        a.Rt.Network = net;
+        var catalog = new LocalImageCatalog(_engine);
+        foreach (var sv in a.Spec.Services)
+        {
+            ct.ThrowIfCancellationRequested();
+            var sw = Stopwatch.StartNew();
+            var what = $"Service {sv.Name} ready";
+            _sink.Progress(new DockOptProgress(61, a.Progress, $"Starting service {sv.Name} ({sv.Image})"));
+            ImageInfo si;
+            try
+            {
+                si = await catalog.DescribeAsync(sv.Image, null, new LocalImageCatalog.Query { IncludeHistory = false }, ct).ConfigureAwait(false);
+            }
+            catch (DockOptException e)
+            {
+                a.Run.Add(CatStartup, what, "started and ready", "image not found", ImageTestOutcome.Error, $"The service image '{sv.Image}' could not be used: {e.Message}");
+                a.ServicesFailed = true;
+                return;
+            }
+            var ports = sv.Ports.Select(MetadataChecks.NormalizePort).Distinct().ToList();
+            var body = new JsonObject
+            {
+                ["Image"] = si.Id,
+                ["Labels"] = new JsonObject { ["dockopt.test"] = "true", ["dockopt.test.image"] = a.Run.Image, ["dockopt.test.service"] = sv.Name },
+                ["ExposedPorts"] = new JsonObject(ports.Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject()))),
+                ["HostConfig"] = new JsonObject { ["NetworkMode"] = net, ["PortBindings"] = PortBindings(ports) },
+                ["NetworkingConfig"] = new JsonObject { ["EndpointsConfig"] = new JsonObject { [net] = new JsonObject { ["Aliases"] = Arr(new[] { sv.Name }) } } },
+            };
+            if (sv.Environment.Count > 0) body["Env"] = Arr(sv.Environment.Select(kv => $"{kv.Key}={kv.Value}"));
+            if (sv.Entrypoint != null) body["Entrypoint"] = Arr(sv.Entrypoint);
+            if (sv.Command != null) body["Cmd"] = Arr(sv.Command);
+            var name = $"{a.Name}-{sv.Name}";
+            string id;
+            try
+            {
+                using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+                    id = await _api.CreateAsync(name, body, cts.Token).ConfigureAwait(false);
+            }
+            catch (DockOptException)
+            {
+                await _api.RemoveAsync(name).ConfigureAwait(false);
+                throw;
+            }
+            a.ServiceContainers.Add((sv.Name, id));
+            ct.ThrowIfCancellationRequested();
+            await _api.StartAsync(id, ct).ConfigureAwait(false);
+            var mapped = MappedPorts(await _api.InspectAsync(id, ct).ConfigureAwait(false));
+            a.ServicePorts[sv.Name] = (mapped, ports);
+            var srt = new RuntimeSpec { Ready = sv.Ready };
+            srt.Ports.AddRange(ports);
+            var ready = await WaitReadyAsync(id, si, srt, mapped, sv.Ready.Timeout ?? a.ReadyTimeout, sw, ct).ConfigureAwait(false);
+            if (a.Run.Wanted(CatStartup) || !ready.Ok)
+                a.Run.Add(CatStartup, what, $"ready within {MetadataChecks.Dur(sv.Ready.Timeout ?? a.ReadyTimeout)} ({ready.Conditions})",
+                    ready.Ok ? $"ready in {sw.Elapsed.TotalSeconds:0.###} s" : ready.Actual, ready.Ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+                    ready.Ok ? "" : $"The service '{sv.Name}' did not become ready, so the app was not started. {ready.Message}", sw.Elapsed, ready.Detail);
+            if (!ready.Ok) { a.ServicesFailed = true; return; }
+        }
+    }
+
+    /// <summary>Step: create and start the app container (on the services' network, as 'app'), start sampling its stats.</summary>
+    async Task CreateAndStartAppAsync(AppRun a, CancellationToken statsToken, CancellationToken ct)
+    {
+        if (a.ServicesFailed) return;
+        var rt = a.Rt;
+        var body = new JsonObject
+        {
+            ["Image"] = a.Info.Id,
+            ["Labels"] = new JsonObject { ["dockopt.test"] = "true", ["dockopt.test.image"] = a.Run.Image },
+            ["ExposedPorts"] = new JsonObject(a.Ports.Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject()))),
+        };
+        var env = RunEnvironment(rt);
+        if (env.Count > 0) body["Env"] = Arr(env.Select(kv => $"{kv.Key}={kv.Value}"));
+        if (rt.Arguments != null) body["Cmd"] = Arr(rt.Arguments);
+        if (rt.User != null) body["User"] = rt.User;
+        if (rt.Tty == true) body["Tty"] = true;
+        var host = RunHostConfig(rt);
+        host["PortBindings"] = PortBindings(a.Ports);
+        if (rt.Memory is { } mem) { host["Memory"] = mem; host["MemorySwap"] = mem; }
+        if (rt.Cpus is { } cpus) host["NanoCpus"] = (long)(cpus * 1e9);
+        if (rt.Init == true) host["Init"] = true;
+        body["HostConfig"] = host;
+        if (a.Spec.Services.Count > 0 && rt.Network != null)
+            body["NetworkingConfig"] = new JsonObject { ["EndpointsConfig"] = new JsonObject { [rt.Network] = new JsonObject { ["Aliases"] = Arr(new[] { "app" }) } } };
+
+        _sink.Progress(new DockOptProgress(61, a.Progress, "Creating the container"));
+        a.CreateWatch = Stopwatch.StartNew();
+        a.CreateAttempted = true;
+        // Not cancellable: a create cancelled in flight can leave a container whose ID we never learn.
+        using (var createCts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            a.Id = await _api.CreateAsync(a.Name, body, createCts.Token).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        a.Summary.ContainerName = a.Name;
+        _sink.Verbose($"Created container {a.Name} ({a.Id.Substring(0, 12)}) from {a.Run.Image}.");
+        await _api.StartAsync(a.Id, ct).ConfigureAwait(false);
+        a.StartedAt = a.CreateWatch.Elapsed;
+        var id = a.Id;
+        a.StatsTask = Task.Run(() => SampleStatsAsync(id, a.Stats, statsToken), CancellationToken.None);
+        a.Mapped = MappedPorts(await _api.InspectAsync(a.Id, ct).ConfigureAwait(false));
+        _sink.Verbose("Published ports: " + (a.Mapped.Count == 0 ? "none" : string.Join(", ", a.Mapped.Select(kv => $"{kv.Key} -> 127.0.0.1:{kv.Value}"))));
+    }
+
+    /// <summary>Step: wait for the readiness conditions; report startup.</summary>
+    async Task WaitUntilReadyAsync(AppRun a, CancellationToken ct)
+    {
+        if (a.Id == null) return;
+        _sink.Progress(new DockOptProgress(61, a.Progress, "Waiting until the container is ready"));
+        var ready = a.Ready = await WaitReadyAsync(a.Id, a.Info, a.Rt, a.Mapped, a.ReadyTimeout, a.CreateWatch, ct).ConfigureAwait(false);
+        a.Startup = a.CreateWatch.Elapsed;
+        if (a.Run.Wanted(CatStartup))
+            a.Run.Add(CatStartup, "Starts and becomes ready", $"ready within {MetadataChecks.Dur(a.ReadyTimeout)} ({ready.Conditions})",
+                ready.Ok ? $"ready in {a.Startup.TotalSeconds:0.###} s" : ready.Actual,
+                ready.Ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, ready.Message, a.Startup, ready.Detail,
+                ready.Ok ? Math.Round(a.Startup.TotalSeconds, 3) : null);
+        if (ready.Ok) a.Summary.StartupTime = a.Startup;
+    }
+
+    /// <summary>Step: health, judged against the image's own HEALTHCHECK timing (independent of readiness).</summary>
+    async Task CheckHealthStepAsync(AppRun a, CancellationToken ct)
+    {
+        if (a.Id == null || a.Ready == null) return;
+        var hc = a.Info.Healthcheck is { Disabled: false } h ? h : null;
+        if (!a.Run.Wanted(CatHealth) || !(a.Rt.Healthy == true || (a.Rt.Healthy == null && hc != null))) return;
+        if (hc == null)
+            a.Run.Add(CatHealth, "Becomes healthy", "healthy", "no HEALTHCHECK", ImageTestOutcome.Failed,
+                "The image defines no HEALTHCHECK, so the engine never reports it healthy. Add a HEALTHCHECK.");
+        else if (a.Ready.Exited)
+            a.Run.Add(CatHealth, "Becomes healthy", "healthy", "container exited", ImageTestOutcome.Skipped, "The container exited before the health check could run.");
+        else
+            await CheckHealthAsync(a.Run, a.Id, hc, a.CreateWatch.Elapsed - a.StartedAt, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Step: HTTP checks (on the app's or a service's published port) and commands in the app container while it runs.</summary>
+    async Task RunHttpAndCommandsAsync(AppRun a, CancellationToken ct)
+    {
+        var run = a.Run;
+        if (a.Id == null || a.Ready == null)
+        {
+            if (run.Wanted(CatHttp))
+                foreach (var h in a.Rt.Http) run.Add(CatHttp, HttpName(h), StatusSet.Describe(h.Status), "not run", ImageTestOutcome.Skipped, "A service did not start, so the app was not started.");
+            return;
+        }
+        if (!a.Ready.Ok)
+        {
+            if (run.Wanted(CatHttp))
+                foreach (var h in a.Rt.Http) run.Add(CatHttp, HttpName(h), StatusSet.Describe(h.Status), "not run", ImageTestOutcome.Skipped, "The container did not become ready.");
+        }
+        else if (run.Wanted(CatHttp))
+            foreach (var h in a.Rt.Http)
+            {
+                if (h.Service == null)
+                    await HttpChecks.RunAsync(h, a.Mapped, a.Ports, a.Options.SkipCertificateCheck, run.Add, ct).ConfigureAwait(false);
+                else if (a.ServicePorts.TryGetValue(h.Service, out var sp))
+                    await HttpChecks.RunAsync(h, sp.Mapped, sp.Ports, a.Options.SkipCertificateCheck, run.Add, ct).ConfigureAwait(false);
+                else
+                    run.Add(CatHttp, HttpName(h), StatusSet.Describe(h.Status), "no such service", ImageTestOutcome.Error,
+                        $"The check goes through service '{h.Service}', which the spec does not define (services: {string.Join(", ", a.Spec.Services.Select(x => x.Name))}).");
+            }
+        // Commands go to the app container while it runs (ready or not); once it exited they get containers of their own.
+        if (run.Wanted(CatCommand) && !a.Ready.Exited)
+            foreach (var c in a.Spec.Commands.Where(c => !c.Separate && c.Setup.Count == 0))
+            {
+                if (!await IsRunningAsync(a.Id, ct).ConfigureAwait(false)) break;
+                await RunCommandAsync(run, a.Id, c, a.Info, a.Spec, ct).ConfigureAwait(false);
+            }
+    }
+
+    /// <summary>Step: stop sampling (after CPU's second reading) and report memory, CPU and PIDs.</summary>
+    async Task ReportResourcesStepAsync(AppRun a, CancellationTokenSource statsCts, CancellationToken ct)
+    {
+        if (a.Id == null || a.Ready == null) return;
+        if (a.Run.Wanted(CatResources) && !a.Ready.Exited)
+            for (var i = 0; i < 12 && NeedsMoreSamples(a.Stats) && await IsRunningAsync(a.Id, ct).ConfigureAwait(false); i++)
+                await Task.Delay(250, ct).ConfigureAwait(false);
+        statsCts.Cancel();
+        if (a.StatsTask != null) await a.StatsTask.ConfigureAwait(false);
+        if (!a.Run.Wanted(CatResources)) return;
+        if (a.Ready.Exited)
+            a.Run.Add(CatResources, "Resource use", "sampled while the checks run", "container exited", ImageTestOutcome.Skipped,
+                "The container exited during startup; there was nothing to measure.");
+        else
+            ReportResources(a.Run, a.Stats, a.Rt, a.Ready.Ok ? a.Startup : null, a.Summary);
+    }
+
+    /// <summary>Step: graceful shutdown with the image's stop signal.</summary>
+    async Task ShutdownStepAsync(AppRun a, CancellationToken ct)
+    {
+        if (a.Id == null || a.Ready == null || !a.Run.Wanted(CatShutdown) || a.Rt.Shutdown == false) return;
+        if (a.Ready.Exited)
+            a.Run.Add(CatShutdown, ShutdownName, "exit 0 or 143 within the grace period", "container already exited", ImageTestOutcome.Skipped,
+                "The container exited during startup.");
+        else
+        {
+            _sink.Progress(new DockOptProgress(61, a.Progress, $"Stopping the container (grace period {MetadataChecks.Dur(a.Grace)})"));
+            await CheckShutdownAsync(a.Run, a.Id, a.Info, a.Grace, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Step (always, cancelled or not): remove the app container (unless kept), the services and their network.</summary>
+    async Task CleanupAsync(AppRun a)
+    {
+        if (a.Id == null && a.CreateAttempted)
+            await _api.RemoveAsync(a.Name).ConfigureAwait(false); // by name, in case the create got through
+        if (a.Id != null)
+        {
+            if (a.Options.KeepContainer)
+            {
+                a.Summary.ContainerKept = true;
+                _sink.Warning($"Kept container {a.Name} ({a.Id.Substring(0, 12)}); remove it with 'docker rm -f {a.Name}'.");
+            }
+            else if (!await _api.RemoveAsync(a.Id).ConfigureAwait(false))
+                _sink.Warning($"Could not remove container {a.Name}; remove it with 'docker rm -f {a.Name}'.");
+            else
+                _sink.Verbose($"Removed container {a.Name}.");
+        }
+        foreach (var sv in a.Spec.Services)
+        {
+            var known = a.ServiceContainers.FirstOrDefault(x => x.Name == sv.Name);
+            if (known.Id != null ? !await _api.RemoveAsync(known.Id).ConfigureAwait(false) : false)
+                _sink.Warning($"Could not remove service container {a.Name}-{sv.Name}; remove it with 'docker rm -f {a.Name}-{sv.Name}'.");
+            else if (known.Id == null) await _api.RemoveAsync($"{a.Name}-{sv.Name}").ConfigureAwait(false); // a create that may have got through
+        }
+        if (a.Network != null && !await _api.RemoveNetworkAsync(a.Network).ConfigureAwait(false))
+            _sink.Warning($"Could not remove network {a.Network}; remove it with 'docker network rm {a.Network}'.");
     }
 
     internal static string HttpName(HttpCheckSpec h) => h.Name ?? $"{h.Method} {h.Path}";
@@ -560,7 +727,7 @@ public sealed class ImageTester
 
     // ------------------------------------------------------------------ readiness
 
-    sealed record Readiness(bool Ok, bool Exited, string Conditions, string Actual, string Message, string? Detail);
+    internal sealed record Readiness(bool Ok, bool Exited, string Conditions, string Actual, string Message, string? Detail);
 
     async Task<Readiness> WaitReadyAsync(string id, ImageInfo info, RuntimeSpec rt, Dictionary<string, int> mapped, TimeSpan timeout,
         Stopwatch sinceCreate, CancellationToken ct)

@@ -59,11 +59,18 @@ public static class SpecReader
 
     static ImageTestSpec ReadDockOpt(Dictionary<string, object?> root, string src)
     {
-        Known(root, src, "", "schemaVersion", "metadata", "files", "commands", "runtime");
+        Known(root, src, "", "schemaVersion", "metadata", "files", "commands", "runtime", "services");
         if (Get(root, "schemaVersion") is { } v && Str(v) is not ("dockopt/v1" or "1"))
             throw Invalid(src, $"schemaVersion '{Str(v)}' is not known: use 'dockopt/v1', or '2.0.0' for a container-structure-test file.");
         var spec = new ImageTestSpec();
         if (Get(root, "metadata") is { } md) ReadMetadata(Map(md, src, "metadata"), spec.Metadata, src);
+        if (Get(root, "services") is { } svcs)
+        {
+            var i = 0;
+            foreach (var so in List(svcs, src, "services")) spec.Services.Add(ReadService(Map(so, src, $"services[{i}]"), src, $"services[{i++}]"));
+            var dup = spec.Services.GroupBy(x => x.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+            if (dup != null) throw Invalid(src, $"services: the name '{dup.Key}' is used twice.");
+        }
         if (Get(root, "files") is { } files)
         {
             var i = 0;
@@ -147,6 +154,30 @@ public static class SpecReader
             if (f.Sha256.Length != 64 || !f.Sha256.All(Uri.IsHexDigit)) throw Invalid(src, $"{p}.sha256 must be 64 hex digits.");
         }
         return f;
+    }
+
+    static ServiceSpec ReadService(Dictionary<string, object?> m, string src, string p)
+    {
+        Known(m, src, p, "name", "image", "environment", "entrypoint", "command", "ports", "ready");
+        var sv = new ServiceSpec { Name = Required(m, "name", src, p), Image = Required(m, "image", src, p) };
+        if (!System.Text.RegularExpressions.Regex.IsMatch(sv.Name, @"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$") || sv.Name.Equals("app", StringComparison.OrdinalIgnoreCase))
+            throw Invalid(src, $"{p}.name '{sv.Name}' must be a DNS-style name (letters, digits, '.', '_', '-') other than 'app' (the app's own name on the network).");
+        if (Get(m, "environment") is { } env) foreach (var kv in Map(env, src, p + ".environment")) sv.Environment[kv.Key] = Str(kv.Value);
+        if (Get(m, "entrypoint") is { } ep) sv.Entrypoint = ep is string e1 ? new[] { "/bin/sh", "-c", e1 } : Strings(ep, src, p + ".entrypoint");
+        if (Get(m, "command") is { } cmd) sv.Command = cmd is string c1 ? new[] { "/bin/sh", "-c", c1 } : Strings(cmd, src, p + ".command");
+        if (Get(m, "ports") is { } ports) sv.Ports.AddRange(Strings(ports, src, p + ".ports"));
+        if (Get(m, "ready") is { } ready)
+        {
+            var rm = Map(ready, src, p + ".ready");
+            Known(rm, src, p + ".ready", "healthy", "log", "http", "httpPort", "tcp", "timeout");
+            if (Get(rm, "healthy") is { } h) sv.Ready.Healthy = Bool(h, src, p + ".ready.healthy");
+            if (Get(rm, "log") is { } l) sv.Ready.LogPattern = Regex(Str(l), src, p + ".ready.log");
+            if (Get(rm, "http") is { } hp) sv.Ready.HttpPath = Str(hp);
+            if (Get(rm, "httpPort") is { } hpp) sv.Ready.HttpPort = Str(hpp);
+            if (Get(rm, "tcp") is { } tcp) sv.Ready.Tcp = Bool(tcp, src, p + ".ready.tcp");
+            if (Get(rm, "timeout") is { } to) sv.Ready.Timeout = Duration(to, src, p + ".ready.timeout");
+        }
+        return sv;
     }
 
     static CommandSpec ReadCommand(Dictionary<string, object?> m, string src, string p)
@@ -264,8 +295,9 @@ public static class SpecReader
     static HttpCheckSpec ReadHttp(Dictionary<string, object?> m, string src, string p)
     {
         Known(m, src, p, "name", "method", "path", "port", "tls", "headers", "body", "contentType", "status", "expectBody", "expectJson",
-            "expectHeaders", "timeout", "retries", "retryDelay", "requests", "maxP95", "skipCertificateCheck");
+            "expectHeaders", "timeout", "retries", "retryDelay", "requests", "maxP95", "skipCertificateCheck", "service");
         var h = new HttpCheckSpec { Path = Get(m, "path") is { } path ? Str(path) : "/" };
+        if (Get(m, "service") is { } svc) h.Service = Str(svc);
         if (!h.Path.StartsWith('/')) throw Invalid(src, $"{p}.path '{h.Path}' must start with '/'.");
         if (Get(m, "name") is { } n) h.Name = Str(n);
         if (Get(m, "method") is { } me) h.Method = Str(me).ToUpperInvariant();
