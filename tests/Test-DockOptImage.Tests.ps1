@@ -1076,3 +1076,50 @@ commands:
         finally { $ps.Dispose() }
     }
 }
+
+Describe 'Test-DockOptImage goss-style resources' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:gsImg = New-TestImage -Tag "$(New-TestImageName 'dockopt-imagetest-gs'):web" -Dockerfile @'
+FROM dockopt/debian:bookworm-slim
+RUN echo 'web:x:10001:10002:web:/srv:/usr/sbin/nologin' >> /etc/passwd && echo 'webgrp:x:10002:' >> /etc/group
+USER 10001
+EXPOSE 8080
+ENTRYPOINT ["/usr/bin/perl", "-MIO::Socket::INET", "-e", "$s = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die; $u = IO::Socket::INET->new(LocalPort => 5353, Proto => 'udp') or die; print qq(up\\n); $|=1; while (my $c = $s->accept) { print $c qq(HTTP/1.0 200 OK\\r\\n\\r\\nok\\n); close $c }"]
+'@
+    }
+    AfterAll {
+        & docker ps -a -q --filter "label=dockopt.test.image=$($script:gsImg)" | ForEach-Object { & docker rm -f $_ *> $null }
+        Remove-TestImage $script:gsImg
+    }
+
+    It 'checks users, groups and packages in the image, ports listening and processes running in the app' {
+        $spec = Join-Path $TestDrive 'system.yaml'
+        Set-Content $spec @'
+runtime: { shutdown: false, ready: { log: up } }
+system:
+  users: [ { name: web, uid: 10001, gid: 10002, home: /srv, shell: /usr/sbin/nologin }, { name: ghost, exists: false } ]
+  groups: [ { name: webgrp, gid: 10002 } ]
+  packages: [ perl-base, { name: dash, version: '^0\.5' }, { name: nginx, installed: false } ]
+  ports: [ 8080, udp/5353, { name: 9999, listening: false } ]
+  processes: [ perl, { name: nginx, running: false } ]
+'@
+        $r = @(Test-DockOptImage $script:gsImg -SpecPath $spec -Category Files, Startup)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message)" }
+        (Get-Result $r 'Startup' 'Port 8080/tcp listening').Message | Should -Match 'Read from'
+        (Get-Result $r 'Startup' 'Port 5353/udp listening').Outcome | Should -Be 'Passed'
+        (Get-Result $r 'Files' 'Package dash installed').Actual | Should -Match '^0\.5.* \(dpkg\)$'
+        @($r | Where-Object Category -EQ 'Files').Count | Should -Be 11
+    }
+
+    It 'fails what is not there, naming what is' {
+        $spec = Join-Path $TestDrive 'system-bad.yaml'
+        Set-Content $spec "runtime: { shutdown: false, ready: { log: up } }`nsystem:`n  users: [nobody2]`n  packages: [nginx]`n  ports: [9090]`n  processes: [nginx]`n"
+        $r = @(Test-DockOptImage $script:gsImg -SpecPath $spec -Category Files, Startup)
+        (Get-Result $r 'Files' 'User nobody2 exists').Outcome | Should -Be 'Failed'
+        (Get-Result $r 'Files' 'Package nginx installed').Actual | Should -Match 'not installed \(\d+ dpkg packages\)'
+        $p = Get-Result $r 'Startup' 'Port 9090/tcp listening'
+        $p.Outcome | Should -Be 'Failed'
+        $p.Message | Should -Match '8080/tcp'
+        (Get-Result $r 'Startup' 'Process nginx running').Message | Should -Match 'perl'
+    }
+}

@@ -11,6 +11,9 @@ public sealed class ImageTestSpec
     public List<CommandSpec> Commands { get; } = new();
     public RuntimeSpec Runtime { get; set; } = new();
 
+    /// <summary>goss-style resources: users, groups, packages, ports listening, processes running.</summary>
+    public SystemSpec System { get; } = new();
+
     /// <summary>Companion containers started first, on a private network with the app (reachable by their names).</summary>
     public List<ServiceSpec> Services { get; } = new();
 
@@ -54,6 +57,7 @@ public sealed class ImageTestSpec
         Runtime.Merge(other.Runtime);
         Licenses.AddRange(other.Licenses);
         Services.AddRange(other.Services);
+        System.Merge(other.System);
         foreach (var kv in other.CommandEnv) CommandEnv[kv.Key] = kv.Value;
         IsContainerStructureTest |= other.IsContainerStructureTest;
     }

@@ -118,7 +118,8 @@ public sealed class ImageTester
         IReadOnlyDictionary<string, ImageFileEntry?>? entries = null;
         string? readerError = null;
         var licenseFiles = run.Wanted(CatFiles) ? spec.Licenses.SelectMany(l => l.Files).Select(FileChecks.Normalize).Distinct().ToList() : new List<string>();
-        if (needPasswd || fileSpecs.Count > 0 || probeCandidates.Count > 0 || licenseFiles.Count > 0)
+        var systemFiles = run.Wanted(CatFiles) ? SystemChecks.FilesNeeded(spec.System).ToList() : new List<string>();
+        if (needPasswd || fileSpecs.Count > 0 || probeCandidates.Count > 0 || licenseFiles.Count > 0 || systemFiles.Count > 0)
         {
             if (_files == null) readerError = "Reading files from image layers is not available in this build.";
             else
@@ -127,6 +128,7 @@ public sealed class ImageTester
                 var content = fileSpecs.Where(FileChecks.NeedsContent).Select(f => FileChecks.Normalize(f.Path)).ToList();
                 if (needPasswd) { paths.Add("/etc/passwd"); content.Add("/etc/passwd"); }
                 foreach (var lf in licenseFiles) { paths.Add(lf); content.Add(lf); }
+                foreach (var sf in systemFiles) { paths.Add(sf); content.Add(sf); }
                 paths.AddRange(probeCandidates);
                 _sink.Progress(new DockOptProgress(61, $"Testing {image}", "Reading files from the image layers"));
                 try
@@ -178,6 +180,13 @@ public sealed class ImageTester
             foreach (var _ in FileChecks.Check(f, entry, run.Maker(CatFiles))) { }
         }
 
+        if (systemFiles.Count > 0)
+        {
+            if (readerError != null || entries == null)
+                run.Add(CatFiles, "Users, groups and packages", "read from the image", "not read", ImageTestOutcome.Error, readerError ?? "The image could not be read.");
+            else
+                foreach (var _ in SystemChecks.CheckImage(spec.System, entries, run.Maker(CatFiles))) { }
+        }
         if (run.Wanted(CatFiles))
             await CheckLicensesAsync(run, info, spec, entries, readerError, ct).ConfigureAwait(false);
         if (run.Wanted(CatMetadata) && (spec.Metadata.Volumes.Count > 0 || spec.Metadata.UnmountedVolumes.Count > 0))
@@ -365,7 +374,7 @@ public sealed class ImageTester
     {
         var r = spec.Runtime;
         if (r.Start == false) return false;
-        var wantsRuntime = r.Start == true || spec.Services.Count > 0 || spec.Commands.Any(c => !c.Separate && c.Setup.Count == 0) || r.Http.Count > 0 || !r.Ready.IsEmpty || r.Healthy == true
+        var wantsRuntime = r.Start == true || spec.Services.Count > 0 || spec.System.NeedsContainer || spec.Commands.Any(c => !c.Separate && c.Setup.Count == 0) || r.Http.Count > 0 || !r.Ready.IsEmpty || r.Healthy == true
             || r.Resources != null || r.Shutdown == true || r.Init == true;
         return wantsRuntime && new[] { CatCommand, CatStartup, CatHttp, CatHealth, CatResources, CatShutdown }.Any(run.Wanted);
     }
@@ -639,6 +648,8 @@ public sealed class ImageTester
                     run.Add(CatHttp, HttpName(h), StatusSet.Describe(h.Status), "no such service", ImageTestOutcome.Error,
                         $"The check goes through service '{h.Service}', which the spec does not define (services: {string.Join(", ", a.Spec.Services.Select(x => x.Name))}).");
             }
+        if (run.Wanted(CatStartup) && a.Spec.System.NeedsContainer)
+            await CheckPortsAndProcessesAsync(a, ct).ConfigureAwait(false);
         // Commands go to the app container while it runs (ready or not); once it exited they get containers of their own.
         if (run.Wanted(CatCommand) && !a.Ready.Exited)
             foreach (var c in a.Spec.Commands.Where(c => !c.Separate && c.Setup.Count == 0))
@@ -646,6 +657,78 @@ public sealed class ImageTester
                 if (!await IsRunningAsync(a.Id, ct).ConfigureAwait(false)) break;
                 await RunCommandAsync(run, a.Id, c, a.Info, a.Spec, ct).ConfigureAwait(false);
             }
+    }
+
+    /// <summary>
+    /// goss-style port and process checks in the running app: processes from the engine's top (no shell needed); sockets
+    /// from /proc/PID/net on this host when the engine is local, else by 'cat /proc/net/…' in the container.
+    /// </summary>
+    async Task CheckPortsAndProcessesAsync(AppRun a, CancellationToken ct)
+    {
+        var sys = a.Spec.System;
+        var running = a.Id != null && await IsRunningAsync(a.Id, ct).ConfigureAwait(false);
+        if (!running)
+        {
+            foreach (var p in sys.Ports) a.Run.Add(CatStartup, $"Port {p.Name} {(p.Present ? "listening" : "not listening")}", p.Present ? "listening" : "not listening", "container not running", ImageTestOutcome.Failed, "The app container is not running.");
+            foreach (var p in sys.Processes) a.Run.Add(CatStartup, $"Process {p.Name} {(p.Present ? "running" : "not running")}", p.Present ? "running" : "not running", "container not running", ImageTestOutcome.Failed, "The app container is not running.");
+            return;
+        }
+        if (sys.Processes.Count > 0)
+        {
+            var top = await _api.GetJsonAsync($"/containers/{a.Id}/top", ct).ConfigureAwait(false);
+            var titles = (top["Titles"] as JsonArray)?.Select(t => t?.GetValue<string>()).ToList() ?? new List<string?>();
+            var cmdCol = titles.IndexOf("CMD") is var i && i >= 0 ? i : titles.Count - 1;
+            var cmds = (top["Processes"] as JsonArray)?.Select(row => (row as JsonArray)?[cmdCol]?.GetValue<string>() ?? "").ToList() ?? new List<string>();
+            var names = SystemChecks.ProcessNames(cmds);
+            foreach (var p in sys.Processes)
+            {
+                var has = names.Contains(p.Name);
+                a.Run.Add(CatStartup, $"Process {p.Name} {(p.Present ? "running" : "not running")}", p.Present ? "running" : "not running",
+                    has ? "running" : "not running", has == p.Present ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+                    has == p.Present ? "" : $"Processes in the container: {string.Join(", ", names.OrderBy(x => x))}.", default, string.Join("\n", cmds));
+            }
+        }
+        if (sys.Ports.Count > 0)
+        {
+            var tables = new List<(string, string)>();
+            string how;
+            var inspect = await _api.InspectAsync(a.Id!, ct).ConfigureAwait(false);
+            var pid = inspect["State"]?["Pid"]?.GetValue<long>() ?? 0;
+            string? cgroup = null;
+            try { if (pid > 0 && OperatingSystem.IsLinux()) cgroup = await File.ReadAllTextAsync($"/proc/{pid}/cgroup", ct).ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            if (cgroup != null && cgroup.Contains(a.Id!, StringComparison.Ordinal))
+            {
+                how = $"/proc/{pid}/net on this host";
+                foreach (var proto in new[] { "tcp", "tcp6", "udp", "udp6" })
+                    try { tables.Add((proto, await File.ReadAllTextAsync($"/proc/{pid}/net/{proto}", ct).ConfigureAwait(false))); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+            else
+            {
+                how = "cat /proc/net/… in the container";
+                foreach (var proto in new[] { "tcp", "tcp6", "udp", "udp6" })
+                {
+                    var r = await _api.ExecAsync(a.Id!, new[] { "cat", $"/proc/net/{proto}" }, new Dictionary<string, string>(), null, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+                    if (r.ExitCode == 0) tables.Add((proto, r.Stdout));
+                }
+            }
+            var listening = SystemChecks.ListeningPorts(tables);
+            foreach (var p in sys.Ports)
+            {
+                var name = $"Port {p.Name} {(p.Present ? "listening" : "not listening")}";
+                if (tables.Count == 0)
+                {
+                    a.Run.Add(CatStartup, name, p.Present ? "listening" : "not listening", "not read", ImageTestOutcome.Error,
+                        "The container's sockets could not be read: the engine is not on this host and the image has no 'cat'.");
+                    continue;
+                }
+                var has = listening.Contains(p.Name);
+                a.Run.Add(CatStartup, name, p.Present ? "listening" : "not listening", has ? "listening" : "not listening",
+                    has == p.Present ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+                    (has == p.Present ? "" : $"Listening: {(listening.Count == 0 ? "none" : string.Join(", ", listening.OrderBy(x => x)))}. ") + $"Read from {how}.");
+            }
+        }
     }
 
     /// <summary>Step: stop sampling (after CPU's second reading) and report memory, CPU and PIDs.</summary>

@@ -59,11 +59,12 @@ public static class SpecReader
 
     static ImageTestSpec ReadDockOpt(Dictionary<string, object?> root, string src)
     {
-        Known(root, src, "", "schemaVersion", "metadata", "files", "commands", "runtime", "services");
+        Known(root, src, "", "schemaVersion", "metadata", "files", "commands", "runtime", "services", "system");
         if (Get(root, "schemaVersion") is { } v && Str(v) is not ("dockopt/v1" or "1"))
             throw Invalid(src, $"schemaVersion '{Str(v)}' is not known: use 'dockopt/v1', or '2.0.0' for a container-structure-test file.");
         var spec = new ImageTestSpec();
         if (Get(root, "metadata") is { } md) ReadMetadata(Map(md, src, "metadata"), spec.Metadata, src);
+        if (Get(root, "system") is { } sys) ReadSystem(Map(sys, src, "system"), spec.System, src);
         if (Get(root, "services") is { } svcs)
         {
             var i = 0;
@@ -154,6 +155,42 @@ public static class SpecReader
             if (f.Sha256.Length != 64 || !f.Sha256.All(Uri.IsHexDigit)) throw Invalid(src, $"{p}.sha256 must be 64 hex digits.");
         }
         return f;
+    }
+
+    static void ReadSystem(Dictionary<string, object?> m, SystemSpec s, string src)
+    {
+        Known(m, src, "system", "users", "groups", "packages", "ports", "processes");
+        void Items(string key, List<SystemItem> into, string presentKey, params string[] attrs)
+        {
+            if (Get(m, key) is not { } list) return;
+            var i = 0;
+            foreach (var o in List(list, src, "system." + key))
+            {
+                var p = $"system.{key}[{i++}]";
+                if (o is not (IDictionary or Dictionary<string, object?>)) { into.Add(new SystemItem { Name = Str(o) }); continue; }
+                var im = Map(o, src, p);
+                Known(im, src, p, new[] { "name", presentKey }.Concat(attrs).ToArray());
+                var it = new SystemItem { Name = Required(im, "name", src, p) };
+                if (Get(im, presentKey) is { } pr) it.Present = Bool(pr, src, p + "." + presentKey);
+                if (Get(im, "uid") is { } uid) it.Uid = Long(uid, src, p + ".uid");
+                if (Get(im, "gid") is { } gid) it.Gid = Long(gid, src, p + ".gid");
+                if (Get(im, "home") is { } home) it.Home = Str(home);
+                if (Get(im, "shell") is { } shell) it.Shell = Str(shell);
+                if (Get(im, "version") is { } ver) it.Version = Regex(Str(ver), src, p + ".version");
+                into.Add(it);
+            }
+        }
+        Items("users", s.Users, "exists", "uid", "gid", "home", "shell");
+        Items("groups", s.Groups, "exists", "gid");
+        Items("packages", s.Packages, "installed", "version");
+        Items("ports", s.Ports, "listening");
+        Items("processes", s.Processes, "running");
+        // 8080, 8080/tcp, 53/udp; goss's tcp:8080 and udp/53 too
+        foreach (var port in s.Ports)
+        {
+            var parts = port.Name.Trim().ToLowerInvariant().Split(':', '/');
+            port.Name = MetadataChecks.NormalizePort(parts.Length == 2 && parts[0].Length > 0 && char.IsLetter(parts[0][0]) ? $"{parts[1]}/{parts[0].TrimEnd('6')}" : port.Name);
+        }
     }
 
     static ServiceSpec ReadService(Dictionary<string, object?> m, string src, string p)

@@ -746,3 +746,62 @@ public class CstConformanceTests
         Assert.Equal(ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, r.Outcome);
     }
 }
+
+public class SystemCheckTests
+{
+    // /proc/net/tcp and udp as Linux 5.x prints them (a busybox httpd on 8080, a client connection, a bound UDP socket on 5353).
+    const string Tcp = """
+          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+           0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41231 1 0000000000000000 100 0 0 10 0
+           1: 0100007F:9C40 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 41999 1 0000000000000000 20 4 30 10 -1
+        """;
+    const string Udp = """
+          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+          12: 00000000:14E9 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 41234 2 0000000000000000 0
+        """;
+
+    [Fact]
+    public void Listening_ports_are_tcp_in_listen_state_and_bound_udp()
+    {
+        var p = SystemChecks.ListeningPorts(new[] { ("tcp", Tcp), ("udp", Udp) });
+        Assert.Equal(new[] { "5353/udp", "8080/tcp" }, p.OrderBy(x => x));
+    }
+
+    [Fact]
+    public void Process_names_are_basenames_and_comm_prefixes()
+    {
+        var n = SystemChecks.ProcessNames(new[] { "/usr/sbin/nginx -g daemon off;", "python3 -m flask run", "/opt/app/a-very-long-process-name --x" });
+        Assert.Contains("nginx", n);
+        Assert.Contains("python3", n);
+        Assert.Contains("a-very-long-pro", n);
+    }
+
+    [Fact]
+    public void Users_groups_and_packages_from_the_image_files()
+    {
+        var files = new Dictionary<string, ImageFileEntry?>
+        {
+            ["/etc/passwd"] = new() { Path = "/etc/passwd", Content = Encoding.UTF8.GetBytes("root:x:0:0:root:/root:/bin/bash\nweb:x:10001:10001::/srv:/bin/false\n") },
+            ["/etc/group"] = new() { Path = "/etc/group", Content = Encoding.UTF8.GetBytes("root:x:0:\nweb:x:10001:\n") },
+            ["/var/lib/dpkg/status"] = new() { Path = "/var/lib/dpkg/status", Content = Encoding.UTF8.GetBytes("Package: dash\nStatus: install ok installed\nVersion: 0.5.12-2\n\nPackage: old\nStatus: deinstall ok config-files\nVersion: 1\n") },
+            ["/lib/apk/db/installed"] = null,
+        };
+        var spec = SpecReader.ReadYaml("system:\n  users: [{ name: web, uid: 10001, shell: /bin/sh }]\n  groups: [web, { name: nope, exists: false }]\n  packages: [{ name: dash, version: '^0\\.5' }, old]\n", "s.yaml").System;
+        var r = SystemChecks.CheckImage(spec, files, (n, e, a, o, m) => new ImageTestResult { Name = n, Actual = a, Outcome = o, Message = m }).ToDictionary(x => x.Name);
+        Assert.Equal(ImageTestOutcome.Passed, r["User web exists"].Outcome);
+        Assert.Equal(ImageTestOutcome.Passed, r["User web uid"].Outcome);
+        Assert.Equal(ImageTestOutcome.Failed, r["User web shell"].Outcome);
+        Assert.Equal(ImageTestOutcome.Passed, r["Group web exists"].Outcome);
+        Assert.Equal(ImageTestOutcome.Passed, r["Group nope absent"].Outcome);
+        Assert.Equal(ImageTestOutcome.Passed, r["Package dash installed"].Outcome);
+        Assert.Equal(ImageTestOutcome.Failed, r["Package old installed"].Outcome); // config-files only: not installed
+    }
+
+    [Fact]
+    public void Ports_read_with_protocol()
+    {
+        var s = SpecReader.ReadYaml("system:\n  ports: [8080, 'udp:53', 53/udp, { name: 22, listening: false }]\n", "s.yaml").System;
+        Assert.Equal(new[] { "8080/tcp", "53/udp", "53/udp", "22/tcp" }, s.Ports.Select(p => p.Name));
+        Assert.False(s.Ports[3].Present);
+    }
+}
