@@ -805,3 +805,76 @@ public class SystemCheckTests
         Assert.False(s.Ports[3].Present);
     }
 }
+
+public class ImageTestReportTests
+{
+    static string Data([System.Runtime.CompilerServices.CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "Data");
+
+    static readonly Lazy<Json.Schema.JsonSchema> Sarif = new(() =>
+    {
+        // Draft-04; read as draft-07 with the root id as $id (no other keyword it uses changed meaning).
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Data(), "sarif", "sarif-schema-2.1.0.json")))!.AsObject();
+        node["$schema"] = "http://json-schema.org/draft-07/schema#";
+        node["$id"] = (string?)node["id"];
+        node.Remove("id");
+        return Json.Schema.JsonSchema.FromText(node.ToJsonString());
+    });
+
+    static (List<ImageTestResult>, List<ImageTestSummary>) Sample()
+    {
+        ImageTestResult R(string img, string cat, string name, ImageTestOutcome o, string msg = "") => new()
+        {
+            Image = img, ImageId = "sha256:" + new string('a', 64), Category = cat, Name = name, Outcome = o, Expected = "x", Actual = "y", Message = msg,
+            Duration = TimeSpan.FromMilliseconds(1500), Timestamp = new DateTime(2026, 12, 1, 15, 0, 0, DateTimeKind.Utc),
+        };
+        var results = new List<ImageTestResult>
+        {
+            R("app:1", "Metadata", "Runs as non-root user", ImageTestOutcome.Passed),
+            R("app:1", "Files", "/etc/os-release exists", ImageTestOutcome.Failed, "missing"),
+            R("app:1", "Shutdown", "Stops gracefully", ImageTestOutcome.Skipped, "exited"),
+            R("web:2", "Command", "version", ImageTestOutcome.Error, "could not run"),
+        };
+        var summaries = new List<ImageTestSummary>
+        {
+            new() { Image = "app:1", ImageId = "sha256:" + new string('a', 64), Outcome = ImageTestOutcome.Failed, Duration = TimeSpan.FromSeconds(3), StartedAt = new DateTime(2026, 12, 1, 15, 0, 0, DateTimeKind.Utc) },
+        };
+        return (results, summaries);
+    }
+
+    [Fact]
+    public void Sarif_is_valid_2_1_0_with_pass_fail_and_not_applicable_results()
+    {
+        var (results, summaries) = Sample();
+        var sarif = ImageTestReports.ToSarif(results, summaries, "1.2.3");
+        var eval = Sarif.Value.Evaluate(System.Text.Json.Nodes.JsonNode.Parse(sarif), new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
+        Assert.True(eval.IsValid, string.Join("\n", (eval.Details ?? Array.Empty<Json.Schema.EvaluationResults>()).Where(d => d.HasErrors).Select(d => $"{d.InstanceLocation}: {string.Join(", ", d.Errors!.Values)}")));
+        using var doc = JsonDocument.Parse(sarif);
+        var runs = doc.RootElement.GetProperty("runs");
+        Assert.Equal(2, runs.GetArrayLength());
+        var kinds = runs[0].GetProperty("results").EnumerateArray().Select(r => r.GetProperty("kind").GetString()).ToList();
+        Assert.Equal(new[] { "pass", "fail", "notApplicable" }, kinds);
+        var failed = runs[0].GetProperty("results")[1];
+        Assert.Equal("error", failed.GetProperty("level").GetString());
+        Assert.Equal("etc/os-release", failed.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+        Assert.Equal("DOIT/Files/etc-os-release-exists", failed.GetProperty("ruleId").GetString());
+        Assert.False(runs[1].GetProperty("invocations")[0].GetProperty("executionSuccessful").GetBoolean());
+    }
+
+    [Fact]
+    public void Json_has_totals_per_image_and_every_check()
+    {
+        var (results, summaries) = Sample();
+        using var doc = JsonDocument.Parse(ImageTestReports.ToJson(results, summaries));
+        var root = doc.RootElement;
+        Assert.Equal(4, root.GetProperty("total").GetInt32());
+        Assert.Equal(1, root.GetProperty("failed").GetInt32());
+        var app = root.GetProperty("images")[0];
+        Assert.Equal("app:1", app.GetProperty("image").GetString());
+        Assert.Equal("Failed", app.GetProperty("outcome").GetString());
+        Assert.Equal(3, app.GetProperty("checks").GetArrayLength());
+        Assert.Equal(1.5, app.GetProperty("checks")[0].GetProperty("durationSeconds").GetDouble());
+        var web = root.GetProperty("images")[1];
+        Assert.Equal("Error", web.GetProperty("outcome").GetString()); // no summary: the worst check decides
+        Assert.False(web.GetProperty("success").GetBoolean());
+    }
+}
