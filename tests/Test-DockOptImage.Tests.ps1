@@ -1123,3 +1123,56 @@ system:
         (Get-Result $r 'Startup' 'Process nginx running').Message | Should -Match 'perl'
     }
 }
+
+Describe 'Test-DockOptImage services: nginx in front of the Flask API' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:api = 'dockopt-demo/flask-api:multi-stage'
+        $script:haveApi = [bool](& docker image ls -q $script:api)
+        $script:nginx = $null
+        if ($script:haveApi) {
+            # nginx from Debian's package, passing everything to the API, which is 'app' on the run's private network.
+            # Services start before the app, so nginx resolves 'app' per request (docker's DNS), not at startup.
+            $conf = "events {}`nhttp {`n  access_log /dev/stdout;`n  resolver 127.0.0.11 valid=5s;`n  server {`n    listen 8080;`n    location / { set `$up http://app:5000; proxy_pass `$up; }`n  }`n}`n"
+            try {
+                $script:nginx = New-TestImage -Tag "$(New-TestImageName 'dockopt-imagetest-nginx'):1" -Files @{ 'nginx.conf' = $conf } -Dockerfile @'
+FROM dockopt/debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends nginx-light && rm -rf /var/lib/apt/lists/*
+COPY nginx.conf /etc/nginx/nginx.conf
+EXPOSE 8080
+CMD ["nginx", "-g", "daemon off;"]
+'@
+            }
+            catch { $script:nginxError = "$_" }
+        }
+    }
+    AfterAll {
+        if ($script:nginx) {
+            & docker ps -a -q --filter "label=dockopt.test.image=$($script:api)" | ForEach-Object { & docker rm -f $_ *> $null }
+            Remove-TestImage $script:nginx
+        }
+    }
+
+    It 'checks the API through nginx (built from Debian''s nginx package) and directly, then removes both' {
+        if (-not $script:haveApi) { Set-ItResult -Skipped -Because "$($script:api) is not built (run ./build.ps1 Bootstrap)"; return }
+        if (-not $script:nginx) { Set-ItResult -Skipped -Because "the nginx image could not be built here (apt): $($script:nginxError)"; return }
+        $spec = Join-Path $TestDrive 'proxy.yaml'
+        Set-Content $spec @"
+services:
+  - { name: proxy, image: '$($script:nginx)', ports: [8080], ready: { tcp: true, timeout: 30s } }
+runtime:
+  ready: { http: /health, timeout: 60s }
+  http:
+    - { name: health through nginx, service: proxy, path: /health, status: [200], expectHeaders: { Server: nginx } }
+    - { name: info through nginx, service: proxy, path: /info, status: [200] }
+    - { name: health direct, path: /health, status: [200] }
+system:
+  processes: [python3]
+  ports: [5000]
+"@
+        $r = @(Test-DockOptImage $script:api -SpecPath $spec -Category Startup, Http, Shutdown)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+        (Get-Result $r 'Startup' 'Service proxy ready').Outcome | Should -Be 'Passed'
+        @(& docker ps -a -q --filter "label=dockopt.test.image=$($script:api)").Count | Should -Be 0
+        @(& docker network ls -q --filter "label=dockopt.test.image=$($script:api)").Count | Should -Be 0
+    }
+}
