@@ -589,3 +589,590 @@ runtime:
         }
     }
 }
+
+Describe 'Test-DockOptImage exec-form check without false alarms' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:efRepo = New-TestImageName 'dockopt-imagetest-ef'
+        $script:efImages = [System.Collections.Generic.List[string]]::new()
+        function New-EfImage([string] $Tag, [string] $Dockerfile, [hashtable] $Files = @{}) {
+            $img = New-TestImage -Tag "$($script:efRepo):$Tag" -Dockerfile $Dockerfile -Files $Files
+            $script:efImages.Add($img)
+            $img
+        }
+        function Get-ExecForm($Results) { Get-Result $Results 'Metadata' 'ENTRYPOINT/CMD in exec form' }
+        $script:shutdownSpec = Join-Path $TestDrive 'shutdown.yaml'
+        Set-Content $script:shutdownSpec "schemaVersion: dockopt/v1`nmetadata: { execForm: true }`nruntime: { shutdown: { gracePeriod: 3s } }`n"
+    }
+    AfterAll {
+        foreach ($i in $script:efImages) { & docker ps -a -q --filter "label=dockopt.test.image=$i" | ForEach-Object { & docker rm -f $_ *> $null } }
+        Remove-TestImage $script:efImages
+    }
+
+    It "passes a sh -c script whose last command is exec (the fix DockOpt's message recommends)" {
+        $img = New-EfImage 'shexec' @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD ["sh", "-c", "exec httpd -f -p 8080 -h /www"]
+'@
+        $r = @(Test-DockOptImage $img -Category Metadata)
+        $e = Get-ExecForm $r
+        $e.Outcome | Should -Be 'Passed'
+        $e.Message | Should -Match "ends with 'exec httpd'"
+    }
+
+    It 'passes a sh -c script that traps TERM and forwards it, statically and by the graceful-shutdown check it defers to' {
+        $img = New-EfImage 'shtrap' @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD ["sh", "-c", "trap 'kill $pid; wait $pid; exit 0' TERM; httpd -f -p 8080 -h /tmp & pid=$!; wait $pid"]
+'@
+        $static = Get-ExecForm @(Test-DockOptImage $img -Category Metadata)
+        $static.Outcome | Should -Be 'Passed'
+        $static.Message | Should -Match 'traps SIGTERM'
+        $r = @(Test-DockOptImage $img -SpecPath $script:shutdownSpec -Category Metadata, Startup, Shutdown)
+        (Get-Result $r 'Shutdown' 'Stops gracefully').Outcome | Should -Be 'Passed'
+        $e = Get-ExecForm $r
+        $e.Outcome | Should -Be 'Passed'
+        $e.Message | Should -Match 'Decided by the graceful-shutdown check, which passed'
+    }
+
+    It 'fails a sh -c script that ignores TERM, statically and by the graceful-shutdown check' {
+        $img = New-EfImage 'shignore' @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD ["sh", "-c", "trap '' TERM; httpd -f -p 8080 -h /tmp & wait"]
+'@
+        $static = Get-ExecForm @(Test-DockOptImage $img -Category Metadata)
+        $static.Outcome | Should -Be 'Failed'
+        $static.Message | Should -Match 'ignores or resets'
+        $r = @(Test-DockOptImage $img -SpecPath $script:shutdownSpec -Category Metadata, Startup, Shutdown)
+        (Get-Result $r 'Shutdown' 'Stops gracefully').Actual | Should -Match '^exit 137'
+        (Get-ExecForm $r).Outcome | Should -Be 'Failed'
+    }
+
+    It 'passes tini as PID 1 in front of a shell-form command, and the app does stop' {
+        if (-not (Test-Path /usr/bin/tini-static)) { Set-ItResult -Skipped -Because 'no /usr/bin/tini-static on this host to copy into the test image'; return }
+        $dir = Join-Path $TestDrive 'tini'
+        New-Item -ItemType Directory $dir | Out-Null
+        Copy-Item /usr/bin/tini-static (Join-Path $dir 'tini')
+        Set-Content (Join-Path $dir 'Dockerfile') "FROM dockopt/busybox:latest`nCOPY tini /sbin/tini`nUSER 10001`nENTRYPOINT [`"/sbin/tini`", `"--`"]`nCMD httpd -f -p 8080 -h /tmp`n"
+        $img = "$($script:efRepo):tini"
+        $env:DOCKER_BUILDKIT = '0'
+        & docker build -q -t $img $dir | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        $script:efImages.Add($img)
+        $static = Get-ExecForm @(Test-DockOptImage $img -Category Metadata)
+        $static.Outcome | Should -Be 'Passed'
+        $static.Message | Should -Match '^tini is PID 1'
+        $r = @(Test-DockOptImage $img -SpecPath $script:shutdownSpec -Category Metadata, Startup, Shutdown)
+        (Get-Result $r 'Shutdown' 'Stops gracefully').Outcome | Should -Be 'Passed'
+        (Get-ExecForm $r).Outcome | Should -Be 'Passed'
+    }
+
+    It "passes a shell-form CMD run with docker's --init (runtime.init), and fails the same image without it" {
+        $img = New-EfImage 'initflag' @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD httpd -f -p 8080 -h /tmp
+'@
+        $withInit = Join-Path $TestDrive 'init.yaml'
+        Set-Content $withInit "schemaVersion: dockopt/v1`nmetadata: { execForm: true }`nruntime: { init: true, shutdown: { gracePeriod: 3s } }`n"
+        $r = @(Test-DockOptImage $img -SpecPath $withInit -Category Metadata, Startup, Shutdown)
+        (Get-Result $r 'Shutdown' 'Stops gracefully').Outcome | Should -Be 'Passed'
+        (Get-ExecForm $r).Outcome | Should -Be 'Passed'
+        $static = Get-ExecForm @(Test-DockOptImage $img -SpecPath $withInit -Category Metadata)
+        $static.Outcome | Should -Be 'Passed'
+        $static.Message | Should -Match '--init'
+        (Get-ExecForm @(Test-DockOptImage $img -Category Metadata)).Outcome | Should -Be 'Failed'
+    }
+
+    It 'fails an exec-form app that ignores the stop signal as PID 1: the static check defers to the shutdown result' {
+        $img = New-EfImage 'execignores' @'
+FROM dockopt/busybox:latest
+USER 10001
+CMD ["httpd", "-f", "-p", "8080", "-h", "/tmp"]
+'@
+        (Get-ExecForm @(Test-DockOptImage $img -Category Metadata)).Outcome | Should -Be 'Passed'
+        $r = @(Test-DockOptImage $img -SpecPath $script:shutdownSpec -Category Metadata, Startup, Shutdown)
+        (Get-Result $r 'Shutdown' 'Stops gracefully').Actual | Should -Match '^exit 137'
+        $e = Get-ExecForm $r
+        $e.Outcome | Should -Be 'Failed'
+        $e.Message | Should -Match 'Decided by the graceful-shutdown check, which failed'
+    }
+}
+
+Describe 'Test-DockOptImage commands in a container of their own' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:ownRepo = New-TestImageName 'dockopt-imagetest-own'
+        $script:ownImages = [System.Collections.Generic.List[string]]::new()
+    }
+    AfterAll {
+        foreach ($i in $script:ownImages) { & docker ps -a -q --filter "label=dockopt.test.image=$i" | ForEach-Object { & docker rm -f $_ *> $null } }
+        Remove-TestImage $script:ownImages
+    }
+
+    It "runs the commands of an image whose entrypoint exits at once, as the image's user, env and workdir, never Skipped" {
+        $img = New-TestImage -Tag "$($script:ownRepo):exits" -Dockerfile @'
+FROM dockopt/busybox:latest
+ENV APP_MODE=batch
+WORKDIR /srv/job
+USER 4321:4321
+ENTRYPOINT ["/bin/sh", "-c", "echo done; exit 3"]
+'@
+        $script:ownImages.Add($img)
+        $spec = Join-Path $TestDrive 'cmds.yaml'
+        Set-Content $spec @'
+commands:
+  - name: identity
+    command: [sh, -c, 'echo "$(id -u):$(id -g) $(pwd) $APP_MODE $EXTRA"']
+    env: { EXTRA: given }
+    stdout: ['^4321:4321 /srv/job batch given$']
+  - name: as root
+    command: [id, -u]
+    user: "0"
+    stdout: ['^0$']
+  - name: missing binary
+    command: [/no/such/tool]
+    exitCode: 127
+'@
+        $r = @(Test-DockOptImage $img -SpecPath $spec -Category Startup, Command)
+        (Get-Result $r 'Startup' '*').Actual | Should -Be 'exited with code 3'
+        $id = Get-Result $r 'Command' 'identity'
+        $id.Outcome | Should -Be 'Passed' -Because $id.Detail
+        $id.Message | Should -Match 'container of its own'
+        (Get-Result $r 'Command' 'as root').Outcome | Should -Be 'Passed'
+        $m = Get-Result $r 'Command' 'missing binary'
+        $m.Outcome | Should -Be 'Passed' -Because "$($m.Message) $($m.Detail)"
+        @($r | Where-Object Outcome -EQ 'Skipped').Count | Should -Be 0
+        @(& docker ps -a -q --filter "label=dockopt.test.image=$img").Count | Should -Be 0
+    }
+
+    It "runs a 'container: separate' command apart from the running app container" {
+        $img = New-TestImage -Tag "$($script:ownRepo):app" -Dockerfile @'
+FROM dockopt/busybox:latest
+USER 10001
+ENTRYPOINT ["/bin/sh", "-c", "touch /tmp/app-started; exec sleep 300"]
+'@
+        $script:ownImages.Add($img)
+        $spec = Join-Path $TestDrive 'sep.yaml'
+        Set-Content $spec @'
+runtime: { shutdown: false }
+commands:
+  - name: in the app container
+    command: [test, -e, /tmp/app-started]
+  - name: in its own container
+    command: [test, -e, /tmp/app-started]
+    container: separate
+    exitCode: 1
+'@
+        $r = @(Test-DockOptImage $img -SpecPath $spec -Category Command)
+        (Get-Result $r 'Command' 'in the app container').Outcome | Should -Be 'Passed'
+        (Get-Result $r 'Command' 'in its own container').Outcome | Should -Be 'Passed'
+        @(& docker ps -a -q --filter "label=dockopt.test.image=$img").Count | Should -Be 0
+    }
+}
+
+Describe 'Test-DockOptImage file checks through the archive API' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:arRepo = New-TestImageName 'dockopt-imagetest-ar'
+        $script:arImg = New-TestImage -Tag "$($script:arRepo):links" -Dockerfile @'
+FROM dockopt/busybox:latest
+RUN mkdir -p /data/real /opt && echo 'payload-42' > /data/real/file.txt && chmod 0640 /data/real/file.txt && chown 123:456 /data/real/file.txt \
+ && ln -s real /data/rel && ln -s /data/real/file.txt /opt/abs && ln -s ../data/rel/file.txt /opt/chain \
+ && ln -s /loop-b /loop-a && ln -s /loop-a /loop-b && chmod 4755 /bin/busybox \
+ && for i in $(seq 1 2000); do echo $i > /data/f$i; done
+USER 10001
+CMD ["true"]
+'@
+    }
+    AfterAll { Remove-TestImage $script:arImg }
+
+    It 'resolves symlinks as the kernel would: ancestors followed, the final link reported as a link and read through for content' {
+        $spec = Join-Path $TestDrive 'links.yaml'
+        Set-Content $spec @'
+files:
+  - { name: through a relative dir link, path: /data/rel/file.txt, type: file, mode: '0640', owner: '123:456', contains: ['^payload-42$'] }
+  - { name: absolute link, path: /opt/abs, type: symlink, contains: ['payload-42'] }
+  - { name: chain of links, path: /opt/chain, type: symlink, contains: ['payload-42'] }
+  - { name: dir link itself, path: /data/rel, type: symlink }
+  - { name: a loop, path: /loop-a, contains: [x] }
+  - { name: under a file, path: /data/real/file.txt/nope, exists: false }
+  - { name: setuid kept, path: /bin/busybox, mode: '4755' }
+  - { name: a big directory, path: /data, type: directory }
+'@
+        $r = @(Test-DockOptImage $script:arImg -SpecPath $spec -Category Files)
+        foreach ($n in 'through a relative dir link*', 'absolute link*', 'chain of links*', 'dir link itself*', 'under a file*', 'setuid kept*', 'a big directory*') {
+            @($r | Where-Object Name -Like $n) | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Name): $($_.Actual) $($_.Message)" }
+        }
+        @($r | Where-Object { $_.Name -like 'a loop*' -and $_.Outcome -ne 'Passed' }).Count | Should -BeGreaterThan 0
+        @(& docker ps -a -q --filter 'label=dockopt.test.files').Count | Should -Be 0
+    }
+
+    It "reads Debian's /etc/os-release through its relative link and /bin/sh through the /bin -> usr/bin link" {
+        $spec = Join-Path $TestDrive 'debian.yaml'
+        Set-Content $spec "files:`n  - { path: /etc/os-release, type: symlink, contains: ['^ID=debian$'] }`n  - { path: /bin/sh, type: symlink }`n  - { path: /usr/bin/dash, type: file, mode: '0755' }`n"
+        $r = @(Test-DockOptImage 'dockopt/debian:bookworm-slim' -SpecPath $spec -Category Files)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Name): $($_.Actual) $($_.Message)" }
+    }
+}
+
+Describe "Test-DockOptImage on container-structure-test's own specs" -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:cstDir = Join-Path $PSScriptRoot 'DockOpt.Engine.Tests/Testing/Data/container-structure-test/tests'
+        $script:cstRepo = New-TestImageName 'dockopt-imagetest-cst'
+        $script:cstImages = [System.Collections.Generic.List[string]]::new()
+        function Get-Cst([string] $Name) { Join-Path $script:cstDir "amd64/$Name" }
+        # Its CI's images are FROM ubuntu:22.04, which can't be pulled here: the local Debian base, made to match.
+        $script:cstUbuntuLike = New-TestImage -Tag "$($script:cstRepo):ubuntu-like" -Dockerfile @'
+FROM dockopt/debian:bookworm-slim
+RUN echo 'deb http://archive.ubuntu.com/ubuntu jammy main' > /etc/apt/sources.list \
+ && mkdir -p /usr/share/doc/ubuntu-keyring && cp /usr/share/doc/dash/copyright /usr/share/doc/ubuntu-keyring/copyright \
+ && echo 'APT::AutoRemove::SuggestsImportant "false";' > /etc/apt/apt.conf.d/99autoremove && touch /etc/machine-id
+'@
+        $script:cstImages.Add($script:cstUbuntuLike)
+    }
+    AfterAll {
+        foreach ($i in $script:cstImages) { & docker ps -a -q --filter "label=dockopt.test.image=$i" | ForEach-Object { & docker rm -f $_ *> $null } }
+        Remove-TestImage $script:cstImages
+    }
+
+    It 'passes ubuntu_22_04_metadata_test.yaml on the image its Dockerfile.metadata builds (envVars, unboundEnvVars, labels, unexposedPorts, unmountedVolumes)' {
+        $df = (Get-Content -Raw (Join-Path $script:cstDir 'Dockerfile.metadata')) -replace 'FROM ubuntu:22.04', 'FROM dockopt/debian:bookworm-slim'
+        $img = New-TestImage -Tag "$($script:cstRepo):metadata" -Dockerfile $df
+        $script:cstImages.Add($img)
+        $r = @(Test-DockOptImage $img -SpecPath (Get-Cst 'ubuntu_22_04_metadata_test.yaml') -WarningVariable w)
+        $w.Count | Should -Be 0
+        $r.Count | Should -BeGreaterOrEqual 10
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message)" }
+        ($r | Where-Object Name -EQ 'No volume /root').Outcome | Should -Be 'Passed'
+        ($r | Where-Object Name -EQ 'Env BAR_FOO not set').Outcome | Should -Be 'Passed'
+        # and the same spec fails an image that binds what it must not
+        $bad = New-TestImage -Tag "$($script:cstRepo):metadata-bad" -Dockerfile "$df`nENV BAR_FOO=1`nVOLUME /root`nEXPOSE 80`n"
+        $script:cstImages.Add($bad)
+        $rb = @(Test-DockOptImage $bad -SpecPath (Get-Cst 'ubuntu_22_04_metadata_test.yaml'))
+        @($rb | Where-Object Outcome -EQ 'Failed').Name | Sort-Object | Should -Be @('Does not expose port 80/tcp', 'Env BAR_FOO not set', 'No volume /root')
+    }
+
+    It 'passes ubuntu_22_04_test.yaml (commands in their own containers, uid/gid, isExecutableBy, license files) on a Debian image made to match' {
+        $r = @(Test-DockOptImage $script:cstUbuntuLike -SpecPath (Get-Cst 'ubuntu_22_04_test.yaml'))
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+        @($r | Where-Object Category -EQ 'Command').Count | Should -Be 3
+        ($r | Where-Object Name -EQ 'Date executable by owner').Outcome | Should -Be 'Passed'
+        ($r | Where-Object Name -Like 'License /usr/share/doc/dash/copyright').Outcome | Should -Be 'Passed'
+        @(& docker ps -a -q --filter "label=dockopt.test.image=$($script:cstUbuntuLike)").Count | Should -Be 0
+    }
+
+    It 'fails ubuntu_22_04_failure_test.yaml (schemaVersion 1.0.0) where that project expects it to fail, and runs its Debian license scan' {
+        $r = @(Test-DockOptImage $script:cstUbuntuLike -SpecPath (Get-Cst 'ubuntu_22_04_failure_test.yaml'))
+        $failed = @($r | Where-Object Outcome -EQ 'Failed').Name
+        $failed | Should -Contain 'Fake Dir exists'
+        $failed | Should -Contain 'Wrong permissions mode'
+        $failed | Should -Contain 'Wrong Retry Policy exists'
+        $failed | Should -Contain 'bad apt-get-command' # Debian's apt-get exits 100 where Ubuntu's spec says 1
+        ($r | Where-Object Name -EQ 'path').Outcome | Should -Be 'Passed'
+        $lic = $r | Where-Object Name -Like 'Debian package licenses*'
+        $lic.Value | Should -BeGreaterThan 10
+        $lic.Outcome | Should -BeIn 'Passed', 'Failed'
+    }
+
+    It 'passes the containeropts env and envFile specs: variables from this process and from tests/envfile reach the commands' {
+        $env:FOO = 'keepitsecret!'; $env:BAR = 'keepitsafe!'
+        try {
+            $r = @(Test-DockOptImage $script:cstUbuntuLike -SpecPath (Get-Cst 'ubuntu_22_04_containeropts_env_test.yaml'))
+            (Get-Result $r 'Command' 'Test envVars containerRunOptions').Outcome | Should -Be 'Passed'
+        }
+        finally { Remove-Item env:FOO, env:BAR }
+        $r = @(Test-DockOptImage $script:cstUbuntuLike -SpecPath (Get-Cst 'ubuntu_22_04_containeropts_envfile_test.yaml'))
+        $c = Get-Result $r 'Command' 'Test envFile containerRunOptions'
+        $c.Outcome | Should -Be 'Passed'
+        $c.Detail | Should -Match 'FOO=keepitsecret!'
+    }
+}
+
+Describe 'Test-DockOptImage run options' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:roRepo = New-TestImageName 'dockopt-imagetest-ro'
+        $script:roImg = New-TestImage -Tag "$($script:roRepo):web" -Dockerfile @'
+FROM dockopt/busybox:latest
+RUN mkdir -p /www && echo served > /www/index.html
+EXPOSE 8080
+ENTRYPOINT ["httpd", "-f", "-p", "8080", "-h", "/www"]
+'@
+        $script:roSuffix = [guid]::NewGuid().ToString('n').Substring(0, 8)
+    }
+    AfterAll {
+        & docker ps -a -q --filter "label=dockopt.test.image=$($script:roImg)" | ForEach-Object { & docker rm -f $_ *> $null }
+        & docker volume rm -f "dockopt-test-vol-$($script:roSuffix)" *> $null
+        & docker network rm "dockopt-test-net-$($script:roSuffix)" *> $null
+        Remove-TestImage $script:roImg
+    }
+
+    It 'mounts a bind, a named volume and a tmpfs, reads an env file and overrides the user' {
+        $data = Join-Path $TestDrive 'data'
+        New-Item -ItemType Directory $data | Out-Null
+        Set-Content (Join-Path $data 'in.txt') 'from-the-host'
+        Set-Content (Join-Path $TestDrive 'app.env') "# comment`nAPP_COLOR=teal`n"
+        $spec = Join-Path $TestDrive 'mounts.yaml'
+        Set-Content $spec @"
+runtime:
+  user: '4242:4242'
+  envFiles: [app.env]
+  mounts:
+    - { type: bind, source: ./data, target: /data, readOnly: true }
+    - { type: volume, source: dockopt-test-vol-$($script:roSuffix), target: /vol }
+    - { type: tmpfs, target: /scratch }
+  shutdown: false
+commands:
+  - { name: bind, command: [cat, /data/in.txt], stdout: ['^from-the-host$'] }
+  - { name: bind is read-only, command: [touch, /data/x], exitCode: 1 }
+  - { name: volume, command: [sh, -c, 'grep " /vol " /proc/mounts'] }
+  - { name: tmpfs, command: [sh, -c, 'grep "^tmpfs /scratch " /proc/mounts'] }
+  - { name: env file, command: [sh, -c, 'echo `$APP_COLOR'], stdout: ['^teal$'] }
+  - { name: user, command: [id, -u], stdout: ['^4242$'] }
+  - { name: user in its own container, command: [id, -u], stdout: ['^4242$'], container: separate }
+"@
+        $r = @(Test-DockOptImage $script:roImg -SpecPath $spec -Category Startup, Command)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+        @($r | Where-Object Category -EQ 'Command').Count | Should -Be 7
+        (& docker volume ls -q --filter "name=dockopt-test-vol-$($script:roSuffix)") | Should -Not -BeNullOrEmpty
+    }
+
+    It 'adds and drops capabilities (CapEff as the kernel reports it)' {
+        $spec = Join-Path $TestDrive 'caps.yaml'
+        # docker's default set is 0xa80425fb; CHOWN is bit 0, NET_ADMIN bit 12
+        Set-Content $spec @'
+runtime: { user: '0', capDrop: [chown], capAdd: [NET_ADMIN], shutdown: false }
+commands:
+  - { name: effective caps, command: [grep, CapEff, /proc/self/status], stdout: ['CapEff:\s+0*a80435fa$'] }
+  - { name: chown refused, command: [chown, '1', /www/index.html], exitCode: 1 }
+'@
+        $r = @(Test-DockOptImage $script:roImg -SpecPath $spec -Category Command)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+    }
+
+    It 'serves with a read-only root filesystem, and writes there fail' {
+        $spec = Join-Path $TestDrive 'ro.yaml'
+        Set-Content $spec @'
+runtime:
+  readOnly: true
+  http: [ { path: /index.html, expectBody: served } ]
+  shutdown: false
+commands:
+  - { name: root is read-only, command: [touch, /www/new], exitCode: 1, stderr: ['Read-only file system'] }
+'@
+        $r = @(Test-DockOptImage $script:roImg -SpecPath $spec -Category Startup, Http, Command)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+        @($r | Where-Object Category -EQ 'Http').Count | Should -BeGreaterThan 0
+    }
+
+    It 'joins no network, the default bridge or a named network' {
+        $net = "dockopt-test-net-$($script:roSuffix)"
+        & docker network create --subnet 172.29.73.0/24 $net | Out-Null
+        foreach ($case in @(
+                @{ Network = 'none'; Expect = '^lo$' },
+                @{ Network = 'bridge'; Expect = 'eth0' },
+                @{ Network = $net; Expect = 'eth0' })) {
+            $spec = Join-Path $TestDrive "net-$($case.Network).yaml"
+            Set-Content $spec "runtime: { network: '$($case.Network)', shutdown: false, ready: { log: '.*', timeout: 5s } }`ncommands:`n  - { name: interfaces, command: [ls, /sys/class/net], stdout: ['$($case.Expect)'] }`n"
+            if ($case.Network -eq 'none') { Set-Content $spec "runtime: { network: none, shutdown: false }`ncommands:`n  - { name: interfaces, command: [ls, /sys/class/net], stdout: ['\Alo\s*\z'] }`n" }
+            $r = @(Test-DockOptImage $script:roImg -SpecPath $spec -Category Command)
+            (Get-Result $r 'Command' 'interfaces').Outcome | Should -Be 'Passed' -Because "$($case.Network): $((Get-Result $r 'Command' 'interfaces').Detail)"
+        }
+        $spec = Join-Path $TestDrive 'net-addr.yaml'
+        Set-Content $spec "runtime: { network: $net, shutdown: false }`ncommands:`n  - { name: address, command: [sh, -c, 'ip -4 addr show eth0'], stdout: ['inet 172\.29\.73\.'] }`n"
+        (Get-Result @(Test-DockOptImage $script:roImg -SpecPath $spec -Category Command) 'Command' 'address').Outcome | Should -Be 'Passed'
+    }
+
+    It '-Platform checks the image is that platform and creates containers for it' {
+        $r = @(Test-DockOptImage $script:roImg -Platform linux/amd64 -Category Metadata)
+        (Get-Result $r 'Metadata' 'Platform').Outcome | Should -Be 'Passed'
+        $r = @(Test-DockOptImage $script:roImg -Platform linux/arm64 -Category Metadata)
+        $p = Get-Result $r 'Metadata' 'Platform'
+        $p.Outcome | Should -Be 'Failed'
+        $p.Actual | Should -Be 'linux/amd64'
+    }
+}
+
+Describe 'Test-DockOptImage services' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:svRepo = New-TestImageName 'dockopt-imagetest-sv'
+        # A web server whose /cgi-bin/proxy fetches $UPSTREAM: the app, and the proxy in front of it.
+        $proxy = "#!/bin/sh`necho 'Content-Type: text/plain'`necho`nwget -q -O - `"http://`$UPSTREAM/index.html`"`n"
+        $script:svImg = New-TestImage -Tag "$($script:svRepo):web" -Files @{ 'proxy' = $proxy } -Dockerfile @'
+FROM dockopt/busybox:latest
+COPY proxy /www/cgi-bin/proxy
+RUN chmod 0755 /www/cgi-bin/proxy && echo "page of $(hostname)" > /dev/null
+EXPOSE 8080
+ENTRYPOINT ["/bin/sh", "-c", "echo \"served by ${ROLE:-app}\" > /www/index.html && exec httpd -f -p 8080 -h /www"]
+'@
+        function Get-SvLeftover { @(& docker ps -a -q --filter "label=dockopt.test.image=$($script:svImg)") }
+        function Get-SvNetwork { @(& docker network ls -q --filter "label=dockopt.test.image=$($script:svImg)") }
+    }
+    AfterAll {
+        Get-SvLeftover | ForEach-Object { & docker rm -f $_ *> $null }
+        Get-SvNetwork | ForEach-Object { & docker network rm $_ *> $null }
+        Remove-TestImage $script:svImg
+    }
+
+    It 'starts companions on a private network, sends an HTTP check through the proxy to the app, and removes them all' {
+        $spec = Join-Path $TestDrive 'services.yaml'
+        Set-Content $spec @"
+services:
+  - name: front
+    image: $($script:svImg)
+    environment: { ROLE: front, UPSTREAM: 'app:8080' }
+    ports: [8080]
+    ready: { tcp: true, timeout: 20s }
+  - name: cache
+    image: dockopt/busybox:latest
+    command: [sh, -c, 'echo cache up; exec sleep 300']
+    ready: { log: 'cache up' }
+runtime:
+  shutdown: false
+  http:
+    - { name: through the proxy, service: front, path: /cgi-bin/proxy, expectBody: 'served by app' }
+    - { name: the proxy itself, service: front, path: /index.html, expectBody: 'served by front' }
+    - { name: the app directly, path: /index.html, expectBody: 'served by app' }
+commands:
+  - { name: app reaches a service by name, command: [wget, '-q', '-O', '-', 'http://front:8080/index.html'], stdout: ['served by front'] }
+  - { name: cache resolves, command: [nslookup, cache] }
+"@
+        $r = @(Test-DockOptImage $script:svImg -SpecPath $spec -Category Startup, Http, Command)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+        (Get-Result $r 'Startup' 'Service front ready').Outcome | Should -Be 'Passed'
+        (Get-Result $r 'Startup' 'Service cache ready').Outcome | Should -Be 'Passed'
+        Get-SvLeftover | Should -BeNullOrEmpty
+        Get-SvNetwork | Should -BeNullOrEmpty
+    }
+
+    It 'does not start the app when a service never becomes ready, and says which' {
+        $spec = Join-Path $TestDrive 'notready.yaml'
+        Set-Content $spec "services:`n  - { name: db, image: dockopt/busybox:latest, command: [sleep, '300'], ready: { log: 'never printed', timeout: 2s } }`nruntime: { http: [ { path: / } ] }`n"
+        $r = @(Test-DockOptImage $script:svImg -SpecPath $spec -Category Startup, Http)
+        $s = Get-Result $r 'Startup' 'Service db ready'
+        $s.Outcome | Should -Be 'Failed'
+        $s.Message | Should -Match "service 'db' did not become ready"
+        @($r | Where-Object Name -EQ 'Starts and becomes ready').Count | Should -Be 0
+        (Get-Result $r 'Http' '*').Outcome | Should -Be 'Skipped'
+        Get-SvLeftover | Should -BeNullOrEmpty
+        Get-SvNetwork | Should -BeNullOrEmpty
+    }
+
+    It 'removes the services and their network when the command is stopped (Ctrl+C)' {
+        $spec = Join-Path $TestDrive 'ctrlc.yaml'
+        Set-Content $spec "services:`n  - { name: slow, image: dockopt/busybox:latest, command: [sleep, '300'], ready: { log: 'never printed', timeout: 60s } }`nruntime: { start: true }`n"
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$((Get-DockOptTestModulePath))'; Test-DockOptImage '$($script:svImg)' -SpecPath '$spec'")
+            $null = $ps.BeginInvoke()
+            $deadline = (Get-Date).AddSeconds(20)
+            while (-not (Get-SvLeftover) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Get-SvLeftover | Should -Not -BeNullOrEmpty -Because 'the service container was started'
+            Get-SvNetwork | Should -Not -BeNullOrEmpty
+            $ps.Stop()
+            Get-SvLeftover | Should -BeNullOrEmpty
+            Get-SvNetwork | Should -BeNullOrEmpty
+        }
+        finally { $ps.Dispose() }
+    }
+}
+
+Describe 'Test-DockOptImage goss-style resources' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:gsImg = New-TestImage -Tag "$(New-TestImageName 'dockopt-imagetest-gs'):web" -Dockerfile @'
+FROM dockopt/debian:bookworm-slim
+RUN echo 'web:x:10001:10002:web:/srv:/usr/sbin/nologin' >> /etc/passwd && echo 'webgrp:x:10002:' >> /etc/group
+USER 10001
+EXPOSE 8080
+ENTRYPOINT ["/usr/bin/perl", "-MIO::Socket::INET", "-e", "$s = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die; $u = IO::Socket::INET->new(LocalPort => 5353, Proto => 'udp') or die; print qq(up\\n); $|=1; while (my $c = $s->accept) { print $c qq(HTTP/1.0 200 OK\\r\\n\\r\\nok\\n); close $c }"]
+'@
+    }
+    AfterAll {
+        & docker ps -a -q --filter "label=dockopt.test.image=$($script:gsImg)" | ForEach-Object { & docker rm -f $_ *> $null }
+        Remove-TestImage $script:gsImg
+    }
+
+    It 'checks users, groups and packages in the image, ports listening and processes running in the app' {
+        $spec = Join-Path $TestDrive 'system.yaml'
+        Set-Content $spec @'
+runtime: { shutdown: false, ready: { log: up } }
+system:
+  users: [ { name: web, uid: 10001, gid: 10002, home: /srv, shell: /usr/sbin/nologin }, { name: ghost, exists: false } ]
+  groups: [ { name: webgrp, gid: 10002 } ]
+  packages: [ perl-base, { name: dash, version: '^0\.5' }, { name: nginx, installed: false } ]
+  ports: [ 8080, udp/5353, { name: 9999, listening: false } ]
+  processes: [ perl, { name: nginx, running: false } ]
+'@
+        $r = @(Test-DockOptImage $script:gsImg -SpecPath $spec -Category Files, Startup)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message)" }
+        (Get-Result $r 'Startup' 'Port 8080/tcp listening').Message | Should -Match 'Read from'
+        (Get-Result $r 'Startup' 'Port 5353/udp listening').Outcome | Should -Be 'Passed'
+        (Get-Result $r 'Files' 'Package dash installed').Actual | Should -Match '^0\.5.* \(dpkg\)$'
+        @($r | Where-Object Category -EQ 'Files').Count | Should -Be 11
+    }
+
+    It 'fails what is not there, naming what is' {
+        $spec = Join-Path $TestDrive 'system-bad.yaml'
+        Set-Content $spec "runtime: { shutdown: false, ready: { log: up } }`nsystem:`n  users: [nobody2]`n  packages: [nginx]`n  ports: [9090]`n  processes: [nginx]`n"
+        $r = @(Test-DockOptImage $script:gsImg -SpecPath $spec -Category Files, Startup)
+        (Get-Result $r 'Files' 'User nobody2 exists').Outcome | Should -Be 'Failed'
+        (Get-Result $r 'Files' 'Package nginx installed').Actual | Should -Match 'not installed \(\d+ dpkg packages\)'
+        $p = Get-Result $r 'Startup' 'Port 9090/tcp listening'
+        $p.Outcome | Should -Be 'Failed'
+        $p.Message | Should -Match '8080/tcp'
+        (Get-Result $r 'Startup' 'Process nginx running').Message | Should -Match 'perl'
+    }
+}
+
+Describe 'Test-DockOptImage services: nginx in front of the Flask API' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:api = 'dockopt-demo/flask-api:multi-stage'
+        $script:haveApi = [bool](& docker image ls -q $script:api)
+        $script:nginx = $null
+        if ($script:haveApi) {
+            # nginx from Debian's package, passing everything to the API, which is 'app' on the run's private network.
+            # Services start before the app, so nginx resolves 'app' per request (docker's DNS), not at startup.
+            $conf = "events {}`nhttp {`n  access_log /dev/stdout;`n  resolver 127.0.0.11 valid=5s;`n  server {`n    listen 8080;`n    location / { set `$up http://app:5000; proxy_pass `$up; }`n  }`n}`n"
+            try {
+                $script:nginx = New-TestImage -Tag "$(New-TestImageName 'dockopt-imagetest-nginx'):1" -Files @{ 'nginx.conf' = $conf } -Dockerfile @'
+FROM dockopt/debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends nginx-light && rm -rf /var/lib/apt/lists/*
+COPY nginx.conf /etc/nginx/nginx.conf
+EXPOSE 8080
+CMD ["nginx", "-g", "daemon off;"]
+'@
+            }
+            catch { $script:nginxError = "$_" }
+        }
+    }
+    AfterAll {
+        if ($script:nginx) {
+            & docker ps -a -q --filter "label=dockopt.test.image=$($script:api)" | ForEach-Object { & docker rm -f $_ *> $null }
+            Remove-TestImage $script:nginx
+        }
+    }
+
+    It 'checks the API through nginx (built from Debian''s nginx package) and directly, then removes both' {
+        if (-not $script:haveApi) { Set-ItResult -Skipped -Because "$($script:api) is not built (run ./build.ps1 Bootstrap)"; return }
+        if (-not $script:nginx) { Set-ItResult -Skipped -Because "the nginx image could not be built here (apt): $($script:nginxError)"; return }
+        $spec = Join-Path $TestDrive 'proxy.yaml'
+        Set-Content $spec @"
+services:
+  - { name: proxy, image: '$($script:nginx)', ports: [8080], ready: { tcp: true, timeout: 30s } }
+runtime:
+  ready: { http: /health, timeout: 60s }
+  http:
+    - { name: health through nginx, service: proxy, path: /health, status: [200], expectHeaders: { Server: nginx } }
+    - { name: info through nginx, service: proxy, path: /info, status: [200] }
+    - { name: health direct, path: /health, status: [200] }
+system:
+  processes: [python3]
+  ports: [5000]
+"@
+        $r = @(Test-DockOptImage $script:api -SpecPath $spec -Category Startup, Http, Shutdown)
+        $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+        (Get-Result $r 'Startup' 'Service proxy ready').Outcome | Should -Be 'Passed'
+        @(& docker ps -a -q --filter "label=dockopt.test.image=$($script:api)").Count | Should -Be 0
+        @(& docker network ls -q --filter "label=dockopt.test.image=$($script:api)").Count | Should -Be 0
+    }
+}

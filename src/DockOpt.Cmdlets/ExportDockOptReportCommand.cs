@@ -69,7 +69,7 @@ public sealed class ExportDockOptReportCommand : DockOptCmdlet
 
     protected override void EndProcessing()
     {
-        ReportFormat format;
+        DockOpt.Engine.Reporting.ReportFormat format;
         try { format = ReportFile.Resolve(Format, OutFile); }
         catch (DockOptException e) { ThrowTerminatingError(ToErrorRecord(e)); return; }
 
@@ -99,7 +99,7 @@ public sealed class ExportDockOptReportCommand : DockOptCmdlet
             return;
         }
 
-        var text = format == ReportFormat.Html
+        var text = format == DockOpt.Engine.Reporting.ReportFormat.Html
             ? HtmlReportRenderer.Render(_data, Title, DateTime.UtcNow)
             : MarkdownRenderers.All(_data, Title);
 

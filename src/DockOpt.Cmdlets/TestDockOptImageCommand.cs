@@ -94,6 +94,10 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
     /// <summary>The default of -GracePeriod (docker stop's, for Linux containers).</summary>
     public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(10);
 
+    /// <summary>Platform of the containers the run creates (os/arch[/variant], e.g. linux/amd64); the image must be that platform.</summary>
+    [Parameter]
+    public string? Platform { get; set; }
+
     /// <summary>Run only these categories of checks.</summary>
     [Parameter]
     [ValidateSet("Metadata", "Files", "Command", "Startup", "Http", "Health", "Resources", "Shutdown")]
@@ -237,6 +241,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
             KeepContainer = KeepContainer,
             Categories = Category,
             SkipCertificateCheck = SkipCertificateCheck,
+            Platform = Platform,
         };
         var emitObjects = !(_format != null && OutFile == null);
         var images = new List<string>();

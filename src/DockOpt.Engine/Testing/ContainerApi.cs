@@ -14,6 +14,9 @@ internal sealed class ContainerApi
 
     public ContainerApi(DockerEngine engine) => _engine = engine;
 
+    /// <summary>Platform for the containers created (the create call's platform parameter, API 1.41); null: the engine's default.</summary>
+    public string? Platform { get; set; }
+
     static HttpContent Json(JsonNode body) =>
         new StringContent(body.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
 
@@ -33,7 +36,8 @@ internal sealed class ContainerApi
 
     public async Task<string> CreateAsync(string name, JsonObject body, CancellationToken ct)
     {
-        var r = await PostJsonAsync($"/containers/create?name={Uri.EscapeDataString(name)}", body, ct, "ImageNotFound").ConfigureAwait(false);
+        var r = await PostJsonAsync($"/containers/create?name={Uri.EscapeDataString(name)}"
+            + (Platform != null ? "&platform=" + Uri.EscapeDataString(Platform) : ""), body, ct, "ImageNotFound").ConfigureAwait(false);
         return r["Id"]!.GetValue<string>();
     }
 
@@ -118,6 +122,89 @@ internal sealed class ContainerApi
             await Task.Delay(100, ct).ConfigureAwait(false);
         }
         return (null, stdout, stderr);
+    }
+
+    /// <summary>
+    /// Runs a container to its exit: create, start, wait (at most <paramref name="timeout"/>, then kill), logs; then
+    /// <paramref name="beforeRemove"/> (e.g. a commit) and removal. A start the engine refuses because the executable is
+    /// missing comes back as exit 127 (126: not executable) with the engine's message as stderr. Null exit code: timed out.
+    /// </summary>
+    public async Task<(long? ExitCode, string Stdout, string Stderr)> RunToExitAsync(string name, JsonObject body, TimeSpan timeout,
+        Func<string, Task>? beforeRemove, CancellationToken ct)
+    {
+        string? id = null;
+        try
+        {
+            using (var createCts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+                id = await CreateAsync(name, body, createCts.Token).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                await StartAsync(id, ct).ConfigureAwait(false);
+            }
+            catch (DockOptException e) when (e.Message.Contains("executable file not found", StringComparison.OrdinalIgnoreCase)
+                || e.Message.Contains("no such file or directory", StringComparison.OrdinalIgnoreCase)
+                || e.Message.Contains("permission denied", StringComparison.OrdinalIgnoreCase))
+            {
+                return (e.Message.Contains("permission denied", StringComparison.OrdinalIgnoreCase) ? 126 : 127, "", e.Message);
+            }
+            using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeoutCts.CancelAfter(timeout);
+            long? code;
+            try
+            {
+                var w = await PostJsonAsync($"/containers/{id}/wait", null, timeoutCts.Token).ConfigureAwait(false);
+                code = w["StatusCode"] is JsonValue v && v.TryGetValue<long>(out var c) ? c : null;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                using var kill = await _engine.SendAsync(HttpMethod.Post, $"/containers/{id}/kill", null, CancellationToken.None).ConfigureAwait(false);
+                code = null;
+            }
+            using var resp = await _engine.SendCheckedAsync(HttpMethod.Get, $"/containers/{id}/logs?stdout=1&stderr=1", null, ct).ConfigureAwait(false);
+            await using var s = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            var (o, e2, _) = await Demux(s, 1 << 20, ct).ConfigureAwait(false);
+            if (beforeRemove != null && code != null) await beforeRemove(id).ConfigureAwait(false);
+            return (code, o, e2);
+        }
+        finally
+        {
+            if (id != null) await RemoveAsync(id).ConfigureAwait(false);
+            else await RemoveAsync(name).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes a network this run made; never throws.</summary>
+    public async Task<bool> RemoveNetworkAsync(string id)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            using var resp = await _engine.SendAsync(HttpMethod.Delete, $"/networks/{Uri.EscapeDataString(id)}", null, cts.Token).ConfigureAwait(false);
+            return resp.IsSuccessStatusCode || resp.StatusCode == System.Net.HttpStatusCode.NotFound;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>docker commit: the container's filesystem as a new (untagged) image; returns its ID.</summary>
+    public async Task<string> CommitAsync(string id, CancellationToken ct)
+    {
+        var r = await PostJsonAsync($"/commit?container={id}", new JsonObject(), ct).ConfigureAwait(false);
+        return r["Id"]!.GetValue<string>();
+    }
+
+    /// <summary>Removes an image this run made; never throws.</summary>
+    public async Task RemoveImageAsync(string id)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            using var resp = await _engine.SendAsync(HttpMethod.Delete, $"/images/{id}?force=true", null, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception) { }
     }
 
     /// <summary>Streams engine stats (one JSON document a second) to <paramref name="onSample"/> until cancelled.</summary>

@@ -79,6 +79,14 @@ public static class FileChecks
             yield return make($"{name} mode", FormatMode(bits, type ?? e.Type), FormatMode(e.Mode & 0x0FFF, e.Type),
                 ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, "");
         }
+        if (f.ExecutableBy != null)
+        {
+            var bit = f.ExecutableBy switch { "owner" => 64, "group" => 8, "other" => 1, _ => 73 };
+            var ok = (e.Mode & bit) != 0;
+            yield return make($"{name} executable by {f.ExecutableBy}", $"x bit for {f.ExecutableBy}", FormatMode(e.Mode & 0x0FFF, e.Type),
+                ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+                ok ? "" : $"{f.Path} has no execute bit for {f.ExecutableBy}" + (e.Type == "symlink" ? " (a symlink's own mode; check its target)." : "."));
+        }
         if (f.Uid != null || f.Gid != null)
         {
             var want = $"{(f.Uid?.ToString(CultureInfo.InvariantCulture) ?? "*")}:{(f.Gid?.ToString(CultureInfo.InvariantCulture) ?? "*")}";

@@ -11,6 +11,21 @@ public sealed class ImageTestSpec
     public List<CommandSpec> Commands { get; } = new();
     public RuntimeSpec Runtime { get; set; } = new();
 
+    /// <summary>goss-style resources: users, groups, packages, ports listening, processes running.</summary>
+    public SystemSpec System { get; } = new();
+
+    /// <summary>Companion containers started first, on a private network with the app (reachable by their names).</summary>
+    public List<ServiceSpec> Services { get; } = new();
+
+    /// <summary>License checks (container-structure-test licenseTests).</summary>
+    public List<LicenseSpec> Licenses { get; } = new();
+
+    /// <summary>Environment for every command check (container-structure-test globalEnvVars).</summary>
+    public Dictionary<string, string> CommandEnv { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The spec was read as container-structure-test.</summary>
+    public bool IsContainerStructureTest { get; set; }
+
     /// <summary>Where the spec came from (path), for messages.</summary>
     public string? Source { get; set; }
 
@@ -40,7 +55,53 @@ public sealed class ImageTestSpec
         Files.AddRange(other.Files);
         Commands.AddRange(other.Commands);
         Runtime.Merge(other.Runtime);
+        Licenses.AddRange(other.Licenses);
+        Services.AddRange(other.Services);
+        System.Merge(other.System);
+        foreach (var kv in other.CommandEnv) CommandEnv[kv.Key] = kv.Value;
+        IsContainerStructureTest |= other.IsContainerStructureTest;
     }
+}
+
+/// <summary>
+/// container-structure-test licenseTests: with <see cref="Debian"/>, every package directory under /usr/share/doc must
+/// have a copyright file (libgnutls30 excepted); that file and every one in <see cref="Files"/> must not name AGPL or WTFPL.
+/// </summary>
+public sealed class LicenseSpec
+{
+    public bool Debian { get; set; }
+    public List<string> Files { get; } = new();
+}
+
+/// <summary>A companion container (a database, a proxy in front of the app): started before the app, removed after the run.</summary>
+public sealed class ServiceSpec
+{
+    /// <summary>Its name on the private network (DNS alias) and in the results.</summary>
+    public string Name { get; set; } = "";
+    public string Image { get; set; } = "";
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+    public string[]? Entrypoint { get; set; }
+
+    /// <summary>Replaces the image's CMD.</summary>
+    public string[]? Command { get; set; }
+
+    /// <summary>Container ports published on 127.0.0.1 (for HTTP checks through the service).</summary>
+    public List<string> Ports { get; } = new();
+
+    /// <summary>When it counts as started (default: healthy if it has a HEALTHCHECK, else its published TCP ports accept, else running 1 s).</summary>
+    public ReadinessSpec Ready { get; set; } = new();
+}
+
+/// <summary>A mount for the containers of the run (docker run --mount).</summary>
+public sealed class MountSpec
+{
+    /// <summary>bind, volume or tmpfs.</summary>
+    public string Type { get; set; } = "bind";
+
+    /// <summary>Host path (bind), volume name (volume; empty: anonymous), unused for tmpfs.</summary>
+    public string? Source { get; set; }
+    public string Target { get; set; } = "";
+    public bool ReadOnly { get; set; }
 }
 
 public sealed class MetadataSpec
@@ -78,6 +139,7 @@ public sealed class MetadataSpec
     public string[]? Cmd { get; set; }
     public string? Workdir { get; set; }
     public List<string> Volumes { get; } = new();
+    public List<string> UnmountedVolumes { get; } = new();
 
     public void Merge(MetadataSpec o)
     {
@@ -102,6 +164,7 @@ public sealed class MetadataSpec
         Cmd = o.Cmd ?? Cmd;
         Workdir = o.Workdir ?? Workdir;
         Volumes.AddRange(o.Volumes);
+        UnmountedVolumes.AddRange(o.UnmountedVolumes);
     }
 }
 
@@ -129,6 +192,9 @@ public sealed class FileSpec
     public List<string> Contains { get; } = new();
     public List<string> NotContains { get; } = new();
     public string? Sha256 { get; set; }
+
+    /// <summary>owner, group, other or any: that execute bit must be set (container-structure-test isExecutableBy).</summary>
+    public string? ExecutableBy { get; set; }
 }
 
 public sealed class CommandSpec
@@ -143,6 +209,18 @@ public sealed class CommandSpec
     public List<string> NotStderr { get; } = new();
     public Dictionary<string, string> Env { get; } = new(StringComparer.Ordinal);
     public string? User { get; set; }
+
+    /// <summary>
+    /// Run in a container of its own (the image's user, env and workdir; the entrypoint replaced by the command) rather
+    /// than by docker exec in the app container. Commands also run this way when the app container is not running.
+    /// </summary>
+    public bool Separate { get; set; }
+
+    /// <summary>Commands run first, each in its own container, their filesystem changes kept for the command (container-structure-test setup).</summary>
+    public List<string[]> Setup { get; } = new();
+
+    /// <summary>Commands run after the command on its final filesystem; a failure is reported in the message, not as a failed check.</summary>
+    public List<string[]> Teardown { get; } = new();
 }
 
 public sealed class RuntimeSpec
@@ -169,6 +247,29 @@ public sealed class RuntimeSpec
 
     public ResourceSpec? Resources { get; set; }
 
+    /// <summary>User for the containers of the run (docker run --user).</summary>
+    public string? User { get; set; }
+    public bool? Privileged { get; set; }
+    public bool? Tty { get; set; }
+    public List<string> CapAdd { get; } = new();
+    public List<string> CapDrop { get; } = new();
+
+    /// <summary>docker run -v style bind mounts: <c>/host:/container[:ro]</c>.</summary>
+    public List<string> Binds { get; } = new();
+    public List<MountSpec> Mounts { get; } = new();
+
+    /// <summary>Env files (KEY=VALUE lines; a bare KEY takes the host's value), read when the spec is read.</summary>
+    public List<string> EnvFiles { get; } = new();
+
+    /// <summary>Names passed from this process's environment (container-structure-test containerRunOptions.envVars).</summary>
+    public List<string> HostEnv { get; } = new();
+
+    /// <summary>none, bridge, host or a network's name.</summary>
+    public string? Network { get; set; }
+
+    /// <summary>Read-only root filesystem (docker run --read-only).</summary>
+    public bool? ReadOnly { get; set; }
+
     /// <summary>Check graceful shutdown (null: default on when a container runs).</summary>
     public bool? Shutdown { get; set; }
     public TimeSpan? GracePeriod { get; set; }
@@ -186,6 +287,17 @@ public sealed class RuntimeSpec
         Http.AddRange(o.Http);
         Healthy = o.Healthy ?? Healthy;
         Resources = o.Resources ?? Resources;
+        User = o.User ?? User;
+        Privileged = o.Privileged ?? Privileged;
+        Tty = o.Tty ?? Tty;
+        CapAdd.AddRange(o.CapAdd);
+        CapDrop.AddRange(o.CapDrop);
+        Binds.AddRange(o.Binds);
+        Mounts.AddRange(o.Mounts);
+        EnvFiles.AddRange(o.EnvFiles);
+        HostEnv.AddRange(o.HostEnv);
+        Network = o.Network ?? Network;
+        ReadOnly = o.ReadOnly ?? ReadOnly;
         Shutdown = o.Shutdown ?? Shutdown;
         GracePeriod = o.GracePeriod ?? GracePeriod;
     }
@@ -219,6 +331,9 @@ public sealed class HttpCheckSpec
     public string? Name { get; set; }
     public string Method { get; set; } = "GET";
     public string Path { get; set; } = "/";
+
+    /// <summary>Send the request to this service's published port instead of the app's (a proxy in front of the app).</summary>
+    public string? Service { get; set; }
 
     /// <summary>Container port (e.g. <c>5000</c>); default: the only or first published TCP port.</summary>
     public string? Port { get; set; }

@@ -60,16 +60,7 @@ public static class MetadataChecks
         }
 
         if (spec.ExecForm == true)
-        {
-            var ep = IsShellForm(image.Entrypoint);
-            var cmd = image.Entrypoint.Length == 0 && IsShellForm(image.Cmd);
-            var actual = image.Entrypoint.Length > 0 ? "ENTRYPOINT " + Json(image.Entrypoint) : "CMD " + Json(image.Cmd);
-            var none = image.Entrypoint.Length == 0 && image.Cmd.Length == 0;
-            yield return make("ENTRYPOINT/CMD in exec form", "exec form [\"/app\", …]", none ? "none" : actual,
-                none ? ImageTestOutcome.Failed : !(ep || cmd) ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
-                none ? "The image has neither ENTRYPOINT nor CMD."
-                : (ep || cmd) ? "Shell form runs the app as a child of '/bin/sh -c', which does not pass SIGTERM on: 'docker stop' waits the grace period and kills it. Use exec form (ENTRYPOINT [\"/app\"]) or 'exec' in the script." : "");
-        }
+            yield return ExecForm(image, false, make);
 
         if (spec.StopSignal != null)
         {
@@ -130,6 +121,16 @@ public static class MetadataChecks
     public static ImageUser.Verdict ClassifyUser(string? user, string? passwd) => ImageUser.Classify(user, passwd);
 
     public static long? PasswdUid(string passwd, string name) => ImageUser.PasswdUid(passwd, name);
+
+    /// <summary>The static exec-form check (<see cref="ExecFormCheck"/>); <paramref name="init"/>: the container runs with --init.</summary>
+    public static ImageTestResult ExecForm(ImageInfo image, bool init, Func<string, string, string, ImageTestOutcome, string, ImageTestResult> make)
+    {
+        var v = ExecFormCheck.Judge(image.Entrypoint, image.Cmd, init, image.StopSignal);
+        return make(ExecFormName, "exec form, 'exec' or a forwarding trap in a sh -c script, or an init as PID 1", v.Actual,
+            v.Ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, v.Reason);
+    }
+
+    public const string ExecFormName = "ENTRYPOINT/CMD in exec form";
 
     public static bool IsShellForm(string[] argv) =>
         argv.Length >= 2 && (argv[0] is "/bin/sh" or "sh" or "/bin/bash" or "bash" or "/bin/ash" or "cmd" or "cmd.exe" or "powershell" or "pwsh")

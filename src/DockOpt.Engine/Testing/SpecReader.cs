@@ -33,22 +33,45 @@ public static class SpecReader
     public static ImageTestSpec FromTree(object tree, string source, Action<string>? warn = null)
     {
         var root = Map(tree, source, "");
-        var spec = Get(root, "schemaVersion") is { } sv && Str(sv) == "2.0.0"
+        var spec = IsContainerStructureTest(root)
             ? ReadCst(root, source, warn ?? (_ => { }))
             : ReadDockOpt(root, source);
         spec.Source = source;
         return spec;
     }
 
+    static readonly string[] CstKeys = { "metadataTest", "fileExistenceTests", "fileContentTests", "commandTests", "licenseTests", "globalEnvVars", "containerRunOptions" };
+
+    /// <summary>
+    /// container-structure-test by its keys, whatever its schemaVersion (1.0.0, 2.0.0 or none); a schemaVersion that is
+    /// not DockOpt's (dockopt/v1) and no DockOpt key also reads as container-structure-test.
+    /// </summary>
+    public static bool IsContainerStructureTest(Dictionary<string, object?> root)
+    {
+        var version = Get(root, "schemaVersion") is { } sv ? Str(sv) : null;
+        if (version is "dockopt/v1" or "1") return false;
+        if (root.Keys.Any(k => CstKeys.Contains(k, StringComparer.OrdinalIgnoreCase))) return true;
+        if (root.Keys.Any(k => k is "metadata" or "files" or "commands" or "runtime" or "services" or "resources")) return false;
+        return version != null && System.Text.RegularExpressions.Regex.IsMatch(version, @"^\d+\.\d+\.\d+$");
+    }
+
     // ---------------------------------------------------------------- DockOpt schema
 
     static ImageTestSpec ReadDockOpt(Dictionary<string, object?> root, string src)
     {
-        Known(root, src, "", "schemaVersion", "metadata", "files", "commands", "runtime");
+        Known(root, src, "", "schemaVersion", "metadata", "files", "commands", "runtime", "services", "system");
         if (Get(root, "schemaVersion") is { } v && Str(v) is not ("dockopt/v1" or "1"))
             throw Invalid(src, $"schemaVersion '{Str(v)}' is not known: use 'dockopt/v1', or '2.0.0' for a container-structure-test file.");
         var spec = new ImageTestSpec();
         if (Get(root, "metadata") is { } md) ReadMetadata(Map(md, src, "metadata"), spec.Metadata, src);
+        if (Get(root, "system") is { } sys) ReadSystem(Map(sys, src, "system"), spec.System, src);
+        if (Get(root, "services") is { } svcs)
+        {
+            var i = 0;
+            foreach (var so in List(svcs, src, "services")) spec.Services.Add(ReadService(Map(so, src, $"services[{i}]"), src, $"services[{i++}]"));
+            var dup = spec.Services.GroupBy(x => x.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+            if (dup != null) throw Invalid(src, $"services: the name '{dup.Key}' is used twice.");
+        }
         if (Get(root, "files") is { } files)
         {
             var i = 0;
@@ -134,9 +157,69 @@ public static class SpecReader
         return f;
     }
 
+    static void ReadSystem(Dictionary<string, object?> m, SystemSpec s, string src)
+    {
+        Known(m, src, "system", "users", "groups", "packages", "ports", "processes");
+        void Items(string key, List<SystemItem> into, string presentKey, params string[] attrs)
+        {
+            if (Get(m, key) is not { } list) return;
+            var i = 0;
+            foreach (var o in List(list, src, "system." + key))
+            {
+                var p = $"system.{key}[{i++}]";
+                if (o is not (IDictionary or Dictionary<string, object?>)) { into.Add(new SystemItem { Name = Str(o) }); continue; }
+                var im = Map(o, src, p);
+                Known(im, src, p, new[] { "name", presentKey }.Concat(attrs).ToArray());
+                var it = new SystemItem { Name = Required(im, "name", src, p) };
+                if (Get(im, presentKey) is { } pr) it.Present = Bool(pr, src, p + "." + presentKey);
+                if (Get(im, "uid") is { } uid) it.Uid = Long(uid, src, p + ".uid");
+                if (Get(im, "gid") is { } gid) it.Gid = Long(gid, src, p + ".gid");
+                if (Get(im, "home") is { } home) it.Home = Str(home);
+                if (Get(im, "shell") is { } shell) it.Shell = Str(shell);
+                if (Get(im, "version") is { } ver) it.Version = Regex(Str(ver), src, p + ".version");
+                into.Add(it);
+            }
+        }
+        Items("users", s.Users, "exists", "uid", "gid", "home", "shell");
+        Items("groups", s.Groups, "exists", "gid");
+        Items("packages", s.Packages, "installed", "version");
+        Items("ports", s.Ports, "listening");
+        Items("processes", s.Processes, "running");
+        // 8080, 8080/tcp, 53/udp; goss's tcp:8080 and udp/53 too
+        foreach (var port in s.Ports)
+        {
+            var parts = port.Name.Trim().ToLowerInvariant().Split(':', '/');
+            port.Name = MetadataChecks.NormalizePort(parts.Length == 2 && parts[0].Length > 0 && char.IsLetter(parts[0][0]) ? $"{parts[1]}/{parts[0].TrimEnd('6')}" : port.Name);
+        }
+    }
+
+    static ServiceSpec ReadService(Dictionary<string, object?> m, string src, string p)
+    {
+        Known(m, src, p, "name", "image", "environment", "entrypoint", "command", "ports", "ready");
+        var sv = new ServiceSpec { Name = Required(m, "name", src, p), Image = Required(m, "image", src, p) };
+        if (!System.Text.RegularExpressions.Regex.IsMatch(sv.Name, @"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$") || sv.Name.Equals("app", StringComparison.OrdinalIgnoreCase))
+            throw Invalid(src, $"{p}.name '{sv.Name}' must be a DNS-style name (letters, digits, '.', '_', '-') other than 'app' (the app's own name on the network).");
+        if (Get(m, "environment") is { } env) foreach (var kv in Map(env, src, p + ".environment")) sv.Environment[kv.Key] = Str(kv.Value);
+        if (Get(m, "entrypoint") is { } ep) sv.Entrypoint = ep is string e1 ? new[] { "/bin/sh", "-c", e1 } : Strings(ep, src, p + ".entrypoint");
+        if (Get(m, "command") is { } cmd) sv.Command = cmd is string c1 ? new[] { "/bin/sh", "-c", c1 } : Strings(cmd, src, p + ".command");
+        if (Get(m, "ports") is { } ports) sv.Ports.AddRange(Strings(ports, src, p + ".ports"));
+        if (Get(m, "ready") is { } ready)
+        {
+            var rm = Map(ready, src, p + ".ready");
+            Known(rm, src, p + ".ready", "healthy", "log", "http", "httpPort", "tcp", "timeout");
+            if (Get(rm, "healthy") is { } h) sv.Ready.Healthy = Bool(h, src, p + ".ready.healthy");
+            if (Get(rm, "log") is { } l) sv.Ready.LogPattern = Regex(Str(l), src, p + ".ready.log");
+            if (Get(rm, "http") is { } hp) sv.Ready.HttpPath = Str(hp);
+            if (Get(rm, "httpPort") is { } hpp) sv.Ready.HttpPort = Str(hpp);
+            if (Get(rm, "tcp") is { } tcp) sv.Ready.Tcp = Bool(tcp, src, p + ".ready.tcp");
+            if (Get(rm, "timeout") is { } to) sv.Ready.Timeout = Duration(to, src, p + ".ready.timeout");
+        }
+        return sv;
+    }
+
     static CommandSpec ReadCommand(Dictionary<string, object?> m, string src, string p)
     {
-        Known(m, src, p, "name", "command", "timeout", "exitCode", "stdout", "stderr", "notStdout", "notStderr", "env", "user");
+        Known(m, src, p, "name", "command", "timeout", "exitCode", "stdout", "stderr", "notStdout", "notStderr", "env", "user", "container");
         var c = new CommandSpec();
         var cmd = Get(m, "command") ?? throw Invalid(src, $"{p}.command is required.");
         c.Command = cmd is string s ? new[] { "/bin/sh", "-c", s } : Strings(cmd, src, p + ".command");
@@ -150,13 +233,54 @@ public static class SpecReader
         if (Get(m, "notStderr") is { } ne) c.NotStderr.AddRange(Strings(ne, src, p + ".notStderr").Select(r => Regex(r, src, p + ".notStderr")));
         if (Get(m, "env") is { } env) foreach (var kv in Map(env, src, p + ".env")) c.Env[kv.Key] = Str(kv.Value);
         if (Get(m, "user") is { } u) c.User = Str(u);
+        if (Get(m, "container") is { } ctr)
+            c.Separate = Str(ctr).ToLowerInvariant() switch
+            {
+                "separate" => true,
+                "app" => false,
+                _ => throw Invalid(src, $"{p}.container must be 'app' (docker exec in the app container) or 'separate' (a container of its own)."),
+            };
         return c;
     }
 
     static void ReadRuntime(Dictionary<string, object?> m, RuntimeSpec r, string src)
     {
         const string p = "runtime";
-        Known(m, src, p, "start", "environment", "arguments", "memory", "cpus", "init", "ports", "ready", "http", "healthy", "resources", "shutdown");
+        Known(m, src, p, "start", "environment", "arguments", "memory", "cpus", "init", "ports", "ready", "http", "healthy", "resources", "shutdown",
+            "user", "privileged", "capAdd", "capDrop", "mounts", "envFiles", "network", "readOnly");
+        if (Get(m, "user") is { } user) r.User = Str(user);
+        if (Get(m, "privileged") is { } priv) r.Privileged = Bool(priv, src, p + ".privileged");
+        if (Get(m, "capAdd") is { } ca) r.CapAdd.AddRange(Strings(ca, src, p + ".capAdd").Select(Cap));
+        if (Get(m, "capDrop") is { } cd) r.CapDrop.AddRange(Strings(cd, src, p + ".capDrop").Select(Cap));
+        if (Get(m, "network") is { } net) r.Network = Str(net);
+        if (Get(m, "readOnly") is { } ro) r.ReadOnly = Bool(ro, src, p + ".readOnly");
+        if (Get(m, "envFiles") is { } efs) foreach (var f in Strings(efs, src, p + ".envFiles")) ReadEnvFile(f, src, p + ".envFiles", r);
+        if (Get(m, "mounts") is { } mounts)
+        {
+            var i = 0;
+            foreach (var mo in List(mounts, src, p + ".mounts"))
+            {
+                var mp = $"{p}.mounts[{i++}]";
+                if (mo is string bind) { r.Binds.Add(Bind(bind, src, mp)); continue; }
+                var mm = Map(mo, src, mp);
+                Known(mm, src, mp, "type", "source", "target", "readOnly");
+                var ms = new MountSpec
+                {
+                    Type = Get(mm, "type") is { } t ? Str(t).ToLowerInvariant() : "bind",
+                    Source = Get(mm, "source") is { } so ? Str(so) : null,
+                    Target = Required(mm, "target", src, mp),
+                };
+                if (Get(mm, "readOnly") is { } mro) ms.ReadOnly = Bool(mro, src, mp + ".readOnly");
+                if (ms.Type is not ("bind" or "volume" or "tmpfs")) throw Invalid(src, $"{mp}.type must be bind, volume or tmpfs.");
+                if (ms.Type == "bind")
+                {
+                    if (string.IsNullOrEmpty(ms.Source)) throw Invalid(src, $"{mp}.source is required for a bind mount.");
+                    ms.Source = HostPath(ms.Source, src);
+                }
+                if (!ms.Target.StartsWith('/')) throw Invalid(src, $"{mp}.target must be an absolute path in the container.");
+                r.Mounts.Add(ms);
+            }
+        }
         if (Get(m, "start") is { } st) r.Start = Bool(st, src, p + ".start");
         if (Get(m, "environment") is { } env) foreach (var kv in Map(env, src, p + ".environment")) r.Environment[kv.Key] = Str(kv.Value);
         if (Get(m, "arguments") is { } args) r.Arguments = Strings(args, src, p + ".arguments");
@@ -208,8 +332,9 @@ public static class SpecReader
     static HttpCheckSpec ReadHttp(Dictionary<string, object?> m, string src, string p)
     {
         Known(m, src, p, "name", "method", "path", "port", "tls", "headers", "body", "contentType", "status", "expectBody", "expectJson",
-            "expectHeaders", "timeout", "retries", "retryDelay", "requests", "maxP95", "skipCertificateCheck");
+            "expectHeaders", "timeout", "retries", "retryDelay", "requests", "maxP95", "skipCertificateCheck", "service");
         var h = new HttpCheckSpec { Path = Get(m, "path") is { } path ? Str(path) : "/" };
+        if (Get(m, "service") is { } svc) h.Service = Str(svc);
         if (!h.Path.StartsWith('/')) throw Invalid(src, $"{p}.path '{h.Path}' must start with '/'.");
         if (Get(m, "name") is { } n) h.Name = Str(n);
         if (Get(m, "method") is { } me) h.Method = Str(me).ToUpperInvariant();
@@ -237,25 +362,54 @@ public static class SpecReader
 
     static ImageTestSpec ReadCst(Dictionary<string, object?> root, string src, Action<string> warn)
     {
-        var spec = new ImageTestSpec();
+        var spec = new ImageTestSpec { IsContainerStructureTest = true };
         foreach (var k in root.Keys)
-            if (k is not ("schemaVersion" or "metadataTest" or "fileExistenceTests" or "fileContentTests" or "commandTests"))
-                warn($"{src}: container-structure-test key '{k}' is not supported by Test-DockOptImage and is ignored.");
+            if (k != "schemaVersion" && !CstKeys.Contains(k))
+                warn($"{src}: container-structure-test key '{k}' is not part of its schema and is ignored.");
+        if (Get(root, "globalEnvVars") is { } ge)
+            foreach (var e in List(ge, src, "globalEnvVars"))
+            {
+                var em = Map(e, src, "globalEnvVars");
+                spec.CommandEnv[Required(em, "key", src, "globalEnvVars")] = Get(em, "value") is { } v ? Str(v) : "";
+            }
+        if (Get(root, "containerRunOptions") is { } cro)
+        {
+            const string p = "containerRunOptions";
+            var m = Map(cro, src, p);
+            foreach (var k in m.Keys)
+                if (k is not ("user" or "privileged" or "allocateTty" or "envVars" or "envFile" or "capabilities" or "bindMounts"))
+                    warn($"{src}: {p}.{k} is not part of container-structure-test's schema and is ignored.");
+            var r = spec.Runtime;
+            if (Get(m, "user") is { } u && Str(u).Length > 0) r.User = Str(u);
+            if (Get(m, "privileged") is { } pr) r.Privileged = Bool(pr, src, p + ".privileged");
+            if (Get(m, "allocateTty") is { } tty) r.Tty = Bool(tty, src, p + ".allocateTty");
+            if (Get(m, "envVars") is { } ev) r.HostEnv.AddRange(Strings(ev, src, p + ".envVars"));
+            if (Get(m, "envFile") is { } ef && Str(ef).Length > 0) ReadEnvFile(Str(ef), src, p + ".envFile", r);
+            if (Get(m, "capabilities") is { } caps) r.CapAdd.AddRange(Strings(caps, src, p + ".capabilities").Select(Cap));
+            if (Get(m, "bindMounts") is { } bm) r.Binds.AddRange(Strings(bm, src, p + ".bindMounts").Select(b => Bind(b, src, p + ".bindMounts")));
+        }
         if (Get(root, "metadataTest") is { } mdo)
         {
             var md = Map(mdo, src, "metadataTest");
             var s = spec.Metadata;
             foreach (var k in md.Keys)
-                if (k is not ("env" or "labels" or "exposedPorts" or "unexposedPorts" or "entrypoint" or "cmd" or "workdir" or "user" or "volumes"))
-                    warn($"{src}: metadataTest.{k} is not supported and is ignored.");
-            if (Get(md, "env") is { } env) foreach (var e in List(env, src, "metadataTest.env")) s.Env.Add(CstKey(e, src, "metadataTest.env"));
+                if (k is not ("env" or "envVars" or "unboundEnvVars" or "labels" or "exposedPorts" or "unexposedPorts" or "entrypoint" or "cmd" or "workdir"
+                    or "user" or "volumes" or "unmountedVolumes"))
+                    warn($"{src}: metadataTest.{k} is not part of container-structure-test's schema and is ignored.");
+            foreach (var key in new[] { "envVars", "env" }) // 'env' is the older name
+                if (Get(md, key) is { } env) foreach (var e in List(env, src, "metadataTest." + key)) s.Env.Add(CstKey(e, src, "metadataTest." + key));
+            if (Get(md, "unboundEnvVars") is { } ub)
+                foreach (var e in List(ub, src, "metadataTest.unboundEnvVars"))
+                    s.AbsentEnvNames.Add(e is string name ? name : Required(Map(e, src, "metadataTest.unboundEnvVars"), "key", src, "metadataTest.unboundEnvVars"));
             if (Get(md, "labels") is { } l) foreach (var e in List(l, src, "metadataTest.labels")) s.Labels.Add(CstKey(e, src, "metadataTest.labels"));
             if (Get(md, "exposedPorts") is { } ep) s.ExposedPorts.AddRange(Strings(ep, src, "metadataTest.exposedPorts"));
             if (Get(md, "unexposedPorts") is { } up) s.UnexposedPorts.AddRange(Strings(up, src, "metadataTest.unexposedPorts"));
+            if (Get(md, "volumes") is { } vo) s.Volumes.AddRange(Strings(vo, src, "metadataTest.volumes"));
+            if (Get(md, "unmountedVolumes") is { } uv) s.UnmountedVolumes.AddRange(Strings(uv, src, "metadataTest.unmountedVolumes"));
             if (Get(md, "entrypoint") is { } en) s.Entrypoint = Strings(en, src, "metadataTest.entrypoint");
             if (Get(md, "cmd") is { } cmd) s.Cmd = Strings(cmd, src, "metadataTest.cmd");
-            if (Get(md, "workdir") is { } w) s.Workdir = Str(w);
-            if (Get(md, "user") is { } u) s.User = Str(u);
+            if (Get(md, "workdir") is { } w && Str(w).Length > 0) s.Workdir = Str(w);
+            if (Get(md, "user") is { } u && Str(u).Length > 0) s.User = Str(u);
         }
         if (Get(root, "fileExistenceTests") is { } fe)
         {
@@ -264,12 +418,18 @@ public static class SpecReader
             {
                 var p = $"fileExistenceTests[{i++}]";
                 var m = Map(o, src, p);
+                // shouldExist defaults to true, as container-structure-test's own reader does.
                 var f = new FileSpec { Path = Required(m, "path", src, p), Name = Get(m, "name") is { } n ? Str(n) : null };
                 if (Get(m, "shouldExist") is { } se) f.Exists = Bool(se, src, p + ".shouldExist");
                 if (Get(m, "permissions") is { } perm) f.Mode = ModeText(perm, src, p + ".permissions");
-                if (Get(m, "uid") is { } uid) f.Uid = Long(uid, src, p + ".uid");
-                if (Get(m, "gid") is { } gid) f.Gid = Long(gid, src, p + ".gid");
-                if (Get(m, "isExecutableBy") is { } by) warn($"{src}: {p}.isExecutableBy '{Str(by)}' is not supported; check 'permissions' instead.");
+                if (Get(m, "uid") is { } uid && Long(uid, src, p + ".uid") >= 0) f.Uid = Long(uid, src, p + ".uid");
+                if (Get(m, "gid") is { } gid && Long(gid, src, p + ".gid") >= 0) f.Gid = Long(gid, src, p + ".gid");
+                if (Get(m, "isExecutableBy") is { } by)
+                {
+                    f.ExecutableBy = Str(by).ToLowerInvariant();
+                    if (f.ExecutableBy is not ("owner" or "group" or "other" or "any"))
+                        throw Invalid(src, $"{p}.isExecutableBy must be owner, group, other or any.");
+                }
                 spec.Files.Add(f);
             }
         }
@@ -294,8 +454,11 @@ public static class SpecReader
                 var p = $"commandTests[{i++}]";
                 var m = Map(o, src, p);
                 var c = new CommandSpec { Name = Get(m, "name") is { } n ? Str(n) : p };
-                var argv = new List<string> { Required(m, "command", src, p) };
+                // command is a string (with args) or, in older files, an argv list.
+                var cmd = Get(m, "command") ?? throw Invalid(src, $"{p}.command is required.");
+                var argv = new List<string>(cmd is string one ? new[] { one } : Strings(cmd, src, p + ".command"));
                 if (Get(m, "args") is { } a) argv.AddRange(Strings(a, src, p + ".args"));
+                if (argv.Count == 0) throw Invalid(src, $"{p}.command is empty.");
                 c.Command = argv.ToArray();
                 if (Get(m, "exitCode") is { } ec) c.ExitCode = Long(ec, src, p + ".exitCode");
                 if (Get(m, "expectedOutput") is { } eo) c.Stdout.AddRange(Strings(eo, src, p).Select(r => Regex(r, src, p + ".expectedOutput")));
@@ -308,12 +471,79 @@ public static class SpecReader
                         var em = Map(e, src, p + ".envVars");
                         c.Env[Required(em, "key", src, p + ".envVars")] = Get(em, "value") is { } v ? Str(v) : "";
                     }
-                if (Get(m, "setup") != null || Get(m, "teardown") != null)
-                    warn($"{src}: {p} setup/teardown are not supported (the commands share one container); they are ignored.");
+                // container-structure-test semantics: each command in a container of its own, the entrypoint replaced.
+                c.Separate = true;
+                if (Get(m, "setup") is { } su) foreach (var x in List(su, src, p + ".setup")) c.Setup.Add(Strings(x, src, p + ".setup"));
+                if (Get(m, "teardown") is { } td) foreach (var x in List(td, src, p + ".teardown")) c.Teardown.Add(Strings(x, src, p + ".teardown"));
                 spec.Commands.Add(c);
             }
         }
+        if (Get(root, "licenseTests") is { } lt)
+        {
+            var i = 0;
+            foreach (var o in List(lt, src, "licenseTests"))
+            {
+                var p = $"licenseTests[{i++}]";
+                var m = Map(o, src, p);
+                var l = new LicenseSpec { Debian = Get(m, "debian") is { } d && Bool(d, src, p + ".debian") };
+                if (Get(m, "files") is { } files) l.Files.AddRange(Strings(files, src, p + ".files"));
+                spec.Licenses.Add(l);
+            }
+        }
         return spec;
+    }
+
+    static string Cap(string c)
+    {
+        c = c.Trim().ToUpperInvariant();
+        return c == "ALL" || c.StartsWith("CAP_", StringComparison.Ordinal) ? c : "CAP_" + c;
+    }
+
+    /// <summary>A -v style bind <c>/host:/container[:opts]</c>; a relative host path is taken from the spec's folder.</summary>
+    static string Bind(string b, string src, string p)
+    {
+        var parts = b.Split(':');
+        if (parts.Length < 2 || parts.Length > 3 || !parts[1].StartsWith('/')) throw Invalid(src, $"{p} '{b}' must be /host/path:/container/path[:ro].");
+        parts[0] = HostPath(parts[0], src);
+        return string.Join(':', parts);
+    }
+
+    static string HostPath(string path, string src)
+    {
+        if (Path.IsPathRooted(path)) return path;
+        var dir = Path.GetDirectoryName(Path.GetFullPath(src)) ?? Environment.CurrentDirectory;
+        return Path.GetFullPath(Path.Combine(dir, path));
+    }
+
+    /// <summary>
+    /// An env file (docker's format: KEY=VALUE lines, # comments, a bare KEY takes this process's value). A relative path is
+    /// looked for from the spec's folder up through its parents, then from the current directory (container-structure-test
+    /// resolves it from where it runs).
+    /// </summary>
+    static void ReadEnvFile(string file, string src, string p, RuntimeSpec r)
+    {
+        string? found = null;
+        if (Path.IsPathRooted(file)) found = File.Exists(file) ? file : null;
+        else
+        {
+            for (var dir = Path.GetDirectoryName(Path.GetFullPath(src)); dir != null && found == null; dir = Path.GetDirectoryName(dir))
+                if (File.Exists(Path.Combine(dir, file))) found = Path.Combine(dir, file);
+            if (found == null && File.Exists(Path.Combine(Environment.CurrentDirectory, file))) found = Path.Combine(Environment.CurrentDirectory, file);
+        }
+        if (found == null) throw Invalid(src, $"{p}: the env file '{file}' does not exist (relative paths are looked for from the spec's folder up, then the current directory).");
+        foreach (var raw in File.ReadAllLines(found))
+        {
+            var line = raw.TrimStart();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var eq = line.IndexOf('=');
+            if (eq < 0)
+            {
+                if (Environment.GetEnvironmentVariable(line.Trim()) is { } hv) r.Environment[line.Trim()] = hv;
+                continue;
+            }
+            r.Environment[line.Substring(0, eq)] = line.Substring(eq + 1);
+        }
+        r.EnvFiles.Add(found);
     }
 
     static KeyMatch CstKey(object? o, string src, string p)
