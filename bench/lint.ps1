@@ -124,7 +124,7 @@ Write-Host ("{0,-34} {1,12:N0} {2,12:N0}" -f "median ms for $($files.Count) file
 Write-Host ("{0,-34} {1,12:N2} {2,12:N2}" -f 'ms per file', ($dm / $files.Count), ($pm / $files.Count))
 Write-Host ("{0,-34} {1,12} {2,12}" -f 'files linted / with findings', "$($files.Count)/$dFiles", "$peerFiles/$(@($p.files | Where-Object issues_count -gt 0).Count)")
 Write-Host ("{0,-34} {1,12:N2} {2,12:N2}" -f 'findings per file (all)', ($dFindings.Count / $files.Count), ($peerIssues / $files.Count))
-$dws = @($dFindings | Where-Object { $_.Severity -ge [DockOpt.LintSeverity]::Warning }).Count
+$dws = @($dFindings | Where-Object { $_.Severity -ge [DockOpt.Severity]::Medium }).Count
 Write-Host ("{0,-34} {1,12:N2} {2,12}" -f 'findings per file (Warning+Error)', ($dws / $files.Count), '-')
 Write-Host ("{0,-34} {1,12} {2,12}" -f 'distinct rules fired', @($dFindings | ForEach-Object RuleId | Sort-Object -Unique).Count, @($p.files.issues | ForEach-Object title | Sort-Object -Unique).Count)
 Write-Host ("ratio dockerfilelint/DockOpt (median): {0:N2}x  (>1 means DockOpt is faster)" -f ($pm / $dm))

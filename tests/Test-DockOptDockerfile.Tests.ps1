@@ -86,11 +86,11 @@ Describe 'Test-DockOptDockerfile' {
         It 'reads .hadolint.yaml and .dockopt.yml next to the Dockerfile, and -ConfigPath' {
             $p = New-Dockerfile 'cfg/Dockerfile' "FROM debian:bookworm-slim`nRUN cd /x`n"
             New-Dockerfile 'cfg/.hadolint.yaml' "override:`n  error: [DL3003]`n" | Out-Null
-            (Test-DockOptDockerfile $p | Where-Object RuleId -eq 'DO3000').Severity | Should -Be 'Error'
+            (Test-DockOptDockerfile $p | Where-Object RuleId -eq 'DO3000').Severity | Should -Be 'High'   # hadolint error = High
             New-Dockerfile 'cfg/.dockopt.yml' "ignored: [DO3000]`n" | Out-Null
             @(Test-DockOptDockerfile $p | Where-Object RuleId -eq 'DO3000').Count | Should -Be 0
             $other = New-Dockerfile 'other.yml' "override:`n  style: [DO3000]`n"
-            (Test-DockOptDockerfile $p -ConfigPath $other | Where-Object RuleId -eq 'DO3000').Severity | Should -Be 'Style'
+            (Test-DockOptDockerfile $p -ConfigPath $other | Where-Object RuleId -eq 'DO3000').Severity | Should -Be 'Info'   # hadolint style = Info
             { Test-DockOptDockerfile $p -ConfigPath (Join-Path $script:root 'nope.yml') } | Should -Throw -ErrorId "LintConfigNotFound,$script:cmd"
         }
 
@@ -166,7 +166,7 @@ Describe 'Test-DockOptDockerfile' {
             $b = New-Dockerfile 'gate/b/Dockerfile' "FROM debian:bookworm-slim`nRUN sudo true && sudo false`n"
             $seen = [Collections.Generic.List[object]]::new()
             $err = $null
-            try { Test-DockOptDockerfile $a, $b -FailOn Error | ForEach-Object { $seen.Add($_) } } catch { $err = $_ }
+            try { Test-DockOptDockerfile $a, $b -FailOn High | ForEach-Object { $seen.Add($_) } } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -Be "LintGateFailed,$script:cmd"
             $err.Exception.Message | Should -Match '3 finding\(s\) at or above High \(3 High\) in 2 file\(s\)'   # -FailOn Error is High on DockOpt's scale
             @($seen | Where-Object Path -eq $b).Count | Should -BeGreaterThan 0   # all files were linted first
@@ -174,18 +174,18 @@ Describe 'Test-DockOptDockerfile' {
 
         It 'does not fail below the threshold, and fails closed on unparseable files' {
             $w = New-Dockerfile 'gate2/Dockerfile' "FROM debian:bookworm-slim`nRUN cd /x`nUSER 1000`nHEALTHCHECK NONE`n"
-            { Test-DockOptDockerfile $w -FailOn Error } | Should -Not -Throw
-            { Test-DockOptDockerfile $w -FailOn Warning } | Should -Throw -ErrorId "LintGateFailed,$script:cmd"
+            { Test-DockOptDockerfile $w -FailOn High } | Should -Not -Throw
+            { Test-DockOptDockerfile $w -FailOn Medium } | Should -Throw -ErrorId "LintGateFailed,$script:cmd"
             $empty = New-Dockerfile 'gate3/Dockerfile' "# only a comment`n"
             { Test-DockOptDockerfile $empty -FailOn Style -ErrorAction SilentlyContinue } | Should -Throw -ErrorId "LintGateFailed,$script:cmd"
         }
 
         It 'gives exit code 1 in a CI pwsh step and 0 when clean' {
             $bad = New-Dockerfile 'ci/bad/Dockerfile' "FROM debian:bookworm-slim`nRUN sudo true`n"
-            $r = Invoke-ChildPwsh "Test-DockOptDockerfile '$bad' -FailOn Error | Out-Null"
+            $r = Invoke-ChildPwsh "Test-DockOptDockerfile '$bad' -FailOn High | Out-Null"
             $r.ExitCode | Should -Be 1
             $r.Output | Should -Match 'LintGateFailed|Lint gate failed'
-            $r = Invoke-ChildPwsh "Test-DockOptDockerfile '$bad' -FailOn Error -ExcludeRule DO3001 | Out-Null"
+            $r = Invoke-ChildPwsh "Test-DockOptDockerfile '$bad' -FailOn High -ExcludeRule DO3001 | Out-Null"
             $r.ExitCode | Should -Be 0
         }
     }

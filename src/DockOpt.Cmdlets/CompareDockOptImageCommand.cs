@@ -127,7 +127,7 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
             Verbose($"{c.ReferenceImage} ({c.ReferenceSize} bytes, {c.ReferenceLayerCount} layers) vs {c.DifferenceImage} ({c.DifferenceSize} bytes, {c.DifferenceLayerCount} layers): {c.SharedLayerCount} shared layers.");
             Output(c);
             if (_historyFile != null && ((IDockOptSink)this).ShouldProcess(_historyFile, $"Append the comparison of {c.ReferenceImage} and {c.DifferenceImage} to the history"))
-                HistoryStore.Record(_historyFile, HistoryRecord.FromComparison(c), this);
+                HistoryStore.Record(_historyFile, HistoryRecords.FromComparison(c), this);
         });
     }
 

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 using DockOpt.Engine.Images;
 
 namespace DockOpt.Cmdlets;

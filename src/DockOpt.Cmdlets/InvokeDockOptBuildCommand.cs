@@ -99,7 +99,7 @@ public sealed class InvokeDockOptBuildCommand : EngineCmdlet
             var engine = await GetEngineAsync(ct).ConfigureAwait(false);
             var result = await new BuildDriver(engine, this).BuildAsync(request, ct).ConfigureAwait(false);
             Output(result);
-            HistoryStore.Record(_historyFile, HistoryRecord.FromBuild(result), this);
+            HistoryStore.Record(_historyFile, HistoryRecords.FromBuild(result), this);
         });
     }
 

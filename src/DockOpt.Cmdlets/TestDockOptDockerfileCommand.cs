@@ -245,11 +245,11 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
         }
 
         Severity? threshold = MyInvocation.BoundParameters.ContainsKey(nameof(FailOn)) ? FailOn
-            : options.FailureThreshold is { } configured ? ToSeverity(configured) : null;
+            : options.FailureThreshold;
         if (threshold != null) _gateActive = true;
         foreach (var f in result.Findings)
         {
-            var severity = ToSeverity(f.Severity);
+            var severity = f.Severity;
             if (threshold is { } t && severity >= t)
             {
                 _gated[severity] = _gated.GetValueOrDefault(severity) + 1;
@@ -307,15 +307,4 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
         base.EndProcessing();
     }
 
-    // The lint engine's findings on DockOpt's one severity scale (hadolint's levels: Style = Info, Info = Low,
-    // Warning = Medium, Error = High). When the engine reports Severity itself, the LintSeverity overload goes.
-    static Severity ToSeverity(Severity s) => s;
-
-    static Severity ToSeverity(LintSeverity s) => s switch
-    {
-        LintSeverity.Style => Severity.Info,
-        LintSeverity.Info => Severity.Low,
-        LintSeverity.Warning => Severity.Medium,
-        _ => Severity.High,
-    };
 }

@@ -1,14 +1,5 @@
 namespace DockOpt;
 
-/// <summary>Severity of a lint finding, ordered: Style &lt; Info &lt; Warning &lt; Error.</summary>
-public enum LintSeverity
-{
-    Style = 0,
-    Info = 1,
-    Warning = 2,
-    Error = 3,
-}
-
 /// <summary>One finding of Test-DockOptDockerfile. Positions are 1-based physical lines and columns of the file;
 /// <see cref="EndColumn"/> is the column just after the last character (SARIF convention).</summary>
 public sealed class LintFinding
@@ -19,7 +10,12 @@ public sealed class LintFinding
     /// <summary>Readable rule name, e.g. <c>AptGetMissingYes</c>.</summary>
     public string RuleName { get; set; } = "";
 
-    public LintSeverity Severity { get; set; }
+    /// <summary>DockOpt's severity (hadolint's style, info, warning, error are Info, Low, Medium, High).</summary>
+    public Severity Severity { get; set; }
+
+    /// <summary>hadolint's word for <see cref="Severity"/> (style, info, warning, error), for hadolint-format output.</summary>
+    public string Level => LintLevels.ToHadolint(Severity);
+
     public string Message { get; set; } = "";
 
     /// <summary>Full path of the Dockerfile, or <c>&lt;content&gt;</c> for -Content.</summary>

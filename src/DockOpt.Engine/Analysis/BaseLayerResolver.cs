@@ -1,6 +1,6 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 using DockOpt.Engine.Images;
 
 namespace DockOpt.Engine.Analysis;

@@ -3,24 +3,6 @@ using DockOpt.Engine.Images;
 
 namespace DockOpt.Engine.Analysis;
 
-/// <summary>One visible path of a filesystem built by stacking layers (the final filesystem after <see cref="ImageAccounting"/>).</summary>
-public sealed class FsNode
-{
-    public string Path { get; internal set; } = "";
-    public LayerEntryKind Kind { get; internal set; }
-    /// <summary>Content size for regular files (and hard links: the size of the linked content).</summary>
-    public long Size { get; internal set; }
-    public int Mode { get; internal set; }
-    public int Uid { get; internal set; }
-    public int Gid { get; internal set; }
-    public ulong Hash { get; internal set; }
-    public string? Link { get; internal set; }
-    /// <summary>History index of the layer that wrote this path last.</summary>
-    public int Layer { get; internal set; }
-    /// <summary>Id of the stored copy this path shows (hard links share their target's); -1 for directories and devices.</summary>
-    public int CopyId { get; internal set; } = -1;
-}
-
 /// <summary>
 /// Stacks scanned layers bottom-up, exactly as overlay2 would (whiteouts and opaque directories apply to lower layers
 /// only), and accounts every stored copy: visible in the final filesystem, or hidden (with the cause and the layer that
@@ -396,46 +378,5 @@ public sealed class ImageAccounting
         a.OwnReclaimableBytes = a.Waste.Where(w => !w.InBaseLayer).Sum(w => w.Bytes);
         a.UserWastedPercent = a.OwnSize == 0 ? 0 : Math.Round(100.0 * a.OwnReclaimableBytes / a.OwnSize, 4);
         return a;
-    }
-}
-
-/// <summary>Path globs: <c>*</c> within a path segment, <c>**</c> across segments, <c>?</c> one character. A glob without
-/// a leading <c>/</c> matches at any depth.</summary>
-public sealed class GlobSet
-{
-    readonly Regex? _rx;
-    GlobSet(Regex? rx) => _rx = rx;
-
-    public static GlobSet Create(IEnumerable<string>? globs)
-    {
-        var parts = (globs ?? Array.Empty<string>()).Where(g => !string.IsNullOrWhiteSpace(g)).Select(ToRegex).ToList();
-        return new GlobSet(parts.Count == 0 ? null : new Regex("^(?:" + string.Join("|", parts) + ")$", RegexOptions.CultureInvariant));
-    }
-
-    public bool IsMatch(string path) => _rx != null && _rx.IsMatch(path);
-
-    static string ToRegex(string glob)
-    {
-        glob = glob.Trim();
-        var sb = new System.Text.StringBuilder("/");
-        if (glob.StartsWith('/')) glob = glob.TrimStart('/');
-        else sb.Append("(?:.*/)?");
-        glob = glob.TrimEnd('/');
-        for (var i = 0; i < glob.Length; i++)
-        {
-            var c = glob[i];
-            if (c == '*' && i + 1 < glob.Length && glob[i + 1] == '*')
-            {
-                sb.Append(".*");
-                i++;
-                if (i + 1 < glob.Length && glob[i + 1] == '/') i++;
-            }
-            else if (c == '*') sb.Append("[^/]*");
-            else if (c == '?') sb.Append("[^/]");
-            else sb.Append(Regex.Escape(c.ToString()));
-        }
-        // A directory glob also matches everything below it.
-        sb.Append("(?:/.*)?");
-        return sb.ToString();
     }
 }

@@ -3,27 +3,6 @@ using DockOpt.Engine.Images;
 
 namespace DockOpt.Engine.Analysis;
 
-/// <summary>Which layers of an image belong to its base image, and how that was decided.</summary>
-public sealed class BaseLayers
-{
-    public static readonly BaseLayers None = new();
-    /// <summary>Number of layers (from the bottom) that belong to the base image.</summary>
-    public int Count { get; init; }
-    /// <summary><c>BaseImage</c>, <c>History</c>, <c>SharedLayers</c> or <c>None</c>.</summary>
-    public string Source { get; init; } = "None";
-    public string? Image { get; init; }
-}
-
-/// <summary>An analysed image: the public figures plus the final filesystem (for file-level compares).</summary>
-public sealed class AnalysisResult
-{
-    public ImageAnalysis Analysis { get; init; } = null!;
-    /// <summary>The final filesystem, path (no leading slash) → node.</summary>
-    public IReadOnlyDictionary<string, FsNode> FileSystem { get; init; } = null!;
-    public ImageConfigSummary Config { get; init; } = null!;
-    public IReadOnlyList<string> DiffIds { get; init; } = Array.Empty<string>();
-}
-
 /// <summary>
 /// Measures an image: reads it once through <see cref="ImageReader"/> (layers already in the
 /// <see cref="LayerScanCache"/> are not parsed again), stacks the layers with <see cref="ImageAccounting"/>, finds the

@@ -12,7 +12,7 @@ public static class ImageFileDiff
     /// Reads two local images from the engine (layers they share are parsed once, through <paramref name="cache"/>)
     /// and compares their final filesystems. This is what Compare-DockOptImage -Detailed calls.
     /// </summary>
-    public static async Task<List<FileChange>> CompareAsync(DockOpt.Engine.Engine.DockerEngine engine, string oldImage, string newImage,
+    public static async Task<List<FileChange>> CompareAsync(DockOpt.Engine.DockerApi.DockerEngine engine, string oldImage, string newImage,
         IDockOptSink sink, CancellationToken ct, LayerScanCache? cache = null, int rollupDepth = 2)
     {
         cache ??= LayerScanCache.Shared;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 using DockOpt.Engine.Images;
 
 namespace DockOpt.Engine.Analysis;

@@ -96,7 +96,7 @@ public sealed class BuildContext
         List<string> excludes;
         try
         {
-            excludes = ignorePath != null ? Building.IgnoreFile.Read(ignorePath) : new List<string>();
+            excludes = ignorePath != null ? Building.DockerIgnoreFile.Read(ignorePath) : new List<string>();
             _ = new PatternMatcher(excludes);
         }
         catch (UnauthorizedAccessException e)

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Docker.DotNet;
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 
 namespace DockOpt.Engine.Building;
 

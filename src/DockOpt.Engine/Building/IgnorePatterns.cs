@@ -41,7 +41,7 @@ public static class GoPath
 }
 
 /// <summary>Reads a .dockerignore file the way the docker CLI does (moby/patternmatcher ignorefile.ReadAll).</summary>
-public static class IgnoreFile
+public static class DockerIgnoreFile
 {
     /// <summary>
     /// One pattern per line; a line starting with '#' is a comment (checked before trimming); blank lines are skipped;

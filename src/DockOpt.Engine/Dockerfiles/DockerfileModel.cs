@@ -1,26 +1,5 @@
 namespace DockOpt.Engine.Dockerfiles;
 
-/// <summary>One build stage.</summary>
-public sealed class Stage
-{
-    public int Index { get; init; }
-    public string? Name { get; init; }
-    public Instruction From { get; init; } = null!;
-    /// <summary>Base as written (<c>${REG}/app:${TAG}</c>).</summary>
-    public string BaseRaw { get; init; } = "";
-    /// <summary>Base after global ARG substitution; null when a variable had no known value.</summary>
-    public string? BaseResolved { get; init; }
-    /// <summary>The earlier stage this one builds on, or null for an image.</summary>
-    public int? BaseStage { get; init; }
-    public string? Platform { get; init; }
-    public List<Instruction> Instructions { get; } = new();
-    /// <summary>Stages this one copies or mounts from.</summary>
-    public HashSet<int> DependsOn { get; } = new();
-    public string DisplayName => Name ?? Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    public bool IsScratch => string.Equals(BaseResolved, "scratch", StringComparison.OrdinalIgnoreCase);
-    public override string ToString() => $"{DisplayName} FROM {BaseRaw}";
-}
-
 /// <summary>
 /// Semantic model: stages and their bases, the final stage (or the target), which stages feed it, and the ARG/ENV
 /// values in scope before every instruction (build arguments override ARG defaults).
@@ -56,12 +35,12 @@ public sealed class DockerfileModel
     public List<Stage> Stages { get; } = new();
     /// <summary>ARGs declared before the first FROM (with build-arg overrides).</summary>
     public Dictionary<string, string?> GlobalArgs { get; } = new(StringComparer.Ordinal);
-    public Stage? Final { get; }
+    public Stage? Final { get; private set; }
     /// <summary>Final stage and the stages it is based on: their layers ship.</summary>
     public HashSet<int> Shipped { get; } = new();
     /// <summary>Every stage the final one needs (bases, COPY --from, RUN --mount from=), transitively, and itself.</summary>
     public HashSet<int> FeedsFinal { get; } = new();
-    public string? TargetError { get; }
+    public string? TargetError { get; private set; }
     /// <summary>Global ARGs declared without a default and not given as build arguments.</summary>
     public HashSet<string> GlobalArgsWithoutDefault { get; } = new(StringComparer.Ordinal);
     public IReadOnlyDictionary<string, string> BuildArgs { get; }
@@ -70,6 +49,14 @@ public sealed class DockerfileModel
     {
         Document = doc;
         BuildArgs = buildArgs ?? new Dictionary<string, string>();
+        ReadStagesAndScopes(doc);
+        LinkStageDependencies();
+        if (Stages.Count > 0) ChooseFinalStage(target);
+    }
+
+    /// <summary>Splits the instructions into stages and records the ARG/ENV scope before every instruction.</summary>
+    void ReadStagesAndScopes(DockerfileDocument doc)
+    {
         var global = new Scope();
         Scope? scope = null;
         Stage? stage = null;
@@ -77,27 +64,10 @@ public sealed class DockerfileModel
         {
             if (ins.Keyword == "FROM")
             {
-                var words = DockerfileParser.Words(ins.Arguments.Text).ToList();
-                var baseRaw = words.Count > 0 ? words[0].Value : "";
-                string? name = words.Count >= 3 && words[1].Value.Equals("AS", StringComparison.OrdinalIgnoreCase) ? words[2].Value : null;
-                var r = VariableExpander.Process(baseRaw, n => LookupGlobal(global, n), doc.EscapeChar);
-                var resolved = r.Resolved ? r.Value : null;
-                int? baseStage = null;
-                if (resolved != null)
-                {
-                    var bs = Stages.FindLast(s => s.Name != null && s.Name.Equals(resolved, StringComparison.OrdinalIgnoreCase));
-                    if (bs != null) baseStage = bs.Index;
-                }
-                var platform = ins.Flag("platform");
-                stage = new Stage
-                {
-                    Index = Stages.Count, Name = name, From = ins, BaseRaw = baseRaw, BaseResolved = resolved, BaseStage = baseStage,
-                    Platform = platform,
-                };
-                Stages.Add(stage);
+                stage = StartStage(doc, ins, global);
                 _scopes[ins] = global.Clone();
-                scope = baseStage != null && Stages[baseStage.Value].Instructions.Count > 0
-                    ? StageEndScope(Stages[baseStage.Value])
+                scope = stage.BaseStage is int bi && Stages[bi].Instructions.Count > 0
+                    ? StageEndScope(Stages[bi])
                     : new Scope { BaseEnvUnknown = !stage.IsScratch };
                 foreach (var k in scope.Args) scope.Vars.Remove(k); // ARGs do not carry into a child stage; ENV does
                 scope.Args.Clear();
@@ -107,78 +77,99 @@ public sealed class DockerfileModel
             var cur = scope ?? global;
             _scopes[ins] = cur.Clone();
             if (stage != null) stage.Instructions.Add(ins);
-            if (ins.Keyword == "ARG")
-            {
-                foreach (var (key, raw, hasEq, _) in VariableExpander.KeyValues(ins.Arguments.Text, false))
-                {
-                    string? value;
-                    if (BuildArgs.TryGetValue(key, out var ba)) value = ba;
-                    else if (hasEq)
-                    {
-                        var r = VariableExpander.Process(raw, n => Lookup(cur, n), doc.EscapeChar);
-                        value = r.Resolved ? r.Value : null;
-                    }
-                    else if (scope != null && global.Vars.TryGetValue(key, out var gv)) value = gv;
-                    else
-                    {
-                        value = null; // no default and no build argument: supplied at build time, unknown here
-                        if (scope == null) GlobalArgsWithoutDefault.Add(key);
-                    }
-                    if (!hasEq && !BuildArgs.ContainsKey(key) && scope != null && !global.Vars.ContainsKey(key) && cur.Vars.TryGetValue(key, out var envV) && !cur.Args.Contains(key))
-                        value = envV; // ENV wins over a bare ARG
-                    cur.Vars[key] = value;
-                    cur.Args.Add(key);
-                }
-            }
-            else if (ins.Keyword == "ENV" && scope != null)
-            {
-                var before = cur.Clone();
-                foreach (var (key, raw, _, _) in VariableExpander.KeyValues(ins.Arguments.Text, true))
-                {
-                    var r = VariableExpander.Process(raw, n => Lookup(before, n), doc.EscapeChar);
-                    cur.Vars[key] = r.Resolved ? r.Value : null;
-                    cur.Args.Remove(key);
-                }
-            }
+            if (ins.Keyword == "ARG") DeclareArgs(doc, ins, cur, global, inStage: scope != null);
+            else if (ins.Keyword == "ENV" && scope != null) DefineEnv(doc, ins, cur);
             if (stage != null) _stageEnd[stage.Index] = cur;
         }
         if (stage != null && !_stageEnd.ContainsKey(stage.Index) && scope != null) _stageEnd[stage.Index] = scope;
         foreach (var kv in global.Vars) GlobalArgs[kv.Key] = kv.Value;
+    }
 
-        // Dependencies between stages.
-        foreach (var st in Stages)
+    /// <summary>A new stage for FROM: its name, its base as written and resolved with the global ARGs, and the earlier stage it builds on.</summary>
+    Stage StartStage(DockerfileDocument doc, Instruction from, Scope global)
+    {
+        var words = DockerfileParser.Words(from.Arguments.Text).ToList();
+        var baseRaw = words.Count > 0 ? words[0].Value : "";
+        string? name = words.Count >= 3 && words[1].Value.Equals("AS", StringComparison.OrdinalIgnoreCase) ? words[2].Value : null;
+        var r = VariableExpander.Process(baseRaw, n => LookupGlobal(global, n), doc.EscapeChar);
+        var resolved = r.Resolved ? r.Value : null;
+        var baseStage = resolved == null ? null : Stages.FindLast(s => s.Name != null && s.Name.Equals(resolved, StringComparison.OrdinalIgnoreCase))?.Index;
+        var stage = new Stage
         {
-            foreach (var ins in st.Instructions)
+            Index = Stages.Count, Name = name, From = from, BaseRaw = baseRaw, BaseResolved = resolved, BaseStage = baseStage,
+            Platform = from.Flag("platform"),
+        };
+        Stages.Add(stage);
+        return stage;
+    }
+
+    /// <summary>ARG names: a build argument wins, then the default, then (in a stage) the global value; unknown otherwise.</summary>
+    void DeclareArgs(DockerfileDocument doc, Instruction ins, Scope cur, Scope global, bool inStage)
+    {
+        foreach (var (key, raw, hasEq, _) in VariableExpander.KeyValues(ins.Arguments.Text, false))
+        {
+            string? value;
+            if (BuildArgs.TryGetValue(key, out var ba)) value = ba;
+            else if (hasEq)
             {
-                foreach (var reference in StageReferences(ins))
-                {
-                    var dep = FindStage(reference.Value, st.Index);
-                    if (dep != null) st.DependsOn.Add(dep.Index);
-                }
+                var r = VariableExpander.Process(raw, n => Lookup(cur, n), doc.EscapeChar);
+                value = r.Resolved ? r.Value : null;
             }
+            else if (inStage && global.Vars.TryGetValue(key, out var gv)) value = gv;
+            else
+            {
+                value = null; // no default and no build argument: supplied at build time, unknown here
+                if (!inStage) GlobalArgsWithoutDefault.Add(key);
+            }
+            if (!hasEq && !BuildArgs.ContainsKey(key) && inStage && !global.Vars.ContainsKey(key) && cur.Vars.TryGetValue(key, out var envV) && !cur.Args.Contains(key))
+                value = envV; // ENV wins over a bare ARG
+            cur.Vars[key] = value;
+            cur.Args.Add(key);
         }
+    }
 
-        if (Stages.Count > 0)
+    /// <summary>ENV names; every value is expanded with the scope before the instruction (Docker's rule).</summary>
+    void DefineEnv(DockerfileDocument doc, Instruction ins, Scope cur)
+    {
+        var before = cur.Clone();
+        foreach (var (key, raw, _, _) in VariableExpander.KeyValues(ins.Arguments.Text, true))
         {
-            if (!string.IsNullOrEmpty(target))
-            {
-                Final = Stages.FirstOrDefault(s => s.Name != null && s.Name.Equals(target, StringComparison.OrdinalIgnoreCase))
-                    ?? (int.TryParse(target, out var ti) && ti >= 0 && ti < Stages.Count ? Stages[ti] : null);
-                if (Final == null) TargetError = $"Target stage '{target}' does not exist (stages: {string.Join(", ", Stages.Select(s => s.DisplayName))}).";
-            }
-            Final ??= Stages[^1];
-            for (var s = Final; s != null; s = s.BaseStage is int b ? Stages[b] : null)
-                if (!Shipped.Add(s.Index)) break;
-            var todo = new Stack<int>();
-            todo.Push(Final.Index);
-            while (todo.Count > 0)
-            {
-                var n = todo.Pop();
-                if (!FeedsFinal.Add(n)) continue;
-                var s = Stages[n];
-                if (s.BaseStage is int b) todo.Push(b);
-                foreach (var d in s.DependsOn) todo.Push(d);
-            }
+            var r = VariableExpander.Process(raw, n => Lookup(before, n), doc.EscapeChar);
+            cur.Vars[key] = r.Resolved ? r.Value : null;
+            cur.Args.Remove(key);
+        }
+    }
+
+    /// <summary>Which earlier stages each stage copies or mounts from.</summary>
+    void LinkStageDependencies()
+    {
+        foreach (var st in Stages)
+            foreach (var ins in st.Instructions)
+                foreach (var reference in StageReferences(ins))
+                    if (FindStage(reference.Value, st.Index) is { } dep) st.DependsOn.Add(dep.Index);
+    }
+
+    /// <summary>The final stage (the last, or -Target), the stages it is built on (shipped) and every stage it needs.</summary>
+    void ChooseFinalStage(string? target)
+    {
+        if (!string.IsNullOrEmpty(target))
+        {
+            Final = Stages.FirstOrDefault(s => s.Name != null && s.Name.Equals(target, StringComparison.OrdinalIgnoreCase))
+                ?? (int.TryParse(target, out var ti) && ti >= 0 && ti < Stages.Count ? Stages[ti] : null);
+            if (Final == null) TargetError = $"Target stage '{target}' does not exist (stages: {string.Join(", ", Stages.Select(s => s.DisplayName))}).";
+        }
+        Final ??= Stages[^1];
+        for (var s = Final; s != null; s = s.BaseStage is int b ? Stages[b] : null)
+            if (!Shipped.Add(s.Index)) break;
+        var todo = new Stack<int>();
+        todo.Push(Final.Index);
+        while (todo.Count > 0)
+        {
+            var n = todo.Pop();
+            if (!FeedsFinal.Add(n)) continue;
+            var s = Stages[n];
+            if (s.BaseStage is int b) todo.Push(b);
+            foreach (var d in s.DependsOn) todo.Push(d);
         }
     }
 

@@ -3,9 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace DockOpt.Engine.Dockerfiles;
 
-/// <summary>One shell-like word of an argument string: raw span and unquoted value.</summary>
-public readonly record struct Word(int Start, int End, string Raw, string Value);
-
 /// <summary>
 /// Tolerant parser of the full Dockerfile syntax (BuildKit reference, research sheet §7). It never throws on
 /// content: an unknown instruction or flag, a bad mount option or an unterminated heredoc becomes a
@@ -50,7 +47,6 @@ public static class DockerfileParser
         if (lines.Length > 0 && lines[^1].Length == 0 && text.EndsWith('\n')) lines = lines[..^1];
         var doc = new DockerfileDocument { Text = text, Lines = lines, EscapeChar = DetectEscape(lines) };
         var i = ReadDirectives(doc, lines);
-        var esc = doc.EscapeChar;
         var pending = new List<CommentLine>();
         var stage = -1;
 
@@ -68,95 +64,12 @@ public static class DockerfileParser
                 continue;
             }
 
-            // Join the logical line: continuation with the escape character, comment and empty lines skipped.
-            var b = new MappedText.Builder();
-            var line = i;
-            var startCol = first;
-            var lastLine = i;
-            var lastCol = raw.Length;
-            while (true)
-            {
-                var content = lines[line].Substring(startCol);
-                var trimmedEnd = content.TrimEnd(' ', '\t');
-                if (trimmedEnd.Length > 0 && trimmedEnd[^1] == esc)
-                {
-                    b.Append(trimmedEnd.Substring(0, trimmedEnd.Length - 1), line + 1, startCol + 1);
-                    lastLine = line;
-                    lastCol = startCol + trimmedEnd.Length;
-                    line++;
-                    var emptyAt = -1;
-                    while (line < lines.Length)
-                    {
-                        var fns = FirstNonSpace(lines[line]);
-                        if (fns < 0) { if (emptyAt < 0) emptyAt = line; line++; continue; }
-                        if (lines[line][fns] == '#') { doc.Comments.Add(new CommentLine(line + 1, fns + 1, lines[line].Substring(fns))); line++; continue; }
-                        break;
-                    }
-                    if (emptyAt >= 0 && line < lines.Length)
-                        doc.Issues.Add(new ParseIssue("DO1007", "Empty line inside a continuation; it will become an error in future Dockerfile syntax.",
-                            SourceRange.Of(emptyAt + 1, 1, emptyAt + 1, 1), null, "Remove the empty line or end the previous line without a continuation."));
-                    if (line >= lines.Length)
-                    {
-                        doc.Issues.Add(new ParseIssue("DO1010", "The file ends inside a line continuation.",
-                            SourceRange.Of(lastLine + 1, lastCol, lastLine + 1, lastCol + 1), null, "Remove the trailing escape character."));
-                        break;
-                    }
-                    startCol = 0;
-                    continue;
-                }
-                b.Append(content, line + 1, startCol + 1);
-                lastLine = line;
-                lastCol = startCol + trimmedEnd.Length;
-                line++;
-                break;
-            }
-            i = line;
-            var logical = b.Build(new SourcePosition(lastLine + 1, lastCol + 1));
+            var logical = JoinLogicalLine(doc, lines, ref i, first);
             var ins = ParseInstruction(doc, logical);
             ins.Comments.AddRange(pending);
             pending.Clear();
-            ins.Range = new SourceRange(logical.PositionAt(0), new SourcePosition(lastLine + 1, lastCol + 1));
-
-            // Heredocs: bodies follow the logical line, in the order their markers appear.
-            if (ins.Keyword is "RUN" or "COPY" or "ADD")
-            {
-                foreach (var w in Words(ins.Arguments.Text))
-                {
-                    var m = HeredocRe.Match(w.Raw);
-                    if (!m.Success) continue;
-                    var quoted = m.Groups[3].Success || m.Groups[4].Success || w.Raw.Contains("<<\\") || w.Raw.Contains("<<-\\");
-                    var delim = m.Groups[3].Success ? m.Groups[3].Value : m.Groups[4].Success ? m.Groups[4].Value : m.Groups[5].Value;
-                    var strip = m.Groups[2].Value == "-";
-                    var hb = new MappedText.Builder();
-                    var bodyStart = i;
-                    var terminated = false;
-                    while (i < lines.Length)
-                    {
-                        var l = lines[i];
-                        var off = 0;
-                        if (strip) while (off < l.Length && l[off] == '\t') off++;
-                        if (l.Substring(off) == delim) { terminated = true; break; }
-                        if (hb.Length > 0) hb.AppendSynthetic('\n', i, Math.Max(1, lines[i - 1].Length + 1));
-                        hb.Append(l.Substring(off), i + 1, off + 1);
-                        i++;
-                    }
-                    var marker = ins.Arguments.RangeOf(w.Start, w.End);
-                    var endLine = terminated ? i + 1 : lines.Length;
-                    var endCol = terminated ? lines[i].Length + 1 : (lines.Length > 0 ? lines[^1].Length + 1 : 1);
-                    var h = new Heredoc
-                    {
-                        Delimiter = delim, Quoted = quoted, StripTabs = strip, Terminated = terminated,
-                        Body = hb.Build(new SourcePosition(bodyStart + 1, 1)),
-                        MarkerRange = marker,
-                        Range = new SourceRange(marker.Start, new SourcePosition(endLine, endCol)),
-                    };
-                    ins.Heredocs.Add(h);
-                    ins.Range = new SourceRange(ins.Range.Start, h.Range.End);
-                    if (terminated) i++;
-                    else doc.Issues.Add(new ParseIssue("DO1004", $"Heredoc '{delim}' is not terminated: no line holds only '{delim}'.",
-                        marker, ins, $"Add a line containing only {delim}."));
-                }
-            }
+            ins.Range = new SourceRange(logical.PositionAt(0), logical.EndAnchor);
+            if (ins.Keyword is "RUN" or "COPY" or "ADD") ReadHeredocs(doc, ins, lines, ref i);
 
             if (ins.Keyword == "FROM") stage++;
             ins.StageIndex = stage;
@@ -165,6 +78,101 @@ public static class DockerfileParser
             doc.Instructions.Add(ins);
         }
         return doc;
+    }
+
+    /// <summary>
+    /// Joins one logical line starting at <paramref name="i"/>: lines ending in the escape character continue it,
+    /// comment and empty lines inside are skipped (an empty one is DO1007, a file ending inside is DO1010).
+    /// Leaves <paramref name="i"/> on the line after it.
+    /// </summary>
+    static MappedText JoinLogicalLine(DockerfileDocument doc, string[] lines, ref int i, int first)
+    {
+        var esc = doc.EscapeChar;
+        var raw = lines[i];
+        var b = new MappedText.Builder();
+        var line = i;
+        var startCol = first;
+        var lastLine = i;
+        var lastCol = raw.Length;
+        while (true)
+        {
+            var content = lines[line].Substring(startCol);
+            var trimmedEnd = content.TrimEnd(' ', '\t');
+            if (trimmedEnd.Length > 0 && trimmedEnd[^1] == esc)
+            {
+                b.Append(trimmedEnd.Substring(0, trimmedEnd.Length - 1), line + 1, startCol + 1);
+                lastLine = line;
+                lastCol = startCol + trimmedEnd.Length;
+                line++;
+                var emptyAt = -1;
+                while (line < lines.Length)
+                {
+                    var fns = FirstNonSpace(lines[line]);
+                    if (fns < 0) { if (emptyAt < 0) emptyAt = line; line++; continue; }
+                    if (lines[line][fns] == '#') { doc.Comments.Add(new CommentLine(line + 1, fns + 1, lines[line].Substring(fns))); line++; continue; }
+                    break;
+                }
+                if (emptyAt >= 0 && line < lines.Length)
+                    doc.Issues.Add(new ParseIssue("DO1007", "Empty line inside a continuation; it will become an error in future Dockerfile syntax.",
+                        SourceRange.Of(emptyAt + 1, 1, emptyAt + 1, 1), null, "Remove the empty line or end the previous line without a continuation."));
+                if (line >= lines.Length)
+                {
+                    doc.Issues.Add(new ParseIssue("DO1010", "The file ends inside a line continuation.",
+                        SourceRange.Of(lastLine + 1, lastCol, lastLine + 1, lastCol + 1), null, "Remove the trailing escape character."));
+                    break;
+                }
+                startCol = 0;
+                continue;
+            }
+            b.Append(content, line + 1, startCol + 1);
+            lastLine = line;
+            lastCol = startCol + trimmedEnd.Length;
+            line++;
+            break;
+        }
+        i = line;
+        return b.Build(new SourcePosition(lastLine + 1, lastCol + 1));
+    }
+
+    /// <summary>Reads the heredoc bodies that follow the logical line, in the order their markers appear.</summary>
+    static void ReadHeredocs(DockerfileDocument doc, Instruction ins, string[] lines, ref int i)
+    {
+        foreach (var w in Words(ins.Arguments.Text))
+        {
+            var m = HeredocRe.Match(w.Raw);
+            if (!m.Success) continue;
+            var quoted = m.Groups[3].Success || m.Groups[4].Success || w.Raw.Contains("<<\\") || w.Raw.Contains("<<-\\");
+            var delim = m.Groups[3].Success ? m.Groups[3].Value : m.Groups[4].Success ? m.Groups[4].Value : m.Groups[5].Value;
+            var strip = m.Groups[2].Value == "-";
+            var hb = new MappedText.Builder();
+            var bodyStart = i;
+            var terminated = false;
+            while (i < lines.Length)
+            {
+                var l = lines[i];
+                var off = 0;
+                if (strip) while (off < l.Length && l[off] == '\t') off++;
+                if (l.Substring(off) == delim) { terminated = true; break; }
+                if (hb.Length > 0) hb.AppendSynthetic('\n', i, Math.Max(1, lines[i - 1].Length + 1));
+                hb.Append(l.Substring(off), i + 1, off + 1);
+                i++;
+            }
+            var marker = ins.Arguments.RangeOf(w.Start, w.End);
+            var endLine = terminated ? i + 1 : lines.Length;
+            var endCol = terminated ? lines[i].Length + 1 : (lines.Length > 0 ? lines[^1].Length + 1 : 1);
+            var h = new Heredoc
+            {
+                Delimiter = delim, Quoted = quoted, StripTabs = strip, Terminated = terminated,
+                Body = hb.Build(new SourcePosition(bodyStart + 1, 1)),
+                MarkerRange = marker,
+                Range = new SourceRange(marker.Start, new SourcePosition(endLine, endCol)),
+            };
+            ins.Heredocs.Add(h);
+            ins.Range = new SourceRange(ins.Range.Start, h.Range.End);
+            if (terminated) i++;
+            else doc.Issues.Add(new ParseIssue("DO1004", $"Heredoc '{delim}' is not terminated: no line holds only '{delim}'.",
+                marker, ins, $"Add a line containing only {delim}."));
+        }
     }
 
     static int FirstNonSpace(string s)
@@ -236,7 +244,23 @@ public static class DockerfileParser
             return ins;
         }
 
-        // Flags.
+        a = ReadFlags(doc, ins, logical, upper, a);
+        ins.Arguments = logical.Slice(a, t.Length - a).Trim();
+        var args = ins.Arguments.Text;
+
+        ReadExecForm(doc, ins, upper, args);
+
+        if (args.Length == 0 && upper is not ("CMD" or "ENTRYPOINT"))
+            doc.Issues.Add(new ParseIssue("DO1005", $"{upper} requires arguments.", ins.Range, ins));
+
+        CheckArguments(doc, ins, upper, args);
+        return ins;
+    }
+
+    /// <summary>Reads the <c>--flags</c> after the keyword (validating them); returns the index where the arguments start.</summary>
+    static int ReadFlags(DockerfileDocument doc, Instruction ins, MappedText logical, string upper, int a)
+    {
+        var t = logical.Text;
         if (KnownFlags.TryGetValue(upper, out var allowed))
         {
             foreach (var w in Words(t, a))
@@ -270,9 +294,12 @@ public static class DockerfileParser
                 else break;
             }
         }
-        ins.Arguments = logical.Slice(a, t.Length - a).Trim();
-        var args = ins.Arguments.Text;
+        return a;
+    }
 
+    /// <summary>Reads the exec (JSON) form of the instructions that have one; arguments that look like JSON but are not are DO1008.</summary>
+    static void ReadExecForm(DockerfileDocument doc, Instruction ins, string upper, string args)
+    {
         if (upper is "RUN" or "CMD" or "ENTRYPOINT" or "SHELL" or "VOLUME" or "COPY" or "ADD" or "HEALTHCHECK")
         {
             var jsonText = args;
@@ -293,10 +320,11 @@ public static class DockerfileParser
                 }
             }
         }
+    }
 
-        if (args.Length == 0 && upper is not ("CMD" or "ENTRYPOINT"))
-            doc.Issues.Add(new ParseIssue("DO1005", $"{upper} requires arguments.", ins.Range, ins));
-
+    /// <summary>Instruction-specific argument checks: ONBUILD triggers, SHELL form, STOPSIGNAL values, HEALTHCHECK shape.</summary>
+    static void CheckArguments(DockerfileDocument doc, Instruction ins, string upper, string args)
+    {
         switch (upper)
         {
             case "ONBUILD" when args.Length > 0:
@@ -323,7 +351,6 @@ public static class DockerfileParser
                     doc.Issues.Add(new ParseIssue("DO1005", "HEALTHCHECK CMD requires a command.", ins.Range, ins));
                 break;
         }
-        return ins;
     }
 
     static void ValidateFlag(DockerfileDocument doc, Instruction ins, InstructionFlag f, string[] allowed)

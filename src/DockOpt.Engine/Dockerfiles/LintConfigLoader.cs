@@ -57,11 +57,11 @@ public static class LintConfigLoader
                     if (v is YamlMappingNode ov)
                         foreach (var (sk, sv) in ov.Children)
                             foreach (var id in List(sv))
-                                into.SeverityOverrides[id] = Severity(((YamlScalarNode)sk).Value ?? "", path);
+                                into.SeverityOverrides[id] = ParseSeverity(((YamlScalarNode)sk).Value ?? "", path);
                     break;
                 case "failure-threshold" or "failurethreshold":
                     var t = Scalar(v).ToLowerInvariant();
-                    into.FailureThreshold = t is "none" or "ignore" or "" ? null : Severity(t, path);
+                    into.FailureThreshold = t is "none" or "ignore" or "" ? null : ParseSeverity(t, path);
                     break;
                 case "trustedregistries" or "trusted-registries":
                     into.TrustedRegistries.AddRange(List(v));
@@ -88,15 +88,15 @@ public static class LintConfigLoader
         }
     }
 
-    public static LintSeverity Severity(string s, string source) => s.ToLowerInvariant() switch
-    {
-        "error" => LintSeverity.Error,
-        "warning" => LintSeverity.Warning,
-        "info" => LintSeverity.Info,
-        "style" => LintSeverity.Style,
-        _ => throw new DockOptException("LintConfigInvalid", DockOptErrorCategory.InvalidData, $"Unknown severity '{s}' in '{source}'.", source,
-            "Use error, warning, info or style."),
-    };
+    /// <summary>
+    /// A severity word of a configuration file: hadolint's (style, info, warning, error — so <c>info</c> is Low, as in
+    /// hadolint) or one of DockOpt's higher names (low, medium, high, critical).
+    /// </summary>
+    public static DockOpt.Severity ParseSeverity(string s, string source) =>
+        LintLevels.FromHadolint(s)
+        ?? (Enum.TryParse<DockOpt.Severity>(s, true, out var named) && named is not DockOpt.Severity.Unknown and not DockOpt.Severity.Info ? named
+        : throw new DockOptException("LintConfigInvalid", DockOptErrorCategory.InvalidData, $"Unknown severity '{s}' in '{source}'.", source,
+            "Use error, warning, info or style (or low, medium, high, critical)."));
 
     static string Scalar(YamlNode n) => (n as YamlScalarNode)?.Value ?? "";
     static bool Bool(YamlNode n) => bool.TryParse(Scalar(n), out var b) && b;

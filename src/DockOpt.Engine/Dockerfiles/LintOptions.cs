@@ -8,8 +8,8 @@ public sealed class LintOptions
     /// <summary>Opt-in rules to turn on (DO3005 pinning, DO5006 digest pinning).</summary>
     public HashSet<string> Enabled { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Rule id (any of the three kinds) → severity.</summary>
-    public Dictionary<string, LintSeverity> SeverityOverrides { get; } = new(StringComparer.OrdinalIgnoreCase);
-    public LintSeverity? FailureThreshold { get; set; }
+    public Dictionary<string, Severity> SeverityOverrides { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public Severity? FailureThreshold { get; set; }
     public List<string> TrustedRegistries { get; } = new();
     /// <summary>Label → format (text, url, semver, hash, rfc3339, spdx, email).</summary>
     public Dictionary<string, string> RequiredLabels { get; } = new(StringComparer.Ordinal);

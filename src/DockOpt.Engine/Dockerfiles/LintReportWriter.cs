@@ -26,11 +26,12 @@ public static class LintReportWriter
     static string Json(IReadOnlyList<LintFinding> findings) =>
         JsonSerializer.Serialize(findings.Select(f => new
         {
-            f.RuleId, f.RuleName, Severity = f.Severity.ToString(), f.Message, f.Path, f.Line, f.Column, f.EndLine, f.EndColumn,
+            f.RuleId, f.RuleName, Severity = f.Severity.ToString(), f.Level, f.Message, f.Path, f.Line, f.Column, f.EndLine, f.EndColumn,
             f.Stage, f.Instruction, f.Fix, f.Fixable, f.HelpUri, f.HadolintId, f.BuildCheckId,
         }), Indented);
 
-    static string Level(LintSeverity s) => s switch { LintSeverity.Error => "error", LintSeverity.Warning => "warning", _ => "note" };
+    /// <summary>SARIF level: High and Critical are errors, Medium warnings, the rest notes.</summary>
+    static string Level(Severity s) => s switch { Severity.Critical or Severity.High => "error", Severity.Medium => "warning", _ => "note" };
 
     static string Uri(string path) => path == "<content>" ? "stdin" : new System.Uri(Path.GetFullPath(path)).AbsoluteUri;
 
@@ -95,34 +96,46 @@ public static class LintReportWriter
             root.Add(new XElement("file", new XAttribute("name", file),
                 findings.Where(f => f.Path == file).Select(f => new XElement("error",
                     new XAttribute("line", f.Line), new XAttribute("column", f.Column),
-                    new XAttribute("severity", f.Severity switch { LintSeverity.Error => "error", LintSeverity.Warning => "warning", _ => "info" }),
+                    new XAttribute("severity", Level(f.Severity) is "note" ? "info" : Level(f.Severity)),
                     new XAttribute("message", f.Message), new XAttribute("source", "DockOpt." + f.RuleId)))));
         return new XDocument(new XDeclaration("1.0", "utf-8", null), root).Declaration + "\n" + root;
     }
 
+    /// <summary>
+    /// One test suite per file: a passing "lint" test case for a clean file, one failing test case per finding.
+    /// The tests/failures/errors/skipped totals of every suite and of the root are those of its test cases.
+    /// </summary>
     static string JUnit(IReadOnlyList<LintFinding> findings, IReadOnlyList<string> files)
     {
-        var suites = new XElement("testsuites", new XAttribute("name", "DockOpt lint"), new XAttribute("tests", Math.Max(findings.Count, files.Count)), new XAttribute("failures", findings.Count));
+        var suites = new List<XElement>();
         foreach (var file in files.Union(findings.Select(f => f.Path)).Distinct())
         {
             var fs = findings.Where(f => f.Path == file).ToList();
-            var suite = new XElement("testsuite", new XAttribute("name", file), new XAttribute("tests", Math.Max(1, fs.Count)), new XAttribute("failures", fs.Count), new XAttribute("errors", 0));
-            if (fs.Count == 0) suite.Add(new XElement("testcase", new XAttribute("name", "lint"), new XAttribute("classname", file)));
-            foreach (var f in fs)
-                suite.Add(new XElement("testcase", new XAttribute("name", $"{f.RuleId} {f.RuleName} (line {f.Line}, column {f.Column})"), new XAttribute("classname", file),
+            var cases = fs.Count == 0
+                ? new List<XElement> { new("testcase", new XAttribute("name", "lint"), new XAttribute("classname", file)) }
+                : fs.Select(f => new XElement("testcase", new XAttribute("name", $"{f.RuleId} {f.RuleName} (line {f.Line}, column {f.Column})"), new XAttribute("classname", file),
                     new XElement("failure", new XAttribute("message", f.Message), new XAttribute("type", f.Severity.ToString()),
-                        $"{f.Path}:{f.Line}:{f.Column} {f.RuleId} {f.Severity}: {f.Message}" + (f.Fix.Length > 0 ? "\nFix: " + f.Fix : ""))));
-            suites.Add(suite);
+                        $"{f.Path}:{f.Line}:{f.Column} {f.RuleId} {f.Severity}: {f.Message}" + (f.Fix.Length > 0 ? "\nFix: " + f.Fix : "")))).ToList();
+            suites.Add(new XElement("testsuite", new XAttribute("name", file), Totals(cases), cases));
         }
-        return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + suites;
+        var root = new XElement("testsuites", new XAttribute("name", "DockOpt lint"), Totals(suites.SelectMany(s => s.Elements("testcase")).ToList()), suites);
+        return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + root;
     }
+
+    static XAttribute[] Totals(IReadOnlyCollection<XElement> cases) => new[]
+    {
+        new XAttribute("tests", cases.Count),
+        new XAttribute("failures", cases.Count(c => c.Element("failure") != null)),
+        new XAttribute("errors", cases.Count(c => c.Element("error") != null)),
+        new XAttribute("skipped", cases.Count(c => c.Element("skipped") != null)),
+    };
 
     static string GitHub(IReadOnlyList<LintFinding> findings)
     {
         var sb = new StringBuilder();
         foreach (var f in findings)
         {
-            var cmd = f.Severity switch { LintSeverity.Error => "error", LintSeverity.Warning => "warning", _ => "notice" };
+            var cmd = Level(f.Severity) is "note" ? "notice" : Level(f.Severity);
             var file = f.Path == "<content>" ? "" : Path.GetRelativePath(Environment.CurrentDirectory, f.Path).Replace('\\', '/');
             sb.Append("::").Append(cmd).Append(' ')
               .Append("file=").Append(Prop(file))

@@ -14,10 +14,8 @@ public static class VariableExpander
     /// <param name="lookup">Returns (found, value); a found variable may still have an unknown value (null).</param>
     public static Result Process(string word, Func<string, (bool Found, string? Value)> lookup, char escape = '\\', bool removeQuotes = true)
     {
-        var used = new List<string>();
-        var undefined = new List<string>();
-        var resolved = true;
-        var sb = new StringBuilder();
+        var x = new Expansion();
+        var sb = x.Text;
         var i = 0;
         char quote = '\0';
         while (i < word.Length)
@@ -39,79 +37,94 @@ public static class VariableExpander
             }
             if (c == '"') { quote = quote == '"' ? '\0' : '"'; if (!removeQuotes) sb.Append(c); i++; continue; }
             if (c == '\'' && quote == '\0') { quote = '\''; if (!removeQuotes) sb.Append(c); i++; continue; }
-            if (c == '$' && i + 1 < word.Length)
+            if (c == '$' && i + 1 < word.Length && word[i + 1] == '{')
             {
-                if (word[i + 1] == '{')
-                {
-                    var close = FindClose(word, i + 2);
-                    if (close < 0) { sb.Append(word, i, word.Length - i); break; }
-                    var inner = word.Substring(i + 2, close - i - 2);
-                    var n = 0;
-                    while (n < inner.Length && (char.IsLetterOrDigit(inner[n]) || inner[n] == '_')) n++;
-                    var name = inner.Substring(0, n);
-                    var op = inner.Substring(n);
-                    used.Add(name);
-                    var (found, value) = lookup(name);
-                    var set = found && !string.IsNullOrEmpty(value);
-                    if (op.StartsWith(":-") || op.StartsWith("-"))
-                    {
-                        var alt = op.StartsWith(":-") ? op.Substring(2) : op.Substring(1);
-                        var useAlt = op.StartsWith(":-") ? !set && (found ? value != null : true) : !found;
-                        if (found && value == null) { resolved = false; }
-                        else if (useAlt)
-                        {
-                            var r = Process(alt, lookup, escape, true);
-                            used.AddRange(r.Used); undefined.AddRange(r.Undefined); resolved &= r.Resolved;
-                            sb.Append(r.Value);
-                        }
-                        else sb.Append(value);
-                    }
-                    else if (op.StartsWith(":+") || op.StartsWith("+"))
-                    {
-                        var alt = op.StartsWith(":+") ? op.Substring(2) : op.Substring(1);
-                        var useAlt = op.StartsWith(":+") ? set : found;
-                        if (found && value == null) resolved = false;
-                        else if (useAlt)
-                        {
-                            var r = Process(alt, lookup, escape, true);
-                            used.AddRange(r.Used); undefined.AddRange(r.Undefined); resolved &= r.Resolved;
-                            sb.Append(r.Value);
-                        }
-                    }
-                    else if (op.StartsWith(":?") || op.StartsWith("?"))
-                    {
-                        if (!found) { undefined.Add(name); resolved = false; }
-                        else if (value == null) resolved = false;
-                        else sb.Append(value);
-                    }
-                    else
-                    {
-                        if (op.Length > 0) resolved = false; // pattern forms (#, %, /): value not computed
-                        if (!found) { undefined.Add(name); resolved = false; }
-                        else if (value == null) resolved = false;
-                        else if (op.Length == 0) sb.Append(value);
-                    }
-                    i = close + 1;
-                    continue;
-                }
-                if (char.IsLetter(word[i + 1]) || word[i + 1] == '_')
-                {
-                    var j = i + 1;
-                    while (j < word.Length && (char.IsLetterOrDigit(word[j]) || word[j] == '_')) j++;
-                    var name = word.Substring(i + 1, j - i - 1);
-                    used.Add(name);
-                    var (found, value) = lookup(name);
-                    if (!found) { undefined.Add(name); resolved = false; }
-                    else if (value == null) resolved = false;
-                    else sb.Append(value);
-                    i = j;
-                    continue;
-                }
+                var close = FindClose(word, i + 2);
+                if (close < 0) { sb.Append(word, i, word.Length - i); break; }
+                ExpandBraced(word.Substring(i + 2, close - i - 2), lookup, escape, x);
+                i = close + 1;
+                continue;
+            }
+            if (c == '$' && i + 1 < word.Length && (char.IsLetter(word[i + 1]) || word[i + 1] == '_'))
+            {
+                var j = i + 1;
+                while (j < word.Length && (char.IsLetterOrDigit(word[j]) || word[j] == '_')) j++;
+                var name = word.Substring(i + 1, j - i - 1);
+                x.Used.Add(name);
+                var (found, value) = lookup(name);
+                x.AppendVariable(name, found, value);
+                i = j;
+                continue;
             }
             sb.Append(c);
             i++;
         }
-        return new Result(sb.ToString(), resolved, used, undefined);
+        return new Result(sb.ToString(), x.Resolved, x.Used, x.Undefined);
+    }
+
+    /// <summary>The text, used and undefined names, and resolution state of one expansion in progress.</summary>
+    sealed class Expansion
+    {
+        public StringBuilder Text { get; } = new();
+        public List<string> Used { get; } = new();
+        public List<string> Undefined { get; } = new();
+        public bool Resolved { get; set; } = true;
+
+        /// <summary>Appends a nested expansion (the word of <c>${v:-word}</c>).</summary>
+        public void Append(Result r)
+        {
+            Used.AddRange(r.Used);
+            Undefined.AddRange(r.Undefined);
+            Resolved &= r.Resolved;
+            Text.Append(r.Value);
+        }
+
+        /// <summary>Appends a variable's value; an undefined name or an unknown value leaves the result unresolved.</summary>
+        public void AppendVariable(string name, bool found, string? value)
+        {
+            if (!found) { Undefined.Add(name); Resolved = false; }
+            else if (value == null) Resolved = false;
+            else Text.Append(value);
+        }
+    }
+
+    /// <summary>
+    /// One <c>${…}</c>: <c>${v}</c>, the default forms <c>${v:-w}</c> / <c>${v-w}</c>, the alternative forms
+    /// <c>${v:+w}</c> / <c>${v+w}</c>, the required forms <c>${v:?m}</c> / <c>${v?m}</c>; pattern forms (#, %, /) are
+    /// never computed and leave the result unresolved.
+    /// </summary>
+    static void ExpandBraced(string inner, Func<string, (bool Found, string? Value)> lookup, char escape, Expansion x)
+    {
+        var n = 0;
+        while (n < inner.Length && (char.IsLetterOrDigit(inner[n]) || inner[n] == '_')) n++;
+        var name = inner.Substring(0, n);
+        var op = inner.Substring(n);
+        x.Used.Add(name);
+        var (found, value) = lookup(name);
+        var set = found && !string.IsNullOrEmpty(value);
+        if (op.StartsWith(":-") || op.StartsWith("-"))
+        {
+            var colon = op.StartsWith(":-");
+            var useAlt = colon ? !set && (found ? value != null : true) : !found;
+            if (found && value == null) x.Resolved = false;
+            else if (useAlt) x.Append(Process(op.Substring(colon ? 2 : 1), lookup, escape, true));
+            else x.Text.Append(value);
+        }
+        else if (op.StartsWith(":+") || op.StartsWith("+"))
+        {
+            var colon = op.StartsWith(":+");
+            var useAlt = colon ? set : found;
+            if (found && value == null) x.Resolved = false;
+            else if (useAlt) x.Append(Process(op.Substring(colon ? 2 : 1), lookup, escape, true));
+        }
+        else if (op.StartsWith(":?") || op.StartsWith("?"))
+            x.AppendVariable(name, found, value);
+        else
+        {
+            if (op.Length > 0) x.Resolved = false; // pattern forms (#, %, /): value not computed
+            if (op.Length == 0) x.AppendVariable(name, found, value);
+            else if (!found) { x.Undefined.Add(name); x.Resolved = false; }
+        }
     }
 
     static int FindClose(string s, int from)

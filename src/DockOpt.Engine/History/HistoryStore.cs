@@ -57,7 +57,7 @@ public sealed class HistoryStore
     /// Records <paramref name="record"/> when <paramref name="path"/> (from <see cref="ResolvePath"/>) is not null: appends
     /// it, says so on the Verbose stream, and reports a failure as a non-terminating error (the build or comparison
     /// itself stands). Returns whether a line was written. Builds call
-    /// <c>HistoryStore.Record(historyFile, HistoryRecord.FromBuild(result), sink)</c> after emitting the result.
+    /// <c>HistoryStore.Record(historyFile, HistoryRecords.FromBuild(result), sink)</c> after emitting the result.
     /// </summary>
     public static bool Record(string? path, HistoryRecord record, IDockOptSink sink)
     {

@@ -1,6 +1,6 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 
 namespace DockOpt.Engine.Images;
 
@@ -60,15 +60,15 @@ public sealed class LocalImageCatalog
             {
                 var name = raw?.Trim();
                 if (string.IsNullOrEmpty(name)) continue;
-                if (ImageReference.HasWildcard(name))
+                if (ImagePattern.HasWildcard(name))
                 {
                     var any = false;
-                    var rx = ImageReference.WildcardToRegex(name);
-                    var patternHasTag = ImageReference.SplitTag(name).Tag != null;
+                    var rx = ImagePattern.WildcardToRegex(name);
+                    var patternHasTag = ImageReference.SplitPattern(name).Tag != null;
                     foreach (var i in await ListAsync().ConfigureAwait(false))
                     {
                         var tags = i.RepoTags ?? Array.Empty<string>();
-                        if (!ImageReference.Matches(rx, patternHasTag, i.ID, tags, i.RepoDigests ?? Array.Empty<string>())) continue;
+                        if (!ImagePattern.Matches(rx, patternHasTag, i.ID, tags, i.RepoDigests ?? Array.Empty<string>())) continue;
                         any = true;
                         Add(i.ID, tags.FirstOrDefault(t => rx.IsMatch(t)));
                     }
@@ -84,12 +84,12 @@ public sealed class LocalImageCatalog
                     continue;
                 }
                 // "app" with no tag: every tag of that repository, as 'docker images app' lists them.
-                if (ImageReference.SplitTag(name).Tag == null && !name.Contains('@'))
+                if (ImageReference.TryParse(name, out var wanted) && wanted!.Tag == null && wanted.Digest == null)
                 {
                     var any = false;
                     foreach (var i in await ListAsync().ConfigureAwait(false))
                         foreach (var t in i.RepoTags ?? Array.Empty<string>())
-                            if (string.Equals(ImageReference.SplitTag(t).Repository, name, StringComparison.Ordinal))
+                            if (ImageReference.TryParse(t, out var have) && have!.Repository == wanted.Repository)
                             {
                                 Add(i.ID, t);
                                 any = true;
@@ -131,7 +131,8 @@ public sealed class LocalImageCatalog
     }
 
     /// <summary>Docker Hub short names as the engine reports them in RepoTags: "app" means "app:latest".</summary>
-    static string Normalize(string name) => ImageReference.SplitTag(name).Tag == null ? name + ":latest" : name;
+    static string Normalize(string name) =>
+        ImageReference.TryParse(name, out var r) && r!.Tag == null && r.Digest == null ? name + ":latest" : name;
 
     static DockOptException NotFound(string name) => new("ImageNotFound", DockOptErrorCategory.ObjectNotFound,
         $"No local image matches '{name}'.", name,
@@ -178,7 +179,9 @@ public sealed class LocalImageCatalog
     {
         var tags = r.RepoTags?.ToArray() ?? Array.Empty<string>();
         var tag = matchedTag != null && tags.Contains(matchedTag) ? matchedTag : tags.FirstOrDefault();
-        var (repo, t) = tag != null ? ImageReference.SplitTag(tag) : ("<none>", "<none>");
+        var (repo, t) = tag == null ? ("<none>", "<none>")
+            : ImageReference.TryParse(tag, out var named) ? (named!.FamiliarRepository, named.Tag)
+            : ImageReference.SplitPattern(tag);
         var cfg = r.Config;
         var env = cfg?.Env ?? new List<string>();
         var layers = r.RootFS?.Layers?.ToArray() ?? Array.Empty<string>();

@@ -5,18 +5,6 @@ using System.Text.Json.Nodes;
 
 namespace DockOpt.Engine.Registry;
 
-/// <summary>Settings for -CreateRepository.</summary>
-public sealed class EcrRepositorySettings
-{
-    /// <summary>MUTABLE or IMMUTABLE (or the *_WITH_EXCLUSION forms).</summary>
-    public string? ImageTagMutability { get; init; }
-    public bool? ScanOnPush { get; init; }
-
-    /// <summary>AES256, KMS or KMS_DSSE.</summary>
-    public string? EncryptionType { get; init; }
-    public string? KmsKey { get; init; }
-}
-
 /// <summary>
 /// Amazon ECR control plane over its JSON 1.1 protocol (<c>X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.&lt;Action&gt;</c>),
 /// signed with SigV4 (service <c>ecr</c>). Endpoint override: <c>DOCKOPT_ECR_ENDPOINT_URL</c> (tests point it at a local listener).
@@ -219,43 +207,4 @@ public sealed class EcrClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
-}
-
-/// <summary>An error answer of the ECR API.</summary>
-public sealed class EcrApiException : DockOptException
-{
-    public EcrApiException(string action, string type, string message, int status)
-        : base(MapId(type), MapCategory(type), $"Amazon ECR {action} failed: {type}: {message}", action, Hint(type))
-    {
-        Type = type;
-        Status = status;
-    }
-
-    public string Type { get; }
-    public int Status { get; }
-
-    static string MapId(string type) => type switch
-    {
-        "RepositoryNotFoundException" => "RepositoryNotFound",
-        "UnrecognizedClientException" or "InvalidSignatureException" or "ExpiredTokenException" or "IncompleteSignature" => "EcrAuthFailed",
-        "AccessDeniedException" => "EcrAccessDenied",
-        _ => "EcrApiError",
-    };
-
-    static DockOptErrorCategory MapCategory(string type) => type switch
-    {
-        "RepositoryNotFoundException" => DockOptErrorCategory.ObjectNotFound,
-        "AccessDeniedException" => DockOptErrorCategory.PermissionDenied,
-        "UnrecognizedClientException" or "InvalidSignatureException" or "ExpiredTokenException" or "IncompleteSignature" => DockOptErrorCategory.AuthenticationError,
-        "InvalidParameterException" => DockOptErrorCategory.InvalidArgument,
-        _ => DockOptErrorCategory.InvalidResult,
-    };
-
-    static string? Hint(string type) => type switch
-    {
-        "RepositoryNotFoundException" => "Create it with -CreateRepository.",
-        "AccessDeniedException" => "Grant the identity the ecr:* action named in the message.",
-        "UnrecognizedClientException" or "InvalidSignatureException" or "ExpiredTokenException" => "Check the AWS credentials (AWS_PROFILE, keys, session token) and the region.",
-        _ => null,
-    };
 }

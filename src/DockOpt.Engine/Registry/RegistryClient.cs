@@ -10,13 +10,6 @@ using System.Text.RegularExpressions;
 
 namespace DockOpt.Engine.Registry;
 
-/// <summary>A manifest as the registry holds it under a tag or digest.</summary>
-public sealed record RemoteManifest(string Digest, string MediaType, long ManifestSize, string? ConfigDigest, long[] LayerSizes, long ConfigSize)
-{
-    public bool IsIndex => MediaType.Contains("index", StringComparison.Ordinal) || MediaType.Contains("list", StringComparison.Ordinal);
-    public long TotalSize => ConfigSize + LayerSizes.Sum();
-}
-
 /// <summary>
 /// Small OCI distribution (HTTP API v2) client: manifest HEAD/GET with Basic or Bearer-token auth (the
 /// <c>WWW-Authenticate</c> challenge decides), bounded retries, HTTPS with the CAs of <c>/etc/docker/certs.d/&lt;host&gt;/</c>,

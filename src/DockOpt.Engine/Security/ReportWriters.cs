@@ -1,3 +1,4 @@
+using DockOpt.Engine.Images;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -156,9 +157,8 @@ public static class ReportWriters
     public static string ToCycloneDx(ImageScanResult scan, string toolVersion, DateTime? timestamp = null)
     {
         var imageRef = "image:" + (scan.ImageId.Length > 0 ? scan.ImageId : scan.Image);
-        var repo = scan.Image.Split('@')[0];
-        var lastColon = repo.LastIndexOf(':');
-        if (lastColon > repo.LastIndexOf('/')) repo = repo[..lastColon];
+        var repo = ImageReference.TryParse(scan.Image, out var imageName) ? imageName!.FamiliarRepository
+            : ImageReference.SplitPattern(scan.Image).Repository; // an archive path or an ID
         var name = repo.Split('/').Last().ToLowerInvariant();
         var metaComponent = new JsonObject
         {

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 
 namespace DockOpt.Engine.Testing;
 

@@ -1,4 +1,4 @@
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 
 namespace DockOpt.Engine.Testing;
 

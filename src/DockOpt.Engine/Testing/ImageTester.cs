@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 using DockOpt.Engine.Images;
 
 namespace DockOpt.Engine.Testing;

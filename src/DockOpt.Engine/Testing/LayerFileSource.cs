@@ -1,4 +1,4 @@
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 using DockOpt.Engine.Images;
 
 namespace DockOpt.Engine.Testing;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using DockOpt.Engine.Analysis;
-using DockOpt.Engine.Engine;
+using DockOpt.Engine.DockerApi;
 
 namespace DockOpt.Engine.Tests.Analysis;
 

@@ -90,19 +90,19 @@ public class PatternMatcherTests
     [InlineData("/", "/")]
     [InlineData("..", "..")]
     public void IgnoreFileCleansPatterns(string line, string expected) =>
-        Assert.Equal(new[] { expected }, IgnoreFile.Parse(line));
+        Assert.Equal(new[] { expected }, DockerIgnoreFile.Parse(line));
 
     [Fact]
     public void IgnoreFileSkipsCommentsBlankLinesAndBom()
     {
-        var parsed = IgnoreFile.Parse("\uFEFF# comment\r\n\r\n  \n *.log\n #not-a-comment\nfoo\n");
+        var parsed = DockerIgnoreFile.Parse("\uFEFF# comment\r\n\r\n  \n *.log\n #not-a-comment\nfoo\n");
         Assert.Equal(new[] { "*.log", "#not-a-comment", "foo" }, parsed);
     }
 
     [Fact]
     public void LeadingAndTrailingSlashesAreTheSamePattern()
     {
-        var a = IgnoreFile.Parse("/foo/bar/");
+        var a = DockerIgnoreFile.Parse("/foo/bar/");
         Assert.True(new PatternMatcher(a).MatchesOrParentMatches("foo/bar/baz.txt"));
         Assert.False(new PatternMatcher(a).MatchesOrParentMatches("x/foo/bar"));
     }

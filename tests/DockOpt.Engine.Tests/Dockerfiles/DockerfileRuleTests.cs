@@ -157,10 +157,10 @@ public class DockerfileRuleTests
             Assert.Single(found);
             var o = new LintOptions();
             LintConfigLoader.Load(found[0], o);
-            Assert.Equal(LintSeverity.Warning, o.FailureThreshold);
+            Assert.Equal(Severity.Medium, o.FailureThreshold);
             var r = DockerfileLinter.Lint("FROM quay.io/x:1\nLABEL maintainer=nobody\nRUN cd /x && apt-get install --no-install-recommends curl\n", null, o);
             Assert.DoesNotContain(r.Findings, f => f.RuleId == "DO3000");
-            Assert.Equal(LintSeverity.Error, Assert.Single(r.Findings, f => f.RuleId == "DO3003").Severity);
+            Assert.Equal(Severity.High, Assert.Single(r.Findings, f => f.RuleId == "DO3003").Severity);
             Assert.Contains(r.Findings, f => f.RuleId == "DO5007");
             Assert.Contains(r.Findings, f => f.RuleId == "DO5008" && f.HadolintId == "DL3058");
             File.WriteAllText(Path.Combine(dir, "bad.yml"), "ignored: [unclosed\n");

@@ -95,20 +95,20 @@ public sealed class HistoryQueryTests
             GitCommit = "deadbeef", Dockerfile = "/src/Dockerfile", BuildArgNames = new[] { "SECRET" },
             GitBranch = "main", ContextPath = "/src", Target = "runtime", ContextBytes = 1234, Engine = "24.0.7",
         };
-        var h = HistoryRecord.FromBuild(b);
+        var h = HistoryRecords.FromBuild(b);
         Assert.Equal(("Build", "registry:5000/team/app:1.2", "registry:5000/team/app", "1.2"), (h.Kind, h.Image, h.Repository, h.Tag));
         Assert.Equal((42L, 4, 3.25, T0, 7, 5, 2), (h.Size, h.LayerCount, h.DurationSeconds!.Value, h.Timestamp, h.StepCount!.Value, h.CacheHits!.Value, h.CacheMisses!.Value));
         Assert.Equal("deadbeef", h.GitCommit);
         Assert.Equal((b.ImageId, "main", "/src/Dockerfile", "/src", "runtime", 1234L, "24.0.7", Environment.MachineName),
             (h.ImageId, h.GitBranch, h.Dockerfile, h.ContextPath, h.Target, h.ContextBytes!.Value, h.Engine, h.Host));
         Assert.Null(h.ReferenceImage);
-        var latest = HistoryRecord.FromBuild(new BuildResult { ImageId = b.ImageId, Tags = new[] { "localhost:5000/app" }, StartedAt = T0 });
+        var latest = HistoryRecords.FromBuild(new BuildResult { ImageId = b.ImageId, Tags = new[] { "localhost:5000/app" }, StartedAt = T0 });
         Assert.Equal(("localhost:5000/app", "latest"), (latest.Repository, latest.Tag));
-        var pinned = HistoryRecord.FromBuild(new BuildResult { ImageId = b.ImageId, Tags = new[] { "app:2@sha256:" + new string('c', 64) }, StartedAt = T0 });
+        var pinned = HistoryRecords.FromBuild(new BuildResult { ImageId = b.ImageId, Tags = new[] { "app:2@sha256:" + new string('c', 64) }, StartedAt = T0 });
         Assert.Equal(("app", "2"), (pinned.Repository, pinned.Tag));
         Assert.DoesNotContain("SECRET", HistoryStore.Serialize(h));
 
-        var untagged = HistoryRecord.FromBuild(new BuildResult { ImageId = "sha256:" + new string('b', 64), StartedAt = T0 });
+        var untagged = HistoryRecords.FromBuild(new BuildResult { ImageId = "sha256:" + new string('b', 64), StartedAt = T0 });
         Assert.Equal(untagged.ImageId, untagged.Image);
         Assert.Null(untagged.Repository);
         Assert.Null(untagged.Tag);
@@ -120,7 +120,7 @@ public sealed class HistoryQueryTests
             ReferenceImageId = "sha256:" + new string('d', 64), DifferenceImageId = "sha256:" + new string('e', 64), DifferenceLayerCount = 3,
             ReferenceBuildDuration = TimeSpan.FromSeconds(9.5), Engine = "24.0.7",
         };
-        var hc = HistoryRecord.FromComparison(c);
+        var hc = HistoryRecords.FromComparison(c);
         Assert.Equal(("Comparison", "app:multi", "multi", 100L, 1000L, 900L, 90.0, 2.0), (hc.Kind, hc.Image, hc.Tag, hc.Size, hc.ReferenceSize!.Value, hc.SizeReduction!.Value, hc.ReductionPercent!.Value, hc.DurationSeconds!.Value));
         Assert.Equal(("app", "app:single", c.ReferenceImageId, c.DifferenceImageId, 3, 9.5, 1.5, 18.0, T0, "24.0.7"),
             (hc.Repository, hc.ReferenceImage, hc.ReferenceImageId, hc.ImageId, hc.LayerCount, hc.ReferenceDurationSeconds!.Value,

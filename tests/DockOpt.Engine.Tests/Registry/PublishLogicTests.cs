@@ -65,7 +65,12 @@ public class PublishLogicTests
         var (u, noTag) = RegistryTarget.Parse(null, null, "127.0.0.1:5000/team/app");
         Assert.Equal(("127.0.0.1:5000", "team/app", (string?)null), (u.Host, u.Repository, noTag));
         Assert.Equal("InvalidDestination", Assert.Throws<DockOptException>(() => RegistryTarget.Parse(null, null, "app:1.0")).ErrorId);
-        Assert.Equal("InvalidDestination", Assert.Throws<DockOptException>(() => RegistryTarget.Parse("ghcr.io", "Team/App", null)).ErrorId);
+        Assert.Equal(ErrorIds.InvalidImageReference, Assert.Throws<DockOptException>(() => RegistryTarget.Parse("ghcr.io", "Team/App", null)).ErrorId);
+        Assert.Equal(ErrorIds.InvalidImageReference, Assert.Throws<DockOptException>(() => RegistryTarget.Parse(null, null, "ghcr.io/team//app")).ErrorId);
+        Assert.Equal("InvalidDestination", Assert.Throws<DockOptException>(() => RegistryTarget.Parse(null, null, "team/app")).ErrorId);
+        // -Registry and -Repository go through the same parser: IPv6 hosts with a port, docker's path grammar.
+        var (v, _) = RegistryTarget.Parse("https://[::1]:5000/", "/team/app-1/", null);
+        Assert.Equal(("[::1]:5000", "team/app-1"), (v.Host, v.Repository));
         Assert.Equal("DestinationRequired", Assert.Throws<DockOptException>(() => RegistryTarget.Parse(null, "x", null)).ErrorId);
     }
 
@@ -176,7 +181,7 @@ public class ScanGateTests
         var results = new[] { R("a", "sha256:1", scan), R("b", "sha256:1", scan) };
         Assert.Null(ScanGate.Evaluate(results, "Critical"));
         var e = ScanGate.Evaluate(results, "High")!;
-        Assert.Equal("ScanGateFailed", e.ErrorId);
+        Assert.Equal("PublishScanGateFailed", e.ErrorId);
         Assert.Contains("2 finding(s) at High", e.Message);
         Assert.DoesNotContain(":b has", e.Message); // one line per digest, not per tag
         Assert.Equal(14, ScanGate.CountAtOrAbove(scan, "low"));

@@ -1,22 +1,5 @@
 namespace DockOpt.Engine.Dockerfiles.Rules;
 
-/// <summary>A replacement on one physical line (1-based column; Length characters replaced).</summary>
-public sealed record TextEdit(int Line, int Column, int Length, string NewText);
-
-/// <summary>A finding before suppression and configuration are applied.</summary>
-public sealed class RawFinding
-{
-    public RuleInfo Rule { get; init; } = null!;
-    public string Message { get; init; } = "";
-    public SourceRange Range { get; init; }
-    public Instruction? Instruction { get; init; }
-    public int StageIndex { get; init; } = -1;
-    public string Fix { get; init; } = "";
-    /// <summary>The hadolint id of this finding when the rule maps to several (DL3019 for apk, …).</summary>
-    public string? Hadolint { get; init; }
-    public List<TextEdit> Edits { get; } = new();
-}
-
 /// <summary>What rules see: the document, its model, options, and a place to report.</summary>
 public sealed class LintContext
 {
@@ -37,11 +20,14 @@ public sealed class LintContext
     public string? FilePath { get; }
     public List<RawFinding> Findings { get; } = new();
 
-    public RawFinding Report(string ruleId, string message, SourceRange range, Instruction? ins, string fix = "", string? hadolint = null)
+    public RawFinding Report(string ruleId, string message, SourceRange range, Instruction? ins, string fix = "", string? hadolint = null) =>
+        Report(RuleCatalog.Get(ruleId), message, range, ins, fix, hadolint);
+
+    public RawFinding Report(RuleInfo rule, string message, SourceRange range, Instruction? ins, string fix = "", string? hadolint = null)
     {
         var f = new RawFinding
         {
-            Rule = RuleCatalog.Get(ruleId), Message = message, Range = range, Instruction = ins,
+            Rule = rule, Message = message, Range = range, Instruction = ins,
             StageIndex = ins?.StageIndex ?? -1, Fix = fix, Hadolint = hadolint,
         };
         Findings.Add(f);

@@ -1,0 +1,235 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Measures how often Test-DockOptDockerfile agrees with hadolint's own rule tests.
+
+.DESCRIPTION
+    Reads the rule tests of a hadolint checkout (test/Hadolint/Rule/DL*Spec.hs), rebuilds every assertion whose
+    Dockerfile is written out statically in the test (ruleCatches, ruleCatchesNot, their onBuild forms, and
+    assertChecks … (failsWith N "DLxxxx")), lints each Dockerfile with DockOpt and compares: hadolint's test says the
+    rule fires (or not); DockOpt agrees when a finding with that HadolintId is (or is not) reported.
+
+    The test's configuration (let ?config = def { allowedRegistries = …, labelSchema = …, strictLabels = … }) is
+    passed as a .hadolint.yaml. The rule under test is turned on with -IncludeRule, so opt-in rules (pinning) count.
+
+    Nothing of hadolint is copied into this repository: the checkout is read at run time (hadolint is GPL-3.0).
+
+.PARAMETER HadolintPath
+    A hadolint/hadolint checkout (a work tree, or a bare git directory whose HEAD is read with git show).
+
+.PARAMETER Rule
+    Only the assertions of these DL codes.
+
+.PARAMETER AddFromScratch
+    Put 'FROM scratch' in front of the snippets that have no FROM (the issue's second figure).
+
+.PARAMETER ShowDisagreements
+    List every disagreement (code, expected, snippet).
+
+.EXAMPLE
+    ./bench/hadolint-agreement.ps1 -HadolintPath ~/src/hadolint -ShowDisagreements
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)][string]$HadolintPath,
+    [string[]]$Rule,
+    [switch]$AddFromScratch,
+    [switch]$ShowDisagreements,
+    [string]$ModulePath = (Join-Path $PSScriptRoot '..' 'out' 'DockOpt')
+)
+$ErrorActionPreference = 'Stop'
+Import-Module (Resolve-Path $ModulePath) -Force
+
+# --- Reading the spec files -------------------------------------------------------------------------------------
+
+function Get-SpecFile {
+    param([string]$Root)
+    if (Test-Path (Join-Path $Root 'test' 'Hadolint' 'Rule')) {
+        return Get-ChildItem (Join-Path $Root 'test' 'Hadolint' 'Rule') -Filter 'DL*Spec.hs' |
+            ForEach-Object { [pscustomobject]@{ Name = $_.Name; Text = Get-Content -Raw $_.FullName } }
+    }
+    # A bare git directory (for example one brought by a mirror): read HEAD.
+    $names = git --git-dir=$Root ls-tree --name-only HEAD test/Hadolint/Rule/ | Where-Object { $_ -match '/DL\d+Spec\.hs$' }
+    if (-not $names) { throw "No test/Hadolint/Rule/DL*Spec.hs under '$Root'." }
+    foreach ($n in $names) {
+        [pscustomobject]@{ Name = Split-Path $n -Leaf; Text = (git --git-dir=$Root show "HEAD:$n") -join "`n" }
+    }
+}
+
+# A Haskell string literal starting at $Text[$Pos] = '"'. Returns @(value, positionAfter).
+# Handles the escapes the specs use (\" \\ \n \t \' \&) and string gaps (backslash, white space, backslash).
+function Read-HsString {
+    param([string]$Text, [int]$Pos)
+    $sb = [System.Text.StringBuilder]::new()
+    $i = $Pos + 1
+    while ($i -lt $Text.Length) {
+        $c = $Text[$i]
+        if ($c -eq '"') { return @($sb.ToString(), ($i + 1)) }
+        if ($c -ne '\') { [void]$sb.Append($c); $i++; continue }
+        $n = $Text[$i + 1]
+        if ([char]::IsWhiteSpace($n)) {
+            # gap: skip to the closing backslash
+            $i += 2
+            while ($i -lt $Text.Length -and $Text[$i] -ne '\') { $i++ }
+            $i++
+            continue
+        }
+        switch -CaseSensitive ($n) {
+            'n' { [void]$sb.Append("`n") }
+            't' { [void]$sb.Append("`t") }
+            '&' { }
+            default { [void]$sb.Append($n) }
+        }
+        $i += 2
+    }
+    return @($null, $i)
+}
+
+# String and list-of-string bindings (name = "…" / name = [ "…", … ]) with their positions.
+function Get-Binding {
+    param([string]$Text)
+    $bindings = [System.Collections.Generic.List[object]]::new()
+    foreach ($m in [regex]::Matches($Text, '(?m)\b(?<name>[a-z]\w*)\s*=\s*(?<open>["\[])')) {
+        $name = $m.Groups['name'].Value
+        $p = $m.Groups['open'].Index
+        if ($m.Groups['open'].Value -eq '"') {
+            $s = Read-HsString $Text $p
+            if ($null -ne $s[0]) { $bindings.Add([pscustomobject]@{ Name = $name; Pos = $m.Index; Lines = $null; Value = $s[0] }) }
+            continue
+        }
+        $items = [System.Collections.Generic.List[string]]::new()
+        $i = $p + 1
+        $ok = $true
+        while ($i -lt $Text.Length) {
+            $c = $Text[$i]
+            if ($c -eq ']') { break }
+            if ($c -eq '"') { $s = Read-HsString $Text $i; $items.Add($s[0]); $i = $s[1]; continue }
+            if ([char]::IsWhiteSpace($c) -or $c -eq ',') { $i++; continue }
+            if ($c -eq '-' -and $Text[$i + 1] -eq '-') { while ($i -lt $Text.Length -and $Text[$i] -ne "`n") { $i++ }; continue }
+            $ok = $false; break
+        }
+        if ($ok -and $items.Count -gt 0) { $bindings.Add([pscustomobject]@{ Name = $name; Pos = $m.Index; Lines = $items; Value = $null }) }
+    }
+    $bindings
+}
+
+# The Dockerfile argument of an assertion at $Pos: a literal, or Text.unlines / Text.intercalate "\n" / a name.
+function Read-Argument {
+    param([string]$Text, [int]$Pos, $Bindings)
+    $rest = $Text.Substring($Pos)
+    $m = [regex]::Match($rest, '^\s*(?:\$\s*)?\(?\s*')
+    $i = $Pos + $m.Length
+    if ($Text[$i] -eq '"') { $s = Read-HsString $Text $i; return @($s[0], $s[1]) }
+    $m = [regex]::Match($Text.Substring($i), '^(?:(?:Text\.)?(?<fn>unlines|unwords)\s+|(?:Text\.)?intercalate\s+"\\n"\s+)?(?<name>[a-z]\w*)\)?')
+    if (-not $m.Success) { return @($null, $i) }
+    $name = $m.Groups['name'].Value
+    $b = $Bindings | Where-Object { $_.Name -eq $name -and $_.Pos -lt $Pos } | Select-Object -Last 1
+    if (-not $b) { return @($null, $i) }
+    $value = if ($null -ne $b.Value) { $b.Value }
+             elseif ($m.Groups['fn'].Value -eq 'unlines') { ($b.Lines | ForEach-Object { $_ + "`n" }) -join '' }
+             else { $b.Lines -join "`n" }
+    @($value, ($i + $m.Length))
+}
+
+# The configuration in force at $Pos: the last 'let ?config = …' before it.
+function Get-Config {
+    param([string]$Text, [int]$Pos)
+    $m = [regex]::Matches($Text.Substring(0, $Pos), '\?config\s*=\s*def\b(?<rest>[^}]*\}?)') | Select-Object -Last 1
+    $config = @{ Registries = @(); Labels = [ordered]@{}; Strict = $false }
+    if (-not $m) { return $config }
+    $r = $m.Groups['rest'].Value
+    if ($r -match 'allowedRegistries\s*=\s*\[(?<list>[^\]]*)\]') {
+        $config.Registries = @([regex]::Matches($Matches.list, '"([^"]*)"') | ForEach-Object { $_.Groups[1].Value })
+    }
+    foreach ($l in [regex]::Matches($r, '\(\s*"(?<label>[^"]+)"\s*,\s*(?:Rule\.)?(?<type>\w+)\s*\)')) {
+        $config.Labels[$l.Groups['label'].Value] = switch ($l.Groups['type'].Value) {
+            'RawText' { 'text' } 'Url' { 'url' } 'Spdx' { 'spdx' } 'SemVer' { 'semver' }
+            'Email' { 'email' } 'GitHash' { 'hash' } 'Rfc3339' { 'rfc3339' } default { 'text' }
+        }
+    }
+    if ($r -match 'strictLabels\s*=\s*True') { $config.Strict = $true }
+    $config
+}
+
+# hadolint's onBuild helpers wrap every RUN into ONBUILD RUN.
+function ConvertTo-OnBuild {
+    param([string]$Dockerfile)
+    ($Dockerfile -split "`n" | ForEach-Object { $_ -replace '^(\s*)(?i:run)(\s)', '$1ONBUILD RUN$2' }) -join "`n"
+}
+
+function Get-Case {
+    param($Spec)
+    $text = $Spec.Text
+    $bindings = @(Get-Binding $text)
+    $calls = '\b(?<fn>onBuildRuleCatchesNot|onBuildRuleCatches|ruleCatchesNot|ruleCatches)\s+"(?<code>DL\d{4})"'
+    foreach ($m in [regex]::Matches($text, $calls)) {
+        $arg = Read-Argument $text ($m.Index + $m.Length) $bindings
+        if ($null -eq $arg[0]) { continue }
+        $fn = $m.Groups['fn'].Value
+        $df = if ($fn -like 'onBuild*') { ConvertTo-OnBuild $arg[0] } else { $arg[0] }
+        [pscustomobject]@{ Spec = $Spec.Name; Code = $m.Groups['code'].Value; Expect = $fn -notlike '*Not'; Dockerfile = $df; Config = Get-Config $text $m.Index }
+    }
+    foreach ($m in [regex]::Matches($text, '\bassertChecks\b')) {
+        $arg = Read-Argument $text ($m.Index + $m.Length) $bindings
+        if ($null -eq $arg[0]) { continue }
+        $f = [regex]::Match($text.Substring($arg[1]), '^\s*\)?\s*\(\s*failsWith\s+(?<n>\d+)\s+"(?<code>DL\d{4})"')
+        if (-not $f.Success) { continue }
+        [pscustomobject]@{ Spec = $Spec.Name; Code = $f.Groups['code'].Value; Expect = [int]$f.Groups['n'].Value -gt 0; Dockerfile = $arg[0]; Config = Get-Config $text $m.Index }
+    }
+}
+
+# --- Linting and comparing --------------------------------------------------------------------------------------
+
+$cases = @(Get-SpecFile $HadolintPath | ForEach-Object { Get-Case $_ })
+if ($Rule) { $cases = @($cases | Where-Object Code -in $Rule) }
+if (-not $cases) { throw "No case extracted from '$HadolintPath'." }
+
+$work = Join-Path ([IO.Path]::GetTempPath()) ("dockopt-hadolint-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
+New-Item -ItemType Directory $work | Out-Null
+Push-Location $work   # no .hadolint.yaml or .dockopt.yml of the caller's folder is picked up
+try {
+    $configFiles = @{}
+    $results = foreach ($c in $cases) {
+        $df = $c.Dockerfile
+        if ($AddFromScratch -and $df -notmatch '(?im)^\s*from\s') { $df = "FROM scratch`n" + $df }
+        $yaml = [System.Text.StringBuilder]::new()
+        if ($c.Config.Registries) { [void]$yaml.AppendLine('trustedRegistries:'); $c.Config.Registries | ForEach-Object { [void]$yaml.AppendLine("  - '$_'") } }
+        if ($c.Config.Labels.Count) { [void]$yaml.AppendLine('label-schema:'); $c.Config.Labels.GetEnumerator() | ForEach-Object { [void]$yaml.AppendLine("  $($_.Key): $($_.Value)") } }
+        if ($c.Config.Strict) { [void]$yaml.AppendLine('strict-labels: true') }
+        $lintArgs = @{ Content = $df; IncludeRule = $c.Code; ErrorAction = 'SilentlyContinue' }
+        if ($yaml.Length -gt 0) {
+            $key = $yaml.ToString()
+            if (-not $configFiles.ContainsKey($key)) {
+                $configFiles[$key] = Join-Path $work ("config{0}.yml" -f $configFiles.Count)
+                Set-Content -LiteralPath $configFiles[$key] -Value $key
+            }
+            $lintArgs.ConfigPath = $configFiles[$key]
+        }
+        $fired = @(Test-DockOptDockerfile @lintArgs | Where-Object HadolintId -eq $c.Code).Count -gt 0
+        [pscustomobject]@{ Spec = $c.Spec; Code = $c.Code; Expect = $c.Expect; Fired = $fired; Agree = $fired -eq $c.Expect; HasFrom = $df -match '(?im)^\s*from\s'; Dockerfile = $df }
+    }
+}
+finally {
+    Pop-Location
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+}
+
+$agree = @($results | Where-Object Agree).Count
+$must = @($results | Where-Object Expect)
+$mustNot = @($results | Where-Object { -not $_.Expect })
+'{0} assertions from {1} spec files; agreement {2:P1} ({3}/{0})' -f $results.Count, @($results.Spec | Sort-Object -Unique).Count, ($agree / $results.Count), $agree
+'  must fire:     {0:P1} of {1}' -f (@($must | Where-Object Agree).Count / [math]::Max(1, $must.Count)), $must.Count
+'  must not fire: {0:P1} of {1}' -f (@($mustNot | Where-Object Agree).Count / [math]::Max(1, $mustNot.Count)), $mustNot.Count
+'  without FROM:  {0} assertions, {1:P1} agree' -f @($results | Where-Object { -not $_.HasFrom }).Count, (@($results | Where-Object { -not $_.HasFrom -and $_.Agree }).Count / [math]::Max(1, @($results | Where-Object { -not $_.HasFrom }).Count))
+''
+'Per rule (disagreements / assertions):'
+$results | Group-Object Code | Where-Object { $_.Group.Agree -contains $false } | Sort-Object Name | ForEach-Object {
+    '  {0}: {1}/{2}' -f $_.Name, @($_.Group | Where-Object { -not $_.Agree }).Count, $_.Count
+}
+if ($ShowDisagreements) {
+    ''
+    $results | Where-Object { -not $_.Agree } | ForEach-Object {
+        '--- {0} expected {1}, DockOpt {2} ({3})' -f $_.Code, ($_.Expect ? 'fire' : 'silence'), ($_.Fired ? 'fired' : 'silent'), $_.Spec
+        $_.Dockerfile.TrimEnd()
+    }
+}

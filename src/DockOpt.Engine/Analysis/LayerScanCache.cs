@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using DockOpt.Engine.Images;
+
+namespace DockOpt.Engine.Analysis;
+
+/// <summary>
+/// Per-session cache of <see cref="LayerScan"/>s by diff ID (a second image that shares layers skips parsing them), with
+/// a fingerprint index that lets the reader recognise a layer of a <c>docker save</c> stream before its diff ID is known.
+/// Bounded: the oldest scans are dropped beyond <see cref="MaxBytes"/>.
+/// </summary>
+public sealed class LayerScanCache
+{
+    public static readonly LayerScanCache Shared = new();
+
+    readonly ConcurrentDictionary<string, LayerScan> _byDiffId = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, string> _byFingerprint = new(StringComparer.Ordinal);
+    readonly ConcurrentQueue<string> _order = new();
+    readonly ConcurrentDictionary<string, CachedImage> _images = new(StringComparer.Ordinal);
+    long _bytes;
+
+    /// <summary>Upper bound of the approximate memory the cache may hold (default 256 MB).</summary>
+    public long MaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    public int Count => _byDiffId.Count;
+
+    public bool TryGet(string diffId, out LayerScan scan) => _byDiffId.TryGetValue(diffId, out scan!);
+
+    public string? DiffIdForFingerprint(string fingerprint) =>
+        fingerprint.Length > 0 && _byFingerprint.TryGetValue(fingerprint, out var d) && _byDiffId.ContainsKey(d) ? d : null;
+
+    public void Add(LayerScan scan, string? fingerprint)
+    {
+        if (_byDiffId.TryAdd(scan.DiffId, scan))
+        {
+            _order.Enqueue(scan.DiffId);
+            Interlocked.Add(ref _bytes, scan.ApproximateBytes);
+        }
+        if (!string.IsNullOrEmpty(fingerprint)) _byFingerprint[fingerprint] = scan.DiffId;
+        while (Interlocked.Read(ref _bytes) > MaxBytes && _order.TryDequeue(out var old))
+            if (_byDiffId.TryRemove(old, out var removed)) Interlocked.Add(ref _bytes, -removed.ApproximateBytes);
+    }
+
+    internal bool TryGetImage(string imageId, out CachedImage image) => _images.TryGetValue(imageId, out image!);
+    internal void AddImage(string imageId, CachedImage image) => _images[imageId] = image;
+
+    public void Clear()
+    {
+        _byDiffId.Clear();
+        _byFingerprint.Clear();
+        _images.Clear();
+        while (_order.TryDequeue(out _)) { }
+        Interlocked.Exchange(ref _bytes, 0);
+    }
+}

@@ -1,0 +1,268 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Docker.DotNet;
+using Docker.DotNet.X509;
+
+namespace DockOpt.Engine.DockerApi;
+
+/// <summary>
+/// A connection to one Docker engine: the only place that talks to Docker.DotNet. The API version is negotiated
+/// (the lower of the engine's and <see cref="MaxClientApiVersion"/>), never pinned. Besides the typed
+/// <see cref="Client"/>, <see cref="SendAsync"/> gives raw streaming HTTP for endpoints read as streams.
+/// </summary>
+public sealed class DockerEngine : IDisposable
+{
+    /// <summary>The newest API version this build of DockOpt speaks.</summary>
+    public static readonly Version MaxClientApiVersion = new(1, 47);
+
+    /// <summary>Oldest engine API DockOpt supports.</summary>
+    public static readonly Version MinClientApiVersion = new(1, 40);
+
+    readonly HttpClient _http;
+    DockerClient? _client;
+
+    DockerEngine(EngineEndpoint endpoint, HttpClient http, Version apiVersion, string? engineVersion, string? os)
+    {
+        Endpoint = endpoint;
+        _http = http;
+        ApiVersion = apiVersion;
+        EngineVersion = engineVersion;
+        EngineOs = os;
+    }
+
+    public EngineEndpoint Endpoint { get; }
+
+    /// <summary>The negotiated API version used in every request path.</summary>
+    public Version ApiVersion { get; }
+
+    /// <summary>The engine's own version (Server header), when it told.</summary>
+    public string? EngineVersion { get; }
+
+    public string? EngineOs { get; }
+
+    /// <summary>Typed Docker.DotNet client bound to the negotiated version.</summary>
+    public DockerClient Client => _client ??= BuildClient();
+
+    public override string ToString() => Endpoint.ToString();
+
+    /// <summary>Resolves the endpoint, pings it and negotiates the API version. Fails within the timeout with EngineUnreachable.</summary>
+    public static async Task<DockerEngine> ConnectAsync(EngineOptions options, CancellationToken ct)
+    {
+        var endpoint = EngineEndpointResolver.Resolve(options.Engine);
+        var http = CreateHttpClient(endpoint);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.ConnectTimeout);
+            HttpResponseMessage resp;
+            try
+            {
+                resp = await http.GetAsync("/_ping", HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw Unreachable(endpoint, $"no answer within {options.ConnectTimeout.TotalSeconds:0} s", null);
+            }
+            catch (HttpRequestException e)
+            {
+                throw Unreachable(endpoint, (e.InnerException ?? e).Message, e);
+            }
+            catch (SocketException e)
+            {
+                throw Unreachable(endpoint, e.Message, e);
+            }
+            catch (IOException e)
+            {
+                throw Unreachable(endpoint, e.Message, e);
+            }
+            using (resp)
+            {
+                if (!resp.IsSuccessStatusCode && resp.StatusCode != HttpStatusCode.InternalServerError)
+                    throw Unreachable(endpoint, $"/_ping answered HTTP {(int)resp.StatusCode}", null);
+                var server = TryHeader(resp, "Api-Version");
+                var version = Negotiate(server);
+                var serverHeader = TryHeader(resp, "Server");
+                string? engineVersion = null;
+                if (serverHeader != null && serverHeader.StartsWith("Docker/", StringComparison.Ordinal))
+                    engineVersion = serverHeader.Substring(7).Split(' ')[0];
+                return new DockerEngine(endpoint, http, version, engineVersion, TryHeader(resp, "OSType"));
+            }
+        }
+        catch
+        {
+            http.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>min(engine, client max); an engine older than the client minimum is still tried at its own version.</summary>
+    public static Version Negotiate(string? serverApiVersion)
+    {
+        if (string.IsNullOrEmpty(serverApiVersion) || !Version.TryParse(serverApiVersion, out var server))
+            return MinClientApiVersion; // very old engines did not send the header
+        return server < MaxClientApiVersion ? server : MaxClientApiVersion;
+    }
+
+    static string? TryHeader(HttpResponseMessage resp, string name) =>
+        resp.Headers.TryGetValues(name, out var v) ? v.FirstOrDefault() : null;
+
+    static DockOptException Unreachable(EngineEndpoint ep, string detail, Exception? inner)
+    {
+        var hint = ep.Uri.Scheme == "unix"
+            ? $"Start the Docker engine (for example 'sudo systemctl start docker' or 'dockerd &'), check that you may read '{ep.Uri.AbsolutePath}', or point DOCKER_HOST / -Engine at a running engine. On a fresh Debian machine './build.ps1 Bootstrap' installs and starts one."
+            : "Start the Docker engine, check the address and TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), or point DOCKER_HOST / -Engine at a running engine.";
+        return new DockOptException("EngineUnreachable", DockOptErrorCategory.ConnectionError,
+            $"Cannot reach the Docker engine at {ep} (from {ep.Source}): {detail}.", ep.ToString(), hint, inner);
+    }
+
+    static HttpClient CreateHttpClient(EngineEndpoint ep)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            AutomaticDecompression = DecompressionMethods.None,
+            MaxConnectionsPerServer = 16,
+        };
+        Uri baseAddress;
+        switch (ep.Uri.Scheme)
+        {
+            case "unix":
+                var socketPath = ep.Uri.AbsolutePath;
+                handler.ConnectCallback = async (_, token) =>
+                {
+                    var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    try
+                    {
+                        await s.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token).ConfigureAwait(false);
+                        return new NetworkStream(s, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        s.Dispose();
+                        throw;
+                    }
+                };
+                baseAddress = new Uri("http://docker.sock");
+                break;
+            case "npipe":
+                var pipeName = ep.Uri.AbsolutePath.TrimStart('/');
+                if (pipeName.StartsWith("pipe/", StringComparison.Ordinal)) pipeName = pipeName.Substring(5);
+                var server = string.IsNullOrEmpty(ep.Uri.Host) ? "." : ep.Uri.Host;
+                handler.ConnectCallback = async (_, token) =>
+                {
+                    var pipe = new System.IO.Pipes.NamedPipeClientStream(server, pipeName, System.IO.Pipes.PipeDirection.InOut, System.IO.Pipes.PipeOptions.Asynchronous);
+                    await pipe.ConnectAsync(token).ConfigureAwait(false);
+                    return pipe;
+                };
+                baseAddress = new Uri("http://docker.pipe");
+                break;
+            default:
+                var scheme = ep.UseTls ? "https" : "http";
+                baseAddress = new UriBuilder(scheme, ep.Uri.Host, ep.Uri.IsDefaultPort ? (ep.UseTls ? 2376 : 2375) : ep.Uri.Port).Uri;
+                if (ep.UseTls)
+                {
+                    var ssl = new SslClientAuthenticationOptions();
+                    if (ep.CertPath != null && ep.KeyPath != null && File.Exists(ep.CertPath) && File.Exists(ep.KeyPath))
+                        ssl.ClientCertificates = new X509CertificateCollection { LoadClientCertificate(ep.CertPath, ep.KeyPath) };
+                    if (!ep.TlsVerify || ep.SkipTlsVerify)
+                        ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+                    else if (ep.CaPath != null && File.Exists(ep.CaPath))
+                    {
+                        var ca = LoadCaBundle(ep.CaPath);
+                        ssl.RemoteCertificateValidationCallback = (_, cert, chain, errors) => ValidateWithCa(cert, ca, errors);
+                    }
+                    handler.SslOptions = ssl;
+                }
+                break;
+        }
+        return new HttpClient(handler, disposeHandler: true) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    static X509Certificate2 LoadClientCertificate(string certPath, string keyPath)
+    {
+        var cert = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        // Linux SslStream needs an exportable, persisted key; round-trip through PKCS#12.
+        return new X509Certificate2(cert.Export(X509ContentType.Pkcs12));
+    }
+
+    /// <summary>A ca.pem holds one or more certificates and no key.</summary>
+    internal static X509Certificate2Collection LoadCaBundle(string path)
+    {
+        var bundle = new X509Certificate2Collection();
+        bundle.ImportFromPemFile(path);
+        if (bundle.Count == 0)
+            throw new DockOptException("EngineTlsInvalid", DockOptErrorCategory.InvalidData,
+                $"The CA file '{path}' holds no PEM certificate.", path, "Point DOCKER_CERT_PATH at the folder with the engine's ca.pem, cert.pem and key.pem.");
+        return bundle;
+    }
+
+    static bool ValidateWithCa(X509Certificate? cert, X509Certificate2Collection ca, SslPolicyErrors errors)
+    {
+        if (cert == null) return false;
+        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(new X509Certificate2(cert));
+    }
+
+    DockerClient BuildClient()
+    {
+        var builder = new DockerClientBuilder().WithEndpoint(Endpoint.Uri).WithApiVersion(ApiVersion)
+            .WithTimeout(Timeout.InfiniteTimeSpan);
+        if (Endpoint.UseTls && Endpoint.Uri.Scheme is "tcp" or "https")
+        {
+            X509Certificate2? clientCert = null;
+            if (Endpoint.CertPath != null && Endpoint.KeyPath != null && File.Exists(Endpoint.CertPath) && File.Exists(Endpoint.KeyPath))
+                clientCert = LoadClientCertificate(Endpoint.CertPath, Endpoint.KeyPath);
+            var creds = new CertificateCredentials(clientCert!);
+            if (!Endpoint.TlsVerify || Endpoint.SkipTlsVerify)
+                creds.ServerCertificateValidationCallback = (_, _, _, _) => true;
+            else if (Endpoint.CaPath != null && File.Exists(Endpoint.CaPath))
+            {
+                var ca = LoadCaBundle(Endpoint.CaPath);
+                creds.ServerCertificateValidationCallback = (_, cert, _, errors) => ValidateWithCa(cert, ca, errors);
+            }
+            builder = builder.WithAuthProvider(creds);
+        }
+        return builder.Build();
+    }
+
+    /// <summary>Raw request against the versioned API (<c>/v1.41/…</c>); the response is not buffered.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken ct,
+        IDictionary<string, string>? headers = null)
+    {
+        var req = new HttpRequestMessage(method, $"/v{ApiVersion.Major}.{ApiVersion.Minor}{(pathAndQuery.StartsWith('/') ? "" : "/")}{pathAndQuery}")
+        {
+            Content = content,
+        };
+        if (headers != null)
+            foreach (var kv in headers) req.Headers.TryAddWithoutValidation(kv.Key, kv.Value);
+        return _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
+
+    /// <summary>Sends a request and throws a DockOptException for an error answer (message from the engine's JSON).</summary>
+    public async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string pathAndQuery, HttpContent? content,
+        CancellationToken ct, string notFoundErrorId = "EngineObjectNotFound", object? target = null)
+    {
+        var resp = await SendAsync(method, pathAndQuery, content, ct).ConfigureAwait(false);
+        if (resp.IsSuccessStatusCode) return resp;
+        using (resp)
+        {
+            var body = await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            var message = EngineErrors.ExtractMessage(body);
+            throw EngineErrors.FromStatus(resp.StatusCode, message, notFoundErrorId, target ?? pathAndQuery);
+        }
+    }
+
+    public void Dispose()
+    {
+        _client?.Dispose();
+        _http.Dispose();
+    }
+}

@@ -1,0 +1,19 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Docker.DotNet;
+using Docker.DotNet.X509;
+
+namespace DockOpt.Engine.DockerApi;
+
+/// <summary>Options every engine cmdlet shares.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>-Engine: an endpoint URI or a docker context name; null to resolve as the docker CLI does.</summary>
+    public string? Engine { get; init; }
+
+    /// <summary>How long connecting (the first ping) may take before <c>EngineUnreachable</c>.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}
