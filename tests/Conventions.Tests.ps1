@@ -333,6 +333,18 @@ Describe 'Images: completer, pipeline binding and wildcards on a real engine' {
         $got[0].RepoTags | Should -Contain $script:tag
     }
 
+    It 'binds piped files to -Path (the archive) and not their file name to -Name, on Measure, Scan and Get-DockOptPackage' {
+        if ($script:skip) { Set-ItResult -Skipped -Because 'no Docker engine or no dockopt/busybox base image'; return }
+        $tar = Join-Path $TestDrive 'image.tar'
+        & docker save $script:tag -o $tar
+        (Get-Item $tar | Measure-DockOptImage -ErrorAction Stop).Image | Should -Be $tar
+        (Get-Item $tar | Invoke-DockOptScan -Scanner Config -NoTrivy -ErrorAction Stop).Image | Should -Be $tar
+        { Get-Item $tar | Get-DockOptPackage -ErrorAction Stop } | Should -Not -Throw
+        (Measure-DockOptImage -LiteralPath $tar).Image | Should -Be $tar
+        { Measure-DockOptImage } | Should -Throw -ErrorId 'ImageNameRequired,DockOpt.Cmdlets.MeasureDockOptImageCommand'
+        { Invoke-DockOptScan -NoTrivy } | Should -Throw -ErrorId 'ImageNameRequired,DockOpt.Cmdlets.InvokeDockOptScanCommand'
+    }
+
     It 'expands wildcards the same way on Measure, Scan and Test-DockOptImage' {
         if ($script:skip) { Set-ItResult -Skipped -Because 'no Docker engine or no dockopt/busybox base image'; return }
         $pattern = "$($script:repo)*"

@@ -4,7 +4,7 @@ using DockOpt.Engine.Security;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Scans images offline: vulnerabilities (OSV records, Trivy report), secrets in every layer, configuration; score and CI gate.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "DockOptScan", DefaultParameterSetName = ParameterSets.Name, SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Invoke, "DockOptScan", DefaultParameterSetName = ParameterSets.Archive, SupportsShouldProcess = true)]
 [OutputType(typeof(SecurityReport), typeof(string))]
 public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 {
@@ -83,6 +83,11 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 
     protected override void EndProcessing()
     {
+        if (!RequireInput())
+        {
+            base.EndProcessing();
+            return;
+        }
         var ignore = ResolveOptional(IgnoreFile);
         if (ignore == null && (ignore = DockOpt.Engine.Security.IgnoreFile.FindDefault(SessionState.Path.CurrentFileSystemLocation.ProviderPath)) != null)
             WriteVerbose($"Using ignore file {ignore}.");
