@@ -116,7 +116,7 @@ Describe 'CI output of a build and a comparison on the real engine' -Tag 'Requir
         $script:r.ExitCode | Should -Be 0
         $start = [array]::IndexOf($script:r.Lines, ($script:r.Lines | Where-Object { $_ -like "::group::DockOpt build $($script:repo):ci: 3 steps*" }))
         $start | Should -BeGreaterOrEqual 0
-        $script:r.Lines[$start + 1] | Should -Match '^Step 1/3 \(line 1\): FROM dockopt/busybox:latest'
+        $script:r.Lines[$start + 1] | Should -Match '^Step 1/3 \(line 1\): FROM (docker\.io/)?dockopt/busybox:latest'
         $script:r.Lines[$start + 4] | Should -Be '::endgroup::'
     }
     It 'writes the build and the comparison to the summary and the key values to the outputs, equal to what docker reports' {

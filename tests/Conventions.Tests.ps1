@@ -10,6 +10,14 @@ BeforeDiscovery {
         Import-Module $modulePath -Force
         (Get-Command -Module DockOpt -CommandType Cmdlet).Name
     } | Where-Object { $_ -in $manifest.CmdletsToExport } | ForEach-Object { @{ Name = $_ } }
+    # The subsets a rule applies to, from the metadata itself (so a new cmdlet is picked up without editing this file).
+    $meta = @{}
+    foreach ($c in $script:cmdlets) { $meta[$c.Name] = (Get-Command $c.Name).Parameters }
+    $script:withName = @($script:cmdlets | Where-Object { $meta[$_.Name].ContainsKey('Name') })
+    $script:imageInputs = @($script:cmdlets | Where-Object { $_.Name -in 'Get-DockOptImage', 'Measure-DockOptImage', 'Test-DockOptImage', 'Invoke-DockOptScan', 'Get-DockOptPackage', 'Publish-DockOptImage' -or
+        ($meta[$_.Name].ContainsKey('Name') -and @($meta[$_.Name]['Name'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipeline }).Count -gt 0) })
+    $script:wildcardPath = @($script:cmdlets | Where-Object { $meta[$_.Name].ContainsKey('Path') -and @($meta[$_.Name]['Path'].Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count -gt 0 })
+    $script:withFailOn = @($script:cmdlets | Where-Object { $meta[$_.Name].ContainsKey('FailOn') -or $_.Name -in 'Measure-DockOptImage', 'Test-DockOptImage', 'Test-DockOptDockerfile', 'Invoke-DockOptScan', 'Publish-DockOptImage' })
 }
 
 BeforeAll {
@@ -67,9 +75,20 @@ Describe 'Vocabulary of <Name>' -ForEach $cmdlets {
         }
     }
 
+    It 'has -LiteralPath only beside a wildcard -Path' {
+        if ($byName.ContainsKey('LiteralPath')) {
+            $byName.ContainsKey('Path') | Should -BeTrue
+            @($byName['Path'].Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count | Should -Be 1
+        }
+    }
+}
+
+Describe '-Name of <Name>' -ForEach $withName {
+    BeforeAll {
+        $script:p = (Get-Command $Name).Parameters['Name']
+    }
+
     It 'gives -Name the shape of an image input: string[], wildcards, the DockOpt-object transformation' {
-        if (-not $byName.ContainsKey('Name')) { Set-ItResult -Skipped -Because "$Name takes no images"; return }
-        $p = $byName['Name']
         $p.ParameterType | Should -Be ([string[]])
         @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count | Should -Be 1
         @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.ImageNameTransformationAttribute] }).Count | Should -Be 1
@@ -77,28 +96,39 @@ Describe 'Vocabulary of <Name>' -ForEach $cmdlets {
         $p.Aliases | Should -Contain 'ImageId'
     }
 
-    It 'binds -Name at position 0 from the pipeline by value and by property name on an image cmdlet' {
-        if ($Name -notin $imageCmdlets) { Set-ItResult -Skipped -Because "$Name does not take images as its input"; return }
-        $byName.ContainsKey('Name') | Should -BeTrue
-        $pa = $byName['Name'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+}
+
+Describe 'Image input of <Name>' -ForEach $imageInputs {
+    It 'binds -Name at position 0 from the pipeline by value and by property name' {
+        $params = (Get-Command $Name).Parameters
+        $params.ContainsKey('Name') | Should -BeTrue
+        $pa = $params['Name'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
         foreach ($a in $pa) {
             $a.Position | Should -Be 0
             $a.ValueFromPipeline | Should -BeTrue
             $a.ValueFromPipelineByPropertyName | Should -BeTrue
         }
     }
+}
 
+Describe 'Files of <Name>' -ForEach $wildcardPath {
     It 'pairs -Path with wildcards with -LiteralPath (aliases PSPath, LP) in its own parameter set' {
-        if (-not $byName.ContainsKey('Path') -or -not ($byName['Path'].Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })) {
-            if ($byName.ContainsKey('LiteralPath')) { throw '-LiteralPath without a wildcard -Path' }
-            Set-ItResult -Skipped -Because "$Name has no wildcard -Path"; return
-        }
+        $byName = (Get-Command $Name).Parameters
         $byName.ContainsKey('LiteralPath') | Should -BeTrue
         $byName['LiteralPath'].Aliases | Should -Contain 'PSPath'
         $byName['LiteralPath'].Aliases | Should -Contain 'LP'
         $pathSets = @($byName['Path'].ParameterSets.Keys)
         $literalSets = @($byName['LiteralPath'].ParameterSets.Keys)
         @($pathSets | Where-Object { $_ -in $literalSets }) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Vocabulary of <Name>, continued' -ForEach $cmdlets {
+    BeforeAll {
+        $script:cmd = Get-Command $Name
+        $script:params = @(Get-OwnParameters $Name)
+        $script:byName = @{}
+        foreach ($p in $script:params) { $script:byName[$p.Name] = $p }
     }
 
     It 'has -Format and -OutFile together (a reporting cmdlet has both)' {
@@ -111,15 +141,10 @@ Describe 'Vocabulary of <Name>' -ForEach $cmdlets {
         }
     }
 
-    It 'types -FailOn as DockOpt.Severity with the severity transformation (or the image-test outcome)' {
-        if ($Name -in $judgeCmdlets) { $byName.ContainsKey('FailOn') | Should -BeTrue }
-        if (-not $byName.ContainsKey('FailOn')) { Set-ItResult -Skipped -Because "$Name does not judge"; return }
-        $p = $byName['FailOn']
-        $t = [Nullable]::GetUnderlyingType($p.ParameterType) ?? $p.ParameterType
-        if ($t -eq [DockOpt.ImageTestOutcome]) { return }
-        $t | Should -Be ([DockOpt.Severity])
-        @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.SeverityTransformationAttribute] }).Count | Should -Be 1
+    It 'has -FailOn on a cmdlet that judges, and nowhere else' {
+        $byName.ContainsKey('FailOn') | Should -Be ($Name -in $judgeCmdlets)
     }
+
 
     It 'types every severity parameter as DockOpt.Severity' {
         foreach ($p in $params | Where-Object { $_.Name -match 'Severity$' }) {
@@ -155,6 +180,21 @@ Describe 'Vocabulary of <Name>' -ForEach $cmdlets {
     It 'supports -WhatIf/-Confirm when it writes files or history' {
         $writes = @($params | Where-Object { $_.Name -in 'OutFile', 'HistoryPath', 'SbomPath', 'Fix' })
         if ($writes.Count -gt 0) { $cmd.Parameters.ContainsKey('WhatIf') | Should -BeTrue -Because "-$($writes[0].Name) writes" }
+    }
+}
+
+Describe '-FailOn of <Name>' -ForEach $withFailOn {
+    It 'types -FailOn as DockOpt.Severity with the severity transformation (Test-DockOptImage: the test outcome)' {
+        $p = (Get-Command $Name).Parameters['FailOn']
+        $p | Should -Not -BeNullOrEmpty
+        $t = [Nullable]::GetUnderlyingType($p.ParameterType) ?? $p.ParameterType
+        if ($Name -eq 'Test-DockOptImage') {
+            $t | Should -Be ([DockOpt.ImageTestOutcome])
+        }
+        else {
+            $t | Should -Be ([DockOpt.Severity])
+            @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.SeverityTransformationAttribute] }).Count | Should -Be 1
+        }
     }
 }
 
@@ -291,6 +331,18 @@ Describe 'Images: completer, pipeline binding and wildcards on a real engine' {
         $got = @($o | Get-DockOptImage)
         $got.Count | Should -Be 1
         $got[0].RepoTags | Should -Contain $script:tag
+    }
+
+    It 'binds piped files to -Path (the archive) and not their file name to -Name, on Measure, Scan and Get-DockOptPackage' {
+        if ($script:skip) { Set-ItResult -Skipped -Because 'no Docker engine or no dockopt/busybox base image'; return }
+        $tar = Join-Path $TestDrive 'image.tar'
+        & docker save $script:tag -o $tar
+        (Get-Item $tar | Measure-DockOptImage -ErrorAction Stop).Image | Should -Be $tar
+        (Get-Item $tar | Invoke-DockOptScan -Scanner Config -NoTrivy -ErrorAction Stop).Image | Should -Be $tar
+        { Get-Item $tar | Get-DockOptPackage -ErrorAction Stop } | Should -Not -Throw
+        (Measure-DockOptImage -LiteralPath $tar).Image | Should -Be $tar
+        { Measure-DockOptImage } | Should -Throw -ErrorId 'ImageNameRequired,DockOpt.Cmdlets.MeasureDockOptImageCommand'
+        { Invoke-DockOptScan -NoTrivy } | Should -Throw -ErrorId 'ImageNameRequired,DockOpt.Cmdlets.InvokeDockOptScanCommand'
     }
 
     It 'expands wildcards the same way on Measure, Scan and Test-DockOptImage' {

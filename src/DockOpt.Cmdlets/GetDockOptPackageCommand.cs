@@ -4,7 +4,7 @@ using DockOpt.Engine.Security;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Lists the packages installed in images (dpkg, apk, rpm, Python, npm, .NET, Go, Java, Ruby, PHP, Rust) with purl and layer; optionally writes a CycloneDX SBOM.</summary>
-[Cmdlet(VerbsCommon.Get, "DockOptPackage", DefaultParameterSetName = ParameterSets.Name, SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Get, "DockOptPackage", DefaultParameterSetName = ParameterSets.Archive, SupportsShouldProcess = true)]
 [OutputType(typeof(PackageInfo))]
 public sealed class GetDockOptPackageCommand : ImageSourceCmdlet
 {
@@ -15,6 +15,11 @@ public sealed class GetDockOptPackageCommand : ImageSourceCmdlet
 
     protected override void EndProcessing()
     {
+        if (!RequireInput())
+        {
+            base.EndProcessing();
+            return;
+        }
         var req = new SecurityScanRequest
         {
             Vulnerabilities = false, Secrets = false, Config = false,

@@ -24,7 +24,7 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>Image archives instead of local images: docker save tars, OCI archives or OCI layout folders (wildcards allowed).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Archive, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ParameterSets.Archive, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -66,6 +66,20 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
         foreach (var p in ResolvePaths(ParameterSetName == ParameterSets.Archive ? Path : LiteralPath,
                      ParameterSetName == ParameterSets.ArchiveLiteralPath, Unresolved))
             Items.Add((p, true));
+    }
+
+    /// <summary>
+    /// Ends the command with ImageNameRequired when it was given nothing to read (the default set is Archive, whose -Path is
+    /// optional so that piped files bind it by FullName); true when there is input to process.
+    /// </summary>
+    private protected bool RequireInput()
+    {
+        if (Items.Count > 0 || Unresolved.Count > 0) return true;
+        if (MyInvocation.ExpectingInput) return false;
+        ThrowTerminatingError(ToErrorRecord(new DockOptException(ErrorIds.ImageNameRequired, DockOptErrorCategory.InvalidArgument,
+            "Give the images: names with -Name, DockOpt objects from the pipeline, or archives with -Path.", null,
+            $"For example: {MyInvocation.MyCommand.Name} app:1, or Get-DockOptImage app* | {MyInvocation.MyCommand.Name}.")));
+        return false;
     }
 
     /// <summary>The inputs with image-name wildcards expanded to the local images they match (the same rule as every image cmdlet).</summary>

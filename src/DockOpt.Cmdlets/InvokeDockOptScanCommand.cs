@@ -4,12 +4,12 @@ using DockOpt.Engine.Security;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Scans images offline: vulnerabilities (OSV records, Trivy report), secrets in every layer, configuration; score and CI gate.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "DockOptScan", DefaultParameterSetName = ParameterSets.Name, SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Invoke, "DockOptScan", DefaultParameterSetName = ParameterSets.Archive, SupportsShouldProcess = true)]
 [OutputType(typeof(SecurityReport), typeof(string))]
 public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 {
     /// <summary>Existing SBOMs (CycloneDX or SPDX JSON, from DockOpt or syft) to scan instead of images.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Sbom")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Sbom)]
     [ValidateNotNullOrEmpty]
     public string[] Sbom { get; set; } = Array.Empty<string>();
 
@@ -17,7 +17,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == "Sbom")
+        if (ParameterSetName == ParameterSets.Sbom)
             foreach (var s in Sbom) _sboms.Add(GetUnresolvedProviderPathFromPSPath(s));
         else base.ProcessRecord();
     }
@@ -102,6 +102,11 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 
     protected override void EndProcessing()
     {
+        if (!RequireInput())
+        {
+            base.EndProcessing();
+            return;
+        }
         var ignore = ResolveOptional(IgnoreFile);
         if (ignore == null && (ignore = DockOpt.Engine.Security.IgnoreFile.FindDefault(SessionState.Path.CurrentFileSystemLocation.ProviderPath)) != null)
             WriteVerbose($"Using ignore file {ignore}.");

@@ -4,7 +4,9 @@ using DockOpt.Engine.Analysis;
 namespace DockOpt.Cmdlets;
 
 /// <summary>Measures images layer by layer: sizes, reclaimable bytes with causes, duplicates, efficiency, score and recommendations.</summary>
-[Cmdlet(VerbsDiagnostic.Measure, "DockOptImage", DefaultParameterSetName = ParameterSets.Name, SupportsShouldProcess = true)]
+// The default set is Archive (its -Path is not mandatory) so that piped files bind -Path by FullName before -Name takes
+// their file name; piped strings and DockOpt objects still bind -Name, the only parameter that takes input by value.
+[Cmdlet(VerbsDiagnostic.Measure, "DockOptImage", DefaultParameterSetName = ParameterSets.Archive, SupportsShouldProcess = true)]
 [OutputType(typeof(ImageAnalysis), typeof(string))]
 public sealed class MeasureDockOptImageCommand : EngineCmdlet
 {
@@ -24,7 +26,7 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
     public string[]? Name { get; set; }
 
     /// <summary>Image archives: docker save tars, OCI archive tars or OCI layout directories (wildcards allowed).</summary>
-    [Parameter(ParameterSetName = ParameterSets.Archive, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ParameterSets.Archive, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -133,7 +135,7 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
         foreach (var s in gates.Sources) WriteVerbose($"Gate settings from {s}.");
 
         var nothing = _names.Count == 0 && _archives.Count == 0 && _unresolved.Count == 0;
-        if (nothing && ParameterSetName == ParameterSets.Name && MyInvocation.ExpectingInput)
+        if (nothing && MyInvocation.ExpectingInput)
         {
             base.EndProcessing();
             return;

@@ -26,4 +26,7 @@ internal static class ParameterSets
 
     /// <summary>Publish: one -Destination reference.</summary>
     public const string Destination = "Destination";
+
+    /// <summary>Scan: existing SBOMs by -Sbom instead of images.</summary>
+    public const string Sbom = "Sbom";
 }

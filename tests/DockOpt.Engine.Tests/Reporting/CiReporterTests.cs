@@ -99,7 +99,7 @@ public class CiReporterTests : IDisposable
         Assert.Equal("::warning file=/elsewhere/Dockerfile,line=1,col=1,title=DO5005::latest", lines[1]);
         var summary = File.ReadAllText(Path.Combine(_dir, "summary.md"));
         Assert.Contains("### Dockerfile lint", summary);
-        Assert.Contains("| Error | DO3001 |", summary);
+        Assert.Contains("| High | DO3001 |", summary);
         Assert.Contains("Pin 100% of versions", summary); // one table row: the line break is gone
         Assert.Matches("^lint_findings<<(ghadelimiter_[^\n]+)\n2\n\\1\n$", File.ReadAllText(Path.Combine(_dir, "output")));
     }
