@@ -1,3 +1,4 @@
+using DockOpt.Engine.IO;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -240,24 +241,6 @@ public static class AnalysisJson
         return JsonSerializer.Serialize(doc, Options);
     }
 
-    public static void Write(string path, IReadOnlyList<ImageAnalysis> analyses, string[] gateViolations)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir))
-            throw new DockOptException("OutFileDirectoryNotFound", DockOptErrorCategory.ObjectNotFound, $"The directory '{dir}' does not exist.", path,
-                "Create the directory first or give another -OutFile path.");
-        var tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("n").Substring(0, 8) + ".tmp");
-        try
-        {
-            File.WriteAllText(tmp, Serialize(analyses, gateViolations));
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); } catch { /* best effort */ }
-            throw new DockOptException("OutFileWriteFailed", DockOptErrorCategory.WriteError, $"Cannot write '{path}': {e.Message}", path,
-                "Check the path and that you may write there.", e);
-        }
-    }
+    public static void Write(string path, IReadOnlyList<ImageAnalysis> analyses, string[] gateViolations) =>
+        AtomicFile.WriteAllText(path, Serialize(analyses, gateViolations));
 }
