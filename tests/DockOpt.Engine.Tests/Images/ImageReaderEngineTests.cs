@@ -37,7 +37,7 @@ public class ImageReaderEngineTests
         using var engine = await DockerEngine.ConnectAsync(new EngineOptions(), CancellationToken.None);
         var v = new RecordingVisitor();
         await ImageReader.ReadAsync(ImageSource.FromEngine(engine, "dockopt/busybox:latest"), v, CancellationToken.None);
-        Assert.Equal(layers.Split(','), v.Image!.Layers.Select(l => l.DiffId));
+        Assert.Equal(layers!.Split(','), v.Image!.Layers.Select(l => l.DiffId));
         Assert.Contains(v.Entries, e => e.Path == "bin/busybox" && e.Kind == LayerEntryKind.RegularFile && e.Size > 500_000);
     }
 

@@ -58,7 +58,7 @@ public class SbomAndScannerTests
         using var engine = await DockerEngine.ConnectAsync(new EngineOptions(), CancellationToken.None);
         var result = await ImageScanner.ScanAsync(ImageSource.FromEngine(engine, image), image, new ImageScanOptions(), NullSink.Instance, CancellationToken.None);
 
-        var dpkg = expected.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToDictionary(f => f[0], f => f[1]);
+        var dpkg = expected!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToDictionary(f => f[0], f => f[1]);
         var debs = result.Packages.Where(p => p.Type == "deb").ToList();
         Assert.Equal(dpkg.Count, debs.Count);
         foreach (var p in debs)
@@ -96,7 +96,7 @@ public class SbomAndScannerTests
             "import importlib.metadata as m; print('\\n'.join(sorted({d.metadata['Name'].lower()+'=='+d.version for d in m.distributions()})))");
         using var engine = await DockerEngine.ConnectAsync(new EngineOptions(), CancellationToken.None);
         var result = await ImageScanner.ScanAsync(ImageSource.FromEngine(engine, image), image, new ImageScanOptions { Secrets = false, Config = false }, NullSink.Instance, CancellationToken.None);
-        Assert.Equal(expected.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, result.Packages.Count(p => p.Type == "deb"));
+        Assert.Equal(expected!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, result.Packages.Count(p => p.Type == "deb"));
         var diffIds = Docker("image", "inspect", image, "--format", "{{join .RootFS.Layers \",\"}}")!.Trim().Split(',');
         Assert.All(result.Packages, p => Assert.Equal(diffIds[p.Layer], p.LayerDiffId));
         if (pyList != null)
