@@ -5,7 +5,7 @@ using Json.Schema;
 namespace DockOpt.Engine.Tests.Security;
 
 /// <summary>
-/// The scan's SARIF validates against the published SARIF 2.1.0 JSON schema (Schemas/sarif-schema-2.1.0.json, vendored
+/// The scan's SARIF validates against the published SARIF 2.1.0 JSON schema (Security/Schemas/sarif-schema-2.1.0.json, vendored
 /// verbatim from oasis-tcs/sarif-spec sarif-2.1/schema/), formats (uri, date-time) included.
 /// </summary>
 public class ScanSarifSchemaTests
@@ -14,7 +14,7 @@ public class ScanSarifSchemaTests
     // its keywords (no boolean exclusiveMinimum/Maximum) mean the same under draft 7, so it is read as draft 7 with 'id' as '$id'.
     internal static readonly Lazy<JsonSchema> Schema = new(() =>
     {
-        var node = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Schemas", "sarif-schema-2.1.0.json")))!.AsObject();
+        var node = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Security", "Schemas", "sarif-schema-2.1.0.json")))!.AsObject();
         Assert.Equal("http://json-schema.org/draft-04/schema#", (string?)node["$schema"]);
         Assert.DoesNotContain("exclusiveM", node.ToJsonString());
         node["$schema"] = "http://json-schema.org/draft-07/schema#";
