@@ -141,6 +141,10 @@ Describe 'Test-DockOptDockerfile' {
 
         It '-OutFile writes the report and the findings still go to the pipeline; the extension names the format' {
             $out = Join-Path $script:root 'reports/lint.sarif'
+            # Report folders are never created: a missing one fails (and stays missing).
+            { Test-DockOptDockerfile $script:fmtFile -Format Sarif -OutFile $out } | Should -Throw -ErrorId "ReportFolderNotFound,$script:cmd"
+            Join-Path $script:root 'reports' | Should -Not -Exist
+            $null = New-Item -ItemType Directory -Path (Join-Path $script:root 'reports')
             $r = @(Test-DockOptDockerfile $script:fmtFile -Format Sarif -OutFile $out)
             $r.Count | Should -Be $script:objects.Count
             (Get-Content $out -Raw | ConvertFrom-Json).runs[0].results.Count | Should -Be $script:objects.Count

@@ -228,11 +228,9 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
                 {
                     try
                     {
-                        var tmp = path + ".dockopt-" + Guid.NewGuid().ToString("n").Substring(0, 8) + ".tmp";
-                        File.WriteAllText(tmp, fixedText, new System.Text.UTF8Encoding(false));
-                        File.Move(tmp, path, overwrite: true);
+                        DockOpt.Engine.IO.AtomicFile.WriteAllText(path, fixedText);
                     }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    catch (DockOptException e)
                     {
                         WriteError(ToErrorRecord(new DockOptException("DockerfileWriteFailed", DockOptErrorCategory.WriteError,
                             $"Cannot write the fixes to '{path}': {e.Message}", path, "Check that the file is writable.", e)));
@@ -273,16 +271,11 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
                 if (ShouldProcess(outPath, $"Write the {_format} report"))
                 try
                 {
-                    var dir = System.IO.Path.GetDirectoryName(outPath);
-                    if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-                    var tmp = outPath + "." + Guid.NewGuid().ToString("n").Substring(0, 8) + ".tmp";
-                    File.WriteAllText(tmp, report, new System.Text.UTF8Encoding(false));
-                    File.Move(tmp, outPath, overwrite: true);
+                    DockOpt.Engine.IO.AtomicFile.WriteAllText(outPath, report);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                catch (DockOptException e)
                 {
-                    ThrowTerminatingError(ToErrorRecord(new DockOptException("LintReportWriteFailed", DockOptErrorCategory.WriteError,
-                        $"Cannot write '{outPath}': {e.Message}", outPath, "Check the -OutFile path.", e)));
+                    ThrowTerminatingError(ToErrorRecord(e));
                 }
             }
             else WriteObject(report);

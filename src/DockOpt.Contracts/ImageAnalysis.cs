@@ -235,6 +235,9 @@ public sealed class Recommendation
     /// <summary>Points this finding takes off the Score.</summary>
     public int ScoreDeduction { get; set; }
 
+    /// <summary>Absolute URL of the rule's documentation (docs/rules/analysis.md#doannn).</summary>
+    public string HelpUri { get; set; } = "";
+
     public override string ToString() => $"{Id} {Title}";
 }
 

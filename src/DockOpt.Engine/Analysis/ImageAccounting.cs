@@ -151,17 +151,37 @@ public sealed class ImageAccounting
         else _dive[path] = (s, s, 1);
     }
 
+    /// <summary>Stacks one layer onto the filesystem: its deletions first (they apply to the lower layers only), then its additions and rewrites in tar order.</summary>
     internal void Apply(LayerScan scan, int layer, LayerAnalysis row)
     {
-        // dive counts leaf nodes only: paths that are not an ancestor of another entry of the same layer.
+        var ancestors = LeafAncestors(scan);
+        ApplyDeletions(scan, layer, row, ancestors);
+        var localCopies = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var e in scan.Entries)
+        {
+            if (e.IsDeletion) continue;
+            if (!ancestors.Contains(e.Path)) DiveAdd(e.Path, e.Kind == LayerEntryKind.RegularFile ? e.Size : 0);
+            _nodes.TryGetValue(e.Path, out var old);
+            if (e.Kind == LayerEntryKind.Directory) ApplyDirectory(e, old, layer, row);
+            else Place(e, NewNode(e, layer, localCopies), old, layer, row);
+        }
+    }
+
+    /// <summary>dive counts leaf nodes only: the paths that are an ancestor of another entry of the same layer are not leaves.</summary>
+    static HashSet<string> LeafAncestors(LayerScan scan)
+    {
         var ancestors = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in scan.Entries)
         {
             var p = Parent(e.Path);
             while (p.Length > 0 && ancestors.Add(p)) p = Parent(p);
         }
+        return ancestors;
+    }
 
-        // 1. Deletions apply to the lower layers only.
+    /// <summary>Whiteouts and opaque directories hide lower paths.</summary>
+    void ApplyDeletions(LayerScan scan, int layer, LayerAnalysis row, HashSet<string> ancestors)
+    {
         foreach (var e in scan.Entries)
         {
             if (e.Kind == LayerEntryKind.Whiteout)
@@ -169,119 +189,98 @@ public sealed class ImageAccounting
                 // dive: a whiteout of a directory weighs the directory's lower subtree, of a file 0.
                 if (!ancestors.Contains(e.Path))
                     DiveAdd(e.Path, _nodes.TryGetValue(e.Path, out var lower) && lower.Kind == LayerEntryKind.Directory ? SubtreeRegularBytes(e.Path) : 0);
-                RemoveTree(e.Path, true, n =>
-                {
-                    row.FilesRemoved++;
-                    row.BytesDeleted += OwnedStored(n);
-                    Hide(n, layer, WasteCause.DeletedLater);
-                });
+                RemoveTree(e.Path, true, n => Removed(n, layer, row, WasteCause.DeletedLater));
             }
             else if (e.Kind == LayerEntryKind.OpaqueWhiteout)
-            {
-                RemoveTree(e.Path, false, n =>
-                {
-                    row.FilesRemoved++;
-                    row.BytesDeleted += OwnedStored(n);
-                    Hide(n, layer, WasteCause.HiddenByOpaqueDirectory);
-                });
-            }
-        }
-
-        // 2. Additions and rewrites, in tar order.
-        var localCopies = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var e in scan.Entries)
-        {
-            if (e.IsDeletion) continue;
-            if (!ancestors.Contains(e.Path)) DiveAdd(e.Path, e.Kind == LayerEntryKind.RegularFile ? e.Size : 0);
-            _nodes.TryGetValue(e.Path, out var old);
-            if (e.Kind == LayerEntryKind.Directory)
-            {
-                if (old != null && old.Kind != LayerEntryKind.Directory)
-                {
-                    row.FilesRemoved++;
-                    row.BytesDeleted += OwnedStored(old);
-                    Hide(old, layer, WasteCause.Overwritten);
-                    _nodes.Remove(e.Path);
-                }
-                if (old == null || old.Kind != LayerEntryKind.Directory)
-                {
-                    _nodes[e.Path] = new FsNode { Path = e.Path, Kind = LayerEntryKind.Directory, Mode = e.Mode, Uid = e.Uid, Gid = e.Gid, Layer = layer };
-                    Link(e.Path);
-                }
-                else
-                {
-                    old.Mode = e.Mode;
-                    old.Uid = e.Uid;
-                    old.Gid = e.Gid;
-                    old.Layer = layer;
-                }
-                continue;
-            }
-
-            var node = new FsNode
-            {
-                Path = e.Path, Kind = e.Kind, Size = e.Size, Mode = e.Mode, Uid = e.Uid, Gid = e.Gid, Hash = e.Hash, Link = e.Link, Layer = layer,
-            };
-            if (e.Kind is LayerEntryKind.RegularFile or LayerEntryKind.Symlink)
-            {
-                node.CopyId = _copies.Count;
-                _copies.Add(new Copy
-                {
-                    Path = e.Path, Layer = layer, Stored = e.StoredSize, ContentSize = e.Size, Hash = e.Hash,
-                    IsRegular = e.Kind == LayerEntryKind.RegularFile,
-                });
-                localCopies[e.Path] = node.CopyId;
-            }
-            else if (e.Kind == LayerEntryKind.Hardlink && e.Link != null)
-            {
-                // Same inode as its target: in this layer, or (rarely) a visible lower file.
-                FsNode? target = null;
-                if (localCopies.TryGetValue(e.Link, out var cid)) node.CopyId = cid;
-                else if (_nodes.TryGetValue(e.Link, out target)) node.CopyId = target.CopyId;
-                if (node.CopyId >= 0)
-                {
-                    var c = _copies[node.CopyId];
-                    node.Size = c.ContentSize;
-                    node.Hash = c.Hash;
-                }
-            }
-
-            if (old != null)
-            {
-                if (old.Kind == LayerEntryKind.Directory)
-                {
-                    RemoveTree(e.Path, true, n =>
-                    {
-                        row.FilesRemoved++;
-                        row.BytesDeleted += OwnedStored(n);
-                        Hide(n, layer, WasteCause.DeletedLater);
-                    });
-                    row.FilesAdded++;
-                    row.BytesAdded += e.StoredSize;
-                }
-                else
-                {
-                    row.FilesModified++;
-                    row.BytesOverwritten += OwnedStored(old);
-                    var sameContent = old.Kind == e.Kind && old.Size == node.Size && old.Hash == node.Hash
-                        && string.Equals(old.Link, e.Link, StringComparison.Ordinal);
-                    var sameMeta = old.Mode == e.Mode && old.Uid == e.Uid && old.Gid == e.Gid;
-                    Hide(old, layer, !sameContent ? WasteCause.Overwritten
-                        : sameMeta ? WasteCause.OverwrittenWithIdenticalContent : WasteCause.MetadataOnlyRewrite);
-                    _nodes.Remove(e.Path);
-                }
-            }
-            else
-            {
-                row.FilesAdded++;
-                row.BytesAdded += e.StoredSize;
-            }
-            _nodes[e.Path] = node;
-            Link(e.Path);
+                RemoveTree(e.Path, false, n => Removed(n, layer, row, WasteCause.HiddenByOpaqueDirectory));
         }
     }
 
-    /// <summary>Stored bytes a node holds itself (a hard link to another path's copy holds none).</summary>
+    void Removed(FsNode n, int layer, LayerAnalysis row, WasteCause cause)
+    {
+        row.FilesRemoved++;
+        row.BytesDeleted += OwnedStored(n);
+        Hide(n, layer, cause);
+    }
+
+    /// <summary>A directory entry: replaces a non-directory, or updates the metadata of the directory already there.</summary>
+    void ApplyDirectory(in FileRecord e, FsNode? old, int layer, LayerAnalysis row)
+    {
+        if (old != null && old.Kind != LayerEntryKind.Directory)
+        {
+            Removed(old, layer, row, WasteCause.Overwritten);
+            _nodes.Remove(e.Path);
+        }
+        if (old == null || old.Kind != LayerEntryKind.Directory)
+        {
+            _nodes[e.Path] = new FsNode { Path = e.Path, Kind = LayerEntryKind.Directory, Mode = e.Mode, Uid = e.Uid, Gid = e.Gid, Layer = layer };
+            Link(e.Path);
+        }
+        else
+        {
+            old.Mode = e.Mode;
+            old.Uid = e.Uid;
+            old.Gid = e.Gid;
+            old.Layer = layer;
+        }
+    }
+
+    /// <summary>The node of a non-directory entry; files and symlinks are new stored copies, hard links share their target's.</summary>
+    FsNode NewNode(in FileRecord e, int layer, Dictionary<string, int> localCopies)
+    {
+        var node = new FsNode
+        {
+            Path = e.Path, Kind = e.Kind, Size = e.Size, Mode = e.Mode, Uid = e.Uid, Gid = e.Gid, Hash = e.Hash, Link = e.Link, Layer = layer,
+        };
+        if (e.Kind is LayerEntryKind.RegularFile or LayerEntryKind.Symlink)
+        {
+            node.CopyId = _copies.Count;
+            _copies.Add(new Copy
+            {
+                Path = e.Path, Layer = layer, Stored = e.StoredSize, ContentSize = e.Size, Hash = e.Hash,
+                IsRegular = e.Kind == LayerEntryKind.RegularFile,
+            });
+            localCopies[e.Path] = node.CopyId;
+        }
+        else if (e.Kind == LayerEntryKind.Hardlink && e.Link != null)
+        {
+            // Same inode as its target: in this layer, or (rarely) a visible lower file.
+            if (localCopies.TryGetValue(e.Link, out var cid)) node.CopyId = cid;
+            else if (_nodes.TryGetValue(e.Link, out var target)) node.CopyId = target.CopyId;
+            if (node.CopyId >= 0)
+            {
+                var c = _copies[node.CopyId];
+                node.Size = c.ContentSize;
+                node.Hash = c.Hash;
+            }
+        }
+        return node;
+    }
+
+    /// <summary>Puts a non-directory node at its path: an addition, a replaced directory tree, or a rewrite classified by what changed.</summary>
+    void Place(in FileRecord e, FsNode node, FsNode? old, int layer, LayerAnalysis row)
+    {
+        if (old == null || old.Kind == LayerEntryKind.Directory)
+        {
+            if (old != null) RemoveTree(e.Path, true, n => Removed(n, layer, row, WasteCause.DeletedLater));
+            row.FilesAdded++;
+            row.BytesAdded += e.StoredSize;
+        }
+        else
+        {
+            row.FilesModified++;
+            row.BytesOverwritten += OwnedStored(old);
+            var sameContent = old.Kind == e.Kind && old.Size == node.Size && old.Hash == node.Hash
+                && string.Equals(old.Link, e.Link, StringComparison.Ordinal);
+            var sameMeta = old.Mode == e.Mode && old.Uid == e.Uid && old.Gid == e.Gid;
+            Hide(old, layer, !sameContent ? WasteCause.Overwritten
+                : sameMeta ? WasteCause.OverwrittenWithIdenticalContent : WasteCause.MetadataOnlyRewrite);
+            _nodes.Remove(e.Path);
+        }
+        _nodes[e.Path] = node;
+        Link(e.Path);
+    }
+
     long OwnedStored(FsNode n)
     {
         if (n.CopyId < 0) return 0;

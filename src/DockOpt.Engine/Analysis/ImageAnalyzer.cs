@@ -1,3 +1,4 @@
+using DockOpt.Engine.Analysis.Recommendations;
 using System.Diagnostics;
 using DockOpt.Engine.Images;
 

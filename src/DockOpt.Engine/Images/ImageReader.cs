@@ -39,9 +39,7 @@ public static class ImageReader
     /// <summary>Reads a <c>docker save</c> / OCI archive tar stream with <paramref name="options"/>.</summary>
     public static void ReadArchiveStream(Stream archive, string description, IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
     {
-        var jsons = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
-        var digests = new Dictionary<string, LayerDigest>(StringComparer.Ordinal);
+        var contents = new ArchiveContents();
         using var reg = ct.Register(() => { try { archive.Dispose(); } catch { /* cancel */ } });
         try
         {
@@ -49,36 +47,7 @@ public static class ImageReader
             while (tar.GetNextEntry(copyData: false) is { } e)
             {
                 ct.ThrowIfCancellationRequested();
-                var (name, escapes) = LayerTarReader.NormalizePath(e.Name);
-                if (escapes) continue;
-                if (e.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
-                {
-                    // docker save stores a layer shared by two v1 IDs once and links the other: "<v1>/layer.tar -> ../<v2>/layer.tar".
-                    var target = e.EntryType == TarEntryType.SymbolicLink && !e.LinkName.StartsWith('/')
-                        ? (name.Contains('/') ? name.Substring(0, name.LastIndexOf('/') + 1) : "") + e.LinkName
-                        : e.LinkName;
-                    aliases[name] = LayerTarReader.NormalizePath(target).Path;
-                    continue;
-                }
-                if (e.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || e.DataStream == null) continue;
-                var isBlob = name.StartsWith("blobs/", StringComparison.Ordinal);
-                var isLegacyLayer = name.EndsWith("/layer.tar", StringComparison.Ordinal) || name.EndsWith("/layer.tar.gz", StringComparison.Ordinal);
-                if (isBlob || isLegacyLayer)
-                {
-                    var peek = new PeekableStream(e.DataStream);
-                    if (isLegacyLayer || LooksLikeLayer(peek.Peek(512), e.Length))
-                    {
-                        var blob = new LayerBlob { Key = name, BlobDigest = isBlob ? DigestFromBlobKey(name) : null, StoredLength = e.Length };
-                        var d = LayerTarReader.Read(peek, blob, visitor.BeginLayer, ct, options.VerifyDiffIds);
-                        digests[name] = d;
-                        visitor.EndLayer(blob, d);
-                        continue;
-                    }
-                    if (e.Length <= MaxJsonBytes) jsons[name] = ReadAll(peek, e.Length);
-                    continue;
-                }
-                if ((name.EndsWith(".json", StringComparison.Ordinal) || name == "repositories") && e.Length <= MaxJsonBytes)
-                    jsons[name] = ReadAll(e.DataStream, e.Length);
+                ReadArchiveEntry(e, contents, visitor, options, ct);
             }
         }
         catch (ObjectDisposedException) when (ct.IsCancellationRequested)
@@ -93,16 +62,65 @@ public static class ImageReader
         {
             throw new OperationCanceledException("Cancelled", e, ct);
         }
+        visitor.EndImage(AssembleArchive(contents, description));
+    }
 
-        string Resolve(string key)
+    /// <summary>What an archive's entries left for the end: its JSON files, its link aliases and the digests of the layers read.</summary>
+    sealed class ArchiveContents
+    {
+        public Dictionary<string, byte[]> Jsons { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, string> Aliases { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, LayerDigest> Digests { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Follows link aliases (a few hops at most).</summary>
+        public string Resolve(string key)
         {
-            for (var i = 0; i < 8 && aliases.TryGetValue(key, out var t); i++) key = t;
+            for (var i = 0; i < 8 && Aliases.TryGetValue(key, out var t); i++) key = t;
             return key;
         }
+    }
 
+    /// <summary>One entry of the archive: a link alias, a layer (read and given to the visitor now), or a JSON file kept for the end.</summary>
+    static void ReadArchiveEntry(TarEntry e, ArchiveContents contents, IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
+    {
+        var (name, escapes) = LayerTarReader.NormalizePath(e.Name);
+        if (escapes) return;
+        if (e.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
+        {
+            // docker save stores a layer shared by two v1 IDs once and links the other: "<v1>/layer.tar -> ../<v2>/layer.tar".
+            var target = e.EntryType == TarEntryType.SymbolicLink && !e.LinkName.StartsWith('/')
+                ? (name.Contains('/') ? name.Substring(0, name.LastIndexOf('/') + 1) : "") + e.LinkName
+                : e.LinkName;
+            contents.Aliases[name] = LayerTarReader.NormalizePath(target).Path;
+            return;
+        }
+        if (e.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || e.DataStream == null) return;
+        var isBlob = name.StartsWith("blobs/", StringComparison.Ordinal);
+        var isLegacyLayer = name.EndsWith("/layer.tar", StringComparison.Ordinal) || name.EndsWith("/layer.tar.gz", StringComparison.Ordinal);
+        if (isBlob || isLegacyLayer)
+        {
+            var peek = new PeekableStream(e.DataStream);
+            if (isLegacyLayer || LooksLikeLayer(peek.Peek(512), e.Length))
+            {
+                var blob = new LayerBlob { Key = name, BlobDigest = isBlob ? DigestFromBlobKey(name) : null, StoredLength = e.Length };
+                var d = LayerTarReader.Read(peek, blob, visitor.BeginLayer, ct, options.VerifyDiffIds);
+                contents.Digests[name] = d;
+                visitor.EndLayer(blob, d);
+                return;
+            }
+            if (e.Length <= MaxJsonBytes) contents.Jsons[name] = ReadAll(peek, e.Length);
+            return;
+        }
+        if ((name.EndsWith(".json", StringComparison.Ordinal) || name == "repositories") && e.Length <= MaxJsonBytes)
+            contents.Jsons[name] = ReadAll(e.DataStream, e.Length);
+    }
+
+    /// <summary>The image of an archive from its manifest.json (docker save, legacy and Docker 25+) or its index.json (OCI).</summary>
+    static ImageContents AssembleArchive(ArchiveContents contents, string description)
+    {
+        var jsons = contents.Jsons;
         if (jsons.TryGetValue("manifest.json", out var manifestBytes))
         {
-            // docker save (legacy, and Docker 25+ which writes it beside index.json).
             using var doc = JsonDocument.Parse(manifestBytes);
             if (doc.RootElement.ValueKind != JsonValueKind.Array || doc.RootElement.GetArrayLength() == 0)
                 throw Invalid(description, "manifest.json holds no image");
@@ -110,23 +128,21 @@ public static class ImageReader
             var configKey = LayerTarReader.NormalizePath(m.GetProperty("Config").GetString() ?? "").Path;
             var layerKeys = new List<string>();
             foreach (var l in m.GetProperty("Layers").EnumerateArray())
-                layerKeys.Add(Resolve(LayerTarReader.NormalizePath(l.GetString() ?? "").Path));
+                layerKeys.Add(contents.Resolve(LayerTarReader.NormalizePath(l.GetString() ?? "").Path));
             var tags = m.TryGetProperty("RepoTags", out var rt) && rt.ValueKind == JsonValueKind.Array
                 ? rt.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : Array.Empty<string>();
             if (!jsons.TryGetValue(configKey, out var config)) throw Invalid(description, $"the config {configKey} is missing");
             var summary = ParseConfig(config, description);
             var format = configKey.StartsWith("blobs/", StringComparison.Ordinal) ? ImageArchiveFormat.OciLayout : ImageArchiveFormat.DockerSave;
-            visitor.EndImage(Assemble(format, configKey, config, summary, layerKeys, null, digests, tags, description));
-            return;
+            return Assemble(format, configKey, config, summary, layerKeys, null, contents.Digests, tags, description);
         }
         if (jsons.ContainsKey("index.json"))
         {
             var (configKey, layerKeys, mediaTypes) = ResolveOci(jsons, k => jsons.TryGetValue(k, out var b) ? b : null, description);
             if (!jsons.TryGetValue(configKey, out var config)) throw Invalid(description, $"the config blob {configKey} is missing");
             var summary = ParseConfig(config, description);
-            visitor.EndImage(Assemble(ImageArchiveFormat.OciLayout, configKey, config, summary, layerKeys.Select(Resolve).ToList(), mediaTypes,
-                digests, Array.Empty<string>(), description));
-            return;
+            return Assemble(ImageArchiveFormat.OciLayout, configKey, config, summary, layerKeys.Select(contents.Resolve).ToList(), mediaTypes,
+                contents.Digests, Array.Empty<string>(), description);
         }
         throw Invalid(description, "it has neither manifest.json (docker save) nor index.json (OCI layout)");
     }

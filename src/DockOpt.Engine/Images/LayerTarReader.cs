@@ -106,6 +106,22 @@ public static class LayerTarReader
             ModifiedTime = te.ModificationTime,
             Ordinal = ordinal,
         };
+        var (name, sparseRealSize) = ReadSparseAttributes(te, e);
+        var (path, escapes) = NormalizePath(name);
+        e.Escapes = escapes;
+        e.Path = escapes ? name : path;
+        if (escapes) e.Problem = $"the name '{name}' leaves the root through '..'";
+        SetKind(te, e);
+        if (e.IsSparse && sparseRealSize != null) e.Size = sparseRealSize.Value;
+        if (!e.Escapes) RecogniseWhiteout(e);
+        e.Content = new EntryContentStream(e.Kind == LayerEntryKind.RegularFile ? te.DataStream : null,
+            e.Kind == LayerEntryKind.RegularFile ? te.Length : 0);
+        return e;
+    }
+
+    /// <summary>GNU sparse files in PAX form: the real name and size are in extended attributes.</summary>
+    static (string Name, long? SparseRealSize) ReadSparseAttributes(TarEntry te, LayerEntry e)
+    {
         var name = te.Name;
         long? sparseRealSize = null;
         if (te is PaxTarEntry pax)
@@ -122,12 +138,12 @@ public static class LayerTarReader
                 sparseRealSize = real;
             if (ea.ContainsKey("GNU.sparse.major") || ea.ContainsKey("GNU.sparse.map")) e.IsSparse = true;
         }
+        return (name, sparseRealSize);
+    }
 
-        var (path, escapes) = NormalizePath(name);
-        e.Escapes = escapes;
-        e.Path = escapes ? name : path;
-        if (escapes) e.Problem = $"the name '{name}' leaves the root through '..'";
-
+    /// <summary>The file-system kind of a tar entry type (and a hard link's normalised target).</summary>
+    static void SetKind(TarEntry te, LayerEntry e)
+    {
         switch (te.EntryType)
         {
             case TarEntryType.RegularFile:
@@ -173,38 +189,32 @@ public static class LayerTarReader
                 e.Problem ??= $"tar entry type '{(char)te.EntryType}' is not a file system object";
                 break;
         }
-        if (e.IsSparse && sparseRealSize != null) e.Size = sparseRealSize.Value;
+    }
 
-        // Whiteouts (OCI image spec, layer changesets): .wh.<name> deletes <name>; .wh..wh..opq makes the directory opaque.
-        if (!e.Escapes)
+    /// <summary>Whiteouts (OCI image spec, layer changesets): .wh.&lt;name&gt; deletes &lt;name&gt;; .wh..wh..opq makes the directory opaque.</summary>
+    static void RecogniseWhiteout(LayerEntry e)
+    {
+        var slash = e.Path.LastIndexOf('/');
+        var baseName = slash < 0 ? e.Path : e.Path.Substring(slash + 1);
+        var dir = slash < 0 ? "" : e.Path.Substring(0, slash);
+        if (!baseName.StartsWith(".wh.", StringComparison.Ordinal)) return;
+        if (baseName == ".wh..wh..opq")
         {
-            var slash = e.Path.LastIndexOf('/');
-            var baseName = slash < 0 ? e.Path : e.Path.Substring(slash + 1);
-            var dir = slash < 0 ? "" : e.Path.Substring(0, slash);
-            if (baseName.StartsWith(".wh.", StringComparison.Ordinal))
-            {
-                if (baseName == ".wh..wh..opq")
-                {
-                    e.Kind = LayerEntryKind.OpaqueWhiteout;
-                    e.Path = dir;
-                    e.Size = 0;
-                }
-                else if (baseName.StartsWith(".wh..wh.", StringComparison.Ordinal))
-                {
-                    e.Kind = LayerEntryKind.Other;
-                    e.Problem ??= $"'{baseName}' is an AUFS metadata entry, ignored";
-                }
-                else
-                {
-                    e.Kind = LayerEntryKind.Whiteout;
-                    e.Path = dir.Length == 0 ? baseName.Substring(4) : dir + "/" + baseName.Substring(4);
-                    e.Size = 0;
-                }
-            }
+            e.Kind = LayerEntryKind.OpaqueWhiteout;
+            e.Path = dir;
+            e.Size = 0;
         }
-        e.Content = new EntryContentStream(e.Kind == LayerEntryKind.RegularFile ? te.DataStream : null,
-            e.Kind == LayerEntryKind.RegularFile ? te.Length : 0);
-        return e;
+        else if (baseName.StartsWith(".wh..wh.", StringComparison.Ordinal))
+        {
+            e.Kind = LayerEntryKind.Other;
+            e.Problem ??= $"'{baseName}' is an AUFS metadata entry, ignored";
+        }
+        else
+        {
+            e.Kind = LayerEntryKind.Whiteout;
+            e.Path = dir.Length == 0 ? baseName.Substring(4) : dir + "/" + baseName.Substring(4);
+            e.Size = 0;
+        }
     }
 
     /// <summary>

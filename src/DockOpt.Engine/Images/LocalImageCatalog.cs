@@ -26,33 +26,10 @@ public sealed class LocalImageCatalog
     /// </summary>
     public async Task<IReadOnlyList<ImageInfo>> GetAsync(Query query, Action<DockOptException> notFound, CancellationToken ct)
     {
-        var ids = new List<(string Id, string? MatchedTag)>();
-        var inspected = new Dictionary<string, ImageInspectResponse>(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        IList<ImagesListResponse>? list = null;
-
-        async Task<IList<ImagesListResponse>> ListAsync()
-        {
-            if (list != null) return list;
-            try
-            {
-                list = await _engine.Client.Images.ListImagesAsync(new ImagesListParameters { All = query.All }, ct).ConfigureAwait(false);
-            }
-            catch (DockerApiException e)
-            {
-                throw EngineErrors.FromApi(e, "ImageListFailed", null);
-            }
-            return list = list.OrderByDescending(i => i.Created).ToList();
-        }
-
-        void Add(string id, string? tag)
-        {
-            if (seen.Add(id)) ids.Add((id, tag));
-        }
-
+        var found = new Selection(this, query, ct);
         if (query.Names == null || query.Names.Count == 0)
         {
-            foreach (var i in await ListAsync().ConfigureAwait(false)) Add(i.ID, null);
+            foreach (var i in await found.ListAsync().ConfigureAwait(false)) found.Add(i.ID, null);
         }
         else
         {
@@ -60,47 +37,16 @@ public sealed class LocalImageCatalog
             {
                 var name = raw?.Trim();
                 if (string.IsNullOrEmpty(name)) continue;
-                if (ImagePattern.HasWildcard(name))
-                {
-                    var any = false;
-                    var rx = ImagePattern.WildcardToRegex(name);
-                    var patternHasTag = ImageReference.SplitPattern(name).Tag != null;
-                    foreach (var i in await ListAsync().ConfigureAwait(false))
-                    {
-                        var tags = i.RepoTags ?? Array.Empty<string>();
-                        if (!ImagePattern.Matches(rx, patternHasTag, i.ID, tags, i.RepoDigests ?? Array.Empty<string>())) continue;
-                        any = true;
-                        Add(i.ID, tags.FirstOrDefault(t => rx.IsMatch(t)));
-                    }
-                    if (!any) notFound(NotFound(name));
-                    continue;
-                }
-
-                var resolved = await TryInspectAsync(name, ct).ConfigureAwait(false);
-                if (resolved != null)
-                {
-                    inspected[resolved.ID] = resolved; // described from this answer: no second inspect
-                    Add(resolved.ID, name.Contains('@') || LooksLikeId(name) ? null : Normalize(name));
-                    continue;
-                }
-                // "app" with no tag: every tag of that repository, as 'docker images app' lists them.
-                if (ImageReference.TryParse(name, out var wanted) && wanted!.Tag == null && wanted.Digest == null)
-                {
-                    var any = false;
-                    foreach (var i in await ListAsync().ConfigureAwait(false))
-                        foreach (var t in i.RepoTags ?? Array.Empty<string>())
-                            if (ImageReference.TryParse(t, out var have) && have!.Repository == wanted.Repository)
-                            {
-                                Add(i.ID, t);
-                                any = true;
-                                break;
-                            }
-                    if (any) continue;
-                }
-                notFound(NotFound(name));
+                if (!await found.ResolveAsync(name).ConfigureAwait(false)) notFound(NotFound(name));
             }
         }
+        return await DescribeAllAsync(found, query, notFound, ct).ConfigureAwait(false);
+    }
 
+    /// <summary>Describes the selected images, eight at a time, in selection order.</summary>
+    async Task<IReadOnlyList<ImageInfo>> DescribeAllAsync(Selection found, Query query, Action<DockOptException> notFound, CancellationToken ct)
+    {
+        var ids = found.Ids;
         var results = new ImageInfo[ids.Count];
         using var gate = new SemaphoreSlim(8);
         var tasks = ids.Select(async (entry, index) =>
@@ -109,7 +55,7 @@ public sealed class LocalImageCatalog
             try
             {
                 results[index] = await DescribeAsync(entry.Id, entry.MatchedTag, query, ct,
-                    inspected.GetValueOrDefault(entry.Id)).ConfigureAwait(false);
+                    found.Inspected.GetValueOrDefault(entry.Id)).ConfigureAwait(false);
             }
             catch (DockOptException e) when (e.Category == DockOptErrorCategory.ObjectNotFound)
             {
@@ -122,6 +68,89 @@ public sealed class LocalImageCatalog
         }).ToArray();
         await Task.WhenAll(tasks).ConfigureAwait(false);
         return results.Where(r => r != null).ToList();
+    }
+
+    /// <summary>The images a query selects, in order and once each, with the engine's answers kept for reuse.</summary>
+    sealed class Selection
+    {
+        readonly LocalImageCatalog _catalog;
+        readonly Query _query;
+        readonly CancellationToken _ct;
+        readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+        IList<ImagesListResponse>? _list;
+
+        public Selection(LocalImageCatalog catalog, Query query, CancellationToken ct) => (_catalog, _query, _ct) = (catalog, query, ct);
+
+        public List<(string Id, string? MatchedTag)> Ids { get; } = new();
+
+        /// <summary>Inspect answers already received, by ID (described from them: no second inspect).</summary>
+        public Dictionary<string, ImageInspectResponse> Inspected { get; } = new(StringComparer.Ordinal);
+
+        public void Add(string id, string? tag)
+        {
+            if (_seen.Add(id)) Ids.Add((id, tag));
+        }
+
+        /// <summary>The engine's image list, newest first, fetched once.</summary>
+        public async Task<IList<ImagesListResponse>> ListAsync()
+        {
+            if (_list != null) return _list;
+            try
+            {
+                _list = await _catalog._engine.Client.Images.ListImagesAsync(new ImagesListParameters { All = _query.All }, _ct).ConfigureAwait(false);
+            }
+            catch (DockerApiException e)
+            {
+                throw EngineErrors.FromApi(e, "ImageListFailed", null);
+            }
+            return _list = _list.OrderByDescending(i => i.Created).ToList();
+        }
+
+        /// <summary>Selects what one name means; false when it matches nothing.</summary>
+        public async Task<bool> ResolveAsync(string name)
+        {
+            if (ImagePattern.HasWildcard(name)) return await MatchWildcardAsync(name).ConfigureAwait(false);
+            var resolved = await _catalog.TryInspectAsync(name, _ct).ConfigureAwait(false);
+            if (resolved != null)
+            {
+                Inspected[resolved.ID] = resolved;
+                Add(resolved.ID, name.Contains('@') || LooksLikeId(name) ? null : Normalize(name));
+                return true;
+            }
+            return await MatchRepositoryAsync(name).ConfigureAwait(false);
+        }
+
+        /// <summary>A wildcard pattern: every image with a matching tag, repository, ID or digest.</summary>
+        async Task<bool> MatchWildcardAsync(string pattern)
+        {
+            var any = false;
+            var rx = ImagePattern.WildcardToRegex(pattern);
+            var patternHasTag = ImageReference.SplitPattern(pattern).Tag != null;
+            foreach (var i in await ListAsync().ConfigureAwait(false))
+            {
+                var tags = i.RepoTags ?? Array.Empty<string>();
+                if (!ImagePattern.Matches(rx, patternHasTag, i.ID, tags, i.RepoDigests ?? Array.Empty<string>())) continue;
+                any = true;
+                Add(i.ID, tags.FirstOrDefault(t => rx.IsMatch(t)));
+            }
+            return any;
+        }
+
+        /// <summary>"app" with no tag: every tag of that repository, as 'docker images app' lists them.</summary>
+        async Task<bool> MatchRepositoryAsync(string name)
+        {
+            if (!ImageReference.TryParse(name, out var wanted) || wanted!.Tag != null || wanted.Digest != null) return false;
+            var any = false;
+            foreach (var i in await ListAsync().ConfigureAwait(false))
+                foreach (var t in i.RepoTags ?? Array.Empty<string>())
+                    if (ImageReference.TryParse(t, out var have) && have!.Repository == wanted.Repository)
+                    {
+                        Add(i.ID, t);
+                        any = true;
+                        break;
+                    }
+            return any;
+        }
     }
 
     static bool LooksLikeId(string name)

@@ -33,20 +33,7 @@ public sealed class ImagePublisher
     /// <summary>Publishes one image; emits one PublishResult per tag (or a per-tag error) through the sink and returns the results.</summary>
     public async Task<IReadOnlyList<PublishResult>> PublishAsync(string image, CancellationToken ct)
     {
-        ImageInspectResponse inspect;
-        try
-        {
-            inspect = await _engine.Client.Images.InspectImageAsync(image, ct).ConfigureAwait(false);
-        }
-        catch (DockerImageNotFoundException)
-        {
-            throw new DockOptException("ImageNotFound", DockOptErrorCategory.ObjectNotFound, $"No local image '{image}'.", image,
-                "Check the name with Get-DockOptImage, or build it first.");
-        }
-        catch (DockerApiException e)
-        {
-            throw EngineErrors.FromApi(e, "ImageNotFound", image);
-        }
+        var inspect = await InspectAsync(image, ct).ConfigureAwait(false);
         var imageId = inspect.ID;
         var diffIds = inspect.RootFS?.Layers?.ToArray() ?? Array.Empty<string>();
         var what = $"{Target.Host}/{Target.Repository}:{string.Join(",", _o.Tags)}";
@@ -59,20 +46,11 @@ public sealed class ImagePublisher
 
         if (_o.CreateRepository && !_repositoryEnsured) await EnsureRepositoryAsync(ct).ConfigureAwait(false);
 
-        var known = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var rd in inspect.RepoDigests ?? new List<string>())
-        {
-            if (ImageReference.TryParse(rd, out var pinned) && pinned!.Digest != null && pinned.Repository == Target.ToString())
-                known.Add(pinned.Digest);
-        }
+        var known = KnownDigests(inspect);
         bool SameImage(RemoteManifest? m) => m != null && (m.ConfigDigest == imageId || known.Contains(m.Digest));
 
         // 1. Where does each tag point now?
-        var remote = new Dictionary<string, RemoteManifest?>(StringComparer.Ordinal);
-        // The first lookup settles scheme and auth; the others go out together.
-        remote[_o.Tags[0]] = await WithTokenRefreshAsync(reg, () => reg.GetManifestAsync(_o.Tags[0], ct), ct).ConfigureAwait(false);
-        var rest = _o.Tags.Skip(1).Select(t => (Tag: t, Task: reg.GetManifestAsync(t, ct))).ToList();
-        foreach (var (t, task) in rest) remote[t] = await task.ConfigureAwait(false);
+        var remote = await LookUpTagsAsync(reg, ct).ConfigureAwait(false);
         foreach (var tag in _o.Tags)
         {
             _sink.Verbose(remote[tag] == null
@@ -133,21 +111,63 @@ public sealed class ImagePublisher
 
         if (deferOutput)
         {
-            var ecr = _o.Auth.NewEcrClient(Target.Ecr!, _sink);
-            using (ecr)
-            {
-                foreach (var digest in results.Select(r => r.Digest).Distinct())
-                {
-                    _sink.Progress(new DockOptProgress(activity, $"Publishing {image}", $"Waiting for the ECR scan of {digest}"));
-                    var scan = await ecr.WaitForScanAsync(Target.Repository, digest, _o.ScanTimeout, _o.ScanPollInterval, ct).ConfigureAwait(false);
-                    foreach (var r in results.Where(r => r.Digest == digest)) r.Scan = scan;
-                    _sink.Verbose($"ECR scan of {Target.Pinned(digest)}: {scan}.");
-                }
-            }
-            _sink.Progress(new DockOptProgress(activity, $"Publishing {image}", "Done") { Completed = true });
+            await AttachEcrScansAsync(results, image, activity, ct).ConfigureAwait(false);
             foreach (var r in results) _sink.Output(r);
         }
         return results;
+    }
+
+    async Task<ImageInspectResponse> InspectAsync(string image, CancellationToken ct)
+    {
+        try
+        {
+            return await _engine.Client.Images.InspectImageAsync(image, ct).ConfigureAwait(false);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            throw new DockOptException("ImageNotFound", DockOptErrorCategory.ObjectNotFound, $"No local image '{image}'.", image,
+                "Check the name with Get-DockOptImage, or build it first.");
+        }
+        catch (DockerApiException e)
+        {
+            throw EngineErrors.FromApi(e, "ImageNotFound", image);
+        }
+    }
+
+    /// <summary>Manifest digests the engine already knows for the target repository (its RepoDigests there).</summary>
+    HashSet<string> KnownDigests(ImageInspectResponse inspect)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var rd in inspect.RepoDigests ?? new List<string>())
+            if (ImageReference.TryParse(rd, out var pinned) && pinned!.Digest != null && pinned.Repository == Target.ToString())
+                known.Add(pinned.Digest);
+        return known;
+    }
+
+    /// <summary>Where each tag points now (null: not in the registry). The first lookup settles scheme and auth; the others go out together.</summary>
+    async Task<Dictionary<string, RemoteManifest?>> LookUpTagsAsync(RegistryClient reg, CancellationToken ct)
+    {
+        var remote = new Dictionary<string, RemoteManifest?>(StringComparer.Ordinal);
+        remote[_o.Tags[0]] = await WithTokenRefreshAsync(reg, () => reg.GetManifestAsync(_o.Tags[0], ct), ct).ConfigureAwait(false);
+        var rest = _o.Tags.Skip(1).Select(t => (Tag: t, Task: reg.GetManifestAsync(t, ct))).ToList();
+        foreach (var (t, task) in rest) remote[t] = await task.ConfigureAwait(false);
+        return remote;
+    }
+
+    /// <summary>-WaitForScan on ECR: waits for the scan of each pushed digest and attaches it to the results.</summary>
+    async Task AttachEcrScansAsync(List<PublishResult> results, string image, int activity, CancellationToken ct)
+    {
+        using (var ecr = _o.Auth.NewEcrClient(Target.Ecr!, _sink))
+        {
+            foreach (var digest in results.Select(r => r.Digest).Distinct())
+            {
+                _sink.Progress(new DockOptProgress(activity, $"Publishing {image}", $"Waiting for the ECR scan of {digest}"));
+                var scan = await ecr.WaitForScanAsync(Target.Repository, digest, _o.ScanTimeout, _o.ScanPollInterval, ct).ConfigureAwait(false);
+                foreach (var r in results.Where(r => r.Digest == digest)) r.Scan = scan;
+                _sink.Verbose($"ECR scan of {Target.Pinned(digest)}: {scan}.");
+            }
+        }
+        _sink.Progress(new DockOptProgress(activity, $"Publishing {image}", "Done") { Completed = true });
     }
 
     static string ShortId(string id) => id.StartsWith("sha256:", StringComparison.Ordinal) && id.Length > 19 ? id.Substring(7, 12) : id;

@@ -1,3 +1,4 @@
+using DockOpt.Engine.IO;
 using DockOpt.Engine.Images;
 using System.Security.Cryptography;
 using System.Text;
@@ -12,24 +13,8 @@ public static class ReportWriters
 {
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    public static void WriteAtomic(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir))
-            throw new DockOptException("OutputDirectoryNotFound", DockOptErrorCategory.ObjectNotFound, $"The folder '{dir}' does not exist.", path, "Create the folder or choose another path.");
-        var tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
-        {
-            File.WriteAllText(tmp, text, new UTF8Encoding(false));
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw new DockOptException("OutputWriteFailed", DockOptErrorCategory.WriteError, $"Could not write '{full}': {e.Message}", path, "Check the path and permissions.", e);
-        }
-    }
+    /// <summary>Writes a report through <see cref="AtomicFile"/>.</summary>
+    public static void WriteAtomic(string path, string text) => AtomicFile.WriteAllText(path, text);
 
     public static string ToJson(IReadOnlyList<SecurityReport> reports) =>
         JsonSerializer.Serialize(reports.Count == 1 ? (object)reports[0] : reports, Indented);

@@ -1,3 +1,4 @@
+using DockOpt.Engine.IO;
 using System.Globalization;
 using System.Text;
 using System.Xml;
@@ -10,27 +11,8 @@ namespace DockOpt.Engine.Testing;
 /// </summary>
 public static class JUnitReport
 {
-    public static void Write(string path, IReadOnlyList<ImageTestResult> results, IReadOnlyList<ImageTestSummary> summaries)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir))
-            throw new DockOptException("OutFileDirectoryNotFound", DockOptErrorCategory.ObjectNotFound,
-                $"The directory '{dir}' for the JUnit report does not exist.", path, "Create the directory or choose another -OutFile.");
-        var temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("n").Substring(0, 8) + ".tmp");
-        try
-        {
-            using (var stream = File.Create(temp))
-                Write(stream, results, summaries);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(temp); } catch (Exception) { }
-            throw new DockOptException("OutFileWriteFailed", DockOptErrorCategory.WriteError, $"Cannot write the JUnit report '{path}': {e.Message}", path,
-                "Check the path and that you may write there.", e);
-        }
-    }
+    public static void Write(string path, IReadOnlyList<ImageTestResult> results, IReadOnlyList<ImageTestSummary> summaries) =>
+        AtomicFile.Write(path, stream => Write(stream, results, summaries));
 
     public static void Write(Stream stream, IReadOnlyList<ImageTestResult> results, IReadOnlyList<ImageTestSummary> summaries)
     {

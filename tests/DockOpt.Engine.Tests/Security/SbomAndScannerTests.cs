@@ -49,16 +49,16 @@ public class SbomAndScannerTests
         Assert.True(Validate("""{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"x"}]}""").IsValid);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Debian_slim_sbom_is_valid_deterministic_and_counts_match_dpkg_query()
     {
         const string image = "dockopt/debian:bookworm-slim";
         var expected = Docker("run", "--rm", image, "dpkg-query", "-W");
-        if (expected == null) return; // no engine or no base image on this machine
+        Precondition.Require(expected != null, $"needs a Docker engine and {image} (Bootstrap pulls it)");
         using var engine = await DockerEngine.ConnectAsync(new EngineOptions(), CancellationToken.None);
         var result = await ImageScanner.ScanAsync(ImageSource.FromEngine(engine, image), image, new ImageScanOptions(), NullSink.Instance, CancellationToken.None);
 
-        var dpkg = expected.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToDictionary(f => f[0], f => f[1]);
+        var dpkg = expected!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToDictionary(f => f[0], f => f[1]);
         var debs = result.Packages.Where(p => p.Type == "deb").ToList();
         Assert.Equal(dpkg.Count, debs.Count);
         foreach (var p in debs)
@@ -86,17 +86,17 @@ public class SbomAndScannerTests
         Assert.Equal("2026-01-02T03:04:05Z", (string)JsonNode.Parse(withTime)!["metadata"]!["timestamp"]!);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Python_slim_lists_dpkg_and_python_packages_by_layer()
     {
         const string image = "dockopt/python:3.11-slim";
         var expected = Docker("run", "--rm", image, "dpkg-query", "-W");
-        if (expected == null) return;
+        Precondition.Require(expected != null, $"needs a Docker engine and {image} (Bootstrap pulls it)");
         var pyList = Docker("run", "--rm", image, "python3", "-c",
             "import importlib.metadata as m; print('\\n'.join(sorted({d.metadata['Name'].lower()+'=='+d.version for d in m.distributions()})))");
         using var engine = await DockerEngine.ConnectAsync(new EngineOptions(), CancellationToken.None);
         var result = await ImageScanner.ScanAsync(ImageSource.FromEngine(engine, image), image, new ImageScanOptions { Secrets = false, Config = false }, NullSink.Instance, CancellationToken.None);
-        Assert.Equal(expected.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, result.Packages.Count(p => p.Type == "deb"));
+        Assert.Equal(expected!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, result.Packages.Count(p => p.Type == "deb"));
         var diffIds = Docker("image", "inspect", image, "--format", "{{join .RootFS.Layers \",\"}}")!.Trim().Split(',');
         Assert.All(result.Packages, p => Assert.Equal(diffIds[p.Layer], p.LayerDiffId));
         if (pyList != null)

@@ -35,10 +35,10 @@ public class VersionComparerTests
         Assert.Equal(-expected, DebianVersionComparer.Instance.Compare(b, a));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Debian_agrees_with_dpkg_compare_versions()
     {
-        if (!File.Exists("/usr/bin/dpkg")) return; // dpkg is the reference where it exists (Debian dev boxes and CI)
+        Precondition.Require(File.Exists("/usr/bin/dpkg"), "needs /usr/bin/dpkg, the reference implementation (Debian and Ubuntu machines)");
         string[] vs = { "1.0", "1:0.9", "1.0~rc1", "1.0~rc1-1", "1.0-1", "1.0+dfsg-1", "1.0a-1", "1.0.1", "1.0-1~bpo1",
             "2:1.0~~", "0.9-10", "0.9-9", "1.0-1+b2", "1.0-1.1", "9.18.28-1~deb12u2", "3.0.11-1~deb12u2" };
         foreach (var a in vs)

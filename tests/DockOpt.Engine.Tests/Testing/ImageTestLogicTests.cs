@@ -469,7 +469,7 @@ public class ReportTests
             Assert.Single(Directory.GetFiles(dir.FullName));
             var e = Assert.Throws<DockOptException>(() => JUnitReport.Write(Path.Combine(dir.FullName, "no", "r.xml"),
                 new List<ImageTestResult>(), new List<ImageTestSummary>()));
-            Assert.Equal("OutFileDirectoryNotFound", e.ErrorId);
+            Assert.Equal(ErrorIds.ReportFolderNotFound, e.ErrorId);
         }
         finally { dir.Delete(true); }
     }
