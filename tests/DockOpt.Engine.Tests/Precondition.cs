@@ -17,4 +17,13 @@ public static class Precondition
         if (InCi) Assert.Fail($"Precondition missing under CI=true, where engine tests may not be skipped: {reason}");
         throw new SkipException(reason);
     }
+
+    /// <summary>
+    /// Skips the test with <paramref name="reason"/> unless <paramref name="met"/>, in CI too: for facts of the host that no
+    /// setup step can change (the tests run as root, so no file is unreadable), not for missing engines or images.
+    /// </summary>
+    public static void RequireHost(bool met, string reason)
+    {
+        if (!met) throw new SkipException(reason);
+    }
 }

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace DockOpt.Engine.Reporting;
 
 /// <summary>Report formats of Export-DockOptReport.</summary>
@@ -31,25 +29,6 @@ public static class ReportFile
                        : $"Cannot tell the report format from '{Path.GetFileName(outFile)}': give -Format Html or Markdown, or an -OutFile ending in .html or .md.",
         (object?)outFile ?? format, "Give -Format Html or -Format Markdown, or an -OutFile ending in .html or .md.");
 
-    /// <summary>Writes <paramref name="text"/> (UTF-8, no BOM) to <paramref name="path"/> atomically; never creates folders.</summary>
-    public static void Write(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir))
-            throw new DockOptException(ErrorIds.ReportFolderNotFound, DockOptErrorCategory.ObjectNotFound,
-                $"The folder '{dir}' of the report file does not exist.", path, "Create the folder first; DockOpt never creates folders.");
-        var tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("n").Substring(0, 8) + ".tmp");
-        try
-        {
-            File.WriteAllText(tmp, text, new UTF8Encoding(false));
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw new DockOptException(ErrorIds.ReportWriteFailed, DockOptErrorCategory.WriteError,
-                $"Could not write the report '{full}': {e.Message}", path, "Check that the folder is writable and has free space.");
-        }
-    }
+    /// <summary>Writes <paramref name="text"/> (UTF-8, no BOM) to <paramref name="path"/> through the one atomic writer; never creates folders.</summary>
+    public static void Write(string path, string text) => DockOpt.Engine.IO.AtomicFile.WriteAllText(path, text);
 }
