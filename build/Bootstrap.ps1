@@ -83,11 +83,18 @@ if (-not (Get-Command docker-registry -ErrorAction Ignore) -and (Test-DebianLike
     # The package starts a system registry on :5000; the tests start their own on free loopback ports.
     & systemctl stop docker-registry 2>$null | Out-Null
 }
-# htpasswd (apache2-utils) for the registry basic-auth tests; socat for the engine-over-TLS test.
+# htpasswd (apache2-utils) for the registry basic-auth tests; socat for the engine-over-TLS test; chromium for the
+# report's rendering tests; rpm (rpmbuild) for the rpm database tests; tini (tini-static) for the init-as-PID-1 test;
+# binutils (objcopy) for the cargo-auditable test; shellcheck as the shell-analysis oracle (never a run-time dependency).
 if ((Test-DebianLike) -and (Test-Root)) {
     $tools = @()
     if (-not (Get-Command htpasswd -ErrorAction Ignore)) { $tools += 'apache2-utils' }
     if (-not (Get-Command socat -ErrorAction Ignore)) { $tools += 'socat' }
+    if (-not (Get-Command chromium -ErrorAction Ignore)) { $tools += 'chromium' }
+    if (-not (Get-Command rpmbuild -ErrorAction Ignore)) { $tools += 'rpm' }
+    if (-not (Test-Path /usr/bin/tini-static)) { $tools += 'tini' }
+    if (-not (Get-Command objcopy -ErrorAction Ignore)) { $tools += 'binutils' }
+    if (-not (Get-Command shellcheck -ErrorAction Ignore)) { $tools += 'shellcheck' }
     if ($tools) { Install-AptPackage $tools }
 }
 if (Get-Command docker-registry -ErrorAction Ignore) {
