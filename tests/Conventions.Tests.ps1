@@ -34,7 +34,10 @@ BeforeAll {
     # Names that the vocabulary replaced; a parameter with one of these names is drift.
     $script:banned = 'Image', 'ImageName', 'Images', 'ArchivePath', 'OutputFormat', 'ReportFormat', 'OutputPath', 'ReportPath',
         'MinScore', 'MinimumSeverity', 'Threshold', 'Timeout', 'TimeoutSec', 'TimeoutSeconds', 'GracePeriodSec', 'NoCacheLayers', 'File'
-    $script:setNames = 'Name', 'Path', 'LiteralPath', 'Archive', 'ArchiveLiteralPath', 'Content', 'Registry', 'Destination', '__AllParameterSets'
+    # The constants of DockOpt.Cmdlets.ParameterSets (internal: read through the cmdlet assembly), plus PowerShell's own.
+    $sets = (Get-Command Get-DockOptImage).ImplementingType.Assembly.GetType('DockOpt.Cmdlets.ParameterSets', $true)
+    $script:setNames = @($sets.GetFields([Reflection.BindingFlags]'Public, Static') | Where-Object IsLiteral | ForEach-Object { $_.GetRawConstantValue() }) + '__AllParameterSets'
+    $script:setNames.Count | Should -BeGreaterThan 8
 
     function Get-OwnParameters([string] $Name) {
         (Get-Command $Name).Parameters.Values | Where-Object { $_.Name -notin $script:common }
