@@ -102,7 +102,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
 
     protected override void EndProcessing()
     {
-        if (!RequireInput())
+        if (_sboms.Count == 0 && !RequireInput())
         {
             base.EndProcessing();
             return;
