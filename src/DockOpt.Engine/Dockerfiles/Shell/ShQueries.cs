@@ -68,6 +68,7 @@ public static class ShQueries
     {
         foreach (var a in s.Ancestors(n))
         {
+            if (a is ShSimpleCommand) return false;
             if (a is ShDoubleBracket or ShAssignment or ShFor or ShCase) return true;
             if (a is ShCommandSub) return false;
         }

@@ -15,7 +15,7 @@ public sealed class DO6014BraceExpansionInSh : ShellCheckRule
             foreach (var p in w.Parts)
                 if (p is ShLiteral l && HasBraceExpansion(l.Raw))
                 {
-                    Report(ctx, run, w, "In POSIX sh, brace expansion is undefined.", "Spell the words out, or use SHELL [\"/bin/bash\", \"-c\"].");
+                    Report(ctx, run, l.Start + l.Raw.IndexOf('{'), w.End, "In POSIX sh, brace expansion is undefined.", "Spell the words out, or use SHELL [\"/bin/bash\", \"-c\"].");
                     break;
                 }
     }
