@@ -30,7 +30,7 @@ public sealed class DO6006ExpansionInSingleQuotes : ShellCheckRule
     {
         if (t.Contains('`')) return t.IndexOf('`') != t.LastIndexOf('`');
         for (var i = 0; i + 1 < t.Length; i++)
-            if (t[i] == '$' && (ShQueries.IsIdentifierStart(t[i + 1]) || t[i + 1] is '{' or '(')) return true;
+            if (t[i] == '$' && (ShQueries.IsIdentifierStart(t[i + 1]) || t[i + 1] == '(' || (t[i + 1] == '{' && i + 2 < t.Length && (ShQueries.IsIdentifierStart(t[i + 2]) || char.IsDigit(t[i + 2]) || t[i + 2] is '#' or '!' or '@' or '*')))) return true;
         return false;
     }
 }
