@@ -30,6 +30,15 @@ public static class RunShellScripts
 
     public static IReadOnlyList<RunShellScript> Of(LintContext ctx) => Cache.GetValue(ctx, Build);
 
+    /// <summary>Parses one script; a script the parser cannot handle at all yields no analysis rather than failing the lint.</summary>
+    static void Add(List<RunShellScript> list, Instruction ins, Func<ShScript> parse, Func<IReadOnlySet<string>> vars)
+    {
+        ShScript script;
+        try { script = parse(); }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException) { return; }
+        list.Add(new RunShellScript(ins, script, vars()));
+    }
+
     static List<RunShellScript> Build(LintContext ctx)
     {
         var list = new List<RunShellScript>();
@@ -44,11 +53,11 @@ public static class RunShellScripts
             {
                 var ef = ins.ExecForm;
                 if (ef.Length >= 3 && IsShell(ef[0]) && ef[1] == "-c")
-                    list.Add(new RunShellScript(ins, new ShScript(Anchored(ef[2], ins.Arguments), IsBash(ef[0]) ? ShDialect.Bash : ShDialect.Sh), Vars()));
+                    Add(list, ins, () => new ShScript(Anchored(ef[2], ins.Arguments), IsBash(ef[0]) ? ShDialect.Bash : ShDialect.Sh), Vars);
                 continue;
             }
             var text = ins.Arguments.Text.TrimStart();
-            if (ins.Heredocs.Count > 0 && text.StartsWith("<<", StringComparison.Ordinal) && !text.Contains(' ') || ins.Heredocs.Count > 0 && text.StartsWith("<<", StringComparison.Ordinal) && text.Trim().Split(' ').Length == 1)
+            if (ins.Heredocs.Count > 0 && text.StartsWith("<<", StringComparison.Ordinal) && text.Trim().Split(' ').Length == 1)
             {
                 foreach (var h in ins.Heredocs)
                 {
@@ -61,11 +70,11 @@ public static class RunShellScripts
                         if (!IsShell(prog)) continue;
                         d = IsBash(prog) ? ShDialect.Bash : ShDialect.Sh;
                     }
-                    list.Add(new RunShellScript(ins, new ShScript(h.Body, d), Vars()));
+                    Add(list, ins, () => new ShScript(h.Body, d), Vars);
                 }
                 continue;
             }
-            list.Add(new RunShellScript(ins, new ShScript(ins.Arguments, dialect), Vars()));
+            Add(list, ins, () => new ShScript(ins.Arguments, dialect), Vars);
         }
         return list;
     }
