@@ -46,5 +46,8 @@ public sealed class LintFinding
     /// <summary>The corresponding Docker build check, when one exists.</summary>
     public string BuildCheckId { get; set; } = "";
 
+    /// <summary>The ShellCheck code (SC…) of a finding on the shell script of a RUN, as hadolint reports it; else empty.</summary>
+    public string ShellCheckId { get; set; } = "";
+
     public override string ToString() => $"{Path}:{Line}:{Column} {RuleId} {Severity}: {Message}";
 }

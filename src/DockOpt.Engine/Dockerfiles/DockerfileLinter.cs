@@ -61,5 +61,6 @@ public static class DockerfileLinter
         HelpUri = f.Rule.HelpUri,
         HadolintId = hadolint,
         BuildCheckId = f.Rule.BuildCheck,
+        ShellCheckId = hadolint.StartsWith("SC", StringComparison.Ordinal) ? hadolint : "",
     };
 }

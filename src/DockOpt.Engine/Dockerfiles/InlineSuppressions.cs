@@ -15,6 +15,9 @@ internal sealed class InlineSuppressions
         @"^#\s*(?<tool>hadolint|dockopt)\s+(?:(?<scope>global|stage)\s+)?ignore\s*=\s*(?<ids>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*)",
         RegexOptions.IgnoreCase | RegexOptions.Compiled);
 
+    /// <summary>ShellCheck's own directive written above an instruction: <c># shellcheck disable=SC2086,SC2046</c>.</summary>
+    static readonly Regex ShellCheckPragma = new(@"^#\s*shellcheck\s+disable\s*=\s*(?<ids>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*)", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+
     readonly HashSet<string> _global = new(StringComparer.OrdinalIgnoreCase);
     readonly Dictionary<Instruction, HashSet<string>> _perInstruction = new();
     readonly Dictionary<int, HashSet<string>> _perStage = new();
@@ -31,6 +34,7 @@ internal sealed class InlineSuppressions
         foreach (var ins in doc.Instructions)
             foreach (var c in ins.Comments)
             {
+                if (ShellCheckPragma.Match(c.Text) is { Success: true } sc) Set(_perInstruction, ins).UnionWith(Ids(sc.Groups["ids"].Value));
                 if (IgnorePragma.Match(c.Text) is not { Success: true } m) continue;
                 var scope = m.Groups["scope"].Value.ToLowerInvariant();
                 if (scope == "") Set(_perInstruction, ins).UnionWith(Ids(m.Groups["ids"].Value));

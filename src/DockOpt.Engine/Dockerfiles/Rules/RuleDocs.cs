@@ -13,12 +13,13 @@ public static class RuleDocs
         RuleFamily.Instructions => "DO2-instructions.md",
         RuleFamily.Shell => "DO3-shell.md",
         RuleFamily.Optimization => "DO4-optimization.md",
+        RuleFamily.ShellCheck => "DO6-shellcheck.md",
         _ => "DO5-security.md",
     };
 
     /// <summary>The family of a DO id (DO2000 → Instructions).</summary>
     public static RuleFamily FamilyOf(string id) =>
-        id.Length >= 3 && id[2] is >= '1' and <= '5' ? (RuleFamily)(id[2] - '0')
+        id.Length >= 3 && id[2] is >= '1' and <= '6' ? (RuleFamily)(id[2] - '0')
         : throw new ArgumentException($"'{id}' is not a DOnnnn rule id.", nameof(id));
 
     /// <summary>Absolute help URL of a rule: its family page and the anchor of its <c>## DOnnnn</c> heading.</summary>

@@ -13,4 +13,6 @@ public enum RuleFamily
     Optimization = 4,
     /// <summary>DO5xxx: hygiene and security of the shipped image.</summary>
     Security = 5,
+    /// <summary>DO6xxx: ShellCheck's checks on the shell script of RUN (reported with their SC codes).</summary>
+    ShellCheck = 6,
 }

@@ -1,0 +1,32 @@
+using DockOpt.Engine.Dockerfiles.Shell;
+
+namespace DockOpt.Engine.Dockerfiles.Rules.ShellCheck;
+
+/// <summary>
+/// Base of the rules that re-implement a ShellCheck check on the parsed script of each RUN. The rule's hadolint id is
+/// the SC code (hadolint reports ShellCheck findings under it), so <c># hadolint ignore=SC2086</c> works; a
+/// <c># shellcheck disable=SC2086</c> comment inside the script (or above the RUN) works too.
+/// </summary>
+public abstract class ShellCheckRule : Rule
+{
+    /// <summary>Only under POSIX sh (the SC3xxx portability checks).</summary>
+    protected virtual bool ShOnly => false;
+
+    public override void Check(LintContext ctx)
+    {
+        foreach (var run in RunShellScripts.Of(ctx))
+        {
+            if (ShOnly && run.Script.Dialect != ShDialect.Sh) continue;
+            if (run.Script.Disabled.Contains(Info.Hadolint) || run.Script.Disabled.Contains("all")) continue;
+            Check(ctx, run, run.Script);
+        }
+    }
+
+    protected abstract void Check(LintContext ctx, RunShellScript run, ShScript s);
+
+    protected void Report(LintContext ctx, RunShellScript run, ShNode node, string message, string fix = "") =>
+        Report(ctx, message, run.Script.RangeOf(node), run.Run, fix);
+
+    protected void Report(LintContext ctx, RunShellScript run, int start, int end, string message, string fix = "") =>
+        Report(ctx, message, run.Script.RangeOf(start, end), run.Run, fix);
+}

@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+using DockOpt.Engine.Dockerfiles.Rules;
+
+namespace DockOpt.Engine.Dockerfiles.Shell;
+
+/// <summary>One RUN's parsed shell script and what the ShellCheck rules ask of it.</summary>
+public sealed class RunShellScript
+{
+    internal RunShellScript(Instruction run, ShScript script, IReadOnlySet<string> dockerVariables)
+    {
+        Run = run;
+        Script = script;
+        DockerVariables = dockerVariables;
+    }
+
+    public Instruction Run { get; }
+    public ShScript Script { get; }
+    /// <summary>ENV and ARG names in scope for the RUN (they count as assigned).</summary>
+    public IReadOnlySet<string> DockerVariables { get; }
+}
+
+/// <summary>
+/// The shell scripts of a document's RUN instructions, parsed once per lint run: shell form, <c>sh -c</c>/<c>bash -c</c>
+/// exec form and a RUN made only of a heredoc. PowerShell and cmd RUNs are skipped. The dialect follows SHELL
+/// (bash, zsh and ksh read as bash; anything else as POSIX sh), or a heredoc's shebang.
+/// </summary>
+public static class RunShellScripts
+{
+    static readonly ConditionalWeakTable<LintContext, List<RunShellScript>> Cache = new();
+
+    public static IReadOnlyList<RunShellScript> Of(LintContext ctx) => Cache.GetValue(ctx, Build);
+
+    /// <summary>Parses one script; a script the parser cannot handle at all yields no analysis rather than failing the lint.</summary>
+    static void Add(List<RunShellScript> list, Instruction ins, Func<ShScript> parse, Func<IReadOnlySet<string>> vars)
+    {
+        ShScript script;
+        try { script = parse(); }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException) { return; }
+        list.Add(new RunShellScript(ins, script, vars()));
+    }
+
+    static List<RunShellScript> Build(LintContext ctx)
+    {
+        var list = new List<RunShellScript>();
+        foreach (var ins in ctx.Document.Instructions.Select(i => i.Trigger ?? i))
+        {
+            if (ins.Keyword != "RUN" || !ctx.IsPosixShell(ins)) continue;
+            var shell = ctx.ShellFor(ins);
+            var dialect = shell != null && IsBash(shell[0]) ? ShDialect.Bash : ShDialect.Sh;
+            HashSet<string>? vars = null;
+            IReadOnlySet<string> Vars() => vars ??= DockerVariables(ctx, ins);
+            if (ins.ExecForm != null)
+            {
+                var ef = ins.ExecForm;
+                if (ef.Length >= 3 && IsShell(ef[0]) && ef[1] == "-c")
+                    Add(list, ins, () => new ShScript(Anchored(ef[2], ins.Arguments), IsBash(ef[0]) ? ShDialect.Bash : ShDialect.Sh), Vars);
+                continue;
+            }
+            var text = ins.Arguments.Text.TrimStart();
+            if (ins.Heredocs.Count > 0 && text.StartsWith("<<", StringComparison.Ordinal) && text.Trim().Split(' ').Length == 1)
+            {
+                foreach (var h in ins.Heredocs)
+                {
+                    var body = h.Body.Text;
+                    var d = dialect;
+                    if (body.StartsWith("#!", StringComparison.Ordinal))
+                    {
+                        var interp = body.Split('\n')[0].Substring(2).Trim().Split(' ');
+                        var prog = interp[0].EndsWith("/env", StringComparison.Ordinal) && interp.Length > 1 ? interp[1] : interp[0];
+                        if (!IsShell(prog)) continue;
+                        d = IsBash(prog) ? ShDialect.Bash : ShDialect.Sh;
+                    }
+                    Add(list, ins, () => new ShScript(h.Body, d), Vars);
+                }
+                continue;
+            }
+            Add(list, ins, () => new ShScript(ins.Arguments, dialect), Vars);
+        }
+        return list;
+    }
+
+    static HashSet<string> DockerVariables(LintContext ctx, Instruction ins)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        var scope = ctx.Model.ScopeBefore(ins);
+        set.UnionWith(scope.Vars.Keys);
+        set.UnionWith(scope.Args);
+        set.UnionWith(ctx.Model.GlobalArgs.Keys);
+        foreach (var i in ctx.Document.Instructions) // ENV/ARG anywhere in the RUN's section (hadolint counts the whole file)
+            if (i.Keyword is "ENV" or "ARG")
+                foreach (var w in DockerfileParser.Words(i.Arguments.Text))
+                {
+                    var v = w.Value;
+                    var eq = v.IndexOf('=');
+                    set.Add(eq >= 0 ? v[..eq] : v);
+                }
+        return set;
+    }
+
+    static string Name(string p) => p.Contains('/') ? p[(p.LastIndexOf('/') + 1)..] : p;
+    static bool IsShell(string p) => Name(p) is "sh" or "bash" or "ash" or "dash" or "zsh" or "ksh" or "mksh";
+    static bool IsBash(string p) => Name(p) is "bash" or "zsh" or "ksh" or "mksh";
+
+    /// <summary>Exec-form text: every character maps to the start of the arguments.</summary>
+    static MappedText Anchored(string text, MappedText anchor)
+    {
+        var p = anchor.PositionAt(0);
+        var lines = new int[text.Length];
+        var cols = new int[text.Length];
+        Array.Fill(lines, p.Line);
+        Array.Fill(cols, p.Column);
+        return new MappedText(text, lines, cols, anchor.EndOf(anchor.Length));
+    }
+}

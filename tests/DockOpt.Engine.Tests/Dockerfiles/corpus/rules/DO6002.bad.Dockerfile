@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN rm -f $(find /tmp -name '*.log')

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN cd /usr/src/app || exit; make install

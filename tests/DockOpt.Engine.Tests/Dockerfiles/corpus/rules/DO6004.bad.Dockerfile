@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN cat /etc/os-release | grep VERSION_ID

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN grep VERSION_ID /etc/os-release

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN make && make install || rm -rf build

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN make; if [ $? -ne 0 ]; then exit 1; fi

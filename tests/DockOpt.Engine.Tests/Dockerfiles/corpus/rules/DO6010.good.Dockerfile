@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN if ! make; then exit 1; fi

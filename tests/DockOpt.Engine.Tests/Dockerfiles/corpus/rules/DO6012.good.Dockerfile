@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN grep ^ID= /etc/os-release

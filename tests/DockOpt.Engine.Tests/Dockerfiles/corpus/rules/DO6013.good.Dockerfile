@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN [ -f /etc/passwd ] && echo yes

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN pkgs='curl git' && echo done

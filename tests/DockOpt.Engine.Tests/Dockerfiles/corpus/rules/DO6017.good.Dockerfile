@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN [ "$(uname -m)" = x86_64 ] && echo amd64

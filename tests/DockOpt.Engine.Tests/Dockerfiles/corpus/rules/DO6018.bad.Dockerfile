@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN function greet { echo hi; } && greet
