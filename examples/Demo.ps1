@@ -96,8 +96,9 @@ if ($summary.ReductionPercent -lt $TargetReduction) {
     $a.Layers | Sort-Object Size -Descending | Select-Object -First 4 | ForEach-Object {
         Write-Host ('             {0,8:N1} MB  {1}' -f ($_.Size / 1MB), ($_.CreatedBy -replace '\s+', ' ').Substring(0, [Math]::Min(100, ($_.CreatedBy -replace '\s+', ' ').Length)))
     }
-    Get-DockOptPackage "$($ImageName):multi-stage" -ErrorAction SilentlyContinue | Sort-Object InstalledSize -Descending | Select-Object -First 5 | ForEach-Object {
-        Write-Host ('             package {0} {1}' -f $_.Name, $_.Version)
+    $pkgs = @(Get-DockOptPackage "$($ImageName):multi-stage" -ErrorAction SilentlyContinue)
+    foreach ($g in $pkgs | Group-Object Layer | Sort-Object Count -Descending | Select-Object -First 2) {
+        Write-Host ('             layer {0}: {1} packages, e.g. {2}' -f $g.Name, $g.Count, (($g.Group | Select-Object -First 6 | ForEach-Object Name) -join ', '))
     }
 }
 Write-Host ("==> Demo finished in {0:0.0} s; report: {1}" -f $sw.Elapsed.TotalSeconds, $summary.Report) -ForegroundColor Green
