@@ -92,9 +92,9 @@ $summary = Get-Content -Raw (Join-Path $ReportPath 'summary.json') | ConvertFrom
 if ($summary.ReductionPercent -lt $TargetReduction) {
     # Say why, measured: the multi-stage image's largest layers and what they add.
     $a = Measure-DockOptImage "$($ImageName):multi-stage"
-    Write-Host ("  why        -{0}% < -{1}%: the multi-stage image is {2:N0} MB; its largest layers:" -f $summary.ReductionPercent, $TargetReduction, ($a.FinalSize / 1MB)) -ForegroundColor Yellow
+    Write-Host ("  why        -{0}% < -{1}%: the multi-stage image is {2:N1} MB; its largest layers:" -f $summary.ReductionPercent, $TargetReduction, ($a.FinalSize / 1e6)) -ForegroundColor Yellow
     $a.Layers | Sort-Object Size -Descending | Select-Object -First 4 | ForEach-Object {
-        Write-Host ('             {0,8:N1} MB  {1}' -f ($_.Size / 1MB), ($_.CreatedBy -replace '\s+', ' ').Substring(0, [Math]::Min(100, ($_.CreatedBy -replace '\s+', ' ').Length)))
+        Write-Host ('             {0,8:N1} MB  {1}' -f ($_.Size / 1e6), ($_.CreatedBy -replace '\s+', ' ').Substring(0, [Math]::Min(100, ($_.CreatedBy -replace '\s+', ' ').Length)))
     }
     $pkgs = @(Get-DockOptPackage "$($ImageName):multi-stage" -ErrorAction SilentlyContinue)
     foreach ($g in $pkgs | Group-Object Layer | Sort-Object Count -Descending | Select-Object -First 2) {

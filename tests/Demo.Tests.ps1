@@ -11,6 +11,7 @@ BeforeAll {
     $script:reports = Join-Path ([IO.Path]::GetTempPath()) "dockopt-demotest-$([guid]::NewGuid().ToString('n'))"
     $script:image = "dockopt-demotest/flask-api-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
     $script:registry = '127.0.0.1:5000'
+    # DOCKOPT_BASE_NAMESPACE: a parallel set of Bootstrap's bases (build/Bootstrap.ps1 -BaseNamespace), else dockopt/.
     $probe = [System.Net.Sockets.TcpClient]::new()
     $script:hasRegistry = $false
     try { $probe.Connect('127.0.0.1', 5000); $script:hasRegistry = $true } catch { } finally { $probe.Dispose() }
@@ -20,7 +21,7 @@ BeforeAll {
     if (-not (Test-Path $pwsh)) { $pwsh = [Environment]::ProcessPath; $pre = @(Join-Path $PSHOME 'pwsh.dll') }
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $script:output = & $pwsh @pre -NoProfile -NonInteractive -File (Join-Path $script:root 'examples/Demo.ps1') -ModulePath $script:modulePath `
-        -ReportPath $script:reports -ImageName $script:image 2>&1 | Out-String -Width 300
+        -ReportPath $script:reports -ImageName $script:image -BaseNamespace ($env:DOCKOPT_BASE_NAMESPACE ?? 'dockopt') 2>&1 | Out-String -Width 300
     $script:exit = $LASTEXITCODE
     $script:seconds = $sw.Elapsed.TotalSeconds
     $sumFile = Join-Path $script:reports 'summary.json'

@@ -122,7 +122,7 @@ if ($Stage -in 'All', 'Verify') {
     $summary.Recommendations = @($analyses[0].Recommendations | Sort-Object ScoreDeduction, EstimatedSavingsBytes -Descending |
             Select-Object -First 3 | ForEach-Object { "$($_.Id) $($_.Title)" })
     $summary.SingleStageRecommendations = @($analyses[1].Recommendations | Sort-Object EstimatedSavingsBytes -Descending |
-            Select-Object -First 3 | ForEach-Object { '{0} {1} ({2:N1} MB)' -f $_.Id, $_.Title, ($_.EstimatedSavingsBytes / 1MB) })
+            Select-Object -First 3 | ForEach-Object { "$($_.Id) $($_.Title)" })
 
     # Lint: findings as objects (annotations, summary) and SARIF for code scanning.
     Write-Step 'lint both Dockerfiles'
@@ -164,9 +164,9 @@ if ($Stage -in 'All', 'Verify') {
         $summary.Scan = "secrets and configuration only: no vulnerability database at $dbPath (offline), so no vulnerability findings"
         Write-Host "    $($summary.Scan)" -ForegroundColor Yellow
     }
-    Invoke-DockOptScan @scanArgs -Scanner $scanners -OutFile (Join-Path $ReportPath 'scan.sarif') | Out-Null
+    # One scan: the SARIF file is written before the gate is judged, and the report object stays in the results.
     try {
-        Invoke-DockOptScan @scanArgs -Scanner $scanners -FailOn $FailOn | ForEach-Object {
+        Invoke-DockOptScan @scanArgs -Scanner $scanners -OutFile (Join-Path $ReportPath 'scan.sarif') -FailOn $FailOn | ForEach-Object {
             $results.Add($_)
             if (-not $summary.Contains('Scan')) { $summary.Scan = "vulnerabilities, secrets and configuration ($($_.Database))" }
             $summary.ScanResult = [ordered]@{ Outcome = $_.Outcome; Score = $_.Score; Grade = $_.Grade; Vulnerabilities = $_.VulnerabilityCount; Secrets = $_.SecretCount; Config = $_.ConfigCount }
@@ -199,7 +199,7 @@ $summary.History = $history
 $summary.Seconds = [math]::Round($clock.Elapsed.TotalSeconds, 1)
 $summary | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $ReportPath 'summary.json') -Encoding utf8NoBOM
 if ($summary.Contains('ReductionPercent')) {
-    $mb = { param($b) '{0:N0} MB' -f ($b / 1MB) }
+    $mb = { param($b) '{0:N1} MB' -f ($b / 1e6) }
     Write-Host ''
     Write-Host "DockOpt pipeline: $ImageName ($($summary.Seconds) s)" -ForegroundColor Green
     Write-Host ("  size       {0} {1} -> {2} {3}: -{4}% (seeds' target: -{5}%{6})" -f $single, (& $mb $summary.SingleStage.Size), $multi, (& $mb $summary.MultiStage.Size),
