@@ -2,6 +2,10 @@
 # it leaves is checked against the engine (docker image inspect), the registry (its HTTP API) and the files.
 BeforeDiscovery {
     $script:hasDocker = $null -ne (Get-Command docker -ErrorAction Ignore) -and $(& docker version --format '{{.Server.Version}}' 2>$null; $LASTEXITCODE -eq 0)
+    # The local registry build.ps1 Bootstrap starts (127.0.0.1:5000); without it the demo publishes nothing.
+    $probe = [System.Net.Sockets.TcpClient]::new()
+    $script:hasRegistry = $false
+    try { $probe.Connect('127.0.0.1', 5000); $script:hasRegistry = $true } catch { } finally { $probe.Dispose() }
 }
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
@@ -12,9 +16,6 @@ BeforeAll {
     $script:image = "dockopt-demotest/flask-api-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
     $script:registry = '127.0.0.1:5000'
     # DOCKOPT_BASE_NAMESPACE: a parallel set of Bootstrap's bases (build/Bootstrap.ps1 -BaseNamespace), else dockopt/.
-    $probe = [System.Net.Sockets.TcpClient]::new()
-    $script:hasRegistry = $false
-    try { $probe.Connect('127.0.0.1', 5000); $script:hasRegistry = $true } catch { } finally { $probe.Dispose() }
 
     $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
     $pre = @()
