@@ -126,7 +126,8 @@ Describe 'build.ps1 Demo (examples/Demo.ps1 through examples/ci/pipeline.ps1)' -
             $r = Invoke-WebRequest -Uri "http://$($script:registry)/v2/$($script:image)/manifests/$tag" -Headers @{
                 Accept = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' }
             "$($r.Headers['Docker-Content-Digest'])" | Should -Be $digest
-            ($r.Content | ConvertFrom-Json).config.digest | Should -Be $localConfig -Because 'the registry holds the image the demo built'
+            $body = $r.Content -is [byte[]] ? [Text.Encoding]::UTF8.GetString($r.Content) : $r.Content
+            ($body | ConvertFrom-Json).config.digest | Should -Be $localConfig -Because 'the registry holds the image the demo built'
         }
     }
 
