@@ -115,13 +115,13 @@ if ($Stage -in 'All', 'Verify') {
     Move-Item -Force -Path "$csv.tmp" -Destination $csv
     $summary.Csv = $csv
 
-    Write-Step "measure $multi and $single (score, recommendations)"
-    $analyses = @(Measure-DockOptImage $multi, $single)
-    $results.AddRange([object[]]$analyses)
-    $summary.Score = [ordered]@{ MultiStage = $analyses[0].Score; SingleStage = $analyses[1].Score }
-    $summary.Recommendations = @($analyses[0].Recommendations | Sort-Object ScoreDeduction, EstimatedSavingsBytes -Descending |
-            Select-Object -First 3 | ForEach-Object { "$($_.Id) $($_.Title)" })
-    $summary.SingleStageRecommendations = @($analyses[1].Recommendations | Sort-Object EstimatedSavingsBytes -Descending |
+    Write-Step "measure $multi (score, recommendations); $single is measured beside the lint and the image tests"
+    # The single-stage analysis runs in a thread job while the image tests mostly wait on their container.
+    $moduleToLoad = (Test-Path $ModulePath) ? (Resolve-Path $ModulePath).ProviderPath : $ModulePath
+    $singleJob = Start-ThreadJob -ScriptBlock { param($Module, $Image) Import-Module $Module; Measure-DockOptImage $Image } -ArgumentList $moduleToLoad, $single
+    $multiAnalysis = Measure-DockOptImage $multi
+    $results.Add($multiAnalysis)
+    $summary.Recommendations = @($multiAnalysis.Recommendations | Sort-Object ScoreDeduction, EstimatedSavingsBytes -Descending |
             Select-Object -First 3 | ForEach-Object { "$($_.Id) $($_.Title)" })
 
     # Lint: findings as objects (annotations, summary) and SARIF for code scanning.
@@ -138,6 +138,12 @@ if ($Stage -in 'All', 'Verify') {
     $results.AddRange([object[]]$tests)
     $ts = $tests | Where-Object { $_ -is [DockOpt.ImageTestSummary] } | Select-Object -First 1
     if ($ts) { $summary.Tests = [ordered]@{ Total = $ts.Total; Passed = $ts.PassedCount; Failed = $ts.FailedCount; Errors = $ts.ErrorCount; Skipped = $ts.SkippedCount } }
+
+    $singleAnalysis = Receive-Job -Job $singleJob -Wait -AutoRemoveJob -ErrorAction Stop | Select-Object -Last 1
+    $results.Add($singleAnalysis)
+    $summary.Score = [ordered]@{ MultiStage = $multiAnalysis.Score; SingleStage = $singleAnalysis.Score }
+    $summary.SingleStageRecommendations = @($singleAnalysis.Recommendations | Sort-Object EstimatedSavingsBytes -Descending |
+            Select-Object -First 3 | ForEach-Object { "$($_.Id) $($_.Title)" })
 
     # Scan with the gate; the gate's error is kept until the reports are written. The vulnerability database is
     # updated when the network allows; without one the scan covers secrets and configuration only, and says so.
