@@ -8,15 +8,23 @@
     2. A registry for the publish tests: Debian's docker-registry binary (started by the tests themselves).
     3. Local base images, since no public registry can be reached here (each skipped when it exists):
          dockopt/busybox:latest            busybox-static, imported (about 2 MB)
-         dockopt/debian:bookworm-slim      debootstrap --variant=minbase, imported
-         dockopt/python:3.11-slim          + python3 (runtime only)
-         dockopt/python:3.11               + python3-dev, build-essential, git, curl... (the "full" fat base)
-         dockopt/golang:bookworm           + golang-go, build-essential (a compiler toolchain base)
-       The Debian mirror comes from this machine's apt sources.
+         dockopt/debian:bookworm           debootstrap --variant=minbase, imported (as debian:bookworm)
+         dockopt/debian:bookworm-slim      the same tree slimmed as Debian's official slim images: dpkg path
+                                           excludes for docs, man, info, locales..., no apt lists or caches
+         dockopt/python:3.11-slim          slim + python3 (runtime only)
+         dockopt/python:3.11               debian + python3-dev, build-essential, git, curl... (the "full" fat base,
+                                           on the non-slim Debian as python:3.11 is on buildpack-deps)
+         dockopt/golang:bookworm           debian + golang-go, build-essential (a compiler toolchain base)
+       The Debian mirror comes from this machine's apt sources. Each Debian-based image is labelled
+       org.dockopt.recipe=<sha256 of its recipe> and rebuilt when its recipe (or its parent's) changed.
 #>
 [CmdletBinding()]
 param(
-    [switch] $SkipBaseImages
+    [switch] $SkipBaseImages,
+    # The repository namespace of the base images (dockopt/...). Another namespace builds a parallel set, e.g. to
+    # measure a changed recipe before the real names are switched.
+    [ValidatePattern('^[a-z0-9][a-z0-9._-]*$')]
+    [string] $BaseNamespace = 'dockopt'
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -160,7 +168,7 @@ function Get-DebianMirror {
 }
 
 $built = @()
-if (-not (Test-Image 'dockopt/busybox:latest')) {
+if (-not (Test-Image "$BaseNamespace/busybox:latest")) {
     $sw = [Diagnostics.Stopwatch]::StartNew()
     Install-AptPackage @('busybox-static')
     $dir = Join-Path ([IO.Path]::GetTempPath()) "dockopt-busybox-$PID"
@@ -172,43 +180,115 @@ if (-not (Test-Image 'dockopt/busybox:latest')) {
     "root:x:0:0:root:/root:/bin/sh`nnobody:x:65534:65534:nobody:/:/bin/false" | Set-Content "$dir/etc/passwd"
     "root:x:0:`nnogroup:x:65534:" | Set-Content "$dir/etc/group"
     & chmod 1777 "$dir/tmp"
-    & tar -C $dir -c . | & docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - dockopt/busybox:latest | Out-Null
+    & tar -C $dir -c . | & docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' - "$BaseNamespace/busybox:latest" | Out-Null
     Remove-Item -Recurse -Force $dir
-    Say "created dockopt/busybox:latest in $([math]::Round($sw.Elapsed.TotalSeconds, 1)) s"
-    $built += 'dockopt/busybox:latest'
+    Say "created $BaseNamespace/busybox:latest in $([math]::Round($sw.Elapsed.TotalSeconds, 1)) s"
+    $built += "$BaseNamespace/busybox:latest"
 }
 
-if (-not (Test-Image 'dockopt/debian:bookworm-slim')) {
+# Each Debian-based image carries org.dockopt.recipe = sha256 of its recipe (for derived images: of the Dockerfile
+# and the parent's recipe hash), and is rebuilt when the hash differs, so machines with older bases converge.
+$RecipeLabel = 'org.dockopt.recipe'
+function Get-TextHash([string] $Text) {
+    $bytes = [Text.Encoding]::UTF8.GetBytes(($Text -replace "`r`n", "`n"))
+    return [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($bytes)).ToLowerInvariant()
+}
+function Get-RecipeLabel([string] $Name) {
+    $v = & docker image inspect --format "{{ index .Config.Labels `"$RecipeLabel`" }}" $Name 2>$null
+    if ($LASTEXITCODE -ne 0) { return $null }
+    return "$v".Trim()
+}
+function Test-Current([string] $Name, [string] $Hash) {
+    $have = Get-RecipeLabel $Name
+    if ($null -eq $have) { return $false }
+    if ($have -ne $Hash) { Say "$Name was built from another recipe ($(if ($have -and $have -ne '<no value>') { $have.Substring(0, [Math]::Min(12, $have.Length)) } else { 'no recipe label' })); rebuilding"; return $false }
+    return $true
+}
+
+# The slim variant is made as Debian's official slim images are (debuerreotype's slimify): a dpkg configuration that
+# keeps documentation, manuals, info pages, groff/lintian/linda data and translations out of every package installed
+# later (copyright files stay, for legal reasons; the C locale lives in /usr/lib/locale and is untouched), plus the
+# removal of what debootstrap already unpacked under those paths. No apt lists, caches or logs are left.
+$DpkgSlimConfig = @'
+# The "slim" variant of DockOpt's Debian base, as Debian's official slim images: files that are unnecessary in
+# containers are excluded, and this file keeps them that way for every package installed later.
+path-exclude /usr/share/doc/*
+# copyright files stay, for legal reasons
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/lintian/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/man/*
+'@
+# What goes into every image: apt without lists/caches/logs.
+$CleanRootfs = @'
+rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/cache/apt/archives/*.deb "$1"/var/cache/apt/archives/partial/* \
+       "$1"/var/log/apt/* "$1"/var/log/dpkg.log "$1"/var/log/bootstrap.log "$1"/var/log/alternatives.log \
+       "$1"/var/cache/debconf/*-old "$1"/var/lib/dpkg/*-old "$1"/tmp/* "$1"/var/tmp/*
+'@
+$Slimify = @'
+root="$1"
+find "$root/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
+find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
+for d in groff info linda lintian locale man; do rm -rf "$root/usr/share/$d"/*; done
+'@
+$debianRecipe = "debootstrap --variant=minbase bookworm`n$CleanRootfs`nsources: bookworm, bookworm-updates`nv2"
+$debianHash = Get-TextHash $debianRecipe
+$slimHash = Get-TextHash "$debianRecipe`n$DpkgSlimConfig`n$Slimify"
+$debianName = "$BaseNamespace/debian:bookworm"
+$slimName = "$BaseNamespace/debian:bookworm-slim"
+
+$needDebian = -not (Test-Current $debianName $debianHash)
+$needSlim = -not (Test-Current $slimName $slimHash)
+if ($needDebian -or $needSlim) {
     $sw = [Diagnostics.Stopwatch]::StartNew()
     Install-AptPackage @('debootstrap')
     $mirror = Get-DebianMirror
     $dir = "/var/tmp/dockopt-debootstrap-$PID"
+    Say "debootstrap bookworm (minbase) from $mirror ..."
     & debootstrap --variant=minbase bookworm $dir $mirror 2>&1 | Out-Null
     if ($LASTEXITCODE -ne 0) { throw "debootstrap from '$mirror' failed." }
-    # Keep the image small and its apt usable inside builds (plain HTTP to the same mirror).
-    Remove-Item -Recurse -Force "$dir/var/cache/apt/archives/*.deb", "$dir/var/lib/apt/lists/*" -ErrorAction Ignore
+    # apt inside builds uses plain HTTP to the same mirror.
     "deb $mirror bookworm main`ndeb $mirror bookworm-updates main" | Set-Content "$dir/etc/apt/sources.list"
-    & tar --numeric-owner -C $dir -c . | & docker import --change 'CMD ["bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - dockopt/debian:bookworm-slim | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw 'docker import of the debootstrap tree failed.' }
+    & sh -c $CleanRootfs sh $dir
+    $env_ = 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+    if ($needDebian) {
+        & tar --numeric-owner -C $dir -c . | & docker import --change 'CMD ["bash"]' --change $env_ --change "LABEL $RecipeLabel=$debianHash" - $debianName | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw 'docker import of the debootstrap tree failed.' }
+        Say "created $debianName in $([math]::Round($sw.Elapsed.TotalSeconds)) s"
+        $built += $debianName
+    }
+    if ($needSlim) {
+        New-Item -ItemType Directory -Force -Path "$dir/etc/dpkg/dpkg.cfg.d" | Out-Null
+        Set-Content -Path "$dir/etc/dpkg/dpkg.cfg.d/docker" -Value $DpkgSlimConfig -NoNewline
+        & sh -c $Slimify sh $dir
+        & tar --numeric-owner -C $dir -c . | & docker import --change 'CMD ["bash"]' --change $env_ --change "LABEL $RecipeLabel=$slimHash" - $slimName | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw 'docker import of the slim tree failed.' }
+        Say "created $slimName (dpkg path excludes) in $([math]::Round($sw.Elapsed.TotalSeconds)) s"
+        $built += $slimName
+    }
     & rm -rf $dir
-    Say "created dockopt/debian:bookworm-slim from $mirror in $([math]::Round($sw.Elapsed.TotalSeconds)) s"
-    $built += 'dockopt/debian:bookworm-slim'
 }
 
-$derived = [ordered]@{
-    'dockopt/python:3.11-slim' = 'python-slim.Dockerfile'
-    'dockopt/python:3.11'      = 'python-full.Dockerfile'
-    'dockopt/golang:bookworm'  = 'golang.Dockerfile'
-}
-foreach ($name in $derived.Keys) {
-    if (Test-Image $name) { continue }
+# Derived bases: Dockerfiles under build/bases, FROM ${BASE_IMAGE}.
+$derived = @(
+    @{ Name = "$BaseNamespace/python:3.11-slim"; File = 'python-slim.Dockerfile'; Parent = $slimName }
+    @{ Name = "$BaseNamespace/python:3.11"; File = 'python-full.Dockerfile'; Parent = $debianName }
+    @{ Name = "$BaseNamespace/golang:bookworm"; File = 'golang.Dockerfile'; Parent = $debianName }
+)
+foreach ($d in $derived) {
+    $file = Join-Path $PSScriptRoot "bases/$($d.File)"
+    $hash = Get-TextHash ("$(Get-Content -Raw $file)`nparent:$(Get-RecipeLabel $d.Parent)")
+    if (Test-Current $d.Name $hash) { continue }
     $sw = [Diagnostics.Stopwatch]::StartNew()
-    $file = Join-Path $PSScriptRoot "bases/$($derived[$name])"
+    Say "building $($d.Name) from $($d.File) ..."
     $env:DOCKER_BUILDKIT = '0'
-    $buildOut = & docker build -q -t $name -f $file (Join-Path $PSScriptRoot "bases") 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "Building base image $name from $file failed: $($buildOut -join "`n")" }
-    Say "created $name in $([math]::Round($sw.Elapsed.TotalSeconds)) s"
-    $built += $name
+    $buildOut = & docker build -q -t $d.Name --build-arg "BASE_IMAGE=$($d.Parent)" --label "$RecipeLabel=$hash" -f $file (Join-Path $PSScriptRoot 'bases') 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "Building base image $($d.Name) from $file failed: $($buildOut -join "`n")" }
+    Say "created $($d.Name) in $([math]::Round($sw.Elapsed.TotalSeconds)) s"
+    $built += $d.Name
 }
 
 if ($built.Count -eq 0) { Say 'base images: all present' }

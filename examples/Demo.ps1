@@ -1,24 +1,33 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-    DockOpt's demo: single-stage versus multi-stage, end to end, as objects.
+    DockOpt's demo: the seeds' container pipeline on the Flask example, end to end, through examples/ci/pipeline.ps1.
 .DESCRIPTION
-    Builds both variants of both example services (examples/flask-api and examples/go-service) with
-    Invoke-DockOptBuild, compares each pair with Compare-DockOptImage, prints the comparison table, writes
-    reports/size-report.csv (one row per example) and appends the builds and comparisons to reports/history.jsonl
-    (through $env:DOCKOPT_HISTORY), then prints the history summary.
+    Runs the same script the CI templates call (examples/ci/pipeline.ps1 -Stage All) on examples/flask-api:
+    builds the single- and multi-stage images (BuildKit where the engine has it), compares them, measures both (score
+    and top recommendations), lints both Dockerfiles, runs the example's image tests on the multi-stage image, updates
+    the vulnerability database when the network allows (offline it says so and scans secrets and configuration only),
+    publishes the multi-stage image to the local registry build.ps1 Bootstrap starts (127.0.0.1:5000) under latest,
+    the git SHA and the module version, writes report.html, report.md, size-report.csv, lint.sarif, junit.xml,
+    scan.sarif and summary.json, appends to history.jsonl, and ends with a one-screen summary that names the report
+    and states the measured reduction beside the seeds' -88 %.
 
-    The Dockerfiles default to the public base images (python:3.11, python:3.11-slim, golang:1.22-bookworm). Where a
-    public base is not present locally, the demo passes the local bases that build.ps1 Bootstrap creates
-    (dockopt/python:3.11, dockopt/python:3.11-slim, dockopt/golang:bookworm) as build arguments.
+    When the reduction stays below the target, the demo says why, measured: the multi-stage image's largest layers
+    and what they add.
 
-    Exits with 1 when a reduction is below its target (Flask >= 70 %, Go >= 95 %).
+    The Dockerfiles default to the public base images (python:3.11, python:3.11-slim). Where a public base is not
+    present locally, the demo passes the local bases that build.ps1 Bootstrap creates (dockopt/python:3.11,
+    dockopt/python:3.11-slim) as build arguments.
 .PARAMETER ModulePath
     The DockOpt module to import (out/DockOpt/DockOpt.psd1 after build.ps1 Build).
 .PARAMETER ReportPath
-    Where size-report.csv and history.jsonl go (default: reports/ at the repository root).
-.PARAMETER NoCache
-    Builds without the engine's build cache (cold builds).
+    Where the reports and history.jsonl go (default: reports/ at the repository root).
+.PARAMETER Registry
+    The registry to publish to (default 127.0.0.1:5000; publishing is skipped, and said so, when nothing listens).
+.PARAMETER BaseNamespace
+    The namespace of Bootstrap's local base images (default dockopt).
+.PARAMETER ImageName
+    The demo's image name (default dockopt-demo/flask-api; :single-stage and :multi-stage are appended).
 .EXAMPLE
     dotnet pwsh ./examples/Demo.ps1 -ModulePath ./out/DockOpt/DockOpt.psd1
 #>
@@ -26,24 +35,20 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [string] $ReportPath = (Join-Path $PSScriptRoot '../reports'),
-    [switch] $NoCache
+    [string] $Registry = '127.0.0.1:5000',
+    [string] $BaseNamespace = 'dockopt',
+    [string] $ImageName = 'dockopt-demo/flask-api',
+    [double] $TargetReduction = 88
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
-$ProgressPreference = 'SilentlyContinue'
 $sw = [Diagnostics.Stopwatch]::StartNew()
 
+$ModulePath = (Resolve-Path $ModulePath).ProviderPath
 Import-Module $ModulePath -Force
-# The comparison table view (formats/Compare.Format.ps1xml), in case the manifest does not list it.
-if (-not (Get-FormatData -TypeName DockOpt.ImageComparison)) {
-    $format = Join-Path (Split-Path (Resolve-Path $ModulePath)) 'formats/Compare.Format.ps1xml'
-    if (Test-Path $format) { Update-FormatData -PrependPath $format }
-}
 $null = New-Item -ItemType Directory -Force -Path $ReportPath
 $ReportPath = (Resolve-Path $ReportPath).ProviderPath
-# Every build and comparison of this session is recorded in the history file.
-$env:DOCKOPT_HISTORY = Join-Path $ReportPath 'history.jsonl'
 
 # The public base when it exists locally, else the local stand-in.
 function Select-Base([string] $Public, [string] $Local) {
@@ -51,66 +56,49 @@ function Select-Base([string] $Public, [string] $Local) {
     if (Get-DockOptImage -Name $Local -ErrorAction SilentlyContinue) { return $Local }
     throw "Neither $Public nor $Local is available locally: run './build.ps1 Bootstrap' first."
 }
-
-$examples = @(
-    [pscustomobject]@{
-        Name         = 'flask-api'
-        MinReduction = 70
-        BuildArg     = @{
-            BASE_IMAGE    = Select-Base 'python:3.11' 'dockopt/python:3.11'
-            RUNTIME_IMAGE = Select-Base 'python:3.11-slim' 'dockopt/python:3.11-slim'
-        }
-    }
-    [pscustomobject]@{
-        Name         = 'go-service'
-        MinReduction = 95
-        BuildArg     = @{ BASE_IMAGE = Select-Base 'golang:1.22-bookworm' 'dockopt/golang:bookworm' }
-    }
-)
-
-$comparisons = foreach ($e in $examples) {
-    $dir = Join-Path $PSScriptRoot $e.Name
-    $builds = foreach ($variant in 'single-stage', 'multi-stage') {
-        $dockerfile = Join-Path $dir "Dockerfile.$variant"
-        # Only the build arguments a Dockerfile declares (docker warns about unused ones).
-        $text = Get-Content -Raw $dockerfile
-        $buildArgs = @{}
-        foreach ($k in $e.BuildArg.Keys) { if ($text -match "(?m)^\s*ARG\s+$k\b") { $buildArgs[$k] = $e.BuildArg[$k] } }
-        Write-Host "==> Building $($e.Name) ($variant)" -ForegroundColor Cyan
-        Invoke-DockOptBuild -Path $dir -Dockerfile $dockerfile -Tag "dockopt-demo/$($e.Name):$variant" -BuildArg $buildArgs -NoCache:$NoCache
-    }
-    $c = $builds[0], $builds[1] | Compare-DockOptImage
-    $c | Add-Member -NotePropertyName Example -NotePropertyValue $e.Name -PassThru |
-        Add-Member -NotePropertyName MinReduction -NotePropertyValue $e.MinReduction -PassThru
+$buildArg = @{
+    BASE_IMAGE    = Select-Base 'python:3.11' "$BaseNamespace/python:3.11"
+    RUNTIME_IMAGE = Select-Base 'python:3.11-slim' "$BaseNamespace/python:3.11-slim"
 }
+Write-Host "==> DockOpt demo: examples/flask-api on $($buildArg.BASE_IMAGE) (single-stage) and $($buildArg.RUNTIME_IMAGE) (multi-stage runtime)" -ForegroundColor Cyan
 
-Write-Host ''
-Write-Host '==> Single-stage vs multi-stage' -ForegroundColor Cyan
-$comparisons | Out-Host
-$comparisons | Format-Table Example, ReferenceSize, DifferenceSize, SizeReduction, ReductionPercent, ReferenceBuildSeconds, DifferenceBuildSeconds, YearlySavings -AutoSize |
-    Out-String -Width 200 | Out-Host
+# Publish only when the local registry answers.
+$hostPort = $Registry -split ':'
+$listening = $false
+$probe = [System.Net.Sockets.TcpClient]::new()
+try { $probe.Connect($hostPort[0], [int]($hostPort[1] ?? 80)); $listening = $true } catch { } finally { $probe.Dispose() }
+$version = (Import-PowerShellDataFile (Join-Path (Split-Path $ModulePath) 'DockOpt.psd1')).ModuleVersion
 
-# The CSV report: one row per example, written to a temporary file and renamed into place.
-$csv = Join-Path $ReportPath 'size-report.csv'
-$tmp = "$csv.$PID.tmp"
-$comparisons |
-    Select-Object Example, ReferenceImage, ReferenceImageId, DifferenceImage, DifferenceImageId, ReferenceSize, DifferenceSize,
-        SizeReduction, ReductionPercent, ReferenceLayerCount, DifferenceLayerCount, SharedLayerCount, ReferenceBuildSeconds,
-        DifferenceBuildSeconds, StoragePricePerGBMonth, TransferPricePerGB, PullsPerMonth, ReferenceMonthlyCost,
-        DifferenceMonthlyCost, MonthlySavings, YearlySavings, ComparedAt |
-    Export-Csv -Path $tmp -NoTypeInformation -Encoding utf8
-Move-Item -Force -Path $tmp -Destination $csv
-Write-Host "==> Wrote $csv"
-
-Write-Host "==> History ($env:DOCKOPT_HISTORY)" -ForegroundColor Cyan
-Get-DockOptHistory -Name 'dockopt-demo/*' -Summary | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
-
-$failed = @($comparisons | Where-Object { $_.ReductionPercent -lt $_.MinReduction })
-foreach ($f in $failed) {
-    Write-Host "FAIL: $($f.Example) reduced by $($f.ReductionPercent)%, below the target of $($f.MinReduction)%." -ForegroundColor Red
+$pipelineArgs = @{
+    Stage           = 'All'
+    ModulePath      = $ModulePath
+    ContextPath     = Join-Path $PSScriptRoot 'flask-api'
+    BuildArg        = $buildArg
+    ImageName       = $ImageName
+    ReportPath      = $ReportPath
+    Version         = $version
+    TargetReduction = $TargetReduction
+    ShowProgress    = $true
+    FailOn          = 'Critical'
 }
-foreach ($c in $comparisons | Where-Object { $_.ReductionPercent -ge $_.MinReduction }) {
-    Write-Host ("OK: {0}: {1:N0} -> {2:N0} bytes, -{3}% (target >= {4}%)" -f $c.Example, $c.ReferenceSize, $c.DifferenceSize, $c.ReductionPercent, $c.MinReduction) -ForegroundColor Green
+if ($listening) { $pipelineArgs.Registry = $Registry; $pipelineArgs.Repository = $ImageName; $pipelineArgs.Force = $true }
+else { Write-Host "    publish: nothing listens on $Registry (run './build.ps1 Bootstrap'); the demo publishes nothing" -ForegroundColor Yellow }
+
+# CI-native output is for CI runners; here the pipeline talks to the console.
+$env:DOCKOPT_CI = 'off'
+& (Join-Path $PSScriptRoot 'ci/pipeline.ps1') @pipelineArgs
+
+$summary = Get-Content -Raw (Join-Path $ReportPath 'summary.json') | ConvertFrom-Json
+if ($summary.ReductionPercent -lt $TargetReduction) {
+    # Say why, measured: the multi-stage image's largest layers and what they add.
+    $a = Measure-DockOptImage "$($ImageName):multi-stage"
+    Write-Host ("  why        -{0}% < -{1}%: the multi-stage image is {2:N1} MB; its largest layers:" -f $summary.ReductionPercent, $TargetReduction, ($a.FinalSize / 1e6)) -ForegroundColor Yellow
+    $a.Layers | Sort-Object Size -Descending | Select-Object -First 4 | ForEach-Object {
+        Write-Host ('             {0,8:N1} MB  {1}' -f ($_.Size / 1e6), ($_.CreatedBy -replace '\s+', ' ').Substring(0, [Math]::Min(100, ($_.CreatedBy -replace '\s+', ' ').Length)))
+    }
+    $pkgs = @(Get-DockOptPackage "$($ImageName):multi-stage" -ErrorAction SilentlyContinue)
+    foreach ($g in $pkgs | Group-Object Layer | Sort-Object Count -Descending | Select-Object -First 2) {
+        Write-Host ('             layer {0}: {1} packages, e.g. {2}' -f $g.Name, $g.Count, (($g.Group | Select-Object -First 6 | ForEach-Object Name) -join ', '))
+    }
 }
-Write-Host ("==> Demo finished in {0:0.0} s" -f $sw.Elapsed.TotalSeconds)
-exit ($failed.Count -gt 0 ? 1 : 0)
+Write-Host ("==> Demo finished in {0:0.0} s; report: {1}" -f $sw.Elapsed.TotalSeconds, $summary.Report) -ForegroundColor Green

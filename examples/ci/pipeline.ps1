@@ -42,17 +42,27 @@ param(
     [string] $Repository,
     [string] $Version = '0.1.0',
     # Publish even off the main branch.
-    [switch] $Force
+    [switch] $Force,
+    # The seeds' target reduction (percent), stated beside the measured one in the summary.
+    [double] $TargetReduction = 88,
+    # Keep the cmdlets' progress bars (long cold builds and the database download show progress).
+    [switch] $ShowProgress,
+    # Skip Update-DockOptVulnerabilityDatabase (use the database as it is, or scan secrets and config only).
+    [switch] $NoDatabaseUpdate
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
-$ProgressPreference = 'SilentlyContinue'
+if (-not $ShowProgress) { $ProgressPreference = 'SilentlyContinue' }
+$clock = [Diagnostics.Stopwatch]::StartNew()
+# One line per step with the time since the start, so a long (cold) step is visible while it runs.
+function Write-Step([string] $Message) { Write-Host ('[{0,6:0.0}s] {1}' -f $clock.Elapsed.TotalSeconds, $Message) -ForegroundColor Cyan }
 
 Import-Module $ModulePath
 New-Item -ItemType Directory -Force -Path $ReportPath | Out-Null
 $ReportPath = (Resolve-Path $ReportPath).ProviderPath
 $history = Join-Path $ReportPath 'history.jsonl'
+$summary = [ordered]@{ Image = $ImageName; ReportPath = $ReportPath; TargetReduction = $TargetReduction }
 $single = "$($ImageName):single-stage"
 $multi = "$($ImageName):multi-stage"
 
@@ -84,32 +94,93 @@ if ($Stage -in 'All', 'Verify') {
     if (-not $SpecPath -and (Test-Path (Join-Path $ctx 'image-test.yaml'))) { $SpecPath = Join-Path $ctx 'image-test.yaml' }
 
     # Build both variants; the history feeds the trend charts of later runs.
+    Write-Step "build $single ($SingleStageDockerfile; a cold build downloads and compiles, minutes)"
     $s = Invoke-DockOptBuild -Path $ctx -Dockerfile $singleFile -Tag $single -BuildArg $BuildArg -HistoryPath $history
+    Write-Step "build $multi ($MultiStageDockerfile)"
     $m = Invoke-DockOptBuild -Path $ctx -Dockerfile $multiFile -Tag $multi -BuildArg $BuildArg -HistoryPath $history
     $results.AddRange([object[]]@($s, $m))
+    Write-Step 'compare'
     $comparison = $s, $m | Compare-DockOptImage -HistoryPath $history
     $results.Add($comparison)
     Set-PipelineOutput 'reduction_percent' ([string]$comparison.ReductionPercent)
+    $summary.SingleStage = [ordered]@{ Name = $single; Size = $comparison.ReferenceSize; ImageId = $comparison.ReferenceImageId; Builder = "$($s.Builder)"; Seconds = $s.DurationSeconds }
+    $summary.MultiStage = [ordered]@{ Name = $multi; Size = $comparison.DifferenceSize; ImageId = $comparison.DifferenceImageId; Builder = "$($m.Builder)"; Seconds = $m.DurationSeconds }
+    $summary.ReductionPercent = $comparison.ReductionPercent
+    # The size comparison as CSV (one row per run), for spreadsheets.
+    $csv = Join-Path $ReportPath 'size-report.csv'
+    $comparison | Select-Object ReferenceImage, ReferenceImageId, DifferenceImage, DifferenceImageId, ReferenceSize, DifferenceSize,
+        SizeReduction, ReductionPercent, ReferenceLayerCount, DifferenceLayerCount, SharedLayerCount, ReferenceBuildSeconds,
+        DifferenceBuildSeconds, MonthlySavings, YearlySavings, ComparedAt |
+        Export-Csv -Path "$csv.tmp" -NoTypeInformation -Encoding utf8
+    Move-Item -Force -Path "$csv.tmp" -Destination $csv
+    $summary.Csv = $csv
 
-    $results.AddRange([object[]]@(Measure-DockOptImage $multi))
+    Write-Step "measure $multi (score, recommendations); $single is measured beside the lint and the image tests"
+    # The single-stage analysis runs in a thread job while the image tests mostly wait on their container.
+    $moduleToLoad = (Test-Path $ModulePath) ? (Resolve-Path $ModulePath).ProviderPath : $ModulePath
+    $singleJob = Start-ThreadJob -ScriptBlock { param($Module, $Image) Import-Module $Module; Measure-DockOptImage $Image } -ArgumentList $moduleToLoad, $single
+    $multiAnalysis = Measure-DockOptImage $multi
+    $results.Add($multiAnalysis)
+    $summary.Recommendations = @($multiAnalysis.Recommendations | Sort-Object ScoreDeduction, EstimatedSavingsBytes -Descending |
+            Select-Object -First 3 | ForEach-Object { "$($_.Id) $($_.Title)" })
 
     # Lint: findings as objects (annotations, summary) and SARIF for code scanning.
-    $lint = @(Test-DockOptDockerfile -Path $singleFile, $multiFile)
-    Test-DockOptDockerfile -Path $singleFile, $multiFile -Format Sarif -OutFile (Join-Path $ReportPath 'lint.sarif')
+    Write-Step 'lint both Dockerfiles'
+    $lint = @(Test-DockOptDockerfile -Path $singleFile, $multiFile -OutFile (Join-Path $ReportPath 'lint.sarif'))
     $results.AddRange([object[]]$lint)
+    $summary.Lint = [ordered]@{ Findings = $lint.Count; SingleStage = @($lint | Where-Object Path -EQ $singleFile).Count; MultiStage = @($lint | Where-Object Path -EQ $multiFile).Count }
 
     # Image tests: objects and JUnit for test reporting in one run.
-    $testArgs = @{ Image = $multi; OutputFormat = 'JUnit'; OutFile = (Join-Path $ReportPath 'junit.xml') }
+    Write-Step "image tests on $multi$(if ($SpecPath) { " ($(Split-Path -Leaf $SpecPath))" })"
+    $testArgs = @{ Name = $multi; OutFile = (Join-Path $ReportPath 'junit.xml'); IncludeSummary = $true }
     if ($SpecPath) { $testArgs.SpecPath = $SpecPath }
-    $results.AddRange([object[]]@(Test-DockOptImage @testArgs))
+    $tests = @(Test-DockOptImage @testArgs)
+    $results.AddRange([object[]]$tests)
+    $ts = $tests | Where-Object { $_ -is [DockOpt.ImageTestSummary] } | Select-Object -First 1
+    if ($ts) { $summary.Tests = [ordered]@{ Total = $ts.Total; Passed = $ts.PassedCount; Failed = $ts.FailedCount; Errors = $ts.ErrorCount; Skipped = $ts.SkippedCount } }
 
-    # Scan with the gate; the gate's error is kept until the reports are written.
-    Invoke-DockOptScan $multi -Format Sarif -OutFile (Join-Path $ReportPath 'scan.sarif') -WarningAction SilentlyContinue
+    $singleAnalysis = Receive-Job -Job $singleJob -Wait -AutoRemoveJob -ErrorAction Stop | Select-Object -Last 1
+    $results.Add($singleAnalysis)
+    $summary.Score = [ordered]@{ MultiStage = $multiAnalysis.Score; SingleStage = $singleAnalysis.Score }
+    $summary.SingleStageRecommendations = @($singleAnalysis.Recommendations | Sort-Object EstimatedSavingsBytes -Descending |
+            Select-Object -First 3 | ForEach-Object { "$($_.Id) $($_.Title)" })
+
+    # Scan with the gate; the gate's error is kept until the reports are written. The vulnerability database is
+    # updated when the network allows; without one the scan covers secrets and configuration only, and says so.
+    $scanners = 'Vulnerability', 'Secret', 'Config'
+    $summary.Database = 'not updated (-NoDatabaseUpdate)'
+    if (-not $NoDatabaseUpdate) {
+        Write-Step 'update the vulnerability database (Debian, PyPI)'
+        try {
+            $upd = @(Update-DockOptVulnerabilityDatabase -Ecosystem Debian, PyPI -ErrorAction Stop)
+            $summary.Database = "updated ($(@($upd).Count) ecosystems)"
+        }
+        catch {
+            $summary.Database = "could not be updated: $($_.Exception.Message -replace '\s+', ' ')"
+            Write-Host "    offline: the vulnerability database could not be updated ($($_.Exception.Message -replace '\s+', ' '))" -ForegroundColor Yellow
+        }
+    }
+    Write-Step "scan $multi"
+    $scanArgs = @{ Name = $multi; WarningAction = 'SilentlyContinue' }
+    # The default database (Update-DockOptVulnerabilityDatabase's): DOCKOPT_VULNDB, else the user's cache folder.
+    $dbPath = if ($env:DOCKOPT_VULNDB) { $env:DOCKOPT_VULNDB } elseif ($env:XDG_CACHE_HOME) { Join-Path $env:XDG_CACHE_HOME 'dockopt/vulndb' }
+              elseif ($env:LOCALAPPDATA) { Join-Path $env:LOCALAPPDATA 'DockOpt/vulndb' } else { Join-Path $HOME '.cache/dockopt/vulndb' }
+    if (-not (Get-ChildItem -Path $dbPath -Filter all.zip -Recurse -ErrorAction Ignore)) {
+        $scanners = 'Secret', 'Config'
+        $summary.Scan = "secrets and configuration only: no vulnerability database at $dbPath (offline), so no vulnerability findings"
+        Write-Host "    $($summary.Scan)" -ForegroundColor Yellow
+    }
+    # One scan: the SARIF file is written before the gate is judged, and the report object stays in the results.
     try {
-        Invoke-DockOptScan $multi -FailOn $FailOn -WarningAction SilentlyContinue | ForEach-Object { $results.Add($_) }
+        Invoke-DockOptScan @scanArgs -Scanner $scanners -OutFile (Join-Path $ReportPath 'scan.sarif') -FailOn $FailOn | ForEach-Object {
+            $results.Add($_)
+            if (-not $summary.Contains('Scan')) { $summary.Scan = "vulnerabilities, secrets and configuration ($($_.Database))" }
+            $summary.ScanResult = [ordered]@{ Outcome = $_.Outcome; Score = $_.Score; Grade = $_.Grade; Vulnerabilities = $_.VulnerabilityCount; Secrets = $_.SecretCount; Config = $_.ConfigCount }
+        }
     }
     catch { $gateError = $_ }
 
+    Write-Step 'report'
     Write-Report $results.ToArray()
 }
 
@@ -118,12 +189,39 @@ if ($Stage -in 'All', 'Publish' -and -not $gateError) {
     if (-not $Registry) { Write-Host 'Publish: no -Registry given; nothing to publish.' }
     elseif (-not ($onMain -or $Force)) { Write-Host "Publish: skipped off the main branch ($($env:GITHUB_REF ?? $env:BUILD_SOURCEBRANCH))." }
     else {
+        Write-Step "publish $multi to $Registry"
         $published = @(Publish-DockOptImage -Name $multi -Registry $Registry -Repository ($Repository ? $Repository : $ImageName) `
                 -TagStrategy Latest, GitSha, SemVer -Version $Version -Confirm:$false)
         $results.AddRange([object[]]$published)
         Set-PipelineOutput 'published' (($published | ForEach-Object { "$($_.Reference)@$($_.Digest)" }) -join "`n")
+        $summary.Published = @($published | ForEach-Object { "$($_.Reference)@$($_.Digest)" })
         if ($Stage -eq 'All') { Write-Report $results.ToArray() }
     }
+}
+
+# The one-screen summary, and the same facts as JSON for tools and tests.
+$summary.Report = Join-Path $ReportPath 'report.html'
+$summary.History = $history
+$summary.Seconds = [math]::Round($clock.Elapsed.TotalSeconds, 1)
+$summary | ConvertTo-Json -Depth 5 | Set-Content -Path (Join-Path $ReportPath 'summary.json') -Encoding utf8NoBOM
+if ($summary.Contains('ReductionPercent')) {
+    $mb = { param($b) '{0:N1} MB' -f ($b / 1e6) }
+    Write-Host ''
+    Write-Host "DockOpt pipeline: $ImageName ($($summary.Seconds) s)" -ForegroundColor Green
+    Write-Host ("  size       {0} {1} -> {2} {3}: -{4}% (seeds' target: -{5}%{6})" -f $single, (& $mb $summary.SingleStage.Size), $multi, (& $mb $summary.MultiStage.Size),
+        $summary.ReductionPercent, $TargetReduction, $(if ($summary.ReductionPercent -ge $TargetReduction) { ', reached' } else { ', NOT reached' }))
+    Write-Host "  score      $multi $($summary.Score.MultiStage)/100, $single $($summary.Score.SingleStage)/100"
+    foreach ($r in $summary.SingleStageRecommendations) { Write-Host "  single     $r" }
+    foreach ($r in $summary.Recommendations) { Write-Host "  multi      $r" }
+    Write-Host "  lint       $($summary.Lint.Findings) findings ($($summary.Lint.SingleStage) single-stage, $($summary.Lint.MultiStage) multi-stage) -> lint.sarif"
+    if ($summary.Contains('Tests')) { Write-Host "  tests      $($summary.Tests.Passed)/$($summary.Tests.Total) passed, $($summary.Tests.Failed) failed, $($summary.Tests.Errors) errors -> junit.xml" }
+    Write-Host "  database   $($summary.Database)"
+    if ($summary.Contains('ScanResult')) { Write-Host "  scan       $($summary.Scan): $($summary.ScanResult.Outcome), score $($summary.ScanResult.Score) ($($summary.ScanResult.Grade)) -> scan.sarif" }
+    elseif ($gateError) { Write-Host "  scan       gate failed: $($gateError.Exception.Message)" -ForegroundColor Red }
+    if ($summary.Contains('Published')) { foreach ($p in $summary.Published) { Write-Host "  published  $p" } }
+    Write-Host "  report     $($summary.Report)" -ForegroundColor Green
+    Write-Host "  csv        $($summary.Csv)"
+    Write-Host "  history    $history"
 }
 
 if ($gateError) { throw $gateError }
