@@ -276,7 +276,7 @@ public static class ImageReader
             if (!digests.TryGetValue(layerKeys[i], out var d))
                 throw Invalid(description, $"layer {i} ({layerKeys[i]}) is listed in the manifest but not stored");
             if (d.DiffId.Length > 0 && i < summary.DiffIds.Length && !string.Equals(summary.DiffIds[i], d.DiffId, StringComparison.Ordinal))
-                throw new DockOptException("ImageLayerDigestMismatch", DockOptErrorCategory.InvalidData,
+                throw new DockOptException(ErrorIds.ImageLayerDigestMismatch, DockOptErrorCategory.InvalidData,
                     $"Layer {i} of '{description}' has diff ID {d.DiffId}, but the image config says {summary.DiffIds[i]}.", description,
                     "The archive is damaged or was altered. Save the image again.");
             layers.Add(new ImageLayerRef

@@ -101,7 +101,7 @@ public sealed class LocalImageCatalog
             }
             catch (DockerApiException e)
             {
-                throw EngineErrors.FromApi(e, "ImageListFailed", null);
+                throw EngineErrors.FromApi(e, ErrorIds.ImageListFailed, null);
             }
             return _list = _list.OrderByDescending(i => i.Created).ToList();
         }
@@ -198,7 +198,7 @@ public sealed class LocalImageCatalog
         }
         catch (DockerApiException e)
         {
-            throw EngineErrors.FromApi(e, "ImageNotFound", idOrName);
+            throw EngineErrors.FromApi(e, ErrorIds.ImageNotFound, idOrName);
         }
         return ToImageInfo(r, history, matchedTag, query.IncludeEnvValues, _engine.Endpoint.ToString());
     }
