@@ -54,7 +54,7 @@ CONST_RX = re.compile(
 
 
 def unquote(expr):
-    return ''.join(bytes(m, 'utf-8').decode('unicode_escape') if False else m.replace('\\"', '"').replace('\\\\', '\\')
+    return ''.join(m.replace('\\"', '"').replace('\\\\', '\\')
                    for m in re.findall(r'"((?:[^"\\]|\\.)*)"', expr))
 
 
@@ -207,20 +207,23 @@ def sweep():
         text = open(f, encoding='utf-8').read()
         sites = sorted(set((s, e, i, k) for s, e, i, k, a in find_sites(text)), reverse=True)
         facts = {}
+        throws = {i for s, e, i, k, a in find_sites(text) if k == 'DockOptException'}
+        throws = dict.fromkeys(throws, True)
         for s, e, i, k, a in find_sites(text):
             c, h = site_facts(k, a)
             cur = facts.setdefault(i, [None, None])
             cur[0] = cur[0] or c; cur[1] = cur[1] or h
         for i, (c, h) in facts.items():
             if i in cat: continue
-            d = new.setdefault(i, dict(area=area_of(f), category=None, hint=None))
+            d = new.setdefault(i, dict(area=None, rank=9, category=None, hint=None))
+            rank = 0 if throws.get(i) and '/DockOpt.Engine/' in f.replace(os.sep, '/') else 1 if throws.get(i) else 2
+            if rank < d['rank']:
+                d['area'], d['rank'] = area_of(f), rank
             d['category'] = d['category'] or c
             d['hint'] = d['hint'] or h
         if not sites: continue
         for s, e, i, k in sites:
-            lead = text[s:e][:len(text[s:e]) - len(text[s:e].lstrip())]
-            text = text[:s] + lead + 'ErrorIds.' + i + text[s:e][len(lead) + len(i) + 2:] if False else \
-                text[:s] + text[s:e].replace('"' + i + '"', 'ErrorIds.' + i, 1) + text[e:]
+            text = text[:s] + text[s:e].replace('"' + i + '"', 'ErrorIds.' + i, 1) + text[e:]
             replaced += 1
         open(f, 'w', encoding='utf-8').write(text)
     by_area = {}
@@ -238,7 +241,6 @@ def sweep():
             assert t.endswith('}'), path
             t = t[:-1].rstrip() + '\n' + body + '}\n'
         else:
-            t = 'namespace DockOpt;\n\npublic static partial class ErrorIds\n{' + body.replace('\n', '\n', 1)[1:] .join(['\n', '']) + '}\n'
             t = 'namespace DockOpt;\n\npublic static partial class ErrorIds\n{' + body + '}\n'
         open(path, 'w', encoding='utf-8').write(t)
     print(f'sweep: {len(new)} ids catalogued, {replaced} literals replaced; catalogue now {len(cat) + len(new)} ids')

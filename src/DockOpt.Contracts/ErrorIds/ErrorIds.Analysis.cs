@@ -2,9 +2,6 @@ namespace DockOpt;
 
 public static partial class ErrorIds
 {
-    [ErrorId(DockOptErrorCategory.InvalidArgument, "Give a full repository:tag or an image ID.")]
-    public const string AmbiguousImage = nameof(AmbiguousImage);
-
     [ErrorId(DockOptErrorCategory.ParserError, "Use 'key: value' lines under 'analysis:' (see about_DockOpt_Analysis).")]
     public const string AnalysisConfigInvalid = nameof(AnalysisConfigInvalid);
 
@@ -16,15 +13,6 @@ public static partial class ErrorIds
 
     [ErrorId(DockOptErrorCategory.InvalidArgument, "Give -ReferenceImage and -DifferenceImage, or pipe two BuildResult objects (reference first).")]
     public const string ComparisonNeedsTwoImages = nameof(ComparisonNeedsTwoImages);
-
-    [ErrorId(DockOptErrorCategory.InvalidData, "Give an OCI layout directory (oci-layout, index.json, blobs/sha256/...) or a 'docker save' tar.")]
-    public const string ImageArchiveInvalid = nameof(ImageArchiveInvalid);
-
-    [ErrorId(DockOptErrorCategory.InvalidArgument, "Give an image name, an ImageInfo from Get-DockOptImage or a BuildResult from Invoke-DockOptBuild.")]
-    public const string ImageNameEmpty = nameof(ImageNameEmpty);
-
-    [ErrorId(DockOptErrorCategory.ObjectNotFound, "List local images with Get-DockOptImage.")]
-    public const string ImageNotFound = nameof(ImageNotFound);
 
     [ErrorId(DockOptErrorCategory.InvalidArgument, "Pass a name such as app:multi, the output of Get-DockOptImage, or the output of Invoke-DockOptBuild.")]
     public const string InvalidImageArgument = nameof(InvalidImageArgument);

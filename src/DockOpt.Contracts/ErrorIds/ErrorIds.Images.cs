@@ -15,6 +15,18 @@ public static partial class ErrorIds
     [ErrorId(DockOptErrorCategory.InvalidData, "The image archive is damaged or not an image. Save it again (docker save) or check the source.")]
     public const string ImageLayerInvalid = nameof(ImageLayerInvalid);
 
-    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Check the name or path in the message; list what exists (Get-DockOptImage, Get-ChildItem) and try again.")]
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Check that the engine answers 'docker image ls'; then run the command again.")]
     public const string ImageListFailed = nameof(ImageListFailed);
+
+    [ErrorId(DockOptErrorCategory.InvalidArgument, "Give a full repository:tag or an image ID.")]
+    public const string AmbiguousImage = nameof(AmbiguousImage);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Give an OCI layout directory (oci-layout, index.json, blobs/sha256/...) or a 'docker save' tar.")]
+    public const string ImageArchiveInvalid = nameof(ImageArchiveInvalid);
+
+    [ErrorId(DockOptErrorCategory.InvalidArgument, "Give an image name, an ImageInfo from Get-DockOptImage or a BuildResult from Invoke-DockOptBuild.")]
+    public const string ImageNameEmpty = nameof(ImageNameEmpty);
+
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "List local images with Get-DockOptImage.")]
+    public const string ImageNotFound = nameof(ImageNotFound);
 }

@@ -11,13 +11,13 @@ public static partial class ErrorIds
     [ErrorId(DockOptErrorCategory.OperationTimeout, "Check the helper (it may wait for an interactive unlock).")]
     public const string CredentialHelperFailed = nameof(CredentialHelperFailed);
 
-    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Install <exe> on PATH, or remove it from credHelpers/credsStore in <_path>.")]
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Install the docker-credential-<helper> program on PATH, or remove it from credHelpers/credsStore in the Docker config.json.")]
     public const string CredentialHelperNotFound = nameof(CredentialHelperNotFound);
 
     [ErrorId(DockOptErrorCategory.InvalidArgument, "For example -Registry 123456789012.dkr.ecr.eu-west-1.amazonaws.com -Repository app.")]
     public const string DestinationRequired = nameof(DestinationRequired);
 
-    [ErrorId(DockOptErrorCategory.AuthenticationError, "Read the message: it names what failed and the object it failed on.")]
+    [ErrorId(DockOptErrorCategory.AuthenticationError, "Check the AWS credentials and that they allow ecr:GetAuthorizationToken in the repository's account and region.")]
     public const string EcrAuthFailed = nameof(EcrAuthFailed);
 
     [ErrorId(DockOptErrorCategory.ObjectNotFound, "Run from the repository, set GITHUB_SHA, or pass the commit with -Tag.")]
@@ -26,7 +26,7 @@ public static partial class ErrorIds
     [ErrorId(DockOptErrorCategory.InvalidArgument, "Give -Version like 1.4.2, v2.0.0-rc.1 or 1.4.2+build.7.")]
     public const string InvalidVersion = nameof(InvalidVersion);
 
-    [ErrorId(DockOptErrorCategory.InvalidResult, "Read the message: it names what failed and the object it failed on.")]
+    [ErrorId(DockOptErrorCategory.InvalidResult, "Read the registry's answer in the message; check the credentials and network path to the registry, then publish again.")]
     public const string PushFailed = nameof(PushFailed);
 
     [ErrorId(DockOptErrorCategory.InvalidResult, "Another client may have pushed the tag at the same time; publish again.")]
@@ -41,16 +41,16 @@ public static partial class ErrorIds
     [ErrorId(DockOptErrorCategory.AuthenticationError, "Check the credentials and that the account may push to this repository.")]
     public const string RegistryAuthenticationFailed = nameof(RegistryAuthenticationFailed);
 
-    [ErrorId(DockOptErrorCategory.AuthenticationError, "Pass -Credential, or run 'docker login <Host>', or add a credHelpers entry for it.")]
+    [ErrorId(DockOptErrorCategory.AuthenticationError, "Pass -Credential, or run 'docker login <registry>', or add a credHelpers entry for it.")]
     public const string RegistryAuthenticationRequired = nameof(RegistryAuthenticationRequired);
 
-    [ErrorId(DockOptErrorCategory.SecurityError, "Put the registry's CA certificate at /etc/docker/certs.d/<Host>/ca.crt (the engine reads it there too) or into the system trust store.")]
+    [ErrorId(DockOptErrorCategory.SecurityError, "Put the registry's CA certificate at /etc/docker/certs.d/<registry>/ca.crt (the engine reads it there too) or into the system trust store.")]
     public const string RegistryCertificateUntrusted = nameof(RegistryCertificateUntrusted);
 
     [ErrorId(DockOptErrorCategory.InvalidData, "The registry or a proxy alters manifests; check it.")]
     public const string RegistryDigestMismatch = nameof(RegistryDigestMismatch);
 
-    [ErrorId(DockOptErrorCategory.InvalidResult, "Read the message: it names what failed and the object it failed on.")]
+    [ErrorId(DockOptErrorCategory.InvalidResult, "Read the registry's answer in the message; check the registry's health and the repository's permissions.")]
     public const string RegistryError = nameof(RegistryError);
 
     [ErrorId(DockOptErrorCategory.AuthenticationError, "Credentials are fetched again automatically once; otherwise log in again.")]

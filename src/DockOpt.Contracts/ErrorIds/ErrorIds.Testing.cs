@@ -2,7 +2,7 @@ namespace DockOpt;
 
 public static partial class ErrorIds
 {
-    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Check the name or path in the message; list what exists (Get-DockOptImage, Get-ChildItem) and try again.")]
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "The test container went away (removed or never created): check 'docker ps -a' and the engine's log.")]
     public const string ContainerNotFound = nameof(ContainerNotFound);
 
     [ErrorId(DockOptErrorCategory.ReadError, "Check the image with 'docker image inspect'.")]
