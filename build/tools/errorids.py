@@ -11,7 +11,9 @@ Idempotent: ids already catalogued are not added again; only string literals in 
     `GetJsonAsync(` (their not-found ErrorId),
   * the second argument of `new ErrorRecord(`,
   * `ErrorId is "A" or "B"`, `ErrorId == "A"`, `ErrorId != "A"`,
-  * parameter defaults `notFoundErrorId = "A"` / `notFoundId = "A"`.
+  * parameter defaults `notFoundErrorId = "A"` / `notFoundId = "A"`,
+  * target-typed `new("A", DockOptErrorCategory.X, ...)` and `: base("A", DockOptErrorCategory.X, ...)`,
+  * the arms of `string MapId(...) => x switch { ... => "A" }` (ids chosen from a foreign error code).
 New ids go into src/DockOpt.Contracts/ErrorIds/ErrorIds.<Area>.cs, the area taken from the folder of the first throw site;
 category and hint from that site (its recommendedAction), falling back to a generic hint to be edited by hand.
 """
@@ -142,9 +144,10 @@ def src_files():
         yield f
 
 
-CALL_RX = re.compile(r'\b(new\s+DockOptException|SendCheckedAsync|FromStatus|FromApi|PostJsonAsync|GetJsonAsync|new\s+ErrorRecord)\s*\(')
+CALL_RX = re.compile(r'(?<![\w.])(new\s+DockOptException|new|base|SendCheckedAsync|FromStatus|FromApi|PostJsonAsync|GetJsonAsync|new\s+ErrorRecord)\s*\(')
 IS_RX = re.compile(r'ErrorId\s*(?:is|==|!=)\s*"[A-Za-z0-9]+"(?:\s*or\s*"[A-Za-z0-9]+")*')
 DEFAULT_RX = re.compile(r'\b(?:notFoundErrorId|notFoundId)\s*=\s*"([A-Za-z0-9]+)"')
+MAPID_RX = re.compile(r'\bstring\s+\w*(?:MapId|ErrorIdFor|ErrorIdOf)\w*\s*\([^)]*\)\s*=>\s*\w+\s+switch\b')
 ERRCAT_RX = re.compile(r'(?:DockOpt)?ErrorCategory\.(\w+)')
 
 
@@ -153,6 +156,11 @@ def find_sites(text):
     for m in CALL_RX.finditer(text):
         args, _ = split_args(text, m.end())
         kind = m.group(1).split()[-1]
+        if kind in ('new', 'base'):  # target-typed new(...) / : base(...) of a DockOptException: the category follows
+            if len(args) > 1 and 'DockOptErrorCategory.' in args[1][0]:
+                kind = 'DockOptException'
+            else:
+                continue
         if kind == 'DockOptException':
             if args and literal_id(args[0][0]):
                 a = args[0]; yield a[1], a[2], literal_id(a[0]), kind, args
@@ -166,6 +174,12 @@ def find_sites(text):
     for m in IS_RX.finditer(text):
         for lm in re.finditer(r'"([A-Za-z0-9]+)"', m.group(0)):
             yield m.start() + lm.start(), m.start() + lm.end(), lm.group(1), 'match', None
+    for m in MAPID_RX.finditer(text):  # string MapId(...) => x switch { ... => "Id", ... }: every arm is an id
+        body_start = text.index('{', m.end())
+        body_end = text.index('};', body_start)
+        for lm in re.finditer(r'=>\s*"([A-Za-z0-9]+)"', text[body_start:body_end]):
+            if ID_RX.match(lm.group(1)):
+                yield body_start + lm.start(1) - 1, body_start + lm.end(1) + 1, lm.group(1), 'mapid', None
     for m in DEFAULT_RX.finditer(text):
         yield m.start(1) - 1, m.end(1) + 1, m.group(1), 'default', None
 
@@ -253,7 +267,7 @@ def docs():
              'Every ErrorId DockOpt raises, with its error category and what to do about it.', '',
              '## LONG DESCRIPTION', '',
              'DockOpt reports errors as ErrorRecords whose FullyQualifiedErrorId starts with one of the ids below',
-             '(for example `ImageNotFound,DockOpt.Commands.GetDockOptImageCommand`). The category is the',
+             '(for example `ImageNotFound,DockOpt.Cmdlets.GetDockOptImageCommand`). The category is the',
              "record's CategoryInfo.Category; the hint is also in ErrorDetails.RecommendedAction when the throw site",
              'gives one specific to the case. Ids marked *terminating* end the command whatever the input.',
              '', 'This page is generated from the catalogue (src/DockOpt.Contracts/ErrorIds) by',

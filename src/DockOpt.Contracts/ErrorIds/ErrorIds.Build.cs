@@ -46,4 +46,7 @@ public static partial class ErrorIds
 
     [ErrorId(DockOptErrorCategory.InvalidArgument, "Image names are lower-case: [registry[:port]/]name[:tag], for example myapp:1.0 or localhost:5000/team/app:latest.")]
     public const string InvalidTag = nameof(InvalidTag);
+
+    [ErrorId(DockOptErrorCategory.InvalidResult, "Read the step's output tail in the message: fix the failing RUN (or COPY) instruction on the Dockerfile line it names.")]
+    public const string BuildStepFailed = nameof(BuildStepFailed);
 }

@@ -10,4 +10,10 @@ public static partial class ErrorIds
 
     [ErrorId(DockOptErrorCategory.InvalidArgument, "Get-DockOptHistory -Path ./reports/history.jsonl")]
     public const string HistoryPathMissing = nameof(HistoryPathMissing);
+
+    [ErrorId(DockOptErrorCategory.ReadError, "Check the path and its permissions.")]
+    public const string HistoryReadFailed = nameof(HistoryReadFailed);
+
+    [ErrorId(DockOptErrorCategory.WriteError, "Check that the directory exists and is writable, or give another -HistoryPath.")]
+    public const string HistoryWriteFailed = nameof(HistoryWriteFailed);
 }

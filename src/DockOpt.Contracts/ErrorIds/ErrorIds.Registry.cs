@@ -70,4 +70,13 @@ public static partial class ErrorIds
 
     [ErrorId(DockOptErrorCategory.InvalidArgument, "Add -Version 1.2.3 (or drop SemVer from -TagStrategy).")]
     public const string VersionRequired = nameof(VersionRequired);
+
+    [ErrorId(DockOptErrorCategory.PermissionDenied, "Grant the identity the ecr:* action named in the message (an IAM policy on the role or user).")]
+    public const string EcrAccessDenied = nameof(EcrAccessDenied);
+
+    [ErrorId(DockOptErrorCategory.InvalidResult, "Read Amazon ECR's answer in the message; check the region, the repository name and the AWS credentials.")]
+    public const string EcrApiError = nameof(EcrApiError);
+
+    [ErrorId(DockOptErrorCategory.InvalidArgument, "Give the destination as [host[:port]/]repository[:tag], or an ECR URI <account>.dkr.ecr.<region>.amazonaws.com/<repository>.")]
+    public const string InvalidDestination = nameof(InvalidDestination);
 }

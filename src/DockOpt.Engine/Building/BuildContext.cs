@@ -121,7 +121,7 @@ public sealed class BuildContext
 
     static bool Exists(string p) => File.Exists(p) || Directory.Exists(p);
 
-    static DockOptException Unreadable(string path, Exception inner) => new("BuildContextUnreadable", DockOptErrorCategory.ReadError,
+    static DockOptException Unreadable(string path, Exception inner) => new(ErrorIds.BuildContextUnreadable, DockOptErrorCategory.ReadError,
         $"Cannot read '{path}' in the build context: {inner.Message}", path,
         "Fix the file's permissions, or exclude it from the context in .dockerignore.", inner);
 

@@ -199,9 +199,9 @@ public sealed class HistoryStore
         }
     }
 
-    DockOptException WriteFailed(Exception e) => new("HistoryWriteFailed", DockOptErrorCategory.WriteError,
+    DockOptException WriteFailed(Exception e) => new(ErrorIds.HistoryWriteFailed, DockOptErrorCategory.WriteError,
         $"Cannot append to the history file '{Path}': {e.Message}", Path, "Check that the directory exists and is writable, or give another -HistoryPath.", e);
 
-    DockOptException ReadFailed(Exception e) => new("HistoryReadFailed", DockOptErrorCategory.ReadError,
+    DockOptException ReadFailed(Exception e) => new(ErrorIds.HistoryReadFailed, DockOptErrorCategory.ReadError,
         $"Cannot read the history file '{Path}': {e.Message}", Path, "Check the path and its permissions.", e);
 }

@@ -178,7 +178,7 @@ public static class ImageReader
     static string BlobKey(string digest) => "blobs/" + digest.Replace(':', '/');
 
     internal static DockOptException Invalid(string description, string detail, Exception? inner = null) =>
-        new("ImageArchiveInvalid", DockOptErrorCategory.InvalidData, $"'{description}' is not a readable image archive: {detail}.",
+        new(ErrorIds.ImageArchiveInvalid, DockOptErrorCategory.InvalidData, $"'{description}' is not a readable image archive: {detail}.",
             description, "Give a 'docker save' tar, an OCI archive tar or an OCI layout directory, and check that it is complete.", inner);
 
     /// <summary>index.json → (nested index →) manifest → config and layer blob keys. Picks linux/amd64, else the first manifest.</summary>

@@ -163,7 +163,7 @@ public sealed class LocalImageCatalog
     static string Normalize(string name) =>
         ImageReference.TryParse(name, out var r) && r!.Tag == null && r.Digest == null ? name + ":latest" : name;
 
-    static DockOptException NotFound(string name) => new("ImageNotFound", DockOptErrorCategory.ObjectNotFound,
+    static DockOptException NotFound(string name) => new(ErrorIds.ImageNotFound, DockOptErrorCategory.ObjectNotFound,
         $"No local image matches '{name}'.", name,
         "List local images with Get-DockOptImage, build one with Invoke-DockOptBuild, or check the spelling (wildcards: app*, *:latest).");
 

@@ -160,7 +160,7 @@ public sealed class RegistryClient : IDisposable
     }
 
     DockOptException Unreachable(Exception e, int attempts, DateTime started) =>
-        new("RegistryUnreachable", DockOptErrorCategory.ConnectionError,
+        new(ErrorIds.RegistryUnreachable, DockOptErrorCategory.ConnectionError,
             $"Registry {Target.Host} is unreachable: {Describe(e)} ({attempts} attempt{(attempts == 1 ? "" : "s")} in {(DateTime.UtcNow - started).TotalSeconds:0.0} s).",
             Target.Host, "Check the registry address, that it runs, and the network/proxy; raise -RetryTimeout for a slow registry.", e);
 

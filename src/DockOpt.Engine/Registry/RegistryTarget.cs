@@ -68,5 +68,5 @@ public sealed record RegistryTarget(string Host, string Repository)
         s.Contains("://", StringComparison.Ordinal) ? s.Substring(s.IndexOf("://", StringComparison.Ordinal) + 3) : s;
 
     static DockOptException Invalid(string? what, string why, string hint) =>
-        new("InvalidDestination", DockOptErrorCategory.InvalidArgument, $"'{what}' is not a valid destination: {why}.", what, hint);
+        new(ErrorIds.InvalidDestination, DockOptErrorCategory.InvalidArgument, $"'{what}' is not a valid destination: {why}.", what, hint);
 }

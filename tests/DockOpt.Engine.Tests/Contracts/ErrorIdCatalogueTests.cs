@@ -71,6 +71,8 @@ public class ErrorIdCatalogueTests
         new(@"ErrorId\s*(?:is|==|!=)\s*" + Lit),
         new(@"ErrorId\s*is\s*(?:ErrorIds\.\w+|" + Lit + @")(?:\s*or\s*(?:ErrorIds\.\w+|" + Lit + @"))*\s*or\s*" + Lit),
         new(@"\b(?:notFoundErrorId|notFoundId|errorId)\s*=\s*" + Lit),
+        new(@"(?<![\w.])(?:new|base)\(\s*" + Lit + @"\s*,\s*DockOptErrorCategory\."),
+        new(@"\bstring\s+\w*MapId\w*\s*\([^)]*\)\s*=>\s*\w+\s+switch\s*\{[^}]*=>\s*" + Lit),
     };
 
     [Fact]
@@ -96,6 +98,9 @@ public class ErrorIdCatalogueTests
             "WriteError(new ErrorRecord(new PSArgumentException(m), \"HistoryPathMissing\", ErrorCategory.InvalidArgument, null));",
             "catch (DockOptException e) when (e.ErrorId is ErrorIds.TagImmutable or \"PushFailed\")",
             "string notFoundId = \"ContainerNotFound\")",
+            "static DockOptException NotFound(string n) => new(\"ImageNotFound\", DockOptErrorCategory.ObjectNotFound, n);",
+            ": base(\"BuildStepFailed\", DockOptErrorCategory.InvalidResult, message, target, recommendedAction)",
+            "static string MapId(string type) => type switch\n{\n  \"AccessDeniedException\" => \"EcrAccessDenied\",\n  _ => ErrorIds.EcrApiError,\n};",
         };
         foreach (var s in samples)
             Assert.True(LiteralSites.Any(rx => rx.IsMatch(s)), s);
