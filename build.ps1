@@ -110,6 +110,13 @@ function Invoke-Docs {
     Write-Step 'Docs: docs/*.md -> en-US/DockOpt.Cmdlets.dll-Help.xml'
     if (-not (Test-Path $ModuleOut)) { throw 'Build the module first (./build.ps1 Build).' }
     . (Join-Path $Root 'build/HelpCompiler.ps1')
+    # about_DockOpt_ErrorIds is generated from the ErrorId catalogue (src/DockOpt.Contracts/ErrorIds), never written by hand.
+    $python = Get-Command python3, python -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if ($python) {
+        & $python.Source (Join-Path $Root 'build/tools/errorids.py') docs
+        if ($LASTEXITCODE) { throw 'build/tools/errorids.py docs failed.' }
+    }
+    else { Write-Warning 'No python3: docs/about_DockOpt_ErrorIds.md not regenerated (ErrorIdCatalogueTests fails if it is stale).' }
     $target = Join-Path $ModuleOut 'en-US/DockOpt.Cmdlets.dll-Help.xml'
     ConvertTo-DockOptMaml -Path (Join-Path $Root 'docs') -OutFile $target
     foreach ($about in Get-ChildItem (Join-Path $Root 'docs') -Filter 'about_*.md' -ErrorAction Ignore) {

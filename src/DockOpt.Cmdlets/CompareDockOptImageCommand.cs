@@ -88,26 +88,16 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
     {
         if (_pending.Count == 1)
         {
-            WriteError(new ErrorRecord(new PSArgumentException(
-                    $"'{_pending[0].Side}' has no image to be compared with: give -ReferenceImage, or pipe images in pairs (reference, then difference)."),
-                "ComparisonNeedsTwoImages", ErrorCategory.InvalidArgument, _pending[0].Input)
-            {
-                ErrorDetails = new ErrorDetails($"'{_pending[0].Side}' has no image to be compared with.")
-                {
-                    RecommendedAction = "Give -ReferenceImage and -DifferenceImage, or pipe two BuildResult objects (reference first).",
-                },
-            });
+            WriteError(ToErrorRecord(new DockOptException(ErrorIds.ComparisonNeedsTwoImages, DockOptErrorCategory.InvalidArgument,
+                $"'{_pending[0].Side}' has no image to be compared with: give -ReferenceImage, or pipe images in pairs (reference, then difference).",
+                _pending[0].Input,
+                "Give -ReferenceImage and -DifferenceImage, or pipe two BuildResult objects (reference first).")));
         }
         else if (!_sawDifference)
         {
-            ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Compare-DockOptImage needs a -DifferenceImage (or piped images)."),
-                "ComparisonNeedsTwoImages", ErrorCategory.InvalidArgument, ReferenceImage)
-            {
-                ErrorDetails = new ErrorDetails("Compare-DockOptImage needs a -DifferenceImage (or piped images).")
-                {
-                    RecommendedAction = "Compare-DockOptImage -ReferenceImage app:single -DifferenceImage app:multi",
-                },
-            });
+            ThrowTerminatingError(ToErrorRecord(new DockOptException(ErrorIds.ComparisonNeedsTwoImages, DockOptErrorCategory.InvalidArgument,
+                "Compare-DockOptImage needs a -DifferenceImage (or piped images).", ReferenceImage,
+                "Compare-DockOptImage -ReferenceImage app:single -DifferenceImage app:multi")));
         }
         base.EndProcessing();
     }
@@ -157,15 +147,9 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
                 duration = TimeSpan.FromSeconds(sec);
             return new ComparisonSide { Reference = id ?? name!, DisplayName = name, BuildDuration = duration };
         }
-        WriteError(new ErrorRecord(new PSArgumentException(
-                $"-{parameter} must be an image name or ID, an ImageInfo or a BuildResult; got {o.GetType().FullName}."),
-            "InvalidImageArgument", ErrorCategory.InvalidArgument, value)
-        {
-            ErrorDetails = new ErrorDetails($"-{parameter} must be an image name or ID, an ImageInfo or a BuildResult; got {o.GetType().FullName}.")
-            {
-                RecommendedAction = "Pass a name such as app:multi, the output of Get-DockOptImage, or the output of Invoke-DockOptBuild.",
-            },
-        });
+        WriteError(ToErrorRecord(new DockOptException(ErrorIds.InvalidImageArgument, DockOptErrorCategory.InvalidArgument,
+            $"-{parameter} must be an image name or ID, an ImageInfo or a BuildResult; got {o.GetType().FullName}.", value,
+            "Pass a name such as app:multi, the output of Get-DockOptImage, or the output of Invoke-DockOptBuild.")));
         return null;
     }
 }

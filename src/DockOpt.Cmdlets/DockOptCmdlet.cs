@@ -75,8 +75,7 @@ public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink, IDisposable
     }
 
     /// <summary>Errors that end the command whatever the input (the engine cannot be used at all).</summary>
-    protected virtual bool IsTerminating(DockOptException e) =>
-        e.ErrorId is "EngineUnreachable" or "InvalidEngineEndpoint" or "DockerContextNotFound" or "DockerContextInvalid" or "DockerConfigInvalid";
+    protected virtual bool IsTerminating(DockOptException e) => ErrorIds.IsTerminating(e.ErrorId);
 
     void Post(Action action)
     {

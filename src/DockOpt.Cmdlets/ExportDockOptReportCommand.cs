@@ -78,7 +78,7 @@ public sealed class ExportDockOptReportCommand : DockOptCmdlet
             var path = GetUnresolvedProviderPathFromPSPath(hp);
             if (!File.Exists(path))
             {
-                WriteError(ToErrorRecord(new DockOptException("HistoryNotFound", DockOptErrorCategory.ObjectNotFound,
+                WriteError(ToErrorRecord(new DockOptException(ErrorIds.HistoryNotFound, DockOptErrorCategory.ObjectNotFound,
                     $"The history file '{path}' does not exist.", path,
                     "Record history with -HistoryPath or $env:DOCKOPT_HISTORY on Invoke-DockOptBuild and Compare-DockOptImage first.")));
                 continue;

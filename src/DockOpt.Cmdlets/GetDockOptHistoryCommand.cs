@@ -66,14 +66,8 @@ public sealed class GetDockOptHistoryCommand : DockOptCmdlet
             var env = HistoryStore.ResolvePath(null, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
             if (env == null)
             {
-                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("No history file: give -Path or set $env:DOCKOPT_HISTORY."),
-                    "HistoryPathMissing", ErrorCategory.InvalidArgument, null)
-                {
-                    ErrorDetails = new ErrorDetails("No history file: give -Path or set $env:DOCKOPT_HISTORY.")
-                    {
-                        RecommendedAction = "Get-DockOptHistory -Path ./reports/history.jsonl",
-                    },
-                });
+                ThrowTerminatingError(ToErrorRecord(new DockOptException(ErrorIds.HistoryPathMissing, DockOptErrorCategory.InvalidArgument,
+                    "No history file: give -Path or set $env:DOCKOPT_HISTORY.", null, "Get-DockOptHistory -Path ./reports/history.jsonl")));
                 return;
             }
             _paths.Add(env);
@@ -89,7 +83,7 @@ public sealed class GetDockOptHistoryCommand : DockOptCmdlet
                 ct.ThrowIfCancellationRequested();
                 if (!File.Exists(path))
                 {
-                    Error(new DockOptException("HistoryNotFound", DockOptErrorCategory.ObjectNotFound,
+                    Error(new DockOptException(ErrorIds.HistoryNotFound, DockOptErrorCategory.ObjectNotFound,
                         $"The history file '{path}' does not exist.", path,
                         "Record history with -HistoryPath or $env:DOCKOPT_HISTORY on Invoke-DockOptBuild and Compare-DockOptImage first."));
                     continue;

@@ -100,7 +100,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
         {
             var p = GetUnresolvedProviderPathFromPSPath(ConfigPath);
             if (!File.Exists(p))
-                ThrowTerminatingError(ToErrorRecord(new DockOptException("LintConfigNotFound", DockOptErrorCategory.ObjectNotFound,
+                ThrowTerminatingError(ToErrorRecord(new DockOptException(ErrorIds.LintConfigNotFound, DockOptErrorCategory.ObjectNotFound,
                     $"Configuration file '{p}' does not exist.", p, "Check -ConfigPath.")));
             ConfigPath = p;
         }
@@ -133,7 +133,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
             if (resolved.Count == 0 || resolved.All(p => !File.Exists(p) && !Directory.Exists(p)))
             {
                 _notLinted.Add($"{input}: not found");
-                WriteError(ToErrorRecord(new DockOptException("DockerfileNotFound", DockOptErrorCategory.ObjectNotFound,
+                WriteError(ToErrorRecord(new DockOptException(ErrorIds.DockerfileNotFound, DockOptErrorCategory.ObjectNotFound,
                     $"Cannot find '{input}'.", input, "Pass a Dockerfile or a directory that contains one.")));
                 continue;
             }
@@ -188,7 +188,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _notLinted.Add($"{path}: unreadable");
-            WriteError(ToErrorRecord(new DockOptException("DockerfileUnreadable", DockOptErrorCategory.ReadError,
+            WriteError(ToErrorRecord(new DockOptException(ErrorIds.DockerfileUnreadable, DockOptErrorCategory.ReadError,
                 $"Cannot read '{path}': {e.Message}", path, "Check the file permissions.", e)));
             return;
         }
@@ -203,7 +203,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
         if (doc == null || doc.Instructions.Count == 0)
         {
             _notLinted.Add(text.Contains('\0') ? $"{target}: binary file" : text.Trim().Length == 0 ? $"{target}: empty" : $"{target}: no Dockerfile instruction");
-            WriteError(ToErrorRecord(new DockOptException("DockerfileUnparseable", DockOptErrorCategory.ParserError,
+            WriteError(ToErrorRecord(new DockOptException(ErrorIds.DockerfileUnparseable, DockOptErrorCategory.ParserError,
                 text.Contains('\0') ? $"'{target}' is a binary file, not a Dockerfile." : $"'{target}' contains no Dockerfile instruction.", target,
                 "Pass a Dockerfile (text with FROM and other instructions).")));
             return;
@@ -232,7 +232,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
                     }
                     catch (DockOptException e)
                     {
-                        WriteError(ToErrorRecord(new DockOptException("DockerfileWriteFailed", DockOptErrorCategory.WriteError,
+                        WriteError(ToErrorRecord(new DockOptException(ErrorIds.DockerfileWriteFailed, DockOptErrorCategory.WriteError,
                             $"Cannot write the fixes to '{path}': {e.Message}", path, "Check that the file is writable.", e)));
                         return;
                     }

@@ -161,17 +161,17 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
     ImageTestSpec LoadSpec(string path)
     {
         if (!File.Exists(path))
-            throw new DockOptException("TestSpecNotFound", DockOptErrorCategory.ObjectNotFound, $"The test spec '{path}' does not exist.", path,
+            throw new DockOptException(ErrorIds.TestSpecNotFound, DockOptErrorCategory.ObjectNotFound, $"The test spec '{path}' does not exist.", path,
                 "Check -SpecPath; see Get-Help about_DockOptImageTestSpec for the format.");
         var ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext == ".psd1")
         {
             var ast = Parser.ParseFile(path, out _, out var errors);
             if (errors.Length > 0)
-                throw new DockOptException("InvalidTestSpec", DockOptErrorCategory.ParserError,
+                throw new DockOptException(ErrorIds.InvalidTestSpec, DockOptErrorCategory.ParserError,
                     $"Test spec '{path}' is invalid: line {errors[0].Extent.StartLineNumber}: {errors[0].Message}", path, "Fix the PowerShell data file syntax.");
             var ht = ast.Find(a => a is HashtableAst, false) as HashtableAst
-                ?? throw new DockOptException("InvalidTestSpec", DockOptErrorCategory.InvalidData, $"Test spec '{path}' has no @{{ … }} hashtable.", path,
+                ?? throw new DockOptException(ErrorIds.InvalidTestSpec, DockOptErrorCategory.InvalidData, $"Test spec '{path}' has no @{{ … }} hashtable.", path,
                     "A .psd1 spec is one hashtable; see Get-Help about_DockOptImageTestSpec.");
             object? value;
             try
@@ -180,14 +180,14 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
             }
             catch (InvalidOperationException e)
             {
-                throw new DockOptException("InvalidTestSpec", DockOptErrorCategory.InvalidData,
+                throw new DockOptException(ErrorIds.InvalidTestSpec, DockOptErrorCategory.InvalidData,
                     $"Test spec '{path}' is invalid: {e.Message}", path, "Use only constant values (strings, numbers, $true/$false, arrays, hashtables).");
             }
             return SpecReader.FromTree(value!, path, Warning);
         }
         if (ext is ".yaml" or ".yml" or ".json")
             return SpecReader.ReadYaml(File.ReadAllText(path, Encoding.UTF8), path, Warning);
-        throw new DockOptException("UnsupportedTestSpecFormat", DockOptErrorCategory.InvalidArgument,
+        throw new DockOptException(ErrorIds.UnsupportedTestSpecFormat, DockOptErrorCategory.InvalidArgument,
             $"The test spec '{path}' is neither YAML (.yaml, .yml), JSON nor a PowerShell data file (.psd1).", path, "Use a .yaml or .psd1 spec.");
     }
 

@@ -79,7 +79,7 @@ public sealed class BuildStepFailedException : DockOptException
 {
     public BuildStepFailedException(string message, object? target, string? recommendedAction, int stepNumber, int stepCount,
         string instruction, int? line, int? exitCode, string[] outputTail, string dockerfile)
-        : base("BuildStepFailed", DockOptErrorCategory.InvalidResult, message, target, recommendedAction)
+        : base(ErrorIds.BuildStepFailed, DockOptErrorCategory.InvalidResult, message, target, recommendedAction)
     {
         StepNumber = stepNumber;
         StepCount = stepCount;

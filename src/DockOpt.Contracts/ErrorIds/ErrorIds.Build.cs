@@ -22,4 +22,31 @@ public static partial class ErrorIds
 
     [ErrorId(DockOptErrorCategory.InvalidArgument, "Give -Ssh as 'default' (the agent in SSH_AUTH_SOCK) or 'ID=SOCKET' with an agent socket path.")]
     public const string BuildSshInvalid = nameof(BuildSshInvalid);
+
+    [ErrorId(DockOptErrorCategory.InvalidArgument, "Give the directory that holds the files the Dockerfile copies as -Path, and the Dockerfile itself as -Dockerfile.")]
+    public const string BuildContextNotDirectory = nameof(BuildContextNotDirectory);
+
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Check -Path; it defaults to the current directory.")]
+    public const string BuildContextNotFound = nameof(BuildContextNotFound);
+
+    [ErrorId(DockOptErrorCategory.ReadError, "Fix the file's permissions.")]
+    public const string BuildContextUnreadable = nameof(BuildContextUnreadable);
+
+    [ErrorId(DockOptErrorCategory.InvalidResult, "Run with -Verbose to see the engine's messages.")]
+    public const string BuildFailed = nameof(BuildFailed);
+
+    [ErrorId(DockOptErrorCategory.InvalidArgument, "Give -Target the name of a stage (FROM ... AS <name>) of this Dockerfile.")]
+    public const string BuildTargetNotFound = nameof(BuildTargetNotFound);
+
+    [ErrorId(DockOptErrorCategory.ParserError, "Fix the Dockerfile syntax (Invoke-DockOptLint shows each problem with its line).")]
+    public const string DockerfileInvalid = nameof(DockerfileInvalid);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Fix the pattern: '[' needs a closing ']', a trailing '\\' escapes nothing, and '!' alone is not a pattern.")]
+    public const string InvalidDockerignore = nameof(InvalidDockerignore);
+
+    [ErrorId(DockOptErrorCategory.InvalidArgument, "Image names are lower-case: [registry[:port]/]name[:tag], for example myapp:1.0 or localhost:5000/team/app:latest.")]
+    public const string InvalidTag = nameof(InvalidTag);
+
+    [ErrorId(DockOptErrorCategory.InvalidResult, "Read the step's output tail in the message: fix the failing RUN (or COPY) instruction on the Dockerfile line it names.")]
+    public const string BuildStepFailed = nameof(BuildStepFailed);
 }

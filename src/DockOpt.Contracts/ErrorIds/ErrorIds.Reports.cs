@@ -11,4 +11,7 @@ public static partial class ErrorIds
 
     [ErrorId(DockOptErrorCategory.ObjectNotFound, "Create the folder of -OutFile first; DockOpt never creates folders for reports.")]
     public const string ReportFolderNotFound = nameof(ReportFolderNotFound);
+
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Record history with -HistoryPath or $env:DOCKOPT_HISTORY on Invoke-DockOptBuild and Compare-DockOptImage first.")]
+    public const string HistoryNotFound = nameof(HistoryNotFound);
 }

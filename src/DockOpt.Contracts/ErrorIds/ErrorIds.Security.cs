@@ -22,4 +22,22 @@ public static partial class ErrorIds
 
     [ErrorId(DockOptErrorCategory.InvalidData, "Give the report trivy wrote for this exact image (trivy image --input of its archive, or its ID).")]
     public const string TrivyReportImageMismatch = nameof(TrivyReportImageMismatch);
+
+    [ErrorId(DockOptErrorCategory.ParserError, "Write expiry dates as YYYY-MM-DD.")]
+    public const string IgnoreFileInvalid = nameof(IgnoreFileInvalid);
+
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Give the path of a .trivyignore or .trivyignore.yaml file.")]
+    public const string IgnoreFileNotFound = nameof(IgnoreFileNotFound);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Check that the image exists and is complete.")]
+    public const string ImageReadFailed = nameof(ImageReadFailed);
+
+    [ErrorId(DockOptErrorCategory.ResourceUnavailable, "Trivy needs a cached vulnerability DB for offline scans ('trivy image --download-db-only' where it has network), or use -VulnerabilityDatabase with OSV records.")]
+    public const string ScannerUnavailable = nameof(ScannerUnavailable);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Give the output of 'trivy image --format json'.")]
+    public const string TrivyReportInvalid = nameof(TrivyReportInvalid);
+
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Give the path of a file written by 'trivy image --format json --output FILE'.")]
+    public const string TrivyReportNotFound = nameof(TrivyReportNotFound);
 }

@@ -47,7 +47,7 @@ public sealed class AnalysisGates
         }
         var path = configPath ?? Path.Combine(directory, ".dockopt.yml");
         if (configPath != null && !File.Exists(configPath))
-            throw new DockOptException("AnalysisConfigNotFound", DockOptErrorCategory.ObjectNotFound, $"The configuration file '{configPath}' does not exist.",
+            throw new DockOptException(ErrorIds.AnalysisConfigNotFound, DockOptErrorCategory.ObjectNotFound, $"The configuration file '{configPath}' does not exist.",
                 configPath, "Give the path of a .dockopt.yml file, or leave -ConfigPath out to use ./.dockopt.yml when present.");
         if (File.Exists(path) && Section(ReadYaml(path), "analysis") is { } sec)
         {
@@ -75,12 +75,12 @@ public sealed class AnalysisGates
         }
         catch (YamlException e)
         {
-            throw new DockOptException("AnalysisConfigInvalid", DockOptErrorCategory.ParserError,
+            throw new DockOptException(ErrorIds.AnalysisConfigInvalid, DockOptErrorCategory.ParserError,
                 $"'{file}' line {e.Start.Line} is not valid YAML for DockOpt settings: {e.InnerException?.Message ?? e.Message}", file,
                 "Use 'key: value' lines under 'analysis:' (see about_DockOpt_Analysis).", e);
         }
         return doc == null ? new Dictionary<string, object?>(StringComparer.Ordinal)
-            : Map(doc) ?? throw new DockOptException("AnalysisConfigInvalid", DockOptErrorCategory.ParserError,
+            : Map(doc) ?? throw new DockOptException(ErrorIds.AnalysisConfigInvalid, DockOptErrorCategory.ParserError,
                 $"'{file}' is not a YAML map of settings.", file, "Use 'key: value' lines under 'analysis:' (see about_DockOpt_Analysis).");
     }
 

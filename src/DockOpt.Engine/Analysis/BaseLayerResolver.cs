@@ -32,12 +32,12 @@ public sealed class BaseLayerResolver
         }
         catch (DockerImageNotFoundException)
         {
-            throw new DockOptException("BaseImageNotFound", DockOptErrorCategory.ObjectNotFound, $"The base image '{image}' is not a local image.",
+            throw new DockOptException(ErrorIds.BaseImageNotFound, DockOptErrorCategory.ObjectNotFound, $"The base image '{image}' is not a local image.",
                 image, "Give a local image with -BaseImage (see Get-DockOptImage), or leave it out to detect the base from the history.");
         }
         catch (DockerApiException e)
         {
-            throw EngineErrors.FromApi(e, "BaseImageNotFound", image);
+            throw EngineErrors.FromApi(e, ErrorIds.BaseImageNotFound, image);
         }
     }
 

@@ -75,7 +75,7 @@ public sealed class ImageAnalyzer
                 await ImageReader.ReadAsync(r.Source, visitor, options, ct).ConfigureAwait(false);
             }
             _sink.Progress(new DockOptProgress(r.ProgressId, "Measuring image " + r.Name, "Done") { Completed = true });
-            var contents = visitor.Contents ?? throw new DockOptException("ImageArchiveInvalid", DockOptErrorCategory.InvalidData,
+            var contents = visitor.Contents ?? throw new DockOptException(ErrorIds.ImageArchiveInvalid, DockOptErrorCategory.InvalidData,
                 $"'{r.Name}' has no manifest.", r.Name, null);
             config = contents.Config;
             diffIds = contents.Layers.Select(l => l.DiffId).ToArray();
@@ -92,7 +92,7 @@ public sealed class ImageAnalyzer
                     scans[l.DiffId] = cs;
                     cachedIds.Add(l.DiffId);
                 }
-                else throw new DockOptException("ImageArchiveInvalid", DockOptErrorCategory.InvalidData,
+                else throw new DockOptException(ErrorIds.ImageArchiveInvalid, DockOptErrorCategory.InvalidData,
                     $"Layer {l.Index} of '{r.Name}' was not read.", r.Name, null);
             }
             _cache?.AddImage(imageId, new CachedImage { Config = config, DiffIds = diffIds, Format = contents.Format });

@@ -42,16 +42,16 @@ public sealed class ImageComparer
     static async Task<ImageInfo> ResolveAsync(LocalImageCatalog catalog, ComparisonSide side, string parameter, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(side.Reference))
-            throw new DockOptException("ImageNameEmpty", DockOptErrorCategory.InvalidArgument,
+            throw new DockOptException(ErrorIds.ImageNameEmpty, DockOptErrorCategory.InvalidArgument,
                 $"-{parameter} is empty.", side, "Give an image name, an ImageInfo from Get-DockOptImage or a BuildResult from Invoke-DockOptBuild.");
         DockOptException? missing = null;
         var found = await catalog.GetAsync(new LocalImageCatalog.Query { Names = new[] { side.Reference } }, e => missing ??= e, ct)
             .ConfigureAwait(false);
         if (found.Count == 0)
-            throw missing ?? new DockOptException("ImageNotFound", DockOptErrorCategory.ObjectNotFound,
+            throw missing ?? new DockOptException(ErrorIds.ImageNotFound, DockOptErrorCategory.ObjectNotFound,
                 $"No local image matches '{side.Reference}' (-{parameter}).", side.Reference, "List local images with Get-DockOptImage.");
         if (found.Count > 1)
-            throw new DockOptException("AmbiguousImage", DockOptErrorCategory.InvalidArgument,
+            throw new DockOptException(ErrorIds.AmbiguousImage, DockOptErrorCategory.InvalidArgument,
                 $"-{parameter} '{side.Reference}' matches {found.Count} images ({string.Join(", ", found.Take(5).Select(i => i.Name))}); a comparison needs exactly one.",
                 side.Reference, "Give a full repository:tag or an image ID.");
         return found[0];

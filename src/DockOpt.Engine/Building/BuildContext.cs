@@ -58,10 +58,10 @@ public sealed class BuildContext
         if (!Directory.Exists(abs))
         {
             if (File.Exists(abs))
-                throw new DockOptException("BuildContextNotDirectory", DockOptErrorCategory.InvalidArgument,
+                throw new DockOptException(ErrorIds.BuildContextNotDirectory, DockOptErrorCategory.InvalidArgument,
                     $"The build context '{abs}' is a file, not a directory.", contextPath,
                     "Give the directory that holds the files the Dockerfile copies as -Path, and the Dockerfile itself as -Dockerfile.");
-            throw new DockOptException("BuildContextNotFound", DockOptErrorCategory.ObjectNotFound,
+            throw new DockOptException(ErrorIds.BuildContextNotFound, DockOptErrorCategory.ObjectNotFound,
                 $"The build context directory '{abs}' does not exist.", contextPath, "Check -Path; it defaults to the current directory.");
         }
         var contextDir = FileStat.RealPath(abs);
@@ -76,7 +76,7 @@ public sealed class BuildContext
         else dockerfileAbs = Path.GetFullPath(dockerfile, workingDirectory);
         if (!File.Exists(dockerfileAbs))
         {
-            throw new DockOptException("DockerfileNotFound", DockOptErrorCategory.ObjectNotFound,
+            throw new DockOptException(ErrorIds.DockerfileNotFound, DockOptErrorCategory.ObjectNotFound,
                 Directory.Exists(dockerfileAbs) ? $"'{dockerfileAbs}' is a directory, not a Dockerfile." : $"Cannot find the Dockerfile '{dockerfileAbs}'.",
                 dockerfile ?? dockerfileAbs,
                 string.IsNullOrEmpty(dockerfile)
@@ -105,7 +105,7 @@ public sealed class BuildContext
         }
         catch (FormatException e)
         {
-            throw new DockOptException("InvalidDockerignore", DockOptErrorCategory.InvalidData,
+            throw new DockOptException(ErrorIds.InvalidDockerignore, DockOptErrorCategory.InvalidData,
                 $"{ignorePath}: {e.Message}.", ignorePath,
                 "Fix the pattern: '[' needs a closing ']', a trailing '\\' escapes nothing, and '!' alone is not a pattern.", e);
         }
@@ -121,7 +121,7 @@ public sealed class BuildContext
 
     static bool Exists(string p) => File.Exists(p) || Directory.Exists(p);
 
-    static DockOptException Unreadable(string path, Exception inner) => new("BuildContextUnreadable", DockOptErrorCategory.ReadError,
+    static DockOptException Unreadable(string path, Exception inner) => new(ErrorIds.BuildContextUnreadable, DockOptErrorCategory.ReadError,
         $"Cannot read '{path}' in the build context: {inner.Message}", path,
         "Fix the file's permissions, or exclude it from the context in .dockerignore.", inner);
 

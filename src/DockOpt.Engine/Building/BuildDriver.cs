@@ -189,7 +189,7 @@ public sealed class BuildDriver
             throw StepError(stream.PendingError.Message, stream.PendingError.Code, stream.Current, result.StepCount, context, request);
         }
         if (stream.ImageId == null)
-            throw new DockOptException("BuildFailed", DockOptErrorCategory.InvalidResult,
+            throw new DockOptException(ErrorIds.BuildFailed, DockOptErrorCategory.InvalidResult,
                 "The engine ended the build without an image ID.", context.DockerfilePath, "Run with -Verbose to see the engine's messages.");
 
         result.Tags = stream.Tagged.Count > 0 ? stream.Tagged.ToArray() : request.Tags.ToArray();
@@ -210,7 +210,7 @@ public sealed class BuildDriver
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new DockOptException("BuildContextUnreadable", DockOptErrorCategory.ReadError,
+            throw new DockOptException(ErrorIds.BuildContextUnreadable, DockOptErrorCategory.ReadError,
                 $"Cannot read the Dockerfile '{context.DockerfilePath}': {e.Message}", context.DockerfilePath, "Fix the file's permissions.", e);
         }
     }
@@ -249,7 +249,7 @@ public sealed class BuildDriver
         }
         catch (HttpRequestException e) when (!ct.IsCancellationRequested)
         {
-            throw new DockOptException("EngineUnreachable", DockOptErrorCategory.ConnectionError,
+            throw new DockOptException(ErrorIds.EngineUnreachable, DockOptErrorCategory.ConnectionError,
                 $"The Docker engine at {_engine.Endpoint} closed the build request: {(e.InnerException ?? e).Message}", _engine.Endpoint.ToString(),
                 "Check that the engine is running and has disk space for the build context.", e);
         }
@@ -309,7 +309,7 @@ public sealed class BuildDriver
         }
         catch (DockerApiException e)
         {
-            throw EngineErrors.FromApi(e, "ImageNotFound", imageId);
+            throw EngineErrors.FromApi(e, ErrorIds.ImageNotFound, imageId);
         }
     }
 
@@ -494,15 +494,15 @@ public sealed class BuildDriver
     static DockOptException RequestError(HttpStatusCode status, string message, BuildContext ctx, BuildRequest r)
     {
         if (message.Contains("parse error", StringComparison.OrdinalIgnoreCase) || message.Contains("unknown instruction", StringComparison.OrdinalIgnoreCase))
-            return new DockOptException("DockerfileInvalid", DockOptErrorCategory.ParserError, $"{ctx.DockerfilePath}: {message}",
+            return new DockOptException(ErrorIds.DockerfileInvalid, DockOptErrorCategory.ParserError, $"{ctx.DockerfilePath}: {message}",
                 ctx.DockerfilePath, "Fix the Dockerfile syntax (Invoke-DockOptLint shows each problem with its line).");
         if (message.Contains("target stage", StringComparison.OrdinalIgnoreCase) || message.Contains("failed to reach build target", StringComparison.OrdinalIgnoreCase))
-            return new DockOptException("BuildTargetNotFound", DockOptErrorCategory.InvalidArgument, message, r.Target,
+            return new DockOptException(ErrorIds.BuildTargetNotFound, DockOptErrorCategory.InvalidArgument, message, r.Target,
                 "Give -Target the name of a stage (FROM ... AS <name>) of this Dockerfile.");
         if (message.Contains("invalid reference format", StringComparison.OrdinalIgnoreCase) || message.Contains("invalid tag", StringComparison.OrdinalIgnoreCase))
-            return new DockOptException("InvalidTag", DockOptErrorCategory.InvalidArgument, message, string.Join(", ", r.Tags),
+            return new DockOptException(ErrorIds.InvalidTag, DockOptErrorCategory.InvalidArgument, message, string.Join(", ", r.Tags),
                 "Image names are lower-case: [registry[:port]/]name[:tag], for example myapp:1.0 or localhost:5000/team/app:latest.");
-        return EngineErrors.FromStatus(status, message, "BuildFailed", ctx.DockerfilePath);
+        return EngineErrors.FromStatus(status, message, ErrorIds.BuildFailed, ctx.DockerfilePath);
     }
 
     static DockOptException StepError(string message, int? code, StepState? step, int stepCount, BuildContext ctx, BuildRequest r)
@@ -520,7 +520,7 @@ public sealed class BuildDriver
             message.Contains("timeout", StringComparison.OrdinalIgnoreCase)))
         {
             var image = instruction.Substring(5).Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(w => !w.StartsWith("--", StringComparison.Ordinal)) ?? "";
-            return new DockOptException("BaseImageNotFound", DockOptErrorCategory.ObjectNotFound,
+            return new DockOptException(ErrorIds.BaseImageNotFound, DockOptErrorCategory.ObjectNotFound,
                 $"Step {step.Step.Number}/{stepCount} '{instruction}' ({where}): the base image '{image}' is not available locally and could not be pulled: {message}",
                 image,
                 $"The engine has no local image '{image}' and no registry that has it is reachable. Build or import it locally " +

@@ -114,7 +114,7 @@ public sealed class DockerEngine : IDisposable
         var hint = ep.Uri.Scheme == "unix"
             ? $"Start the Docker engine (for example 'sudo systemctl start docker' or 'dockerd &'), check that you may read '{ep.Uri.AbsolutePath}', or point DOCKER_HOST / -Engine at a running engine. On a fresh Debian machine './build.ps1 Bootstrap' installs and starts one."
             : "Start the Docker engine, check the address and TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH), or point DOCKER_HOST / -Engine at a running engine.";
-        return new DockOptException("EngineUnreachable", DockOptErrorCategory.ConnectionError,
+        return new DockOptException(ErrorIds.EngineUnreachable, DockOptErrorCategory.ConnectionError,
             $"Cannot reach the Docker engine at {ep} (from {ep.Source}): {detail}.", ep.ToString(), hint, inner);
     }
 
@@ -195,7 +195,7 @@ public sealed class DockerEngine : IDisposable
         var bundle = new X509Certificate2Collection();
         bundle.ImportFromPemFile(path);
         if (bundle.Count == 0)
-            throw new DockOptException("EngineTlsInvalid", DockOptErrorCategory.InvalidData,
+            throw new DockOptException(ErrorIds.EngineTlsInvalid, DockOptErrorCategory.InvalidData,
                 $"The CA file '{path}' holds no PEM certificate.", path, "Point DOCKER_CERT_PATH at the folder with the engine's ca.pem, cert.pem and key.pem.");
         return bundle;
     }
@@ -248,7 +248,7 @@ public sealed class DockerEngine : IDisposable
 
     /// <summary>Sends a request and throws a DockOptException for an error answer (message from the engine's JSON).</summary>
     public async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string pathAndQuery, HttpContent? content,
-        CancellationToken ct, string notFoundErrorId = "EngineObjectNotFound", object? target = null)
+        CancellationToken ct, string notFoundErrorId = ErrorIds.EngineObjectNotFound, object? target = null)
     {
         var resp = await SendAsync(method, pathAndQuery, content, ct).ConfigureAwait(false);
         if (resp.IsSuccessStatusCode) return resp;

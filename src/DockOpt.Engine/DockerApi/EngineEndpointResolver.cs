@@ -60,7 +60,7 @@ public static class EngineEndpointResolver
         if (!Uri.TryCreate(host, UriKind.Absolute, out var uri) ||
             uri.Scheme is not ("unix" or "tcp" or "npipe" or "http" or "https"))
         {
-            throw new DockOptException("InvalidEngineEndpoint", DockOptErrorCategory.InvalidArgument,
+            throw new DockOptException(ErrorIds.InvalidEngineEndpoint, DockOptErrorCategory.InvalidArgument,
                 $"The Docker engine endpoint '{host}' (from {source}) is not valid.", host,
                 "Use unix:///path/to/docker.sock, tcp://host:port, npipe:////./pipe/docker_engine, or the name of a docker context.");
         }
@@ -98,7 +98,7 @@ public static class EngineEndpointResolver
         }
         catch (JsonException e)
         {
-            throw new DockOptException("DockerConfigInvalid", DockOptErrorCategory.InvalidData,
+            throw new DockOptException(ErrorIds.DockerConfigInvalid, DockOptErrorCategory.InvalidData,
                 $"The docker client configuration '{file}' is not valid JSON: {e.Message}", file,
                 "Fix or remove the file, or pass -Engine.");
         }
@@ -117,7 +117,7 @@ public static class EngineEndpointResolver
         var meta = Path.Combine(configDir, "contexts", "meta", id, "meta.json");
         if (!File.Exists(meta))
         {
-            throw new DockOptException("DockerContextNotFound", DockOptErrorCategory.ObjectNotFound,
+            throw new DockOptException(ErrorIds.DockerContextNotFound, DockOptErrorCategory.ObjectNotFound,
                 $"The docker context '{name}' (from {source}) does not exist: no '{meta}'.", name,
                 "List contexts with 'docker context ls', create one with 'docker context create', or pass -Engine with an endpoint URI.");
         }
@@ -127,7 +127,7 @@ public static class EngineEndpointResolver
             !eps.TryGetProperty("docker", out var docker) ||
             !docker.TryGetProperty("Host", out var hostEl) || hostEl.ValueKind != JsonValueKind.String)
         {
-            throw new DockOptException("DockerContextInvalid", DockOptErrorCategory.InvalidData,
+            throw new DockOptException(ErrorIds.DockerContextInvalid, DockOptErrorCategory.InvalidData,
                 $"The docker context '{name}' has no docker endpoint in '{meta}'.", name,
                 "Recreate the context with 'docker context create NAME --docker host=…'.");
         }
@@ -137,7 +137,7 @@ public static class EngineEndpointResolver
         var hasTls = Directory.Exists(tlsDir);
         if (!Uri.TryCreate(host, UriKind.Absolute, out var uri))
         {
-            throw new DockOptException("InvalidEngineEndpoint", DockOptErrorCategory.InvalidArgument,
+            throw new DockOptException(ErrorIds.InvalidEngineEndpoint, DockOptErrorCategory.InvalidArgument,
                 $"The docker context '{name}' names an invalid endpoint '{host}'.", name, "Fix the context's docker host.");
         }
         string? P(string f) => hasTls && File.Exists(Path.Combine(tlsDir, f)) ? Path.Combine(tlsDir, f) : null;

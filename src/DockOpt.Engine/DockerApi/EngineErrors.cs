@@ -27,10 +27,10 @@ public static class EngineErrors
     {
         HttpStatusCode.NotFound => new DockOptException(notFoundErrorId, DockOptErrorCategory.ObjectNotFound, message, target,
             "Check the name with Get-DockOptImage."),
-        HttpStatusCode.Conflict => new DockOptException("EngineConflict", DockOptErrorCategory.ResourceExists, message, target, null),
-        HttpStatusCode.BadRequest => new DockOptException("EngineBadRequest", DockOptErrorCategory.InvalidArgument, message, target, null),
-        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new DockOptException("EngineAccessDenied", DockOptErrorCategory.PermissionDenied, message, target, null),
-        _ => new DockOptException("EngineError", DockOptErrorCategory.InvalidResult, $"The Docker engine answered HTTP {(int)status}: {message}", target, null),
+        HttpStatusCode.Conflict => new DockOptException(ErrorIds.EngineConflict, DockOptErrorCategory.ResourceExists, message, target, null),
+        HttpStatusCode.BadRequest => new DockOptException(ErrorIds.EngineBadRequest, DockOptErrorCategory.InvalidArgument, message, target, null),
+        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new DockOptException(ErrorIds.EngineAccessDenied, DockOptErrorCategory.PermissionDenied, message, target, null),
+        _ => new DockOptException(ErrorIds.EngineError, DockOptErrorCategory.InvalidResult, $"The Docker engine answered HTTP {(int)status}: {message}", target, null),
     };
 
     /// <summary>Converts a Docker.DotNet exception into a DockOpt one.</summary>

@@ -30,14 +30,14 @@ public static class LintConfigLoader
         try { text = File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DockOptException("LintConfigUnreadable", DockOptErrorCategory.ReadError, $"Cannot read lint configuration '{path}': {e.Message}", path,
+            throw new DockOptException(ErrorIds.LintConfigUnreadable, DockOptErrorCategory.ReadError, $"Cannot read lint configuration '{path}': {e.Message}", path,
                 "Check the path and permissions of the configuration file.", e);
         }
         var stream = new YamlStream();
         try { stream.Load(new StringReader(text)); }
         catch (YamlException e)
         {
-            throw new DockOptException("LintConfigInvalid", DockOptErrorCategory.InvalidData,
+            throw new DockOptException(ErrorIds.LintConfigInvalid, DockOptErrorCategory.InvalidData,
                 $"Lint configuration '{path}' is not valid YAML (line {e.Start.Line}, column {e.Start.Column}): {e.Message}", path, "Fix the YAML syntax.", e);
         }
         into.Sources.Add(path);
@@ -95,7 +95,7 @@ public static class LintConfigLoader
     public static DockOpt.Severity ParseSeverity(string s, string source) =>
         LintLevels.FromHadolint(s)
         ?? (Enum.TryParse<DockOpt.Severity>(s, true, out var named) && named is not DockOpt.Severity.Unknown and not DockOpt.Severity.Info ? named
-        : throw new DockOptException("LintConfigInvalid", DockOptErrorCategory.InvalidData, $"Unknown severity '{s}' in '{source}'.", source,
+        : throw new DockOptException(ErrorIds.LintConfigInvalid, DockOptErrorCategory.InvalidData, $"Unknown severity '{s}' in '{source}'.", source,
             "Use error, warning, info or style (or low, medium, high, critical)."));
 
     static string Scalar(YamlNode n) => (n as YamlScalarNode)?.Value ?? "";

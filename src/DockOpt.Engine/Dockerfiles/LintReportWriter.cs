@@ -17,7 +17,7 @@ public static class LintReportWriter
         "checkstyle" => Checkstyle(findings, files),
         "junit" => JUnit(findings, files),
         "github" => GitHub(findings),
-        _ => throw new DockOptException("LintFormatUnknown", DockOptErrorCategory.InvalidArgument, $"Unknown format '{format}'.", format,
+        _ => throw new DockOptException(ErrorIds.LintFormatUnknown, DockOptErrorCategory.InvalidArgument, $"Unknown format '{format}'.", format,
             "Use " + string.Join(", ", Formats) + "."),
     };
 

@@ -28,7 +28,7 @@ public sealed class HistoryStore
     public HistoryStore(string path)
     {
         if (string.IsNullOrWhiteSpace(path))
-            throw new DockOptException("HistoryPathEmpty", DockOptErrorCategory.InvalidArgument, "The history path is empty.", path,
+            throw new DockOptException(ErrorIds.HistoryPathEmpty, DockOptErrorCategory.InvalidArgument, "The history path is empty.", path,
                 "Give -HistoryPath a file path, or set DOCKOPT_HISTORY to one.");
         Path = System.IO.Path.GetFullPath(path);
     }
@@ -190,7 +190,7 @@ public sealed class HistoryStore
             {
                 // Held by another writer (sharing violation / flock): wait and retry.
                 if (DateTime.UtcNow >= deadline)
-                    throw new DockOptException("HistoryLocked", DockOptErrorCategory.ResourceUnavailable,
+                    throw new DockOptException(ErrorIds.HistoryLocked, DockOptErrorCategory.ResourceUnavailable,
                         $"The history file '{Path}' stayed locked for {LockTimeout.TotalSeconds:0} s: {e.Message}", Path,
                         "Another process holds the file open exclusively; retry when it has finished.", e);
                 Thread.Sleep(Random.Shared.Next(1, delay + 1));
@@ -199,9 +199,9 @@ public sealed class HistoryStore
         }
     }
 
-    DockOptException WriteFailed(Exception e) => new("HistoryWriteFailed", DockOptErrorCategory.WriteError,
+    DockOptException WriteFailed(Exception e) => new(ErrorIds.HistoryWriteFailed, DockOptErrorCategory.WriteError,
         $"Cannot append to the history file '{Path}': {e.Message}", Path, "Check that the directory exists and is writable, or give another -HistoryPath.", e);
 
-    DockOptException ReadFailed(Exception e) => new("HistoryReadFailed", DockOptErrorCategory.ReadError,
+    DockOptException ReadFailed(Exception e) => new(ErrorIds.HistoryReadFailed, DockOptErrorCategory.ReadError,
         $"Cannot read the history file '{Path}': {e.Message}", Path, "Check the path and its permissions.", e);
 }

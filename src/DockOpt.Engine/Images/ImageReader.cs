@@ -178,7 +178,7 @@ public static class ImageReader
     static string BlobKey(string digest) => "blobs/" + digest.Replace(':', '/');
 
     internal static DockOptException Invalid(string description, string detail, Exception? inner = null) =>
-        new("ImageArchiveInvalid", DockOptErrorCategory.InvalidData, $"'{description}' is not a readable image archive: {detail}.",
+        new(ErrorIds.ImageArchiveInvalid, DockOptErrorCategory.InvalidData, $"'{description}' is not a readable image archive: {detail}.",
             description, "Give a 'docker save' tar, an OCI archive tar or an OCI layout directory, and check that it is complete.", inner);
 
     /// <summary>index.json → (nested index →) manifest → config and layer blob keys. Picks linux/amd64, else the first manifest.</summary>
@@ -276,7 +276,7 @@ public static class ImageReader
             if (!digests.TryGetValue(layerKeys[i], out var d))
                 throw Invalid(description, $"layer {i} ({layerKeys[i]}) is listed in the manifest but not stored");
             if (d.DiffId.Length > 0 && i < summary.DiffIds.Length && !string.Equals(summary.DiffIds[i], d.DiffId, StringComparison.Ordinal))
-                throw new DockOptException("ImageLayerDigestMismatch", DockOptErrorCategory.InvalidData,
+                throw new DockOptException(ErrorIds.ImageLayerDigestMismatch, DockOptErrorCategory.InvalidData,
                     $"Layer {i} of '{description}' has diff ID {d.DiffId}, but the image config says {summary.DiffIds[i]}.", description,
                     "The archive is damaged or was altered. Save the image again.");
             layers.Add(new ImageLayerRef

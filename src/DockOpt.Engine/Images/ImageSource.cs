@@ -41,7 +41,7 @@ public abstract class ImageSource
         internal override async Task ReadAsync(IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
         {
             var resp = await _engine.SendCheckedAsync(HttpMethod.Get, $"/images/get?names={Uri.EscapeDataString(_image)}", null, ct,
-                "ImageNotFound", _image).ConfigureAwait(false);
+                ErrorIds.ImageNotFound, _image).ConfigureAwait(false);
             using (resp)
             {
                 var stream = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
@@ -63,7 +63,7 @@ public abstract class ImageSource
         internal override Task ReadAsync(IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
         {
             if (!File.Exists(_path))
-                throw new DockOptException("ImageArchiveNotFound", DockOptErrorCategory.ObjectNotFound,
+                throw new DockOptException(ErrorIds.ImageArchiveNotFound, DockOptErrorCategory.ObjectNotFound,
                     $"The image archive '{_path}' does not exist.", _path,
                     "Give the path of a 'docker save' tar, an OCI archive tar, or an OCI layout directory.");
             return Task.Run(() =>
@@ -104,7 +104,7 @@ public abstract class ImageSource
         {
             var indexPath = Path.Combine(_dir, "index.json");
             if (!File.Exists(indexPath))
-                throw new DockOptException("ImageArchiveInvalid", DockOptErrorCategory.InvalidData,
+                throw new DockOptException(ErrorIds.ImageArchiveInvalid, DockOptErrorCategory.InvalidData,
                     $"'{_dir}' is not an OCI image layout: it has no index.json.", _dir,
                     "Give an OCI layout directory (oci-layout, index.json, blobs/sha256/...) or a 'docker save' tar.");
             var jsons = new Dictionary<string, byte[]>(StringComparer.Ordinal) { ["index.json"] = File.ReadAllBytes(indexPath) };

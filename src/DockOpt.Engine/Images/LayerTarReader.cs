@@ -58,7 +58,7 @@ public static class LayerTarReader
             }
             catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ZstdSharp.ZstdException or ArgumentException)
             {
-                throw new DockOptException("ImageLayerInvalid", DockOptErrorCategory.InvalidData,
+                throw new DockOptException(ErrorIds.ImageLayerInvalid, DockOptErrorCategory.InvalidData,
                     $"Layer '{blob.Key}' is not a readable tar: {e.Message}", blob.Key,
                     "The image archive is damaged or not an image. Save it again (docker save) or check the source.", e);
             }
@@ -70,7 +70,7 @@ public static class LayerTarReader
         }
         catch (Exception e) when (e is InvalidDataException or ZstdSharp.ZstdException)
         {
-            throw new DockOptException("ImageLayerInvalid", DockOptErrorCategory.InvalidData,
+            throw new DockOptException(ErrorIds.ImageLayerInvalid, DockOptErrorCategory.InvalidData,
                 $"Layer '{blob.Key}' could not be decompressed: {e.Message}", blob.Key,
                 "The image archive is damaged. Save it again (docker save) or check the source.", e);
         }

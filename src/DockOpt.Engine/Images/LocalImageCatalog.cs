@@ -101,7 +101,7 @@ public sealed class LocalImageCatalog
             }
             catch (DockerApiException e)
             {
-                throw EngineErrors.FromApi(e, "ImageListFailed", null);
+                throw EngineErrors.FromApi(e, ErrorIds.ImageListFailed, null);
             }
             return _list = _list.OrderByDescending(i => i.Created).ToList();
         }
@@ -163,7 +163,7 @@ public sealed class LocalImageCatalog
     static string Normalize(string name) =>
         ImageReference.TryParse(name, out var r) && r!.Tag == null && r.Digest == null ? name + ":latest" : name;
 
-    static DockOptException NotFound(string name) => new("ImageNotFound", DockOptErrorCategory.ObjectNotFound,
+    static DockOptException NotFound(string name) => new(ErrorIds.ImageNotFound, DockOptErrorCategory.ObjectNotFound,
         $"No local image matches '{name}'.", name,
         "List local images with Get-DockOptImage, build one with Invoke-DockOptBuild, or check the spelling (wildcards: app*, *:latest).");
 
@@ -198,7 +198,7 @@ public sealed class LocalImageCatalog
         }
         catch (DockerApiException e)
         {
-            throw EngineErrors.FromApi(e, "ImageNotFound", idOrName);
+            throw EngineErrors.FromApi(e, ErrorIds.ImageNotFound, idOrName);
         }
         return ToImageInfo(r, history, matchedTag, query.IncludeEnvValues, _engine.Endpoint.ToString());
     }

@@ -76,7 +76,7 @@ public sealed class AwsCredentialChain
         }
         tried.Add("EC2 instance metadata");
 
-        throw new DockOptException("AwsCredentialsNotFound", DockOptErrorCategory.AuthenticationError,
+        throw new DockOptException(ErrorIds.AwsCredentialsNotFound, DockOptErrorCategory.AuthenticationError,
             $"No AWS credentials found for Amazon ECR. Tried: {string.Join("; ", tried)}.", "AWS",
             "Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, use GitHub's OIDC (aws-actions/configure-aws-credentials), or pass -Credential AWS/<token>.");
     }
@@ -131,7 +131,7 @@ public sealed class AwsCredentialChain
     public async Task<AwsCredentials> AssumeRoleWithWebIdentityAsync(string roleArn, string tokenFile, string sessionName, string region, CancellationToken ct)
     {
         if (!File.Exists(tokenFile))
-            throw new DockOptException("AwsCredentialsNotFound", DockOptErrorCategory.AuthenticationError,
+            throw new DockOptException(ErrorIds.AwsCredentialsNotFound, DockOptErrorCategory.AuthenticationError,
                 $"The web identity token file '{tokenFile}' does not exist.", tokenFile, "Check AWS_WEB_IDENTITY_TOKEN_FILE.");
         var token = File.ReadAllText(tokenFile).Trim();
         var sts = NullIfEmpty(_env("DOCKOPT_STS_ENDPOINT_URL")) ?? $"https://sts.{region}.amazonaws.com{(region.StartsWith("cn-", StringComparison.Ordinal) ? ".cn" : "")}/";
@@ -147,14 +147,14 @@ public sealed class AwsCredentialChain
         if (!resp.IsSuccessStatusCode)
         {
             var code = TryXml(body, "Code") ?? $"HTTP {(int)resp.StatusCode}";
-            throw new DockOptException("AwsAssumeRoleFailed", DockOptErrorCategory.AuthenticationError,
+            throw new DockOptException(ErrorIds.AwsAssumeRoleFailed, DockOptErrorCategory.AuthenticationError,
                 $"STS AssumeRoleWithWebIdentity for {roleArn} failed: {code}: {TryXml(body, "Message")}", roleArn,
                 "Check the role's trust policy for the OIDC provider and audience.");
         }
         var keyId = TryXml(body, "AccessKeyId");
         var secret = TryXml(body, "SecretAccessKey");
         if (keyId == null || secret == null)
-            throw new DockOptException("AwsAssumeRoleFailed", DockOptErrorCategory.InvalidData, "STS answered without credentials.", roleArn, null);
+            throw new DockOptException(ErrorIds.AwsAssumeRoleFailed, DockOptErrorCategory.InvalidData, "STS answered without credentials.", roleArn, null);
         var exp = TryXml(body, "Expiration");
         return new AwsCredentials(keyId, secret, TryXml(body, "SessionToken"), $"web identity {roleArn}",
             exp != null && DateTime.TryParse(exp, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var e) ? e : null);
@@ -174,7 +174,7 @@ public sealed class AwsCredentialChain
         var id = S("AccessKeyId");
         var secret = S("SecretAccessKey");
         if (id == null || secret == null)
-            throw new DockOptException("AwsCredentialsNotFound", DockOptErrorCategory.InvalidData, $"The {source} endpoint answered without credentials.", source, null);
+            throw new DockOptException(ErrorIds.AwsCredentialsNotFound, DockOptErrorCategory.InvalidData, $"The {source} endpoint answered without credentials.", source, null);
         var exp = S("Expiration");
         return new AwsCredentials(id, secret, S("Token") ?? S("SessionToken"), source,
             exp != null && DateTime.TryParse(exp, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var e) ? e : null);

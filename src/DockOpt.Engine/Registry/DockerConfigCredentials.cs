@@ -52,7 +52,7 @@ public sealed class DockerConfigCredentials
         }
         catch (JsonException e)
         {
-            throw new DockOptException("DockerConfigInvalid", DockOptErrorCategory.ParserError,
+            throw new DockOptException(ErrorIds.DockerConfigInvalid, DockOptErrorCategory.ParserError,
                 $"'{_path}' is not valid JSON: {e.Message}", _path, "Fix or remove the file (docker login rewrites it).");
         }
         using (doc)
@@ -84,12 +84,12 @@ public sealed class DockerConfigCredentials
                         try { decoded = Encoding.UTF8.GetString(Convert.FromBase64String(auth.GetString()!)); }
                         catch (FormatException)
                         {
-                            throw new DockOptException("DockerConfigInvalid", DockOptErrorCategory.ParserError,
+                            throw new DockOptException(ErrorIds.DockerConfigInvalid, DockOptErrorCategory.ParserError,
                                 $"The auths entry for '{a.Name}' in '{_path}' is not base64 of user:password.", _path, $"Run 'docker login {host}' again.");
                         }
                         var colon = decoded.IndexOf(':');
                         if (colon < 0)
-                            throw new DockOptException("DockerConfigInvalid", DockOptErrorCategory.ParserError,
+                            throw new DockOptException(ErrorIds.DockerConfigInvalid, DockOptErrorCategory.ParserError,
                                 $"The auths entry for '{a.Name}' in '{_path}' has no ':' between user and password.", _path, $"Run 'docker login {host}' again.");
                         user = decoded.Substring(0, colon);
                         pass = decoded.Substring(colon + 1);
@@ -133,7 +133,7 @@ public sealed class DockerConfigCredentials
         try { p = Process.Start(psi); }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new DockOptException("CredentialHelperNotFound", DockOptErrorCategory.ObjectNotFound,
+            throw new DockOptException(ErrorIds.CredentialHelperNotFound, DockOptErrorCategory.ObjectNotFound,
                 $"The credential helper '{exe}' named in '{_path}' for {host} cannot be run: {e.Message}.", exe,
                 $"Install {exe} on PATH, or remove it from credHelpers/credsStore in {_path}.");
         }
@@ -147,7 +147,7 @@ public sealed class DockerConfigCredentials
             if (!p.WaitForExit((int)HelperTimeout.TotalMilliseconds))
             {
                 try { p.Kill(true); } catch { }
-                throw new DockOptException("CredentialHelperFailed", DockOptErrorCategory.OperationTimeout,
+                throw new DockOptException(ErrorIds.CredentialHelperFailed, DockOptErrorCategory.OperationTimeout,
                     $"The credential helper '{exe}' did not answer for {host} within {HelperTimeout.TotalSeconds:0} s.", exe, "Check the helper (it may wait for an interactive unlock).");
             }
             var output = stdout.GetAwaiter().GetResult();
@@ -156,7 +156,7 @@ public sealed class DockerConfigCredentials
             {
                 // "credentials not found in native keychain" means: none for this host.
                 if ((output + err).Contains("not found", StringComparison.OrdinalIgnoreCase)) return null;
-                throw new DockOptException("CredentialHelperFailed", DockOptErrorCategory.AuthenticationError,
+                throw new DockOptException(ErrorIds.CredentialHelperFailed, DockOptErrorCategory.AuthenticationError,
                     $"The credential helper '{exe}' failed for {host} (exit code {p.ExitCode}).", exe,
                     "Run the helper by hand ('echo <host> | " + exe + " get') to see why; its output is not shown here because it may hold secrets.");
             }
@@ -173,7 +173,7 @@ public sealed class DockerConfigCredentials
             }
             catch (JsonException)
             {
-                throw new DockOptException("CredentialHelperFailed", DockOptErrorCategory.InvalidData,
+                throw new DockOptException(ErrorIds.CredentialHelperFailed, DockOptErrorCategory.InvalidData,
                     $"The credential helper '{exe}' answered something that is not JSON for {host}.", exe, "Check the helper's version.");
             }
         }

@@ -20,10 +20,10 @@ public sealed class EcrApiException : DockOptException
 
     static string MapId(string type) => type switch
     {
-        "RepositoryNotFoundException" => "RepositoryNotFound",
-        "UnrecognizedClientException" or "InvalidSignatureException" or "ExpiredTokenException" or "IncompleteSignature" => "EcrAuthFailed",
-        "AccessDeniedException" => "EcrAccessDenied",
-        _ => "EcrApiError",
+        "RepositoryNotFoundException" => ErrorIds.RepositoryNotFound,
+        "UnrecognizedClientException" or "InvalidSignatureException" or "ExpiredTokenException" or "IncompleteSignature" => ErrorIds.EcrAuthFailed,
+        "AccessDeniedException" => ErrorIds.EcrAccessDenied,
+        _ => ErrorIds.EcrApiError,
     };
 
     static DockOptErrorCategory MapCategory(string type) => type switch

@@ -56,7 +56,7 @@ public sealed class EcrClient : IDisposable
             {
                 var d = _retry.Delay(attempt);
                 if (!_retry.CanRetry(attempt, started, d))
-                    throw new DockOptException("RegistryUnreachable", DockOptErrorCategory.ConnectionError,
+                    throw new DockOptException(ErrorIds.RegistryUnreachable, DockOptErrorCategory.ConnectionError,
                         $"Amazon ECR API {Endpoint.Host} is unreachable for {action}: {(e.InnerException ?? e).Message}.", Endpoint.ToString(),
                         "Check the network/proxy and the region.", e);
                 await Task.Delay(d, ct).ConfigureAwait(false);
@@ -111,14 +111,14 @@ public sealed class EcrClient : IDisposable
     {
         var r = await CallAsync("GetAuthorizationToken", new JsonObject(), ct).ConfigureAwait(false);
         if (!r.TryGetProperty("authorizationData", out var data) || data.GetArrayLength() == 0)
-            throw new DockOptException("EcrAuthFailed", DockOptErrorCategory.AuthenticationError, "Amazon ECR returned no authorization data.", Host.AccountId, null);
+            throw new DockOptException(ErrorIds.EcrAuthFailed, DockOptErrorCategory.AuthenticationError, "Amazon ECR returned no authorization data.", Host.AccountId, null);
         var a = data[0];
         var token = a.GetProperty("authorizationToken").GetString() ?? "";
         string decoded;
         try { decoded = Encoding.UTF8.GetString(Convert.FromBase64String(token)); }
-        catch (FormatException) { throw new DockOptException("EcrAuthFailed", DockOptErrorCategory.InvalidData, "Amazon ECR returned an authorization token that is not base64.", Host.AccountId, null); }
+        catch (FormatException) { throw new DockOptException(ErrorIds.EcrAuthFailed, DockOptErrorCategory.InvalidData, "Amazon ECR returned an authorization token that is not base64.", Host.AccountId, null); }
         var colon = decoded.IndexOf(':');
-        if (colon < 0) throw new DockOptException("EcrAuthFailed", DockOptErrorCategory.InvalidData, "Amazon ECR returned an authorization token without user:password.", Host.AccountId, null);
+        if (colon < 0) throw new DockOptException(ErrorIds.EcrAuthFailed, DockOptErrorCategory.InvalidData, "Amazon ECR returned an authorization token without user:password.", Host.AccountId, null);
         DateTime? expires = null;
         if (a.TryGetProperty("expiresAt", out var e))
             expires = e.ValueKind == JsonValueKind.Number ? DateTime.UnixEpoch.AddSeconds(e.GetDouble()) : e.ValueKind == JsonValueKind.String && DateTime.TryParse(e.GetString(), out var ed) ? ed.ToUniversalTime() : null;

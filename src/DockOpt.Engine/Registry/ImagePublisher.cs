@@ -97,7 +97,7 @@ public sealed class ImagePublisher
                     // A digest the engine now knows for this repository makes later tags cheap to judge.
                     known.Add(r.Digest);
                 }
-                catch (DockOptException e) when (e.ErrorId is "TagImmutable" or "PushNotVerified" or "PushFailed")
+                catch (DockOptException e) when (e.ErrorId is ErrorIds.TagImmutable or ErrorIds.PushNotVerified or ErrorIds.PushFailed)
                 {
                     _sink.Error(e); // one tag failing never hides the others
                 }
@@ -125,12 +125,12 @@ public sealed class ImagePublisher
         }
         catch (DockerImageNotFoundException)
         {
-            throw new DockOptException("ImageNotFound", DockOptErrorCategory.ObjectNotFound, $"No local image '{image}'.", image,
+            throw new DockOptException(ErrorIds.ImageNotFound, DockOptErrorCategory.ObjectNotFound, $"No local image '{image}'.", image,
                 "Check the name with Get-DockOptImage, or build it first.");
         }
         catch (DockerApiException e)
         {
-            throw EngineErrors.FromApi(e, "ImageNotFound", image);
+            throw EngineErrors.FromApi(e, ErrorIds.ImageNotFound, image);
         }
     }
 
@@ -238,7 +238,7 @@ public sealed class ImagePublisher
         {
             using var tagResp = await _engine.SendCheckedAsync(HttpMethod.Post,
                 $"/images/{inspect.ID}/tag?repo={Uri.EscapeDataString(Target.ToString())}&tag={Uri.EscapeDataString(tag)}", null, ct,
-                "ImageNotFound", inspect.ID).ConfigureAwait(false);
+                ErrorIds.ImageNotFound, inspect.ID).ConfigureAwait(false);
             createdTags.Add(localRef);
         }
 
@@ -274,13 +274,13 @@ public sealed class ImagePublisher
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 failure = $"the push did not finish within {_o.Retry.MaxTime.TotalSeconds:0} s{(stream.EngineRetries > 0 ? $" (the engine retried {stream.EngineRetries} time(s))" : "")}";
-                throw new DockOptException("RegistryUnreachable", DockOptErrorCategory.ConnectionError,
+                throw new DockOptException(ErrorIds.RegistryUnreachable, DockOptErrorCategory.ConnectionError,
                     $"Pushing {localRef} failed: {reg.Credential.Scrub(failure)}; {attempt} attempt(s) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s.",
                     localRef, "Check that the registry is up and reachable; raise -RetryTimeout for a slow link.");
             }
             catch (HttpRequestException e)
             {
-                throw new DockOptException("EngineError", DockOptErrorCategory.ConnectionError, $"The Docker engine connection failed during the push of {localRef}: {e.Message}", localRef, null, e);
+                throw new DockOptException(ErrorIds.EngineError, DockOptErrorCategory.ConnectionError, $"The Docker engine connection failed during the push of {localRef}: {e.Message}", localRef, null, e);
             }
             if (failure == null) break;
             failure = reg.Credential.Scrub(failure);
@@ -296,11 +296,11 @@ public sealed class ImagePublisher
                     continue;
                 case PushErrorKind.Auth:
                 case PushErrorKind.Expired:
-                    throw new DockOptException("RegistryAuthenticationFailed", DockOptErrorCategory.AuthenticationError,
+                    throw new DockOptException(ErrorIds.RegistryAuthenticationFailed, DockOptErrorCategory.AuthenticationError,
                         $"Registry {Target.Host} refused the push of {localRef} for {reg.Credential}: {failure}", Target.Host,
                         "Check the credentials and that the account may push to this repository.");
                 case PushErrorKind.NotFound:
-                    throw new DockOptException("RepositoryNotFound", DockOptErrorCategory.ObjectNotFound,
+                    throw new DockOptException(ErrorIds.RepositoryNotFound, DockOptErrorCategory.ObjectNotFound,
                         $"Registry {Target.Host} has no repository {Target.Repository}: {failure}", Target.ToString(),
                         Target.Ecr != null ? "Add -CreateRepository, or create it with New-ECRRepository." : "Create the repository in the registry first.");
                 case PushErrorKind.Transient:
@@ -311,22 +311,22 @@ public sealed class ImagePublisher
                         await Task.Delay(delay, ct).ConfigureAwait(false);
                         continue;
                     }
-                    throw new DockOptException("RegistryUnreachable", DockOptErrorCategory.ConnectionError,
+                    throw new DockOptException(ErrorIds.RegistryUnreachable, DockOptErrorCategory.ConnectionError,
                         $"Pushing {localRef} failed after {attempt} attempt(s) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s: {failure}",
                         localRef, "Check that the registry is up and reachable; raise -RetryTimeout / -MaxAttempts for a flaky link.");
                 default:
-                    throw new DockOptException("PushFailed", DockOptErrorCategory.InvalidResult, $"Pushing {localRef} failed: {failure}", localRef, null);
+                    throw new DockOptException(ErrorIds.PushFailed, DockOptErrorCategory.InvalidResult, $"Pushing {localRef} failed: {failure}", localRef, null);
             }
         }
 
         // Nothing is reported Pushed that the registry does not have: read the tag back.
         var now = await reg.HeadManifestAsync(tag, ct).ConfigureAwait(false);
         if (now != stream.Digest)
-            throw new DockOptException("PushNotVerified", DockOptErrorCategory.InvalidResult,
+            throw new DockOptException(ErrorIds.PushNotVerified, DockOptErrorCategory.InvalidResult,
                 $"The engine pushed {localRef} as {stream.Digest}, but the registry reports {(now ?? "no manifest")} for the tag.", localRef,
                 "Another client may have pushed the tag at the same time; publish again.");
         var manifest = await manifestOf(stream.Digest!).ConfigureAwait(false)
-            ?? throw new DockOptException("PushNotVerified", DockOptErrorCategory.InvalidResult,
+            ?? throw new DockOptException(ErrorIds.PushNotVerified, DockOptErrorCategory.InvalidResult,
                 $"The registry does not return the manifest {stream.Digest} just pushed as {localRef}.", localRef, "Publish again.");
 
         long bytes = 0;
@@ -348,7 +348,7 @@ public sealed class ImagePublisher
             _sink.Verbose($"{Target.Reference(tag)} is immutable and already holds this image ({m.Digest}): counted as Unchanged.");
             return NewResult(tag, m, imageId, reg.Credential, PublishStatus.Unchanged, 0, 0, 0, sw.Elapsed, attempts);
         }
-        throw new DockOptException("TagImmutable", DockOptErrorCategory.ResourceExists,
+        throw new DockOptException(ErrorIds.TagImmutable, DockOptErrorCategory.ResourceExists,
             $"Tag {Target.Reference(tag)} is immutable and points to another image ({m?.Digest ?? "unknown digest"}): {failure}",
             Target.Reference(tag), "Publish under a new tag (for example -TagStrategy GitSha or SemVer); immutable tags cannot be moved.");
     }

@@ -23,7 +23,7 @@ public static class PublishTags
             : tag.Length > 128 ? $"it has {tag.Length} characters (at most 128)"
             : !Regex.IsMatch(tag.Substring(0, 1), "[A-Za-z0-9_]") ? $"it starts with '{tag[0]}' (a letter, digit or '_' must come first)"
             : $"it contains '{tag.First(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))}' (only letters, digits, '_', '.', '-')";
-        throw new DockOptException("InvalidTag", DockOptErrorCategory.InvalidArgument,
+        throw new DockOptException(ErrorIds.InvalidTag, DockOptErrorCategory.InvalidArgument,
             $"'{tag}' is not a valid OCI tag: {why}.", tag,
             "Use at most 128 characters from [A-Za-z0-9_.-], not starting with '.' or '-'. Semantic versions go through -Version with -TagStrategy SemVer, which maps '+build'.");
     }
@@ -33,7 +33,7 @@ public static class PublishTags
     {
         var m = SemVerRx.Match(version.Trim());
         if (!m.Success)
-            throw new DockOptException("InvalidVersion", DockOptErrorCategory.InvalidArgument,
+            throw new DockOptException(ErrorIds.InvalidVersion, DockOptErrorCategory.InvalidArgument,
                 $"'{version}' is not a semantic version (MAJOR[.MINOR[.PATCH]][-prerelease][+build]).", version,
                 "Give -Version like 1.4.2, v2.0.0-rc.1 or 1.4.2+build.7.");
         var tag = m.Groups["core"].Value + m.Groups["pre"].Value;
@@ -63,7 +63,7 @@ public static class PublishTags
         if (strategy.HasFlag(PublishTagStrategy.SemVer))
         {
             if (string.IsNullOrWhiteSpace(version))
-                throw new DockOptException("VersionRequired", DockOptErrorCategory.InvalidArgument,
+                throw new DockOptException(ErrorIds.VersionRequired, DockOptErrorCategory.InvalidArgument,
                     "-TagStrategy SemVer needs -Version.", "SemVer", "Add -Version 1.2.3 (or drop SemVer from -TagStrategy).");
             var t = MapSemVer(version!, out var mapped);
             if (mapped) notice($"Version '{version}' is published as tag '{t}' (OCI tags cannot contain '+'; build metadata is joined with '_').");
@@ -72,7 +72,7 @@ public static class PublishTags
         if (strategy.HasFlag(PublishTagStrategy.GitSha))
         {
             if (string.IsNullOrWhiteSpace(gitSha))
-                throw new DockOptException("GitShaUnavailable", DockOptErrorCategory.ObjectNotFound,
+                throw new DockOptException(ErrorIds.GitShaUnavailable, DockOptErrorCategory.ObjectNotFound,
                     "-TagStrategy GitSha: no git commit found (not a git repository, and GITHUB_SHA / BUILD_SOURCEVERSION / CI_COMMIT_SHA are unset).",
                     "GitSha", "Run from the repository, set GITHUB_SHA, or pass the commit with -Tag.");
             Add(gitSha!.Length > 12 ? gitSha.Substring(0, 12) : gitSha);

@@ -82,7 +82,7 @@ public sealed class RegistryAuth
     public async Task<T> WithEcrTokenRefreshAsync<T>(RegistryTarget target, RegistryClient reg, Func<Task<T>> call, IDockOptSink sink, CancellationToken ct)
     {
         try { return await call().ConfigureAwait(false); }
-        catch (DockOptException e) when (e.ErrorId == "RegistryTokenExpired" && target.Ecr != null)
+        catch (DockOptException e) when (e.ErrorId == ErrorIds.RegistryTokenExpired && target.Ecr != null)
         {
             sink.Verbose($"Registry {target.Host}: the ECR authorization token has expired; fetching a new one.");
             Forget(target.Host);

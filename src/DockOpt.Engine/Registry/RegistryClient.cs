@@ -124,7 +124,7 @@ public sealed class RegistryClient : IDisposable
             }
             catch (HttpRequestException e) when (IsCertificateProblem(e))
             {
-                throw new DockOptException("RegistryCertificateUntrusted", DockOptErrorCategory.SecurityError,
+                throw new DockOptException(ErrorIds.RegistryCertificateUntrusted, DockOptErrorCategory.SecurityError,
                     $"The TLS certificate of registry {Target.Host} is not trusted: {(e.InnerException ?? e).Message}", Target.Host,
                     $"Put the registry's CA certificate at /etc/docker/certs.d/{Target.Host}/ca.crt (the engine reads it there too) or into the system trust store.", e);
             }
@@ -160,7 +160,7 @@ public sealed class RegistryClient : IDisposable
     }
 
     DockOptException Unreachable(Exception e, int attempts, DateTime started) =>
-        new("RegistryUnreachable", DockOptErrorCategory.ConnectionError,
+        new(ErrorIds.RegistryUnreachable, DockOptErrorCategory.ConnectionError,
             $"Registry {Target.Host} is unreachable: {Describe(e)} ({attempts} attempt{(attempts == 1 ? "" : "s")} in {(DateTime.UtcNow - started).TotalSeconds:0.0} s).",
             Target.Host, "Check the registry address, that it runs, and the network/proxy; raise -RetryTimeout for a slow registry.", e);
 
@@ -173,7 +173,7 @@ public sealed class RegistryClient : IDisposable
         var body = await resp.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
         var digest = "sha256:" + Convert.ToHexString(SHA256.HashData(body)).ToLowerInvariant();
         if (resp.Headers.TryGetValues("Docker-Content-Digest", out var d) && d.FirstOrDefault() is { } header && header != digest && header.StartsWith("sha256:", StringComparison.Ordinal))
-            throw new DockOptException("RegistryDigestMismatch", DockOptErrorCategory.InvalidData,
+            throw new DockOptException(ErrorIds.RegistryDigestMismatch, DockOptErrorCategory.InvalidData,
                 $"Registry {Target.Host} sent a manifest for {Target.Repository}:{reference} whose SHA-256 ({digest}) differs from its Docker-Content-Digest ({header}).",
                 Target.Reference(reference), "The registry or a proxy alters manifests; check it.");
         var mediaType = resp.Content.Headers.ContentType?.MediaType ?? "";
@@ -256,9 +256,9 @@ public sealed class RegistryClient : IDisposable
                     var body = Credential.Scrub(await SafeBodyAsync(resp, ct).ConfigureAwait(false));
                     resp.Dispose();
                     if (body.Contains("expired", StringComparison.OrdinalIgnoreCase))
-                        throw new DockOptException("RegistryTokenExpired", DockOptErrorCategory.AuthenticationError,
+                        throw new DockOptException(ErrorIds.RegistryTokenExpired, DockOptErrorCategory.AuthenticationError,
                             $"Registry {Target.Host} says the authorization token has expired.", Target.Host, "Credentials are fetched again automatically once; otherwise log in again.");
-                    throw new DockOptException("RegistryAccessDenied", DockOptErrorCategory.PermissionDenied,
+                    throw new DockOptException(ErrorIds.RegistryAccessDenied, DockOptErrorCategory.PermissionDenied,
                         $"Registry {Target.Host} denied access to {Target.Repository} for {Credential}: {Trim(body)}", Target.ToString(),
                         "Check that the account may pull and push this repository.");
                 }
@@ -268,7 +268,7 @@ public sealed class RegistryClient : IDisposable
                     var body = Credential.Scrub(await SafeBodyAsync(resp, ct).ConfigureAwait(false));
                     var status = (int)resp.StatusCode;
                     resp.Dispose();
-                    throw new DockOptException("RegistryError", DockOptErrorCategory.InvalidResult,
+                    throw new DockOptException(ErrorIds.RegistryError, DockOptErrorCategory.InvalidResult,
                         $"Registry {Target.Host} answered HTTP {status} to {method} {path}: {Trim(body)}", Target.ToString(), null);
                 }
                 failure = new HttpRequestException($"HTTP {(int)resp.StatusCode}", null, resp.StatusCode);
@@ -284,7 +284,7 @@ public sealed class RegistryClient : IDisposable
             if (!_retry.CanRetry(attempt, started, delay))
             {
                 if (failure is HttpRequestException { StatusCode: { } sc })
-                    throw new DockOptException("RegistryUnavailable", DockOptErrorCategory.ResourceUnavailable,
+                    throw new DockOptException(ErrorIds.RegistryUnavailable, DockOptErrorCategory.ResourceUnavailable,
                         $"Registry {Target.Host} kept answering HTTP {(int)sc} to {method} {path} ({attempt} attempts in {(DateTime.UtcNow - started).TotalSeconds:0.0} s).",
                         Target.Host, "Try again later; raise -RetryTimeout / -MaxAttempts for a busy registry.");
                 throw Unreachable(failure, attempt, started);
@@ -313,10 +313,10 @@ public sealed class RegistryClient : IDisposable
     }
 
     DockOptException AuthFailed(string? detail) => Credential.IsAnonymous
-        ? new DockOptException("RegistryAuthenticationRequired", DockOptErrorCategory.AuthenticationError,
+        ? new DockOptException(ErrorIds.RegistryAuthenticationRequired, DockOptErrorCategory.AuthenticationError,
             $"Registry {Target.Host} requires credentials for {Target.Repository}, and none were found (-Credential, config.json, ECR).",
             Target.Host, $"Pass -Credential, or run 'docker login {Target.Host}', or add a credHelpers entry for it.")
-        : new DockOptException("RegistryAuthenticationFailed", DockOptErrorCategory.AuthenticationError,
+        : new DockOptException(ErrorIds.RegistryAuthenticationFailed, DockOptErrorCategory.AuthenticationError,
             $"Registry {Target.Host} rejected the credentials of user '{Credential.Username}' (from {Credential.Source}){(detail != null ? ": " + Credential.Scrub(detail) : "")}.",
             Target.Host, "Check the user name and password or token (for ECR: the AWS identity and region).");
 
@@ -329,11 +329,11 @@ public sealed class RegistryClient : IDisposable
             return;
         }
         if (!challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
-            throw new DockOptException("RegistryAuthUnsupported", DockOptErrorCategory.NotImplemented,
+            throw new DockOptException(ErrorIds.RegistryAuthUnsupported, DockOptErrorCategory.NotImplemented,
                 $"Registry {Target.Host} asks for '{challenge.Scheme}' authentication, which DockOpt does not speak.", Target.Host, "Use Basic or Bearer-token registries.");
         var p = ParseChallenge(challenge.Parameter ?? "");
         if (!p.TryGetValue("realm", out var realm))
-            throw new DockOptException("RegistryAuthUnsupported", DockOptErrorCategory.InvalidData,
+            throw new DockOptException(ErrorIds.RegistryAuthUnsupported, DockOptErrorCategory.InvalidData,
                 $"Registry {Target.Host} sent a Bearer challenge without realm.", Target.Host, null);
         var fullScope = $"repository:{Target.Repository}:{scope}";
         var query = new List<string>();
@@ -364,14 +364,14 @@ public sealed class RegistryClient : IDisposable
         {
             if (resp.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) throw AuthFailed($"token service {new Uri(realm).Host} answered HTTP {(int)resp.StatusCode}");
             if (!resp.IsSuccessStatusCode)
-                throw new DockOptException("RegistryAuthenticationFailed", DockOptErrorCategory.AuthenticationError,
+                throw new DockOptException(ErrorIds.RegistryAuthenticationFailed, DockOptErrorCategory.AuthenticationError,
                     $"The token service of registry {Target.Host} ({new Uri(realm).Host}) answered HTTP {(int)resp.StatusCode}.", Target.Host, "Try again later.");
             using var doc = JsonDocument.Parse(await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
             var root = doc.RootElement;
             var token = root.TryGetProperty("token", out var tk) && tk.ValueKind == JsonValueKind.String ? tk.GetString()
                 : root.TryGetProperty("access_token", out var at) && at.ValueKind == JsonValueKind.String ? at.GetString() : null;
             if (string.IsNullOrEmpty(token))
-                throw new DockOptException("RegistryAuthenticationFailed", DockOptErrorCategory.AuthenticationError,
+                throw new DockOptException(ErrorIds.RegistryAuthenticationFailed, DockOptErrorCategory.AuthenticationError,
                     $"The token service of registry {Target.Host} answered without a token.", Target.Host, null);
             _tokens[scope] = token!;
         }

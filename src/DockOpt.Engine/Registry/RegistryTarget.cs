@@ -48,7 +48,7 @@ public sealed record RegistryTarget(string Host, string Repository)
         else
         {
             if (string.IsNullOrWhiteSpace(registry) || string.IsNullOrWhiteSpace(repository))
-                throw new DockOptException("DestinationRequired", DockOptErrorCategory.InvalidArgument,
+                throw new DockOptException(ErrorIds.DestinationRequired, DockOptErrorCategory.InvalidArgument,
                     "Say where to publish: -Registry and -Repository, or -Destination host/repository.", null,
                     "For example -Registry 123456789012.dkr.ecr.eu-west-1.amazonaws.com -Repository app.");
             var host = StripScheme(registry.Trim()).TrimEnd('/');
@@ -68,5 +68,5 @@ public sealed record RegistryTarget(string Host, string Repository)
         s.Contains("://", StringComparison.Ordinal) ? s.Substring(s.IndexOf("://", StringComparison.Ordinal) + 3) : s;
 
     static DockOptException Invalid(string? what, string why, string hint) =>
-        new("InvalidDestination", DockOptErrorCategory.InvalidArgument, $"'{what}' is not a valid destination: {why}.", what, hint);
+        new(ErrorIds.InvalidDestination, DockOptErrorCategory.InvalidArgument, $"'{what}' is not a valid destination: {why}.", what, hint);
 }

@@ -38,7 +38,7 @@ public sealed class IgnoreFile
     public static IgnoreFile Load(string path)
     {
         if (!File.Exists(path))
-            throw new DockOptException("IgnoreFileNotFound", DockOptErrorCategory.ObjectNotFound, $"Ignore file '{path}' does not exist.", path,
+            throw new DockOptException(ErrorIds.IgnoreFileNotFound, DockOptErrorCategory.ObjectNotFound, $"Ignore file '{path}' does not exist.", path,
                 "Give the path of a .trivyignore or .trivyignore.yaml file.");
         var text = File.ReadAllText(path);
         return path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
@@ -71,7 +71,7 @@ public sealed class IgnoreFile
         if (DateTime.TryParseExact(s, new[] { "yyyy-MM-dd", "yyyy-MM-ddTHH:mm:ssZ", "yyyy-MM-ddTHH:mm:ssK" }, CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d))
             return d;
-        throw new DockOptException("IgnoreFileInvalid", DockOptErrorCategory.ParserError,
+        throw new DockOptException(ErrorIds.IgnoreFileInvalid, DockOptErrorCategory.ParserError,
             $"{source}:{line}: '{s}' is not a date (use YYYY-MM-DD).", source, "Write expiry dates as YYYY-MM-DD.");
     }
 
@@ -88,7 +88,7 @@ public sealed class IgnoreFile
         {
             if (cur == null) return;
             if (!cur.TryGetValue("id", out var id) || id is not string ids || ids.Length == 0)
-                throw new DockOptException("IgnoreFileInvalid", DockOptErrorCategory.ParserError, $"{source}:{curLine}: an entry has no 'id'.", source, "Give every entry an id.");
+                throw new DockOptException(ErrorIds.IgnoreFileInvalid, DockOptErrorCategory.ParserError, $"{source}:{curLine}: an entry has no 'id'.", source, "Give every entry an id.");
             f.Entries.Add(new Entry
             {
                 Id = ids,
@@ -113,7 +113,7 @@ public sealed class IgnoreFile
                 Flush();
                 var m = Regex.Match(line, @"^([A-Za-z_]+):\s*(\[\s*\])?$");
                 if (!m.Success)
-                    throw new DockOptException("IgnoreFileInvalid", DockOptErrorCategory.ParserError, $"{source}:{n}: expected a section (vulnerabilities:, secrets:, misconfigurations:, licenses:).", source, "Check the YAML layout.");
+                    throw new DockOptException(ErrorIds.IgnoreFileInvalid, DockOptErrorCategory.ParserError, $"{source}:{n}: expected a section (vulnerabilities:, secrets:, misconfigurations:, licenses:).", source, "Check the YAML layout.");
                 section = m.Groups[1].Value;
                 continue;
             }
@@ -132,10 +132,10 @@ public sealed class IgnoreFile
                 if (line.Length == 0) continue;
             }
             if (cur == null)
-                throw new DockOptException("IgnoreFileInvalid", DockOptErrorCategory.ParserError, $"{source}:{n}: expected '- id: …'.", source, "Check the YAML layout.");
+                throw new DockOptException(ErrorIds.IgnoreFileInvalid, DockOptErrorCategory.ParserError, $"{source}:{n}: expected '- id: …'.", source, "Check the YAML layout.");
             var kv = Regex.Match(line, @"^([A-Za-z_]+):\s*(.*)$");
             if (!kv.Success)
-                throw new DockOptException("IgnoreFileInvalid", DockOptErrorCategory.ParserError, $"{source}:{n}: cannot read '{line}'.", source, "Check the YAML layout.");
+                throw new DockOptException(ErrorIds.IgnoreFileInvalid, DockOptErrorCategory.ParserError, $"{source}:{n}: cannot read '{line}'.", source, "Check the YAML layout.");
             var key = kv.Groups[1].Value;
             var val = kv.Groups[2].Value.Trim();
             if (val.Length == 0) { cur[key] = new List<string>(); listKey = key; }

@@ -229,7 +229,7 @@ public sealed class ImageScanner : IImageVisitor
     ImageScanResult Resolve()
     {
         _sink.Progress(new DockOptProgress(71, "Scanning " + _image, "done") { Completed = true });
-        var img = _contents ?? throw new DockOptException("ImageReadFailed", DockOptErrorCategory.InvalidData,
+        var img = _contents ?? throw new DockOptException(ErrorIds.ImageReadFailed, DockOptErrorCategory.InvalidData,
             $"The image '{_image}' could not be read completely (no manifest).", _image, "Check that the image exists and is complete.");
         var result = new ImageScanResult { Image = _image, ImageId = img.ConfigDigest ?? "", Architecture = img.Config.Architecture, Created = ImageCreated(img.ConfigJson) };
         var ordered = img.Layers.OrderBy(x => x.Index).Select(x => _layers.TryGetValue(x.Key, out var d) ? d : new LayerData(this)).ToList();

@@ -69,7 +69,7 @@ public sealed class SecurityScanService
             }
         }
         if (_req.TrivyReport != null && !File.Exists(_req.TrivyReport))
-            throw new DockOptException("TrivyReportNotFound", DockOptErrorCategory.ObjectNotFound, $"The Trivy report '{_req.TrivyReport}' does not exist.",
+            throw new DockOptException(ErrorIds.TrivyReportNotFound, DockOptErrorCategory.ObjectNotFound, $"The Trivy report '{_req.TrivyReport}' does not exist.",
                 _req.TrivyReport, "Give the path of a file written by 'trivy image --format json --output FILE'.");
         if (_req.IgnoreFile != null) _ignore = IgnoreFile.Load(_req.IgnoreFile);
     }
@@ -136,12 +136,12 @@ public sealed class SecurityScanService
         }
         catch (Docker.DotNet.DockerImageNotFoundException e)
         {
-            throw new DockOptException("ImageNotFound", DockOptErrorCategory.ObjectNotFound, $"No local image '{image}'.", image,
+            throw new DockOptException(ErrorIds.ImageNotFound, DockOptErrorCategory.ObjectNotFound, $"No local image '{image}'.", image,
                 "Check the name with Get-DockOptImage, or build or load the image first.", e);
         }
         catch (Docker.DotNet.DockerApiException e)
         {
-            throw EngineErrors.FromApi(e, "ImageNotFound", image);
+            throw EngineErrors.FromApi(e, ErrorIds.ImageNotFound, image);
         }
     }
 
@@ -153,7 +153,7 @@ public sealed class SecurityScanService
         if (isPath)
         {
             if (!File.Exists(image) && !Directory.Exists(image))
-                throw new DockOptException("ImageArchiveNotFound", DockOptErrorCategory.ObjectNotFound, $"'{image}' is neither a file nor a folder.", image,
+                throw new DockOptException(ErrorIds.ImageArchiveNotFound, DockOptErrorCategory.ObjectNotFound, $"'{image}' is neither a file nor a folder.", image,
                     "Give a 'docker save' tar, an OCI archive or an OCI layout folder.");
             source = ImageSource.FromPath(image);
         }
@@ -197,7 +197,7 @@ public sealed class SecurityScanService
     /// <summary>Writes the engine's export of one image (docker save) to a file.</summary>
     static async Task ExportAsync(DockerEngine engine, string imageId, string path, CancellationToken ct)
     {
-        using var resp = await engine.SendCheckedAsync(HttpMethod.Get, $"/images/get?names={Uri.EscapeDataString(imageId)}", null, ct, "ImageNotFound", imageId).ConfigureAwait(false);
+        using var resp = await engine.SendCheckedAsync(HttpMethod.Get, $"/images/get?names={Uri.EscapeDataString(imageId)}", null, ct, ErrorIds.ImageNotFound, imageId).ConfigureAwait(false);
         await using var src = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using var dst = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, true);
         await src.CopyToAsync(dst, ct).ConfigureAwait(false);

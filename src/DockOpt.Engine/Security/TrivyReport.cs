@@ -13,14 +13,14 @@ public static class TrivyReport
         try { doc = JsonDocument.Parse(json); }
         catch (JsonException e)
         {
-            throw new DockOptException("TrivyReportInvalid", DockOptErrorCategory.InvalidData,
+            throw new DockOptException(ErrorIds.TrivyReportInvalid, DockOptErrorCategory.InvalidData,
                 $"The Trivy report '{source}' is not valid JSON: {e.Message}", source, "Give the output of 'trivy image --format json'.", e);
         }
         var list = new List<DockOpt.Vulnerability>();
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("SchemaVersion", out _))
-                throw new DockOptException("TrivyReportInvalid", DockOptErrorCategory.InvalidData,
+                throw new DockOptException(ErrorIds.TrivyReportInvalid, DockOptErrorCategory.InvalidData,
                     $"'{source}' is not a Trivy JSON report (no SchemaVersion).", source, "Give the output of 'trivy image --format json'.");
             var reportId = doc.RootElement.TryGetProperty("Metadata", out var meta) ? S(meta, "ImageID") : "";
             if (expectedImageId is { Length: > 0 } && reportId.Length > 0 && !string.Equals(reportId, expectedImageId, StringComparison.OrdinalIgnoreCase))
@@ -111,7 +111,7 @@ public static class TrivyReport
         };
         foreach (var a in new[] { "image", "--quiet", "--format", "json", "--output", outFile, "--skip-db-update", "--offline-scan", "--scanners", "vuln", "--input", input })
             psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new DockOptException("ScannerUnavailable", DockOptErrorCategory.ResourceUnavailable, $"Could not start {trivy}.", trivy);
+        using var p = Process.Start(psi) ?? throw new DockOptException(ErrorIds.ScannerUnavailable, DockOptErrorCategory.ResourceUnavailable, $"Could not start {trivy}.", trivy);
         var err = p.StandardError.ReadToEndAsync(ct);
         _ = p.StandardOutput.ReadToEndAsync(ct);
         try { await p.WaitForExitAsync(ct).ConfigureAwait(false); }
@@ -125,7 +125,7 @@ public static class TrivyReport
         {
             var msg = (await err.ConfigureAwait(false)).Trim();
             if (msg.Length > 400) msg = msg[..400];
-            throw new DockOptException("ScannerUnavailable", DockOptErrorCategory.ResourceUnavailable,
+            throw new DockOptException(ErrorIds.ScannerUnavailable, DockOptErrorCategory.ResourceUnavailable,
                 $"trivy failed (exit {p.ExitCode}) for '{image}': {msg}", image,
                 "Trivy needs a cached vulnerability DB for offline scans ('trivy image --download-db-only' where it has network), or use -VulnerabilityDatabase with OSV records.");
         }

@@ -96,7 +96,7 @@ public sealed class ArchiveFileSource : IImageFileSource
             if (resp.StatusCode == HttpStatusCode.NotFound) return null;
             if (!resp.IsSuccessStatusCode)
                 throw EngineErrors.FromStatus(resp.StatusCode, EngineErrors.ExtractMessage(await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false)),
-                    "ContainerNotFound", "/usr/share/doc");
+                    ErrorIds.ContainerNotFound, "/usr/share/doc");
             await using var s = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
             using var tar = new TarReader(s, leaveOpen: true);
             var packages = new SortedDictionary<string, (bool Has, string? Bad)>(StringComparer.Ordinal);
@@ -169,7 +169,7 @@ public sealed class ArchiveFileSource : IImageFileSource
             if (msg.Contains("not a directory", StringComparison.OrdinalIgnoreCase) || msg.Contains("no such file", StringComparison.OrdinalIgnoreCase)
                 || msg.Contains("too many links", StringComparison.OrdinalIgnoreCase))
                 return null;
-            throw EngineErrors.FromStatus(resp.StatusCode, msg, "ContainerNotFound", path);
+            throw EngineErrors.FromStatus(resp.StatusCode, msg, ErrorIds.ContainerNotFound, path);
         }
         await using var s = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         using var tar = new TarReader(s, leaveOpen: true);

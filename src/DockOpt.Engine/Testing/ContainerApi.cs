@@ -20,14 +20,14 @@ internal sealed class ContainerApi
     static HttpContent Json(JsonNode body) =>
         new StringContent(body.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
 
-    public async Task<JsonNode> PostJsonAsync(string path, JsonNode? body, CancellationToken ct, string notFoundId = "ContainerNotFound")
+    public async Task<JsonNode> PostJsonAsync(string path, JsonNode? body, CancellationToken ct, string notFoundId = ErrorIds.ContainerNotFound)
     {
         using var resp = await _engine.SendCheckedAsync(HttpMethod.Post, path, body == null ? null : Json(body), ct, notFoundId).ConfigureAwait(false);
         var text = await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text) ?? new JsonObject();
     }
 
-    public async Task<JsonNode> GetJsonAsync(string path, CancellationToken ct, string notFoundId = "ContainerNotFound")
+    public async Task<JsonNode> GetJsonAsync(string path, CancellationToken ct, string notFoundId = ErrorIds.ContainerNotFound)
     {
         using var resp = await _engine.SendCheckedAsync(HttpMethod.Get, path, null, ct, notFoundId).ConfigureAwait(false);
         var text = await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
@@ -37,7 +37,7 @@ internal sealed class ContainerApi
     public async Task<string> CreateAsync(string name, JsonObject body, CancellationToken ct)
     {
         var r = await PostJsonAsync($"/containers/create?name={Uri.EscapeDataString(name)}"
-            + (Platform != null ? "&platform=" + Uri.EscapeDataString(Platform) : ""), body, ct, "ImageNotFound").ConfigureAwait(false);
+            + (Platform != null ? "&platform=" + Uri.EscapeDataString(Platform) : ""), body, ct, ErrorIds.ImageNotFound).ConfigureAwait(false);
         return r["Id"]!.GetValue<string>();
     }
 
@@ -55,7 +55,7 @@ internal sealed class ContainerApi
         if (!resp.IsSuccessStatusCode && resp.StatusCode != System.Net.HttpStatusCode.NotModified)
         {
             var body = await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            throw EngineErrors.FromStatus(resp.StatusCode, EngineErrors.ExtractMessage(body), "ContainerNotFound", id);
+            throw EngineErrors.FromStatus(resp.StatusCode, EngineErrors.ExtractMessage(body), ErrorIds.ContainerNotFound, id);
         }
     }
 

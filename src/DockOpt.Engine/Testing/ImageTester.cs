@@ -275,7 +275,7 @@ public sealed class ImageTester
 
     async Task CheckVolumesAsync(Run run, ImageInfo info, MetadataSpec md, CancellationToken ct)
     {
-        var raw = await _api.GetJsonAsync($"/images/{Uri.EscapeDataString(info.Id)}/json", ct, "ImageNotFound").ConfigureAwait(false);
+        var raw = await _api.GetJsonAsync($"/images/{Uri.EscapeDataString(info.Id)}/json", ct, ErrorIds.ImageNotFound).ConfigureAwait(false);
         var volumes = raw["Config"]?["Volumes"] is JsonObject vo ? vo.Select(kv => kv.Key).ToList() : new List<string>();
         var shown = volumes.Count == 0 ? "none" : string.Join(", ", volumes);
         foreach (var v in md.Volumes.Distinct())

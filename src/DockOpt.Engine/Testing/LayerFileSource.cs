@@ -194,13 +194,13 @@ public sealed class LayerFileSource : IImageFileSource
         {
             await ImageReader.ReadAsync(_source(imageId), visitor, ct).ConfigureAwait(false);
         }
-        catch (DockOptException e) when (e.ErrorId != "ImageNotFound")
+        catch (DockOptException e) when (e.ErrorId != ErrorIds.ImageNotFound)
         {
-            throw new DockOptException("ImageFilesUnreadable", DockOptErrorCategory.ReadError,
+            throw new DockOptException(ErrorIds.ImageFilesUnreadable, DockOptErrorCategory.ReadError,
                 $"The files of image '{imageId}' could not be read from its layers: {e.Message}", imageId, e.RecommendedAction, e);
         }
         if (order == null)
-            throw new DockOptException("ImageFilesUnreadable", DockOptErrorCategory.ReadError,
+            throw new DockOptException(ErrorIds.ImageFilesUnreadable, DockOptErrorCategory.ReadError,
                 $"The export of image '{imageId}' had no manifest.", imageId, "Check the image with 'docker image inspect'.");
         return order.Select(l => byLayer.TryGetValue(l.Key, out var cap) ? cap : new LayerCapture()).ToList();
     }

@@ -557,7 +557,7 @@ public static class SpecReader
 
     // ---------------------------------------------------------------- value helpers (shared with the parameter binder)
 
-    internal static DockOptException Invalid(string src, string detail) => new("InvalidTestSpec", DockOptErrorCategory.InvalidData,
+    internal static DockOptException Invalid(string src, string detail) => new(ErrorIds.InvalidTestSpec, DockOptErrorCategory.InvalidData,
         $"Test spec '{src}' is invalid: {detail}", src, "See Get-Help about_DockOptImageTestSpec for the schema and examples/image-test-specs/ for samples.");
 
     static Dictionary<string, object?> Map(object? o, string src, string path)

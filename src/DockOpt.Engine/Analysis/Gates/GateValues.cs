@@ -13,6 +13,6 @@ internal static class GateValues
     }
 
     public static DockOptException Bad(string file, string key, string value, string expected) =>
-        new("AnalysisConfigInvalid", DockOptErrorCategory.InvalidData, $"'{key}: {value}' in '{file}' is not valid: expected {expected}.", file,
+        new(ErrorIds.AnalysisConfigInvalid, DockOptErrorCategory.InvalidData, $"'{key}: {value}' in '{file}' is not valid: expected {expected}.", file,
             $"Fix '{key}' in '{file}' (or set it to 'disabled').");
 }

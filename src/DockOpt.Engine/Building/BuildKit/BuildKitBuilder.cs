@@ -115,7 +115,7 @@ internal sealed class BuildKitBuilder
         }
         catch (HttpRequestException e) when (!ct.IsCancellationRequested)
         {
-            throw new DockOptException("EngineUnreachable", DockOptErrorCategory.ConnectionError,
+            throw new DockOptException(ErrorIds.EngineUnreachable, DockOptErrorCategory.ConnectionError,
                 $"The Docker engine at {_engine.Endpoint} closed the build request: {(e.InnerException ?? e).Message}", _engine.Endpoint.ToString(),
                 "Check that the engine is running.", e);
         }
@@ -187,7 +187,7 @@ internal sealed class BuildKitBuilder
         if (error != null)
             throw MapError(error, vertexes, stages, context, request, HttpStatusCode.OK);
         if (imageId == null)
-            throw new DockOptException("BuildFailed", DockOptErrorCategory.InvalidResult,
+            throw new DockOptException(ErrorIds.BuildFailed, DockOptErrorCategory.InvalidResult,
                 "The engine ended the BuildKit build without an image ID.", context.DockerfilePath, "Run with -Verbose to see the engine's messages.");
 
         var steps = Steps(vertexes, stages);
@@ -211,7 +211,7 @@ internal sealed class BuildKitBuilder
         }
         catch (DockerApiException e)
         {
-            throw EngineErrors.FromApi(e, "ImageNotFound", imageId);
+            throw EngineErrors.FromApi(e, ErrorIds.ImageNotFound, imageId);
         }
         result.Duration = total.Elapsed;
         return result;
@@ -225,7 +225,7 @@ internal sealed class BuildKitBuilder
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new DockOptException("BuildContextUnreadable", DockOptErrorCategory.ReadError,
+            throw new DockOptException(ErrorIds.BuildContextUnreadable, DockOptErrorCategory.ReadError,
                 $"Cannot read the Dockerfile '{context.DockerfilePath}': {e.Message}", context.DockerfilePath, "Fix the file's permissions.", e);
         }
     }
@@ -393,16 +393,16 @@ internal sealed class BuildKitBuilder
                 "Remove the flag, or add '# syntax=docker/dockerfile:1.4' (or later) as the first line when the engine can pull that frontend image.");
         }
         if (message.Contains("target stage", StringComparison.OrdinalIgnoreCase) && message.Contains("could not be found", StringComparison.OrdinalIgnoreCase))
-            return new DockOptException("BuildTargetNotFound", DockOptErrorCategory.InvalidArgument, message, r.Target,
+            return new DockOptException(ErrorIds.BuildTargetNotFound, DockOptErrorCategory.InvalidArgument, message, r.Target,
                 "Give -Target the name of a stage (FROM ... AS <name>) of this Dockerfile.");
         if (message.Contains("dockerfile parse error", StringComparison.OrdinalIgnoreCase) || message.Contains("unknown instruction", StringComparison.OrdinalIgnoreCase) ||
             message.Contains("failed to create LLB definition", StringComparison.OrdinalIgnoreCase) && failedStep == null &&
             !message.Contains("failed to resolve source metadata", StringComparison.OrdinalIgnoreCase) && !message.Contains("pull access denied", StringComparison.OrdinalIgnoreCase) &&
             !message.Contains("not found", StringComparison.OrdinalIgnoreCase))
-            return new DockOptException("DockerfileInvalid", DockOptErrorCategory.ParserError, $"{dockerfile}: {message}",
+            return new DockOptException(ErrorIds.DockerfileInvalid, DockOptErrorCategory.ParserError, $"{dockerfile}: {message}",
                 dockerfile, "Fix the Dockerfile syntax (Invoke-DockOptLint shows each problem with its line).");
         if (message.Contains("invalid reference format", StringComparison.OrdinalIgnoreCase) || message.Contains("invalid tag", StringComparison.OrdinalIgnoreCase))
-            return new DockOptException("InvalidTag", DockOptErrorCategory.InvalidArgument, message, string.Join(", ", r.Tags),
+            return new DockOptException(ErrorIds.InvalidTag, DockOptErrorCategory.InvalidArgument, message, string.Join(", ", r.Tags),
                 "Image names are lower-case: [registry[:port]/]name[:tag], for example myapp:1.0 or localhost:5000/team/app:latest.");
         if (message.Contains("no active session", StringComparison.OrdinalIgnoreCase))
             return new DockOptException(ErrorIds.BuildKitSessionFailed, DockOptErrorCategory.ConnectionError,
@@ -417,7 +417,7 @@ internal sealed class BuildKitBuilder
             var image = meta?.Vertex.Name.Substring("[internal] load metadata for ".Length) ??
                         (fromStep?.Step?.Instruction.Substring(5).Trim().Split(' ').FirstOrDefault() ?? "");
             var line = fromStep?.Step is { } st ? stages.LineOf(st.Stage, st.Index) : null;
-            return new DockOptException("BaseImageNotFound", DockOptErrorCategory.ObjectNotFound,
+            return new DockOptException(ErrorIds.BaseImageNotFound, DockOptErrorCategory.ObjectNotFound,
                 $"{(line != null ? $"{dockerfile}:{line}: " : "")}the base image '{image}' could not be resolved: {message}", image,
                 $"The engine could not find '{image}' locally nor pull it. Build or load it locally, tag an existing image with that name, " +
                 "or point the FROM line (or its ARG) at an image the engine has (Get-DockOptImage lists them).");
@@ -446,6 +446,6 @@ internal sealed class BuildKitBuilder
                 : $"Fix the instruction at {where} (for COPY/ADD: the source must exist in the context and not be excluded by {ctx.IgnoreFile ?? ".dockerignore"}).";
             return new BuildStepFailedException(sb.ToString(), dockerfile, hint, number, steps.Length, step.Instruction, line, exit, tail, dockerfile);
         }
-        return EngineErrors.FromStatus(status == HttpStatusCode.OK ? HttpStatusCode.InternalServerError : status, message, "BuildFailed", dockerfile);
+        return EngineErrors.FromStatus(status == HttpStatusCode.OK ? HttpStatusCode.InternalServerError : status, message, ErrorIds.BuildFailed, dockerfile);
     }
 }
