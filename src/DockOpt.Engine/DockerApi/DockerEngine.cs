@@ -88,7 +88,11 @@ public sealed class DockerEngine : IDisposable
                 string? engineVersion = null;
                 if (serverHeader != null && serverHeader.StartsWith("Docker/", StringComparison.Ordinal))
                     engineVersion = serverHeader.Substring(7).Split(' ')[0];
-                return new DockerEngine(endpoint, http, version, engineVersion, TryHeader(resp, "OSType"));
+                return new DockerEngine(endpoint, http, version, engineVersion, TryHeader(resp, "OSType"))
+                {
+                    RequestTimeout = options.RequestTimeout ?? EngineTimeouts.FromEnvironment(EngineTimeouts.RequestVariable, EngineTimeouts.DefaultRequest),
+                    IdleTimeout = options.IdleTimeout ?? EngineTimeouts.FromEnvironment(EngineTimeouts.IdleVariable, EngineTimeouts.DefaultIdle),
+                };
             }
         }
         catch
@@ -214,7 +218,7 @@ public sealed class DockerEngine : IDisposable
     DockerClient BuildClient()
     {
         var builder = new DockerClientBuilder().WithEndpoint(Endpoint.Uri).WithApiVersion(ApiVersion)
-            .WithTimeout(Timeout.InfiniteTimeSpan);
+            .WithTimeout(RequestTimeout);
         if (Endpoint.UseTls && Endpoint.Uri.Scheme is "tcp" or "https")
         {
             X509Certificate2? clientCert = null;
@@ -233,17 +237,56 @@ public sealed class DockerEngine : IDisposable
         return builder.Build();
     }
 
-    /// <summary>Raw request against the versioned API (<c>/v1.41/…</c>); the response is not buffered.</summary>
-    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken ct,
+    /// <summary>How long a bounded request may take, and each read of its answer (see <see cref="EngineTimeouts"/>).</summary>
+    public TimeSpan RequestTimeout { get; private set; } = EngineTimeouts.DefaultRequest;
+
+    /// <summary>How long a long-running request (build, push, logs, export…) may go without any byte moving.</summary>
+    public TimeSpan IdleTimeout { get; private set; } = EngineTimeouts.DefaultIdle;
+
+    /// <summary>
+    /// Raw request against the versioned API (<c>/v1.41/…</c>); the response is not buffered. The answer's headers must
+    /// come, and every read of its body progress, within <see cref="RequestTimeout"/> (or <see cref="IdleTimeout"/> for a
+    /// long-running request, whose upload also counts as progress): else EngineTimeout. A connection that breaks is
+    /// EngineConnectionLost.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken ct,
         IDictionary<string, string>? headers = null)
     {
-        var req = new HttpRequestMessage(method, $"/v{ApiVersion.Major}.{ApiVersion.Minor}{(pathAndQuery.StartsWith('/') ? "" : "/")}{pathAndQuery}")
+        var path = $"/v{ApiVersion.Major}.{ApiVersion.Minor}{(pathAndQuery.StartsWith('/') ? "" : "/")}{pathAndQuery}";
+        var longRunning = EngineTimeouts.IsLongRunning(path);
+        var limit = longRunning ? IdleTimeout : RequestTimeout;
+        var what = EngineTimeouts.What(method, pathAndQuery);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(limit);
+        var req = new HttpRequestMessage(method, path)
         {
-            Content = content,
+            // an upload that moves is progress: each write restarts the clock
+            Content = content == null ? null : longRunning ? new ProgressContent(content, () => { try { cts.CancelAfter(limit); } catch (ObjectDisposedException) { } }) : content,
         };
         if (headers != null)
             foreach (var kv in headers) req.Headers.TryAddWithoutValidation(kv.Key, kv.Value);
-        return _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
+        HttpResponseMessage resp;
+        try
+        {
+            resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw EngineTimeouts.Timeout(Endpoint, what, limit, longRunning);
+        }
+        catch (HttpRequestException e) when (!ct.IsCancellationRequested)
+        {
+            throw EngineTimeouts.ConnectionLost(Endpoint, what, e);
+        }
+        catch (IOException e) when (!ct.IsCancellationRequested)
+        {
+            throw EngineTimeouts.ConnectionLost(Endpoint, what, e);
+        }
+        var endpoint = Endpoint;
+        resp.Content = new WatchedContent(resp.Content, s => new WatchedStream(s, limit,
+            () => EngineTimeouts.Timeout(endpoint, what, limit, longRunning),
+            e => EngineTimeouts.ConnectionLost(endpoint, what, e)));
+        return resp;
     }
 
     /// <summary>Sends a request and throws a DockOptException for an error answer (message from the engine's JSON).</summary>

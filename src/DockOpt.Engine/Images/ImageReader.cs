@@ -100,6 +100,20 @@ public static class ImageReader
             return key;
         }
 
+        try
+        {
+            ReadManifests(jsons, digests, visitor, description, Resolve);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            // A malformed manifest.json / index.json (not JSON, a missing Config or Layers key, a number where a string belongs).
+            throw Invalid(description, $"its manifest is malformed ({e.GetType().Name}: {e.Message})", e);
+        }
+    }
+
+    static void ReadManifests(Dictionary<string, byte[]> jsons, Dictionary<string, LayerDigest> digests, IImageVisitor visitor,
+        string description, Func<string, string> Resolve)
+    {
         if (jsons.TryGetValue("manifest.json", out var manifestBytes))
         {
             // docker save (legacy, and Docker 25+ which writes it beside index.json).

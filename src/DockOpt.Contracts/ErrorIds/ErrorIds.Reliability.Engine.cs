@@ -1,0 +1,79 @@
+namespace DockOpt;
+
+// Issue 18 (engine side): every way the Docker engine, an image archive or a publish destination can fail ends in one
+// of these ids. The existing engine ids (thrown as literals before the catalogue) are catalogued here too, so that a
+// check by reflection over ErrorIds knows every id an engine fault can produce.
+public static partial class ErrorIds
+{
+    [ErrorId(DockOptErrorCategory.ConnectionError,
+        "Start the Docker engine, check the socket path or address, or point DOCKER_HOST / -Engine at a running engine.")]
+    public const string EngineUnreachable = nameof(EngineUnreachable);
+
+    [ErrorId(DockOptErrorCategory.InvalidArgument,
+        "Use unix:///path/to/docker.sock, tcp://host:port, npipe:////./pipe/docker_engine, or the name of a docker context.")]
+    public const string InvalidEngineEndpoint = nameof(InvalidEngineEndpoint);
+
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "List contexts with 'docker context ls', or pass -Engine with an endpoint URI.")]
+    public const string DockerContextNotFound = nameof(DockerContextNotFound);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Recreate the context with 'docker context create NAME --docker host=…'.")]
+    public const string DockerContextInvalid = nameof(DockerContextInvalid);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Fix or remove the docker client's config.json, or pass -Engine.")]
+    public const string DockerConfigInvalid = nameof(DockerConfigInvalid);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Point DOCKER_CERT_PATH at the folder with the engine's ca.pem, cert.pem and key.pem.")]
+    public const string EngineTlsInvalid = nameof(EngineTlsInvalid);
+
+    [ErrorId(DockOptErrorCategory.InvalidResult, "Read the engine's message; check the engine's log ('journalctl -u docker').")]
+    public const string EngineError = nameof(EngineError);
+
+    [ErrorId(DockOptErrorCategory.InvalidArgument, "Read the engine's message: it refused the request as DockOpt sent it.")]
+    public const string EngineBadRequest = nameof(EngineBadRequest);
+
+    [ErrorId(DockOptErrorCategory.ResourceExists, "Another object holds the name or is in use; remove it or pick another name.")]
+    public const string EngineConflict = nameof(EngineConflict);
+
+    [ErrorId(DockOptErrorCategory.PermissionDenied, "Check that you may use the engine (the docker group, or the engine's authorization plugin).")]
+    public const string EngineAccessDenied = nameof(EngineAccessDenied);
+
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Check the name or id of the object.")]
+    public const string EngineObjectNotFound = nameof(EngineObjectNotFound);
+
+    [ErrorId(DockOptErrorCategory.ObjectNotFound, "Check the name with Get-DockOptImage.")]
+    public const string ImageNotFound = nameof(ImageNotFound);
+
+    [ErrorId(DockOptErrorCategory.InvalidData,
+        "Give a 'docker save' tar, an OCI archive tar or an OCI layout directory, and check that it is complete.")]
+    public const string ImageArchiveInvalid = nameof(ImageArchiveInvalid);
+
+    /// <summary>The engine answered, but not with the JSON the Engine API documents (a proxy, another service on the port, a broken engine).</summary>
+    [ErrorId(DockOptErrorCategory.InvalidData,
+        "Check that -Engine / DOCKER_HOST points at a Docker engine and not at another service or a proxy that rewrites answers.")]
+    public const string EngineResponseInvalid = nameof(EngineResponseInvalid);
+
+    /// <summary>The connection to the engine broke in the middle of an answer (the engine stopped or was killed).</summary>
+    [ErrorId(DockOptErrorCategory.ConnectionError,
+        "The engine stopped or restarted during the command: check 'systemctl status docker' and the engine's log, then run the command again.")]
+    public const string EngineConnectionLost = nameof(EngineConnectionLost);
+
+    /// <summary>The engine accepted the request and then said nothing for longer than the timeout.</summary>
+    [ErrorId(DockOptErrorCategory.OperationTimeout,
+        "The engine is stalled or overloaded: check 'docker info'. Raise the limit with DOCKOPT_ENGINE_TIMEOUT (requests) or DOCKOPT_ENGINE_IDLE_TIMEOUT (builds, pushes, logs, exports), e.g. '5m'.")]
+    public const string EngineTimeout = nameof(EngineTimeout);
+
+    /// <summary>A DOCKOPT_ENGINE_*TIMEOUT value that is not a duration.</summary>
+    [ErrorId(DockOptErrorCategory.InvalidArgument, "Give a duration such as 30s, 2m, 1h30m or a number of seconds (greater than 0).")]
+    public const string EngineTimeoutInvalid = nameof(EngineTimeoutInvalid);
+
+    /// <summary>A failure DockOpt did not foresee: the .NET exception type is in the message.</summary>
+    [ErrorId(DockOptErrorCategory.NotSpecified, "This is a DockOpt defect: report it with the command and the message (the exception type is in it).")]
+    public const string UnexpectedError = nameof(UnexpectedError);
+
+    [ErrorId(DockOptErrorCategory.InvalidData, "Fix or remove the record in the history file; kinds are Build, Measure and Compare, durations finite and not negative.")]
+    public const string HistoryRecordInvalid = nameof(HistoryRecordInvalid);
+
+    [ErrorId(DockOptErrorCategory.InvalidArgument,
+        "Give the destination as a registry host and repository (registry.example.com/team/app), without http:// or https://; plain HTTP registries are configured in the engine's insecure-registries.")]
+    public const string PublishDestinationInvalid = nameof(PublishDestinationInvalid);
+}
