@@ -73,7 +73,8 @@ public static partial class ErrorIds
     [ErrorId(DockOptErrorCategory.InvalidData, "Fix or remove the record in the history file; kinds are Build, Measure and Compare, durations finite and not negative.")]
     public const string HistoryRecordInvalid = nameof(HistoryRecordInvalid);
 
+    /// <summary>A publish destination (-Destination, -Registry/-Repository) that names no registry, or names it with http:// or another scheme.</summary>
     [ErrorId(DockOptErrorCategory.InvalidArgument,
-        "Give the destination as a registry host and repository (registry.example.com/team/app), without http:// or https://; plain HTTP registries are configured in the engine's insecure-registries.")]
-    public const string PublishDestinationInvalid = nameof(PublishDestinationInvalid);
+        "Give host[:port]/repository (https:// may lead; http:// may not: the engine pushes over HTTPS unless the registry is in its insecure-registries).")]
+    public const string InvalidDestination = nameof(InvalidDestination);
 }

@@ -52,6 +52,8 @@ public sealed class DockerEngine : IDisposable
     public static async Task<DockerEngine> ConnectAsync(EngineOptions options, CancellationToken ct)
     {
         var endpoint = EngineEndpointResolver.Resolve(options.Engine);
+        if (endpoint.Uri.Scheme == "unix" && UnixSocketProblem(endpoint.Uri.AbsolutePath) is { } socketProblem)
+            throw Unreachable(endpoint, socketProblem, null); // say what is wrong, not "Cannot assign requested address"
         var http = CreateHttpClient(endpoint);
         try
         {
@@ -100,6 +102,25 @@ public sealed class DockerEngine : IDisposable
             http.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Why a unix socket path cannot be an engine's socket (missing, or a folder), or null.</summary>
+    internal static string? UnixSocketProblem(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (Directory.Exists(path)) return $"'{path}' is a folder, not a socket";
+            if (!info.Exists)
+            {
+                var dir = Path.GetDirectoryName(path);
+                return !string.IsNullOrEmpty(dir) && !Directory.Exists(dir)
+                    ? $"there is no socket at '{path}' (the folder '{dir}' does not exist)"
+                    : $"there is no socket at '{path}' (no such file: the engine is not running, or listens elsewhere)";
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return null;
     }
 
     /// <summary>min(engine, client max); an engine older than the client minimum is still tried at its own version.</summary>

@@ -207,3 +207,20 @@ public class EngineFaultTests
         Assert.Null(EngineFaults.Translate(new OperationCanceledException(), talksToEngine: true, userCancelled: true));
     }
 }
+
+/// <summary>Issue 18 item 7: a missing socket says so (not "Cannot assign requested address").</summary>
+public class MissingSocketTests
+{
+    [Theory]
+    [InlineData("/nonexistent-h12/docker.sock", "the folder '/nonexistent-h12' does not exist")]
+    [InlineData("/tmp/dockopt-h12-no-such.sock", "there is no socket at '/tmp/dockopt-h12-no-such.sock'")]
+    [InlineData("/tmp", "'/tmp' is a folder, not a socket")]
+    public async Task MissingSocket_IsEngineUnreachable_SayingWhy(string path, string expected)
+    {
+        var ex = await Assert.ThrowsAsync<DockOptException>(() =>
+            DockerEngine.ConnectAsync(new EngineOptions { Engine = "unix://" + path }, CancellationToken.None));
+        Assert.Equal(ErrorIds.EngineUnreachable, ex.ErrorId);
+        Assert.Contains(expected, ex.Message);
+        Assert.DoesNotContain("Cannot assign requested address", ex.Message);
+    }
+}
