@@ -66,7 +66,11 @@ class Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_DELETE = do_PUT = do_HEAD = _any
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # clients that give up (timeouts) break pipes: expected here
+
+server = QuietServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 with open(sys.argv[2] + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
