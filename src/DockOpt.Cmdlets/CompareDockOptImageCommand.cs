@@ -132,7 +132,7 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
             case ImageInfo i:
                 return ComparisonSide.FromImage(i);
             case string s when !string.IsNullOrWhiteSpace(s):
-                return ComparisonSide.FromName(s);
+                return CheckImageName(s) ? ComparisonSide.FromName(s) : null; // InvalidImageReference written
         }
         // Objects with the same shape (Import-Clixml, ConvertFrom-Json of a BuildResult or ImageInfo, custom objects).
         var ps = value as PSObject ?? PSObject.AsPSObject(value);

@@ -56,6 +56,12 @@ public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink, IDisposable
         {
             ThrowTerminatingError(ToErrorRecord(e));
         }
+        catch (Exception e) when (e is not RuntimeException &&
+                                  DockOpt.Engine.DockerApi.EngineFaults.Translate(e, this is EngineCmdlet, _cts.IsCancellationRequested) is { } fault)
+        {
+            // no raw .NET exception reaches the user: a known cause gets its id, anything else UnexpectedError (issue 18 item 5)
+            ThrowTerminatingError(ToErrorRecord(fault));
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> and writes per-item DockOptExceptions as non-terminating errors.</summary>

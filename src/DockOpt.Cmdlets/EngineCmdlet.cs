@@ -51,6 +51,18 @@ public abstract class EngineCmdlet : DockOptCmdlet
         return result;
     }
 
+    /// <summary>
+    /// Checks a local image name before any engine call (one rule, one ErrorId for every image cmdlet): false and an
+    /// InvalidImageReference error when it is neither an image ID nor a valid reference. Wildcard patterns pass.
+    /// </summary>
+    internal bool CheckImageName(string name)
+    {
+        if (WildcardPattern.ContainsWildcardCharacters(name)) return true;
+        if (ImageReference.CheckLocalName(name) is not { } e) return true;
+        WriteError(ToErrorRecord(e));
+        return false;
+    }
+
     protected override void EndProcessing()
     {
         base.EndProcessing();

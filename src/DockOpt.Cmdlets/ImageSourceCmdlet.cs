@@ -60,7 +60,12 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
     {
         if (ParameterSetName == ParameterSets.Name)
         {
-            foreach (var n in Name) if (!string.IsNullOrWhiteSpace(n)) Items.Add((n, false));
+            foreach (var n in Name)
+                if (!string.IsNullOrWhiteSpace(n))
+                {
+                    if (CheckImageName(n)) Items.Add((n, false));
+                    else Unresolved.Add(n); // counts against the gate, like a name that matches nothing
+                }
             return;
         }
         foreach (var p in ResolvePaths(ParameterSetName == ParameterSets.Archive ? Path : LiteralPath,

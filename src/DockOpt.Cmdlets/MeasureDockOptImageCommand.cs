@@ -107,7 +107,12 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
     {
         if (ParameterSetName == ParameterSets.Name)
         {
-            if (Name != null) _names.AddRange(Name.Where(n => !string.IsNullOrWhiteSpace(n)));
+            foreach (var n in Name ?? Array.Empty<string>())
+                if (!string.IsNullOrWhiteSpace(n))
+                {
+                    if (CheckImageName(n)) _names.Add(n);
+                    else _unresolved.Add(n);
+                }
             return;
         }
         _archives.AddRange(ResolvePaths(ParameterSetName == ParameterSets.Archive ? Path : LiteralPath,

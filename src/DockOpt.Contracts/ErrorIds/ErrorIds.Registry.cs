@@ -77,6 +77,4 @@ public static partial class ErrorIds
     [ErrorId(DockOptErrorCategory.InvalidResult, "Read Amazon ECR's answer in the message; check the region, the repository name and the AWS credentials.")]
     public const string EcrApiError = nameof(EcrApiError);
 
-    [ErrorId(DockOptErrorCategory.InvalidArgument, "Give the destination as [host[:port]/]repository[:tag], or an ECR URI <account>.dkr.ecr.<region>.amazonaws.com/<repository>.")]
-    public const string InvalidDestination = nameof(InvalidDestination);
 }

@@ -74,6 +74,10 @@ public sealed class BuildContext
                 dockerfileAbs = Path.Combine(contextDir, "dockerfile");
         }
         else dockerfileAbs = Path.GetFullPath(dockerfile, workingDirectory);
+        if (BrokenLink(dockerfileAbs) is { } broken)
+            throw new DockOptException(ErrorIds.DockerfileNotFound, DockOptErrorCategory.ObjectNotFound,
+                $"The Dockerfile '{dockerfileAbs}' is a symbolic link {broken}.", dockerfile ?? dockerfileAbs,
+                "Point the link at an existing Dockerfile (ls -l shows where it leads), or name the Dockerfile itself with -Dockerfile.");
         if (!File.Exists(dockerfileAbs))
         {
             throw new DockOptException(ErrorIds.DockerfileNotFound, DockOptErrorCategory.ObjectNotFound,
@@ -83,7 +87,14 @@ public sealed class BuildContext
                     ? "Put a Dockerfile in the context directory (-Path) or name it with -Dockerfile."
                     : "Check -Dockerfile: a relative path is relative to the current location, not to the context (as with docker build -f).");
         }
-        var dockerfileReal = FileStat.RealPath(dockerfileAbs);
+        string dockerfileReal;
+        try { dockerfileReal = FileStat.RealPath(dockerfileAbs); }
+        catch (IOException e)
+        {
+            throw new DockOptException(ErrorIds.DockerfileUnreadable, DockOptErrorCategory.ReadError,
+                $"The Dockerfile '{dockerfileAbs}' cannot be resolved: {e.Message}", dockerfile ?? dockerfileAbs,
+                "Check the links on the way to the Dockerfile (ls -l), or name the Dockerfile itself with -Dockerfile.", e);
+        }
         var rel = Path.GetRelativePath(contextDir, dockerfileReal).Replace('\\', '/');
         var outside = rel == ".." || rel.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(rel);
 
@@ -117,6 +128,23 @@ public sealed class BuildContext
         string? randomName = null;
         if (outside) randomName = ".dockerfile." + Convert.ToHexString(RandomNumberGenerator.GetBytes(10)).ToLowerInvariant();
         return new BuildContext(contextDir, dockerfileAbs, outside ? randomName! : rel, excludes, ignorePath, randomName);
+    }
+
+    /// <summary>Why a path that is a symbolic link leads nowhere ("that loops", "to 'x', which does not exist"), or null.</summary>
+    internal static string? BrokenLink(string path)
+    {
+        FileSystemInfo info = new FileInfo(path);
+        if (info.LinkTarget == null) return null;
+        try
+        {
+            var final = info.ResolveLinkTarget(returnFinalTarget: true);
+            if (final == null || final.Exists || Directory.Exists(final.FullName)) return null;
+            return $"to '{info.LinkTarget}', which does not exist (a dangling link)";
+        }
+        catch (IOException)
+        {
+            return $"that loops (it leads back to itself through '{info.LinkTarget}')";
+        }
     }
 
     static bool Exists(string p) => File.Exists(p) || Directory.Exists(p);
@@ -180,8 +208,8 @@ public sealed class BuildContext
                     Visit(abs, rel, info); // walked for the exceptions, but the directory itself is not archived
                     continue;
                 }
-                AddEntry(tar, abs, rel, seenInodes, modifiedIgnore, ref ignoreWritten, ct);
-                EntryCount++;
+                if (AddEntry(tar, abs, rel, seenInodes, modifiedIgnore, ref ignoreWritten, ct))
+                    EntryCount++; // only what the archive holds: a skipped socket is not an entry
                 if (progress != null && tar.Position - lastReport >= 4 * 1024 * 1024)
                 {
                     lastReport = tar.Position;
@@ -216,12 +244,13 @@ public sealed class BuildContext
         catch (UnauthorizedAccessException e) { throw Unreadable(path, e); }
     }
 
-    static void AddEntry(TarStreamWriter tar, string abs, string rel, Dictionary<ulong, string> seenInodes, byte[]? modifiedIgnore,
+    /// <summary>Archives one entry; false when it was skipped (a socket, a file that vanished), so it does not count.</summary>
+    static bool AddEntry(TarStreamWriter tar, string abs, string rel, Dictionary<ulong, string> seenInodes, byte[]? modifiedIgnore,
         ref bool ignoreWritten, CancellationToken ct)
     {
         FileStat st;
         try { st = FileStat.Lstat(abs); }
-        catch (FileNotFoundException) { return; } // vanished while walking: the CLI logs and skips it
+        catch (FileNotFoundException) { return false; } // vanished while walking: the CLI logs and skips it
         catch (UnauthorizedAccessException e) { throw Unreadable(abs, e); }
 
         var entry = new TarHeader { Name = rel, Mode = st.Mode, MtimeSeconds = st.MtimeSeconds };
@@ -245,7 +274,7 @@ public sealed class BuildContext
                 entry.Type = '6';
                 break;
             case FileKind.Socket:
-                return; // archive/tar: sockets not supported; the CLI skips them
+                return false; // archive/tar: sockets not supported; the CLI skips them
             default:
                 entry.Type = '0';
                 entry.Size = st.Size;
@@ -269,7 +298,7 @@ public sealed class BuildContext
             tar.WriteHeader(entry);
             tar.WriteContent(modifiedIgnore);
             ignoreWritten = true;
-            return;
+            return true;
         }
 
         if (entry.Type == '0' && entry.Size > 0)
@@ -284,12 +313,13 @@ public sealed class BuildContext
                 });
             }
             catch (UnauthorizedAccessException e) { throw Unreadable(abs, e); }
-            catch (FileNotFoundException) { return; }
+            catch (FileNotFoundException) { return false; }
             using (fs)
             {
                 tar.WriteHeader(entry);
                 tar.WriteContent(fs, entry.Size, ct);
             }
+            return true;
         }
         else
         {
@@ -298,9 +328,10 @@ public sealed class BuildContext
                 // The CLI opens every included file (ValidateContextDirectory): an unreadable empty file fails too.
                 try { using var _ = File.OpenHandle(abs, FileMode.Open, FileAccess.Read); }
                 catch (UnauthorizedAccessException e) { throw Unreadable(abs, e); }
-                catch (FileNotFoundException) { return; }
+                catch (FileNotFoundException) { return false; }
             }
             tar.WriteHeader(entry);
         }
+        return true;
     }
 }

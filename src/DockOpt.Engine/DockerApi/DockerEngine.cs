@@ -52,6 +52,8 @@ public sealed class DockerEngine : IDisposable
     public static async Task<DockerEngine> ConnectAsync(EngineOptions options, CancellationToken ct)
     {
         var endpoint = EngineEndpointResolver.Resolve(options.Engine);
+        if (endpoint.Uri.Scheme == "unix" && UnixSocketProblem(endpoint.Uri.AbsolutePath) is { } socketProblem)
+            throw Unreachable(endpoint, socketProblem, null); // say what is wrong, not "Cannot assign requested address"
         var http = CreateHttpClient(endpoint);
         try
         {
@@ -88,7 +90,11 @@ public sealed class DockerEngine : IDisposable
                 string? engineVersion = null;
                 if (serverHeader != null && serverHeader.StartsWith("Docker/", StringComparison.Ordinal))
                     engineVersion = serverHeader.Substring(7).Split(' ')[0];
-                return new DockerEngine(endpoint, http, version, engineVersion, TryHeader(resp, "OSType"));
+                return new DockerEngine(endpoint, http, version, engineVersion, TryHeader(resp, "OSType"))
+                {
+                    RequestTimeout = options.RequestTimeout ?? EngineTimeouts.FromEnvironment(EngineTimeouts.RequestVariable, EngineTimeouts.DefaultRequest),
+                    IdleTimeout = options.IdleTimeout ?? EngineTimeouts.FromEnvironment(EngineTimeouts.IdleVariable, EngineTimeouts.DefaultIdle),
+                };
             }
         }
         catch
@@ -96,6 +102,25 @@ public sealed class DockerEngine : IDisposable
             http.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Why a unix socket path cannot be an engine's socket (missing, or a folder), or null.</summary>
+    internal static string? UnixSocketProblem(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (Directory.Exists(path)) return $"'{path}' is a folder, not a socket";
+            if (!info.Exists)
+            {
+                var dir = Path.GetDirectoryName(path);
+                return !string.IsNullOrEmpty(dir) && !Directory.Exists(dir)
+                    ? $"there is no socket at '{path}' (the folder '{dir}' does not exist)"
+                    : $"there is no socket at '{path}' (no such file: the engine is not running, or listens elsewhere)";
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return null;
     }
 
     /// <summary>min(engine, client max); an engine older than the client minimum is still tried at its own version.</summary>
@@ -214,7 +239,7 @@ public sealed class DockerEngine : IDisposable
     DockerClient BuildClient()
     {
         var builder = new DockerClientBuilder().WithEndpoint(Endpoint.Uri).WithApiVersion(ApiVersion)
-            .WithTimeout(Timeout.InfiniteTimeSpan);
+            .WithTimeout(RequestTimeout);
         if (Endpoint.UseTls && Endpoint.Uri.Scheme is "tcp" or "https")
         {
             X509Certificate2? clientCert = null;
@@ -233,17 +258,56 @@ public sealed class DockerEngine : IDisposable
         return builder.Build();
     }
 
-    /// <summary>Raw request against the versioned API (<c>/v1.41/…</c>); the response is not buffered.</summary>
-    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken ct,
+    /// <summary>How long a bounded request may take, and each read of its answer (see <see cref="EngineTimeouts"/>).</summary>
+    public TimeSpan RequestTimeout { get; private set; } = EngineTimeouts.DefaultRequest;
+
+    /// <summary>How long a long-running request (build, push, logs, export…) may go without any byte moving.</summary>
+    public TimeSpan IdleTimeout { get; private set; } = EngineTimeouts.DefaultIdle;
+
+    /// <summary>
+    /// Raw request against the versioned API (<c>/v1.41/…</c>); the response is not buffered. The answer's headers must
+    /// come, and every read of its body progress, within <see cref="RequestTimeout"/> (or <see cref="IdleTimeout"/> for a
+    /// long-running request, whose upload also counts as progress): else EngineTimeout. A connection that breaks is
+    /// EngineConnectionLost.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken ct,
         IDictionary<string, string>? headers = null)
     {
-        var req = new HttpRequestMessage(method, $"/v{ApiVersion.Major}.{ApiVersion.Minor}{(pathAndQuery.StartsWith('/') ? "" : "/")}{pathAndQuery}")
+        var path = $"/v{ApiVersion.Major}.{ApiVersion.Minor}{(pathAndQuery.StartsWith('/') ? "" : "/")}{pathAndQuery}";
+        var longRunning = EngineTimeouts.IsLongRunning(path);
+        var limit = longRunning ? IdleTimeout : RequestTimeout;
+        var what = EngineTimeouts.What(method, pathAndQuery);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(limit);
+        var req = new HttpRequestMessage(method, path)
         {
-            Content = content,
+            // an upload that moves is progress: each write restarts the clock
+            Content = content == null ? null : longRunning ? new ProgressContent(content, () => { try { cts.CancelAfter(limit); } catch (ObjectDisposedException) { } }) : content,
         };
         if (headers != null)
             foreach (var kv in headers) req.Headers.TryAddWithoutValidation(kv.Key, kv.Value);
-        return _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
+        HttpResponseMessage resp;
+        try
+        {
+            resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw EngineTimeouts.Timeout(Endpoint, what, limit, longRunning);
+        }
+        catch (HttpRequestException e) when (!ct.IsCancellationRequested)
+        {
+            throw EngineTimeouts.ConnectionLost(Endpoint, what, e);
+        }
+        catch (IOException e) when (!ct.IsCancellationRequested)
+        {
+            throw EngineTimeouts.ConnectionLost(Endpoint, what, e);
+        }
+        var endpoint = Endpoint;
+        resp.Content = new WatchedContent(resp.Content, s => new WatchedStream(s, limit,
+            () => EngineTimeouts.Timeout(endpoint, what, limit, longRunning),
+            e => EngineTimeouts.ConnectionLost(endpoint, what, e)));
+        return resp;
     }
 
     /// <summary>Sends a request and throws a DockOptException for an error answer (message from the engine's JSON).</summary>

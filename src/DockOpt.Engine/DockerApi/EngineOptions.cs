@@ -16,4 +16,10 @@ public sealed class EngineOptions
 
     /// <summary>How long connecting (the first ping) may take before <c>EngineUnreachable</c>.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Limit on a bounded request; null: DOCKOPT_ENGINE_TIMEOUT, else 2 min (see <see cref="EngineTimeouts"/>).</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
+    /// <summary>Idle limit on a long-running request; null: DOCKOPT_ENGINE_IDLE_TIMEOUT, else 10 min.</summary>
+    public TimeSpan? IdleTimeout { get; init; }
 }

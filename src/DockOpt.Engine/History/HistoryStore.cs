@@ -93,10 +93,34 @@ public sealed class HistoryStore
         }
     }
 
-    /// <summary>Appends one record as one line, under an exclusive lock, flushed to disk.</summary>
+    /// <summary>The longest duration a record may carry (30 days): beyond it a value is a corruption, not a build.</summary>
+    public const double MaxDurationSeconds = 30 * 24 * 3600;
+
+    /// <summary>
+    /// What makes a record unfit for the history, or null: a kind other than Build or Comparison, a duration that is
+    /// not finite, negative or beyond <see cref="MaxDurationSeconds"/> (±1e308 would overflow TimeSpan), a negative size.
+    /// </summary>
+    public static string? Problem(HistoryRecord r)
+    {
+        if (r.Kind is not (HistoryKind.Build or HistoryKind.Comparison))
+            return $"unknown kind '{r.Kind}' (kinds are {HistoryKind.Build} and {HistoryKind.Comparison})";
+        foreach (var (name, v) in new[] { ("DurationSeconds", r.DurationSeconds), ("ReferenceDurationSeconds", r.ReferenceDurationSeconds) })
+            if (v is { } d && (!double.IsFinite(d) || d < 0 || d > MaxDurationSeconds))
+                return $"{name} {d.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a duration between 0 and {MaxDurationSeconds} s";
+        foreach (var (name, v) in new[] { ("ReductionPercent", r.ReductionPercent), ("MonthlySavings", r.MonthlySavings), ("YearlySavings", r.YearlySavings) })
+            if (v is { } d && !double.IsFinite(d))
+                return $"{name} is not a finite number";
+        return null;
+    }
+
+    /// <summary>Appends one record as one line, under an exclusive lock, flushed to disk. An unfit record is HistoryRecordInvalid.</summary>
     public void Append(HistoryRecord record)
     {
         if (record == null) throw new ArgumentNullException(nameof(record));
+        if (Problem(record) is { } problem)
+            throw new DockOptException(ErrorIds.HistoryRecordInvalid, DockOptErrorCategory.InvalidData,
+                $"The {record.Kind} record of '{record.Image}' was not added to '{Path}': {problem}.", Path,
+                "Kinds are Build and Comparison; durations are finite, not negative and at most 30 days.");
         var bytes = Encoding.UTF8.GetBytes(Serialize(record) + "\n");
         var dir = System.IO.Path.GetDirectoryName(Path);
         try
@@ -155,6 +179,7 @@ public sealed class HistoryStore
                 r = JsonSerializer.Deserialize<HistoryRecord>(line, Json);
                 if (r == null) reason = "not a JSON object";
                 else if (string.IsNullOrEmpty(r.Kind) || r.Timestamp == default) reason = "no kind or timestamp";
+                else if (Problem(r) is { } p) reason = $"{ErrorIds.HistoryRecordInvalid}: {p}";
             }
             catch (JsonException e)
             {

@@ -62,7 +62,17 @@ public static class ImageReader
         {
             throw new OperationCanceledException("Cancelled", e, ct);
         }
-        visitor.EndImage(AssembleArchive(contents, description));
+        ImageContents image;
+        try
+        {
+            image = AssembleArchive(contents, description);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            // A malformed manifest.json / index.json (not JSON, a missing Config or Layers key, a number where a string belongs).
+            throw Invalid(description, $"its manifest is malformed ({e.GetType().Name}: {e.Message})", e);
+        }
+        visitor.EndImage(image);
     }
 
     /// <summary>What an archive's entries left for the end: its JSON files, its link aliases and the digests of the layers read.</summary>

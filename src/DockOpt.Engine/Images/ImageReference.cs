@@ -234,6 +234,20 @@ public sealed class ImageReference : IEquatable<ImageReference>
         return colon > slash ? (pattern.Substring(0, colon), pattern.Substring(colon + 1)) : (pattern, null);
     }
 
+    static readonly System.Text.RegularExpressions.Regex ImageIdRx = new("^(sha256:)?[0-9a-f]{12,64}$",
+        System.Text.RegularExpressions.RegexOptions.Compiled | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The one check every image cmdlet makes on a local image name before the engine sees it (issue 18 item 7): an
+    /// image ID (12–64 hex, optionally sha256:) or a reference <see cref="Parse"/> reads; else InvalidImageReference.
+    /// Wildcard patterns are not names and are not checked here.
+    /// </summary>
+    public static DockOptException? CheckLocalName(string name)
+    {
+        if (ImageIdRx.IsMatch(name)) return null;
+        return TryParse(name, out _, out var why) ? null : Invalid(name, why!);
+    }
+
     static DockOptException Invalid(string? what, string why) =>
         new(ErrorIds.InvalidImageReference, DockOptErrorCategory.InvalidArgument,
             $"'{what}' is not a valid image reference: {why}.", what,

@@ -64,8 +64,22 @@ public sealed record RegistryTarget(string Host, string Repository)
         return (From(reference), reference.Tag);
     }
 
-    static string StripScheme(string s) =>
-        s.Contains("://", StringComparison.Ordinal) ? s.Substring(s.IndexOf("://", StringComparison.Ordinal) + 3) : s;
+    /// <summary>
+    /// A leading https:// is dropped (a registry speaks HTTPS; that is what the push does). http:// and any other scheme
+    /// are refused with InvalidDestination rather than stripped: the engine pushes over HTTPS unless the registry is in its
+    /// insecure-registries, so "http://" would promise what the push does not do (issue 18 item 9).
+    /// </summary>
+    static string StripScheme(string s)
+    {
+        var i = s.IndexOf("://", StringComparison.Ordinal);
+        if (i < 0) return s;
+        var scheme = s.Substring(0, i);
+        if (scheme.Equals("https", StringComparison.OrdinalIgnoreCase)) return s.Substring(i + 3);
+        throw Invalid(s, scheme.Equals("http", StringComparison.OrdinalIgnoreCase)
+                ? "DockOpt does not push over plain http://"
+                : $"'{scheme}://' is not a registry scheme",
+            "Give host[:port]/repository without http://. A plain-HTTP registry is pushed to through the engine: list it in the engine's insecure-registries (daemon.json); 127.0.0.1 and localhost are insecure by default.");
+    }
 
     static DockOptException Invalid(string? what, string why, string hint) =>
         new(ErrorIds.InvalidDestination, DockOptErrorCategory.InvalidArgument, $"'{what}' is not a valid destination: {why}.", what, hint);

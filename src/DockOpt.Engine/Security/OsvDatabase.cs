@@ -174,8 +174,25 @@ public sealed class OsvDatabase
             else entries = zip.Entries.Where(e => IsRecordFile(e.FullName)).OrderBy(e => e.FullName, StringComparer.Ordinal);
             foreach (var e in entries)
             {
-                using var s = e.Open();
-                Add(s, e.FullName, path, filter, counted: index != null);
+                Stream s;
+                try { s = e.Open(); }
+                catch (Exception ex) when (ex is InvalidDataException or NotSupportedException)
+                {
+                    // a zip that is not an OSV export (an unsupported compression method, a corrupt entry header)
+                    throw new DockOptException(ErrorIds.VulnerabilityDatabaseCorrupt, DockOptErrorCategory.InvalidData,
+                        $"The vulnerability database '{path}' has an unreadable entry '{e.FullName}': {ex.Message}", path,
+                        "Run Update-DockOptVulnerabilityDatabase again (it replaces a database only with a complete download).", ex);
+                }
+                try
+                {
+                    using (s) Add(s, e.FullName, path, filter, counted: index != null);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new DockOptException(ErrorIds.VulnerabilityDatabaseCorrupt, DockOptErrorCategory.InvalidData,
+                        $"The vulnerability database '{path}' has a corrupt entry '{e.FullName}': {ex.Message}", path,
+                        "Run Update-DockOptVulnerabilityDatabase again (it replaces a database only with a complete download).", ex);
+                }
             }
         }
     }

@@ -79,9 +79,18 @@ public sealed class EngineSession : IAsyncDisposable
             // Read the answer byte by byte up to the blank line: what follows is already HTTP/2 and stays in the stream.
             var head = new List<byte>(256);
             var one = new byte[1];
+            // an engine that accepts the upgrade request and never answers must not hang the build (issue 18 item 4)
+            var limit = EngineTimeouts.FromEnvironment(EngineTimeouts.RequestVariable, EngineTimeouts.DefaultRequest);
+            using var answerBy = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            answerBy.CancelAfter(limit);
             while (true)
             {
-                var n = await io.ReadAsync(one, ct).ConfigureAwait(false);
+                int n;
+                try { n = await io.ReadAsync(one, answerBy.Token).ConfigureAwait(false); }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    throw EngineTimeouts.Timeout(endpoint, "POST /session (the BuildKit session upgrade)", limit, idle: false);
+                }
                 if (n == 0) throw new IOException("the engine closed the connection before answering POST /session");
                 head.Add(one[0]);
                 if (head.Count >= 4 && head[^1] == '\n' && head[^2] == '\r' && head[^3] == '\n' && head[^4] == '\r') break;
