@@ -18,10 +18,10 @@ Describe 'Readiness on a container that prints a lot' -Tag 'RequiresDocker' {
     BeforeAll {
         if (-not $script:docker) { return }
         $script:repo = New-TestImageName 'h11-loud'
-        # Prints SIZE bytes of 100-character log lines, then the ready line, then idles.
+        # Prints SIZE bytes of 4 KB log lines, then the ready line, then idles.
         $script:loud = New-TestImage -Tag "$($script:repo):loud" -Dockerfile @'
 FROM dockopt/busybox:latest
-CMD ["sh", "-c", "yes 'GET /index.html 200 0.001s - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -' | head -c ${SIZE:-1000}; echo 'server READY on 8080'; exec sleep 600"]
+CMD ["sh", "-c", "L=$(printf '%4000s' x | tr ' ' -); yes \"GET /index.html 200 $L\" | head -c ${SIZE:-1000}; echo; echo 'server READY on 8080'; exec sleep 600"]
 '@
     }
     AfterAll { if ($script:loud) { Remove-TestImage $script:loud } }
@@ -30,7 +30,7 @@ CMD ["sh", "-c", "yes 'GET /index.html 200 0.001s - - - - - - - - - - - - - - - 
         $small = Join-Path $TestDrive 'small.yaml'
         $big = Join-Path $TestDrive 'big.yaml'
         Set-Content $small "runtime:`n  environment: { SIZE: '1000' }`n  ready: { log: '^server READY', timeout: 60s }`n  shutdown: false`n"
-        Set-Content $big "runtime:`n  environment: { SIZE: '200000000' }`n  ready: { log: '^server READY', timeout: 600s }`n  shutdown: false`n"
+        Set-Content $big "runtime:`n  environment: { SIZE: '200000000' }`n  ready: { log: '^server READY', timeout: 900s }`n  shutdown: false`n"
         $out = Join-Path $TestDrive 'mem.json'
         $script = @"
 `$ErrorActionPreference = 'Stop'
