@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Runtime.InteropServices;
 using DockOpt.Engine.Reporting;
 
 namespace DockOpt.Cmdlets;
@@ -35,6 +36,7 @@ public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink, IDisposable
         try
         {
             task = Task.Run(() => work(_cts.Token), _cts.Token);
+            Signals.Track(_cts, task);
             task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
             foreach (var action in queue.GetConsumingEnumerable())
                 action();
@@ -91,6 +93,9 @@ public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink, IDisposable
             action();
             return;
         }
+        // Once the command is stopped (Ctrl+C, SIGINT, SIGTERM) messages are dropped, never thrown: the engine's
+        // cleanup (containers, tags, temporary files) reports through here and must run to its end.
+        if (_cts.IsCancellationRequested) return;
         using var done = new ManualResetEventSlim();
         Exception? failure = null;
         try
@@ -108,9 +113,60 @@ public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink, IDisposable
         }
         // Synchronous: the engine waits until the pipeline thread has written it, so order is kept.
         WaitHandle.WaitAny(new[] { done.WaitHandle, _cts.Token.WaitHandle });
-        if (failure != null)
+        if (failure != null && !_cts.IsCancellationRequested)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-        _cts.Token.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// SIGTERM (CI cancellation, <c>timeout</c>, <c>docker stop</c>) and SIGINT, in one place for every DockOpt command:
+    /// each running command's token is cancelled as Ctrl+C does, and the signal handler waits (at most
+    /// <see cref="CleanupWait"/>) until the engine work, whose cleanup runs on cancellation with a short timeout of its
+    /// own, has ended. Then the signal takes its usual course: SIGTERM ends the process (exit 143), SIGINT is left to
+    /// PowerShell (it stops the pipeline).
+    /// </summary>
+    internal static class Signals
+    {
+        internal static readonly TimeSpan CleanupWait = TimeSpan.FromSeconds(30);
+        static readonly ConcurrentDictionary<CancellationTokenSource, Task> Running = new();
+        static PosixSignalRegistration[]? _registrations;
+        static readonly object Gate = new();
+
+        public static void Track(CancellationTokenSource cts, Task work)
+        {
+            Register();
+            Running[cts] = work;
+            work.ContinueWith(_ => Running.TryRemove(cts, out Task? _), TaskScheduler.Default);
+        }
+
+        static void Register()
+        {
+            if (_registrations != null) return;
+            lock (Gate)
+            {
+                if (_registrations != null) return;
+                var list = new List<PosixSignalRegistration>();
+                foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT })
+                {
+                    try { list.Add(PosixSignalRegistration.Create(signal, OnSignal)); }
+                    catch (Exception e) when (e is PlatformNotSupportedException or IOException) { }
+                }
+                _registrations = list.ToArray();
+            }
+        }
+
+        static void OnSignal(PosixSignalContext context)
+        {
+            var running = Running.ToArray();
+            if (running.Length == 0) return;
+            foreach (var (cts, _) in running)
+            {
+                try { cts.Cancel(); }
+                catch (ObjectDisposedException) { }
+                catch (AggregateException) { }
+            }
+            try { Task.WaitAll(running.Select(r => r.Value).ToArray(), CleanupWait); }
+            catch (AggregateException) { } // cancelled or failed: ended all the same
+        }
     }
 
     /// <summary>

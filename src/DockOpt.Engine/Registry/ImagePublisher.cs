@@ -105,8 +105,10 @@ public sealed class ImagePublisher
         }
         finally
         {
-            _sink.Progress(new DockOptProgress(activity, $"Publishing {image}", "Done") { Completed = true });
+            // Cleanup first (cancelled or not; it has its own short timeout), then the progress record.
             if (!_o.KeepLocalTags) await RemoveLocalTagsAsync(createdTags).ConfigureAwait(false);
+            if (!ct.IsCancellationRequested)
+                _sink.Progress(new DockOptProgress(activity, $"Publishing {image}", "Done") { Completed = true });
         }
 
         if (deferOutput)
@@ -236,10 +238,11 @@ public sealed class ImagePublisher
         var localRef = Target.Reference(tag);
         if (inspect.RepoTags == null || !inspect.RepoTags.Contains(localRef))
         {
+            // Listed before the request: a cancel after the engine tagged (answer not read yet) still removes it.
+            createdTags.Add(localRef);
             using var tagResp = await _engine.SendCheckedAsync(HttpMethod.Post,
                 $"/images/{inspect.ID}/tag?repo={Uri.EscapeDataString(Target.ToString())}&tag={Uri.EscapeDataString(tag)}", null, ct,
                 ErrorIds.ImageNotFound, inspect.ID).ConfigureAwait(false);
-            createdTags.Add(localRef);
         }
 
         var started = DateTime.UtcNow;
@@ -388,17 +391,20 @@ public sealed class ImagePublisher
         }
     }
 
+    /// <summary>Removes the tags this run made; runs on cancellation too, with a fresh 20 s budget of its own.</summary>
     async Task RemoveLocalTagsAsync(List<string> tags)
     {
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         foreach (var t in tags)
         {
             try
             {
-                using var r = await _engine.SendAsync(HttpMethod.Delete, $"/images/{t}?noprune=1", null, CancellationToken.None).ConfigureAwait(false);
+                using var r = await _engine.SendAsync(HttpMethod.Delete, $"/images/{t}?noprune=1", null, cleanup.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException)
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
             {
-                _sink.Verbose($"Could not remove the local tag {t}: {e.Message}");
+                try { _sink.Verbose($"Could not remove the local tag {t}: {e.Message}"); }
+                catch (OperationCanceledException) { }
             }
         }
     }

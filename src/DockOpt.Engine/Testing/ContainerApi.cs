@@ -74,14 +74,45 @@ internal sealed class ContainerApi
         }
     }
 
-    /// <summary>The container's log (stdout and stderr interleaved as written), optionally only the last lines.</summary>
+    /// <summary>The container's log (stdout and stderr interleaved as written), optionally only the last lines; at most 1 MiB is kept.</summary>
     public async Task<string> LogsAsync(string id, int? tail, CancellationToken ct)
     {
         using var resp = await _engine.SendCheckedAsync(HttpMethod.Get,
             $"/containers/{id}/logs?stdout=1&stderr=1&tail={(tail?.ToString() ?? "all")}", null, ct).ConfigureAwait(false);
         await using var s = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        var (o, e, all) = await Demux(s, int.MaxValue, ct).ConfigureAwait(false);
+        var (o, e, all) = await Demux(s, 1 << 20, ct).ConfigureAwait(false);
         return all;
+    }
+
+    /// <summary>Follows the whole log (from the start, then as written) and matches <paramref name="pattern"/> in a bounded window.</summary>
+    public LogFollower FollowLogs(string id, System.Text.RegularExpressions.Regex pattern, CancellationToken ct) =>
+        LogFollower.Start(pattern, async t =>
+        {
+            var resp = await _engine.SendCheckedAsync(HttpMethod.Get, $"/containers/{id}/logs?stdout=1&stderr=1&follow=1", null, t).ConfigureAwait(false);
+            try { return new ResponseStream(resp, await resp.Content.ReadAsStreamAsync(t).ConfigureAwait(false)); }
+            catch { resp.Dispose(); throw; }
+        }, ct);
+
+    /// <summary>A response body that disposes its response with it.</summary>
+    sealed class ResponseStream(HttpResponseMessage resp, Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) { inner.Dispose(); resp.Dispose(); }
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>Runs a command in the running container; returns its exit code and output, or null exit code on timeout.</summary>
@@ -142,11 +173,9 @@ internal sealed class ContainerApi
             {
                 await StartAsync(id, ct).ConfigureAwait(false);
             }
-            catch (DockOptException e) when (e.Message.Contains("executable file not found", StringComparison.OrdinalIgnoreCase)
-                || e.Message.Contains("no such file or directory", StringComparison.OrdinalIgnoreCase)
-                || e.Message.Contains("permission denied", StringComparison.OrdinalIgnoreCase))
+            catch (DockOptException e) when (StartRefused(e) is { } refused)
             {
-                return (e.Message.Contains("permission denied", StringComparison.OrdinalIgnoreCase) ? 126 : 127, "", e.Message);
+                return (refused, "", e.Message);
             }
             using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeoutCts.CancelAfter(timeout);
@@ -173,6 +202,16 @@ internal sealed class ContainerApi
             else await RemoveAsync(name).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A start the engine refused because the container's executable is missing (127) or not executable (126): the
+    /// image's fault, a test result; null for anything else.
+    /// </summary>
+    internal static int? StartRefused(DockOptException e) =>
+        e.Message.Contains("permission denied", StringComparison.OrdinalIgnoreCase) ? 126
+        : e.Message.Contains("executable file not found", StringComparison.OrdinalIgnoreCase)
+          || e.Message.Contains("no such file or directory", StringComparison.OrdinalIgnoreCase) ? 127
+        : null;
 
     /// <summary>Removes a network this run made; never throws.</summary>
     public async Task<bool> RemoveNetworkAsync(string id)

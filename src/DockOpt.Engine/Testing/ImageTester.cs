@@ -416,6 +416,8 @@ public sealed class ImageTester
         public RuntimeSpec Rt => Spec.Runtime;
         public string? Id;
         public bool CreateAttempted;
+        /// <summary>The engine refused to start the app (missing or non-executable entrypoint): its message.</summary>
+        public string? StartRefused;
         public Stopwatch CreateWatch = new();
         public TimeSpan StartedAt;
         public Dictionary<string, int> Mapped = new(StringComparer.Ordinal);
@@ -584,7 +586,16 @@ public sealed class ImageTester
         ct.ThrowIfCancellationRequested();
         a.Summary.ContainerName = a.Name;
         _sink.Verbose($"Created container {a.Name} ({a.Id.Substring(0, 12)}) from {a.Run.Image}.");
-        await _api.StartAsync(a.Id, ct).ConfigureAwait(false);
+        try
+        {
+            await _api.StartAsync(a.Id, ct).ConfigureAwait(false);
+        }
+        catch (DockOptException e) when (ContainerApi.StartRefused(e) is { } code)
+        {
+            // The image's entrypoint is missing or not executable: a failed startup, not an engine error.
+            a.StartRefused = $"exit {code}: {e.Message}";
+            return;
+        }
         a.StartedAt = a.CreateWatch.Elapsed;
         var id = a.Id;
         a.StatsTask = Task.Run(() => SampleStatsAsync(id, a.Stats, statsToken), CancellationToken.None);
@@ -596,6 +607,15 @@ public sealed class ImageTester
     async Task WaitUntilReadyAsync(AppRun a, CancellationToken ct)
     {
         if (a.Id == null) return;
+        if (a.StartRefused != null)
+        {
+            a.Ready = new Readiness(false, true, "started", "not started",
+                $"The engine could not start the container ({a.StartRefused}). Check ENTRYPOINT/CMD (and -Arguments): the executable must exist in the image and be executable.", a.StartRefused);
+            if (a.Run.Wanted(CatStartup))
+                a.Run.Add(CatStartup, "Starts and becomes ready", $"ready within {MetadataChecks.Dur(a.ReadyTimeout)}", "not started",
+                    ImageTestOutcome.Failed, a.Ready.Message, a.CreateWatch.Elapsed, a.StartRefused);
+            return;
+        }
         _sink.Progress(new DockOptProgress(61, a.Progress, "Waiting until the container is ready"));
         var ready = a.Ready = await WaitReadyAsync(a.Id, a.Info, a.Rt, a.Mapped, a.ReadyTimeout, a.CreateWatch, ct).ConfigureAwait(false);
         a.Startup = a.CreateWatch.Elapsed;
@@ -834,6 +854,8 @@ public sealed class ImageTester
             return new(false, false, what, "no HEALTHCHECK", "Readiness asks for 'healthy' but the image defines no HEALTHCHECK.", null);
 
         var logRx = r.LogPattern != null ? new Regex(r.LogPattern, RegexOptions.Multiline, TimeSpan.FromSeconds(2)) : null;
+        // One follow stream for the whole wait, matched in a bounded window: memory does not grow with the log.
+        await using var follower = logRx != null ? _api.FollowLogs(id, logRx, ct) : null;
         using var http = HttpChecks.CreateClient(true);
         var deadline = sinceCreate.Elapsed + timeout;
         var pending = new List<string>();
@@ -870,11 +892,8 @@ public sealed class ImageTester
                 }
                 if (hs != "healthy") pending.Add($"health {hs ?? "none"}");
             }
-            if (logRx != null)
-            {
-                var logs = await _api.LogsAsync(id, null, ct).ConfigureAwait(false);
-                if (!logRx.IsMatch(logs)) pending.Add($"no log line matches /{r.LogPattern}/");
-            }
+            if (follower != null && !follower.Matched)
+                pending.Add(follower.Failure != null ? $"log unavailable ({follower.Failure})" : $"no log line matches /{r.LogPattern}/");
             if (r.HttpPath != null)
             {
                 var port = HttpChecks.PickPort(r.HttpPort, mapped, rt.Ports);

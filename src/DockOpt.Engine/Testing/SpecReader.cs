@@ -48,7 +48,7 @@ public static class SpecReader
     /// </summary>
     public static bool IsContainerStructureTest(Dictionary<string, object?> root)
     {
-        var version = Get(root, "schemaVersion") is { } sv ? Str(sv) : null;
+        var version = Get(root, "schemaVersion") is { } sv ? Text(sv) : null;
         if (version is "dockopt/v1" or "1") return false;
         if (root.Keys.Any(k => CstKeys.Contains(k, StringComparer.OrdinalIgnoreCase))) return true;
         if (root.Keys.Any(k => k is "metadata" or "files" or "commands" or "runtime" or "services" or "resources")) return false;
@@ -60,8 +60,8 @@ public static class SpecReader
     static ImageTestSpec ReadDockOpt(Dictionary<string, object?> root, string src)
     {
         Known(root, src, "", "schemaVersion", "metadata", "files", "commands", "runtime", "services", "system");
-        if (Get(root, "schemaVersion") is { } v && Str(v) is not ("dockopt/v1" or "1"))
-            throw Invalid(src, $"schemaVersion '{Str(v)}' is not known: use 'dockopt/v1', or '2.0.0' for a container-structure-test file.");
+        if (Get(root, "schemaVersion") is { } v && Str(v, src, "schemaVersion") is not ("dockopt/v1" or "1"))
+            throw Invalid(src, $"schemaVersion '{Str(v, src, "schemaVersion")}' is not known: use 'dockopt/v1', or '2.0.0' for a container-structure-test file.");
         var spec = new ImageTestSpec();
         if (Get(root, "metadata") is { } md) ReadMetadata(Map(md, src, "metadata"), spec.Metadata, src);
         if (Get(root, "system") is { } sys) ReadSystem(Map(sys, src, "system"), spec.System, src);
@@ -92,9 +92,9 @@ public static class SpecReader
         Known(m, src, p, "nonRoot", "user", "exposedPorts", "unexposedPorts", "healthcheck", "execForm", "stopSignal", "labels",
             "labelPatterns", "env", "absentEnv", "maxSize", "maxLayers", "entrypoint", "cmd", "workdir");
         if (Get(m, "nonRoot") is { } nr) s.NonRoot = Bool(nr, src, p + ".nonRoot");
-        if (Get(m, "user") is { } u) s.User = Str(u);
-        if (Get(m, "exposedPorts") is { } ep) s.ExposedPorts.AddRange(Strings(ep, src, p + ".exposedPorts"));
-        if (Get(m, "unexposedPorts") is { } up) s.UnexposedPorts.AddRange(Strings(up, src, p + ".unexposedPorts"));
+        if (Get(m, "user") is { } u) s.User = Str(u, src, p + ".user");
+        if (Get(m, "exposedPorts") is { } ep) s.ExposedPorts.AddRange(Ports(ep, src, p + ".exposedPorts"));
+        if (Get(m, "unexposedPorts") is { } up) s.UnexposedPorts.AddRange(Ports(up, src, p + ".unexposedPorts"));
         if (Get(m, "healthcheck") is { } hc)
         {
             if (hc is IDictionary || hc is Dictionary<string, object?>)
@@ -110,19 +110,19 @@ public static class SpecReader
             else s.Healthcheck = Bool(hc, src, p + ".healthcheck");
         }
         if (Get(m, "execForm") is { } ef) s.ExecForm = Bool(ef, src, p + ".execForm");
-        if (Get(m, "stopSignal") is { } ss) s.StopSignal = Str(ss);
+        if (Get(m, "stopSignal") is { } ss) s.StopSignal = Str(ss, src, p + ".stopSignal");
         if (Get(m, "labels") is { } l)
-            foreach (var kv in Map(l, src, p + ".labels")) s.Labels.Add(new KeyMatch { Key = kv.Key, Value = kv.Value == null ? null : Str(kv.Value) });
+            foreach (var kv in Map(l, src, p + ".labels")) s.Labels.Add(new KeyMatch { Key = kv.Key, Value = kv.Value == null ? null : Str(kv.Value, src, p + ".labels" + "." + kv.Key) });
         if (Get(m, "labelPatterns") is { } lp)
             foreach (var kv in Map(lp, src, p + ".labelPatterns"))
-                s.Labels.Add(new KeyMatch { Key = kv.Key, Value = Regex(Str(kv.Value), src, $"{p}.labelPatterns.{kv.Key}"), IsRegex = true });
+                s.Labels.Add(new KeyMatch { Key = kv.Key, Value = Regex(Str(kv.Value, src, $"{p}.labelPatterns.{kv.Key}"), src, $"{p}.labelPatterns.{kv.Key}"), IsRegex = true });
         if (Get(m, "env") is { } env) s.EnvNames.AddRange(Strings(env, src, p + ".env"));
         if (Get(m, "absentEnv") is { } ae) s.AbsentEnvNames.AddRange(Strings(ae, src, p + ".absentEnv"));
         if (Get(m, "maxSize") is { } ms) s.MaxSize = Size(ms, src, p + ".maxSize");
         if (Get(m, "maxLayers") is { } ml) s.MaxLayers = (int)Long(ml, src, p + ".maxLayers");
         if (Get(m, "entrypoint") is { } e) s.Entrypoint = Strings(e, src, p + ".entrypoint");
         if (Get(m, "cmd") is { } c2) s.Cmd = Strings(c2, src, p + ".cmd");
-        if (Get(m, "workdir") is { } w) s.Workdir = Str(w);
+        if (Get(m, "workdir") is { } w) s.Workdir = Str(w, src, p + ".workdir");
     }
 
     static FileSpec ReadFile(Dictionary<string, object?> m, string src, string p)
@@ -130,11 +130,11 @@ public static class SpecReader
         Known(m, src, p, "name", "path", "exists", "type", "mode", "uid", "gid", "owner", "contains", "notContains", "sha256");
         var f = new FileSpec { Path = Required(m, "path", src, p) };
         if (!f.Path.StartsWith('/')) throw Invalid(src, $"{p}.path '{f.Path}' must be absolute.");
-        if (Get(m, "name") is { } n) f.Name = Str(n);
+        if (Get(m, "name") is { } n) f.Name = Str(n, src, p + ".name");
         if (Get(m, "exists") is { } e) f.Exists = Bool(e, src, p + ".exists");
         if (Get(m, "type") is { } t)
         {
-            f.Type = Str(t).ToLowerInvariant();
+            f.Type = Str(t, src, p + ".type").ToLowerInvariant();
             if (f.Type is not ("file" or "directory" or "symlink" or "any"))
                 throw Invalid(src, $"{p}.type '{f.Type}' must be file, directory, symlink or any.");
         }
@@ -143,7 +143,7 @@ public static class SpecReader
         if (Get(m, "gid") is { } gid) f.Gid = Long(gid, src, p + ".gid");
         if (Get(m, "owner") is { } owner)
         {
-            var parts = Str(owner).Split(':');
+            var parts = Str(owner, src, p + ".owner").Split(':');
             f.Uid = Long(parts[0], src, p + ".owner");
             if (parts.Length > 1) f.Gid = Long(parts[1], src, p + ".owner");
         }
@@ -151,7 +151,7 @@ public static class SpecReader
         if (Get(m, "notContains") is { } nc) f.NotContains.AddRange(Strings(nc, src, p + ".notContains").Select(r => Regex(r, src, p + ".notContains")));
         if (Get(m, "sha256") is { } h)
         {
-            f.Sha256 = Str(h).ToLowerInvariant().Replace("sha256:", "");
+            f.Sha256 = Str(h, src, p + ".sha256").ToLowerInvariant().Replace("sha256:", "");
             if (f.Sha256.Length != 64 || !f.Sha256.All(Uri.IsHexDigit)) throw Invalid(src, $"{p}.sha256 must be 64 hex digits.");
         }
         return f;
@@ -167,16 +167,16 @@ public static class SpecReader
             foreach (var o in List(list, src, "system." + key))
             {
                 var p = $"system.{key}[{i++}]";
-                if (o is not (IDictionary or Dictionary<string, object?>)) { into.Add(new SystemItem { Name = Str(o) }); continue; }
+                if (o is not (IDictionary or Dictionary<string, object?>)) { into.Add(new SystemItem { Name = Str(o, src, p) }); continue; }
                 var im = Map(o, src, p);
                 Known(im, src, p, new[] { "name", presentKey }.Concat(attrs).ToArray());
                 var it = new SystemItem { Name = Required(im, "name", src, p) };
                 if (Get(im, presentKey) is { } pr) it.Present = Bool(pr, src, p + "." + presentKey);
                 if (Get(im, "uid") is { } uid) it.Uid = Long(uid, src, p + ".uid");
                 if (Get(im, "gid") is { } gid) it.Gid = Long(gid, src, p + ".gid");
-                if (Get(im, "home") is { } home) it.Home = Str(home);
-                if (Get(im, "shell") is { } shell) it.Shell = Str(shell);
-                if (Get(im, "version") is { } ver) it.Version = Regex(Str(ver), src, p + ".version");
+                if (Get(im, "home") is { } home) it.Home = Str(home, src, p + ".home");
+                if (Get(im, "shell") is { } shell) it.Shell = Str(shell, src, p + ".shell");
+                if (Get(im, "version") is { } ver) it.Version = Regex(Str(ver, src, p + ".version"), src, p + ".version");
                 into.Add(it);
             }
         }
@@ -190,6 +190,7 @@ public static class SpecReader
         {
             var parts = port.Name.Trim().ToLowerInvariant().Split(':', '/');
             port.Name = MetadataChecks.NormalizePort(parts.Length == 2 && parts[0].Length > 0 && char.IsLetter(parts[0][0]) ? $"{parts[1]}/{parts[0].TrimEnd('6')}" : port.Name);
+            Port(port.Name, src, "system.ports");
         }
     }
 
@@ -199,18 +200,18 @@ public static class SpecReader
         var sv = new ServiceSpec { Name = Required(m, "name", src, p), Image = Required(m, "image", src, p) };
         if (!System.Text.RegularExpressions.Regex.IsMatch(sv.Name, @"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$") || sv.Name.Equals("app", StringComparison.OrdinalIgnoreCase))
             throw Invalid(src, $"{p}.name '{sv.Name}' must be a DNS-style name (letters, digits, '.', '_', '-') other than 'app' (the app's own name on the network).");
-        if (Get(m, "environment") is { } env) foreach (var kv in Map(env, src, p + ".environment")) sv.Environment[kv.Key] = Str(kv.Value);
+        if (Get(m, "environment") is { } env) foreach (var kv in Map(env, src, p + ".environment")) sv.Environment[kv.Key] = Str(kv.Value, src, p + ".environment" + "." + kv.Key);
         if (Get(m, "entrypoint") is { } ep) sv.Entrypoint = ep is string e1 ? new[] { "/bin/sh", "-c", e1 } : Strings(ep, src, p + ".entrypoint");
         if (Get(m, "command") is { } cmd) sv.Command = cmd is string c1 ? new[] { "/bin/sh", "-c", c1 } : Strings(cmd, src, p + ".command");
-        if (Get(m, "ports") is { } ports) sv.Ports.AddRange(Strings(ports, src, p + ".ports"));
+        if (Get(m, "ports") is { } ports) sv.Ports.AddRange(Ports(ports, src, p + ".ports"));
         if (Get(m, "ready") is { } ready)
         {
             var rm = Map(ready, src, p + ".ready");
             Known(rm, src, p + ".ready", "healthy", "log", "http", "httpPort", "tcp", "timeout");
             if (Get(rm, "healthy") is { } h) sv.Ready.Healthy = Bool(h, src, p + ".ready.healthy");
-            if (Get(rm, "log") is { } l) sv.Ready.LogPattern = Regex(Str(l), src, p + ".ready.log");
-            if (Get(rm, "http") is { } hp) sv.Ready.HttpPath = Str(hp);
-            if (Get(rm, "httpPort") is { } hpp) sv.Ready.HttpPort = Str(hpp);
+            if (Get(rm, "log") is { } l) sv.Ready.LogPattern = Regex(Str(l, src, p + ".ready" + ".log"), src, p + ".ready.log");
+            if (Get(rm, "http") is { } hp) sv.Ready.HttpPath = Str(hp, src, p + ".ready" + ".http");
+            if (Get(rm, "httpPort") is { } hpp) sv.Ready.HttpPort = Port(hpp, src, p + ".ready.httpPort");
             if (Get(rm, "tcp") is { } tcp) sv.Ready.Tcp = Bool(tcp, src, p + ".ready.tcp");
             if (Get(rm, "timeout") is { } to) sv.Ready.Timeout = Duration(to, src, p + ".ready.timeout");
         }
@@ -224,17 +225,17 @@ public static class SpecReader
         var cmd = Get(m, "command") ?? throw Invalid(src, $"{p}.command is required.");
         c.Command = cmd is string s ? new[] { "/bin/sh", "-c", s } : Strings(cmd, src, p + ".command");
         if (c.Command.Length == 0) throw Invalid(src, $"{p}.command is empty.");
-        c.Name = Get(m, "name") is { } n ? Str(n) : string.Join(" ", cmd is string s2 ? new[] { s2 } : c.Command);
+        c.Name = Get(m, "name") is { } n ? Str(n, src, p + ".name") : string.Join(" ", cmd is string s2 ? new[] { s2 } : c.Command);
         if (Get(m, "timeout") is { } t) c.Timeout = Duration(t, src, p + ".timeout");
         if (Get(m, "exitCode") is { } ec) c.ExitCode = Long(ec, src, p + ".exitCode");
         if (Get(m, "stdout") is { } o) c.Stdout.AddRange(Strings(o, src, p + ".stdout").Select(r => Regex(r, src, p + ".stdout")));
         if (Get(m, "stderr") is { } e) c.Stderr.AddRange(Strings(e, src, p + ".stderr").Select(r => Regex(r, src, p + ".stderr")));
         if (Get(m, "notStdout") is { } no) c.NotStdout.AddRange(Strings(no, src, p + ".notStdout").Select(r => Regex(r, src, p + ".notStdout")));
         if (Get(m, "notStderr") is { } ne) c.NotStderr.AddRange(Strings(ne, src, p + ".notStderr").Select(r => Regex(r, src, p + ".notStderr")));
-        if (Get(m, "env") is { } env) foreach (var kv in Map(env, src, p + ".env")) c.Env[kv.Key] = Str(kv.Value);
-        if (Get(m, "user") is { } u) c.User = Str(u);
+        if (Get(m, "env") is { } env) foreach (var kv in Map(env, src, p + ".env")) c.Env[kv.Key] = Str(kv.Value, src, p + ".env" + "." + kv.Key);
+        if (Get(m, "user") is { } u) c.User = Str(u, src, p + ".user");
         if (Get(m, "container") is { } ctr)
-            c.Separate = Str(ctr).ToLowerInvariant() switch
+            c.Separate = Str(ctr, src, p + ".container").ToLowerInvariant() switch
             {
                 "separate" => true,
                 "app" => false,
@@ -248,11 +249,11 @@ public static class SpecReader
         const string p = "runtime";
         Known(m, src, p, "start", "environment", "arguments", "memory", "cpus", "init", "ports", "ready", "http", "healthy", "resources", "shutdown",
             "user", "privileged", "capAdd", "capDrop", "mounts", "envFiles", "network", "readOnly");
-        if (Get(m, "user") is { } user) r.User = Str(user);
+        if (Get(m, "user") is { } user) r.User = Str(user, src, p + ".user");
         if (Get(m, "privileged") is { } priv) r.Privileged = Bool(priv, src, p + ".privileged");
         if (Get(m, "capAdd") is { } ca) r.CapAdd.AddRange(Strings(ca, src, p + ".capAdd").Select(Cap));
         if (Get(m, "capDrop") is { } cd) r.CapDrop.AddRange(Strings(cd, src, p + ".capDrop").Select(Cap));
-        if (Get(m, "network") is { } net) r.Network = Str(net);
+        if (Get(m, "network") is { } net) r.Network = Str(net, src, p + ".network");
         if (Get(m, "readOnly") is { } ro) r.ReadOnly = Bool(ro, src, p + ".readOnly");
         if (Get(m, "envFiles") is { } efs) foreach (var f in Strings(efs, src, p + ".envFiles")) ReadEnvFile(f, src, p + ".envFiles", r);
         if (Get(m, "mounts") is { } mounts)
@@ -266,8 +267,8 @@ public static class SpecReader
                 Known(mm, src, mp, "type", "source", "target", "readOnly");
                 var ms = new MountSpec
                 {
-                    Type = Get(mm, "type") is { } t ? Str(t).ToLowerInvariant() : "bind",
-                    Source = Get(mm, "source") is { } so ? Str(so) : null,
+                    Type = Get(mm, "type") is { } t ? Str(t, src, mp + ".type").ToLowerInvariant() : "bind",
+                    Source = Get(mm, "source") is { } so ? Str(so, src, mp + ".source") : null,
                     Target = Required(mm, "target", src, mp),
                 };
                 if (Get(mm, "readOnly") is { } mro) ms.ReadOnly = Bool(mro, src, mp + ".readOnly");
@@ -282,20 +283,20 @@ public static class SpecReader
             }
         }
         if (Get(m, "start") is { } st) r.Start = Bool(st, src, p + ".start");
-        if (Get(m, "environment") is { } env) foreach (var kv in Map(env, src, p + ".environment")) r.Environment[kv.Key] = Str(kv.Value);
+        if (Get(m, "environment") is { } env) foreach (var kv in Map(env, src, p + ".environment")) r.Environment[kv.Key] = Str(kv.Value, src, p + ".environment" + "." + kv.Key);
         if (Get(m, "arguments") is { } args) r.Arguments = Strings(args, src, p + ".arguments");
         if (Get(m, "memory") is { } mem) r.Memory = Size(mem, src, p + ".memory", binaryUnits: true);
         if (Get(m, "cpus") is { } cpus) r.Cpus = Double(cpus, src, p + ".cpus");
         if (Get(m, "init") is { } init) r.Init = Bool(init, src, p + ".init");
-        if (Get(m, "ports") is { } ports) r.Ports.AddRange(Strings(ports, src, p + ".ports"));
+        if (Get(m, "ports") is { } ports) r.Ports.AddRange(Ports(ports, src, p + ".ports"));
         if (Get(m, "ready") is { } ready)
         {
             var rm = Map(ready, src, p + ".ready");
             Known(rm, src, p + ".ready", "healthy", "log", "http", "httpPort", "tcp", "timeout");
             if (Get(rm, "healthy") is { } h) r.Ready.Healthy = Bool(h, src, p + ".ready.healthy");
-            if (Get(rm, "log") is { } l) r.Ready.LogPattern = Regex(Str(l), src, p + ".ready.log");
-            if (Get(rm, "http") is { } hp) r.Ready.HttpPath = Str(hp);
-            if (Get(rm, "httpPort") is { } hpp) r.Ready.HttpPort = Str(hpp);
+            if (Get(rm, "log") is { } l) r.Ready.LogPattern = Regex(Str(l, src, p + ".ready" + ".log"), src, p + ".ready.log");
+            if (Get(rm, "http") is { } hp) r.Ready.HttpPath = Str(hp, src, p + ".ready" + ".http");
+            if (Get(rm, "httpPort") is { } hpp) r.Ready.HttpPort = Port(hpp, src, p + ".ready.httpPort");
             if (Get(rm, "tcp") is { } tcp) r.Ready.Tcp = Bool(tcp, src, p + ".ready.tcp");
             if (Get(rm, "timeout") is { } to) r.Ready.Timeout = Duration(to, src, p + ".ready.timeout");
         }
@@ -333,22 +334,22 @@ public static class SpecReader
     {
         Known(m, src, p, "name", "method", "path", "port", "tls", "headers", "body", "contentType", "status", "expectBody", "expectJson",
             "expectHeaders", "timeout", "retries", "retryDelay", "requests", "maxP95", "skipCertificateCheck", "service");
-        var h = new HttpCheckSpec { Path = Get(m, "path") is { } path ? Str(path) : "/" };
-        if (Get(m, "service") is { } svc) h.Service = Str(svc);
+        var h = new HttpCheckSpec { Path = Get(m, "path") is { } path ? Str(path, src, p + ".path") : "/" };
+        if (Get(m, "service") is { } svc) h.Service = Str(svc, src, p + ".service");
         if (!h.Path.StartsWith('/')) throw Invalid(src, $"{p}.path '{h.Path}' must start with '/'.");
-        if (Get(m, "name") is { } n) h.Name = Str(n);
-        if (Get(m, "method") is { } me) h.Method = Str(me).ToUpperInvariant();
-        if (Get(m, "port") is { } po) h.Port = Str(po);
+        if (Get(m, "name") is { } n) h.Name = Str(n, src, p + ".name");
+        if (Get(m, "method") is { } me) h.Method = Str(me, src, p + ".method").ToUpperInvariant();
+        if (Get(m, "port") is { } po) h.Port = Port(po, src, p + ".port");
         if (Get(m, "tls") is { } tls) h.Tls = Bool(tls, src, p + ".tls");
-        if (Get(m, "headers") is { } hd) foreach (var kv in Map(hd, src, p + ".headers")) h.Headers[kv.Key] = Str(kv.Value);
-        if (Get(m, "body") is { } b) h.Body = Str(b);
-        if (Get(m, "contentType") is { } ct) h.ContentType = Str(ct);
+        if (Get(m, "headers") is { } hd) foreach (var kv in Map(hd, src, p + ".headers")) h.Headers[kv.Key] = Str(kv.Value, src, p + ".headers" + "." + kv.Key);
+        if (Get(m, "body") is { } b) h.Body = Str(b, src, p + ".body");
+        if (Get(m, "contentType") is { } ct) h.ContentType = Str(ct, src, p + ".contentType");
         if (Get(m, "status") is { } s)
             foreach (var x in Strings(s, src, p + ".status")) { StatusSet.Parse(x, src, p + ".status"); h.Status.Add(x); }
-        if (Get(m, "expectBody") is { } eb) h.BodyPattern = Regex(Str(eb), src, p + ".expectBody");
-        if (Get(m, "expectJson") is { } ej) foreach (var kv in Map(ej, src, p + ".expectJson")) h.Json[kv.Key] = Str(kv.Value);
+        if (Get(m, "expectBody") is { } eb) h.BodyPattern = Regex(Str(eb, src, p + ".expectBody"), src, p + ".expectBody");
+        if (Get(m, "expectJson") is { } ej) foreach (var kv in Map(ej, src, p + ".expectJson")) h.Json[kv.Key] = Str(kv.Value, src, p + ".expectJson" + "." + kv.Key);
         if (Get(m, "expectHeaders") is { } eh)
-            foreach (var kv in Map(eh, src, p + ".expectHeaders")) h.ResponseHeaders[kv.Key] = Regex(Str(kv.Value), src, $"{p}.expectHeaders.{kv.Key}");
+            foreach (var kv in Map(eh, src, p + ".expectHeaders")) h.ResponseHeaders[kv.Key] = Regex(Str(kv.Value, src, p + ".expectHeaders" + "." + kv.Key), src, $"{p}.expectHeaders.{kv.Key}");
         if (Get(m, "timeout") is { } t) h.Timeout = Duration(t, src, p + ".timeout");
         if (Get(m, "retries") is { } r) h.Retries = (int)Long(r, src, p + ".retries");
         if (Get(m, "retryDelay") is { } rd) h.RetryDelay = Duration(rd, src, p + ".retryDelay");
@@ -370,7 +371,7 @@ public static class SpecReader
             foreach (var e in List(ge, src, "globalEnvVars"))
             {
                 var em = Map(e, src, "globalEnvVars");
-                spec.CommandEnv[Required(em, "key", src, "globalEnvVars")] = Get(em, "value") is { } v ? Str(v) : "";
+                spec.CommandEnv[Required(em, "key", src, "globalEnvVars")] = Get(em, "value") is { } v ? Str(v, src, "globalEnvVars" + ".value") : "";
             }
         if (Get(root, "containerRunOptions") is { } cro)
         {
@@ -380,11 +381,11 @@ public static class SpecReader
                 if (k is not ("user" or "privileged" or "allocateTty" or "envVars" or "envFile" or "capabilities" or "bindMounts"))
                     warn($"{src}: {p}.{k} is not part of container-structure-test's schema and is ignored.");
             var r = spec.Runtime;
-            if (Get(m, "user") is { } u && Str(u).Length > 0) r.User = Str(u);
+            if (Get(m, "user") is { } u && Str(u, src, p + ".user").Length > 0) r.User = Str(u, src, p + ".user");
             if (Get(m, "privileged") is { } pr) r.Privileged = Bool(pr, src, p + ".privileged");
             if (Get(m, "allocateTty") is { } tty) r.Tty = Bool(tty, src, p + ".allocateTty");
             if (Get(m, "envVars") is { } ev) r.HostEnv.AddRange(Strings(ev, src, p + ".envVars"));
-            if (Get(m, "envFile") is { } ef && Str(ef).Length > 0) ReadEnvFile(Str(ef), src, p + ".envFile", r);
+            if (Get(m, "envFile") is { } ef && Str(ef, src, p + ".envFile").Length > 0) ReadEnvFile(Str(ef, src, p + ".envFile"), src, p + ".envFile", r);
             if (Get(m, "capabilities") is { } caps) r.CapAdd.AddRange(Strings(caps, src, p + ".capabilities").Select(Cap));
             if (Get(m, "bindMounts") is { } bm) r.Binds.AddRange(Strings(bm, src, p + ".bindMounts").Select(b => Bind(b, src, p + ".bindMounts")));
         }
@@ -402,14 +403,14 @@ public static class SpecReader
                 foreach (var e in List(ub, src, "metadataTest.unboundEnvVars"))
                     s.AbsentEnvNames.Add(e is string name ? name : Required(Map(e, src, "metadataTest.unboundEnvVars"), "key", src, "metadataTest.unboundEnvVars"));
             if (Get(md, "labels") is { } l) foreach (var e in List(l, src, "metadataTest.labels")) s.Labels.Add(CstKey(e, src, "metadataTest.labels"));
-            if (Get(md, "exposedPorts") is { } ep) s.ExposedPorts.AddRange(Strings(ep, src, "metadataTest.exposedPorts"));
-            if (Get(md, "unexposedPorts") is { } up) s.UnexposedPorts.AddRange(Strings(up, src, "metadataTest.unexposedPorts"));
+            if (Get(md, "exposedPorts") is { } ep) s.ExposedPorts.AddRange(Ports(ep, src, "metadataTest.exposedPorts"));
+            if (Get(md, "unexposedPorts") is { } up) s.UnexposedPorts.AddRange(Ports(up, src, "metadataTest.unexposedPorts"));
             if (Get(md, "volumes") is { } vo) s.Volumes.AddRange(Strings(vo, src, "metadataTest.volumes"));
             if (Get(md, "unmountedVolumes") is { } uv) s.UnmountedVolumes.AddRange(Strings(uv, src, "metadataTest.unmountedVolumes"));
             if (Get(md, "entrypoint") is { } en) s.Entrypoint = Strings(en, src, "metadataTest.entrypoint");
             if (Get(md, "cmd") is { } cmd) s.Cmd = Strings(cmd, src, "metadataTest.cmd");
-            if (Get(md, "workdir") is { } w && Str(w).Length > 0) s.Workdir = Str(w);
-            if (Get(md, "user") is { } u && Str(u).Length > 0) s.User = Str(u);
+            if (Get(md, "workdir") is { } w && Str(w, src, "metadataTest" + ".workdir").Length > 0) s.Workdir = Str(w, src, "metadataTest" + ".workdir");
+            if (Get(md, "user") is { } u && Str(u, src, "metadataTest" + ".user").Length > 0) s.User = Str(u, src, "metadataTest" + ".user");
         }
         if (Get(root, "fileExistenceTests") is { } fe)
         {
@@ -419,14 +420,14 @@ public static class SpecReader
                 var p = $"fileExistenceTests[{i++}]";
                 var m = Map(o, src, p);
                 // shouldExist defaults to true, as container-structure-test's own reader does.
-                var f = new FileSpec { Path = Required(m, "path", src, p), Name = Get(m, "name") is { } n ? Str(n) : null };
+                var f = new FileSpec { Path = Required(m, "path", src, p), Name = Get(m, "name") is { } n ? Str(n, src, p + ".name") : null };
                 if (Get(m, "shouldExist") is { } se) f.Exists = Bool(se, src, p + ".shouldExist");
                 if (Get(m, "permissions") is { } perm) f.Mode = ModeText(perm, src, p + ".permissions");
                 if (Get(m, "uid") is { } uid && Long(uid, src, p + ".uid") >= 0) f.Uid = Long(uid, src, p + ".uid");
                 if (Get(m, "gid") is { } gid && Long(gid, src, p + ".gid") >= 0) f.Gid = Long(gid, src, p + ".gid");
                 if (Get(m, "isExecutableBy") is { } by)
                 {
-                    f.ExecutableBy = Str(by).ToLowerInvariant();
+                    f.ExecutableBy = Str(by, src, p + ".isExecutableBy").ToLowerInvariant();
                     if (f.ExecutableBy is not ("owner" or "group" or "other" or "any"))
                         throw Invalid(src, $"{p}.isExecutableBy must be owner, group, other or any.");
                 }
@@ -440,7 +441,7 @@ public static class SpecReader
             {
                 var p = $"fileContentTests[{i++}]";
                 var m = Map(o, src, p);
-                var f = new FileSpec { Path = Required(m, "path", src, p), Name = Get(m, "name") is { } n ? Str(n) : null, Type = "file" };
+                var f = new FileSpec { Path = Required(m, "path", src, p), Name = Get(m, "name") is { } n ? Str(n, src, p + ".name") : null, Type = "file" };
                 if (Get(m, "expectedContents") is { } ec) f.Contains.AddRange(Strings(ec, src, p + ".expectedContents").Select(r => Regex(r, src, p)));
                 if (Get(m, "excludedContents") is { } xc) f.NotContains.AddRange(Strings(xc, src, p + ".excludedContents").Select(r => Regex(r, src, p)));
                 spec.Files.Add(f);
@@ -453,7 +454,7 @@ public static class SpecReader
             {
                 var p = $"commandTests[{i++}]";
                 var m = Map(o, src, p);
-                var c = new CommandSpec { Name = Get(m, "name") is { } n ? Str(n) : p };
+                var c = new CommandSpec { Name = Get(m, "name") is { } n ? Str(n, src, p + ".name") : p };
                 // command is a string (with args) or, in older files, an argv list.
                 var cmd = Get(m, "command") ?? throw Invalid(src, $"{p}.command is required.");
                 var argv = new List<string>(cmd is string one ? new[] { one } : Strings(cmd, src, p + ".command"));
@@ -469,7 +470,7 @@ public static class SpecReader
                     foreach (var e in List(ev, src, p + ".envVars"))
                     {
                         var em = Map(e, src, p + ".envVars");
-                        c.Env[Required(em, "key", src, p + ".envVars")] = Get(em, "value") is { } v ? Str(v) : "";
+                        c.Env[Required(em, "key", src, p + ".envVars")] = Get(em, "value") is { } v ? Str(v, src, p + ".envVars" + ".value") : "";
                     }
                 // container-structure-test semantics: each command in a container of its own, the entrypoint replaced.
                 c.Separate = true;
@@ -549,7 +550,7 @@ public static class SpecReader
     static KeyMatch CstKey(object? o, string src, string p)
     {
         var m = Map(o, src, p);
-        var k = new KeyMatch { Key = Required(m, "key", src, p), Value = Get(m, "value") is { } v ? Str(v) : null };
+        var k = new KeyMatch { Key = Required(m, "key", src, p), Value = Get(m, "value") is { } v ? Str(v, src, p + ".value") : null };
         if (Get(m, "isRegex") is { } r) k.IsRegex = Bool(r, src, p + ".isRegex");
         if (k.IsRegex && k.Value != null) Regex(k.Value, src, p);
         return k;
@@ -566,7 +567,7 @@ public static class SpecReader
         if (o is IDictionary id)
         {
             var r = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
-            foreach (DictionaryEntry e in id) r[Str(e.Key)] = e.Value;
+            foreach (DictionaryEntry e in id) r[Text(e.Key)] = e.Value;
             return r;
         }
         throw Invalid(src, $"'{(path.Length == 0 ? "(root)" : path)}' must be a mapping (key: value).");
@@ -588,33 +589,75 @@ public static class SpecReader
     }
 
     static string Required(Dictionary<string, object?> m, string key, string src, string path) =>
-        Get(m, key) is { } v && Str(v).Length > 0 ? Str(v) : throw Invalid(src, $"{path}.{key} is required.");
+        Get(m, key) is { } v && Str(v, src, $"{path}.{key}") is { Length: > 0 } text ? text : throw Invalid(src, $"{path}.{key} is required.");
 
-    static string Str(object? o) => o switch
+    /// <summary>A scalar as text, for messages and map keys (a list or mapping is described, never converted).</summary>
+    static string Text(object? o) => o switch
     {
         null => "",
         string s => s,
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        IDictionary or Dictionary<string, object?> => "(a mapping)",
+        IEnumerable => "(a list)",
         _ => o.ToString() ?? "",
     };
 
-    static string[] Strings(object? o, string src, string path) =>
-        o is string s ? new[] { s } : o is IEnumerable e && o is not IDictionary ? e.Cast<object?>().Select(Str).ToArray() : new[] { Str(o) };
+    /// <summary>What a value is, for "must be …, not …" messages.</summary>
+    static string Kind(object? o) => o switch
+    {
+        IDictionary or Dictionary<string, object?> => "a mapping",
+        string => $"'{o}'",
+        IEnumerable => "a list",
+        _ => $"'{Text(o)}'",
+    };
+
+    /// <summary>A scalar value as text; a list or mapping where a scalar belongs is an InvalidTestSpec naming the key.</summary>
+    static string Str(object? o, string src, string path, string expected = "a string") =>
+        o is string s ? s
+        : o is IDictionary or Dictionary<string, object?> or IEnumerable ? throw Invalid(src, $"{path} must be {expected}, not {Kind(o)}.")
+        : Text(o);
+
+    /// <summary>One scalar or a list of scalars (a mapping, or a list inside the list, is an InvalidTestSpec).</summary>
+    static string[] Strings(object? o, string src, string path)
+    {
+        if (o is string s) return new[] { s };
+        if (o is IDictionary or Dictionary<string, object?>) throw Invalid(src, $"{path} must be a string or a list of strings, not a mapping.");
+        if (o is IEnumerable e) return e.Cast<object?>().Select((x, i) => Str(x, src, $"{path}[{i}]")).ToArray();
+        return new[] { Str(o, src, path) };
+    }
 
     static bool Bool(object? o, string src, string path) => o switch
     {
         bool b => b,
         string s when s.Equals("true", StringComparison.OrdinalIgnoreCase) || s.Equals("yes", StringComparison.OrdinalIgnoreCase) => true,
         string s when s.Equals("false", StringComparison.OrdinalIgnoreCase) || s.Equals("no", StringComparison.OrdinalIgnoreCase) => false,
-        _ => throw Invalid(src, $"{path} must be true or false, not '{Str(o)}'."),
+        _ => throw Invalid(src, $"{path} must be true or false, not {Kind(o)}."),
     };
 
     static long Long(object? o, string src, string path) =>
-        long.TryParse(Str(o), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw Invalid(src, $"{path} must be a whole number, not '{Str(o)}'.");
+        long.TryParse(Str(o, src, path, "a whole number"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
+        : throw Invalid(src, $"{path} must be a whole number, not {Kind(o)}.");
 
     static double Double(object? o, string src, string path) =>
-        double.TryParse(Str(o), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw Invalid(src, $"{path} must be a number, not '{Str(o)}'.");
+        double.TryParse(Str(o, src, path, "a number"), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v
+        : throw Invalid(src, $"{path} must be a number, not {Kind(o)}.");
+
+    /// <summary>
+    /// A container port: 1-65535, optionally /tcp, /udp or /sctp (8080, 8080/tcp, 53/udp); a list, 0, 70000, -1 or
+    /// 'abc/xyz' is an InvalidTestSpec naming the key.
+    /// </summary>
+    internal static string Port(object? o, string src, string path)
+    {
+        var s = Str(o, src, path, "a port (1-65535, optionally /tcp or /udp)").Trim();
+        var m = System.Text.RegularExpressions.Regex.Match(s, @"^(\d{1,5})(?:/(tcp|udp|sctp))?$", RegexOptions.IgnoreCase);
+        if (!m.Success || !int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 65535)
+            throw Invalid(src, $"{path} '{s}' must be a port: a number from 1 to 65535, optionally followed by /tcp, /udp or /sctp.");
+        return s;
+    }
+
+    static string[] Ports(object? o, string src, string path) =>
+        Strings(o, src, path).Select((x, i) => Port(x, src, o is string || o is not IEnumerable ? path : $"{path}[{i}]")).ToArray();
 
     static string Regex(string pattern, string src, string path)
     {
@@ -625,7 +668,7 @@ public static class SpecReader
 
     static string ModeText(object o, string src, string path)
     {
-        var s = Str(o); // a psd1 number 755 (or 0755) means the octal digits 755
+        var s = Str(o, src, path, "octal permission bits"); // a psd1 number 755 (or 0755) means the octal digits 755
         if (FileChecks.ParseMode(s) == null) throw Invalid(src, $"{path} '{s}' must be octal permission bits (0755) or a mode string (-rwxr-xr-x).");
         return s;
     }
@@ -634,7 +677,7 @@ public static class SpecReader
     public static TimeSpan Duration(object? o, string src, string path)
     {
         if (o is TimeSpan ts) return ts;
-        var s = Str(o).Trim();
+        var s = Str(o, src, path, "a duration (10s, 500ms, 2m)").Trim();
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var secs) && secs >= 0) return TimeSpan.FromSeconds(secs);
         var m = System.Text.RegularExpressions.Regex.Matches(s, @"(\d+(?:\.\d+)?)(ms|s|m|h)");
         if (m.Count == 0 || string.Concat(m.Select(x => x.Value)) != s)
@@ -654,7 +697,7 @@ public static class SpecReader
     /// </summary>
     public static long Size(object? o, string src, string path, bool binaryUnits = false)
     {
-        var s = Str(o).Trim();
+        var s = Str(o, src, path, "a size (50MB, 64MiB)").Trim();
         if (long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var b)) return b;
         var m = System.Text.RegularExpressions.Regex.Match(s, @"^(\d+(?:\.\d+)?)\s*([kKmMgGtT])(i?)([bB]?)$");
         if (!m.Success) throw Invalid(src, $"{path} '{s}' is not a size (50MB, 64MiB, 512k or bytes).");
