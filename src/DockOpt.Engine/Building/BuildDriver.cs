@@ -520,9 +520,10 @@ public sealed class BuildDriver
 
     static DockOptException RequestError(HttpStatusCode status, string message, BuildContext ctx, BuildRequest r)
     {
+        message = Dockerfiles.MessageText.Summarise(message); // a 10,000-line continuation comes back whole; raw bytes too
         if (message.Contains("parse error", StringComparison.OrdinalIgnoreCase) || message.Contains("unknown instruction", StringComparison.OrdinalIgnoreCase))
             return new DockOptException("DockerfileInvalid", DockOptErrorCategory.ParserError, $"{ctx.DockerfilePath}: {message}",
-                ctx.DockerfilePath, "Fix the Dockerfile syntax (Invoke-DockOptLint shows each problem with its line).");
+                ctx.DockerfilePath, "Fix the Dockerfile syntax (Test-DockOptDockerfile shows each problem with its line).");
         if (message.Contains("target stage", StringComparison.OrdinalIgnoreCase) || message.Contains("failed to reach build target", StringComparison.OrdinalIgnoreCase))
             return new DockOptException("BuildTargetNotFound", DockOptErrorCategory.InvalidArgument, message, r.Target,
                 "Give -Target the name of a stage (FROM ... AS <name>) of this Dockerfile.");

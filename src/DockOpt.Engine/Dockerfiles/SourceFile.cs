@@ -117,3 +117,30 @@ public static class SourceFile
         }
     }
 }
+
+/// <summary>Engine messages made fit for an error record: control characters escaped, length capped with a summary.</summary>
+public static class MessageText
+{
+    public const int DefaultMax = 1000;
+
+    public static string Summarise(string? message, int max = DefaultMax)
+    {
+        if (string.IsNullOrEmpty(message)) return message ?? "";
+        var sb = new StringBuilder(Math.Min(message.Length, max) + 100);
+        var k = 0;
+        for (; k < message.Length && sb.Length < max; k++)
+        {
+            var c = message[k];
+            if (c == '\n' || c == '\t' || (!char.IsControl(c) && c != '\uFFFD')) sb.Append(c);
+            else if (c == '\r') continue;
+            else sb.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (k < message.Length)
+        {
+            var rest = message.AsSpan(k);
+            var lines = rest.Count('\n');
+            sb.Append($" … ({rest.Length:N0} more characters{(lines > 0 ? $", {lines:N0} more lines" : "")} left out)");
+        }
+        return sb.ToString();
+    }
+}

@@ -183,3 +183,64 @@ public sealed class SourceFileTests : IDisposable
         BuildDriver.Preflight(path, classic: false); // BuildKit takes it
     }
 }
+
+public class MessageTextAndHintTests
+{
+    [Fact]
+    public void ALongEngineMessageIsCappedAndSummarised()
+    {
+        // What the engine answers for a 10,000-line continuation: the whole joined line echoed back (298 KB in the probe).
+        var longLine = "dockerfile parse error line 2: unknown instruction: " + string.Concat(Enumerable.Range(0, 10_000).Select(i => $"echo {i} \\\n"));
+        var s = MessageText.Summarise(longLine);
+        Assert.True(s.Length < MessageText.DefaultMax + 100, $"{s.Length} characters");
+        Assert.StartsWith("dockerfile parse error line 2: unknown instruction: echo 0", s);
+        Assert.Matches(@"… \([\d,]+ more characters, [\d,]+ more lines left out\)$", s);
+    }
+
+    [Fact]
+    public void RawBytesInAMessageAreEscaped()
+    {
+        var s = MessageText.Summarise("unknown instruction: \u007fELF\u0002\u0001\u0000\u001b[2J");
+        Assert.DoesNotContain('\0', s);
+        Assert.DoesNotContain('\u001b', s);
+        Assert.Contains("\\x00", s);
+        Assert.Equal("short", MessageText.Summarise("short"));
+    }
+
+    static string RepoRoot()
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d != null && !File.Exists(Path.Combine(d.FullName, "DockOpt.psm1"))) d = d.Parent;
+        return d?.FullName ?? throw new InvalidOperationException("repository root (DockOpt.psm1) not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
+    public void EveryCmdletNameInAHintOrMessageExists()
+    {
+        var root = RepoRoot();
+        var sources = Directory.GetFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .ToList();
+        var exported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var verbs = new Dictionary<string, string>
+        {
+            ["VerbsCommon"] = "", ["VerbsData"] = "", ["VerbsLifecycle"] = "", ["VerbsDiagnostic"] = "", ["VerbsSecurity"] = "", ["VerbsOther"] = "", ["VerbsCommunications"] = "",
+        };
+        foreach (var f in sources)
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), @"\[Cmdlet\(\s*(?:Verbs\w+\.)?""?(\w+)""?\s*,\s*""(DockOpt\w+)"""))
+                exported.Add(m.Groups[1].Value + "-" + m.Groups[2].Value);
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(root, "DockOpt.psm1")), @"function\s+(\w+-DockOpt\w+)"))
+            exported.Add(m.Groups[1].Value);
+        Assert.Contains("Test-DockOptDockerfile", exported);
+        Assert.Contains("Invoke-DockOptBuild", exported);
+
+        var missing = new List<string>();
+        foreach (var f in sources)
+        {
+            var text = File.ReadAllText(f);
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, @"\b([A-Z][a-z]+-DockOpt[A-Za-z]+)"))
+                if (!exported.Contains(m.Groups[1].Value)) missing.Add($"{Path.GetRelativePath(root, f)}: {m.Groups[1].Value}");
+        }
+        Assert.True(missing.Count == 0, "hints or messages name cmdlets that do not exist:\n" + string.Join("\n", missing.Distinct()));
+    }
+}
