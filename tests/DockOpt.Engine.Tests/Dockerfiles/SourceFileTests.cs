@@ -244,3 +244,51 @@ public class MessageTextAndHintTests
         Assert.True(missing.Count == 0, "hints or messages name cmdlets that do not exist:\n" + string.Join("\n", missing.Distinct()));
     }
 }
+
+public class HistoryReadOnlyTests
+{
+    static int Run(string file, string args)
+    {
+        try
+        {
+            var p = Process.Start(new ProcessStartInfo(file, args) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true })!;
+            p.WaitForExit();
+            return p.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception) { return -1; }
+    }
+
+    public sealed class ReadOnlyMountFactAttribute : FactAttribute
+    {
+        public ReadOnlyMountFactAttribute()
+        {
+            if (!OperatingSystem.IsLinux() || Environment.UserName != "root") { Skip = "needs root on Linux to mount a read-only tmpfs."; return; }
+            var probe = Directory.CreateTempSubdirectory("h10-romount-probe-").FullName;
+            if (Run("mount", $"-t tmpfs -o ro,size=64k tmpfs {probe}") != 0) Skip = "mount -t tmpfs -o ro is not permitted here (no CAP_SYS_ADMIN).";
+            else Run("umount", probe);
+            Directory.Delete(probe);
+        }
+    }
+
+    [ReadOnlyMountFact]
+    public void AReadOnlyFileSystemIsReportedAtOnceNotAsALock()
+    {
+        var dir = Directory.CreateTempSubdirectory("h10-romount-").FullName;
+        Assert.Equal(0, Run("mount", $"-t tmpfs -o ro,size=64k tmpfs {dir}"));
+        try
+        {
+            var store = new HistoryStore(Path.Combine(dir, "history.jsonl")) { LockTimeout = TimeSpan.FromSeconds(20) };
+            var sw = Stopwatch.StartNew();
+            var e = Assert.Throws<DockOptException>(() => store.Append(new HistoryRecord()));
+            sw.Stop();
+            Assert.Equal(ErrorIds.HistoryReadOnly, e.ErrorId);
+            Assert.Contains("read-only", e.Message);
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed.TotalSeconds:F1} s: EROFS was retried like a lock");
+        }
+        finally
+        {
+            Run("umount", dir);
+            Directory.Delete(dir);
+        }
+    }
+}
