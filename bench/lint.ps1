@@ -16,7 +16,7 @@ param(
     [int] $Seed = 20261125,
     [string] $PeerDir,
     [switch] $Scaling,
-    [int[]] $SizeMB = @(1, 2, 4)
+    [string[]] $SizeMB = @('1', '2', '4')   # strings: 'pwsh -File … -SizeMB 1,2,4' passes one string '1,2,4'
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -32,7 +32,8 @@ if ($Scaling) {
     $small = Join-Path $work 'small.Dockerfile'
     [IO.File]::WriteAllText($small, "FROM alpine:3.19`nRUN echo warm`n")
     $null = Test-DockOptDockerfile -Path $small   # warm-up
-    $rows = foreach ($mb in $SizeMB) {
+    $sizes = @($SizeMB -split ',' | ForEach-Object { [int]$_.Trim() })
+    $rows = foreach ($mb in $sizes) {
         $path = Join-Path $work "big-$mb.Dockerfile"
         $sb = [Text.StringBuilder]::new("FROM alpine:3.19`n")
         for ($n = 0; $sb.Length -lt $mb * 1MB; $n++) { $null = $sb.Append("RUN echo line$n && true`n") }
