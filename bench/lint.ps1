@@ -2,15 +2,21 @@
 .SYNOPSIS
     Benchmark: Test-DockOptDockerfile (warm pwsh session) vs dockerfilelint (npm, one node process) on the same
     generated corpus of Dockerfiles. Alternating runs; prints medians, the ratio and findings per file.
+    With -Scaling: times DockOpt alone on single generated Dockerfiles of -SizeMB megabytes (one FROM, then RUN lines)
+    and prints seconds per size and the growth against the smallest; linear lint keeps time/size flat.
 .EXAMPLE
     dotnet pwsh bench/lint.ps1 -ModulePath ./out/DockOpt/DockOpt.psd1 -Count 240 -Runs 7
+.EXAMPLE
+    dotnet pwsh bench/lint.ps1 -Scaling -SizeMB 1, 2, 4 -Runs 3
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/DockOpt/DockOpt.psd1'),
     [int] $Count = 240,
     [int] $Runs = 7,
     [int] $Seed = 20261125,
-    [string] $PeerDir
+    [string] $PeerDir,
+    [switch] $Scaling,
+    [string[]] $SizeMB = @('1', '2', '4')   # strings: 'pwsh -File … -SizeMB 1,2,4' passes one string '1,2,4'
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -19,6 +25,40 @@ $work = Join-Path ([IO.Path]::GetTempPath()) ("dockopt-bench-lint-" + [guid]::Ne
 $corpus = Join-Path $work 'corpus'
 New-Item -ItemType Directory -Path $corpus -Force | Out-Null
 try {
+
+if ($Scaling) {
+    # ---- Scaling case: one big Dockerfile per size, DockOpt only (no peer needed to see the growth). ----
+    Import-Module $ModulePath -Force
+    $small = Join-Path $work 'small.Dockerfile'
+    [IO.File]::WriteAllText($small, "FROM alpine:3.19`nRUN echo warm`n")
+    $null = Test-DockOptDockerfile -Path $small   # warm-up
+    $sizes = @($SizeMB -split ',' | ForEach-Object { [int]$_.Trim() })
+    $rows = foreach ($mb in $sizes) {
+        $path = Join-Path $work "big-$mb.Dockerfile"
+        $sb = [Text.StringBuilder]::new("FROM alpine:3.19`n")
+        for ($n = 0; $sb.Length -lt $mb * 1MB; $n++) { $null = $sb.Append("RUN echo line$n && true`n") }
+        [IO.File]::WriteAllText($path, $sb.ToString())
+        $times = [Collections.Generic.List[double]]::new()
+        $count = 0
+        for ($r = 0; $r -lt $Runs; $r++) {
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $count = @(Test-DockOptDockerfile -Path $path).Count
+            $sw.Stop(); $times.Add($sw.Elapsed.TotalSeconds)
+        }
+        $s = @($times | Sort-Object)
+        [pscustomobject]@{ MB = $mb; Instructions = $n + 1; Findings = $count; MedianSeconds = $s[[int][math]::Floor($s.Count / 2)] }
+    }
+    $base = $rows[0]
+    Write-Host ''
+    Write-Host ("{0,6} {1,14} {2,10} {3,12} {4,12} {5,10}" -f 'MB', 'instructions', 'findings', 'median s', 's per MB', 'growth')
+    foreach ($row in $rows) {
+        Write-Host ("{0,6} {1,14:N0} {2,10:N0} {3,12:N2} {4,12:N2} {5,9:N2}x" -f $row.MB, $row.Instructions, $row.Findings, $row.MedianSeconds,
+            ($row.MedianSeconds / $row.MB), ($row.MedianSeconds / $base.MedianSeconds))
+    }
+    Write-Host ("size grew {0}x, time grew {1:N2}x (linear: about {0}x; quadratic: about {2}x)" -f ($rows[-1].MB / $base.MB),
+        ($rows[-1].MedianSeconds / $base.MedianSeconds), [math]::Pow($rows[-1].MB / $base.MB, 2))
+    return
+}
 
 # ---- 1. Generate a varied corpus (classic syntax that both tools parse; deterministic by seed). ----
 $rng = [Random]::new($Seed)

@@ -216,5 +216,53 @@ Describe 'Test-DockOptDockerfile' {
             @($after | Where-Object Fixable).Count | Should -Be 0
             @(Get-ChildItem (Split-Path $p) -Filter '*.tmp').Count | Should -Be 0
         }
+
+        It 'keeps the BOM, CRLF line endings, bytes outside the edits and the mode, and writes through a symlink' -Skip:($IsWindows) {
+            $dir = Join-Path $script:root 'fix3'
+            New-Item -ItemType Directory -Force -Path (Join-Path $dir 'real') | Out-Null
+            $target = Join-Path $dir 'real/Dockerfile.base'
+            $text = "`u{FEFF}# caf`u{e9} `u{2603}`r`nfrom debian:bookworm-slim`r`nADD app.py /srv/`r`n"
+            [IO.File]::WriteAllBytes($target, [Text.UTF8Encoding]::new($false).GetBytes($text))
+            & chmod 0750 $target
+            $link = Join-Path $dir 'Dockerfile'
+            New-Item -ItemType SymbolicLink -Path $link -Target $target | Out-Null
+            Test-DockOptDockerfile $link -Fix -Confirm:$false | Out-Null
+            (Get-Item $link).LinkTarget | Should -Be $target
+            $expected = [Text.UTF8Encoding]::new($false).GetBytes("`u{FEFF}# caf`u{e9} `u{2603}`r`nFROM debian:bookworm-slim`r`nCOPY app.py /srv/`r`n")
+            [Convert]::ToHexString([IO.File]::ReadAllBytes($target)) | Should -Be ([Convert]::ToHexString($expected))
+            (Get-Item $target).UnixFileMode.ToString() | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute').ToString()
+        }
+
+        It 'refuses to rewrite a file that is not UTF-8 (DockerfileFixRefused) and leaves its bytes alone' {
+            $p = Join-Path $script:root 'fix4/Dockerfile'
+            New-Item -ItemType Directory -Force -Path (Split-Path $p) | Out-Null
+            $bytes = [Text.Encoding]::Latin1.GetBytes("# caf`u{e9}`nfrom debian:bookworm-slim`nADD app.py /srv/`n")
+            [IO.File]::WriteAllBytes($p, $bytes)
+            $err = $null
+            Test-DockOptDockerfile $p -Fix -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            @($err | ForEach-Object { $_.FullyQualifiedErrorId }) -join ',' | Should -Match '^DockerfileFixRefused'
+            [Convert]::ToHexString([IO.File]::ReadAllBytes($p)) | Should -Be ([Convert]::ToHexString($bytes))
+        }
+    }
+
+    Context 'special files' {
+        It 'fails at once with FileNotRegular for a FIFO given as Dockerfile or met in a folder scan' -Skip:($IsWindows -or -not (Get-Command mkfifo -ErrorAction SilentlyContinue)) {
+            $dir = Join-Path $script:root 'fifo'
+            New-Item -ItemType Directory -Force -Path $dir | Out-Null
+            & mkfifo (Join-Path $dir 'Dockerfile')
+            # In a child pwsh bounded by a timeout: a hang fails the test instead of blocking the run.
+            $job = Start-ThreadJob { param($m, $d)
+                Import-Module $m
+                $e1 = $null; $e2 = $null
+                Test-DockOptDockerfile -LiteralPath (Join-Path $d 'Dockerfile') -ErrorVariable e1 -ErrorAction SilentlyContinue | Out-Null
+                Test-DockOptDockerfile -Path $d -ErrorVariable e2 -ErrorAction SilentlyContinue | Out-Null
+                @($e1 + $e2 | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] })
+            } -ArgumentList (Get-DockOptTestModulePath), $dir
+            $done = Wait-Job $job -Timeout 60
+            $done | Should -Not -BeNullOrEmpty -Because 'reading a FIFO must not hang'
+            $ids = @(Receive-Job $job)
+            $ids | Should -Be @('FileNotRegular', 'FileNotRegular')
+            Remove-Job $job -Force
+        }
     }
 }

@@ -17,6 +17,7 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
     readonly Dictionary<Severity, int> _gated = new();
     readonly HashSet<string> _gatedFiles = new(StringComparer.Ordinal);
     readonly List<string> _notLinted = new();
+    readonly Dictionary<string, byte[]> _bytes = new();
     bool _gateActive;
     string? _format;
     int _progressCount;
@@ -183,7 +184,16 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            var bytes = DockOpt.Engine.Dockerfiles.SourceFile.ReadBytes(path, "Dockerfile");
+            _bytes[path] = bytes;
+            text = DockOpt.Engine.Dockerfiles.SourceFile.DecodeUtf8Exactly(bytes)
+                ?? new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true).ReadToEnd();
+        }
+        catch (DockOptException e)
+        {
+            _notLinted.Add($"{path}: {e.Message}");
+            WriteError(ToErrorRecord(e));
+            return;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -215,12 +225,26 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
             ThrowTerminatingError(ToErrorRecord(e));
             return;
         }
-        var result = DockerfileLinter.Lint(doc, text, path, options);
+        DockerfileLintResult result;
+        try { result = DockerfileLinter.Lint(doc, text, path, options); }
+        catch (DockOptException e) // e.g. a .dockerignore that is a FIFO
+        {
+            _notLinted.Add($"{target}: {e.Message}");
+            WriteError(ToErrorRecord(e));
+            return;
+        }
 
         if (Fix && path != null && result.Fixes.Count > 0)
         {
             var fixedText = DockerfileFixer.Apply(text, result.Fixes.SelectMany(f => f.Edits), out var applied);
-            if (fixedText != text)
+            // -Fix rewrites only what it fixes: bytes that are not UTF-8 would not survive a decode and encode, so refuse.
+            if (fixedText != text && (!_bytes.TryGetValue(path, out var original) || DockOpt.Engine.Dockerfiles.SourceFile.DecodeUtf8Exactly(original) != text))
+            {
+                WriteError(ToErrorRecord(new DockOptException(ErrorIds.DockerfileFixRefused, DockOptErrorCategory.InvalidData,
+                    $"'{path}' is not valid UTF-8; -Fix leaves it unchanged rather than replace its bytes ({applied} fix(es) not applied).", path,
+                    "-Fix rewrites UTF-8 files only: convert the file to UTF-8 (iconv -f <encoding> -t UTF-8) or apply the fixes by hand.")));
+            }
+            else if (fixedText != text)
             {
                 var diff = DockerfileFixer.Diff(path, text, fixedText);
                 var rules = string.Join(", ", result.Fixes.Select(f => f.Finding.RuleId).Distinct());
@@ -228,12 +252,11 @@ public sealed class TestDockOptDockerfileCommand : DockOptCmdlet
                 {
                     try
                     {
-                        DockOpt.Engine.IO.AtomicFile.WriteAllText(path, fixedText);
+                        DockOpt.Engine.Dockerfiles.SourceFile.Rewrite(path, fixedText);
                     }
                     catch (DockOptException e)
                     {
-                        WriteError(ToErrorRecord(new DockOptException(ErrorIds.DockerfileWriteFailed, DockOptErrorCategory.WriteError,
-                            $"Cannot write the fixes to '{path}': {e.Message}", path, "Check that the file is writable.", e)));
+                        WriteError(ToErrorRecord(e));
                         return;
                     }
                     WriteVerbose($"Fixed {applied} finding(s) in {path}.");

@@ -240,6 +240,7 @@ public sealed class BuildContext
 
     static byte[] ReadAllBytesChecked(string path)
     {
+        Dockerfiles.SourceFile.EnsureRegular(path, "file"); // a FIFO would block the read
         try { return File.ReadAllBytes(path); }
         catch (UnauthorizedAccessException e) { throw Unreadable(path, e); }
     }

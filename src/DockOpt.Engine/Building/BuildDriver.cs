@@ -128,6 +128,7 @@ public sealed class BuildDriver
             if (builder == BuilderKind.BuildKit)
             {
                 var context = BuildContext.Prepare(request.ContextPath, request.Dockerfile, request.WorkingDirectory);
+                Preflight(context.DockerfilePath, classic: false);
                 _sink.Verbose($"Builder: BuildKit (engine API {_engine.ApiVersion}). Context {context.ContextDirectory}, Dockerfile {context.DockerfilePath}.");
                 return await new BuildKit.BuildKitBuilder(_engine, _sink).BuildAsync(request, context, ct).ConfigureAwait(false);
             }
@@ -151,6 +152,7 @@ public sealed class BuildDriver
         var started = DateTime.UtcNow;
         var total = Stopwatch.StartNew();
         var context = BuildContext.Prepare(request.ContextPath, request.Dockerfile, request.WorkingDirectory);
+        Preflight(context.DockerfilePath, classic: true);
         var instructions = ReadInstructions(context);
         var label = request.Tags.Count > 0 ? request.Tags[0] : Path.GetFileName(context.DockerfilePath);
         var activity = $"Building {label}";
@@ -199,6 +201,31 @@ public sealed class BuildDriver
         await DescribeImageAsync(result, stream.ImageId, ct).ConfigureAwait(false);
         result.Duration = total.Elapsed;
         return result;
+    }
+
+    /// <summary>
+    /// What the engine would report badly, said before it: a Dockerfile that is not a regular file (a FIFO would block),
+    /// binary, empty or comments only, or (classic builder) with heredocs.
+    /// </summary>
+    internal static void Preflight(string dockerfilePath, bool classic)
+    {
+        Dockerfiles.SourceFile.EnsureRegular(dockerfilePath, "Dockerfile");
+        string text;
+        try { text = File.ReadAllText(dockerfilePath); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; } // the context packer reports it
+        if (text.Contains('\0'))
+            throw new DockOptException(ErrorIds.DockerfileBinary, DockOptErrorCategory.InvalidData,
+                $"The Dockerfile '{dockerfilePath}' is a binary file ({new FileInfo(dockerfilePath).Length} bytes with NUL bytes), not a Dockerfile.", dockerfilePath,
+                "Give a text Dockerfile: this file holds binary data (NUL bytes).");
+        var doc = Dockerfiles.DockerfileParser.Parse(text);
+        if (doc.Instructions.Count == 0)
+            throw new DockOptException(ErrorIds.DockerfileEmpty, DockOptErrorCategory.InvalidData,
+                $"The Dockerfile '{dockerfilePath}' has no instructions ({(text.Trim().Length == 0 ? "it is empty" : "it holds only comments")}).", dockerfilePath,
+                "Add instructions (FROM, then RUN, COPY, …): the Dockerfile is empty or holds only comments.");
+        if (classic && doc.Instructions.FirstOrDefault(i => i.Heredocs.Count > 0) is { } h)
+            throw new DockOptException(ErrorIds.DockerfileHeredocNeedsBuildKit, DockOptErrorCategory.NotImplemented,
+                $"Line {h.Range.Start.Line} of '{dockerfilePath}' uses a heredoc ({h.Keyword} <<{h.Heredocs[0].Delimiter}); the classic builder does not know heredocs, they need BuildKit's Dockerfile 1.4 frontend.", dockerfilePath,
+                "Heredocs need BuildKit's Dockerfile 1.4 frontend: use -Builder BuildKit (or Auto on an engine with BuildKit) and '# syntax=docker/dockerfile:1.4', or rewrite the heredoc as RUN lines.");
     }
 
     /// <summary>The Dockerfile's instructions with their lines (to point a failing step at its line).</summary>
@@ -493,9 +520,10 @@ public sealed class BuildDriver
 
     static DockOptException RequestError(HttpStatusCode status, string message, BuildContext ctx, BuildRequest r)
     {
+        message = Dockerfiles.MessageText.Summarise(message); // a 10,000-line continuation comes back whole; raw bytes too
         if (message.Contains("parse error", StringComparison.OrdinalIgnoreCase) || message.Contains("unknown instruction", StringComparison.OrdinalIgnoreCase))
             return new DockOptException(ErrorIds.DockerfileInvalid, DockOptErrorCategory.ParserError, $"{ctx.DockerfilePath}: {message}",
-                ctx.DockerfilePath, "Fix the Dockerfile syntax (Invoke-DockOptLint shows each problem with its line).");
+                ctx.DockerfilePath, "Fix the Dockerfile syntax (Test-DockOptDockerfile shows each problem with its line).");
         if (message.Contains("target stage", StringComparison.OrdinalIgnoreCase) || message.Contains("failed to reach build target", StringComparison.OrdinalIgnoreCase))
             return new DockOptException(ErrorIds.BuildTargetNotFound, DockOptErrorCategory.InvalidArgument, message, r.Target,
                 "Give -Target the name of a stage (FROM ... AS <name>) of this Dockerfile.");

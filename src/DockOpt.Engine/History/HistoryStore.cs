@@ -199,6 +199,7 @@ public sealed class HistoryStore
 
     FileStream OpenLocked(FileMode mode, FileAccess access, FileShare share, Func<Exception, DockOptException> fail)
     {
+        Dockerfiles.SourceFile.EnsureRegular(Path, "history file"); // a FIFO would block open(2) for ever
         var deadline = DateTime.UtcNow + LockTimeout;
         var delay = 2;
         while (true)
@@ -208,6 +209,17 @@ public sealed class HistoryStore
                 return new FileStream(Path, mode, access, share, bufferSize: 1, FileOptions.None);
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or PathTooLongException)
+            {
+                throw fail(e);
+            }
+            catch (IOException e) when (IsReadOnlyFileSystem(e))
+            {
+                // EROFS is not a lock: waiting cannot help.
+                throw new DockOptException(ErrorIds.HistoryReadOnly, DockOptErrorCategory.WriteError,
+                    $"The history file '{Path}' is on a read-only file system: {e.Message}", Path,
+                    "The filesystem is read-only: give -HistoryPath on a writable filesystem (or remount it read-write).", e);
+            }
+            catch (IOException e) when (e.HResult is 28 or 122) // ENOSPC, EDQUOT: no lock either
             {
                 throw fail(e);
             }
@@ -223,6 +235,10 @@ public sealed class HistoryStore
             }
         }
     }
+
+    /// <summary>EROFS (errno 30; .NET on Unix puts the raw errno in HResult for errors it has no special type for).</summary>
+    static bool IsReadOnlyFileSystem(IOException e) =>
+        e.HResult == 30 || e.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase);
 
     DockOptException WriteFailed(Exception e) => new(ErrorIds.HistoryWriteFailed, DockOptErrorCategory.WriteError,
         $"Cannot append to the history file '{Path}': {e.Message}", Path, "Check that the directory exists and is writable, or give another -HistoryPath.", e);

@@ -399,8 +399,8 @@ internal sealed class BuildKitBuilder
             message.Contains("failed to create LLB definition", StringComparison.OrdinalIgnoreCase) && failedStep == null &&
             !message.Contains("failed to resolve source metadata", StringComparison.OrdinalIgnoreCase) && !message.Contains("pull access denied", StringComparison.OrdinalIgnoreCase) &&
             !message.Contains("not found", StringComparison.OrdinalIgnoreCase))
-            return new DockOptException(ErrorIds.DockerfileInvalid, DockOptErrorCategory.ParserError, $"{dockerfile}: {message}",
-                dockerfile, "Fix the Dockerfile syntax (Invoke-DockOptLint shows each problem with its line).");
+            return new DockOptException(ErrorIds.DockerfileInvalid, DockOptErrorCategory.ParserError, $"{dockerfile}: {Dockerfiles.MessageText.Summarise(message)}",
+                dockerfile, "Fix the Dockerfile syntax (Test-DockOptDockerfile shows each problem with its line).");
         if (message.Contains("invalid reference format", StringComparison.OrdinalIgnoreCase) || message.Contains("invalid tag", StringComparison.OrdinalIgnoreCase))
             return new DockOptException(ErrorIds.InvalidTag, DockOptErrorCategory.InvalidArgument, message, string.Join(", ", r.Tags),
                 "Image names are lower-case: [registry[:port]/]name[:tag], for example myapp:1.0 or localhost:5000/team/app:latest.");

@@ -67,18 +67,47 @@ public sealed class LintContext
         return !(s.Contains("pwsh") || s.Contains("powershell") || s.Contains("cmd"));
     }
 
-    bool HadolintShellPragma() => Document.Comments.Any(c =>
+    bool? _hadolintShellPragma;
+    bool HadolintShellPragma() => _hadolintShellPragma ??= Document.Comments.Any(c =>
         System.Text.RegularExpressions.Regex.IsMatch(c.Text, @"^#\s*hadolint\s+shell\s*=\s*(pwsh|powershell|cmd)", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+
+    // SHELL instructions (JSON form) per stage, and outside any stage (key -1): a handful per file, so looking one up
+    // per RUN stays linear in the number of instructions.
+    Dictionary<int, List<Instruction>>? _shells;
+    Dictionary<int, List<Instruction>>? _workdirs;
+
+    /// <summary>The WORKDIR instructions of a stage (or, for -1, those outside any stage), in order.</summary>
+    internal List<Instruction> WorkdirsOf(int stageIndex)
+    {
+        if (_workdirs == null)
+        {
+            _workdirs = new Dictionary<int, List<Instruction>> { [-1] = Document.Instructions.Where(x => x.Keyword == "WORKDIR" && x.StageIndex < 0).ToList() };
+            foreach (var st in Model.Stages)
+                _workdirs[st.Index] = st.Instructions.Where(x => x.Keyword == "WORKDIR").ToList();
+        }
+        return _workdirs.TryGetValue(stageIndex, out var l) ? l : new List<Instruction>();
+    }
+
+    List<Instruction> ShellsOf(int stageIndex)
+    {
+        if (_shells == null)
+        {
+            _shells = new Dictionary<int, List<Instruction>> { [-1] = Document.Instructions.Where(x => x.Keyword == "SHELL" && x.ExecForm != null && x.StageIndex < 0).ToList() };
+            foreach (var st in Model.Stages)
+                _shells[st.Index] = st.Instructions.Where(x => x.Keyword == "SHELL" && x.ExecForm != null).ToList();
+        }
+        return _shells.TryGetValue(stageIndex, out var l) ? l : new List<Instruction>();
+    }
 
     /// <summary>The SHELL in effect for an instruction (own stage, then base stages), or null for the default.</summary>
     public string[]? ShellFor(Instruction ins)
     {
         var stage = Model.StageOf(ins);
         if (stage == null) // outside a stage: the last SHELL before it, outside a stage too
-            return Document.Instructions.LastOrDefault(x => x.Keyword == "SHELL" && x.ExecForm != null && x.StageIndex < 0 && x.Index < ins.Index)?.ExecForm;
+            return ShellsOf(-1).LastOrDefault(x => x.Index < ins.Index)?.ExecForm;
         while (stage != null)
         {
-            var last = stage.Instructions.LastOrDefault(x => x.Keyword == "SHELL" && x.ExecForm != null && (x.StageIndex != ins.StageIndex || x.Index < ins.Index));
+            var last = ShellsOf(stage.Index).LastOrDefault(x => x.StageIndex != ins.StageIndex || x.Index < ins.Index);
             if (last != null) return last.ExecForm;
             stage = stage.BaseStage is int b ? Model.Stages[b] : null;
         }

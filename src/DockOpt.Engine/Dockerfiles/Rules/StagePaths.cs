@@ -10,9 +10,9 @@ internal static class StagePaths
     public static bool HasWorkdirBefore(LintContext ctx, Stage? st, Instruction ins)
     {
         if (st == null)
-            return ctx.Document.Instructions.Any(i => i.StageIndex < 0 && i.Index < ins.Index && i.Keyword == "WORKDIR" && IsAbsoluteWorkdir(ctx, i));
+            return ctx.WorkdirsOf(-1).Any(i => i.Index < ins.Index && IsAbsoluteWorkdir(ctx, i));
         for (var s = st; s != null; s = s.BaseStage is int b ? ctx.Model.Stages[b] : null)
-            if (s.Instructions.Any(i => i.Keyword == "WORKDIR" && (s != st || i.Index < ins.Index) && IsAbsoluteWorkdir(ctx, i)))
+            if (ctx.WorkdirsOf(s.Index).Any(i => (s != st || i.Index < ins.Index) && IsAbsoluteWorkdir(ctx, i)))
                 return true;
         return false;
     }
@@ -24,8 +24,8 @@ internal static class StagePaths
         if (v.StartsWith('/')) return v.TrimEnd('/');
         var wd = "/";
         // The WORKDIRs before it in its stage, or outside a stage those before it that are outside a stage too.
-        var section = ctx.Model.StageOf(ins)?.Instructions ?? ctx.Document.Instructions.Where(i => i.StageIndex < 0).ToList();
-        foreach (var w in section.Where(i => i.Keyword == "WORKDIR" && i.Index < ins.Index))
+        // (Only the WORKDIRs of the section are walked, so a RUN costs the number of WORKDIRs, not of instructions.)
+        foreach (var w in ctx.WorkdirsOf(ctx.Model.StageOf(ins)?.Index ?? -1).TakeWhile(i => i.Index < ins.Index))
         {
             var p = ctx.Model.Expand(w, w.Arguments.Text).Value;
             wd = p.StartsWith('/') ? p : wd.TrimEnd('/') + "/" + p;

@@ -37,6 +37,7 @@ internal sealed class BuildContextIgnore
         var folder = Path.GetDirectoryName(Path.GetFullPath(ctx.FilePath))!;
         var specific = ctx.FilePath + ".dockerignore";
         var path = File.Exists(specific) ? specific : Path.Combine(folder, ".dockerignore");
+        if (File.Exists(path)) SourceFile.EnsureRegular(path, ".dockerignore"); // a FIFO would block the read
         var patterns = File.Exists(path)
             ? File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList()
             : new List<string>();
