@@ -38,7 +38,7 @@ public static partial class ErrorIds
     [ErrorId(DockOptErrorCategory.InvalidArgument, "Give -Target the name of a stage (FROM ... AS <name>) of this Dockerfile.")]
     public const string BuildTargetNotFound = nameof(BuildTargetNotFound);
 
-    [ErrorId(DockOptErrorCategory.ParserError, "Fix the Dockerfile syntax (Invoke-DockOptLint shows each problem with its line).")]
+    [ErrorId(DockOptErrorCategory.ParserError, "Fix the Dockerfile syntax (Test-DockOptDockerfile shows each problem with its line).")]
     public const string DockerfileInvalid = nameof(DockerfileInvalid);
 
     [ErrorId(DockOptErrorCategory.InvalidData, "Fix the pattern: '[' needs a closing ']', a trailing '\\' escapes nothing, and '!' alone is not a pattern.")]

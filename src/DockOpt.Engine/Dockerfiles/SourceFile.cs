@@ -95,25 +95,24 @@ public static class SourceFile
     {
         var target = File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
         var st = Stat(target);
-        var dir = Path.GetDirectoryName(target) ?? ".";
-        var tmp = Path.Combine(dir, "." + Path.GetFileName(target) + ".dockopt-" + Guid.NewGuid().ToString("n").Substring(0, 8) + ".tmp");
+        var bytes = Strict.GetBytes(text);
         try
         {
-            File.WriteAllBytes(tmp, Strict.GetBytes(text));
-            if (st is { } s && !OperatingSystem.IsWindows())
+            DockOpt.Engine.IO.AtomicFile.Write(target, stream => stream.Write(bytes, 0, bytes.Length), tmp =>
             {
+                if (st is not { } s || OperatingSystem.IsWindows()) return;
                 File.SetUnixFileMode(tmp, (UnixFileMode)(s.Mode & 0xFFF));
                 var mine = Stat(tmp);
                 if (mine is { } m && (m.Uid != s.Uid || m.Gid != s.Gid) && Chown(tmp, s.Uid, s.Gid) != 0)
                     throw new DockOptException(ErrorIds.DockerfileFixOwnerNotPreserved, DockOptErrorCategory.PermissionDenied,
                         $"Cannot give the fixed '{target}' its owner and group back ({s.Uid}:{s.Gid}, errno {Marshal.GetLastPInvokeError()}); the file was left unchanged.", target,
                         "Run as a user who may give the file its owner and group back (its owner or root), or apply the fixes by hand.");
-            }
-            File.Move(tmp, target, overwrite: true);
+            });
         }
-        finally
+        catch (DockOptException e) when (e.ErrorId is ErrorIds.ReportWriteFailed or ErrorIds.ReportFolderNotFound)
         {
-            try { if (File.Exists(tmp)) File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw new DockOptException(ErrorIds.DockerfileWriteFailed, DockOptErrorCategory.WriteError,
+                $"Cannot write the fixes to '{target}': {e.Message}", target, "Check that the file and its folder are writable.", e);
         }
     }
 }

@@ -22,7 +22,13 @@ public static class AtomicFile
         });
 
     /// <summary>Writes what <paramref name="write"/> puts into the stream; returns the full path written.</summary>
-    public static string Write(string path, Action<Stream> write)
+    public static string Write(string path, Action<Stream> write) => Write(path, write, null);
+
+    /// <summary>
+    /// Writes what <paramref name="write"/> puts into the stream; <paramref name="beforeRename"/> gets the temporary file's
+    /// path once it is complete (to give it the target's mode and owner, say) and may throw to leave the target unchanged.
+    /// </summary>
+    public static string Write(string path, Action<Stream> write, Action<string>? beforeRename)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new DockOptException(ErrorIds.ReportWriteFailed, DockOptErrorCategory.WriteError, "No file path was given for the report.", path,
@@ -46,6 +52,7 @@ public static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
+            beforeRename?.Invoke(tmp);
             File.Move(tmp, full, overwrite: true);
             return full;
         }
@@ -53,6 +60,11 @@ public static class AtomicFile
         {
             try { File.Delete(tmp); } catch (Exception) { /* best effort: the write already failed */ }
             throw Failed(path, full, e);
+        }
+        catch (DockOptException)
+        {
+            try { File.Delete(tmp); } catch (Exception) { /* best effort: the target stays as it was */ }
+            throw;
         }
     }
 

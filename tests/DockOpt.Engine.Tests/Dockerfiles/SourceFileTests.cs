@@ -74,7 +74,7 @@ public sealed class SourceFileTests : IDisposable
         var fifo = Fifo("history.jsonl");
         var store = new HistoryStore(fifo);
         Assert.Equal(ErrorIds.FileNotRegular, Throws(() => store.Read().ToList()).ErrorId);
-        Assert.Equal(ErrorIds.FileNotRegular, Throws(() => store.Append(new HistoryRecord())).ErrorId);
+        Assert.Equal(ErrorIds.FileNotRegular, Throws(() => store.Append(new HistoryRecord { Kind = "Build", Timestamp = DateTime.UtcNow, Image = "app:1" })).ErrorId);
     }
 
     [Fact]
@@ -279,7 +279,7 @@ public class HistoryReadOnlyTests
         {
             var store = new HistoryStore(Path.Combine(dir, "history.jsonl")) { LockTimeout = TimeSpan.FromSeconds(20) };
             var sw = Stopwatch.StartNew();
-            var e = Assert.Throws<DockOptException>(() => store.Append(new HistoryRecord()));
+            var e = Assert.Throws<DockOptException>(() => store.Append(new HistoryRecord { Kind = "Build", Timestamp = DateTime.UtcNow, Image = "app:1" }));
             sw.Stop();
             Assert.Equal(ErrorIds.HistoryReadOnly, e.ErrorId);
             Assert.Contains("read-only", e.Message);
