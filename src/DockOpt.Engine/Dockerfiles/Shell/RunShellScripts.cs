@@ -42,13 +42,14 @@ public static class RunShellScripts
     static List<RunShellScript> Build(LintContext ctx)
     {
         var list = new List<RunShellScript>();
+        HashSet<string>? fileWide = null; // ENV/ARG names of the whole file, read once (per RUN it made linting quadratic)
         foreach (var ins in ctx.Document.Instructions.Select(i => i.Trigger ?? i))
         {
             if (ins.Keyword != "RUN" || !ctx.IsPosixShell(ins)) continue;
             var shell = ctx.ShellFor(ins);
             var dialect = shell != null && IsBash(shell[0]) ? ShDialect.Bash : ShDialect.Sh;
             HashSet<string>? vars = null;
-            IReadOnlySet<string> Vars() => vars ??= DockerVariables(ctx, ins);
+            IReadOnlySet<string> Vars() => vars ??= DockerVariables(ctx, ins, fileWide ??= FileWideVariables(ctx));
             if (ins.ExecForm != null)
             {
                 var ef = ins.ExecForm;
@@ -79,13 +80,19 @@ public static class RunShellScripts
         return list;
     }
 
-    static HashSet<string> DockerVariables(LintContext ctx, Instruction ins)
+    static HashSet<string> DockerVariables(LintContext ctx, Instruction ins, HashSet<string> fileWide)
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
+        var set = new HashSet<string>(fileWide, StringComparer.Ordinal);
         var scope = ctx.Model.ScopeBefore(ins);
         set.UnionWith(scope.Vars.Keys);
         set.UnionWith(scope.Args);
         set.UnionWith(ctx.Model.GlobalArgs.Keys);
+        return set;
+    }
+
+    static HashSet<string> FileWideVariables(LintContext ctx)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
         foreach (var i in ctx.Document.Instructions) // ENV/ARG anywhere in the RUN's section (hadolint counts the whole file)
             if (i.Keyword is "ENV" or "ARG")
                 foreach (var w in DockerfileParser.Words(i.Arguments.Text))
