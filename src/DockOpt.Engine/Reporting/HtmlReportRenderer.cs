@@ -430,7 +430,7 @@ figure.chart{margin:0}figcaption{color:var(--muted);font-size:13px;margin-top:4p
 table.data{width:100%;border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
 table.data th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em;border-bottom:1px solid var(--border);padding:6px 8px}
 table.data td{border-bottom:1px solid var(--border);padding:6px 8px;vertical-align:top}table.data tr:last-child td{border-bottom:0}
-table.data .n{text-align:right;white-space:nowrap}table.findings{margin-top:10px}
+table.data .n{text-align:right;white-space:nowrap}table.data .n code{white-space:normal;overflow-wrap:anywhere}table.data td:first-child{white-space:nowrap}table.findings{margin-top:10px}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;background:var(--track);padding:1px 5px;border-radius:5px;overflow-wrap:break-word}
 a{color:var(--accent)}
 .pill,.badge,.tag{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600;color:#fff;background:var(--info);white-space:nowrap}
