@@ -79,6 +79,13 @@ public abstract class DockOptCmdlet : PSCmdlet, IDockOptSink, IDisposable
             {
                 Error(e);
             }
+            catch (Exception e) when (e is not OperationCanceledException &&
+                                      DockOpt.Engine.DockerApi.EngineFaults.Translate(e, this is EngineCmdlet, ct.IsCancellationRequested) is { } fault &&
+                                      !IsTerminating(fault))
+            {
+                // The same translation as Run's, per item: one bad answer fails this item, not the whole command.
+                Error(fault);
+            }
         });
     }
 
