@@ -89,7 +89,11 @@ public static class HtmlReportRenderer
         {
             var crit = d.SecurityReports.Sum(r => r.Critical);
             var high = d.SecurityReports.Sum(r => r.High);
-            Kpi("Critical / High", $"{crit} / {high}", string.Join(", ", d.SecurityReports.Select(r => r.Outcome).Distinct()), crit + high > 0 ? "bad" : "good");
+            // A scan without vulnerability data (-Scanner Secret,Config, or offline) must not read as "0 / 0, good".
+            var noData = d.SecurityReports.Count(r => r.VulnerabilitySources.Length == 0);
+            var note = string.Join(", ", d.SecurityReports.Select(r => r.Outcome).Distinct())
+                + (noData > 0 ? $"; {noData} scan(s) without vulnerability data" : "");
+            Kpi("Critical / High", $"{crit} / {high}", note, crit + high > 0 ? "bad" : noData > 0 ? "" : "good");
         }
         if (d.Publishes.Count > 0)
             Kpi("Published tags", d.Publishes.Count.ToString(Inv), $"{Bytes(d.Publishes.Sum(p => p.BytesPushed))} pushed");
