@@ -180,8 +180,8 @@ RUN exit 4
         function Get-MarkerProcess { @(& ps -eo args | Where-Object { $_ -match $marker -and $_ -notmatch 'ps -eo' }) }
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument((Get-Module DockOpt).Path).AddStatement()
-            $null = $ps.AddCommand('Invoke-DockOptBuild').AddParameter('Path', $dir).AddParameter('NoCache').AddParameter('Builder', 'BuildKit')
+            # One script, not a batch of statements: a stopped batch goes on to report on a pool thread after Dispose.
+            $null = $ps.AddScript("Import-Module '$((Get-Module DockOpt).Path)'; Invoke-DockOptBuild -Path '$dir' -NoCache -Builder BuildKit")
             $handle = $ps.BeginInvoke()
             $deadline = [datetime]::UtcNow.AddSeconds(60)
             do { Start-Sleep -Milliseconds 250; $running = Get-MarkerProcess } until ($running -or [datetime]::UtcNow -gt $deadline)
@@ -190,6 +190,7 @@ RUN exit 4
             $ps.Stop()
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 30
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            try { $null = $ps.EndInvoke($handle) } catch { }   # let the invocation finish before the runspace is disposed
         }
         finally { $ps.Dispose() }
         $deadline = [datetime]::UtcNow.AddSeconds(20)

@@ -227,8 +227,8 @@ Describe 'Invoke-DockOptBuild' -Tag 'RequiresDocker' {
         $dir = New-Ctx 'stop' @{ 'Dockerfile' = "FROM dockopt/busybox:latest`nRUN echo $marker && sleep 60`n" }
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument((Get-Module DockOpt).Path).AddStatement()
-            $null = $ps.AddCommand('Invoke-DockOptBuild').AddParameter('Path', $dir).AddParameter('NoCache')
+            # One script, not a batch of statements: a stopped batch goes on to report on a pool thread after Dispose.
+            $null = $ps.AddScript("Import-Module '$((Get-Module DockOpt).Path)'; Invoke-DockOptBuild -Path '$dir' -NoCache")
             $handle = $ps.BeginInvoke()
             $deadline = [datetime]::UtcNow.AddSeconds(60)
             do {
@@ -240,6 +240,7 @@ Describe 'Invoke-DockOptBuild' -Tag 'RequiresDocker' {
             $ps.Stop()
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 30
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            try { $null = $ps.EndInvoke($handle) } catch { }   # let the invocation finish before the runspace is disposed
         }
         finally { $ps.Dispose() }
         $deadline = [datetime]::UtcNow.AddSeconds(20)

@@ -362,6 +362,7 @@ ENTRYPOINT ["/bin/sh", "-c", "trap 'exit 0' TERM; sleep 4; touch /tmp/ready; ech
                 Get-LeftoverContainer $img | Should -Not -BeNullOrEmpty -Because 'the test container was started'
                 $ps.Stop()
                 Get-LeftoverContainer $img | Should -BeNullOrEmpty
+                try { $null = $ps.EndInvoke($async) } catch { }   # let the invocation finish before the runspace is disposed
             }
             finally { $ps.Dispose() }
         }
@@ -1064,7 +1065,7 @@ commands:
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript("Import-Module '$((Get-DockOptTestModulePath))'; Test-DockOptImage '$($script:svImg)' -SpecPath '$spec'")
-            $null = $ps.BeginInvoke()
+            $async = $ps.BeginInvoke()
             $deadline = (Get-Date).AddSeconds(20)
             while (-not (Get-SvLeftover) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 100 }
             Get-SvLeftover | Should -Not -BeNullOrEmpty -Because 'the service container was started'
@@ -1072,6 +1073,7 @@ commands:
             $ps.Stop()
             Get-SvLeftover | Should -BeNullOrEmpty
             Get-SvNetwork | Should -BeNullOrEmpty
+            try { $null = $ps.EndInvoke($async) } catch { }   # let the invocation finish before the runspace is disposed
         }
         finally { $ps.Dispose() }
     }
