@@ -15,4 +15,10 @@ public sealed class ImageReadOptions
     /// <see cref="LayerDigest.DiffId"/> is "" in <see cref="IImageVisitor.EndLayer"/>; it saves one SHA-256 pass.
     /// </summary>
     public bool VerifyDiffIds { get; init; } = true;
+
+    /// <summary>
+    /// The platform to pick from a multi-platform index (<c>os/arch[/variant]</c>, e.g. <c>linux/arm64/v8</c>); null means the
+    /// host's platform. A reader that meets an index without a matching entry fails with PlatformNotFound listing what it offers.
+    /// </summary>
+    public string? Platform { get; init; }
 }

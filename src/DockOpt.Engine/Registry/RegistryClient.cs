@@ -15,7 +15,7 @@ namespace DockOpt.Engine.Registry;
 /// <c>WWW-Authenticate</c> challenge decides), bounded retries, HTTPS with the CAs of <c>/etc/docker/certs.d/&lt;host&gt;/</c>,
 /// and plain HTTP for loopback registries (as dockerd allows them).
 /// </summary>
-public sealed class RegistryClient : IDisposable
+public sealed partial class RegistryClient : IDisposable
 {
     public const string ManifestAccept =
         "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, " +
