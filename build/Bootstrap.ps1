@@ -141,6 +141,47 @@ http:
 }
 else { Say 'registry: docker-registry not installed (publish tests will skip)' }
 
+# 2b. Podman's Docker-compatible service (tests/Podman.Tests.ps1) and sshd for the ssh:// engine tests -----------
+# (tests/EngineSsh.Tests.ps1 starts its own sshd on a free port; only the package is installed here.)
+if ((Test-DebianLike) -and (Test-Root)) {
+    $tools = @()
+    if (-not (Get-Command podman -ErrorAction Ignore)) { $tools += 'podman' }
+    if (-not (Test-Path /usr/sbin/sshd)) { $tools += 'openssh-server' }
+    if ($tools) { Install-AptPackage $tools }
+}
+$podmanSocket = if ($env:DOCKOPT_PODMAN_SOCKET) { $env:DOCKOPT_PODMAN_SOCKET } else { '/run/dockopt-podman.sock' }
+if ((Get-Command podman -ErrorAction Ignore) -and (Test-Root)) {
+    $answers = $false
+    if (Test-Path $podmanSocket) {
+        $null = & curl -sf --max-time 5 --unix-socket $podmanSocket http://podman/_ping 2>$null
+        $answers = $LASTEXITCODE -eq 0
+    }
+    if ($answers) { Say "podman: service answers on unix://$podmanSocket" }
+    else {
+        $stateDir = '/var/lib/dockopt/podman'
+        New-Item -ItemType Directory -Force -Path $stateDir | Out-Null
+        # Rootful Podman gives containers RLIMIT_NOFILE/NPROC of 1048576 (or the host's hard limit with --ulimit host);
+        # in a container without CAP_SYS_RESOURCE runc cannot set those and every start fails "error setting rlimit type 7".
+        # Limits under this shell's hard limits (nproc at most 32768, which such kernels accept) let containers start.
+        $nofile = [int](& sh -c 'ulimit -Hn')
+        $hardNproc = & sh -c 'ulimit -Hu'
+        $nproc = if ($hardNproc -eq 'unlimited') { 32768 } else { [math]::Min([int64]$hardNproc, 32768) }
+        $conf = Join-Path $stateDir 'containers.conf'
+        "[containers]`ndefault_ulimits = [`"nofile=${nofile}:${nofile}`", `"nproc=${nproc}:${nproc}`"]`n" | Set-Content -Path $conf -NoNewline
+        Remove-Item -Force $podmanSocket -ErrorAction Ignore
+        & sh -c "CONTAINERS_CONF='$conf' setsid -f podman system service --time=0 'unix://$podmanSocket' > '$(Join-Path $stateDir 'service.log')' 2>&1 < /dev/null"
+        $deadline = (Get-Date).AddSeconds(20)
+        do {
+            Start-Sleep -Milliseconds 300
+            $null = & curl -sf --max-time 2 --unix-socket $podmanSocket http://podman/_ping 2>$null
+            $answers = $LASTEXITCODE -eq 0
+        } until ($answers -or (Get-Date) -gt $deadline)
+        if ($answers) { Say "podman: service started on unix://$podmanSocket (config $conf)" }
+        else { Say "podman: the service did not answer on unix://$podmanSocket; see $(Join-Path $stateDir 'service.log')" }
+    }
+}
+elseif (-not (Get-Command podman -ErrorAction Ignore)) { Say 'podman: not installed (Podman tests will skip, or fail under CI=true)' }
+
 if ($SkipBaseImages) { return }
 
 # 3. Base images ------------------------------------------------------------------------------------------------

@@ -58,6 +58,10 @@ public sealed class BuildRequest
 public sealed class BuildDriver
 {
     static readonly Regex StepLine = new(@"^Step (\d+)/(\d+) : (.*)$", RegexOptions.Compiled);
+    // Podman's /build is Buildah: "[2/2] STEP 1/3: FROM x" (the stage prefix only in multi-stage builds), "--> Using cache <id>",
+    // "--> <id>", "COMMIT <name>", and the bare image ID on a line of its own.
+    static readonly Regex BuildahStep = new(@"^(?:\[(\d+)/(\d+)\] )?STEP (\d+)/(\d+): (.*)$", RegexOptions.Compiled);
+    static readonly Regex BuildahLayer = new(@"^--> (?:Using cache )?[0-9a-f]{11,64}\s*$|^COMMIT( .*)?$|^[0-9a-f]{64}$", RegexOptions.Compiled);
     static readonly Regex RunningIn = new(@"^ ---> Running in ([0-9a-f]+)\s*$", RegexOptions.Compiled);
     static readonly Regex Removing = new(@"^Removing intermediate container ([0-9a-f]+)\s*$", RegexOptions.Compiled);
     static readonly Regex LayerId = new(@"^ ---> ([0-9a-f]{12,})\s*$", RegexOptions.Compiled);
@@ -90,12 +94,13 @@ public sealed class BuildDriver
 
     /// <summary>Resolves -Builder against the engine: Auto takes BuildKit where offered; forcing BuildKit where it is not fails.</summary>
     public static BuilderKind ChooseBuilder(BuilderKind requested, Version apiVersion, string? engineOs, bool needsBuildKit,
-        Func<string, string?>? env = null)
+        Func<string, string?>? env = null, string? buildKitMissingReason = null)
     {
-        var offered = apiVersion >= BuildKitMinApiVersion && !string.Equals(engineOs, "windows", StringComparison.OrdinalIgnoreCase);
-        var why = apiVersion < BuildKitMinApiVersion
+        var offered = apiVersion >= BuildKitMinApiVersion && !string.Equals(engineOs, "windows", StringComparison.OrdinalIgnoreCase)
+            && buildKitMissingReason == null;
+        var why = buildKitMissingReason ?? (apiVersion < BuildKitMinApiVersion
             ? $"the engine speaks API {apiVersion}, and BuildKit needs {BuildKitMinApiVersion} or later"
-            : "the engine runs Windows containers, where the engine's BuildKit cannot run RUN steps";
+            : "the engine runs Windows containers, where the engine's BuildKit cannot run RUN steps");
         switch (requested)
         {
             case BuilderKind.Classic:
@@ -124,7 +129,8 @@ public sealed class BuildDriver
     {
         try
         {
-            var builder = ChooseBuilder(request.Builder, _engine.ApiVersion, _engine.EngineOs, request.Secrets.Count > 0 || request.Ssh.Count > 0);
+            var builder = ChooseBuilder(request.Builder, _engine.ApiVersion, _engine.EngineOs, request.Secrets.Count > 0 || request.Ssh.Count > 0,
+                buildKitMissingReason: _engine.BuildKitMissingReason);
             if (builder == BuilderKind.BuildKit)
             {
                 var context = BuildContext.Prepare(request.ContextPath, request.Dockerfile, request.WorkingDirectory);
@@ -135,7 +141,7 @@ public sealed class BuildDriver
             if (request.CacheTo.Count > 0)
                 throw new DockOptException(ErrorIds.BuildCacheExporterUnsupported, DockOptErrorCategory.InvalidArgument,
                     "-CacheTo needs BuildKit; the classic builder exports no cache.", string.Join(", ", request.CacheTo), "Use -Builder BuildKit (or Auto on an engine with BuildKit).");
-            _sink.Verbose("Builder: classic.");
+            _sink.Verbose(_engine.BuildKitMissingReason is { } noBuildKit ? $"Builder: classic ({noBuildKit})." : "Builder: classic.");
             return await BuildCoreAsync(request, ct).ConfigureAwait(false);
         }
         catch (DockOptException)
@@ -419,28 +425,58 @@ public sealed class BuildDriver
             _partial.Clear();
         }
 
+        int _buildahStage, _buildahOffset, _buildahStageSteps;
+
+        /// <summary>Buildah numbers steps per stage and skips ARGs before the first FROM: the Dockerfile-wide step number.</summary>
+        (int N, int Of) BuildahNumber(Match b)
+        {
+            int I(int g) => b.Groups[g].Success ? int.Parse(b.Groups[g].Value, System.Globalization.CultureInfo.InvariantCulture) : 1;
+            var stage = I(1);
+            if (stage != _buildahStage)
+            {
+                if (_buildahStage != 0) _buildahOffset += _buildahStageSteps;
+                _buildahStage = stage;
+            }
+            _buildahStageSteps = I(4);
+            var globalArgs = _instructions.TakeWhile(i => !i.Keyword.Equals("FROM", StringComparison.OrdinalIgnoreCase)).Count();
+            var n = globalArgs + _buildahOffset + I(3);
+            return (n, Math.Max(_instructions.Count, globalArgs + _buildahOffset + _buildahStageSteps));
+        }
+
         void OnLine(string line)
         {
             var m = StepLine.Match(line);
-            if (m.Success)
+            var buildah = m.Success ? Match.Empty : BuildahStep.Match(line);
+            if (m.Success || buildah.Success)
             {
                 FinishStep();
-                var n = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                var of = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+                int n, of;
+                string instruction;
+                if (m.Success)
+                {
+                    n = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                    of = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+                    instruction = m.Groups[3].Value;
+                }
+                else
+                {
+                    (n, of) = BuildahNumber(buildah);
+                    instruction = buildah.Groups[5].Value;
+                }
                 Current = new StepState
                 {
-                    Step = new BuildStep { Number = n, Instruction = m.Groups[3].Value, Line = n <= _instructions.Count ? _instructions[n - 1].Line : null },
+                    Step = new BuildStep { Number = n, Instruction = instruction, Line = n <= _instructions.Count ? _instructions[n - 1].Line : null },
                 };
                 Current.Clock.Start();
                 _result.StepCount = of;
-                Sink.Progress(new DockOptProgress(_request.ActivityId, _activity, $"Step {n}/{of}: {Shorten(m.Groups[3].Value)}")
+                Sink.Progress(new DockOptProgress(_request.ActivityId, _activity, $"Step {n}/{of}: {Shorten(instruction)}")
                 {
                     PercentComplete = (int)((n - 1) * 100L / Math.Max(of, 1)),
                 });
                 Sink.Information(line, "DockOpt", "Build", "Step");
                 return;
             }
-            if (line.StartsWith(" ---> Using cache", StringComparison.Ordinal))
+            if (line.StartsWith(" ---> Using cache", StringComparison.Ordinal) || line.StartsWith("--> Using cache", StringComparison.Ordinal))
             {
                 if (Current != null) Current.Step.Cached = true;
                 Sink.Verbose(line.Trim());
@@ -458,14 +494,21 @@ public sealed class BuildDriver
                 Sink.Verbose(line.Trim());
                 return;
             }
-            if (LayerId.IsMatch(line) || line.StartsWith("Successfully built ", StringComparison.Ordinal))
+            if (LayerId.IsMatch(line) || BuildahLayer.IsMatch(line) || line.StartsWith("Successfully built ", StringComparison.Ordinal))
             {
                 Sink.Verbose(line.Trim());
                 return;
             }
             if (TaggedLine.Match(line) is { Success: true } t)
             {
-                Tagged.Add(t.Groups[1].Value);
+                // Buildah lists every name the image has (docker.io/app:1, and older tags of the same image), then Podman
+                // the names asked for (app:1): keep only those asked for.
+                var tagged = t.Groups[1].Value;
+                var shortForm = tagged.StartsWith("docker.io/library/", StringComparison.Ordinal) ? tagged.Substring(18)
+                    : tagged.StartsWith("docker.io/", StringComparison.Ordinal) ? tagged.Substring(10) : tagged;
+                if (_buildahStage != 0 && _request.Tags.Count > 0)
+                    tagged = _request.Tags.Contains(shortForm) ? shortForm : _request.Tags.Contains(tagged) ? tagged : "";
+                if (tagged.Length > 0 && !Tagged.Contains(tagged)) Tagged.Add(tagged);
                 Sink.Verbose(line.Trim());
                 return;
             }

@@ -22,16 +22,29 @@ public sealed class DockerEngine : IDisposable
     public static readonly Version MinClientApiVersion = new(1, 40);
 
     readonly HttpClient _http;
+    readonly EngineFlavor _flavor;
     DockerClient? _client;
 
-    DockerEngine(EngineEndpoint endpoint, HttpClient http, Version apiVersion, string? engineVersion, string? os)
+    DockerEngine(EngineEndpoint endpoint, HttpClient http, EngineFlavor flavor, Version apiVersion, string? engineVersion, string? os)
     {
         Endpoint = endpoint;
         _http = http;
+        _flavor = flavor;
         ApiVersion = apiVersion;
         EngineVersion = engineVersion;
         EngineOs = os;
     }
+
+    /// <summary>"Docker", "Podman" (its Docker-compatible service), or null when the engine did not say.</summary>
+    public string? EngineProduct => _flavor.Product;
+
+    /// <summary>Podman's Docker-compatible service: no BuildKit, Buildah behind /build (see <see cref="PodmanCompatHandler"/>).</summary>
+    public bool IsPodman => _flavor.IsPodman;
+
+    /// <summary>Why this engine cannot run BuildKit builds whatever its API version says, or null.</summary>
+    public string? BuildKitMissingReason => IsPodman
+        ? $"the engine is Podman {EngineVersion} (its /build runs Buildah; it has no BuildKit sessions)"
+        : null;
 
     public EngineEndpoint Endpoint { get; }
 
@@ -54,7 +67,8 @@ public sealed class DockerEngine : IDisposable
         var endpoint = EngineEndpointResolver.Resolve(options.Engine);
         if (endpoint.Uri.Scheme == "unix" && UnixSocketProblem(endpoint.Uri.AbsolutePath) is { } socketProblem)
             throw Unreachable(endpoint, socketProblem, null); // say what is wrong, not "Cannot assign requested address"
-        var http = CreateHttpClient(endpoint);
+        var flavor = new EngineFlavor();
+        var http = CreateHttpClient(endpoint, flavor, options.ConnectTimeout);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -67,6 +81,10 @@ public sealed class DockerEngine : IDisposable
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 throw Unreachable(endpoint, $"no answer within {options.ConnectTimeout.TotalSeconds:0} s", null);
+            }
+            catch (Exception e) when (SshTransportException.Find(e) is { } ssh)
+            {
+                throw ssh.ToDockOpt(endpoint.Source);
             }
             catch (HttpRequestException e)
             {
@@ -86,11 +104,9 @@ public sealed class DockerEngine : IDisposable
                     throw Unreachable(endpoint, $"/_ping answered HTTP {(int)resp.StatusCode}", null);
                 var server = TryHeader(resp, "Api-Version");
                 var version = Negotiate(server);
-                var serverHeader = TryHeader(resp, "Server");
-                string? engineVersion = null;
-                if (serverHeader != null && serverHeader.StartsWith("Docker/", StringComparison.Ordinal))
-                    engineVersion = serverHeader.Substring(7).Split(' ')[0];
-                return new DockerEngine(endpoint, http, version, engineVersion, TryHeader(resp, "OSType"))
+                var (product, engineVersion) = EngineFlavor.FromPing(resp.Headers);
+                flavor.Product = product;
+                return new DockerEngine(endpoint, http, flavor, version, engineVersion, TryHeader(resp, "OSType") ?? (product == "Podman" ? "linux" : null))
                 {
                     RequestTimeout = options.RequestTimeout ?? EngineTimeouts.FromEnvironment(EngineTimeouts.RequestVariable, EngineTimeouts.DefaultRequest),
                     IdleTimeout = options.IdleTimeout ?? EngineTimeouts.FromEnvironment(EngineTimeouts.IdleVariable, EngineTimeouts.DefaultIdle),
@@ -143,7 +159,14 @@ public sealed class DockerEngine : IDisposable
             $"Cannot reach the Docker engine at {ep} (from {ep.Source}): {detail}.", ep.ToString(), hint, inner);
     }
 
-    static HttpClient CreateHttpClient(EngineEndpoint ep)
+    static HttpClient CreateHttpClient(EngineEndpoint ep, EngineFlavor flavor, TimeSpan connectTimeout)
+    {
+        var (handler, baseAddress) = CreateHandler(ep, connectTimeout);
+        return new HttpClient(new PodmanCompatHandler(handler, flavor), disposeHandler: true) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>The transport for an endpoint: unix socket, named pipe, TCP (with TLS), or one ssh dial-stdio process per connection.</summary>
+    static (SocketsHttpHandler Handler, Uri BaseAddress) CreateHandler(EngineEndpoint ep, TimeSpan connectTimeout)
     {
         var handler = new SocketsHttpHandler
         {
@@ -172,6 +195,12 @@ public sealed class DockerEngine : IDisposable
                     }
                 };
                 baseAddress = new Uri("http://docker.sock");
+                break;
+            case "ssh":
+                handler.ConnectCallback = (_, _) => ValueTask.FromResult(SshDialer.Connect(ep, connectTimeout));
+                handler.ConnectTimeout = connectTimeout + TimeSpan.FromSeconds(5);
+                handler.MaxConnectionsPerServer = 4; // each connection is an ssh process and a login on the remote host
+                baseAddress = new Uri("http://docker.ssh");
                 break;
             case "npipe":
                 var pipeName = ep.Uri.AbsolutePath.TrimStart('/');
@@ -204,7 +233,7 @@ public sealed class DockerEngine : IDisposable
                 }
                 break;
         }
-        return new HttpClient(handler, disposeHandler: true) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        return (handler, baseAddress);
     }
 
     static X509Certificate2 LoadClientCertificate(string certPath, string keyPath)
@@ -238,6 +267,12 @@ public sealed class DockerEngine : IDisposable
 
     DockerClient BuildClient()
     {
+        if (Endpoint.Uri.Scheme == "ssh" || (IsPodman && !Endpoint.UseTls))
+        {
+            // Docker.DotNet has no ssh transport, and its own transports would bypass the Podman mending: give it ours.
+            return new DockerClientBuilder().WithEndpoint(new Uri("http://docker.sock")).WithApiVersion(ApiVersion).WithTimeout(RequestTimeout)
+                .WithTransportOptions(new OwnTransport(), this).Build();
+        }
         var builder = new DockerClientBuilder().WithEndpoint(Endpoint.Uri).WithApiVersion(ApiVersion)
             .WithTimeout(RequestTimeout);
         if (Endpoint.UseTls && Endpoint.Uri.Scheme is "tcp" or "https")
@@ -295,6 +330,10 @@ public sealed class DockerEngine : IDisposable
         {
             throw EngineTimeouts.Timeout(Endpoint, what, limit, longRunning);
         }
+        catch (Exception e) when (!ct.IsCancellationRequested && SshTransportException.Find(e) is { } ssh)
+        {
+            throw ssh.ToDockOpt(Endpoint.Source);
+        }
         catch (HttpRequestException e) when (!ct.IsCancellationRequested)
         {
             throw EngineTimeouts.ConnectionLost(Endpoint, what, e);
@@ -322,6 +361,25 @@ public sealed class DockerEngine : IDisposable
             var message = EngineErrors.ExtractMessage(body);
             throw EngineErrors.FromStatus(resp.StatusCode, message, notFoundErrorId, target ?? pathAndQuery);
         }
+    }
+
+    /// <summary>Gives Docker.DotNet the same transport and mending as the raw client (its own connections).</summary>
+    sealed class OwnTransport : Docker.DotNet.Handler.Abstractions.IDockerHandlerFactory<DockerEngine>
+    {
+        public Docker.DotNet.Handler.Abstractions.ResolvedTransport CreateHandler(DockerEngine engine,
+            Docker.DotNet.Handler.Abstractions.ResolvedClientOptions options, Microsoft.Extensions.Logging.ILogger logger)
+        {
+            var (handler, baseAddress) = DockerEngine.CreateHandler(engine.Endpoint, TimeSpan.FromSeconds(5));
+            return new Docker.DotNet.Handler.Abstractions.ResolvedTransport(new PodmanCompatHandler(handler, engine._flavor), baseAddress);
+        }
+
+        public Docker.DotNet.Handler.Abstractions.ResolvedTransport CreateHandler(Docker.DotNet.Handler.Abstractions.ResolvedClientOptions options,
+            Microsoft.Extensions.Logging.ILogger logger) =>
+            throw new NotSupportedException("DockOpt's transport needs its engine.");
+
+        // DockOpt's typed calls are inspect/list/history only; attach and exec go through SendAsync.
+        public Task<Docker.DotNet.Handler.Abstractions.WriteClosableStream> HijackStreamAsync(HttpContent content) =>
+            throw new NotSupportedException("Hijacked streams are not used through the typed client.");
     }
 
     public void Dispose()

@@ -58,11 +58,16 @@ public static class EngineEndpointResolver
     static EngineEndpoint FromHost(string host, string source, Func<string, string?> env, string configDir)
     {
         if (!Uri.TryCreate(host, UriKind.Absolute, out var uri) ||
-            uri.Scheme is not ("unix" or "tcp" or "npipe" or "http" or "https"))
+            uri.Scheme is not ("unix" or "tcp" or "npipe" or "http" or "https" or "ssh"))
         {
             throw new DockOptException(ErrorIds.InvalidEngineEndpoint, DockOptErrorCategory.InvalidArgument,
                 $"The Docker engine endpoint '{host}' (from {source}) is not valid.", host,
-                "Use unix:///path/to/docker.sock, tcp://host:port, npipe:////./pipe/docker_engine, or the name of a docker context.");
+                "Use unix:///path/to/docker.sock, tcp://host:port, ssh://user@host[:port], npipe:////./pipe/docker_engine, or the name of a docker context.");
+        }
+        if (uri.Scheme == "ssh")
+        {
+            SshDialer.Validate(uri);
+            return new EngineEndpoint(uri, source); // TLS settings do not apply: ssh carries the connection
         }
 
         var tlsVerify = IsTruthy(env("DOCKER_TLS_VERIFY"));

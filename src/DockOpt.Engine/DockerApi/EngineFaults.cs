@@ -14,6 +14,8 @@ public static class EngineFaults
     public static DockOptException? Translate(Exception e, bool talksToEngine, bool userCancelled = false)
     {
         if (e is AggregateException { InnerExceptions.Count: 1 } agg) e = agg.InnerExceptions[0];
+        if (talksToEngine && e is not DockOptException && SshTransportException.Find(e) is { } ssh)
+            return ssh.ToDockOpt("the engine endpoint"); // ssh ended under a connection: its own message (host key, permission…)
         switch (e)
         {
             case DockOptException:

@@ -146,6 +146,8 @@ public sealed class EngineSession : IAsyncDisposable
                     throw;
                 }
             }
+            case "ssh":
+                return SshDialer.Connect(ep, TimeSpan.FromSeconds(10));
             case "npipe":
             {
                 var pipeName = ep.Uri.AbsolutePath.TrimStart('/');
