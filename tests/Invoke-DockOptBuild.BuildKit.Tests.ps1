@@ -97,6 +97,100 @@ RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && echo agent > /ssh-seen
         $r.ContextEntryCount | Should -Be 3
     }
 
+    It 'RUN --mount=type=ssh reaches the real agent: the keys a client lists inside the build are ssh-add -l''s' {
+        if (-not $script:apiOk) { Set-ItResult -Skipped -Because 'no engine with BuildKit'; return }
+        foreach ($tool in 'ssh-agent', 'ssh-add', 'ssh-keygen') {
+            if (-not (Get-Command $tool -ErrorAction Ignore)) { Set-ItResult -Skipped -Because "no $tool (OpenSSH client)"; return }
+        }
+        $null = & docker image inspect dockopt/golang:bookworm 2>$null
+        if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'no dockopt/golang:bookworm base (build.ps1 Bootstrap makes it) to compile the agent client'; return }
+        # busybox has no ssh-add and its nc no unix sockets: a static agent-protocol client (RFC draft-miller-ssh-agent,
+        # SSH_AGENTC_REQUEST_IDENTITIES) is compiled in a first stage and run in the RUN step through the forwarded socket.
+        $dir = New-Ctx 'sshagent' @{
+            'agentlist.go' = @'
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"os"
+)
+
+func main() {
+	c, err := net.Dial("unix", os.Getenv("SSH_AUTH_SOCK"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	c.Write([]byte{0, 0, 0, 1, 11}) // SSH_AGENTC_REQUEST_IDENTITIES
+	var n uint32
+	if err := binary.Read(c, binary.BigEndian, &n); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(c, b); err != nil || b[0] != 12 { // SSH_AGENT_IDENTITIES_ANSWER
+		fmt.Fprintln(os.Stderr, "unexpected answer", err)
+		os.Exit(2)
+	}
+	count := binary.BigEndian.Uint32(b[1:5])
+	p := b[5:]
+	next := func() []byte {
+		l := binary.BigEndian.Uint32(p[:4])
+		s := p[4 : 4+l]
+		p = p[4+l:]
+		return s
+	}
+	for i := uint32(0); i < count; i++ {
+		blob := next()
+		comment := next()
+		sum := sha256.Sum256(blob)
+		fmt.Printf("SHA256:%s %s\n", base64.RawStdEncoding.EncodeToString(sum[:]), comment)
+	}
+}
+'@
+            'Dockerfile' = @'
+FROM dockopt/golang:bookworm AS client
+COPY agentlist.go /src/agentlist.go
+RUN cd /src && CGO_ENABLED=0 GOCACHE=/tmp/gocache go build -o /agentlist agentlist.go
+
+FROM dockopt/busybox:latest
+COPY --from=client /agentlist /usr/local/bin/agentlist
+RUN --mount=type=ssh /usr/local/bin/agentlist > /agent-keys
+'@
+        }
+        $agentDir = Join-Path $script:work 'agent2'
+        New-Item -ItemType Directory -Path $agentDir | Out-Null
+        $sock = Join-Path $agentDir 'agent.sock'
+        $comment = 'dockopt-bk-ssh-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+        $out = & ssh-keygen -q -t ed25519 -N '' -C $comment -f (Join-Path $agentDir 'id') 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "ssh-keygen failed: $out" }
+        $agent = Start-Process ssh-agent -ArgumentList '-D', '-a', $sock -PassThru -RedirectStandardOutput (Join-Path $agentDir 'out.txt')
+        $savedSock = $env:SSH_AUTH_SOCK
+        try {
+            for ($i = 0; $i -lt 50 -and -not (Test-Path $sock); $i++) { Start-Sleep -Milliseconds 100 }
+            $env:SSH_AUTH_SOCK = $sock
+            $out = & ssh-add (Join-Path $agentDir 'id') 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "ssh-add failed: $out" }
+            $listed = @(& ssh-add -l)   # "256 SHA256:… comment (ED25519)"
+            $tag = New-Tag 'sshagent'
+            $r = Invoke-DockOptBuild -Path $dir -Tag $tag -Ssh default -NoCache
+        }
+        finally {
+            $env:SSH_AUTH_SOCK = $savedSock
+            Stop-Process -Id $agent.Id -ErrorAction Ignore
+        }
+        $r.Builder | Should -Be 'BuildKit'
+        $listed.Count | Should -Be 1
+        $inside = @(& docker run --rm $tag cat /agent-keys)
+        $inside | Should -Be @((($listed[0] -split ' ')[1..2]) -join ' ')
+        $inside[0] | Should -Match ([regex]::Escape($comment))
+    }
+
     It 'leaves no trace of a secret in the image, its history, the history file, the result or any stream' {
         if (-not $script:apiOk) { Set-ItResult -Skipped -Because 'no engine with BuildKit'; return }
         $value = 'sEcReT-' + [guid]::NewGuid().ToString('n')

@@ -10,7 +10,7 @@ public abstract class EngineCmdlet : DockOptCmdlet
     DockerEngine? _engine;
 
     /// <summary>
-    /// The Docker engine: an endpoint URI (unix://, tcp://, npipe://) or a docker context name. Default: DOCKER_HOST,
+    /// The Docker engine: an endpoint URI (unix://, tcp://, ssh://, npipe://) or a docker context name. Default: DOCKER_HOST,
     /// DOCKER_CONTEXT, the current context of ~/.docker/config.json, then the platform's default socket.
     /// </summary>
     [Parameter]

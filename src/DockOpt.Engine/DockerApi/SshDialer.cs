@@ -50,9 +50,14 @@ public static class SshDialer
         else if (uri.AbsolutePath is not ("" or "/")) problem = $"it has a path ('{uri.AbsolutePath}'); ssh:// endpoints take none";
         else if (!string.IsNullOrEmpty(uri.Query)) problem = "it has a query; ssh:// endpoints take none";
         if (problem != null)
+        {
+            var shown = uri.UserInfo.Contains(':')
+                ? uri.OriginalString.Replace(uri.UserInfo + "@", uri.UserInfo.Split(':')[0] + ":***@", StringComparison.Ordinal)
+                : uri.OriginalString; // never echo a password
             throw new DockOptException(ErrorIds.InvalidEngineEndpoint, DockOptErrorCategory.InvalidArgument,
-                $"The Docker engine endpoint '{uri.OriginalString}' is not valid: {problem}.", uri.OriginalString,
+                $"The Docker engine endpoint '{shown}' is not valid: {problem}.", shown,
                 "Use ssh://user@host or ssh://user@host:port.");
+        }
     }
 
     static string SshProgram() => Environment.GetEnvironmentVariable(SshVariable) is { Length: > 0 } p ? p : "ssh";

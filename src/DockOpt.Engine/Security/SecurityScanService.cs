@@ -80,7 +80,18 @@ public sealed class SecurityScanService
         if (_localImages == null)
         {
             _localImages = new();
-            var list = await engine.Client.Images.ListImagesAsync(new Docker.DotNet.Models.ImagesListParameters { All = false }, ct).ConfigureAwait(false);
+            IList<Docker.DotNet.Models.ImagesListResponse> list;
+            try
+            {
+                list = await engine.Client.Images.ListImagesAsync(new Docker.DotNet.Models.ImagesListParameters { All = false }, ct).ConfigureAwait(false);
+            }
+            catch (Docker.DotNet.DockerApiException e)
+            {
+                // Podman fails the whole list when one image in its store is damaged ("podman images" too): the base is
+                // then unknown, which only loses the base/own split, not the scan.
+                _sink.Verbose($"Base image not looked for: the engine could not list its images ({e.StatusCode}: {EngineErrors.ExtractMessage(e.ResponseBody)}).");
+                list = Array.Empty<Docker.DotNet.Models.ImagesListResponse>();
+            }
             foreach (var img in list)
             {
                 if (img.RepoTags == null || img.RepoTags.Count == 0 || img.RepoTags.All(t => t.StartsWith("<none>", StringComparison.Ordinal))) continue;

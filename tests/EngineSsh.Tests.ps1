@@ -1,0 +1,147 @@
+# DOCKER_HOST=ssh:// and -Engine ssh:// against a real sshd on 127.0.0.1 (Debian's openssh-server, started here with its
+# own config, host key and port) whose remote side runs 'docker system dial-stdio' (the docker CLI on this machine).
+# Keys are made here; ssh reads an ssh_config of this test through DOCKOPT_SSH (a wrapper adding -F), since ssh takes
+# ~/.ssh from the password database, not from $HOME.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-DockOptTestModulePath) -Force
+
+    $script:problem = $null
+    if (-not (Test-Path /usr/sbin/sshd)) { $script:problem = 'no /usr/sbin/sshd (build.ps1 Bootstrap installs openssh-server on Debian as root)' }
+    elseif (-not (Get-Command ssh -ErrorAction Ignore) -or -not (Get-Command ssh-keygen -ErrorAction Ignore)) { $script:problem = 'no OpenSSH client (ssh, ssh-keygen)' }
+    elseif ((& id -u) -ne '0') { $script:problem = 'sshd for the test runs as root and logs in as root' }
+    elseif (-not (Test-DockerEngine)) { $script:problem = 'no Docker engine behind the ssh connection' }
+    if ($script:problem -and $env:CI -eq 'true' -and (& id -u) -eq '0') { throw "Precondition missing under CI=true, where Bootstrap provides sshd: $($script:problem)" }
+
+    if (-not $script:problem) {
+        $d = $script:dir = Join-Path ([IO.Path]::GetTempPath()) ('dockopt-d-ssh-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+        $null = New-Item -ItemType Directory -Path $d
+        foreach ($k in 'host_key', 'client_key', 'wrong_key') {
+            $out = & ssh-keygen -q -t ed25519 -N '' -C "dockopt-test-$k" -f (Join-Path $d $k) 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "ssh-keygen failed: $out" }
+        }
+        Copy-Item (Join-Path $d 'client_key.pub') (Join-Path $d 'authorized_keys')
+        $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0); $l.Start(); $script:port = $l.LocalEndpoint.Port; $l.Stop()
+        @"
+Port $($script:port)
+ListenAddress 127.0.0.1
+HostKey $d/host_key
+AuthorizedKeysFile $d/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+StrictModes no
+UsePAM no
+PidFile $d/sshd.pid
+"@ | Set-Content (Join-Path $d 'sshd_config')
+        $null = New-Item -ItemType Directory -Force -Path /run/sshd
+        $out = & /usr/sbin/sshd -f (Join-Path $d 'sshd_config') -E (Join-Path $d 'sshd.log') 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "sshd did not start: $out" }
+        $deadline = (Get-Date).AddSeconds(10)
+        do {
+            Start-Sleep -Milliseconds 100
+            $ok = $false
+            $c = [System.Net.Sockets.TcpClient]::new()
+            try { $c.Connect('127.0.0.1', $script:port); $ok = $true } catch { } finally { $c.Dispose() }
+        } until ($ok -or (Get-Date) -gt $deadline)
+
+        function script:New-SshWrapper([string] $Name, [string] $Key, [string] $HostKeyChecking, [string] $KnownHosts) {
+            @"
+Host *
+  IdentityFile $d/$Key
+  IdentitiesOnly yes
+  UserKnownHostsFile $KnownHosts
+  StrictHostKeyChecking $HostKeyChecking
+  LogLevel ERROR
+"@ | Set-Content (Join-Path $d "$Name.config")
+            $w = Join-Path $d $Name
+            "#!/bin/sh`nexec ssh -F '$d/$Name.config' `"`$@`"`n" | Set-Content -NoNewline $w
+            & chmod +x $w
+            return $w
+        }
+        $script:sshOk = New-SshWrapper 'ssh-ok' 'client_key' 'accept-new' "$d/known_hosts"
+        $script:sshWrongKey = New-SshWrapper 'ssh-wrong-key' 'wrong_key' 'accept-new' "$d/known_hosts"
+        $script:sshUnknownHost = New-SshWrapper 'ssh-unknown-host' 'client_key' 'yes' "$d/empty_known_hosts"
+        $script:endpoint = "ssh://root@127.0.0.1:$($script:port)"
+        $script:savedSsh = $env:DOCKOPT_SSH
+
+        # ssh processes of this test's port still alive (dial-stdio connections DockOpt should have ended)
+        function script:Get-LeftoverSsh {
+            @(& pgrep -af 'dial-stdio' 2>$null | Where-Object { $_ -match "-p $($script:port) " -and $_ -notmatch 'sshd' })
+        }
+    }
+}
+
+AfterAll {
+    $env:DOCKOPT_SSH = $script:savedSsh
+    if ($script:dir) {
+        $pidFile = Join-Path $script:dir 'sshd.pid'
+        if (Test-Path $pidFile) { Stop-Process -Id ([int](Get-Content $pidFile)) -ErrorAction Ignore }
+        Remove-Item -Recurse -Force $script:dir -ErrorAction Ignore
+    }
+}
+
+Describe 'Engine over ssh:// (docker system dial-stdio through a real sshd)' -Tag 'RequiresDocker', 'Ssh' {
+    BeforeEach { if (-not $script:problem) { $env:DOCKOPT_SSH = $script:sshOk } }
+
+    It 'Get-DockOptImage over -Engine ssh:// gives the figures it gives over the unix socket' {
+        if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
+        $viaSsh = Get-DockOptImage -Engine $script:endpoint -Name dockopt/busybox:latest
+        $local = Get-DockOptImage -Engine unix:///var/run/docker.sock -Name dockopt/busybox:latest
+        $viaSsh.Engine | Should -Be $script:endpoint
+        $viaSsh.Id | Should -Be (& docker image inspect dockopt/busybox:latest --format '{{.Id}}')
+        foreach ($p in 'Id', 'Size', 'LayerCount', 'Created', 'Architecture', 'Os') { $viaSsh.$p | Should -Be $local.$p -Because $p }
+        $viaSsh.LayerDiffIds | Should -Be $local.LayerDiffIds
+        $viaSsh.RepoTags | Should -Be $local.RepoTags
+        Get-LeftoverSsh | Should -BeNullOrEmpty -Because 'the command disposes its connections, and each ends its ssh process'
+    }
+
+    It 'Measure-DockOptImage over DOCKER_HOST=ssh:// streams the export through ssh and gives the same figures' {
+        if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
+        $saved = $env:DOCKER_HOST
+        try {
+            $env:DOCKER_HOST = $script:endpoint
+            $viaSsh = Measure-DockOptImage -Name dockopt/busybox:latest
+        }
+        finally { $env:DOCKER_HOST = $saved }
+        $local = Measure-DockOptImage -Engine unix:///var/run/docker.sock -Name dockopt/busybox:latest
+        foreach ($p in 'ImageId', 'LayerCount', 'TotalSize', 'FinalSize', 'FileCount', 'ReclaimableBytes', 'DuplicateBytes', 'Efficiency', 'Score') {
+            $viaSsh.$p | Should -Be $local.$p -Because $p
+        }
+        $viaSsh.TotalSize | Should -Be ([long](& docker image inspect dockopt/busybox:latest --format '{{.Size}}'))
+        Get-LeftoverSsh | Should -BeNullOrEmpty
+    }
+
+    It 'a key the server refuses fails with EngineSshFailed and ssh''s own message within seconds, leaving no ssh process' {
+        if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
+        $env:DOCKOPT_SSH = $script:sshWrongKey
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $e = { Get-DockOptImage -Engine $script:endpoint -Name dockopt/busybox:latest } | Should -Throw -PassThru
+        $sw.Stop()
+        $e.FullyQualifiedErrorId | Should -BeLike 'EngineSshFailed,*'
+        $e.Exception.Message | Should -Match 'Permission denied \(publickey\)'
+        $e.Exception.Message | Should -Match ([regex]::Escape($script:endpoint))
+        $e.Exception.RecommendedAction | Should -Match 'ssh-add|IdentityFile'
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
+        Get-LeftoverSsh | Should -BeNullOrEmpty
+    }
+
+    It 'an unknown host key (StrictHostKeyChecking yes) fails with EngineSshFailed saying so, with no prompt' {
+        if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
+        $env:DOCKOPT_SSH = $script:sshUnknownHost
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $e = { Measure-DockOptImage -Engine $script:endpoint -Name dockopt/busybox:latest } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'EngineSshFailed,*'
+        $e.Exception.Message | Should -Match 'Host key verification failed'
+        $e.Exception.RecommendedAction | Should -Match 'known_hosts'
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
+        Get-LeftoverSsh | Should -BeNullOrEmpty
+    }
+
+    It 'a password in the URL is refused before ssh runs' {
+        $e = { Get-DockOptImage -Engine 'ssh://root:secret@127.0.0.1:1' } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'InvalidEngineEndpoint,*'
+        "$($e.Exception.Message) $($e.TargetObject)" | Should -Not -Match 'secret'
+    }
+}
