@@ -113,6 +113,24 @@ Describe 'Engine over ssh:// (docker system dial-stdio through a real sshd)' -Ta
         Get-LeftoverSsh | Should -BeNullOrEmpty
     }
 
+    It 'Invoke-DockOptBuild over ssh:// runs BuildKit, its session upgraded on a dial-stdio connection' {
+        if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
+        $ctx = Join-Path $script:dir 'ctx'
+        $null = New-Item -ItemType Directory -Force -Path $ctx
+        Set-Content -Path (Join-Path $ctx 'Dockerfile') -NoNewline -Value "FROM dockopt/busybox:latest`nCOPY hello.txt /hello.txt`n"
+        Set-Content -Path (Join-Path $ctx 'hello.txt') -NoNewline -Value $script:port
+        $tag = (New-TestImageName 'dockopt-d-ssh') + ':build'
+        try {
+            $r = Invoke-DockOptBuild -Engine $script:endpoint -Path $ctx -Tag $tag
+            $r.Builder | Should -Be 'BuildKit'
+            $r.Engine | Should -Be $script:endpoint
+            $r.ImageId | Should -Be (& docker image inspect $tag --format '{{.Id}}')
+            (& docker run --rm $tag cat /hello.txt) | Should -Be "$($script:port)"
+            Get-LeftoverSsh | Should -BeNullOrEmpty
+        }
+        finally { Remove-TestImage $tag }
+    }
+
     It 'a key the server refuses fails with EngineSshFailed and ssh''s own message within seconds, leaving no ssh process' {
         if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
         $env:DOCKOPT_SSH = $script:sshWrongKey

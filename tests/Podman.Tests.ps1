@@ -164,5 +164,41 @@ Describe 'DockOpt against Podman''s Docker-compatible service' -Tag 'RequiresDoc
             $again.Status | Should -Be 'Unchanged'
             $again.BytesPushed | Should -Be 0
         }
+
+        It 'Publish-DockOptImage passes -Credential to Podman (X-Registry-Auth) for a registry with basic auth, and a wrong password is RegistryAuthenticationFailed' {
+            if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
+            foreach ($tool in 'docker-registry', 'htpasswd') {
+                if (-not (Get-Command $tool -ErrorAction Ignore)) {
+                    if ($env:CI -eq 'true') { throw "Precondition missing under CI=true: no $tool (build.ps1 Bootstrap installs it)" }
+                    Set-ItResult -Skipped -Because "no $tool"; return
+                }
+            }
+            $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0); $l.Start(); $port = $l.LocalEndpoint.Port; $l.Stop()
+            $dir = Join-Path $script:work "registry-$port"
+            $null = New-Item -ItemType Directory -Force -Path "$dir/data"
+            $password = [guid]::NewGuid().ToString('n')
+            Set-Content "$dir/htpasswd" ((& htpasswd -Bbn podman-tester $password) | Where-Object { $_ })
+            Set-Content "$dir/config.yml" "version: 0.1`nlog:`n  level: warn`nstorage:`n  filesystem:`n    rootdirectory: $dir/data`nhttp:`n  addr: 127.0.0.1:$port`nauth:`n  htpasswd:`n    realm: dockopt-test`n    path: $dir/htpasswd`n"
+            $reg = Start-Process -FilePath docker-registry -ArgumentList 'serve', "$dir/config.yml" -RedirectStandardError "$dir/registry.log" -RedirectStandardOutput "$dir/stdout.log" -PassThru
+            try {
+                $deadline = (Get-Date).AddSeconds(15)
+                do { Start-Sleep -Milliseconds 100; $code = & curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" } until ($code -eq '401' -or (Get-Date) -gt $deadline)
+                $code | Should -Be '401'
+                $good = [pscredential]::new('podman-tester', (ConvertTo-SecureString $password -AsPlainText -Force))
+                $r = Publish-DockOptImage -Engine $script:engine -Name $script:tag -Destination "127.0.0.1:$port/dockopt-d-podman/auth" -Tag a1 -Credential $good
+                $r.Status | Should -Be 'Pushed'
+                $r.AuthSource | Should -Be 'Credential'
+                $head = & curl -sS -I -u "podman-tester:$password" -H 'Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' "http://127.0.0.1:$port/v2/dockopt-d-podman/auth/manifests/a1"
+                $digest = (($head | Where-Object { $_ -match '^Docker-Content-Digest:' }) -replace '^Docker-Content-Digest:\s*', '').Trim()
+                $r.Digest | Should -Be $digest
+                $bad = [pscredential]::new('podman-tester', (ConvertTo-SecureString 'not-the-password' -AsPlainText -Force))
+                $e = { Publish-DockOptImage -Engine $script:engine -Name $script:tag -Destination "127.0.0.1:$port/dockopt-d-podman/auth" -Tag a2 -Credential $bad } | Should -Throw -PassThru
+                $e.FullyQualifiedErrorId | Should -BeLike 'RegistryAuthenticationFailed,*'
+            }
+            finally {
+                Stop-Process -Id $reg.Id -Force -ErrorAction Ignore
+                & podman image rm -f "127.0.0.1:$port/dockopt-d-podman/auth:a1" *> $null
+            }
+        }
     }
 }
