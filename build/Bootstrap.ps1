@@ -163,9 +163,14 @@ if ((Get-Command podman -ErrorAction Ignore) -and (Test-Root)) {
         # Rootful Podman gives containers RLIMIT_NOFILE/NPROC of 1048576 (or the host's hard limit with --ulimit host);
         # in a container without CAP_SYS_RESOURCE runc cannot set those and every start fails "error setting rlimit type 7".
         # Limits under this shell's hard limits (nproc at most 32768, which such kernels accept) let containers start.
-        $nofile = [int](& sh -c 'ulimit -Hn')
-        $hardNproc = & sh -c 'ulimit -Hu'
-        $nproc = if ($hardNproc -eq 'unlimited') { 32768 } else { [math]::Min([int64]$hardNproc, 32768) }
+        $limits = Get-Content /proc/self/limits
+        function Get-HardLimit([string] $Name, [int64] $Default) {
+            $line = $limits | Where-Object { $_ -like "$Name *" } | Select-Object -First 1
+            $hard = if ($line) { ($line.Substring($Name.Length).Trim() -split '\s+')[1] } else { $null }
+            if ($hard -match '^\d+$') { return [int64]$hard } else { return $Default }
+        }
+        $nofile = [math]::Min((Get-HardLimit 'Max open files' 1048576), 1048576)
+        $nproc = [math]::Min((Get-HardLimit 'Max processes' 32768), 32768)
         $conf = Join-Path $stateDir 'containers.conf'
         "[containers]`ndefault_ulimits = [`"nofile=${nofile}:${nofile}`", `"nproc=${nproc}:${nproc}`"]`n" | Set-Content -Path $conf -NoNewline
         Remove-Item -Force $podmanSocket -ErrorAction Ignore
