@@ -80,11 +80,19 @@ public sealed class DockerEngine : IDisposable
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
+                if (endpoint.Uri.Scheme == "ssh")
+                    throw new DockOptException(ErrorIds.EngineSshFailed, DockOptErrorCategory.ConnectionError,
+                        $"Cannot reach the Docker engine at {endpoint} (from {endpoint.Source}): ssh and 'docker system dial-stdio' gave no answer within {options.ConnectTimeout.TotalSeconds:0} s.",
+                        endpoint.ToString(), "Check that the host is reachable on that port ('ssh -v USER@HOST docker version' shows where it stops) and that the remote engine runs.");
                 throw Unreachable(endpoint, $"no answer within {options.ConnectTimeout.TotalSeconds:0} s", null);
             }
             catch (Exception e) when (SshTransportException.Find(e) is { } ssh)
             {
                 throw ssh.ToDockOpt(endpoint.Source);
+            }
+            catch (HttpRequestException e) when (e.InnerException is DockOptException own)
+            {
+                throw own; // the transport's own error (the ssh client could not be started)
             }
             catch (HttpRequestException e)
             {

@@ -89,7 +89,7 @@ public sealed class SecurityScanService
             {
                 // Podman fails the whole list when one image in its store is damaged ("podman images" too): the base is
                 // then unknown, which only loses the base/own split, not the scan.
-                _sink.Verbose($"Base image not looked for: the engine could not list its images ({e.StatusCode}: {EngineErrors.ExtractMessage(e.ResponseBody)}).");
+                _sink.Verbose($"Base image not looked for: the engine could not list its images ({e.StatusCode}: {EngineErrors.ExtractMessage(e.ResponseBody ?? "")}).");
                 list = Array.Empty<Docker.DotNet.Models.ImagesListResponse>();
             }
             foreach (var img in list)
