@@ -69,6 +69,29 @@ Describe 'DockOpt against Podman''s Docker-compatible service' -Tag 'RequiresDoc
             $again.CacheHits | Should -Be 3
         }
 
+        It 'numbers Buildah''s per-stage steps across a multi-stage Dockerfile as dockerd''s classic builder does' {
+            if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
+            $ctx = Join-Path $script:work 'multi'
+            $null = New-Item -ItemType Directory -Force -Path $ctx
+            Set-Content -Path (Join-Path $ctx 'Dockerfile') -NoNewline -Value (
+                "ARG BASE=dockopt/busybox:latest`nFROM `${BASE} AS build`nARG MSG=hi`nRUN echo `$MSG > /msg`nFROM dockopt/busybox:latest`nCOPY --from=build /msg /msg`nCMD [`"cat`", `"/msg`"]`n")
+            $tag = 'dockopt-d-podman/multi:' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+            try {
+                $p = Invoke-DockOptBuild -Engine $script:engine -Path $ctx -Tag $tag -BuildArg @{ MSG = 'via-podman' } -NoCache
+                $d = Invoke-DockOptBuild -Path $ctx -Tag $tag -BuildArg @{ MSG = 'via-podman' } -NoCache -Builder Classic
+                $p.StepCount | Should -Be $d.StepCount
+                # Buildah runs no step for the ARG before the first FROM; every other step has dockerd's number and line.
+                $p.Steps.Number | Should -Be @($d.Steps | Select-Object -Skip 1 | ForEach-Object Number)
+                $p.Steps.Line | Should -Be @($d.Steps | Select-Object -Skip 1 | ForEach-Object Line)
+                $p.Steps[-2].Instruction | Should -Be 'COPY --from=build /msg /msg'
+                $p.ImageId | Should -Be "sha256:$((PodmanInspect $tag).Id)"
+            }
+            finally {
+                & podman image rm -f $tag *> $null
+                Remove-TestImage $tag
+            }
+        }
+
         It '-Builder BuildKit fails with BuildKitUnavailable naming Podman, before sending anything' {
             if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
             $e = { Invoke-DockOptBuild -Engine $script:engine -Path $script:ctx -Tag $script:tag -Builder BuildKit } | Should -Throw -PassThru
