@@ -22,7 +22,7 @@ public abstract class EngineCmdlet : DockOptCmdlet
     {
         if (_engine != null) return _engine;
         var e = await DockerEngine.ConnectAsync(new EngineOptions { Engine = Engine }, ct).ConfigureAwait(false);
-        Verbose($"Docker engine {e.Endpoint} ({e.Endpoint.Source}), engine {e.EngineVersion ?? "?"}, API v{e.ApiVersion}.");
+        Verbose($"Docker engine {e.Endpoint} ({e.Endpoint.Source}), {e.EngineProduct ?? "engine"} {e.EngineVersion ?? "?"}, API v{e.ApiVersion}.");
         return _engine = e;
     }
 
