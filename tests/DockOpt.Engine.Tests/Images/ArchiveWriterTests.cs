@@ -256,6 +256,51 @@ public class ArchiveWriterTests
         Assert.Equal(JsonSerializer.Deserialize<string[]>(id[1]), v.Image.Layers.Select(l => l.DiffId));
     }
 
+    /// <summary>
+    /// A stream whose layer has no name suffix and no ustar magic (a V7 tar) and comes before the manifest: the pass cannot
+    /// tell it is a layer, so it is spooled to a temporary file and read from there once the manifest names it.
+    /// </summary>
+    [Fact]
+    public async Task Stream_UnrecognisableLayerBeforeManifest_SpooledThenRead()
+    {
+        var layerStream = new MemoryStream();
+        using (var w = new TarWriter(layerStream, TarEntryFormat.V7, leaveOpen: true))
+            w.WriteEntry(new V7TarEntry(TarEntryType.V7RegularFile, "v7.txt") { DataStream = new MemoryStream("old tar"u8.ToArray()) });
+        var layer = layerStream.ToArray();
+        Assert.False(layer.AsSpan(257, 5).SequenceEqual("ustar"u8));
+        var config = TestArchives.Config(new[] { layer });
+        var archive = new MemoryStream();
+        using (var w = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            void Add(string name, byte[] data) => w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data) });
+            Add("somelayer", layer);
+            Add("cfg", config);
+            Add("manifest.json", System.Text.Encoding.UTF8.GetBytes("[{\"Config\":\"cfg\",\"RepoTags\":[\"v7:1\"],\"Layers\":[\"somelayer\"]}]"));
+        }
+        var bytes = archive.ToArray();
+        var v = await Read(ImageSource.FromStream(_ => Task.FromResult<System.IO.Stream>(new NonSeekable(new MemoryStream(bytes))), "v7"));
+        Assert.Equal(new[] { LayerBuilder.Sha(layer) }, v.Image!.Layers.Select(l => l.DiffId));
+        Assert.Contains(v.Entries, e => e.Path == "v7.txt" && e.Size == 7);
+    }
+
+    [Fact]
+    public async Task GzipCompressedArchiveFile_ReadAsAStream()
+    {
+        var tmp = Path.GetTempFileName();
+        try
+        {
+            using (var src = File.OpenRead(Data("tiny", "podman-docker-archive.tar")))
+            using (var dst = new System.IO.Compression.GZipStream(File.Create(tmp), System.IO.Compression.CompressionLevel.Fastest))
+                src.CopyTo(dst);
+            var v = await Read(ImageSource.FromArchive(tmp));
+            Assert.Equal(TinyDiffIds(), v.Image!.Layers.Select(l => l.DiffId));
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
     // ---- multi-platform ----
 
     public static TheoryData<string> MultiSources => new() { "multi-oci-layout", "multi-oci-archive.tar", "multi-dir", "stream:multi-oci-archive.tar" };
