@@ -46,18 +46,25 @@ Describe 'dive''s kaniko archive (config first named by its digest, layers as he
 
     It 'gives the figures, findings and packages the engine gives after docker load' {
         if (-not $script:hasDocker) { Set-ItResult -Skipped -Because 'needs a Docker engine to load the archive'; return }
+        $image = $script:kanikoManifest.Config
+        & docker image inspect $image *> $null
+        $present = $LASTEXITCODE -eq 0
         $loaded = & docker load -i $script:kaniko 2>&1
         $LASTEXITCODE | Should -Be 0 -Because "$loaded"
-        $image = $script:kanikoManifest.Config
-        $a = Measure-DockOptImage -Path $script:kaniko -NoLayerCache
-        $e = Measure-DockOptImage $image -NoLayerCache
-        foreach ($p in 'LayerCount', 'TotalSize', 'FinalSize', 'FileCount', 'ReclaimableBytes', 'ImageId') { $a.$p | Should -Be $e.$p -Because $p }
-        $a.TotalSize | Should -Be ([long](& docker image inspect $image --format '{{.Size}}'))
-        $sa = Invoke-DockOptScan -Path $script:kaniko -NoTrivy -WarningAction SilentlyContinue
-        $se = Invoke-DockOptScan $image -NoTrivy -WarningAction SilentlyContinue
-        @($sa.Findings | ForEach-Object { "$($_.RuleId) $($_.Location) $($_.Layer)" }) |
-            Should -Be @($se.Findings | ForEach-Object { "$($_.RuleId) $($_.Location) $($_.Layer)" })
-        $sa.PackageCount | Should -Be $se.PackageCount
+        try {
+            $a = Measure-DockOptImage -Path $script:kaniko -NoLayerCache
+            $e = Measure-DockOptImage $image -NoLayerCache
+            foreach ($p in 'LayerCount', 'TotalSize', 'FinalSize', 'FileCount', 'ReclaimableBytes', 'ImageId') { $a.$p | Should -Be $e.$p -Because $p }
+            $a.TotalSize | Should -Be ([long](& docker image inspect $image --format '{{.Size}}'))
+            $sa = Invoke-DockOptScan -Path $script:kaniko -NoTrivy -WarningAction SilentlyContinue
+            $se = Invoke-DockOptScan $image -NoTrivy -WarningAction SilentlyContinue
+            @($sa.Findings | ForEach-Object { "$($_.RuleId) $($_.Location) $($_.Layer)" }) |
+                Should -Be @($se.Findings | ForEach-Object { "$($_.RuleId) $($_.Location) $($_.Layer)" })
+            $sa.PackageCount | Should -Be $se.PackageCount
+        } finally {
+            # The archive tags dive-test:kaniko-latest; leave the engine as it was.
+            if (-not $present) { & docker image rm -f $image *> $null }
+        }
     }
 }
 

@@ -248,12 +248,21 @@ public class ArchiveWriterTests
     {
         var path = Data("tiny", name);
         Precondition.Require(Docker("version", "--format", "{{.Server.Version}}") != null, "needs a Docker engine to load the archive");
+        var present = Docker("image", "inspect", TinyImageId(), "--format", "{{.Id}}") != null;
         var loaded = Docker("load", "-i", path);
         Assert.NotNull(loaded);
-        var id = Docker("image", "inspect", TinyImageId(), "--format", "{{.Id}}|{{json .RootFS.Layers}}")!.Split('|');
-        var v = await Read(ImageSource.FromArchive(path));
-        Assert.Equal(id[0], v.Image!.ConfigDigest);
-        Assert.Equal(JsonSerializer.Deserialize<string[]>(id[1]), v.Image.Layers.Select(l => l.DiffId));
+        try
+        {
+            var id = Docker("image", "inspect", TinyImageId(), "--format", "{{.Id}}|{{json .RootFS.Layers}}")!.Split('|');
+            var v = await Read(ImageSource.FromArchive(path));
+            Assert.Equal(id[0], v.Image!.ConfigDigest);
+            Assert.Equal(JsonSerializer.Deserialize<string[]>(id[1]), v.Image.Layers.Select(l => l.DiffId));
+        }
+        finally
+        {
+            // Leave the engine as it was: the archives tag dockopt-a-archive/tiny:1 or 127.0.0.1:5000/dockopt-a-archive/tiny:1.
+            if (!present) Docker("image", "rm", "-f", TinyImageId());
+        }
     }
 
     /// <summary>
