@@ -358,6 +358,66 @@ public class ArchiveWriterTests
         Assert.Equal(ErrorIds.PlatformNotFound, bad.ErrorId);
     }
 
+    /// <summary>
+    /// The layout Docker 25+ with the containerd image store saves: manifest.json for the platform it has, and an index.json
+    /// whose nested index lists every platform though only the saved one's blobs are stored. Built from the two-platform
+    /// OCI layout skopeo wrote, without the arm64 blobs.
+    /// </summary>
+    [Fact]
+    public async Task Docker25StyleArchive_OnePlatformStored_OthersNotFound()
+    {
+        var dir = Data("multi", "multi-oci-layout");
+        byte[] Blob(string digest) => File.ReadAllBytes(Path.Combine(dir, "blobs", "sha256", digest.Substring(7)));
+        JsonElement Json(byte[] b) => JsonDocument.Parse(b).RootElement;
+        var top = Json(File.ReadAllBytes(Path.Combine(dir, "index.json")));
+        var nested = Json(Blob(top.GetProperty("manifests")[0].GetProperty("digest").GetString()!));
+        var byArch = nested.GetProperty("manifests").EnumerateArray().ToDictionary(
+            m => m.GetProperty("platform").GetProperty("architecture").GetString()!, m => m.GetProperty("digest").GetString()!);
+        var amd = Json(Blob(byArch["amd64"]));
+        var arm = Json(Blob(byArch["arm64"]));
+        static IEnumerable<string> Digests(JsonElement m) =>
+            new[] { m.GetProperty("config").GetProperty("digest").GetString()! }
+                .Concat(m.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("digest").GetString()!));
+        var keep = Digests(amd).Append(byArch["amd64"]).Append(top.GetProperty("manifests")[0].GetProperty("digest").GetString()!).ToHashSet();
+        Assert.Contains(Digests(arm), d => !keep.Contains(d)); // arm64 has blobs of its own, left out
+        var manifestJson = JsonSerializer.Serialize(new[]
+        {
+            new
+            {
+                Config = "blobs/sha256/" + amd.GetProperty("config").GetProperty("digest").GetString()!.Substring(7),
+                RepoTags = new[] { "dockopt-a-archive/multi:1" },
+                Layers = amd.GetProperty("layers").EnumerateArray().Select(l => "blobs/sha256/" + l.GetProperty("digest").GetString()!.Substring(7)).ToArray(),
+            },
+        });
+        var tmp = Path.GetTempFileName();
+        try
+        {
+            using (var fs = File.Create(tmp))
+            using (var w = new TarWriter(fs, TarEntryFormat.Pax))
+            {
+                void Add(string name, byte[] data) => w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data) });
+                foreach (var d in keep) Add("blobs/sha256/" + d.Substring(7), Blob(d));
+                Add("index.json", File.ReadAllBytes(Path.Combine(dir, "index.json")));
+                Add("manifest.json", System.Text.Encoding.UTF8.GetBytes(manifestJson));
+                Add("oci-layout", File.ReadAllBytes(Path.Combine(dir, "oci-layout")));
+            }
+            foreach (var src in new[] { ImageSource.FromArchive(tmp), Stream(tmp) })
+            {
+                var v = await Read(src);
+                Assert.Equal("amd64", v.Image!.Config.Architecture);
+                Assert.Equal(new[] { "dockopt-a-archive/multi:1" }, v.Image.RepoTags);
+                Assert.Equal("amd64", (await Read(src, "linux/amd64")).Image!.Config.Architecture);
+                var ex = await Assert.ThrowsAsync<DockOptException>(() => Read(src, "linux/arm64"));
+                Assert.Equal(ErrorIds.PlatformNotFound, ex.ErrorId);
+                Assert.Contains("offers linux/amd64.", ex.Message);
+            }
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
     [Fact]
     public async Task SinglePlatformArchive_OtherPlatformAsked_PlatformNotFound()
     {
