@@ -199,6 +199,26 @@ public class ArchiveWriterTests
         Assert.Contains("dockopt-a-archive/tiny:1", ex.Message);
     }
 
+    [Fact]
+    public async Task DockerSave_TwoImages_PickedByTagOrIndex_FirstByDefault()
+    {
+        var path = Data("two", "docker-save-two-images.tar");
+        var manifest = JsonDocument.Parse(TarMember(path, "manifest.json")).RootElement;
+        Assert.Equal(2, manifest.GetArrayLength());
+        var dpkgDiffIds = DiffIds(TarMember(path, manifest[1].GetProperty("Config").GetString()!));
+        Assert.Equal(TinyDiffIds(), (await Read(ImageSource.FromArchive(path))).Image!.Layers.Select(l => l.DiffId));
+        foreach (var reference in new[] { "dockopt-a-archive/dpkg:1", "@1" })
+        {
+            var v = await Read(ImageSource.FromArchive(path, reference));
+            Assert.Equal(dpkgDiffIds, v.Image!.Layers.Select(l => l.DiffId));
+            Assert.Equal(new[] { "dockopt-a-archive/dpkg:1" }, v.Image.RepoTags);
+            Assert.Equal(dpkgDiffIds.Length, v.Layers.Count); // the other image's layers are not read
+        }
+        var ex = await Assert.ThrowsAsync<DockOptException>(() => Read(ImageSource.FromArchive(path, "@2")));
+        Assert.Equal(ErrorIds.ImageNotFound, ex.ErrorId);
+        Assert.Contains("dockopt-a-archive/tiny:1, dockopt-a-archive/dpkg:1", ex.Message);
+    }
+
     /// <summary>The same entries in another order: manifest first, config last, layers reversed.</summary>
     [Theory]
     [InlineData("dive/test-kaniko-image.tar")]
