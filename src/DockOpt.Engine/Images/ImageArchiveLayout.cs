@@ -191,11 +191,11 @@ internal static class ImageArchiveLayout
             var entries = manifests.EnumerateArray().Where(m => !IsAttestation(m)).ToList();
             if (depth == 0 && reference != null)
             {
-                var names = entries.Select(RefName).Where(n => n != null).Select(n => n!).ToArray();
-                entries = entries.Where(m => RefName(m) is { } n && (n == reference || TagMatches(n, reference))).ToList();
+                var names = entries.Select(m => RefNames(m).FirstOrDefault()).Where(n => n != null).Select(n => n!).ToArray();
+                entries = entries.Where(m => RefNames(m).Any(n => n == reference || TagMatches(n, reference))).ToList();
                 if (entries.Count == 0) throw NoSuchReference(description, reference, names);
             }
-            if (depth == 0) tags = entries.Select(RefName).Where(n => n != null).Select(n => n!).Take(1).ToArray();
+            if (depth == 0) tags = entries.Select(m => RefNames(m).FirstOrDefault()).Where(n => n != null).Select(n => n!).Take(1).ToArray();
             string? FindManifest(string digest) => store.Find(manifestKey(digest)) ?? store.Find(blobKey(digest));
             var (pick, picked) = PickFromIndex(entries, want, description, FindManifest);
             if (picked != null) platformFromIndex = picked;
@@ -206,12 +206,12 @@ internal static class ImageArchiveLayout
         throw ImageReader.Invalid(description, "image indexes nest too deeply");
     }
 
-    static string? RefName(JsonElement m)
+    /// <summary>The names an index entry carries: the containerd image name (full, as docker save writes it) and the OCI ref name.</summary>
+    static IEnumerable<string> RefNames(JsonElement m)
     {
-        if (!m.TryGetProperty("annotations", out var a) || a.ValueKind != JsonValueKind.Object) return null;
-        if (a.TryGetProperty(RefNameAnnotation, out var r) && r.ValueKind == JsonValueKind.String) return r.GetString();
-        if (a.TryGetProperty(ContainerdNameAnnotation, out var c) && c.ValueKind == JsonValueKind.String) return c.GetString();
-        return null;
+        if (!m.TryGetProperty("annotations", out var a) || a.ValueKind != JsonValueKind.Object) yield break;
+        if (a.TryGetProperty(ContainerdNameAnnotation, out var c) && c.ValueKind == JsonValueKind.String && c.GetString() is { Length: > 0 } cn) yield return cn;
+        if (a.TryGetProperty(RefNameAnnotation, out var r) && r.ValueKind == JsonValueKind.String && r.GetString() is { Length: > 0 } rn) yield return rn;
     }
 
     /// <summary>BuildKit's provenance/SBOM manifests (platform unknown/unknown) are not images.</summary>
