@@ -330,6 +330,42 @@ public class ArchiveWriterTests
         }
     }
 
+    /// <summary>
+    /// The reported failure itself: Podman's Docker-compatible API exports an image with its layers as &lt;hex&gt;.tar first
+    /// and &lt;v1&gt;/layer.tar links; the engine reader (one pass over the stream) reads it. Starts its own
+    /// <c>podman system service</c> on a private socket and stops it.
+    /// </summary>
+    [SkippableFact]
+    public async Task PodmanServiceExport_ReadThroughTheEngineReader()
+    {
+        Precondition.RequireHost(Run("podman", "--version") != null, "podman is not installed (apt-get install podman)");
+        const string name = "127.0.0.1:5000/dockopt-a-archive/tiny:1";
+        var present = Run("podman", "image", "exists", name) != null;
+        Assert.NotNull(Run("podman", "load", "-q", "-i", Data("tiny", "podman-docker-archive.tar")));
+        var socket = Path.Combine(Path.GetTempPath(), "dockopt-a-podman-" + Guid.NewGuid().ToString("N").Substring(0, 8) + ".sock");
+        var psi = new ProcessStartInfo("podman") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "system", "service", "--time=0", "unix://" + socket }) psi.ArgumentList.Add(a);
+        using var service = Process.Start(psi)!;
+        try
+        {
+            for (var i = 0; i < 100 && !File.Exists(socket); i++) await Task.Delay(100);
+            Assert.True(File.Exists(socket), "podman system service did not open its socket");
+            using var engine = await DockOpt.Engine.DockerApi.DockerEngine.ConnectAsync(
+                new DockOpt.Engine.DockerApi.EngineOptions { Engine = "unix://" + socket }, CancellationToken.None);
+            var v = await Read(ImageSource.FromEngine(engine, name));
+            Assert.Equal(TinyDiffIds(), v.Image!.Layers.Select(l => l.DiffId));
+            Assert.Equal(TinyImageId(), v.Image.ConfigDigest);
+            Assert.Equal(ImageArchiveFormat.DockerSave, v.Image.Format);
+        }
+        finally
+        {
+            service.Kill(entireProcessTree: true);
+            service.WaitForExit(10_000);
+            File.Delete(socket);
+            if (!present) Run("podman", "rmi", name);
+        }
+    }
+
     // ---- multi-platform ----
 
     public static TheoryData<string> MultiSources => new() { "multi-oci-layout", "multi-oci-archive.tar", "multi-dir", "stream:multi-oci-archive.tar" };
@@ -463,11 +499,13 @@ public class ArchiveWriterTests
         Assert.Equal(match, pa.Matches(pb));
     }
 
-    static string? Docker(params string[] args)
+    static string? Docker(params string[] args) => Run("docker", args);
+
+    static string? Run(string tool, params string[] args)
     {
         try
         {
-            var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in args) psi.ArgumentList.Add(a);
             using var p = Process.Start(psi)!;
             var o = p.StandardOutput.ReadToEnd();
