@@ -321,7 +321,20 @@ internal sealed class StreamedArchiveStore : ImageArchiveStore, IDisposable
             FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
         _spool.Seek(0, SeekOrigin.End);
         var offset = _spool.Position;
-        data.CopyToAsync(_spool, ct).GetAwaiter().GetResult();
+        var buf = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            int n;
+            while ((n = data.Read(buf, 0, buf.Length)) > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                _spool.Write(buf, 0, n);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buf);
+        }
         _spooled[key] = (offset, _spool.Position - offset);
     }
 
