@@ -10,10 +10,13 @@ namespace DockOpt.Engine.Images;
 /// <para>How to use it: implement <see cref="IImageVisitor"/> (or use <see cref="DelegateImageVisitor"/>) and call
 /// <c>await ImageReader.ReadAsync(ImageSource.FromEngine(engine, "app:1"), visitor, ct)</c>. Sources:
 /// <see cref="ImageSource.FromEngine"/> (the engine's export), <see cref="ImageSource.FromArchive"/> (a <c>docker save</c>
-/// tar, legacy or Docker 25+ OCI, or an OCI archive), <see cref="ImageSource.FromOciLayout"/> (a directory).</para>
-/// <para>The reader calls, on one thread: <see cref="IImageVisitor.BeginLayer"/> for each layer blob in ARCHIVE order
-/// (a <c>docker save</c> tar stores layers in random order with the manifest last, so the layer index is usually not
-/// known yet: <see cref="LayerBlob.ExpectedIndex"/> is -1 then); the returned <see cref="ILayerVisitor"/> gets every tar
+/// tar, legacy or Docker 25+ OCI; podman and skopeo docker-archive; crane and kaniko tarballs; an OCI archive),
+/// <see cref="ImageSource.FromOciLayout"/> (an OCI layout, a skopeo <c>dir:</c> directory). The layout is found by
+/// <see cref="ImageArchiveLayout"/>, the platform picked from an index by <see cref="ImageReadOptions.Platform"/>.</para>
+/// <para>The reader calls, on one thread: <see cref="IImageVisitor.BeginLayer"/> for each layer blob. From a stream (the
+/// engine's export) that is ARCHIVE order (a <c>docker save</c> tar stores layers in random order with the manifest last,
+/// so the layer index is not known yet: <see cref="LayerBlob.ExpectedIndex"/> is -1 then); from a file or a directory
+/// the manifest is read first and layers come in image order with their index and expected diff ID; the returned <see cref="ILayerVisitor"/> gets every tar
 /// entry as a <see cref="LayerEntry"/> (normalised path, whiteouts and opaque directories recognised, <c>..</c> escapes
 /// flagged) whose <see cref="LayerEntry.Content"/> stream can be read or hashed during the call only; then
 /// <see cref="IImageVisitor.EndLayer"/> with the computed diff ID; and last <see cref="IImageVisitor.EndImage"/> with the
@@ -37,17 +40,41 @@ public static class ImageReader
         ReadArchiveStream(archive, description, visitor, ImageReadOptions.Default, ct);
 
     /// <summary>Reads a <c>docker save</c> / OCI archive tar stream with <paramref name="options"/>.</summary>
-    public static void ReadArchiveStream(Stream archive, string description, IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
+    public static void ReadArchiveStream(Stream archive, string description, IImageVisitor visitor, ImageReadOptions options, CancellationToken ct) =>
+        ReadArchiveStream(archive, description, visitor, options, null, ct);
+
+    /// <summary>
+    /// One forward pass over an archive stream (the engine's export, a pipe, a gzip-compressed archive): layers are read
+    /// and given to the visitor as they pass, whatever their name (<c>&lt;v1&gt;/layer.tar</c>, <c>&lt;hex&gt;.tar</c>,
+    /// <c>&lt;hex&gt;.tar.gz</c>, <c>blobs/sha256/&lt;hex&gt;</c>: recognised by their gzip, zstd or tar magic), small JSON
+    /// files are kept, and the image is resolved from manifest.json or index.json at the end, wherever they stood.
+    /// </summary>
+    internal static void ReadArchiveStream(Stream archive, string description, IImageVisitor visitor, ImageReadOptions options, string? reference,
+        CancellationToken ct)
     {
-        var contents = new ArchiveContents();
+        using var store = new StreamedArchiveStore();
         using var reg = ct.Register(() => { try { archive.Dispose(); } catch { /* cancel */ } });
+        ResolvedArchiveImage resolved;
         try
         {
-            using var tar = new TarReader(archive, leaveOpen: true);
-            while (tar.GetNextEntry(copyData: false) is { } e)
+            using (var tar = new TarReader(archive, leaveOpen: true))
             {
-                ct.ThrowIfCancellationRequested();
-                ReadArchiveEntry(e, contents, visitor, options, ct);
+                while (tar.GetNextEntry(copyData: false) is { } e)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    ReadArchiveEntry(e, store, visitor, options, ct);
+                }
+            }
+            resolved = ResolveLayout(store, options, reference, description);
+            // Entries the pass could not tell from other files and that the manifest names as layers: read from the spool.
+            foreach (var key in resolved.LayerKeys.Select(store.Find).Distinct())
+            {
+                if (key == null || !store.IsSpooled(key) || store.Digests.ContainsKey(key)) continue;
+                using var s = store.OpenSpooled(key, out var length);
+                var blob = new LayerBlob { Key = key, BlobDigest = DigestFromBlobKey(key), StoredLength = length };
+                var d = LayerTarReader.Read(s, blob, visitor.BeginLayer, ct, options.VerifyDiffIds);
+                store.Digests[key] = d;
+                visitor.EndLayer(blob, d);
             }
         }
         catch (ObjectDisposedException) when (ct.IsCancellationRequested)
@@ -62,99 +89,124 @@ public static class ImageReader
         {
             throw new OperationCanceledException("Cancelled", e, ct);
         }
-        ImageContents image;
+        visitor.EndImage(Assemble(resolved, k => store.Find(k), store.Digests, description));
+    }
+
+    /// <summary>Resolves the image of a store; a malformed manifest (not JSON, a missing or mistyped key) is ImageArchiveInvalid.</summary>
+    internal static ResolvedArchiveImage ResolveLayout(ImageArchiveStore store, ImageReadOptions options, string? reference, string description)
+    {
         try
         {
-            image = AssembleArchive(contents, description);
+            return ImageArchiveLayout.Resolve(store, options, reference, description);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            // A malformed manifest.json / index.json (not JSON, a missing Config or Layers key, a number where a string belongs).
             throw Invalid(description, $"its manifest is malformed ({e.GetType().Name}: {e.Message})", e);
         }
-        visitor.EndImage(image);
     }
 
-    /// <summary>What an archive's entries left for the end: its JSON files, its link aliases and the digests of the layers read.</summary>
-    sealed class ArchiveContents
+    /// <summary>
+    /// Reads an image from a store whose files can be opened where they lie (a directory, an uncompressed tar on disk):
+    /// the manifest first, then each layer once in image order, so <see cref="LayerBlob.ExpectedIndex"/> and
+    /// <see cref="LayerBlob.ExpectedDiffId"/> are known and layers of other images or platforms are not read.
+    /// </summary>
+    internal static void ReadRandomAccess(RandomAccessArchiveStore store, string description, IImageVisitor visitor, ImageReadOptions options,
+        string? reference, CancellationToken ct)
     {
-        public Dictionary<string, byte[]> Jsons { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, string> Aliases { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, LayerDigest> Digests { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>Follows link aliases (a few hops at most).</summary>
-        public string Resolve(string key)
+        var resolved = ResolveLayout(store, options, reference, description);
+        var digests = new Dictionary<string, LayerDigest>(StringComparer.Ordinal);
+        try
         {
-            for (var i = 0; i < 8 && Aliases.TryGetValue(key, out var t); i++) key = t;
-            return key;
+            for (var i = 0; i < resolved.LayerKeys.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var key = store.Find(resolved.LayerKeys[i]);
+                if (key == null)
+                    throw Invalid(description, $"layer {i} ({resolved.LayerKeys[i]}) is listed in the manifest but not stored");
+                if (digests.ContainsKey(key)) continue;
+                using var s = store.Open(key, out var length);
+                var blob = new LayerBlob
+                {
+                    Key = key,
+                    BlobDigest = resolved.BlobDigests[i] ?? DigestFromBlobKey(key),
+                    StoredLength = length,
+                    ExpectedDiffId = i < resolved.Summary.DiffIds.Length ? resolved.Summary.DiffIds[i] : null,
+                    ExpectedIndex = i,
+                };
+                var d = LayerTarReader.Read(s, blob, visitor.BeginLayer, ct, options.VerifyDiffIds);
+                digests[key] = d;
+                visitor.EndLayer(blob, d);
+            }
         }
+        catch (Exception e) when (e is EndOfStreamException)
+        {
+            throw Invalid(description, e.Message, e);
+        }
+        visitor.EndImage(Assemble(resolved, store.Find, digests, description));
     }
 
-    /// <summary>One entry of the archive: a link alias, a layer (read and given to the visitor now), or a JSON file kept for the end.</summary>
-    static void ReadArchiveEntry(TarEntry e, ArchiveContents contents, IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
+    /// <summary>The stored path a link entry points to (relative links resolve against the link's folder).</summary>
+    internal static string LinkTarget(string name, TarEntry e)
+    {
+        // docker save stores a layer shared by two v1 IDs once and links the other: "<v1>/layer.tar -> ../<v2>/layer.tar";
+        // skopeo and podman link "<v1>/layer.tar -> ../<hex>.tar".
+        var target = e.EntryType == TarEntryType.SymbolicLink && !e.LinkName.StartsWith('/')
+            ? (name.Contains('/') ? name.Substring(0, name.LastIndexOf('/') + 1) : "") + e.LinkName
+            : e.LinkName;
+        return LayerTarReader.NormalizePath(target).Path;
+    }
+
+    /// <summary>One entry of the archive stream: a link alias, a layer (read and given to the visitor now), a JSON file kept for the end.</summary>
+    static void ReadArchiveEntry(TarEntry e, StreamedArchiveStore store, IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
     {
         var (name, escapes) = LayerTarReader.NormalizePath(e.Name);
-        if (escapes) return;
+        if (escapes || name.Length == 0) return;
         if (e.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
         {
-            // docker save stores a layer shared by two v1 IDs once and links the other: "<v1>/layer.tar -> ../<v2>/layer.tar".
-            var target = e.EntryType == TarEntryType.SymbolicLink && !e.LinkName.StartsWith('/')
-                ? (name.Contains('/') ? name.Substring(0, name.LastIndexOf('/') + 1) : "") + e.LinkName
-                : e.LinkName;
-            contents.Aliases[name] = LayerTarReader.NormalizePath(target).Path;
+            store.Aliases[name] = LinkTarget(name, e);
             return;
         }
         if (e.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || e.DataStream == null) return;
-        var isBlob = name.StartsWith("blobs/", StringComparison.Ordinal);
-        var isLegacyLayer = name.EndsWith("/layer.tar", StringComparison.Ordinal) || name.EndsWith("/layer.tar.gz", StringComparison.Ordinal);
-        if (isBlob || isLegacyLayer)
+        if (IsMetadataName(name))
         {
-            var peek = new PeekableStream(e.DataStream);
-            if (isLegacyLayer || LooksLikeLayer(peek.Peek(512), e.Length))
-            {
-                var blob = new LayerBlob { Key = name, BlobDigest = isBlob ? DigestFromBlobKey(name) : null, StoredLength = e.Length };
-                var d = LayerTarReader.Read(peek, blob, visitor.BeginLayer, ct, options.VerifyDiffIds);
-                contents.Digests[name] = d;
-                visitor.EndLayer(blob, d);
-                return;
-            }
-            if (e.Length <= MaxJsonBytes) contents.Jsons[name] = ReadAll(peek, e.Length);
+            if (e.Length <= MaxJsonBytes) store.Jsons[name] = ReadAll(e.DataStream, e.Length);
             return;
         }
-        if ((name.EndsWith(".json", StringComparison.Ordinal) || name == "repositories") && e.Length <= MaxJsonBytes)
-            contents.Jsons[name] = ReadAll(e.DataStream, e.Length);
+        var peek = new PeekableStream(e.DataStream);
+        var head = peek.Peek(512);
+        if (IsLayerName(name) || LooksLikeLayer(head, e.Length))
+        {
+            var blob = new LayerBlob { Key = name, BlobDigest = DigestFromBlobKey(name), StoredLength = e.Length };
+            var d = LayerTarReader.Read(peek, blob, visitor.BeginLayer, ct, options.VerifyDiffIds);
+            store.Digests[name] = d;
+            visitor.EndLayer(blob, d);
+            return;
+        }
+        // A config or manifest stored under its digest (blobs/sha256/<hex>, kaniko's and crane's "sha256:<hex>").
+        if (LooksLikeJson(head) && e.Length <= MaxJsonBytes)
+        {
+            store.Jsons[name] = ReadAll(peek, e.Length);
+            return;
+        }
+        store.Spool(name, peek, e.Length, ct);
     }
 
-    /// <summary>The image of an archive from its manifest.json (docker save, legacy and Docker 25+) or its index.json (OCI).</summary>
-    static ImageContents AssembleArchive(ArchiveContents contents, string description)
+    /// <summary>Names that hold metadata in the known layouts (manifest.json, index.json, repositories, v1 json and VERSION files).</summary>
+    static bool IsMetadataName(string name) =>
+        name is "manifest.json" or "index.json" or "repositories" or "oci-layout"
+        || name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith("/json", StringComparison.Ordinal)
+        || name.EndsWith("/VERSION", StringComparison.Ordinal);
+
+    /// <summary>Names only layers have: docker save's <c>&lt;v1&gt;/layer.tar</c>, podman's <c>&lt;hex&gt;.tar</c>, crane's <c>&lt;hex&gt;.tar.gz</c>.</summary>
+    static bool IsLayerName(string name) =>
+        name.EndsWith("/layer.tar", StringComparison.Ordinal) || name.EndsWith(".tar", StringComparison.Ordinal)
+        || name.EndsWith(".tar.gz", StringComparison.Ordinal) || name.EndsWith(".tgz", StringComparison.Ordinal)
+        || name.EndsWith(".tar.zst", StringComparison.Ordinal);
+
+    static bool LooksLikeJson(ReadOnlySpan<byte> head)
     {
-        var jsons = contents.Jsons;
-        if (jsons.TryGetValue("manifest.json", out var manifestBytes))
-        {
-            using var doc = JsonDocument.Parse(manifestBytes);
-            if (doc.RootElement.ValueKind != JsonValueKind.Array || doc.RootElement.GetArrayLength() == 0)
-                throw Invalid(description, "manifest.json holds no image");
-            var m = doc.RootElement[0];
-            var configKey = LayerTarReader.NormalizePath(m.GetProperty("Config").GetString() ?? "").Path;
-            var layerKeys = new List<string>();
-            foreach (var l in m.GetProperty("Layers").EnumerateArray())
-                layerKeys.Add(contents.Resolve(LayerTarReader.NormalizePath(l.GetString() ?? "").Path));
-            var tags = m.TryGetProperty("RepoTags", out var rt) && rt.ValueKind == JsonValueKind.Array
-                ? rt.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : Array.Empty<string>();
-            if (!jsons.TryGetValue(configKey, out var config)) throw Invalid(description, $"the config {configKey} is missing");
-            var summary = ParseConfig(config, description);
-            var format = configKey.StartsWith("blobs/", StringComparison.Ordinal) ? ImageArchiveFormat.OciLayout : ImageArchiveFormat.DockerSave;
-            return Assemble(format, configKey, config, summary, layerKeys, null, contents.Digests, tags, description);
-        }
-        if (jsons.ContainsKey("index.json"))
-        {
-            var (configKey, layerKeys, mediaTypes) = ResolveOci(jsons, k => jsons.TryGetValue(k, out var b) ? b : null, description);
-            if (!jsons.TryGetValue(configKey, out var config)) throw Invalid(description, $"the config blob {configKey} is missing");
-            var summary = ParseConfig(config, description);
-            return Assemble(ImageArchiveFormat.OciLayout, configKey, config, summary, layerKeys.Select(contents.Resolve).ToList(), mediaTypes,
-                contents.Digests, Array.Empty<string>(), description);
-        }
-        throw Invalid(description, "it has neither manifest.json (docker save) nor index.json (OCI layout)");
+        var i = head.IndexOfAnyExcept(" \t\r\n"u8);
+        return i >= 0 && head[i] is (byte)'{' or (byte)'[';
     }
 
     static bool LooksLikeLayer(ReadOnlySpan<byte> head, long length)
@@ -185,51 +237,9 @@ public static class ImageReader
         return parts.Length == 3 && parts[0] == "blobs" ? parts[1] + ":" + parts[2] : null;
     }
 
-    static string BlobKey(string digest) => "blobs/" + digest.Replace(':', '/');
-
     internal static DockOptException Invalid(string description, string detail, Exception? inner = null) =>
         new(ErrorIds.ImageArchiveInvalid, DockOptErrorCategory.InvalidData, $"'{description}' is not a readable image archive: {detail}.",
-            description, "Give a 'docker save' tar, an OCI archive tar or an OCI layout directory, and check that it is complete.", inner);
-
-    /// <summary>index.json → (nested index →) manifest → config and layer blob keys. Picks linux/amd64, else the first manifest.</summary>
-    internal static (string ConfigKey, List<string> LayerKeys, List<string?> MediaTypes) ResolveOci(
-        Dictionary<string, byte[]> jsons, Func<string, byte[]?> blob, string description)
-    {
-        var current = jsons["index.json"];
-        for (var depth = 0; depth < 4; depth++)
-        {
-            using var doc = JsonDocument.Parse(current);
-            var root = doc.RootElement;
-            if (root.TryGetProperty("layers", out var layers) && root.TryGetProperty("config", out var cfg))
-            {
-                var configKey = BlobKey(cfg.GetProperty("digest").GetString() ?? "");
-                var keys = new List<string>();
-                var types = new List<string?>();
-                foreach (var l in layers.EnumerateArray())
-                {
-                    keys.Add(BlobKey(l.GetProperty("digest").GetString() ?? ""));
-                    types.Add(l.TryGetProperty("mediaType", out var mt) ? mt.GetString() : null);
-                }
-                return (configKey, keys, types);
-            }
-            if (!root.TryGetProperty("manifests", out var manifests) || manifests.GetArrayLength() == 0)
-                throw Invalid(description, "the index lists no manifest");
-            JsonElement pick = manifests[0];
-            foreach (var m in manifests.EnumerateArray())
-            {
-                if (m.TryGetProperty("platform", out var p)
-                    && p.TryGetProperty("os", out var os) && os.GetString() == "linux"
-                    && p.TryGetProperty("architecture", out var arch) && arch.GetString() == "amd64")
-                {
-                    pick = m;
-                    break;
-                }
-            }
-            var key = BlobKey(pick.GetProperty("digest").GetString() ?? "");
-            current = blob(key) ?? throw Invalid(description, $"the manifest blob {key} is missing");
-        }
-        throw Invalid(description, "image indexes nest too deeply");
-    }
+            description, "Give a 'docker save', podman or skopeo docker-archive, crane or kaniko tar, an OCI archive tar, an OCI layout or a skopeo dir: directory, and check that it is complete.", inner);
 
     internal static ImageConfigSummary ParseConfig(byte[] json, string description)
     {
@@ -277,14 +287,16 @@ public static class ImageReader
             e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetString() ?? "").ToArray() : Array.Empty<string>();
     }
 
-    internal static ImageContents Assemble(ImageArchiveFormat format, string configKey, byte[] config, ImageConfigSummary summary,
-        List<string> layerKeys, List<string?>? mediaTypes, Dictionary<string, LayerDigest> digests, string[] tags, string description)
+    /// <summary>The image in order: each manifest layer with the digest read, checked against the config's diff IDs.</summary>
+    internal static ImageContents Assemble(ResolvedArchiveImage r, Func<string, string?> find, Dictionary<string, LayerDigest> digests, string description)
     {
+        var summary = r.Summary;
         var layers = new List<ImageLayerRef>();
-        for (var i = 0; i < layerKeys.Count; i++)
+        for (var i = 0; i < r.LayerKeys.Count; i++)
         {
-            if (!digests.TryGetValue(layerKeys[i], out var d))
-                throw Invalid(description, $"layer {i} ({layerKeys[i]}) is listed in the manifest but not stored");
+            var key = find(r.LayerKeys[i]);
+            if (key == null || !digests.TryGetValue(key, out var d))
+                throw Invalid(description, $"layer {i} ({r.LayerKeys[i]}) is listed in the manifest but not stored");
             if (d.DiffId.Length > 0 && i < summary.DiffIds.Length && !string.Equals(summary.DiffIds[i], d.DiffId, StringComparison.Ordinal))
                 throw new DockOptException(ErrorIds.ImageLayerDigestMismatch, DockOptErrorCategory.InvalidData,
                     $"Layer {i} of '{description}' has diff ID {d.DiffId}, but the image config says {summary.DiffIds[i]}.", description,
@@ -292,23 +304,23 @@ public static class ImageReader
             layers.Add(new ImageLayerRef
             {
                 Index = i,
-                Key = layerKeys[i],
+                Key = key,
                 DiffId = d.DiffId.Length > 0 ? d.DiffId : i < summary.DiffIds.Length ? summary.DiffIds[i] : "",
-                BlobDigest = DigestFromBlobKey(layerKeys[i]),
-                MediaType = mediaTypes != null && i < mediaTypes.Count ? mediaTypes[i] : null,
+                BlobDigest = r.BlobDigests[i] ?? DigestFromBlobKey(key),
+                MediaType = r.MediaTypes[i],
             });
         }
         if (summary.DiffIds.Length != layers.Count)
             throw Invalid(description, $"the config lists {summary.DiffIds.Length} layers but the manifest {layers.Count}");
         return new ImageContents
         {
-            Format = format,
-            ConfigDigest = configKey.StartsWith("blobs/", StringComparison.Ordinal) ? DigestFromBlobKey(configKey)
-                : "sha256:" + Path.GetFileNameWithoutExtension(configKey),
-            ConfigJson = config,
+            Format = r.Format,
+            // The config's digest is the image ID whatever the archive calls the file (<hex>.json, sha256:<hex>, blobs/sha256/<hex>).
+            ConfigDigest = "sha256:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(r.Config)).ToLowerInvariant(),
+            ConfigJson = r.Config,
             Config = summary,
             Layers = layers,
-            RepoTags = tags,
+            RepoTags = r.Tags,
         };
     }
 }

@@ -13,15 +13,33 @@ public abstract class ImageSource
     /// <summary>The engine's image export (<c>GET /images/{name}/get</c>, what <c>docker save</c> streams).</summary>
     public static ImageSource FromEngine(DockerEngine engine, string image) => new EngineSource(engine, image);
 
-    /// <summary>A <c>docker save</c> tar (legacy or Docker 25+ OCI layout inside) or an OCI archive tar (.tar, .tar.gz).</summary>
-    public static ImageSource FromArchive(string path) => new ArchiveFileSource(path);
+    /// <summary>
+    /// An image archive file: a <c>docker save</c> tar (legacy or Docker 25+ OCI layout inside), a podman or skopeo
+    /// <c>docker-archive</c>, a crane or kaniko tarball, or an OCI archive tar (each also gzip-compressed as .tar.gz).
+    /// </summary>
+    public static ImageSource FromArchive(string path) => new ArchiveFileSource(path, null);
 
-    /// <summary>An OCI image layout directory (<c>oci-layout</c>, <c>index.json</c>, <c>blobs/</c>).</summary>
-    public static ImageSource FromOciLayout(string directory) => new OciLayoutSource(directory);
+    /// <summary>
+    /// An image archive file, the image named <paramref name="reference"/> in it (a RepoTag of a docker archive, <c>@N</c>
+    /// for its Nth image, or an OCI <c>org.opencontainers.image.ref.name</c>); null reads the only or first image.
+    /// </summary>
+    public static ImageSource FromArchive(string path, string? reference) => new ArchiveFileSource(path, reference);
 
-    /// <summary>A directory is read as an OCI layout, a file as an archive.</summary>
-    public static ImageSource FromPath(string path) =>
-        Directory.Exists(path) ? FromOciLayout(path) : FromArchive(path);
+    /// <summary>
+    /// An image directory: an OCI image layout (<c>oci-layout</c>, <c>index.json</c>, <c>blobs/</c>), a skopeo or podman
+    /// <c>dir:</c> directory (<c>manifest.json</c>, blobs named by hex digest, <c>version</c>), or an unpacked docker save.
+    /// </summary>
+    public static ImageSource FromOciLayout(string directory) => new DirectorySource(directory, null);
+
+    /// <summary>An image directory, the image tagged <paramref name="reference"/> in it (OCI <c>oci:dir:ref</c>); null reads the only or first image.</summary>
+    public static ImageSource FromOciLayout(string directory, string? reference) => new DirectorySource(directory, reference);
+
+    /// <summary>A directory is read as an image directory (OCI layout, skopeo dir:), a file as an archive.</summary>
+    public static ImageSource FromPath(string path) => FromPath(path, null);
+
+    /// <summary>As <see cref="FromPath(string)"/>, the image named <paramref name="reference"/> in it.</summary>
+    public static ImageSource FromPath(string path, string? reference) =>
+        Directory.Exists(path) ? FromOciLayout(path, reference) : FromArchive(path, reference);
 
     /// <summary>Any stream holding an archive (tests, pipes). The stream is disposed after reading.</summary>
     public static ImageSource FromStream(Func<CancellationToken, Task<Stream>> open, string description) =>
@@ -57,7 +75,8 @@ public abstract class ImageSource
     sealed class ArchiveFileSource : ImageSource
     {
         readonly string _path;
-        public ArchiveFileSource(string path) => _path = path;
+        readonly string? _reference;
+        public ArchiveFileSource(string path, string? reference) { _path = path; _reference = reference; }
         public override string Description => _path;
 
         internal override Task ReadAsync(IImageVisitor visitor, ImageReadOptions options, CancellationToken ct)
@@ -68,14 +87,34 @@ public abstract class ImageSource
                     "Give the path of a 'docker save' tar, an OCI archive tar, or an OCI layout directory.");
             return Task.Run(() =>
             {
+                if (!IsGzip(_path))
+                {
+                    // An uncompressed tar on disk: index its headers (seeking past the data), then read manifest, config
+                    // and layers where they lie, in image order, whatever order the writer stored them in.
+                    TarFileArchiveStore store;
+                    try
+                    {
+                        store = TarFileArchiveStore.Index(_path, ct);
+                    }
+                    catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+                    {
+                        throw ImageReader.Invalid(_path, e.Message, e);
+                    }
+                    ImageReader.ReadRandomAccess(store, _path, visitor, options, _reference, ct);
+                    return;
+                }
+                // A gzip-compressed archive (.tar.gz) cannot be seeked: read it in one pass as a stream.
                 using var fs = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                var peek = new PeekableStream(fs);
-                var m = peek.Peek(2);
-                Stream s = m.Length == 2 && m[0] == 0x1f && m[1] == 0x8b
-                    ? new System.IO.Compression.GZipStream(peek, System.IO.Compression.CompressionMode.Decompress)
-                    : peek;
-                using (s) ImageReader.ReadArchiveStream(s, _path, visitor, options, ct);
+                using var gz = new System.IO.Compression.GZipStream(fs, System.IO.Compression.CompressionMode.Decompress);
+                ImageReader.ReadArchiveStream(gz, _path, visitor, options, _reference, ct);
             }, ct);
+        }
+
+        static bool IsGzip(string path)
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 16);
+            Span<byte> m = stackalloc byte[2];
+            return fs.Read(m) == 2 && m[0] == 0x1f && m[1] == 0x8b;
         }
     }
 
@@ -94,53 +133,20 @@ public abstract class ImageSource
         }
     }
 
-    sealed class OciLayoutSource : ImageSource
+    sealed class DirectorySource : ImageSource
     {
         readonly string _dir;
-        public OciLayoutSource(string dir) => _dir = dir;
+        readonly string? _reference;
+        public DirectorySource(string dir, string? reference) { _dir = dir; _reference = reference; }
         public override string Description => _dir;
 
         internal override Task ReadAsync(IImageVisitor visitor, ImageReadOptions options, CancellationToken ct) => Task.Run(() =>
         {
-            var indexPath = Path.Combine(_dir, "index.json");
-            if (!File.Exists(indexPath))
+            if (!File.Exists(Path.Combine(_dir, "index.json")) && !File.Exists(Path.Combine(_dir, "manifest.json")))
                 throw new DockOptException(ErrorIds.ImageArchiveInvalid, DockOptErrorCategory.InvalidData,
-                    $"'{_dir}' is not an OCI image layout: it has no index.json.", _dir,
-                    "Give an OCI layout directory (oci-layout, index.json, blobs/sha256/...) or a 'docker save' tar.");
-            var jsons = new Dictionary<string, byte[]>(StringComparer.Ordinal) { ["index.json"] = File.ReadAllBytes(indexPath) };
-            byte[]? Blob(string key)
-            {
-                if (jsons.TryGetValue(key, out var b)) return b;
-                var p = Path.Combine(_dir, key.Replace('/', Path.DirectorySeparatorChar));
-                if (!File.Exists(p) || new FileInfo(p).Length > ImageReader.MaxJsonBytes) return null;
-                return jsons[key] = File.ReadAllBytes(p);
-            }
-            var (configKey, layerKeys, mediaTypes) = ImageReader.ResolveOci(jsons, Blob, _dir);
-            var config = Blob(configKey) ?? throw ImageReader.Invalid(_dir, $"the config blob {configKey} is missing");
-            var summary = ImageReader.ParseConfig(config, _dir);
-            var digests = new Dictionary<string, LayerDigest>(StringComparer.Ordinal);
-            for (var i = 0; i < layerKeys.Count; i++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var key = layerKeys[i];
-                if (digests.ContainsKey(key)) continue;
-                var p = Path.Combine(_dir, key.Replace('/', Path.DirectorySeparatorChar));
-                if (!File.Exists(p)) throw ImageReader.Invalid(_dir, $"the layer blob {key} is missing");
-                using var fs = new FileStream(p, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                var blob = new LayerBlob
-                {
-                    Key = key,
-                    BlobDigest = ImageReader.DigestFromBlobKey(key),
-                    StoredLength = fs.Length,
-                    ExpectedDiffId = i < summary.DiffIds.Length ? summary.DiffIds[i] : null,
-                    ExpectedIndex = i,
-                };
-                var d = LayerTarReader.Read(fs, blob, visitor.BeginLayer, ct, options.VerifyDiffIds);
-                digests[key] = d;
-                visitor.EndLayer(blob, d);
-            }
-            visitor.EndImage(ImageReader.Assemble(ImageArchiveFormat.OciLayout, configKey, config, summary, layerKeys, mediaTypes, digests,
-                Array.Empty<string>(), _dir));
+                    $"'{_dir}' is not an image directory: it has neither index.json (OCI layout) nor manifest.json (skopeo dir:).", _dir,
+                    "Give an OCI layout directory (oci-layout, index.json, blobs/sha256/...), a skopeo dir: directory or a 'docker save' tar.");
+            ImageReader.ReadRandomAccess(new DirectoryArchiveStore(_dir), _dir, visitor, options, _reference, ct);
         }, ct);
     }
 }
