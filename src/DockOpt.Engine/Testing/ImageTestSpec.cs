@@ -73,9 +73,18 @@ public sealed class LicenseSpec
     public List<string> Files { get; } = new();
 }
 
-/// <summary>A companion container (a database, a proxy in front of the app): started before the app, removed after the run.</summary>
+/// <summary>
+/// A companion container (a database, a proxy in front of the app): started before the app, or after it is ready
+/// (<see cref="AfterApp"/>), removed after the run.
+/// </summary>
 public sealed class ServiceSpec
 {
+    /// <summary>
+    /// <c>after: app</c>: start this service once the app is ready (a proxy that needs 'app' to resolve and answer when it
+    /// starts); by default services start before the app, in the order given.
+    /// </summary>
+    public bool AfterApp { get; set; }
+
     /// <summary>Its name on the private network (DNS alias) and in the results.</summary>
     public string Name { get; set; } = "";
     public string Image { get; set; } = "";
