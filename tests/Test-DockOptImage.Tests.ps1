@@ -994,7 +994,7 @@ commands:
     }
 }
 
-Describe 'Test-DockOptImage services' -Tag 'RequiresDocker' {
+Describe 'Test-DockOptImage services' -Tag 'RequiresDocker', 'ImageTestServices' {
     BeforeAll {
         $script:svRepo = New-TestImageName 'dockopt-imagetest-sv'
         # A web server whose /cgi-bin/proxy fetches $UPSTREAM: the app, and the proxy in front of it.
@@ -1291,5 +1291,60 @@ Describe 'Test-DockOptImage reports: Json and Sarif by -Format or the -OutFile e
         $bad = Join-Path $TestDrive 'tests.txt'
         { Test-DockOptImage @script:repArgs -OutFile $bad } | Should -Throw -ErrorId 'ReportFormatUnknown,DockOpt.Cmdlets.TestDockOptImageCommand'
         Test-Path $bad | Should -BeFalse
+    }
+}
+
+Describe 'Package checks and the inventory on a distroless layout (/var/lib/dpkg/status.d)' -Tag 'RequiresDocker', 'ImageTestDistroless' {
+    BeforeAll {
+        # FROM scratch with distroless's package database and os-release (test data made as distroless's build makes it:
+        # tests/DockOpt.Engine.Tests/Testing/Data/distroless/README.md); no /var/lib/dpkg/status, no shell.
+        $data = Join-Path $PSScriptRoot 'DockOpt.Engine.Tests/Testing/Data/distroless'
+        $files = @{}
+        foreach ($f in Get-ChildItem -Recurse -File $data | Where-Object Name -NE 'README.md') {
+            $files['rootfs/' + [IO.Path]::GetRelativePath($data, $f.FullName).Replace('\', '/')] = Get-Content -Raw $f.FullName
+        }
+        $script:distroless = New-TestImage -Tag "$(New-TestImageName 'e-imagetest-distroless'):1" -Files $files -Dockerfile @'
+FROM dockopt/busybox:latest AS layout
+COPY rootfs/ /rootfs/
+RUN mkdir -p /rootfs/etc && ln -s ../usr/lib/os-release /rootfs/etc/os-release
+FROM scratch
+COPY --from=layout /rootfs/ /
+'@
+        $script:statusD = Join-Path $data 'var/lib/dpkg/status.d'
+        function script:VersionOf([string] $Package) { ((Get-Content (Join-Path $script:statusD $Package)) -match '^Version: ' | Select-Object -First 1).Substring(9) }
+    }
+    AfterAll { Remove-TestImage $script:distroless }
+
+    It 'has no /var/lib/dpkg/status, only status.d (the layout under test)' {
+        $cid = & docker create $script:distroless /none
+        try {
+            & docker cp "$($cid):/var/lib/dpkg/status" - *> $null
+            $LASTEXITCODE | Should -Not -Be 0
+            @(& docker cp "$($cid):/var/lib/dpkg/status.d" - | tar -t) | Should -Contain 'status.d/libc6'
+        }
+        finally { & docker rm -f $cid *> $null }
+    }
+
+    It 'Test-DockOptImage package checks read status.d: installed, versions, absent packages' {
+        $spec = Join-Path $TestDrive 'distroless.yaml'
+        Set-Content $spec "system:`n  packages:`n    - libc6`n    - { name: libssl3, version: '^3\.0\.' }`n    - { name: bash, installed: false }`n    - nginx`n"
+        $r = @(Test-DockOptImage $script:distroless -SpecPath $spec -Category Files)
+        (Get-Result $r 'Files' 'Package libc6 installed').Actual | Should -Be "$(VersionOf libc6) (dpkg status.d)"
+        (Get-Result $r 'Files' 'Package libssl3 installed').Outcome | Should -Be 'Passed'
+        (Get-Result $r 'Files' 'Package bash not installed').Outcome | Should -Be 'Passed'
+        $n = Get-Result $r 'Files' 'Package nginx installed'
+        $n.Outcome | Should -Be 'Failed'
+        $n.Actual | Should -Be 'not installed (4 dpkg status.d packages)'
+    }
+
+    It 'Get-DockOptPackage lists the same packages, with the Debian release from os-release' {
+        $p = @(Get-DockOptPackage $script:distroless | Where-Object Type -EQ 'deb')
+        @($p.Name | Sort-Object) | Should -Be @('base-files', 'libc6', 'libssl3', 'netbase')
+        foreach ($x in $p) {
+            $x.Version | Should -Be (VersionOf $x.Name)
+            $x.Path | Should -Be "var/lib/dpkg/status.d/$($x.Name)"   # the inventory's paths have no leading /
+        }
+        ($p | Where-Object Name -EQ 'libc6').SourceName | Should -Be 'glibc'
+        ($p | Where-Object Name -EQ 'libc6').Purl | Should -Match '^pkg:deb/debian/libc6@.*distro=debian-12'
     }
 }

@@ -134,6 +134,13 @@ public sealed class ImageTester
                 try
                 {
                     entries = await _files.ReadAsync(info.Id, paths.Distinct().ToList(), content.Distinct().ToList(), ct).ConfigureAwait(false);
+                    if (systemFiles.Contains(SystemChecks.Dpkg))
+                    {
+                        // distroless: no status file, one file per package in status.d.
+                        var merged = new Dictionary<string, ImageFileEntry?>(entries, StringComparer.Ordinal);
+                        foreach (var kv in await _files.ReadDirectoryAsync(info.Id, SystemChecks.DpkgStatusDirectory, ct).ConfigureAwait(false)) merged[kv.Key] = kv.Value;
+                        entries = merged;
+                    }
                 }
                 catch (DockOptException e)
                 {
