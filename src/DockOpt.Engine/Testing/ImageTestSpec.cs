@@ -279,6 +279,13 @@ public sealed class RuntimeSpec
     /// <summary>Read-only root filesystem (docker run --read-only).</summary>
     public bool? ReadOnly { get; set; }
 
+    /// <summary>
+    /// Probe the image's HEALTHCHECK this often in the test container (docker run --health-interval), instead of the image's
+    /// interval (30 s by default: the engine runs the first probe only then). The probe command, timeout, start period and
+    /// retries stay the image's; metadata.healthcheck still checks the image's own timing.
+    /// </summary>
+    public TimeSpan? HealthInterval { get; set; }
+
     /// <summary>Check graceful shutdown (null: default on when a container runs).</summary>
     public bool? Shutdown { get; set; }
     public TimeSpan? GracePeriod { get; set; }
@@ -309,6 +316,7 @@ public sealed class RuntimeSpec
         ReadOnly = o.ReadOnly ?? ReadOnly;
         Shutdown = o.Shutdown ?? Shutdown;
         GracePeriod = o.GracePeriod ?? GracePeriod;
+        HealthInterval = o.HealthInterval ?? HealthInterval;
     }
 }
 

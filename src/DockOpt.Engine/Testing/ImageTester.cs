@@ -603,6 +603,15 @@ public sealed class ImageTester
         if (rt.Arguments != null) body["Cmd"] = Arr(rt.Arguments);
         if (rt.User != null) body["User"] = rt.User;
         if (rt.Tty == true) body["Tty"] = true;
+        if (TestHealthcheck(a) is { } thc && rt.HealthInterval != null)
+        {
+            static long Ns(TimeSpan? t) => t is { } v ? v.Ticks * 100 : 0; // 0: the engine's default
+            body["Healthcheck"] = new JsonObject
+            {
+                ["Test"] = Arr(thc.Test), ["Interval"] = Ns(thc.Interval), ["Timeout"] = Ns(thc.Timeout),
+                ["StartPeriod"] = Ns(thc.StartPeriod), ["Retries"] = thc.Retries ?? 0,
+            };
+        }
         var host = RunHostConfig(rt);
         host["PortBindings"] = PortBindings(a.Ports);
         if (rt.Memory is { } mem) { host["Memory"] = mem; host["MemorySwap"] = mem; }
@@ -674,7 +683,8 @@ public sealed class ImageTester
         else if (a.Ready.Exited)
             a.Run.Add(CatHealth, "Becomes healthy", "healthy", "container exited", ImageTestOutcome.Skipped, "The container exited before the health check could run.");
         else
-            await CheckHealthAsync(a.Run, a.Id, hc, a.CreateWatch.Elapsed - a.StartedAt, ct).ConfigureAwait(false);
+            await CheckHealthAsync(a.Run, a.Id, TestHealthcheck(a)!, a.CreateWatch.Elapsed - a.StartedAt, ct,
+                a.Rt.HealthInterval is { } hi ? $" (probed every {MetadataChecks.Dur(hi)} for the test, runtime.healthInterval; the image's interval is {MetadataChecks.Dur(hc.Interval ?? TimeSpan.FromSeconds(30))})" : "").ConfigureAwait(false);
     }
 
     /// <summary>Step: HTTP checks (on the app's or a service's published port) and commands in the app container while it runs.</summary>
@@ -973,14 +983,20 @@ public sealed class ImageTester
 
     // ------------------------------------------------------------------ health
 
-    async Task CheckHealthAsync(Run run, string id, HealthcheckInfo hc, TimeSpan elapsedSinceStart, CancellationToken ct)
+    /// <summary>The HEALTHCHECK the test container runs: the image's, with runtime.healthInterval as its interval when given; null when none or disabled.</summary>
+    static HealthcheckInfo? TestHealthcheck(AppRun a) => a.Info.Healthcheck is { Disabled: false } h
+        ? a.Rt.HealthInterval is { } hi ? new HealthcheckInfo { Test = h.Test, Interval = hi, Timeout = h.Timeout, StartPeriod = h.StartPeriod, Retries = h.Retries } : h
+        : null;
+
+    /// <param name="note">Said after Expected: that runtime.healthInterval replaced the image's interval, or empty.</param>
+    async Task CheckHealthAsync(Run run, string id, HealthcheckInfo hc, TimeSpan elapsedSinceStart, CancellationToken ct, string note = "")
     {
         var interval = hc.Interval ?? TimeSpan.FromSeconds(30);
         var start = hc.StartPeriod ?? TimeSpan.Zero;
         var retries = hc.Retries ?? 3;
         var budget = start + TimeSpan.FromTicks(interval.Ticks * retries);
         var tolerance = TimeSpan.FromSeconds(2);
-        var expected = $"healthy within start period + retries × interval = {MetadataChecks.Dur(budget)}";
+        var expected = $"healthy within start period + retries × interval = {MetadataChecks.Dur(budget)}{note}";
         var sw = Stopwatch.StartNew();
         var sinceStart = () => elapsedSinceStart + sw.Elapsed;
         while (true)

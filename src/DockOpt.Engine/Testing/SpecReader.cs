@@ -255,7 +255,13 @@ public static class SpecReader
     {
         const string p = "runtime";
         Known(m, src, p, "start", "environment", "arguments", "memory", "cpus", "init", "ports", "ready", "http", "healthy", "resources", "shutdown",
-            "user", "privileged", "capAdd", "capDrop", "mounts", "envFiles", "network", "readOnly");
+            "user", "privileged", "capAdd", "capDrop", "mounts", "envFiles", "network", "readOnly", "healthInterval");
+        if (Get(m, "healthInterval") is { } hi)
+        {
+            r.HealthInterval = Duration(hi, src, p + ".healthInterval");
+            if (r.HealthInterval < TimeSpan.FromSeconds(1))
+                throw Invalid(src, $"{p}.healthInterval must be at least 1s (the engine's smallest probe interval).");
+        }
         if (Get(m, "user") is { } user) r.User = Str(user, src, p + ".user");
         if (Get(m, "privileged") is { } priv) r.Privileged = Bool(priv, src, p + ".privileged");
         if (Get(m, "capAdd") is { } ca) r.CapAdd.AddRange(Strings(ca, src, p + ".capAdd").Select(Cap));

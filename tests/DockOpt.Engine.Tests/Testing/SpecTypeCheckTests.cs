@@ -94,4 +94,12 @@ public class SpecTypeCheckTests
         var e = Fails("services:\n  - { name: proxy, image: y, after: db }\n");
         Assert.Contains("services[0].after 'db' is not 'app'", e.Message);
     }
+
+    [Fact]
+    public void A_health_interval_is_a_duration_of_at_least_a_second()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(2), SpecReader.ReadYaml("runtime:\n  healthInterval: 2s\n", "ok.yaml").Runtime.HealthInterval);
+        Assert.Contains("runtime.healthInterval must be at least 1s", Fails("runtime:\n  healthInterval: 500ms\n").Message);
+        Assert.Contains("runtime.healthInterval must be a duration", Fails("runtime:\n  healthInterval: [2s]\n").Message);
+    }
 }
