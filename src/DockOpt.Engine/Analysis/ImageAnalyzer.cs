@@ -97,7 +97,7 @@ public sealed class ImageAnalyzer
                 else throw new DockOptException(ErrorIds.ImageArchiveInvalid, DockOptErrorCategory.InvalidData,
                     $"Layer {l.Index} of '{r.Name}' was not read.", r.Name, null);
             }
-            _cache?.AddImage(imageId, new CachedImage { Config = config, DiffIds = diffIds, Format = contents.Format });
+            _cache?.AddImage(imageId, new CachedImage { Config = config, DiffIds = diffIds, Format = contents.Format, ConfigJson = contents.ConfigJson });
         }
 
         var baseLayers = r.ResolveBase != null ? await r.ResolveBase(config, diffIds, ct).ConfigureAwait(false) : BaseLayers.None;
