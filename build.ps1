@@ -103,7 +103,31 @@ function Invoke-Build {
     if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
     Move-Item $next $ModuleOut
     if (Test-Path (Join-Path $Root 'build/HelpCompiler.ps1')) { Invoke-Docs }
+    # Last, after the docs step rewrote what it generates: what the Demo compares the inputs with.
+    Set-Content -Path (Join-Path $Out '.build-stamp') -Value $Configuration -NoNewline
     Write-Host "    built in $([math]::Round($sw.Elapsed.TotalSeconds, 1)) s"
+}
+
+# The files out/DockOpt is built from: sources, manifest, formats, docs (help) and the build's own help tooling.
+function Get-BuildInput {
+    Get-ChildItem -File -Recurse -Path (Join-Path $Root 'src'), (Join-Path $Root 'formats'), (Join-Path $Root 'docs') -ErrorAction Ignore |
+        Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }
+    foreach ($f in 'DockOpt.psd1', 'DockOpt.psm1', 'DockOpt.Format.ps1xml', 'Directory.Build.props', 'build/HelpCompiler.ps1', 'build/tools/errorids.py') {
+        Get-Item (Join-Path $Root $f) -ErrorAction Ignore
+    }
+}
+
+# The path of the newest build input changed since out/DockOpt was built in this configuration, '' when none did,
+# or why it must be built (not built yet, another configuration).
+function Get-BuildStaleReason {
+    $stamp = Join-Path $Out '.build-stamp'
+    if (-not (Test-Path (Join-Path $ModuleOut 'DockOpt.psd1'))) { return 'out/DockOpt is missing' }
+    if (-not (Test-Path $stamp)) { return 'out/DockOpt has not been built by this script yet' }
+    if ((Get-Content -Raw $stamp) -ne $Configuration) { return "out/DockOpt was built in another configuration" }
+    $built = (Get-Item -Force $stamp).LastWriteTimeUtc
+    $newer = Get-BuildInput | Where-Object LastWriteTimeUtc -GT $built | Select-Object -First 1
+    if ($newer) { return "$([IO.Path]::GetRelativePath($Root, $newer.FullName)) changed" }
+    return ''
 }
 
 function Invoke-Docs {
@@ -194,7 +218,14 @@ function Invoke-Test {
 }
 
 function Invoke-Demo {
-    Invoke-Build
+    # A warm demo does not rebuild an unchanged module (dotnet publish of both projects costs 20-50 s even when nothing
+    # changed); './build.ps1 Build, Demo' always builds.
+    $stale = Get-BuildStaleReason
+    if ($stale) {
+        Write-Host "    build needed: $stale"
+        Invoke-Build
+    }
+    else { Write-Step "Build: out/DockOpt is current (no source, doc or format newer than it); not rebuilt" }
     Invoke-Bootstrap
     Write-Step 'Demo'
     Invoke-Pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'examples/Demo.ps1'), '-ModulePath', (Join-Path $ModuleOut 'DockOpt.psd1'))

@@ -97,6 +97,20 @@ Describe 'build.ps1 Demo (examples/Demo.ps1 through examples/ci/pipeline.ps1)' -
         $cases.Count | Should -BeGreaterThan 5
         @($junit.SelectNodes('//testcase[failure or error]')).Count | Should -Be 0
         [int]$script:summary.Tests.Passed | Should -Be ([int]$script:summary.Tests.Total)
+        # runtime.healthInterval: 2s in the example spec: the engine probes every 2 s instead of waiting for the image's
+        # 30 s interval before its first probe (the demo's pace).
+        $hc = @($cases | Where-Object name -EQ 'Becomes healthy')
+        $hc.Count | Should -Be 1
+        [double]$hc[0].time | Should -BeLessThan 30
+        (& docker image inspect $script:multi --format '{{.Config.Healthcheck.Interval}}') | Should -Be '30s'
+    }
+
+    It 'judges the multi-stage image an Application (its CMD starts app.py), so root and HEALTHCHECK would count' {
+        $a = Measure-DockOptImage $script:multi
+        $a.Profile | Should -Be 'Application'
+        @($a.Recommendations.Id) | Should -Not -Contain 'DOA009'   # it runs as 10001
+        @($a.Recommendations.Id) | Should -Not -Contain 'DOA010'   # it has a HEALTHCHECK
+        @($a.Recommendations.Id) | Should -Not -Contain 'DOA013'   # only the base's copyright files are under /usr/share/doc
     }
 
     It 'scans the multi-stage image into scan.sarif and says plainly what the scan covered' {

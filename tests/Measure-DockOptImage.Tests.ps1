@@ -175,6 +175,65 @@ Describe 'Measure-DockOptImage on a real base image' -Tag 'RequiresDocker' {
     }
 }
 
+Describe 'Measure-DockOptImage profiles: base images and applications' -Tag 'RequiresDocker' {
+    BeforeAll {
+        # The Flask example's single-stage image, built as Examples.Tests.ps1 and the demo build it (cached after the first time).
+        $script:flaskError = $null
+        $script:flask = 'dockopt-examples/flask-api:single-stage'
+        $ctx = Join-Path $PSScriptRoot '../examples/flask-api'
+        try {
+            $null = Invoke-DockOptBuild -Path $ctx -Dockerfile (Join-Path $ctx 'Dockerfile.single-stage') -Tag $script:flask -BuildArg @{ BASE_IMAGE = 'dockopt/python:3.11' } -ErrorAction Stop
+        }
+        catch { $script:flaskError = "$_" }
+    }
+
+    It '<Image>: judged a Base (CMD <Cmd>), scores 90 or more; root and no HEALTHCHECK listed as Info, not deducted' -ForEach @(
+        @{ Image = 'dockopt/debian:bookworm-slim'; Cmd = 'bash' }
+        @{ Image = 'dockopt/python:3.11-slim'; Cmd = 'python3' }
+    ) {
+        (& docker image inspect $Image --format '{{json .Config.Cmd}}{{json .Config.Entrypoint}}') | Should -Be "[`"$Cmd`"]null"
+        $a = Measure-DockOptImage $Image
+        $a.Profile | Should -Be 'Base'
+        $a.ProfileReason | Should -Match ([regex]::Escape("CMD [`"$Cmd`"]"))
+        $a.Score | Should -BeGreaterOrEqual 90
+        $a.Score | Should -Be (100 - ($a.Recommendations | Measure-Object ScoreDeduction -Sum).Sum)
+        foreach ($id in 'DOA009', 'DOA010') {
+            $r = $a.Recommendations | Where-Object Id -EQ $id
+            $r | Should -Not -BeNullOrEmpty -Because "$id is still listed on a base"
+            $r.ScoreDeduction | Should -Be 0
+            $r.Severity | Should -Be 'Info'
+        }
+        # The same image judged an Application pays for both.
+        $app = Measure-DockOptImage $Image -Profile Application
+        ($app.Profile, $app.ProfileReason) | Should -Be @('Application', '-Profile Application')
+        $app.Score | Should -Be ($a.Score - 15)
+    }
+
+    It 'does not count the copyright files dockopt/python:3.11-slim keeps under /usr/share/doc (DOA013)' {
+        $copyright = @(& docker run --rm --entrypoint find dockopt/python:3.11-slim /usr/share/doc -name copyright -type f)
+        $copyright.Count | Should -BeGreaterThan 50
+        [long] $copyrightBytes = (& docker run --rm --entrypoint sh dockopt/python:3.11-slim -c 'find /usr/share/doc -name copyright -type f -exec cat {} + | wc -c')
+        $copyrightBytes | Should -BeGreaterThan 1MB -Because 'they would reach the 1 MiB threshold if they counted'
+        $a = Measure-DockOptImage dockopt/python:3.11-slim
+        $a.Recommendations.Id | Should -Not -Contain 'DOA013'
+    }
+
+    It 'judges the Flask example''s single-stage image an Application: root and no HEALTHCHECK deduct 10 and 5' {
+        if ($script:flaskError) { Set-ItResult -Skipped -Because "the Flask example could not be built here: $($script:flaskError)"; return }
+        (& docker image inspect $script:flask --format '{{json .Config.Cmd}}') | Should -Be '["/bin/sh","-c","python3 app.py"]'
+        $a = Measure-DockOptImage $script:flask
+        $a.Profile | Should -Be 'Application'
+        $a.ProfileReason | Should -Match 'python3 app\.py'
+        ($a.Recommendations | Where-Object Id -EQ 'DOA009') | ForEach-Object { ($_.ScoreDeduction, $_.Severity) | Should -Be @(10, 'Medium') }
+        ($a.Recommendations | Where-Object Id -EQ 'DOA010') | ForEach-Object { ($_.ScoreDeduction, $_.Severity) | Should -Be @(5, 'Low') }
+        @($a.Recommendations | Where-Object Id -In 'DOA009', 'DOA010').Count | Should -Be 2
+        # Its documentation (not only licences) still counts.
+        ($a.Recommendations | Where-Object Id -EQ 'DOA013').ScoreDeduction | Should -Be 3
+        # -Profile Base is the user's word and wins over Auto.
+        (Measure-DockOptImage $script:flask -Profile Base).Score | Should -Be ($a.Score + 15)
+    }
+}
+
 Describe 'Measure-DockOptImage gates and output' -Tag 'RequiresDocker' {
     BeforeAll {
         $script:img2 = New-TestImage -Tag ((New-TestImageName 'dockopt-analysis') + ':gate') -Dockerfile @'

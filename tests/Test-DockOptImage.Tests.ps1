@@ -994,7 +994,7 @@ commands:
     }
 }
 
-Describe 'Test-DockOptImage services' -Tag 'RequiresDocker' {
+Describe 'Test-DockOptImage services' -Tag 'RequiresDocker', 'ImageTestServices' {
     BeforeAll {
         $script:svRepo = New-TestImageName 'dockopt-imagetest-sv'
         # A web server whose /cgi-bin/proxy fetches $UPSTREAM: the app, and the proxy in front of it.
@@ -1126,7 +1126,7 @@ system:
     }
 }
 
-Describe 'Test-DockOptImage services: nginx in front of the Flask API' -Tag 'RequiresDocker' {
+Describe 'Test-DockOptImage services: nginx in front of the Flask API' -Tag 'RequiresDocker', 'ImageTestServices' {
     BeforeAll {
         $script:api = 'dockopt-demo/flask-api:multi-stage'
         $script:haveApi = [bool](& docker image ls -q $script:api)
@@ -1148,9 +1148,64 @@ CMD ["nginx", "-g", "daemon off;"]
         }
     }
     AfterAll {
-        if ($script:nginx) {
+        if ($script:nginx -or $script:plainNginx) {
             & docker ps -a -q --filter "label=dockopt.test.image=$($script:api)" | ForEach-Object { & docker rm -f $_ *> $null }
-            Remove-TestImage $script:nginx
+        }
+        if ($script:nginx) { Remove-TestImage $script:nginx }
+        if ($script:plainNginx) { Remove-TestImage $script:plainNginx }
+    }
+
+    Context 'a proxy that starts after the app (after: app)' {
+        BeforeAll {
+            $script:plainNginx = $null
+            if ($script:haveApi) {
+                # The plain configuration people write: nginx resolves 'app' when it starts (no resolver, no variable).
+                $plain = "events {}`nhttp {`n  access_log /dev/stdout;`n  server {`n    listen 80;`n    location / { proxy_pass http://app:5000; }`n  }`n}`n"
+                try {
+                    $script:plainNginx = New-TestImage -Tag "$(New-TestImageName 'e-imagetest-nginx-plain'):1" -Files @{ 'nginx.conf' = $plain } -Dockerfile @'
+FROM dockopt/debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends nginx-light && rm -rf /var/lib/apt/lists/*
+COPY nginx.conf /etc/nginx/nginx.conf
+EXPOSE 80
+CMD ["nginx", "-g", "daemon off;"]
+'@
+                }
+                catch { $script:plainNginxError = "$_" }
+            }
+            # The example spec, with the proxy image it names replaced by the one built here.
+            $script:exampleSpec = Get-Content -Raw (Join-Path $PSScriptRoot '../examples/image-test-specs/api-behind-proxy.yaml')
+        }
+
+        It 'runs examples/image-test-specs/api-behind-proxy.yaml: nginx starts once the app is ready, and every check passes' {
+            if (-not $script:haveApi) { Set-ItResult -Skipped -Because "$($script:api) is not built (run ./build.ps1 Demo)"; return }
+            if (-not $script:plainNginx) { Set-ItResult -Skipped -Because "the nginx image could not be built here (apt): $($script:plainNginxError)"; return }
+            $script:exampleSpec | Should -Match '(?m)^\s+after: app\s*$'
+            $spec = Join-Path $TestDrive 'api-behind-proxy.yaml'
+            Set-Content $spec ($script:exampleSpec -replace 'image: flask-api-proxy:1', "image: '$($script:plainNginx)'")
+            $r = @(Test-DockOptImage $script:api -SpecPath $spec)
+            $r | ForEach-Object { $_.Outcome | Should -Be 'Passed' -Because "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message) $($_.Detail)" }
+            $names = @($r | ForEach-Object { "$($_.Category)/$($_.Name)" })
+            $app = $names.IndexOf('Startup/Starts and becomes ready')
+            $proxy = $names.IndexOf('Startup/Service proxy ready')
+            $app | Should -BeGreaterOrEqual 0
+            $proxy | Should -BeGreaterThan $app -Because 'the proxy is started once the app is ready'
+            (Get-Result $r 'Startup' 'Service proxy ready').Expected | Should -Match 'after the app'
+            (Get-Result $r 'Http' 'health through the proxy').Outcome | Should -Be 'Passed'
+            @(& docker ps -a -q --filter "label=dockopt.test.image=$($script:api)").Count | Should -Be 0
+            @(& docker network ls -q --filter "label=dockopt.test.image=$($script:api)").Count | Should -Be 0
+        }
+
+        It 'the same nginx started before the app cannot resolve it and does not start: the order is what makes it work' {
+            if (-not $script:haveApi) { Set-ItResult -Skipped -Because "$($script:api) is not built (run ./build.ps1 Demo)"; return }
+            if (-not $script:plainNginx) { Set-ItResult -Skipped -Because "the nginx image could not be built here (apt): $($script:plainNginxError)"; return }
+            $spec = Join-Path $TestDrive 'proxy-first.yaml'
+            Set-Content $spec "services:`n  - { name: proxy, image: '$($script:plainNginx)', ports: [80], ready: { tcp: true, timeout: 15s } }`nruntime:`n  ready: { http: /health, timeout: 60s }`n  http:`n    - { name: through nginx, service: proxy, path: /health, status: [200] }`n"
+            $r = @(Test-DockOptImage $script:api -SpecPath $spec -Category Startup, Http)
+            $s = Get-Result $r 'Startup' 'Service proxy ready'
+            $s.Outcome | Should -Be 'Failed'
+            $s.Message | Should -Match 'so the app was not started'
+            (Get-Result $r 'Http' 'through nginx').Outcome | Should -Be 'Skipped'
+            @(& docker ps -a -q --filter "label=dockopt.test.image=$($script:api)").Count | Should -Be 0
         }
     }
 
@@ -1176,5 +1231,120 @@ system:
         (Get-Result $r 'Startup' 'Service proxy ready').Outcome | Should -Be 'Passed'
         @(& docker ps -a -q --filter "label=dockopt.test.image=$($script:api)").Count | Should -Be 0
         @(& docker network ls -q --filter "label=dockopt.test.image=$($script:api)").Count | Should -Be 0
+    }
+}
+
+Describe 'Test-DockOptImage reports: Json and Sarif by -Format or the -OutFile extension' -Tag 'RequiresDocker', 'ImageTestReports' {
+    BeforeAll {
+        $script:repSpec = Join-Path $TestDrive 'report.yaml'
+        Set-Content $script:repSpec "metadata:`n  nonRoot: true`nfiles:`n  - { path: /bin/busybox, exists: true }`n  - { path: /etc/dockopt-not-here, exists: true }`n"
+        $script:repArgs = @{ Name = 'dockopt/busybox:latest'; SpecPath = $script:repSpec; Category = 'Metadata', 'Files' }
+        function script:Key($Category, $Name) { "$Category/$Name" }
+    }
+
+    It 'writes Json from the .json extension, and the objects still come: every outcome round-trips' {
+        $file = Join-Path $TestDrive 'image-tests.json'
+        $objects = @(Test-DockOptImage @script:repArgs -OutFile $file)
+        $objects | ForEach-Object { $_ | Should -BeOfType ([DockOpt.ImageTestResult]) }
+        @($objects | Where-Object Outcome -EQ 'Passed').Count | Should -BeGreaterThan 0
+        @($objects | Where-Object Outcome -EQ 'Failed').Count | Should -BeGreaterThan 0
+        $j = Get-Content -Raw $file | ConvertFrom-Json
+        $j.total | Should -Be $objects.Count
+        $j.failed | Should -Be @($objects | Where-Object Outcome -EQ 'Failed').Count
+        $j.images.Count | Should -Be 1
+        $j.images[0].image | Should -Be 'dockopt/busybox:latest'
+        @($j.images[0].checks | ForEach-Object { "$(Key $_.category $_.name)=$($_.outcome)" }) |
+            Should -Be @($objects | ForEach-Object { "$(Key $_.Category $_.Name)=$($_.Outcome)" })
+    }
+
+    It 'writes Sarif 2.1.0 from the .sarif extension: one result per check, kind from the outcome' {
+        $file = Join-Path $TestDrive 'image-tests.sarif'
+        $objects = @(Test-DockOptImage @script:repArgs -OutFile $file)
+        $s = Get-Content -Raw $file | ConvertFrom-Json
+        $s.version | Should -Be '2.1.0'
+        $s.'$schema' | Should -Match 'sarif-2\.1\.0'
+        $results = @($s.runs[0].results)
+        $results.Count | Should -Be $objects.Count
+        for ($i = 0; $i -lt $objects.Count; $i++) {
+            $results[$i].properties.outcome | Should -Be "$($objects[$i].Outcome)"
+            $results[$i].kind | Should -Be $(switch ("$($objects[$i].Outcome)") { 'Passed' { 'pass' } 'Skipped' { 'notApplicable' } default { 'fail' } })
+        }
+        $missing = $results | Where-Object { $_.message.text -match 'dockopt-not-here' }
+        $missing.locations[0].physicalLocation.artifactLocation.uri | Should -Be 'etc/dockopt-not-here'
+    }
+
+    It '-Format <Format> without -OutFile writes the report text to the pipeline instead of the objects' -ForEach @(
+        @{ Format = 'Json' }
+        @{ Format = 'Sarif' }
+    ) {
+        $out = @(Test-DockOptImage @script:repArgs -Format $Format)
+        $out.Count | Should -Be 1
+        $out[0] | Should -BeOfType ([string])
+        $doc = $out[0] | ConvertFrom-Json
+        if ($Format -eq 'Sarif') { $doc.version | Should -Be '2.1.0' } else { $doc.images[0].checks.Count | Should -Be $doc.total }
+    }
+
+    It '-Format wins over the extension; an extension that names no format fails before any work with ReportFormatUnknown' {
+        $file = Join-Path $TestDrive 'tests.out'
+        $null = Test-DockOptImage @script:repArgs -Format Sarif -OutFile $file
+        (Get-Content -Raw $file | ConvertFrom-Json).version | Should -Be '2.1.0'
+        $bad = Join-Path $TestDrive 'tests.txt'
+        { Test-DockOptImage @script:repArgs -OutFile $bad } | Should -Throw -ErrorId 'ReportFormatUnknown,DockOpt.Cmdlets.TestDockOptImageCommand'
+        Test-Path $bad | Should -BeFalse
+    }
+}
+
+Describe 'Package checks and the inventory on a distroless layout (/var/lib/dpkg/status.d)' -Tag 'RequiresDocker', 'ImageTestDistroless' {
+    BeforeAll {
+        # FROM scratch with distroless's package database and os-release (test data made as distroless's build makes it:
+        # tests/DockOpt.Engine.Tests/Testing/Data/distroless/README.md); no /var/lib/dpkg/status, no shell.
+        $data = Join-Path $PSScriptRoot 'DockOpt.Engine.Tests/Testing/Data/distroless'
+        $files = @{}
+        foreach ($f in Get-ChildItem -Recurse -File $data | Where-Object Name -NE 'README.md') {
+            $files['rootfs/' + [IO.Path]::GetRelativePath($data, $f.FullName).Replace('\', '/')] = Get-Content -Raw $f.FullName
+        }
+        $script:distroless = New-TestImage -Tag "$(New-TestImageName 'e-imagetest-distroless'):1" -Files $files -Dockerfile @'
+FROM dockopt/busybox:latest AS layout
+COPY rootfs/ /rootfs/
+RUN mkdir -p /rootfs/etc && ln -s ../usr/lib/os-release /rootfs/etc/os-release
+FROM scratch
+COPY --from=layout /rootfs/ /
+'@
+        $script:statusD = Join-Path $data 'var/lib/dpkg/status.d'
+        function script:VersionOf([string] $Package) { ((Get-Content (Join-Path $script:statusD $Package)) -match '^Version: ' | Select-Object -First 1).Substring(9) }
+    }
+    AfterAll { Remove-TestImage $script:distroless }
+
+    It 'has no /var/lib/dpkg/status, only status.d (the layout under test)' {
+        $cid = & docker create $script:distroless /none
+        try {
+            & docker cp "$($cid):/var/lib/dpkg/status" - *> $null
+            $LASTEXITCODE | Should -Not -Be 0
+            @(& docker cp "$($cid):/var/lib/dpkg/status.d" - | tar -t) | Should -Contain 'status.d/libc6'
+        }
+        finally { & docker rm -f $cid *> $null }
+    }
+
+    It 'Test-DockOptImage package checks read status.d: installed, versions, absent packages' {
+        $spec = Join-Path $TestDrive 'distroless.yaml'
+        Set-Content $spec "system:`n  packages:`n    - libc6`n    - { name: libssl3, version: '^3\.0\.' }`n    - { name: bash, installed: false }`n    - nginx`n"
+        $r = @(Test-DockOptImage $script:distroless -SpecPath $spec -Category Files)
+        (Get-Result $r 'Files' 'Package libc6 installed').Actual | Should -Be "$(VersionOf libc6) (dpkg status.d)"
+        (Get-Result $r 'Files' 'Package libssl3 installed').Outcome | Should -Be 'Passed'
+        (Get-Result $r 'Files' 'Package bash not installed').Outcome | Should -Be 'Passed'
+        $n = Get-Result $r 'Files' 'Package nginx installed'
+        $n.Outcome | Should -Be 'Failed'
+        $n.Actual | Should -Be 'not installed (4 dpkg status.d packages)'
+    }
+
+    It 'Get-DockOptPackage lists the same packages, with the Debian release from os-release' {
+        $p = @(Get-DockOptPackage $script:distroless | Where-Object Type -EQ 'deb')
+        @($p.Name | Sort-Object) | Should -Be @('base-files', 'libc6', 'libssl3', 'netbase')
+        foreach ($x in $p) {
+            $x.Version | Should -Be (VersionOf $x.Name)
+            $x.Path | Should -Be "var/lib/dpkg/status.d/$($x.Name)"   # the inventory's paths have no leading /
+        }
+        ($p | Where-Object Name -EQ 'libc6').SourceName | Should -Be 'glibc'
+        ($p | Where-Object Name -EQ 'libc6').Purl | Should -Match '^pkg:deb/debian/libc6@.*distro=debian-12'
     }
 }

@@ -43,6 +43,14 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
     [ArgumentCompleter(typeof(ImageNameCompleter))]
     public string? BaseImage { get; set; }
 
+    /// <summary>
+    /// What to judge the images as: Application (a non-root USER and a HEALTHCHECK count), Base (they are listed as Info and
+    /// deduct nothing), or Auto (default): Base when CMD/ENTRYPOINT is nothing more than a shell or interpreter.
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Auto", "Base", "Application", IgnoreCase = true)]
+    public string Profile { get; set; } = "Auto";
+
     /// <summary>Gate: fail when Efficiency is below this (0 to 1).</summary>
     [Parameter]
     [ValidateRange(0.0, 1.0)]
@@ -159,6 +167,7 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
             Gates = gates,
             FailOn = FailOn,
             UseLayerCache = !NoLayerCache,
+            Profile = Enum.Parse<ImageProfile>(Profile, ignoreCase: true),
         };
         var textOnly = _format != null && OutFile == null;
         ImageMeasureService.Outcome? outcome = null;

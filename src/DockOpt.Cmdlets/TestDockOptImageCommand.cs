@@ -12,7 +12,7 @@ namespace DockOpt.Cmdlets;
 [OutputType(typeof(ImageTestResult), typeof(ImageTestSummary), typeof(string))]
 public sealed class TestDockOptImageCommand : EngineCmdlet
 {
-    static readonly string[] Formats = { "JUnit" };
+    static readonly string[] Formats = { "JUnit", "Json", "Sarif" };
 
     /// <summary>Local images to test: names, IDs or wildcards; every DockOpt object that names an image binds from the pipeline.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Name)]
@@ -107,12 +107,12 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
     [Parameter]
     public SwitchParameter IncludeSummary { get; set; }
 
-    /// <summary>Report format: JUnit. Without -OutFile the report text replaces the result objects in the pipeline.</summary>
+    /// <summary>Report format: JUnit, Json or Sarif. Without -OutFile the report text replaces the result objects in the pipeline.</summary>
     [Parameter]
-    [ValidateSet("JUnit", IgnoreCase = true)]
+    [ValidateSet("JUnit", "Json", "Sarif", IgnoreCase = true)]
     public string? Format { get; set; }
 
-    /// <summary>Where to write the report (format from -Format or the extension .xml; written via a temp file and a rename).</summary>
+    /// <summary>Where to write the report (format from -Format or the extension: .xml JUnit, .json Json, .sarif Sarif; written via a temp file and a rename).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
@@ -276,6 +276,11 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
         }
     }
 
+    /// <summary>The Json or Sarif report of every result and summary so far (ImageTestReports).</summary>
+    string ReportText() => _format == "Sarif"
+        ? ImageTestReports.ToSarif(_results, _summaries, DockOpt.Engine.Security.SecurityScanService.ToolVersion)
+        : ImageTestReports.ToJson(_results, _summaries);
+
     protected override void EndProcessing()
     {
         if (_format != null)
@@ -287,16 +292,18 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
                     var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
                     if (ShouldProcess(path, $"Write the {_format} report"))
                     {
-                        JUnitReport.Write(path, _results, _summaries);
-                        WriteVerbose($"Wrote the JUnit report to {path} ({_results.Count} test cases).");
+                        if (_format == "JUnit") JUnitReport.Write(path, _results, _summaries);
+                        else DockOpt.Engine.IO.AtomicFile.WriteAllText(path, ReportText());
+                        WriteVerbose($"Wrote the {_format} report to {path} ({_results.Count} checks).");
                     }
                 }
-                else
+                else if (_format == "JUnit")
                 {
                     using var ms = new MemoryStream();
                     JUnitReport.Write(ms, _results, _summaries);
                     WriteObject(Encoding.UTF8.GetString(ms.ToArray()));
                 }
+                else WriteObject(ReportText());
             }
             catch (DockOptException e)
             {

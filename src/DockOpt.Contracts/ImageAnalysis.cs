@@ -85,6 +85,15 @@ public sealed class ImageAnalysis
     /// <summary>0-100: 100 minus each recommendation's ScoreDeduction (see about_DockOpt_Analysis).</summary>
     public int Score { get; set; }
 
+    /// <summary>
+    /// <c>Application</c> or <c>Base</c>: what the image was judged as. On a base image the application-only
+    /// recommendations (root user, no HEALTHCHECK) are listed as Info and take nothing off the Score.
+    /// </summary>
+    public string Profile { get; set; } = "Application";
+
+    /// <summary>Why the image got its Profile: -Profile, or the config facts the Auto rule read (about_DockOpt_Analysis, PROFILE).</summary>
+    public string ProfileReason { get; set; } = "";
+
     public Recommendation[] Recommendations { get; set; } = Array.Empty<Recommendation>();
 
     /// <summary>Number of layers whose results came from the per-diff-ID cache.</summary>

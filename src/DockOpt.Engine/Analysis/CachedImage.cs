@@ -9,4 +9,7 @@ internal sealed class CachedImage
     public ImageConfigSummary Config { get; init; } = new();
     public string[] DiffIds { get; init; } = Array.Empty<string>();
     public ImageArchiveFormat Format { get; init; }
+
+    /// <summary>The config blob as read, for <see cref="LayerScanStore"/> (empty: not stored on disk).</summary>
+    public byte[] ConfigJson { get; init; } = Array.Empty<byte>();
 }

@@ -38,6 +38,8 @@ public sealed class ImageAnalyzer
         public int ProgressId { get; init; } = 1;
         /// <summary>Check each layer's SHA-256 against the config (default); false for the local engine, which is trusted.</summary>
         public bool VerifyDiffIds { get; init; } = true;
+        /// <summary>Base or Application for the score's application-only rules; Auto decides from the config.</summary>
+        public ImageProfile Profile { get; init; } = ImageProfile.Auto;
     }
 
     public async Task<AnalysisResult> AnalyzeAsync(Request r, CancellationToken ct)
@@ -95,7 +97,7 @@ public sealed class ImageAnalyzer
                 else throw new DockOptException(ErrorIds.ImageArchiveInvalid, DockOptErrorCategory.InvalidData,
                     $"Layer {l.Index} of '{r.Name}' was not read.", r.Name, null);
             }
-            _cache?.AddImage(imageId, new CachedImage { Config = config, DiffIds = diffIds, Format = contents.Format });
+            _cache?.AddImage(imageId, new CachedImage { Config = config, DiffIds = diffIds, Format = contents.Format, ConfigJson = contents.ConfigJson });
         }
 
         var baseLayers = r.ResolveBase != null ? await r.ResolveBase(config, diffIds, ct).ConfigureAwait(false) : BaseLayers.None;
@@ -106,7 +108,7 @@ public sealed class ImageAnalyzer
         analysis.BaseLayerSource = baseLayers.Source;
         analysis.BaseImage = baseLayers.Image;
         analysis.CachedLayers = cachedIds.Count;
-        RecommendationEngine.Apply(analysis, fs.Nodes, config);
+        RecommendationEngine.Apply(analysis, fs.Nodes, config, r.Profile);
         foreach (var s in scans.Values)
             foreach (var p in s.Problems.Take(5)) _sink.Warning($"{r.Name}: layer {s.DiffId.Substring(0, Math.Min(19, s.DiffId.Length))}: {p}");
         analysis.Duration = sw.Elapsed;

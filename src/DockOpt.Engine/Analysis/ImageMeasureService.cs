@@ -41,6 +41,9 @@ public sealed class ImageMeasureService
         /// <summary>Use (and fill) the per-session layer cache.</summary>
         public bool UseLayerCache { get; init; } = true;
 
+        /// <summary>Judge every image as a Base or an Application (Auto: from each image's CMD and ENTRYPOINT).</summary>
+        public ImageProfile Profile { get; init; } = ImageProfile.Auto;
+
         /// <summary>Inputs that could not even be resolved (e.g. a -Path wildcard without a match); they count against the gate.</summary>
         public IReadOnlyList<string> Unresolved { get; init; } = Array.Empty<string>();
     }
@@ -106,6 +109,7 @@ public sealed class ImageMeasureService
                     Name = path,
                     SourceKind = Directory.Exists(path) ? "OciLayout" : "Archive",
                     IgnorePaths = gates.IgnorePaths,
+                    Profile = request.Profile,
                     SizeHint = File.Exists(path) ? new FileInfo(path).Length : 0,
                     ProgressId = progressId++,
                     ResolveBase = baseIds == null ? null : (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!)),
@@ -135,6 +139,7 @@ public sealed class ImageMeasureService
                     SourceKind = "Engine",
                     VerifyDiffIds = false, // the local engine is trusted; saves a SHA-256 pass over every layer
                     IgnorePaths = gates.IgnorePaths,
+                    Profile = request.Profile,
                     ProgressId = progressId++,
                     ResolveBase = baseIds != null
                         ? (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!))

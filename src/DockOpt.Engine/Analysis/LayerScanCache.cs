@@ -10,7 +10,11 @@ namespace DockOpt.Engine.Analysis;
 /// </summary>
 public sealed class LayerScanCache
 {
-    public static readonly LayerScanCache Shared = new();
+    /// <summary>The session's cache, backed by the user's <see cref="LayerScanStore"/> on disk (unless DOCKOPT_LAYER_CACHE=off).</summary>
+    public static readonly LayerScanCache Shared = new() { Store = LayerScanStore.Default() };
+
+    /// <summary>Where scans and images are also kept between sessions (null: memory only).</summary>
+    public LayerScanStore? Store { get; init; }
 
     readonly ConcurrentDictionary<string, LayerScan> _byDiffId = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, string> _byFingerprint = new(StringComparer.Ordinal);
@@ -23,25 +27,49 @@ public sealed class LayerScanCache
 
     public int Count => _byDiffId.Count;
 
-    public bool TryGet(string diffId, out LayerScan scan) => _byDiffId.TryGetValue(diffId, out scan!);
+    public bool TryGet(string diffId, out LayerScan scan)
+    {
+        if (_byDiffId.TryGetValue(diffId, out scan!)) return true;
+        if (Store?.TryLoad(diffId) is not { } stored) return false;
+        Remember(stored);
+        scan = stored;
+        return true;
+    }
 
     public string? DiffIdForFingerprint(string fingerprint) =>
         fingerprint.Length > 0 && _byFingerprint.TryGetValue(fingerprint, out var d) && _byDiffId.ContainsKey(d) ? d : null;
 
     public void Add(LayerScan scan, string? fingerprint)
     {
+        Remember(scan);
+        if (!string.IsNullOrEmpty(fingerprint)) _byFingerprint[fingerprint] = scan.DiffId;
+        Store?.Save(scan);
+    }
+
+    void Remember(LayerScan scan)
+    {
         if (_byDiffId.TryAdd(scan.DiffId, scan))
         {
             _order.Enqueue(scan.DiffId);
             Interlocked.Add(ref _bytes, scan.ApproximateBytes);
         }
-        if (!string.IsNullOrEmpty(fingerprint)) _byFingerprint[fingerprint] = scan.DiffId;
         while (Interlocked.Read(ref _bytes) > MaxBytes && _order.TryDequeue(out var old))
             if (_byDiffId.TryRemove(old, out var removed)) Interlocked.Add(ref _bytes, -removed.ApproximateBytes);
     }
 
-    internal bool TryGetImage(string imageId, out CachedImage image) => _images.TryGetValue(imageId, out image!);
-    internal void AddImage(string imageId, CachedImage image) => _images[imageId] = image;
+    internal bool TryGetImage(string imageId, out CachedImage image)
+    {
+        if (_images.TryGetValue(imageId, out image!)) return true;
+        if (Store?.TryLoadImage(imageId) is not { } stored) return false;
+        _images[imageId] = image = stored;
+        return true;
+    }
+
+    internal void AddImage(string imageId, CachedImage image)
+    {
+        _images[imageId] = image;
+        Store?.SaveImage(imageId, image);
+    }
 
     public void Clear()
     {

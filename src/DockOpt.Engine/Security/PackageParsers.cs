@@ -35,8 +35,7 @@ public static class PackageParsers
     /// <summary>What kind of package metadata a path holds, or null.</summary>
     public static string? Classify(string path)
     {
-        if (path == "var/lib/dpkg/status") return "dpkg";
-        if (path.StartsWith("var/lib/dpkg/status.d/", StringComparison.Ordinal) && !path.EndsWith(".md5sums", StringComparison.Ordinal)) return "dpkg";
+        if (Packages.DpkgDatabase.IsDatabasePath(path)) return "dpkg";
         if (path is "lib/apk/db/installed" or "usr/lib/apk/db/installed") return "apk";
         if (path.EndsWith("/METADATA", StringComparison.Ordinal) && DistInfoMetadata.IsMatch(path)) return "python";
         if (path.Contains(".egg-info", StringComparison.Ordinal) && EggInfo.IsMatch(path)) return "python";
@@ -50,7 +49,7 @@ public static class PackageParsers
 
     public static List<RawPackage> Parse(string kind, byte[] content) => kind switch
     {
-        "dpkg" => ParseDpkg(Encoding.UTF8.GetString(content)),
+        "dpkg" => Packages.DpkgDatabase.Parse(Encoding.UTF8.GetString(content)),
         "apk" => ParseApk(Encoding.UTF8.GetString(content)),
         "python" => ParsePythonMetadata(Encoding.UTF8.GetString(content)),
         "npm" => ParseNpm(content),

@@ -69,6 +69,82 @@ public sealed class ArchiveFileSource : IImageFileSource
         }
     }
 
+    public async Task<IReadOnlyDictionary<string, ImageFileEntry>> ReadDirectoryAsync(string imageId, string directory, CancellationToken ct)
+    {
+        var name = "dockopt-files-" + Guid.NewGuid().ToString("n").Substring(0, 12);
+        var body = new JsonObject
+        {
+            ["Image"] = imageId,
+            ["Entrypoint"] = new JsonArray((JsonNode?)JsonValue.Create("/dockopt-never-started")),
+            ["Cmd"] = new JsonArray(),
+            ["NetworkDisabled"] = true,
+            ["Labels"] = new JsonObject { ["dockopt.test"] = "true", ["dockopt.test.files"] = imageId },
+        };
+        string id;
+        try
+        {
+            using var createCts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            id = await _api.CreateAsync(name, body, createCts.Token).ConfigureAwait(false);
+        }
+        catch (DockOptException) when (_fallback != null)
+        {
+            await _api.RemoveAsync(name).ConfigureAwait(false);
+            return await _fallback.ReadDirectoryAsync(imageId, directory, ct).ConfigureAwait(false);
+        }
+        try
+        {
+            var dir = FileChecks.Normalize(directory);
+            var result = new Dictionary<string, ImageFileEntry>(StringComparer.Ordinal);
+            using var resp = await _engine.SendAsync(HttpMethod.Get, $"/containers/{id}/archive?path={Uri.EscapeDataString(dir)}", null, ct).ConfigureAwait(false);
+            if (resp.StatusCode == HttpStatusCode.NotFound) return result;
+            if (!resp.IsSuccessStatusCode)
+            {
+                var msg = EngineErrors.ExtractMessage(await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+                if (msg.Contains("not a directory", StringComparison.OrdinalIgnoreCase) || msg.Contains("no such file", StringComparison.OrdinalIgnoreCase)) return result;
+                throw EngineErrors.FromStatus(resp.StatusCode, msg, ErrorIds.ContainerNotFound, dir);
+            }
+            await using var s = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            using var tar = new TarReader(s, leaveOpen: true);
+            TarEntry? te;
+            var first = true;
+            while ((te = await tar.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false)) != null)
+            {
+                // The archive's first entry is the directory itself (its base name); its files are "<base>/<name>".
+                if (first && te.EntryType != TarEntryType.Directory) return result; // a file, not a directory
+                first = false;
+                var parts = te.Name.TrimEnd('/').Split('/');
+                if (parts.Length != 2 || te.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || te.DataStream == null) continue;
+                var (content, sha) = await ReadContentAsync(te.DataStream, ct).ConfigureAwait(false);
+                var path = (dir == "/" ? "" : dir) + "/" + parts[1];
+                result[path] = new ImageFileEntry
+                {
+                    Path = path, Type = "file", Mode = (int)te.Mode, Uid = te.Uid, Gid = te.Gid, Size = te.Length, Content = content, Sha256 = sha,
+                };
+            }
+            return result;
+        }
+        finally
+        {
+            await _api.RemoveAsync(id).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A regular file's first <see cref="LayerFileSource.MaxContentBytes"/> bytes and the SHA-256 of all of it.</summary>
+    static async Task<(byte[] Content, string Sha256)> ReadContentAsync(Stream data, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var kept = new MemoryStream();
+        var buf = new byte[81920];
+        int n;
+        while ((n = await data.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
+        {
+            hash.AppendData(buf, 0, n);
+            var room = LayerFileSource.MaxContentBytes - (int)kept.Length;
+            if (room > 0) kept.Write(buf, 0, Math.Min(room, n));
+        }
+        return (kept.ToArray(), Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant());
+    }
+
     /// <summary>What container-structure-test's Debian license test reads: each package folder under /usr/share/doc and its copyright file.</summary>
     public sealed record DebianLicense(string Package, bool HasCopyright, string? Forbidden);
 
@@ -186,20 +262,7 @@ public sealed class ArchiveFileSource : IImageFileSource
         byte[]? content = null;
         string? sha = null;
         if (withContent && type == "file" && te.DataStream != null)
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var kept = new MemoryStream();
-            var buf = new byte[81920];
-            int n;
-            while ((n = await te.DataStream.ReadAsync(buf, ct).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buf, 0, n);
-                var room = LayerFileSource.MaxContentBytes - (int)kept.Length;
-                if (room > 0) kept.Write(buf, 0, Math.Min(room, n));
-            }
-            content = kept.ToArray();
-            sha = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
-        }
+            (content, sha) = await ReadContentAsync(te.DataStream, ct).ConfigureAwait(false);
         return new ImageFileEntry
         {
             Path = path, Type = type, Mode = (int)te.Mode, Uid = te.Uid, Gid = te.Gid, Size = te.Length,

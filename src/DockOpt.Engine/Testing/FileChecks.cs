@@ -36,6 +36,13 @@ public interface IImageFileSource
     /// </summary>
     Task<IReadOnlyDictionary<string, ImageFileEntry?>> ReadAsync(string imageId, IReadOnlyCollection<string> paths,
         IReadOnlyCollection<string> contentPaths, CancellationToken ct);
+
+    /// <summary>
+    /// The regular files directly in <paramref name="directory"/> (not below), with their content, keyed by path with a
+    /// leading '/'; empty when the directory is absent. For package databases kept one file per package (distroless's
+    /// /var/lib/dpkg/status.d).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, ImageFileEntry>> ReadDirectoryAsync(string imageId, string directory, CancellationToken ct);
 }
 
 /// <summary>Checks files against <see cref="FileSpec"/>s.</summary>

@@ -73,9 +73,18 @@ public sealed class LicenseSpec
     public List<string> Files { get; } = new();
 }
 
-/// <summary>A companion container (a database, a proxy in front of the app): started before the app, removed after the run.</summary>
+/// <summary>
+/// A companion container (a database, a proxy in front of the app): started before the app, or after it is ready
+/// (<see cref="AfterApp"/>), removed after the run.
+/// </summary>
 public sealed class ServiceSpec
 {
+    /// <summary>
+    /// <c>after: app</c>: start this service once the app is ready (a proxy that needs 'app' to resolve and answer when it
+    /// starts); by default services start before the app, in the order given.
+    /// </summary>
+    public bool AfterApp { get; set; }
+
     /// <summary>Its name on the private network (DNS alias) and in the results.</summary>
     public string Name { get; set; } = "";
     public string Image { get; set; } = "";
@@ -270,6 +279,13 @@ public sealed class RuntimeSpec
     /// <summary>Read-only root filesystem (docker run --read-only).</summary>
     public bool? ReadOnly { get; set; }
 
+    /// <summary>
+    /// Probe the image's HEALTHCHECK this often in the test container (docker run --health-interval), instead of the image's
+    /// interval (30 s by default: the engine runs the first probe only then). The probe command, timeout, start period and
+    /// retries stay the image's; metadata.healthcheck still checks the image's own timing.
+    /// </summary>
+    public TimeSpan? HealthInterval { get; set; }
+
     /// <summary>Check graceful shutdown (null: default on when a container runs).</summary>
     public bool? Shutdown { get; set; }
     public TimeSpan? GracePeriod { get; set; }
@@ -300,6 +316,7 @@ public sealed class RuntimeSpec
         ReadOnly = o.ReadOnly ?? ReadOnly;
         Shutdown = o.Shutdown ?? Shutdown;
         GracePeriod = o.GracePeriod ?? GracePeriod;
+        HealthInterval = o.HealthInterval ?? HealthInterval;
     }
 }
 

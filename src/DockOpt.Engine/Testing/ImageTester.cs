@@ -134,6 +134,13 @@ public sealed class ImageTester
                 try
                 {
                     entries = await _files.ReadAsync(info.Id, paths.Distinct().ToList(), content.Distinct().ToList(), ct).ConfigureAwait(false);
+                    if (systemFiles.Contains(SystemChecks.Dpkg))
+                    {
+                        // distroless: no status file, one file per package in status.d.
+                        var merged = new Dictionary<string, ImageFileEntry?>(entries, StringComparer.Ordinal);
+                        foreach (var kv in await _files.ReadDirectoryAsync(info.Id, SystemChecks.DpkgStatusDirectory, ct).ConfigureAwait(false)) merged[kv.Key] = kv.Value;
+                        entries = merged;
+                    }
                 }
                 catch (DockOptException e)
                 {
@@ -458,6 +465,7 @@ public sealed class ImageTester
             await StartServicesAsync(a, ct).ConfigureAwait(false);
             await CreateAndStartAppAsync(a, statsCts.Token, ct).ConfigureAwait(false);
             await WaitUntilReadyAsync(a, ct).ConfigureAwait(false);
+            await StartServicesAfterAppAsync(a, ct).ConfigureAwait(false);
             await CheckHealthStepAsync(a, ct).ConfigureAwait(false);
             await RunHttpAndCommandsAsync(a, ct).ConfigureAwait(false);
             await ReportResourcesStepAsync(a, statsCts, ct).ConfigureAwait(false);
@@ -476,7 +484,7 @@ public sealed class ImageTester
     static JsonObject PortBindings(IEnumerable<string> ports) => new(ports.Select(p => KeyValuePair.Create(p,
         (JsonNode?)new JsonArray(new JsonObject { ["HostIp"] = "127.0.0.1", ["HostPort"] = "" }))));
 
-    /// <summary>Step: a private network and the companion containers, each waited for; none: nothing.</summary>
+    /// <summary>Step: a private network and the companion containers that start before the app, each waited for; none: nothing.</summary>
     async Task StartServicesAsync(AppRun a, CancellationToken ct)
     {
         if (a.Spec.Services.Count == 0) return;
@@ -494,62 +502,89 @@ public sealed class ImageTester
             _sink.Verbose($"Created network {net} for the services.");
         }
         a.Rt.Network = net;
-        var catalog = new LocalImageCatalog(_engine);
-        foreach (var sv in a.Spec.Services)
-        {
-            ct.ThrowIfCancellationRequested();
-            var sw = Stopwatch.StartNew();
-            var what = $"Service {sv.Name} ready";
-            _sink.Progress(new DockOptProgress(61, a.Progress, $"Starting service {sv.Name} ({sv.Image})"));
-            ImageInfo si;
-            try
+        foreach (var sv in a.Spec.Services.Where(x => !x.AfterApp))
+            if (!await StartServiceAsync(a, sv, ct).ConfigureAwait(false))
             {
-                si = await catalog.DescribeAsync(sv.Image, null, new LocalImageCatalog.Query { IncludeHistory = false }, ct).ConfigureAwait(false);
-            }
-            catch (DockOptException e)
-            {
-                a.Run.Add(CatStartup, what, "started and ready", "image not found", ImageTestOutcome.Error, $"The service image '{sv.Image}' could not be used: {e.Message}");
                 a.ServicesFailed = true;
                 return;
             }
-            var ports = sv.Ports.Select(MetadataChecks.NormalizePort).Distinct().ToList();
-            var body = new JsonObject
-            {
-                ["Image"] = si.Id,
-                ["Labels"] = new JsonObject { ["dockopt.test"] = "true", ["dockopt.test.image"] = a.Run.Image, ["dockopt.test.service"] = sv.Name },
-                ["ExposedPorts"] = new JsonObject(ports.Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject()))),
-                ["HostConfig"] = new JsonObject { ["NetworkMode"] = net, ["PortBindings"] = PortBindings(ports) },
-                ["NetworkingConfig"] = new JsonObject { ["EndpointsConfig"] = new JsonObject { [net] = new JsonObject { ["Aliases"] = Arr(new[] { sv.Name }) } } },
-            };
-            if (sv.Environment.Count > 0) body["Env"] = Arr(sv.Environment.Select(kv => $"{kv.Key}={kv.Value}"));
-            if (sv.Entrypoint != null) body["Entrypoint"] = Arr(sv.Entrypoint);
-            if (sv.Command != null) body["Cmd"] = Arr(sv.Command);
-            var name = $"{a.Name}-{sv.Name}";
-            string id;
-            try
-            {
-                using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-                    id = await _api.CreateAsync(name, body, cts.Token).ConfigureAwait(false);
-            }
-            catch (DockOptException)
-            {
-                await _api.RemoveAsync(name).ConfigureAwait(false);
-                throw;
-            }
-            a.ServiceContainers.Add((sv.Name, id));
-            ct.ThrowIfCancellationRequested();
-            await _api.StartAsync(id, ct).ConfigureAwait(false);
-            var mapped = MappedPorts(await _api.InspectAsync(id, ct).ConfigureAwait(false));
-            a.ServicePorts[sv.Name] = (mapped, ports);
-            var srt = new RuntimeSpec { Ready = sv.Ready };
-            srt.Ports.AddRange(ports);
-            var ready = await WaitReadyAsync(id, si, srt, mapped, sv.Ready.Timeout ?? a.ReadyTimeout, sw, ct).ConfigureAwait(false);
-            if (a.Run.Wanted(CatStartup) || !ready.Ok)
-                a.Run.Add(CatStartup, what, $"ready within {MetadataChecks.Dur(sv.Ready.Timeout ?? a.ReadyTimeout)} ({ready.Conditions})",
-                    ready.Ok ? $"ready in {sw.Elapsed.TotalSeconds:0.###} s" : ready.Actual, ready.Ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
-                    ready.Ok ? "" : $"The service '{sv.Name}' did not become ready, so the app was not started. {ready.Message}", sw.Elapsed, ready.Detail);
-            if (!ready.Ok) { a.ServicesFailed = true; return; }
+    }
+
+    /// <summary>
+    /// Step: the services declared <c>after: app</c>, once the app is ready (a proxy whose configuration needs 'app' to
+    /// resolve when it starts). When the app is not ready they are not started, and say so.
+    /// </summary>
+    async Task StartServicesAfterAppAsync(AppRun a, CancellationToken ct)
+    {
+        var late = a.Spec.Services.Where(x => x.AfterApp).ToList();
+        if (late.Count == 0 || a.ServicesFailed || a.Id == null) return;
+        if (a.Ready is not { Ok: true } || a.Ready.Exited)
+        {
+            foreach (var sv in late)
+                a.Run.Add(CatStartup, $"Service {sv.Name} ready", "started after the app is ready", "not started", ImageTestOutcome.Skipped,
+                    $"The service '{sv.Name}' starts after the app (after: app), and the app did not become ready.");
+            return;
         }
+        foreach (var sv in late)
+            if (!await StartServiceAsync(a, sv, ct).ConfigureAwait(false)) return;
+    }
+
+    /// <summary>Creates, starts and waits for one service on the run's network; false (with a result saying why) when it is not ready.</summary>
+    async Task<bool> StartServiceAsync(AppRun a, ServiceSpec sv, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var net = a.Rt.Network!;
+        var sw = Stopwatch.StartNew();
+        var what = $"Service {sv.Name} ready";
+        _sink.Progress(new DockOptProgress(61, a.Progress, $"Starting service {sv.Name} ({sv.Image}){(sv.AfterApp ? " after the app" : "")}"));
+        ImageInfo si;
+        try
+        {
+            si = await new LocalImageCatalog(_engine).DescribeAsync(sv.Image, null, new LocalImageCatalog.Query { IncludeHistory = false }, ct).ConfigureAwait(false);
+        }
+        catch (DockOptException e)
+        {
+            a.Run.Add(CatStartup, what, "started and ready", "image not found", ImageTestOutcome.Error,
+                $"The service image '{sv.Image}' could not be used{(sv.AfterApp ? "" : ", so the app was not started")}: {e.Message}");
+            return false;
+        }
+        var ports = sv.Ports.Select(MetadataChecks.NormalizePort).Distinct().ToList();
+        var body = new JsonObject
+        {
+            ["Image"] = si.Id,
+            ["Labels"] = new JsonObject { ["dockopt.test"] = "true", ["dockopt.test.image"] = a.Run.Image, ["dockopt.test.service"] = sv.Name },
+            ["ExposedPorts"] = new JsonObject(ports.Select(p => KeyValuePair.Create(p, (JsonNode?)new JsonObject()))),
+            ["HostConfig"] = new JsonObject { ["NetworkMode"] = net, ["PortBindings"] = PortBindings(ports) },
+            ["NetworkingConfig"] = new JsonObject { ["EndpointsConfig"] = new JsonObject { [net] = new JsonObject { ["Aliases"] = Arr(new[] { sv.Name }) } } },
+        };
+        if (sv.Environment.Count > 0) body["Env"] = Arr(sv.Environment.Select(kv => $"{kv.Key}={kv.Value}"));
+        if (sv.Entrypoint != null) body["Entrypoint"] = Arr(sv.Entrypoint);
+        if (sv.Command != null) body["Cmd"] = Arr(sv.Command);
+        var name = $"{a.Name}-{sv.Name}";
+        string id;
+        try
+        {
+            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+                id = await _api.CreateAsync(name, body, cts.Token).ConfigureAwait(false);
+        }
+        catch (DockOptException)
+        {
+            await _api.RemoveAsync(name).ConfigureAwait(false);
+            throw;
+        }
+        a.ServiceContainers.Add((sv.Name, id));
+        ct.ThrowIfCancellationRequested();
+        await _api.StartAsync(id, ct).ConfigureAwait(false);
+        var mapped = MappedPorts(await _api.InspectAsync(id, ct).ConfigureAwait(false));
+        var srt = new RuntimeSpec { Ready = sv.Ready };
+        srt.Ports.AddRange(ports);
+        var ready = await WaitReadyAsync(id, si, srt, mapped, sv.Ready.Timeout ?? a.ReadyTimeout, sw, ct).ConfigureAwait(false);
+        if (ready.Ok) a.ServicePorts[sv.Name] = (mapped, ports);
+        if (a.Run.Wanted(CatStartup) || !ready.Ok)
+            a.Run.Add(CatStartup, what, $"ready within {MetadataChecks.Dur(sv.Ready.Timeout ?? a.ReadyTimeout)} ({ready.Conditions}){(sv.AfterApp ? " after the app" : "")}",
+                ready.Ok ? $"ready in {sw.Elapsed.TotalSeconds:0.###} s" : ready.Actual, ready.Ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+                ready.Ok ? "" : $"The service '{sv.Name}' did not become ready{(sv.AfterApp ? "" : ", so the app was not started")}. {ready.Message}", sw.Elapsed, ready.Detail);
+        return ready.Ok;
     }
 
     /// <summary>Step: create and start the app container (on the services' network, as 'app'), start sampling its stats.</summary>
@@ -568,6 +603,15 @@ public sealed class ImageTester
         if (rt.Arguments != null) body["Cmd"] = Arr(rt.Arguments);
         if (rt.User != null) body["User"] = rt.User;
         if (rt.Tty == true) body["Tty"] = true;
+        if (TestHealthcheck(a) is { } thc && rt.HealthInterval != null)
+        {
+            static long Ns(TimeSpan? t) => t is { } v ? v.Ticks * 100 : 0; // 0: the engine's default
+            body["Healthcheck"] = new JsonObject
+            {
+                ["Test"] = Arr(thc.Test), ["Interval"] = Ns(thc.Interval), ["Timeout"] = Ns(thc.Timeout),
+                ["StartPeriod"] = Ns(thc.StartPeriod), ["Retries"] = thc.Retries ?? 0,
+            };
+        }
         var host = RunHostConfig(rt);
         host["PortBindings"] = PortBindings(a.Ports);
         if (rt.Memory is { } mem) { host["Memory"] = mem; host["MemorySwap"] = mem; }
@@ -639,7 +683,8 @@ public sealed class ImageTester
         else if (a.Ready.Exited)
             a.Run.Add(CatHealth, "Becomes healthy", "healthy", "container exited", ImageTestOutcome.Skipped, "The container exited before the health check could run.");
         else
-            await CheckHealthAsync(a.Run, a.Id, hc, a.CreateWatch.Elapsed - a.StartedAt, ct).ConfigureAwait(false);
+            await CheckHealthAsync(a.Run, a.Id, TestHealthcheck(a)!, a.CreateWatch.Elapsed - a.StartedAt, ct,
+                a.Rt.HealthInterval is { } hi ? $" (probed every {MetadataChecks.Dur(hi)} for the test, runtime.healthInterval; the image's interval is {MetadataChecks.Dur(hc.Interval ?? TimeSpan.FromSeconds(30))})" : "").ConfigureAwait(false);
     }
 
     /// <summary>Step: HTTP checks (on the app's or a service's published port) and commands in the app container while it runs.</summary>
@@ -664,6 +709,9 @@ public sealed class ImageTester
                     await HttpChecks.RunAsync(h, a.Mapped, a.Ports, a.Options.SkipCertificateCheck, run.Add, ct).ConfigureAwait(false);
                 else if (a.ServicePorts.TryGetValue(h.Service, out var sp))
                     await HttpChecks.RunAsync(h, sp.Mapped, sp.Ports, a.Options.SkipCertificateCheck, run.Add, ct).ConfigureAwait(false);
+                else if (a.Spec.Services.Any(x => x.Name.Equals(h.Service, StringComparison.OrdinalIgnoreCase)))
+                    run.Add(CatHttp, HttpName(h), StatusSet.Describe(h.Status), "not run", ImageTestOutcome.Skipped,
+                        $"The check goes through service '{h.Service}', which did not start or become ready (see its Startup result).");
                 else
                     run.Add(CatHttp, HttpName(h), StatusSet.Describe(h.Status), "no such service", ImageTestOutcome.Error,
                         $"The check goes through service '{h.Service}', which the spec does not define (services: {string.Join(", ", a.Spec.Services.Select(x => x.Name))}).");
@@ -935,14 +983,20 @@ public sealed class ImageTester
 
     // ------------------------------------------------------------------ health
 
-    async Task CheckHealthAsync(Run run, string id, HealthcheckInfo hc, TimeSpan elapsedSinceStart, CancellationToken ct)
+    /// <summary>The HEALTHCHECK the test container runs: the image's, with runtime.healthInterval as its interval when given; null when none or disabled.</summary>
+    static HealthcheckInfo? TestHealthcheck(AppRun a) => a.Info.Healthcheck is { Disabled: false } h
+        ? a.Rt.HealthInterval is { } hi ? new HealthcheckInfo { Test = h.Test, Interval = hi, Timeout = h.Timeout, StartPeriod = h.StartPeriod, Retries = h.Retries } : h
+        : null;
+
+    /// <param name="note">Said after Expected: that runtime.healthInterval replaced the image's interval, or empty.</param>
+    async Task CheckHealthAsync(Run run, string id, HealthcheckInfo hc, TimeSpan elapsedSinceStart, CancellationToken ct, string note = "")
     {
         var interval = hc.Interval ?? TimeSpan.FromSeconds(30);
         var start = hc.StartPeriod ?? TimeSpan.Zero;
         var retries = hc.Retries ?? 3;
         var budget = start + TimeSpan.FromTicks(interval.Ticks * retries);
         var tolerance = TimeSpan.FromSeconds(2);
-        var expected = $"healthy within start period + retries × interval = {MetadataChecks.Dur(budget)}";
+        var expected = $"healthy within start period + retries × interval = {MetadataChecks.Dur(budget)}{note}";
         var sw = Stopwatch.StartNew();
         var sinceStart = () => elapsedSinceStart + sw.Elapsed;
         while (true)

@@ -62,6 +62,20 @@ public sealed class LayerFileSource : IImageFileSource
         return result;
     }
 
+    public async Task<IReadOnlyDictionary<string, ImageFileEntry>> ReadDirectoryAsync(string imageId, string directory, CancellationToken ct)
+    {
+        var dirRel = Rel(directory);
+        var layers = await ReadPassAsync(imageId, new List<string>(), new HashSet<string>(StringComparer.Ordinal), ct, dirRel).ConfigureAwait(false);
+        var result = new Dictionary<string, ImageFileEntry>(StringComparer.Ordinal);
+        var names = layers.SelectMany(l => l.Entries.Keys).Where(k => Parent(k) == dirRel && k.Length > dirRel.Length).Distinct(StringComparer.Ordinal).OrderBy(k => k, StringComparer.Ordinal);
+        foreach (var rel in names)
+        {
+            var e = Resolve(layers, "/" + rel, false, new HashSet<string>(StringComparer.Ordinal));
+            if (e?.Type == "file" && e.Content != null) result["/" + rel] = e;
+        }
+        return result;
+    }
+
     /// <summary>The entry <paramref name="orig"/> names in the final filesystem; adds to <paramref name="missing"/> a regular file whose content was wanted but not kept.</summary>
     static ImageFileEntry? Resolve(List<LayerCapture> layers, string orig, bool content, HashSet<string> missing)
     {
@@ -145,7 +159,9 @@ public sealed class LayerFileSource : IImageFileSource
         return null;
     }
 
-    async Task<List<LayerCapture>> ReadPassAsync(string imageId, List<string> contentRoots, HashSet<string> contentRel, CancellationToken ct)
+    /// <param name="contentDirectory">Also keep the content of the regular files directly in this folder (no leading '/').</param>
+    async Task<List<LayerCapture>> ReadPassAsync(string imageId, List<string> contentRoots, HashSet<string> contentRel, CancellationToken ct,
+        string? contentDirectory = null)
     {
         var byLayer = new Dictionary<string, LayerCapture>(StringComparer.Ordinal);
         IReadOnlyList<ImageLayerRef>? order = null;
@@ -175,7 +191,7 @@ public sealed class LayerFileSource : IImageFileSource
                     links[p] = entry.LinkTarget;
                     foreach (var root in contentRoots) FollowLinks(links, root, contentRel);
                 }
-                if (entry.Kind == LayerEntryKind.RegularFile && contentRel.Contains(p))
+                if (entry.Kind == LayerEntryKind.RegularFile && (contentRel.Contains(p) || (contentDirectory != null && Parent(p) == contentDirectory)))
                 {
                     entry.Content.EnableSha256();
                     var keep = (int)Math.Min(entry.Size, MaxContentBytes);

@@ -196,7 +196,7 @@ public static class SpecReader
 
     static ServiceSpec ReadService(Dictionary<string, object?> m, string src, string p)
     {
-        Known(m, src, p, "name", "image", "environment", "entrypoint", "command", "ports", "ready");
+        Known(m, src, p, "name", "image", "environment", "entrypoint", "command", "ports", "ready", "after");
         var sv = new ServiceSpec { Name = Required(m, "name", src, p), Image = Required(m, "image", src, p) };
         if (!System.Text.RegularExpressions.Regex.IsMatch(sv.Name, @"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$") || sv.Name.Equals("app", StringComparison.OrdinalIgnoreCase))
             throw Invalid(src, $"{p}.name '{sv.Name}' must be a DNS-style name (letters, digits, '.', '_', '-') other than 'app' (the app's own name on the network).");
@@ -204,6 +204,13 @@ public static class SpecReader
         if (Get(m, "entrypoint") is { } ep) sv.Entrypoint = ep is string e1 ? new[] { "/bin/sh", "-c", e1 } : Strings(ep, src, p + ".entrypoint");
         if (Get(m, "command") is { } cmd) sv.Command = cmd is string c1 ? new[] { "/bin/sh", "-c", c1 } : Strings(cmd, src, p + ".command");
         if (Get(m, "ports") is { } ports) sv.Ports.AddRange(Ports(ports, src, p + ".ports"));
+        if (Get(m, "after") is { } after)
+        {
+            var a = Str(after, src, p + ".after");
+            if (!a.Equals("app", StringComparison.OrdinalIgnoreCase))
+                throw Invalid(src, $"{p}.after '{a}' is not 'app': a service starts before the app (the default) or after it is ready ('after: app').");
+            sv.AfterApp = true;
+        }
         if (Get(m, "ready") is { } ready)
         {
             var rm = Map(ready, src, p + ".ready");
@@ -248,7 +255,13 @@ public static class SpecReader
     {
         const string p = "runtime";
         Known(m, src, p, "start", "environment", "arguments", "memory", "cpus", "init", "ports", "ready", "http", "healthy", "resources", "shutdown",
-            "user", "privileged", "capAdd", "capDrop", "mounts", "envFiles", "network", "readOnly");
+            "user", "privileged", "capAdd", "capDrop", "mounts", "envFiles", "network", "readOnly", "healthInterval");
+        if (Get(m, "healthInterval") is { } hi)
+        {
+            r.HealthInterval = Duration(hi, src, p + ".healthInterval");
+            if (r.HealthInterval < TimeSpan.FromSeconds(1))
+                throw Invalid(src, $"{p}.healthInterval must be at least 1s (the engine's smallest probe interval).");
+        }
         if (Get(m, "user") is { } user) r.User = Str(user, src, p + ".user");
         if (Get(m, "privileged") is { } priv) r.Privileged = Bool(priv, src, p + ".privileged");
         if (Get(m, "capAdd") is { } ca) r.CapAdd.AddRange(Strings(ca, src, p + ".capAdd").Select(Cap));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using DockOpt.Engine.Security;
+using DockOpt.Engine.Security.Packages;
 
 namespace DockOpt.Engine.Testing;
 
@@ -41,7 +42,10 @@ public sealed class SystemItem
 
 public static class SystemChecks
 {
-    public const string Passwd = "/etc/passwd", Group = "/etc/group", Dpkg = "/var/lib/dpkg/status", Apk = "/lib/apk/db/installed";
+    public const string Passwd = "/etc/passwd", Group = "/etc/group", Dpkg = "/" + DpkgDatabase.StatusFile, Apk = "/lib/apk/db/installed";
+
+    /// <summary>distroless's one-file-per-package dpkg database, read as a folder (IImageFileSource.ReadDirectoryAsync) when packages are checked.</summary>
+    public const string DpkgStatusDirectory = "/" + DpkgDatabase.StatusDirectory;
 
     public static IEnumerable<string> FilesNeeded(SystemSpec s)
     {
@@ -80,17 +84,19 @@ public static class SystemChecks
         }
         if (s.Packages.Count > 0)
         {
-            var dpkg = Text(files, Dpkg);
+            // dpkg's status file and distroless's status.d files, through the scan inventory's reader.
+            var dpkg = DpkgDatabase.Read(files.Where(kv => kv.Value?.Content != null)
+                .Select(kv => KeyValuePair.Create(kv.Key.TrimStart('/'), Encoding.UTF8.GetString(kv.Value!.Content!))));
             var apk = Text(files, Apk);
-            var inventory = dpkg != null ? PackageParsers.ParseDpkg(dpkg) : apk != null ? PackageParsers.ParseApk(apk) : null;
-            var db = dpkg != null ? "dpkg" : apk != null ? "apk" : null;
+            var inventory = dpkg ?? (apk != null ? PackageParsers.ParseApk(apk) : null);
+            var db = dpkg != null ? (Text(files, Dpkg) != null ? "dpkg" : "dpkg status.d") : apk != null ? "apk" : null;
             foreach (var p in s.Packages)
             {
                 var name = $"Package {p.Name} {(p.Present ? "installed" : "not installed")}";
                 if (inventory == null)
                 {
                     yield return make(name, p.Present ? "installed" : "not installed", "no package database", ImageTestOutcome.Error,
-                        $"The image has neither {Dpkg} nor {Apk}: its packages can't be listed (distroless images keep them in /var/lib/dpkg/status.d, not read here).");
+                        $"The image has no package database ({Dpkg}, {DpkgStatusDirectory}/ or {Apk}): its packages can't be listed.");
                     continue;
                 }
                 var found = inventory.FirstOrDefault(x => x.Name == p.Name);

@@ -11,7 +11,8 @@ public class RecommendationTests
     static FsNode File(string path, long size, int layer = 1, LayerEntryKind kind = LayerEntryKind.RegularFile) =>
         new() { Path = path, Size = size, Layer = layer, Kind = kind };
 
-    static ImageAnalysis Apply(IEnumerable<FsNode> files, string user = "app", bool healthcheck = true, Action<ImageAnalysis>? tweak = null)
+    static ImageAnalysis Apply(IEnumerable<FsNode> files, string user = "app", bool healthcheck = true, Action<ImageAnalysis>? tweak = null,
+        string[]? cmd = null, string[]? entrypoint = null, ImageProfile profile = ImageProfile.Auto)
     {
         var a = new ImageAnalysis
         {
@@ -19,7 +20,10 @@ public class RecommendationTests
             Layers = new[] { new LayerAnalysis { Index = 0, IsBaseLayer = true }, new LayerAnalysis { Index = 1 } },
         };
         tweak?.Invoke(a);
-        RecommendationEngine.Apply(a, files.ToDictionary(f => f.Path), new ImageConfigSummary { User = user, HasHealthcheck = healthcheck });
+        RecommendationEngine.Apply(a, files.ToDictionary(f => f.Path), new ImageConfigSummary
+        {
+            User = user, HasHealthcheck = healthcheck, Cmd = cmd ?? new[] { "/app/server" }, Entrypoint = entrypoint ?? Array.Empty<string>(),
+        }, profile);
         return a;
     }
 
@@ -62,7 +66,7 @@ public class RecommendationTests
             File("srv/data/model.bin", 60 * MiB),                                // DOA007: 2 per file
             File("srv/app/.git/objects/pack/p.pack", 10),                        // DOA011: 5
             File("usr/lib/python3/dist-packages/x/tests/t.py", 2 * MiB),          // DOA012: 3
-            File("usr/share/doc/x/copyright", 2 * MiB),                          // DOA013: 3
+            File("usr/share/doc/x/changelog.Debian.gz", 2 * MiB),                // DOA013: 3
         };
         var a = Apply(files, user: "", healthcheck: false, tweak: x => x.LayerCount = 21); // DOA009 10, DOA010 5, DOA008 5
         var byId = a.Recommendations.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.Sum(r => r.ScoreDeduction));
@@ -102,5 +106,71 @@ public class RecommendationTests
         }.Select(p => File(p, 1000));
         var a = Apply(files);
         Assert.Equal(new[] { 5, 5, 5, 5, 0, 0 }, a.Recommendations.Where(r => r.Id == "DOA002").Select(r => r.ScoreDeduction));
+    }
+
+    // The config of Bootstrap's bases and of the Flask example's images, as `docker image inspect` shows them.
+    [Theory]
+    [InlineData(new[] { "bash" }, new string[0], "Base")]                        // dockopt/debian:bookworm-slim, debian:bookworm-slim
+    [InlineData(new[] { "python3" }, new string[0], "Base")]                     // dockopt/python:3.11-slim, python:3.11-slim
+    [InlineData(new[] { "/bin/sh" }, new string[0], "Base")]                     // busybox
+    [InlineData(new string[0], new string[0], "Base")]                           // FROM scratch with nothing to run
+    [InlineData(new string[0], new[] { "/usr/bin/python3.11" }, "Base")]         // an interpreter as ENTRYPOINT, no CMD
+    [InlineData(new[] { "/bin/sh", "-c", "python3 app.py" }, new string[0], "Application")] // flask-api:single-stage
+    [InlineData(new[] { "python3", "app.py" }, new string[0], "Application")]    // flask-api:multi-stage
+    [InlineData(new[] { "nginx", "-g", "daemon off;" }, new[] { "/docker-entrypoint.sh" }, "Application")]
+    [InlineData(new[] { "node" }, new[] { "docker-entrypoint.sh" }, "Application")] // documented: pass -Profile Base
+    [InlineData(new[] { "/srv/app" }, new string[0], "Application")]
+    public void AutoProfileReadsCmdAndEntrypoint(string[] cmd, string[] entrypoint, string expected)
+    {
+        var a = Apply(Array.Empty<FsNode>(), user: "", healthcheck: false, cmd: cmd, entrypoint: entrypoint);
+        Assert.Equal(expected, a.Profile);
+        Assert.False(string.IsNullOrWhiteSpace(a.ProfileReason));
+        Assert.Equal(expected == "Base" ? 100 : 85, a.Score);
+    }
+
+    [Fact]
+    public void OnABaseRootAndHealthcheckAreListedAsInfoWithoutDeduction()
+    {
+        var files = new[] { File("bin/bash", 1_200_000, 0), File("usr/bin/apt-get", 10_000, 0) };
+        var b = Apply(files, user: "", healthcheck: false, cmd: new[] { "bash" });
+        Assert.Equal("Base", b.Profile);
+        Assert.Equal(new[] { "DOA005", "DOA006", "DOA009", "DOA010" }, b.Recommendations.Select(r => r.Id));
+        var appOnly = b.Recommendations.Where(r => r.Id is "DOA009" or "DOA010").ToList();
+        Assert.All(appOnly, r => { Assert.Equal(0, r.ScoreDeduction); Assert.Equal("Info", r.Severity); Assert.Contains("Not deducted", r.Detail); });
+        Assert.Equal(100 - 2 - 2, b.Score);
+
+        // The same image judged an Application (explicitly, or by its CMD) pays 10 + 5.
+        var forced = Apply(files, user: "", healthcheck: false, cmd: new[] { "bash" }, profile: ImageProfile.Application);
+        Assert.Equal(("Application", "-Profile Application"), (forced.Profile, forced.ProfileReason));
+        Assert.Equal(100 - 2 - 2 - 10 - 5, forced.Score);
+        Assert.Equal(("Medium", 10), forced.Recommendations.Where(r => r.Id == "DOA009").Select(r => (r.Severity, r.ScoreDeduction)).Single());
+
+        // -Profile Base on an application's config: the rule's word wins over Auto.
+        var asBase = Apply(files, user: "", healthcheck: false, cmd: new[] { "python3", "app.py" }, profile: ImageProfile.Base);
+        Assert.Equal(("Base", 96), (asBase.Profile, asBase.Score));
+        Assert.Equal(new[] { true, true }, RecommendationCatalog.Rules.Where(r => r.Info.Id is "DOA009" or "DOA010").Select(r => r.ApplicationOnly));
+        Assert.Equal(2, RecommendationCatalog.Rules.Count(r => r.ApplicationOnly));
+    }
+
+    [Fact]
+    public void DocsShippedNeverCountsLicenceAndCopyrightFiles()
+    {
+        // Only licence notices: 2.4 MiB under /usr/share/doc, none of it counted.
+        var licences = new[]
+        {
+            File("usr/share/doc/libc6/copyright", 1 * MiB), File("usr/share/doc/python3.11/copyright", 600_000),
+            File("usr/share/doc/foo/COPYING", 300_000), File("usr/share/doc/foo/LICENSE.txt", 200_000),
+            File("usr/share/doc/foo/LICENSE-MIT", 100_000), File("usr/share/doc/foo/NOTICE.md", 100_000), File("usr/share/doc/bar/licence", 100_000),
+        };
+        Assert.DoesNotContain(Apply(licences).Recommendations, r => r.Id == "DOA013");
+
+        // Real documentation beside them counts, and only it.
+        var docs = licences.Append(File("usr/share/doc/libc6/changelog.Debian.gz", 700_000)).Append(File("usr/share/man/man1/ls.1.gz", 400_000));
+        var r = Assert.Single(Apply(docs).Recommendations, x => x.Id == "DOA013");
+        Assert.Equal(1_100_000, r.EstimatedSavingsBytes);
+        Assert.Equal(new[] { "/usr/share/doc/libc6/changelog.Debian.gz", "/usr/share/man/man1/ls.1.gz" }, r.Paths.Order());
+        Assert.True(DOA013DocsShipped.IsLicenceFile("usr/share/doc/x/copyright"));
+        Assert.False(DOA013DocsShipped.IsLicenceFile("usr/share/doc/x/README.Debian"));
+        Assert.False(DOA013DocsShipped.IsLicenceFile("usr/share/doc/copyright-tools/changelog.gz"));
     }
 }

@@ -44,6 +44,7 @@ public class SpecTypeCheckTests
     [InlineData("runtime:\n  http:\n    - path: /\n      expectJson: { status: { a: b } }\n", "runtime.http[0].expectJson.status must be a string, not a mapping")]
     [InlineData("services:\n  - name: [db]\n    image: x\n", "services[0].name must be a string, not a list")]
     [InlineData("services:\n  - name: db\n    image: { repo: x }\n", "services[0].image must be a string, not a mapping")]
+    [InlineData("services:\n  - { name: proxy, image: x, after: [app] }\n", "services[0].after must be a string, not a list")]
     [InlineData("system:\n  users: [[web]]\n", "system.users[0] must be a string, not a list")]
     public void A_list_or_map_where_a_scalar_belongs_names_the_key_and_type(string yaml, string message) =>
         Assert.Contains(message, Fails(yaml).Message);
@@ -83,5 +84,22 @@ public class SpecTypeCheckTests
         Assert.Contains("runtime.ports[1] '70000'", e.Message);
         var tree2 = new Hashtable { ["metadata"] = new Hashtable { ["user"] = new object[] { "a", "b" } } };
         Assert.Contains("metadata.user must be a string, not a list", Assert.Throws<DockOptException>(() => SpecReader.FromTree(tree2, "bad.psd1")).Message);
+    }
+
+    [Fact]
+    public void A_service_starts_before_the_app_unless_it_says_after_app()
+    {
+        var spec = SpecReader.ReadYaml("services:\n  - { name: db, image: x }\n  - { name: proxy, image: y, ports: [8080], after: app }\n  - { name: p2, image: z, after: APP }\n", "ok.yaml");
+        Assert.Equal(new[] { ("db", false), ("proxy", true), ("p2", true) }, spec.Services.Select(x => (x.Name, x.AfterApp)));
+        var e = Fails("services:\n  - { name: proxy, image: y, after: db }\n");
+        Assert.Contains("services[0].after 'db' is not 'app'", e.Message);
+    }
+
+    [Fact]
+    public void A_health_interval_is_a_duration_of_at_least_a_second()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(2), SpecReader.ReadYaml("runtime:\n  healthInterval: 2s\n", "ok.yaml").Runtime.HealthInterval);
+        Assert.Contains("runtime.healthInterval must be at least 1s", Fails("runtime:\n  healthInterval: 500ms\n").Message);
+        Assert.Contains("runtime.healthInterval must be a duration", Fails("runtime:\n  healthInterval: [2s]\n").Message);
     }
 }

@@ -6,6 +6,8 @@ public sealed class DOA009RootUser : ImageRecommendation
     public override RecommendationInfo Info { get; } = new("DOA009", "root-user", Severity.Medium,
         "The image runs as root", "10 (no USER, or root/0)");
 
+    public override bool ApplicationOnly => true;
+
     const int Deduction = 10;
 
     public override IEnumerable<Recommendation> Check(RecommendationContext c)

@@ -5,6 +5,8 @@ public sealed class DOA010NoHealthcheck : ImageRecommendation
 {
     public override RecommendationInfo Info { get; } = new("DOA010", "no-healthcheck", Severity.Low, "No HEALTHCHECK", "5");
 
+    public override bool ApplicationOnly => true;
+
     const int Deduction = 5;
 
     public override IEnumerable<Recommendation> Check(RecommendationContext c)

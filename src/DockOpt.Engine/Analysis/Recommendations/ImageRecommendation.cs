@@ -8,6 +8,12 @@ public abstract class ImageRecommendation
 {
     public abstract RecommendationInfo Info { get; }
 
+    /// <summary>
+    /// True for advice that only an image running a service needs (a non-root USER, a HEALTHCHECK): on an image judged
+    /// <see cref="ImageProfile.Base"/> its findings are listed as Info and deduct nothing (about_DockOpt_Analysis, PROFILE).
+    /// </summary>
+    public virtual bool ApplicationOnly => false;
+
     /// <summary>The findings of this rule for one image (none when it does not apply).</summary>
     public abstract IEnumerable<Recommendation> Check(RecommendationContext context);
 
