@@ -107,7 +107,7 @@ public sealed class BaseLayerResolver
             try
             {
                 var r = await _engine.Client.Images.InspectImageAsync(i.ID, ct).ConfigureAwait(false);
-                var name = i.RepoTags?.FirstOrDefault(t => t != "<none>:<none>") ?? i.ID;
+                var name = PreferredTag(i.RepoTags) ?? i.ID;
                 list.Add((i.ID, name, r.RootFS?.Layers ?? new List<string>()));
             }
             catch (DockerApiException)
@@ -116,5 +116,25 @@ public sealed class BaseLayerResolver
             }
         }
         return list;
+    }
+
+    /// <summary>
+    /// The tag to name an image by when it has several (a base pushed to a registry keeps its local name too): a name without a
+    /// registry host first (what a Dockerfile's FROM most often says), then the shortest, then ordinal order, so the choice
+    /// does not depend on the order the engine lists tags in.
+    /// </summary>
+    internal static string? PreferredTag(IEnumerable<string>? tags) =>
+        tags?.Where(t => t != "<none>:<none>")
+            .OrderBy(t => HasRegistryHost(t) ? 1 : 0)
+            .ThenBy(t => t.Length)
+            .ThenBy(t => t, StringComparer.Ordinal)
+            .FirstOrDefault();
+
+    static bool HasRegistryHost(string tag)
+    {
+        var slash = tag.IndexOf('/');
+        if (slash < 0) return false;
+        var first = tag[..slash];
+        return first.Contains('.') || first.Contains(':') || first == "localhost";
     }
 }
