@@ -227,6 +227,21 @@ public class CiReporterTests : IDisposable
         Assert.All(lines.Skip(2), l => Assert.StartsWith("::notice file=svc%2Ca/Dockerfile,line=4,title=CVE-2024-", l));
         Assert.DoesNotContain(lines, l => l.Contains("CVE-2024-9999") || l.Contains("CVE-2024-8888"));
     }
+
+    [Fact]
+    public void AzureGetsScanFindingsTiedToALineAsLogIssuesAtThatLine()
+    {
+        var console = new StringWriter();
+        var df = Path.Combine("/src", "svc;a", "Dockerfile");
+        var ci = new CiReporter(new CiEnvironment { Platform = CiPlatform.AzurePipelines, TempDirectory = _dir, Workspace = "/src" }, console, "Invoke-DockOptScan");
+        ci.Observe(new SecurityReport
+        {
+            Image = "app:1",
+            Vulnerabilities = new[] { new Vulnerability { Id = "CVE-2023-32681", Package = "requests", InstalledVersion = "2.30.0", FixedVersion = "2.31.0", Severity = Severity.Medium, Dockerfile = df, Line = 4, Layer = 3 } },
+        });
+        var issue = Assert.Single(console.ToString().Split('\n'), l => l.StartsWith("##vso[task.logissue", StringComparison.Ordinal));
+        Assert.Equal("##vso[task.logissue type=warning;sourcepath=svc%3Ba/Dockerfile;linenumber=4;code=CVE-2023-32681 Medium;]CVE-2023-32681 in requests 2.30.0 (fixed in 2.31.0); installed by this instruction, found in app:1.", issue.TrimEnd('\r'));
+    }
 }
 
 [CollectionDefinition("ProcessConsole", DisableParallelization = true)]
