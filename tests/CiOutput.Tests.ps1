@@ -181,5 +181,7 @@ CMD ["sh"]
         $s.Count | Should -Be 1
         $s[0].Line | Should -Be 3
         @($rep.Findings | Where-Object { $_.IsBaseLayer -and $null -ne $_.Line }) | Should -BeNullOrEmpty
+        $s[0].Instruction | Should -BeLike "RUN mkdir -p /srv && echo 'token=ghp_****"*
+        ($rep | ConvertTo-Json -Depth 6) | Should -Not -Match 'ghp_[A-Za-z0-9]{36}'          # the echoed instruction is masked too
     }
 }

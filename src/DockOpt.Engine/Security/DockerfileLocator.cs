@@ -70,7 +70,8 @@ public sealed class DockerfileLocator
                 if (ins.Keyword == "FROM") continue;
                 var first = ins.Range.Start.Line;
                 var last = Math.Max(first, ins.Range.End.Line);
-                var line = first >= 1 && first <= doc.Lines.Length ? doc.Lines[first - 1].Trim() : ins.Keyword;
+                // the instruction is echoed next to findings: secrets written into it are masked as the findings mask them
+                var line = first >= 1 && first <= doc.Lines.Length ? SecretRules.RedactAll(doc.Lines[first - 1].Trim()) : ins.Keyword;
                 var args = string.Join("\n", doc.Lines.Skip(first - 1).Take(last - first + 1));
                 loc._instructions.Add((ins.Keyword, new Location(first, line.Length > 200 ? line[..200] + "…" : line), args));
             }

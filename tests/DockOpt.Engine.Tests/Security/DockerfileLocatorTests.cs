@@ -92,6 +92,20 @@ public sealed class DockerfileLocatorTests : IDisposable
     }
 
     [Fact]
+    public void The_instruction_text_never_carries_a_secret_written_into_it()
+    {
+        const string alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        var token = "ghp_" + new string(Enumerable.Range(0, 36).Select(_ => alnum[Random.Shared.Next(alnum.Length)]).ToArray());   // generated per run
+        var path = Path.Combine(_dir, "Dockerfile.secret");
+        File.WriteAllText(path, $"FROM dockopt/busybox:latest\nRUN echo \"{token}\" > /app/t\n");
+        var loc = DockerfileLocator.Create(path, null, new List<(string, bool)> { ("", false), ($"RUN /bin/sh -c echo \"{token}\" > /app/t # buildkit", false) }, 2, out var why);
+        Assert.True(loc != null, why);
+        var text = loc!.ForLayer(1)!.Value.Text;
+        Assert.DoesNotContain(token, text);
+        Assert.StartsWith("RUN echo \"ghp_****", text);
+    }
+
+    [Fact]
     public void An_image_not_built_from_the_Dockerfile_maps_nothing()
     {
         var other = new List<(string, bool)> { ("", false), ("/bin/sh -c #(nop)  EXPOSE 80", true) };
