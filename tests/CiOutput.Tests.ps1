@@ -130,3 +130,58 @@ Describe 'CI output of a build and a comparison on the real engine' -Tag 'Requir
         [double]$o['reduction_percent'] | Should -Be ([math]::Round(100.0 * ($script:base.Size - $script:inspect.Size) / $script:base.Size, 2))
     }
 }
+
+Describe 'CI annotations of scan findings at the Dockerfile line that created them' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:repo = New-TestImageName 'g-ci-scan'
+        $script:run = Join-Path $script:ws 'scan'
+        New-Item -ItemType Directory -Path $script:run | Out-Null
+        # A token generated per run (nothing credential-shaped is committed), and requests 2.30.0 written as pip would
+        # leave it: affected by CVE-2023-32681 (PYSEC-2023-74 / GHSA-j8r2-6x86-q33q, fixed in 2.31.0), verbatim test data.
+        $alnum = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+        $token = 'ghp_' + -join (1..36 | ForEach-Object { $alnum[(Get-Random -Maximum 62)] })
+        $di = '/usr/lib/python3/dist-packages/requests-2.30.0.dist-info'
+        $script:df = Join-Path $script:run 'Dockerfile'
+        Set-Content $script:df @"
+FROM dockopt/busybox:latest
+RUN echo one > /one
+RUN mkdir -p /srv && echo 'token=$token' > /srv/app.env
+RUN mkdir -p $di && printf 'Metadata-Version: 2.1\nName: requests\nVersion: 2.30.0\n' > $di/METADATA
+CMD ["sh"]
+"@
+        $osv = Join-Path $PSScriptRoot 'DockOpt.Engine.Tests/Security/Data/osv'
+        $script:dbs = "'$(Join-Path $osv 'pypi/PYSEC-2023-74.yaml')', '$(Join-Path $osv 'ghsa/GHSA-j8r2-6x86-q33q.json')'"
+        $script:summary = Join-Path $script:run 'summary.md'; $script:output = Join-Path $script:run 'output'
+        New-Item -ItemType File -Path $script:summary, $script:output | Out-Null
+        $env = @{ GITHUB_ACTIONS = 'true'; GITHUB_STEP_SUMMARY = $script:summary; GITHUB_OUTPUT = $script:output; GITHUB_WORKSPACE = $script:ws }
+        # the build result piped in carries its Dockerfile
+        $script:r = Invoke-CiChild $env "Invoke-DockOptBuild -Path '$($script:run)' -Tag '$($script:repo):ci' | Invoke-DockOptScan -NoTrivy -VulnerabilityDatabase $($script:dbs) | Out-Null"
+    }
+    AfterAll { Remove-TestImage "$($script:repo):ci" }
+
+    It 'annotates the secret at the RUN that wrote it and the vulnerability at the RUN that installed the package' {
+        $script:r.ExitCode | Should -Be 0 -Because ($script:r.Lines -join "`n")
+        $ann = @($script:r.Lines | Where-Object { $_ -match '^::(error|warning|notice) file=' })
+        $secret = @($ann | Where-Object { $_ -like '::error file=scan/Dockerfile,line=3,title=DO-SEC-GITHUB-TOKEN Secret::GitHub token in a file: /srv/app.env:1 *' })
+        $secret.Count | Should -Be 1 -Because ($ann -join "`n")
+        $vuln = @($ann | Where-Object { $_ -match '^::warning file=scan/Dockerfile,line=4,title=\S+ Medium::\S+ in requests 2\.30\.0 \(fixed in 2\.31\.0\)' })
+        $vuln.Count | Should -Be 1 -Because ($ann -join "`n")
+        @($ann | Where-Object { $_ -notmatch 'file=scan/Dockerfile,line=[34],' }) | Should -BeNullOrEmpty   # nothing at the base image or elsewhere
+        ($ann -join "`n") | Should -Not -Match 'ghp_[A-Za-z0-9]{36}'                     # annotations carry the redacted match
+    }
+
+    It 'ties the findings to the lines with -Dockerfile as well, outside CI' {
+        $dbs = Invoke-Expression "@($($script:dbs))"
+        $rep = Invoke-DockOptScan "$($script:repo):ci" -NoTrivy -VulnerabilityDatabase $dbs -Dockerfile $script:df
+        $v = @($rep.Vulnerabilities | Where-Object Package -eq 'requests')
+        $v.Count | Should -Be 1
+        ($v[0].Dockerfile, $v[0].Line) | Should -Be @((Resolve-Path $script:df).Path, 4)
+        $v[0].Instruction | Should -BeLike 'RUN mkdir -p /usr/lib/python3/dist-packages/requests-2.30.0.dist-info *'
+        $s = @($rep.Findings | Where-Object RuleId -eq 'DO-SEC-GITHUB-TOKEN')
+        $s.Count | Should -Be 1
+        $s[0].Line | Should -Be 3
+        @($rep.Findings | Where-Object { $_.IsBaseLayer -and $null -ne $_.Line }) | Should -BeNullOrEmpty
+        $s[0].Instruction | Should -BeLike "RUN mkdir -p /srv && echo 'token=ghp_****"*
+        ($rep | ConvertTo-Json -Depth 6) | Should -Not -Match 'ghp_[A-Za-z0-9]{36}'          # the echoed instruction is masked too
+    }
+}

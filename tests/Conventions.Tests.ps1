@@ -161,12 +161,12 @@ Describe 'Vocabulary of <Name>, continued' -ForEach $cmdlets {
         @($params | Where-Object { $_.Name -like '*Score' -and $_.Name -ne 'MinimumScore' }) | Should -BeNullOrEmpty
     }
 
-    It 'takes durations as TimeSpan with the duration transformation, named …Timeout, …Interval or GracePeriod' {
+    It 'takes durations as TimeSpan with the duration transformation, named …Timeout, …Interval, GracePeriod or Maximum…Age' {
         foreach ($p in $params | Where-Object { $_.ParameterType -eq [TimeSpan] -or $_.ParameterType -eq [Nullable[TimeSpan]] }) {
-            $p.Name | Should -Match '(Timeout|Interval)$|^GracePeriod$'
+            $p.Name | Should -Match '(Timeout|Interval)$|^GracePeriod$|^Maximum\w*Age$'
             @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.DurationTransformationAttribute] }).Count | Should -Be 1 -Because "-$($p.Name)"
         }
-        foreach ($p in $params | Where-Object { $_.Name -match '(Timeout|Interval)$|^GracePeriod$' }) {
+        foreach ($p in $params | Where-Object { $_.Name -match '(Timeout|Interval)$|^GracePeriod$|^Maximum\w*Age$' }) {
             ([Nullable]::GetUnderlyingType($p.ParameterType) ?? $p.ParameterType) | Should -Be ([TimeSpan]) -Because "-$($p.Name) is a duration"
         }
     }

@@ -13,13 +13,39 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Sbom { get; set; } = Array.Empty<string>();
 
+    /// <summary>
+    /// The Dockerfile the images were built from: findings its instructions created (secrets and configuration in their
+    /// layers or history, vulnerabilities of packages they installed) carry Dockerfile, Line and Instruction, and CI
+    /// annotations point there. Binds the Dockerfile of a build result piped in from Invoke-DockOptBuild.
+    /// </summary>
+    // By property name only in the Name set: a piped file (FileInfo) must still choose the Archive set by its FullName.
+    [Parameter(ParameterSetName = ParameterSets.Name, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ParameterSets.Archive)]
+    [Parameter(ParameterSetName = ParameterSets.ArchiveLiteralPath)]
+    public string? Dockerfile { get; set; }
+
+    /// <summary>The stage of -Dockerfile the images were built from. Default: the last stage, else the stage whose instructions end the image's history.</summary>
+    [Parameter(ParameterSetName = ParameterSets.Name)]
+    [Parameter(ParameterSetName = ParameterSets.Archive)]
+    [Parameter(ParameterSetName = ParameterSets.ArchiveLiteralPath)]
+    [ValidateNotNullOrEmpty]
+    public string? Target { get; set; }
+
     readonly List<string> _sboms = new();
+    readonly Dictionary<string, DockerfileRef> _dockerfiles = new(StringComparer.Ordinal);
 
     protected override void ProcessRecord()
     {
         if (ParameterSetName == ParameterSets.Sbom)
+        {
             foreach (var s in Sbom) _sboms.Add(GetUnresolvedProviderPathFromPSPath(s));
-        else base.ProcessRecord();
+            return;
+        }
+        var before = Items.Count;
+        base.ProcessRecord();
+        if (string.IsNullOrEmpty(Dockerfile)) return;
+        var df = new DockerfileRef(GetUnresolvedProviderPathFromPSPath(Dockerfile), string.IsNullOrWhiteSpace(Target) ? null : Target);
+        for (var i = before; i < Items.Count; i++) _dockerfiles[Items[i].Image] = df;
     }
 
     static readonly string[] Formats = { "Sarif", "Json" };
@@ -29,6 +55,15 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? VulnerabilityDatabase { get; set; }
+
+    /// <summary>
+    /// The oldest vulnerability database accepted (7d, 36h, a TimeSpan). Past it the scan is Incomplete (a gate fails
+    /// with SecurityScanIncomplete, never passes on old data). Default: $env:DOCKOPT_VULNDB_MAX_AGE with the same effect;
+    /// without either, a database older than 7 days only draws a warning.
+    /// </summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? MaximumDatabaseAge { get; set; }
 
     /// <summary>The severity -FailOn gives vulnerabilities that no source rates. Without it, Unknown counts at every -FailOn level.</summary>
     [Parameter]
@@ -116,6 +151,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             Secrets = Scanner.Contains("Secret", StringComparer.OrdinalIgnoreCase),
             Config = Scanner.Contains("Config", StringComparer.OrdinalIgnoreCase),
             VulnerabilityDatabases = VulnerabilityDatabase?.Select(p => ResolveOptional(p)!).ToArray() ?? Array.Empty<string>(),
+            MaxDatabaseAge = MaximumDatabaseAge,
             TrivyReport = ResolveOptional(TrivyReport),
             RunTrivy = !NoTrivy,
             IgnoreFile = ignore,
@@ -158,7 +194,9 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
                 try
                 {
                     var engine = isPath ? null : await GetEngineAsync(ct).ConfigureAwait(false);
-                    var report = await service.ScanAsync(engine, image, isPath, ct).ConfigureAwait(false);
+                    // a name a wildcard expanded to has no entry of its own: one Dockerfile for the command applies to it
+                    var dockerfile = _dockerfiles.TryGetValue(image, out var d) ? d : _dockerfiles.Values.Distinct().Count() == 1 ? _dockerfiles.Values.First() : null;
+                    var report = await service.ScanAsync(engine, image, isPath, ct, dockerfile).ConfigureAwait(false);
                     reports.Add(report);
                     if (!textOnly) Output(report);
                     if (report.Outcome == "Incomplete")

@@ -26,6 +26,15 @@ public sealed class SecurityFinding
     public int Layer { get; set; } = -1;
     public string LayerDiffId { get; set; } = "";
     public bool IsBaseLayer { get; set; }
+
+    /// <summary>The Dockerfile whose instruction created this (when the scan knew the Dockerfile: -Dockerfile or a piped build result), else null.</summary>
+    public string? Dockerfile { get; set; }
+
+    /// <summary>The line of that instruction in <see cref="Dockerfile"/>, else null.</summary>
+    public int? Line { get; set; }
+
+    /// <summary>The first line of that instruction, else null.</summary>
+    public string? Instruction { get; set; }
     public string Rationale { get; set; } = "";
 
     /// <summary>CIS Docker Benchmark section, e.g. 4.1.</summary>

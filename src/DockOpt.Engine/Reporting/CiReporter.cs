@@ -276,6 +276,7 @@ public sealed class CiReporter
                 SetOutput("tests_passed", N(s.PassedCount));
                 break;
             case SecurityReport r:
+                AnnotateLocated(r);
                 SetOutput("image_id", r.ImageId);
                 SetOutput("outcome", r.Outcome);
                 SetOutput("score", N(r.Score));
@@ -293,6 +294,29 @@ public sealed class CiReporter
                 if (h.SizeChange is { } sc) SetOutput("size_change", N(sc));
                 break;
         }
+    }
+
+    /// <summary>At most this many scan findings of one report are annotated (most severe first); the rest are in the summary and the report.</summary>
+    public const int MaxScanAnnotations = 50;
+
+    static int Rank(string severity) => ReportData.Normalize(severity) switch { "Critical" => 0, "High" => 1, "Medium" => 2, "Low" => 3, "Info" => 4, _ => 5 };
+
+    /// <summary>
+    /// Scan findings tied to a Dockerfile instruction (secrets, configuration, vulnerabilities of packages an instruction
+    /// installed) as annotations at that file and line; findings without a location stay in the summary.
+    /// </summary>
+    void AnnotateLocated(SecurityReport r)
+    {
+        var items = new List<(string Severity, string Message, string Title, string File, int Line)>();
+        foreach (var f in r.Findings)
+            if (!f.Suppressed && f.Dockerfile is { Length: > 0 } df && f.Line is > 0)
+                items.Add((f.Severity, $"{f.Title}: {f.Location}{(f.Match.Length > 0 ? $" ({f.Match})" : "")} in {r.Image}, layer {f.Layer}.", $"{f.RuleId} {f.Kind}".Trim(), df, f.Line.Value));
+        foreach (var v in r.Vulnerabilities)
+            if (!v.Suppressed && v.Dockerfile is { Length: > 0 } df && v.Line is > 0)
+                items.Add((v.Severity.ToString(), $"{v.Id} in {v.Package} {v.InstalledVersion}{(v.FixedVersion.Length > 0 ? $" (fixed in {v.FixedVersion})" : " (no fix yet)")}{(v.Title.Length > 0 ? $": {v.Title}" : "")}; installed by this instruction, found in {r.Image}.",
+                    $"{v.Id} {v.Severity}", df, v.Line.Value));
+        foreach (var a in items.OrderBy(i => Rank(i.Severity)).ThenBy(i => i.Line).Take(MaxScanAnnotations))
+            Annotate(Level(a.Severity), a.Message, a.Title, a.File, a.Line);
     }
 
     /// <summary>A non-terminating or terminating error of the command; a failed build step is annotated at its Dockerfile line.</summary>

@@ -22,6 +22,9 @@ public sealed class ImageScanResult
     /// <summary>The image config's "created" time (UTC), when it has one: the SPDX document's creation time by default.</summary>
     public DateTime? Created { get; set; }
     public List<string> Problems { get; } = new();
+
+    /// <summary>The image config's history, oldest first (CreatedBy, empty_layer).</summary>
+    public List<(string CreatedBy, bool EmptyLayer)> History { get; set; } = new();
 }
 
 public sealed class ImageScanOptions
@@ -270,6 +273,7 @@ public sealed class ImageScanner : IImageVisitor
 
         // Base layers
         var config = ImageConfigModel.Parse(img.ConfigJson);
+        result.History = config.History;
         var (guessLayers, guessHistory) = BaseImageGuess.FromHistory(config.History, n);
         var baseCount = _options.BaseLayerCount >= 0 ? Math.Min(_options.BaseLayerCount, n) : guessLayers;
         var baseHistory = _options.BaseLayerCount >= 0 ? Math.Max(0, _options.BaseHistoryCount) : guessHistory;

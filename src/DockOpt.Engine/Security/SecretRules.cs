@@ -195,6 +195,31 @@ public static class SecretRules
         return text.Length > 160 ? text[..160] + "…" : text;
     }
 
+    /// <summary>
+    /// The text with every match of every rule masked as findings mask it (no entropy or example exemptions: when in
+    /// doubt, mask), for echoing a source line such as a Dockerfile instruction next to a finding.
+    /// </summary>
+    public static string RedactAll(string text)
+    {
+        foreach (var rule in All)
+        {
+            try
+            {
+                text = rule.Regex.Replace(text, m =>
+                {
+                    var g = m.Groups["secret"];
+                    var secret = g.Success ? g.Value : m.Value;
+                    if (secret.Length == 0) return m.Value;
+                    var keep = secret.Length >= 16 ? 4 : 0;
+                    var red = secret[..keep] + new string('*', Math.Min(16, Math.Max(8, secret.Length - keep)));
+                    return g.Success ? m.Value[..(g.Index - m.Index)] + red + m.Value[(g.Index - m.Index + g.Length)..] : red;
+                });
+            }
+            catch (RegexMatchTimeoutException) { return "(withheld: the secret rules timed out on this text)"; }
+        }
+        return text;
+    }
+
     /// <summary>True when the first 8000 bytes hold a NUL (binary file).</summary>
     public static bool LooksBinary(ReadOnlySpan<byte> data) => data[..Math.Min(8000, data.Length)].IndexOf((byte)0) >= 0;
 

@@ -14,7 +14,11 @@ public sealed class SecurityScanRequest
     /// (<see cref="VulnerabilityDatabaseStore.DefaultPath"/>, filled by Update-DockOptVulnerabilityDatabase).</summary>
     public string[] VulnerabilityDatabases { get; init; } = Array.Empty<string>();
 
-    /// <summary>Older than this, the database draws a warning (default 7 days, DOCKOPT_VULNDB_MAX_AGE).</summary>
+    /// <summary>
+    /// The oldest vulnerability database the user accepts (-MaximumDatabaseAge; null = DOCKOPT_VULNDB_MAX_AGE when set).
+    /// A database older than a maximum the user gave (or of unknown age) makes the scan Incomplete, so a gate fails
+    /// closed; without any user maximum, a database older than 7 days only draws a warning.
+    /// </summary>
     public TimeSpan? MaxDatabaseAge { get; init; }
     public string? TrivyReport { get; init; }
     public bool RunTrivy { get; init; } = true;
@@ -26,6 +30,9 @@ public sealed class SecurityScanRequest
     /// <summary>"CycloneDX" or "Spdx"; null = CycloneDX unless SbomPath ends in .spdx.json.</summary>
     public string? SbomFormat { get; init; }
 }
+
+/// <summary>The Dockerfile an image was built from (-Dockerfile, or a piped build result's) and the stage built.</summary>
+public sealed record DockerfileRef(string Path, string? Target);
 
 /// <summary>Drives one scan per image: base-image detection, the single-pass reader, vulnerability sources, evaluation, SBOM.</summary>
 public sealed class SecurityScanService
@@ -214,6 +221,34 @@ public sealed class SecurityScanService
         await src.CopyToAsync(dst, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The age rule: past a maximum the user gave (-MaximumDatabaseAge or DOCKOPT_VULNDB_MAX_AGE), or with no known
+    /// age under such a maximum, the scan lists the reason in Errors (Outcome Incomplete; a gate fails with
+    /// SecurityScanIncomplete). Past the default 7 days without a user maximum: one warning per command.
+    /// </summary>
+    void CheckAge(string path, DateTime? updatedAt, List<string> errors)
+    {
+        var userMax = _req.MaxDatabaseAge ?? VulnerabilityDatabaseStore.UserMaxAge;
+        var maxAge = userMax ?? VulnerabilityDatabaseStore.DefaultMaxAge;
+        string Span(TimeSpan t) => t.TotalDays >= 1 ? $"{t.TotalDays:0.#} days" : t.TotalHours >= 1 ? $"{t.TotalHours:0.#} hours" : $"{t.TotalMinutes:0.#} minutes";
+        if (updatedAt is not { } at)
+        {
+            if (userMax != null)
+                errors.Add($"the age of the vulnerability database {path} is unknown, so it cannot be shown to be newer than the maximum of {Span(maxAge)}; run Update-DockOptVulnerabilityDatabase");
+            return;
+        }
+        var age = DateTime.UtcNow - at;
+        if (age <= maxAge) return;
+        var text = $"the vulnerability database {path} was last updated {at:u} ({Span(age)} ago, more than {Span(maxAge)})";
+        if (userMax != null)
+            errors.Add(text + "; run Update-DockOptVulnerabilityDatabase or raise -MaximumDatabaseAge");
+        else if (!_warnedAge)
+        {
+            _warnedAge = true;
+            _sink.Warning($"The {text[4..]}; run Update-DockOptVulnerabilityDatabase.");
+        }
+    }
+
     sealed class DbInfo
     {
         public string Path = "";
@@ -240,6 +275,7 @@ public sealed class SecurityScanService
             var osv = OsvDatabase.Load(_dbPaths, filter);
             var source = string.Join("; ", _dbPaths);
             sources.Add("OSV:" + source);
+            CheckAge(source, _dbPaths.Select(p => VulnerabilityDatabaseStore.UpdatedAt(p, filter.Ecosystems)).Where(t => t != null).Min(), errors);
             if (osv.ConsultedRecords == 0 && scan.Packages.Any(p => p.Ecosystem.Length > 0))
                 errors.Add($"the vulnerability database {source} holds 0 records for the ecosystems of this SBOM ({string.Join(", ", filter.Ecosystems.OrderBy(e => e))}); run Update-DockOptVulnerabilityDatabase");
             vulns.AddRange(osv.Findings(scan.Packages, new GoPlatform("linux", scan.Architecture)));
@@ -250,7 +286,7 @@ public sealed class SecurityScanService
     }
 
     /// <summary>Full scan of one image into a report.</summary>
-    public async Task<SecurityReport> ScanAsync(DockerEngine? engine, string image, bool isPath, CancellationToken ct)
+    public async Task<SecurityReport> ScanAsync(DockerEngine? engine, string image, bool isPath, CancellationToken ct, DockerfileRef? dockerfile = null)
     {
         var sw = Stopwatch.StartNew();
         var scan = await ScanImageAsync(engine, image, isPath, false, ct).ConfigureAwait(false);
@@ -273,12 +309,7 @@ public sealed class SecurityScanService
                 sources.Add("OSV:" + dbInfo.Path);
                 if (osv.ConsultedRecords == 0 && scan.Packages.Any(p => p.Ecosystem.Length > 0))
                     errors.Add($"the vulnerability database {dbInfo.Path} holds 0 records for the ecosystems of this image ({string.Join(", ", filter.Ecosystems.OrderBy(e => e))}); run Update-DockOptVulnerabilityDatabase -Name {image}");
-                var maxAge = _req.MaxDatabaseAge ?? VulnerabilityDatabaseStore.MaxAge;
-                if (dbInfo.UpdatedAt is { } at && DateTime.UtcNow - at > maxAge && !_warnedAge)
-                {
-                    _warnedAge = true;
-                    _sink.Warning($"The vulnerability database {dbInfo.Path} was last updated {at:u} ({(DateTime.UtcNow - at).TotalDays:0} days ago, more than {maxAge.TotalDays:0.#}); run Update-DockOptVulnerabilityDatabase.");
-                }
+                CheckAge(dbInfo.Path, dbInfo.UpdatedAt, errors);
                 vulns.AddRange(osv.Findings(scan.Packages, new GoPlatform("linux", scan.Architecture)));
             }
             string? trivyFile = _req.TrivyReport;
@@ -334,6 +365,12 @@ public sealed class SecurityScanService
         report.DatabaseUpdatedAt = dbInfo.UpdatedAt;
         report.RecordCount = dbInfo.Records;
         report.DatabaseLoadSeconds = Math.Round(dbInfo.LoadSeconds, 3);
+        if (dockerfile != null)
+        {
+            var locator = DockerfileLocator.Create(dockerfile.Path, dockerfile.Target, scan.History, scan.DiffIds.Length, out var why);
+            if (locator == null) _sink.Warning($"{image}: findings are not tied to Dockerfile lines: {why}.");
+            else _sink.Verbose($"{image}: {locator.Apply(report)} finding(s) tied to lines of {dockerfile.Path} ({locator.MatchedCount} history entries matched).");
+        }
         return report;
     }
 }

@@ -199,6 +199,49 @@ public class CiReporterTests : IDisposable
             d[m.Groups["name"].Value] = m.Groups["v"].Value;
         return d;
     }
+
+    [Fact]
+    public void ScanFindingsTiedToALineBecomeAnnotationsMostSevereFirstAndAtMostFiftyPerReport()
+    {
+        var console = new StringWriter();
+        var ws = Path.Combine(_dir, "repo");
+        var df = Path.Combine(ws, "svc,a", "Dockerfile");
+        var ci = GitHub(console, ws);
+        var vulns = Enumerable.Range(0, 60).Select(i => new Vulnerability
+        {
+            Id = $"CVE-2024-{i:0000}", Package = "pkg", InstalledVersion = "1.0", FixedVersion = i % 2 == 0 ? "1.1" : "",
+            Severity = i == 59 ? Severity.Critical : Severity.Low, Dockerfile = df, Line = 4, Layer = 2,
+        }).ToList();
+        vulns.Add(new Vulnerability { Id = "CVE-2024-9999", Package = "base", Severity = Severity.Critical, Layer = 0, IsBaseLayer = true });   // no line: not annotated
+        vulns.Add(new Vulnerability { Id = "CVE-2024-8888", Package = "pkg", Severity = Severity.High, Dockerfile = df, Line = 4, Suppressed = true });
+        ci.Observe(new SecurityReport
+        {
+            Image = "app:1",
+            Findings = new[] { new SecurityFinding { Kind = "Secret", RuleId = "DO-SEC-GITHUB-TOKEN", Severity = "Critical", Title = "GitHub token in a file", Location = "/srv/app.env:1", Match = "ghp_****", Layer = 1, Dockerfile = df, Line = 3 } },
+            Vulnerabilities = vulns.ToArray(),
+        });
+        var lines = console.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("::", StringComparison.Ordinal)).ToList();
+        Assert.Equal(CiReporter.MaxScanAnnotations, lines.Count);
+        Assert.Equal("::error file=svc%2Ca/Dockerfile,line=3,title=DO-SEC-GITHUB-TOKEN Secret::GitHub token in a file: /srv/app.env:1 (ghp_****) in app:1, layer 1.", lines[0]);
+        Assert.Equal("::error file=svc%2Ca/Dockerfile,line=4,title=CVE-2024-0059 Critical::CVE-2024-0059 in pkg 1.0 (no fix yet); installed by this instruction, found in app:1.", lines[1]);
+        Assert.All(lines.Skip(2), l => Assert.StartsWith("::notice file=svc%2Ca/Dockerfile,line=4,title=CVE-2024-", l));
+        Assert.DoesNotContain(lines, l => l.Contains("CVE-2024-9999") || l.Contains("CVE-2024-8888"));
+    }
+
+    [Fact]
+    public void AzureGetsScanFindingsTiedToALineAsLogIssuesAtThatLine()
+    {
+        var console = new StringWriter();
+        var df = Path.Combine("/src", "svc;a", "Dockerfile");
+        var ci = new CiReporter(new CiEnvironment { Platform = CiPlatform.AzurePipelines, TempDirectory = _dir, Workspace = "/src" }, console, "Invoke-DockOptScan");
+        ci.Observe(new SecurityReport
+        {
+            Image = "app:1",
+            Vulnerabilities = new[] { new Vulnerability { Id = "CVE-2023-32681", Package = "requests", InstalledVersion = "2.30.0", FixedVersion = "2.31.0", Severity = Severity.Medium, Dockerfile = df, Line = 4, Layer = 3 } },
+        });
+        var issue = Assert.Single(console.ToString().Split('\n'), l => l.StartsWith("##vso[task.logissue", StringComparison.Ordinal));
+        Assert.Equal("##vso[task.logissue type=warning;sourcepath=svc%3Ba/Dockerfile;linenumber=4;code=CVE-2023-32681 Medium;]CVE-2023-32681 in requests 2.30.0 (fixed in 2.31.0); installed by this instruction, found in app:1.", issue.TrimEnd('\r'));
+    }
 }
 
 [CollectionDefinition("ProcessConsole", DisableParallelization = true)]
