@@ -38,6 +38,10 @@ public sealed class ImageAnalyzer
         public int ProgressId { get; init; } = 1;
         /// <summary>Check each layer's SHA-256 against the config (default); false for the local engine, which is trusted.</summary>
         public bool VerifyDiffIds { get; init; } = true;
+        /// <summary>The platform to pick from an index (<c>os/arch[/variant]</c>), null for the host's.</summary>
+        public string? Platform { get; init; }
+        /// <summary>Per-layer analyses kept on disk across sessions (registry reads), or null.</summary>
+        public LayerScanDiskStore? DiskStore { get; init; }
     }
 
     public async Task<AnalysisResult> AnalyzeAsync(Request r, CancellationToken ct)
@@ -48,6 +52,7 @@ public sealed class ImageAnalyzer
         string imageId;
         var scans = new Dictionary<string, LayerScan>(StringComparer.Ordinal);
         var cachedIds = new HashSet<string>(StringComparer.Ordinal);
+        long? compressed = null;
 
         if (_cache != null && r.ImageId != null && _cache.TryGetImage(r.ImageId, out var cachedImage)
             && cachedImage.DiffIds.All(d => _cache.TryGet(d, out _)))
@@ -66,7 +71,7 @@ public sealed class ImageAnalyzer
         else
         {
             var visitor = new AnalysisVisitor(_cache, r, _sink);
-            var options = new ImageReadOptions { VerifyDiffIds = r.VerifyDiffIds };
+            var options = new ImageReadOptions { VerifyDiffIds = r.VerifyDiffIds, Platform = r.Platform };
             await ImageReader.ReadAsync(r.Source, visitor, options, ct).ConfigureAwait(false);
             if (visitor.Mismatch)
             {
@@ -80,6 +85,7 @@ public sealed class ImageAnalyzer
             config = contents.Config;
             diffIds = contents.Layers.Select(l => l.DiffId).ToArray();
             imageId = contents.ConfigDigest ?? r.ImageId ?? "";
+            compressed = contents.CompressedSize;
             foreach (var l in contents.Layers)
             {
                 if (visitor.ScansByKey.TryGetValue(l.Key, out var s))
@@ -106,6 +112,7 @@ public sealed class ImageAnalyzer
         analysis.BaseLayerSource = baseLayers.Source;
         analysis.BaseImage = baseLayers.Image;
         analysis.CachedLayers = cachedIds.Count;
+        analysis.CompressedSize = compressed;
         RecommendationEngine.Apply(analysis, fs.Nodes, config);
         foreach (var s in scans.Values)
             foreach (var p in s.Problems.Take(5)) _sink.Warning($"{r.Name}: layer {s.DiffId.Substring(0, Math.Min(19, s.DiffId.Length))}: {p}");
@@ -144,6 +151,9 @@ public sealed class ImageAnalyzer
             Report($"Layer {_layers}{(_r.DiffIds != null ? " of " + _r.DiffIds.Count : "")}");
             if (_cache != null)
             {
+                if (blob.ExpectedDiffId != null && _r.DiskStore != null && !_cache.TryGet(blob.ExpectedDiffId, out _)
+                    && _r.DiskStore.TryLoad(blob.ExpectedDiffId) is { } stored)
+                    _cache.Add(stored, null);
                 var guess = blob.ExpectedDiffId ?? _cache.DiffIdForFingerprint(blob.PrefixFingerprint);
                 if (guess != null && _cache.TryGet(guess, out _))
                 {
@@ -187,7 +197,9 @@ public sealed class ImageAnalyzer
             }
             if (_scanners.Remove(blob.Key, out var s))
             {
-                ScansByKey[blob.Key] = s.Finish(digest);
+                var scan = s.Finish(digest);
+                ScansByKey[blob.Key] = scan;
+                if (_r.DiskStore != null && scan.DiffId.Length > 0) _r.DiskStore.Save(scan);
                 _fingerprints[blob.Key] = blob.PrefixFingerprint;
             }
         }
