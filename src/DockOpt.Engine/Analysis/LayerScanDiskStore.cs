@@ -60,7 +60,7 @@ public sealed class LayerScanDiskStore
             File.SetLastWriteTimeUtc(p, DateTime.UtcNow);
             return new LayerScan { DiffId = diffId, TarLength = tarLength, Size = size, Problems = problems, Entries = entries };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or InvalidOperationException)
         {
             return null;
         }
