@@ -112,6 +112,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             WriteVerbose($"Using ignore file {ignore}.");
         var req = new SecurityScanRequest
         {
+            Platform = Platform,
             Vulnerabilities = Scanner.Contains("Vulnerability", StringComparer.OrdinalIgnoreCase),
             Secrets = Scanner.Contains("Secret", StringComparer.OrdinalIgnoreCase),
             Config = Scanner.Contains("Config", StringComparer.OrdinalIgnoreCase),
@@ -157,7 +158,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
                 Progress(new DockOptProgress(70, "Invoke-DockOptScan", $"{image} ({i + 1}/{items.Count})") { PercentComplete = 100 * i / Math.Max(1, items.Count) });
                 try
                 {
-                    var engine = isPath ? null : await GetEngineAsync(ct).ConfigureAwait(false);
+                    var engine = IsEngineName((image, isPath)) ? await GetEngineAsync(ct).ConfigureAwait(false) : null;
                     var report = await service.ScanAsync(engine, image, isPath, ct).ConfigureAwait(false);
                     reports.Add(report);
                     if (!textOnly) Output(report);
