@@ -201,7 +201,7 @@ Describe 'Other readers take the transports' -Tag 'RequiresDocker' {
         $pushed = ($m.layers | Measure-Object -Property size -Sum).Sum
         $c.DifferenceCompressedSize | Should -Be $pushed
         # The local side is an estimate (each layer gzipped at the default level, as docker push does). Against the real
-        # push of the same image it is within 1 % (measured here: busybox +0.0x %, python:3.11-slim +0.40 %).
+        # push of the same image it is within 1 % (measured here: busybox 1,062,486 vs 1,069,192 pushed, -0.63 %; python:3.11-slim +0.40 %).
         [math]::Abs($c.ReferenceCompressedSize - $pushed) / $pushed | Should -BeLessThan 0.01
         $c.ReferenceMonthlyCost | Should -Be ([math]::Round($c.ReferenceCompressedSize / 1e9 * 0.10 + $c.ReferenceCompressedSize / 1e9 * 100 * 0.09, 4))
     }
