@@ -156,6 +156,8 @@ RUN echo app > /app.txt
         $text | Should -Match 'Size\s+\S+\s+\S+\s+-\S+ \(-\d+(\.\d)?%\)'
         $text | Should -Match 'Registry cost/month'
         $text | Should -Match 'Savings/year'
+        $text | Should -Match 'Compressed\s+\S+'
+        $text | Should -Match 'on compressed GB'
     }
 
     It 'records each comparison in -HistoryPath and in $env:DOCKOPT_HISTORY' {

@@ -25,6 +25,18 @@ public sealed class PushSizeEstimator
         _dir = cacheDirectory ?? (LayerBlobCache.DefaultDirectory() is { } d ? Path.Combine(Path.GetDirectoryName(d)!, "gzip-sizes") : null);
     }
 
+    /// <summary>The estimate when every layer's size is already kept on disk (no export), else null.</summary>
+    public long? TryCached(IReadOnlyList<string> diffIds)
+    {
+        long total = 0;
+        foreach (var d in diffIds)
+        {
+            if (Load(d) is not { } s) return null;
+            total += s;
+        }
+        return total;
+    }
+
     /// <summary>Sum of the gzip sizes of the image's layers (diff IDs from the engine's inspect).</summary>
     public async Task<long> EstimateAsync(string imageId, IReadOnlyList<string> diffIds, CancellationToken ct)
     {
