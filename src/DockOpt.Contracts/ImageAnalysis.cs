@@ -35,7 +35,8 @@ public sealed class ImageAnalysis
 
     /// <summary>
     /// Compressed bytes of the layers: for a registry image (docker://) the sum of the manifest's layer sizes, exactly
-    /// what a pull transfers and the registry stores; null when the source does not say (engine images, uncompressed archives).
+    /// what a pull transfers and the registry stores; for a local image the push estimate (layers gzipped as docker push
+    /// does) when its layers were estimated before (Compare-DockOptImage, Get-DockOptImage -CompressedSize); else null.
     /// </summary>
     public long? CompressedSize { get; set; }
 

@@ -154,9 +154,10 @@ public sealed class ImageMeasureService
                 }, ct).ConfigureAwait(false);
             var resolver = new BaseLayerResolver(engine, _sink);
             IList<string>? baseIds = request.BaseImage == null ? null : await BaseDiffIdsAsync(request, getEngine, ct).ConfigureAwait(false);
+            var pushSizes = new Registry.PushSizeEstimator(engine, _sink);
             foreach (var info in images)
             {
-                await OneAsync(outcome, info.Name, async () => Emit((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
+                await OneAsync(outcome, info.Name, async () => Emit(WithPushEstimate((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
                 {
                     Source = ImageSource.FromEngine(engine, info.Id),
                     Name = info.Name,
@@ -171,10 +172,17 @@ public sealed class ImageMeasureService
                     ResolveBase = baseIds != null
                         ? (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!))
                         : (cfg, d, c) => resolver.ResolveAsync(info.Id, cfg, d, c),
-                }, ct).ConfigureAwait(false)).Analysis)).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false)).Analysis, pushSizes.TryCached(info.LayerDiffIds)))).ConfigureAwait(false);
             }
         }
         return outcome;
+    }
+
+    /// <summary>A local image's CompressedSize: the push estimate when its layers were estimated before (no export here), else null.</summary>
+    static ImageAnalysis WithPushEstimate(ImageAnalysis a, long? estimate)
+    {
+        a.CompressedSize ??= estimate;
+        return a;
     }
 
     /// <summary>The diff IDs of -BaseImage: a registry image (docker://, its manifest and config only) or a local image.</summary>

@@ -100,3 +100,26 @@ public class RegistryManifestTests
         Assert.DoesNotContain("unknown", e.Message);
     }
 }
+
+public class InsecureRegistriesTests
+{
+    [Theory]
+    [InlineData("127.0.0.1:5000", new string[0], true)]
+    [InlineData("localhost:5000", new string[0], true)]
+    [InlineData("registry.lan:5000", new string[0], false)]
+    [InlineData("registry.lan:5000", new[] { "registry.lan:5000" }, true)]
+    [InlineData("registry.lan:5000", new[] { "other.lan:5000" }, false)]
+    [InlineData("10.1.2.3:5000", new[] { "10.0.0.0/8" }, true)]
+    [InlineData("192.168.1.3:5000", new[] { "10.0.0.0/8" }, false)]
+    public void Plain_http_only_for_loopback_and_the_listed(string host, string[] listed, bool allowed)
+    {
+        var dir = Directory.CreateTempSubdirectory("dockopt-b-daemon").FullName;
+        try
+        {
+            var daemon = Path.Combine(dir, "daemon.json");
+            File.WriteAllText(daemon, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { ["insecure-registries"] = listed }));
+            Assert.Equal(allowed, InsecureRegistries.Allows(host, daemon));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
