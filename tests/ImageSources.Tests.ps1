@@ -129,6 +129,25 @@ Describe 'Measure-DockOptImage docker://' -Tag 'RequiresDocker' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'RegistryImageNotFound,*'
     }
 
+    It 'reads zstd-compressed layers (written by skopeo --dest-compress-format zstd)' {
+        if (-not (Get-Command skopeo -ErrorAction SilentlyContinue)) { Set-ItResult -Skipped -Because 'skopeo is not installed (apt-get install -y skopeo)'; return }
+        # Through an OCI layout: straight to the same registry skopeo would reuse the gzip blobs it finds there.
+        $dir = Join-Path ([IO.Path]::GetTempPath()) "dockopt-b-zstd-$($script:run)"
+        try {
+            & skopeo copy --quiet --src-tls-verify=false --dest-compress --dest-compress-format zstd "docker://$($script:reg)/dockopt-b-src/busybox:$($script:run)" "oci:$($dir):1" 2>&1 | Out-Null
+            & skopeo copy --quiet --dest-tls-verify=false --preserve-digests "oci:$($dir):1" "docker://$($script:reg)/dockopt-b-src/busybox:zstd-$($script:run)" 2>&1 | Out-Null
+            $LASTEXITCODE | Should -Be 0
+        } finally { Remove-Item -Recurse -Force $dir -ErrorAction SilentlyContinue }
+        $m = Get-Manifest "http://$($script:reg)" 'dockopt-b-src/busybox' "zstd-$($script:run)"
+        $m.layers[0].mediaType | Should -Be 'application/vnd.oci.image.layer.v1.tar+zstd'
+        $a = Measure-DockOptImage "docker://$($script:reg)/dockopt-b-src/busybox:zstd-$($script:run)" -NoLayerCache
+        # skopeo rewrote the config as OCI (another image ID); the layers and files are the same.
+        $a.FinalSize | Should -Be $script:local.FinalSize
+        $a.TotalSize | Should -Be $script:local.TotalSize
+        ($a.Layers | Where-Object { -not $_.IsEmpty }).DiffId | Should -Be (& docker image inspect $script:base --format '{{join .RootFS.Layers " "}}').Split(' ')
+        $a.CompressedSize | Should -Be ($m.layers | Measure-Object -Property size -Sum).Sum
+    }
+
     It 'refuses a transport it does not read, by name' {
         Measure-DockOptImage 'containers-storage:app:1' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'ImageTransportUnsupported,*'
@@ -203,6 +222,9 @@ Describe 'Other readers take the transports' -Tag 'RequiresDocker' {
         # The local side is an estimate (each layer gzipped at the default level, as docker push does). Against the real
         # push of the same image it is within 1 % (measured here: busybox 1,062,486 vs 1,069,192 pushed, -0.63 %; python:3.11-slim +0.40 %).
         [math]::Abs($c.ReferenceCompressedSize - $pushed) / $pushed | Should -BeLessThan 0.01
+        # Get-DockOptImage carries the same estimate (kept per layer on disk) without another export.
+        (Get-DockOptImage $script:base).CompressedSize | Should -Be $c.ReferenceCompressedSize
+        (Measure-DockOptImage $script:base).CompressedSize | Should -Be $c.ReferenceCompressedSize
         $c.ReferenceMonthlyCost | Should -Be ([math]::Round($c.ReferenceCompressedSize / 1e9 * 0.10 + $c.ReferenceCompressedSize / 1e9 * 100 * 0.09, 4))
     }
 }
