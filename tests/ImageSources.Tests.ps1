@@ -209,6 +209,18 @@ Describe 'Other readers take the transports' -Tag 'RequiresDocker' {
         } finally { Remove-Item -Recurse -Force $tmp -ErrorAction SilentlyContinue }
     }
 
+    It 'Test-DockOptImage runs file checks on docker:// and archives (no engine), as on the local image' {
+        $spec = Join-Path ([IO.Path]::GetTempPath()) "dockopt-b-spec-$($script:run).yaml"
+        Set-Content $spec "files:`n  - path: /bin/busybox`n    exists: true`n  - path: /etc/passwd`n    contains: ['root:']`n  - path: /nope-$($script:run)`n    exists: true`n"
+        try {
+            $r = @(Test-DockOptImage $script:remote -SpecPath $spec -Engine 'tcp://127.0.0.1:1')
+            $l = @(Test-DockOptImage $script:base -SpecPath $spec -Category Files)
+            ($r | Where-Object Category -eq 'Files' | ForEach-Object { "$($_.Name)=$($_.Outcome)" }) | Should -Be ($l | ForEach-Object { "$($_.Name)=$($_.Outcome)" })
+            ($r | Where-Object Category -eq 'Files' | Where-Object Outcome -eq 'Failed').Name | Should -BeLike "/nope-*"
+            $r | Where-Object Outcome -eq 'Passed' | Should -HaveCount 3
+        } finally { Remove-Item $spec }
+    }
+
     It 'Compare-DockOptImage compares a registry image with a local one, costs on compressed bytes' {
         $c = Compare-DockOptImage $script:base $script:remote -Detailed
         $c.ReferenceSource | Should -Be "docker-daemon:$($script:base)"
