@@ -52,6 +52,12 @@ public sealed class RegistryImageSource : ImageSource
     async Task<RegistryClient> OpenAsync(CancellationToken ct)
     {
         var target = RegistryTarget.From(_reference);
+        if (_reference.IsDockerHub)
+        {
+            // Docker Hub: credentials are stored under index.docker.io (docker login), the API answers at registry-1.docker.io.
+            var hubCredential = await _auth.ResolveAsync(target with { Host = "index.docker.io" }, _sink, ct).ConfigureAwait(false);
+            return new RegistryClient(target with { Host = "registry-1.docker.io" }, hubCredential, _retry, _sink);
+        }
         var credential = await _auth.ResolveAsync(target, _sink, ct).ConfigureAwait(false);
         return new RegistryClient(target, credential, _retry, _sink);
     }
