@@ -59,9 +59,13 @@ RUN echo app > /app.txt
         $c.ComparedAt.Kind | Should -Be 'Utc'
     }
 
-    It 'estimates registry cost with decimal GB and the given prices' {
+    It 'estimates registry cost with decimal GB of compressed bytes and the given prices' {
         $c = Compare-DockOptImage $script:big $script:small -StoragePricePerGBMonth 0.5 -TransferPricePerGB 0.2 -PullsPerMonth 1000
-        $gbR = $script:bigI.Size / 1e9; $gbD = $script:smallI.Size / 1e9
+        # Registries store and transfer compressed layers: the cost model uses the compressed estimate (gzip as docker push).
+        $c.CostBasis | Should -Be 'Compressed'
+        $c.ReferenceCompressedSize | Should -BeGreaterThan 0
+        $c.ReferenceCompressedSize | Should -BeLessThan $script:bigI.Size
+        $gbR = $c.ReferenceCompressedSize / 1e9; $gbD = $c.DifferenceCompressedSize / 1e9
         $c.ReferenceMonthlyCost | Should -Be ([math]::Round($gbR * 0.5 + $gbR * 1000 * 0.2, 4))
         $c.DifferenceMonthlyCost | Should -Be ([math]::Round($gbD * 0.5 + $gbD * 1000 * 0.2, 4))
         $c.MonthlySavings | Should -BeGreaterThan 0
@@ -152,6 +156,8 @@ RUN echo app > /app.txt
         $text | Should -Match 'Size\s+\S+\s+\S+\s+-\S+ \(-\d+(\.\d)?%\)'
         $text | Should -Match 'Registry cost/month'
         $text | Should -Match 'Savings/year'
+        $text | Should -Match 'Compressed\s+\S+'
+        $text | Should -Match 'on compressed GB'
     }
 
     It 'records each comparison in -HistoryPath and in $env:DOCKOPT_HISTORY' {

@@ -157,7 +157,7 @@ ENV MODE=test
         & docker save -o $tar $script:img
         try {
             $x = Measure-DockOptImage -Path $tar -NoLayerCache
-            $x.Source | Should -Be 'Archive'
+            $x.Source | Should -Be "docker-archive:$tar"
             $x.TotalSize | Should -Be $script:a.TotalSize
             $x.FinalSize | Should -Be $script:a.FinalSize
             $x.ReclaimableBytes | Should -Be $script:a.ReclaimableBytes

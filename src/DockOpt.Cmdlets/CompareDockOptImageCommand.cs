@@ -43,6 +43,11 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int PullsPerMonth { get; set; } = 100;
 
+    /// <summary>The platform to pick from a multi-platform image (os/arch[/variant], e.g. linux/arm64); default: the host's.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Platform { get; set; }
+
     /// <summary>Adds the layer-level comparison (shared and unique layers by diff ID) in the Layers property.</summary>
     [Parameter]
     public SwitchParameter Detailed { get; set; }
@@ -112,9 +117,11 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
         };
         RunPerItem(async ct =>
         {
-            var engine = await GetEngineAsync(ct).ConfigureAwait(false);
-            var c = await new ImageComparer(engine).CompareAsync(reference, difference, cost, Detailed, ct, this).ConfigureAwait(false);
+            var c = await new ImageComparer(GetEngineAsync) { Platform = Platform }.CompareAsync(reference, difference, cost, Detailed, ct, this).ConfigureAwait(false);
             Verbose($"{c.ReferenceImage} ({c.ReferenceSize} bytes, {c.ReferenceLayerCount} layers) vs {c.DifferenceImage} ({c.DifferenceSize} bytes, {c.DifferenceLayerCount} layers): {c.SharedLayerCount} shared layers.");
+            Verbose(c.CostBasis == "Compressed"
+                ? $"Costs use compressed bytes (what the registry stores and a pull transfers): {c.ReferenceCompressedSize} and {c.DifferenceCompressedSize} bytes."
+                : "Costs use uncompressed bytes: a compressed size is not known for both images (an archive), so they are an upper bound.");
             Output(c);
             if (_historyFile != null && ((IDockOptSink)this).ShouldProcess(_historyFile, $"Append the comparison of {c.ReferenceImage} and {c.DifferenceImage} to the history"))
                 HistoryStore.Record(_historyFile, HistoryRecords.FromComparison(c), this);
@@ -132,7 +139,15 @@ public sealed class CompareDockOptImageCommand : EngineCmdlet
             case ImageInfo i:
                 return ComparisonSide.FromImage(i);
             case string s when !string.IsNullOrWhiteSpace(s):
-                return CheckImageName(s) ? ComparisonSide.FromName(s) : null; // InvalidImageReference written
+                if (!DockOpt.Engine.Images.ImageSourceReference.HasTransport(s))
+                    return CheckImageName(s) ? ComparisonSide.FromName(s) : null; // InvalidImageReference written
+                if (ClassifyImage(s) is not { } input) return null;
+                return new ComparisonSide
+                {
+                    Reference = input.Value,
+                    DisplayName = s,
+                    Transport = DockOpt.Engine.Images.ImageSourceReference.Parse(s).WithPath(input.Value),
+                };
         }
         // Objects with the same shape (Import-Clixml, ConvertFrom-Json of a BuildResult or ImageInfo, custom objects).
         var ps = value as PSObject ?? PSObject.AsPSObject(value);

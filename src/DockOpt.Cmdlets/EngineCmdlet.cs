@@ -7,6 +7,12 @@ namespace DockOpt.Cmdlets;
 /// <summary>Base of the cmdlets that talk to a Docker engine: the shared -Engine parameter and one connection per command.</summary>
 public abstract class EngineCmdlet : DockOptCmdlet
 {
+    /// <summary>One classified image input: the engine name, the resolved path, or the docker:// reference; and its qualified form.</summary>
+    internal sealed record ImageInput(string Value, ImageTransport Transport, string Qualified)
+    {
+        public bool IsPath => Transport is not (ImageTransport.Engine or ImageTransport.Registry);
+    }
+
     DockerEngine? _engine;
 
     /// <summary>
@@ -49,6 +55,39 @@ public abstract class EngineCmdlet : DockOptCmdlet
                 if (!result.Contains(i.Name, StringComparer.Ordinal)) result.Add(i.Name);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The one place where an image input's transport is decided (skopeo syntax, see <see cref="ImageSourceReference"/>):
+    /// a bare name or <c>docker-daemon:name</c> is an engine image (checked; wildcards expand later, engine names only);
+    /// <c>docker-archive:</c>, <c>oci-archive:</c>, <c>oci:</c> and <c>dir:</c> paths are resolved against the current
+    /// location; <c>docker://</c> stays as written. Null (with the error written) when the input is not valid.
+    /// </summary>
+    internal ImageInput? ClassifyImage(string text)
+    {
+        if (!ImageSourceReference.HasTransport(text)) return CheckImageName(text) ? new ImageInput(text, ImageTransport.Engine, ImageSourceReference.ForEngine(text)) : null;
+        ImageSourceReference r;
+        try
+        {
+            r = ImageSourceReference.Parse(text);
+        }
+        catch (DockOptException e)
+        {
+            WriteError(ToErrorRecord(e));
+            return null;
+        }
+        switch (r.Transport)
+        {
+            case ImageTransport.Engine:
+                return CheckImageName(r.Value) ? new ImageInput(r.Value, ImageTransport.Engine, r.Qualified) : null;
+            case ImageTransport.Registry:
+                return new ImageInput(r.Qualified, ImageTransport.Registry, r.Qualified);
+            default:
+                var path = GetUnresolvedProviderPathFromPSPath(r.Value);
+                if (r.OciRef != null)
+                    WriteWarning($"{text}: the reference '{r.OciRef}' inside the OCI layout is not used yet; the layout's image for the platform is read.");
+                return new ImageInput(path, r.Transport, r.WithPath(path).Qualified);
+        }
     }
 
     /// <summary>

@@ -28,6 +28,10 @@ public sealed class GetDockOptImageCommand : EngineCmdlet
     [Parameter]
     public SwitchParameter All { get; set; }
 
+    /// <summary>Estimate CompressedSize for images whose layers were not estimated before (exports each such image once).</summary>
+    [Parameter]
+    public SwitchParameter CompressedSize { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Name == null) return;
@@ -53,7 +57,14 @@ public sealed class GetDockOptImageCommand : EngineCmdlet
                 IncludeEnvValues = IncludeEnvValues,
                 All = All,
             }, Error, ct).ConfigureAwait(false);
-            foreach (var i in images) Output(i);
+            var estimator = new DockOpt.Engine.Registry.PushSizeEstimator(engine, this);
+            foreach (var i in images)
+            {
+                i.CompressedSize = estimator.TryCached(i.LayerDiffIds);
+                if (i.CompressedSize == null && CompressedSize)
+                    i.CompressedSize = await estimator.EstimateAsync(i.Id, i.LayerDiffIds, ct).ConfigureAwait(false);
+                Output(i);
+            }
         });
         base.EndProcessing();
     }

@@ -22,6 +22,7 @@ public sealed class GetDockOptPackageCommand : ImageSourceCmdlet
         }
         var req = new SecurityScanRequest
         {
+            Platform = Platform,
             Vulnerabilities = false, Secrets = false, Config = false,
             SbomPath = ResolvedSbomPath,
             SbomTimestamp = SbomTimestamp,
@@ -34,7 +35,7 @@ public sealed class GetDockOptPackageCommand : ImageSourceCmdlet
             {
                 try
                 {
-                    var engine = isPath ? null : await GetEngineAsync(ct).ConfigureAwait(false);
+                    var engine = IsEngineName((image, isPath)) ? await GetEngineAsync(ct).ConfigureAwait(false) : null;
                     var r = await service.ScanImageAsync(engine, image, isPath, packagesOnly: true, ct).ConfigureAwait(false);
                     foreach (var problem in r.Problems) Warning($"{image}: {problem}");
                     foreach (var p in r.Packages)

@@ -14,7 +14,11 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
     /// <summary>Inputs that could not be resolved (a -Path wildcard or an image-name wildcard that matched nothing).</summary>
     private protected readonly List<string> Unresolved = new();
 
-    /// <summary>Local image names, IDs or wildcards; every DockOpt object that names an image binds from the pipeline.</summary>
+    /// <summary>
+    /// Images: local names, IDs or wildcards, or references with a transport: docker://host/repo:tag[@digest] (read from the
+    /// registry, no pull), docker-daemon:name, docker-archive:path, oci-archive:path, oci:dir. Every DockOpt object that
+    /// names an image binds from the pipeline.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Name)]
     [Alias("Image", "ImageId", "Id")]
     [SupportsWildcards]
@@ -35,6 +39,11 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>The platform to pick from a multi-platform image (os/arch[/variant], e.g. linux/arm64); default: the host's.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Platform { get; set; }
 
     /// <summary>Write a CycloneDX 1.6 SBOM to this file (or, when it is a folder, one file per image).</summary>
     [Parameter]
@@ -63,7 +72,7 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
             foreach (var n in Name)
                 if (!string.IsNullOrWhiteSpace(n))
                 {
-                    if (CheckImageName(n)) Items.Add((n, false));
+                    if (ClassifyImage(n) is { } input) Items.Add((input.Value, input.IsPath));
                     else Unresolved.Add(n); // counts against the gate, like a name that matches nothing
                 }
             return;
@@ -87,14 +96,18 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
         return false;
     }
 
+    /// <summary>True for an engine image name (not a path, not a docker:// reference): only those expand wildcards and need the engine.</summary>
+    private protected static bool IsEngineName((string Image, bool IsPath) item) =>
+        !item.IsPath && !DockOpt.Engine.Images.ImageSourceReference.HasTransport(item.Image);
+
     /// <summary>The inputs with image-name wildcards expanded to the local images they match (the same rule as every image cmdlet).</summary>
     private protected async Task<List<(string Image, bool IsPath)>> ExpandItemsAsync(CancellationToken ct)
     {
-        if (!Items.Any(i => !i.IsPath && WildcardPattern.ContainsWildcardCharacters(i.Image))) return Items.ToList();
+        if (!Items.Any(i => IsEngineName(i) && WildcardPattern.ContainsWildcardCharacters(i.Image))) return Items.ToList();
         var result = new List<(string Image, bool IsPath)>();
         foreach (var item in Items)
         {
-            if (item.IsPath || !WildcardPattern.ContainsWildcardCharacters(item.Image))
+            if (!IsEngineName(item) || !WildcardPattern.ContainsWildcardCharacters(item.Image))
             {
                 result.Add(item);
                 continue;

@@ -147,6 +147,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             WriteVerbose($"Using ignore file {ignore}.");
         var req = new SecurityScanRequest
         {
+            Platform = Platform,
             Vulnerabilities = Scanner.Contains("Vulnerability", StringComparer.OrdinalIgnoreCase),
             Secrets = Scanner.Contains("Secret", StringComparer.OrdinalIgnoreCase),
             Config = Scanner.Contains("Config", StringComparer.OrdinalIgnoreCase),
@@ -193,7 +194,7 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
                 Progress(new DockOptProgress(70, "Invoke-DockOptScan", $"{image} ({i + 1}/{items.Count})") { PercentComplete = 100 * i / Math.Max(1, items.Count) });
                 try
                 {
-                    var engine = isPath ? null : await GetEngineAsync(ct).ConfigureAwait(false);
+                    var engine = IsEngineName((image, isPath)) ? await GetEngineAsync(ct).ConfigureAwait(false) : null;
                     // a name a wildcard expanded to has no entry of its own: one Dockerfile for the command applies to it
                     var dockerfile = _dockerfiles.TryGetValue(image, out var d) ? d : _dockerfiles.Values.Distinct().Count() == 1 ? _dockerfiles.Values.First() : null;
                     var report = await service.ScanAsync(engine, image, isPath, ct, dockerfile).ConfigureAwait(false);

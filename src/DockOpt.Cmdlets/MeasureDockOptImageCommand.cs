@@ -15,9 +15,15 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
     readonly List<string> _names = new();
     readonly List<string> _archives = new();
     readonly List<string> _unresolved = new();
+    readonly List<string> _remote = new();
+    readonly Dictionary<string, string> _archiveSources = new(StringComparer.Ordinal);
     string? _format;
 
-    /// <summary>Local image names, IDs or wildcards; every DockOpt object that names an image binds from the pipeline.</summary>
+    /// <summary>
+    /// Images: local names, IDs or wildcards, or references with a transport: docker://host/repo:tag[@digest] (read from the
+    /// registry, no pull), docker-daemon:name, docker-archive:path, oci-archive:path, oci:dir. Every DockOpt object that
+    /// names an image binds from the pipeline.
+    /// </summary>
     [Parameter(ParameterSetName = ParameterSets.Name, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Image", "ImageId", "Id")]
     [SupportsWildcards]
@@ -94,6 +100,11 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
+    /// <summary>The platform to pick from a multi-platform image (os/arch[/variant], e.g. linux/arm64); default: the host's.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Platform { get; set; }
+
     /// <summary>Do not use (or fill) the per-session layer cache (DockOpt's own; docker's build cache is not involved).</summary>
     [Parameter]
     public SwitchParameter NoLayerCache { get; set; }
@@ -118,8 +129,16 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
             foreach (var n in Name ?? Array.Empty<string>())
                 if (!string.IsNullOrWhiteSpace(n))
                 {
-                    if (CheckImageName(n)) _names.Add(n);
-                    else _unresolved.Add(n);
+                    switch (ClassifyImage(n))
+                    {
+                        case null: _unresolved.Add(n); break;
+                        case { Transport: DockOpt.Engine.Images.ImageTransport.Engine } i: _names.Add(i.Value); break;
+                        case { Transport: DockOpt.Engine.Images.ImageTransport.Registry } i: _remote.Add(i.Value); break;
+                        case var i:
+                            _archives.Add(i.Value);
+                            _archiveSources[i.Value] = i.Qualified;
+                            break;
+                    }
                 }
             return;
         }
@@ -147,7 +166,7 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
         if (IgnorePath != null) gates.IgnorePaths.AddRange(IgnorePath);
         foreach (var s in gates.Sources) WriteVerbose($"Gate settings from {s}.");
 
-        var nothing = _names.Count == 0 && _archives.Count == 0 && _unresolved.Count == 0;
+        var nothing = _names.Count == 0 && _archives.Count == 0 && _unresolved.Count == 0 && _remote.Count == 0;
         if (nothing && MyInvocation.ExpectingInput)
         {
             base.EndProcessing();
@@ -162,6 +181,9 @@ public sealed class MeasureDockOptImageCommand : EngineCmdlet
         {
             Names = _names,
             Archives = _archives,
+            Remote = _remote,
+            Platform = Platform,
+            ArchiveSources = _archiveSources,
             Unresolved = _unresolved,
             BaseImage = BaseImage,
             Gates = gates,

@@ -259,6 +259,27 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
             var spec = _fileSpec == null ? ImageTestSpec.Default() : _fileSpec.Clone();
             spec.Merge(paramSpec);
             var tested = false;
+            if (DockOpt.Engine.Images.ImageSourceReference.HasTransport(image) && ClassifyImage(image) is { Transport: not DockOpt.Engine.Images.ImageTransport.Engine } input)
+            {
+                // docker://, docker-archive:, oci-archive:, oci:: the file checks from the image's layers, no engine, no container.
+                RunPerItem(async ct =>
+                {
+                    DockOpt.Engine.Images.ImageSource source = input.Transport == DockOpt.Engine.Images.ImageTransport.Registry
+                        ? new DockOpt.Engine.Registry.RegistryImageSource(DockOpt.Engine.Images.ImageSourceReference.Parse(input.Value).Registry!, this,
+                            cache: DockOpt.Engine.Registry.LayerBlobCache.FromEnvironment())
+                        : DockOpt.Engine.Images.ImageSource.FromPath(input.Value);
+                    var summary = await SourceFileTester.TestAsync(source, image, spec, options, r =>
+                    {
+                        lock (_results) _results.Add(r);
+                        if (emitObjects) Output(r);
+                    }, ct).ConfigureAwait(false);
+                    lock (_summaries) _summaries.Add(summary);
+                    tested = true;
+                    if (IncludeSummary && emitObjects) Output(summary);
+                });
+                if (!tested) _notTested.Add(image);
+                continue;
+            }
             RunPerItem(async ct =>
             {
                 var engine = await GetEngineAsync(ct).ConfigureAwait(false);

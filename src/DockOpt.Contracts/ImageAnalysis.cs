@@ -18,7 +18,10 @@ public sealed class ImageAnalysis
     /// <summary>Image ID (config digest, <c>sha256:…</c>).</summary>
     public string ImageId { get; set; } = "";
 
-    /// <summary><c>Engine</c>, <c>DockerArchive</c> or <c>OciLayout</c>.</summary>
+    /// <summary>
+    /// Where the image was read, transport-qualified as skopeo writes it: <c>docker-daemon:app:1</c> (the engine),
+    /// <c>docker://host/repo:tag</c> (a registry), <c>docker-archive:path</c>, <c>oci-archive:path</c>, <c>oci:dir</c>.
+    /// </summary>
     public string Source { get; set; } = "";
 
     /// <summary>All history entries bottom-up (empty ones with Size 0), as <c>docker history</c> lists them reversed.</summary>
@@ -29,6 +32,13 @@ public sealed class ImageAnalysis
 
     /// <summary>Sum of the layer sizes: the bytes the engine stores for the image (overlay2 accounting).</summary>
     public long TotalSize { get; set; }
+
+    /// <summary>
+    /// Compressed bytes of the layers: for a registry image (docker://) the sum of the manifest's layer sizes, exactly
+    /// what a pull transfers and the registry stores; for a local image the push estimate (layers gzipped as docker push
+    /// does) when its layers were estimated before (Compare-DockOptImage, Get-DockOptImage -CompressedSize); else null.
+    /// </summary>
+    public long? CompressedSize { get; set; }
 
     /// <summary>
     /// Regular-file bytes a container created from the image shows (hard-linked files once): what <c>docker export</c>

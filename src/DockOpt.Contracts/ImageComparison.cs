@@ -7,8 +7,10 @@ namespace DockOpt;
 /// <remarks>
 /// Registry costs are estimates per image per month: <c>SizeGB × StoragePricePerGBMonth + SizeGB × PullsPerMonth ×
 /// TransferPricePerGB</c>, with decimal gigabytes (1 GB = 1,000,000,000 bytes, as docker and registry price lists
-/// count them) and the uncompressed image size (what <c>docker image inspect</c> reports; registries store and
-/// transfer compressed layers, so the estimate is an upper bound).
+/// count them) and the COMPRESSED size, the bytes a registry stores and a pull transfers (<see cref="CostBasis"/> says
+/// which): the manifest's layer sizes for a registry image (docker://), for a local image an estimate (each layer gzipped
+/// at the default level, as docker push does). When a compressed size cannot be had (an archive), the uncompressed size is
+/// used and CostBasis is Uncompressed.
 /// </remarks>
 public sealed class ImageComparison
 {
@@ -24,6 +26,20 @@ public sealed class ImageComparison
 
     /// <summary>ReferenceSize − DifferenceSize (negative when the difference image is larger).</summary>
     public long SizeReduction => ReferenceSize - DifferenceSize;
+
+    /// <summary>
+    /// Compressed bytes of the layers: the registry manifest's sizes (docker://) or, for a local image, an estimate of what
+    /// docker push sends (gzip, default level); null when unknown.
+    /// </summary>
+    public long? ReferenceCompressedSize { get; set; }
+    public long? DifferenceCompressedSize { get; set; }
+
+    /// <summary>Compressed (the costs use compressed bytes) or Uncompressed (a compressed size was not known for both images).</summary>
+    public string CostBasis { get; set; } = "Uncompressed";
+
+    /// <summary>Where each image was read, transport-qualified (docker-daemon:…, docker://…, docker-archive:…, oci:…).</summary>
+    public string ReferenceSource { get; set; } = "";
+    public string DifferenceSource { get; set; } = "";
 
     /// <summary>SizeReduction as a percentage of ReferenceSize, two decimals (88.1 means 88.1 % smaller).</summary>
     public double ReductionPercent => ReferenceSize > 0 ? Math.Round(100.0 * SizeReduction / ReferenceSize, 2) : 0;

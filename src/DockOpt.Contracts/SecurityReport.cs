@@ -6,6 +6,9 @@ public sealed class SecurityReport
     public string Image { get; set; } = "";
     public string ImageId { get; set; } = "";
 
+    /// <summary>Where the image was read, transport-qualified: docker-daemon:name, docker://host/repo:tag, docker-archive:path, oci:dir.</summary>
+    public string Source { get; set; } = "";
+
     /// <summary>Passed, PolicyFailed or Incomplete (no vulnerability data, an empty database, or work the scan skipped; see Errors). An incomplete scan never reads as a pass.</summary>
     public string Outcome { get; set; } = "";
 

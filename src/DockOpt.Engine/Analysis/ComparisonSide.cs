@@ -26,5 +26,8 @@ public sealed class ComparisonSide
 
     public static ComparisonSide FromName(string name) => new() { Reference = name.Trim() };
 
+    /// <summary>A side with a transport (docker://, docker-archive:, oci:…; paths already resolved), read without the engine.</summary>
+    public ImageSourceReference? Transport { get; init; }
+
     public override string ToString() => DisplayName ?? Reference;
 }

@@ -40,6 +40,8 @@ public sealed class ImageAnalyzer
         public bool VerifyDiffIds { get; init; } = true;
         /// <summary>Base or Application for the score's application-only rules; Auto decides from the config.</summary>
         public ImageProfile Profile { get; init; } = ImageProfile.Auto;
+        /// <summary>The platform to pick from an index (<c>os/arch[/variant]</c>), null for the host's.</summary>
+        public string? Platform { get; init; }
     }
 
     public async Task<AnalysisResult> AnalyzeAsync(Request r, CancellationToken ct)
@@ -50,6 +52,7 @@ public sealed class ImageAnalyzer
         string imageId;
         var scans = new Dictionary<string, LayerScan>(StringComparer.Ordinal);
         var cachedIds = new HashSet<string>(StringComparer.Ordinal);
+        long? compressed = null;
 
         if (_cache != null && r.ImageId != null && _cache.TryGetImage(r.ImageId, out var cachedImage)
             && cachedImage.DiffIds.All(d => _cache.TryGet(d, out _)))
@@ -68,7 +71,7 @@ public sealed class ImageAnalyzer
         else
         {
             var visitor = new AnalysisVisitor(_cache, r, _sink);
-            var options = new ImageReadOptions { VerifyDiffIds = r.VerifyDiffIds };
+            var options = new ImageReadOptions { VerifyDiffIds = r.VerifyDiffIds, Platform = r.Platform };
             await ImageReader.ReadAsync(r.Source, visitor, options, ct).ConfigureAwait(false);
             if (visitor.Mismatch)
             {
@@ -82,6 +85,7 @@ public sealed class ImageAnalyzer
             config = contents.Config;
             diffIds = contents.Layers.Select(l => l.DiffId).ToArray();
             imageId = contents.ConfigDigest ?? r.ImageId ?? "";
+            compressed = contents.CompressedSize;
             foreach (var l in contents.Layers)
             {
                 if (visitor.ScansByKey.TryGetValue(l.Key, out var s))
@@ -108,6 +112,7 @@ public sealed class ImageAnalyzer
         analysis.BaseLayerSource = baseLayers.Source;
         analysis.BaseImage = baseLayers.Image;
         analysis.CachedLayers = cachedIds.Count;
+        analysis.CompressedSize = compressed;
         RecommendationEngine.Apply(analysis, fs.Nodes, config, r.Profile);
         foreach (var s in scans.Values)
             foreach (var p in s.Problems.Take(5)) _sink.Warning($"{r.Name}: layer {s.DiffId.Substring(0, Math.Min(19, s.DiffId.Length))}: {p}");
@@ -189,7 +194,8 @@ public sealed class ImageAnalyzer
             }
             if (_scanners.Remove(blob.Key, out var s))
             {
-                ScansByKey[blob.Key] = s.Finish(digest);
+                var scan = s.Finish(digest);
+                ScansByKey[blob.Key] = scan;
                 _fingerprints[blob.Key] = blob.PrefixFingerprint;
             }
         }

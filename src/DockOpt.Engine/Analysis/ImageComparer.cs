@@ -8,18 +8,71 @@ public sealed class ImageComparer
 {
     readonly DockerEngine _engine;
 
+    readonly Func<CancellationToken, Task<DockerEngine>>? _getEngine;
+
     public ImageComparer(DockerEngine engine) => _engine = engine;
+
+    /// <summary>Connects to the engine only when a side is a local image.</summary>
+    public ImageComparer(Func<CancellationToken, Task<DockerEngine>> getEngine)
+    {
+        _engine = null!;
+        _getEngine = getEngine;
+    }
+
+    /// <summary>The platform to pick from a multi-platform image (os/arch[/variant]); null: the host's.</summary>
+    public string? Platform { get; init; }
+
+    /// <summary>Estimate local images' compressed size (gzip of each layer, as docker push does); on by default.</summary>
+    public bool EstimateCompressed { get; init; } = true;
+
+    async Task<DockerEngine> EngineAsync(CancellationToken ct) => _engine ?? await _getEngine!(ct).ConfigureAwait(false);
+
+    /// <summary>One side resolved: the image, what is known of its compressed size, its file system when read, and its source.</summary>
+    sealed record Resolved(ImageInfo Info, long? Compressed, IReadOnlyDictionary<string, FsNode>? FileSystem, string Source);
+
+    async Task<Resolved> ResolveSideAsync(ComparisonSide side, string parameter, bool detailed, IDockOptSink sink, int progressId, CancellationToken ct)
+    {
+        if (side.Transport is { Transport: not ImageTransport.Engine } t)
+        {
+            ImageSource source = t.Transport == ImageTransport.Registry
+                ? new Registry.RegistryImageSource(t.Registry!, sink, cache: Registry.LayerBlobCache.FromEnvironment())
+                : ImageSource.FromPath(t.Value);
+            var r = await new ImageAnalyzer(sink, LayerScanCache.Shared).AnalyzeAsync(new ImageAnalyzer.Request
+            {
+                Source = source, Name = side.DisplayName ?? t.Original, SourceKind = t.Qualified, ProgressId = progressId, Platform = Platform,
+            }, ct).ConfigureAwait(false);
+            var a = r.Analysis;
+            var info = new ImageInfo
+            {
+                Id = a.ImageId,
+                Repository = side.DisplayName ?? t.Original,
+                Tag = "",
+                Size = a.TotalSize,
+                LayerCount = a.LayerCount,
+                LayerDiffIds = r.DiffIds.ToArray(),
+                History = a.Layers.Select(l => new ImageHistoryEntry { CreatedBy = l.CreatedBy, Size = l.Size, EmptyLayer = l.IsEmpty }).ToArray(),
+            };
+            return new Resolved(info, a.CompressedSize, r.FileSystem, t.Qualified);
+        }
+        var engine = await EngineAsync(ct).ConfigureAwait(false);
+        var found = await ResolveAsync(new LocalImageCatalog(engine), side.Transport is { } et ? new ComparisonSide { Reference = et.Value, DisplayName = side.DisplayName, BuildDuration = side.BuildDuration } : side, parameter, ct).ConfigureAwait(false);
+        long? compressed = null;
+        if (EstimateCompressed)
+            compressed = await new Registry.PushSizeEstimator(engine, sink).EstimateAsync(found.Id, found.LayerDiffIds, ct).ConfigureAwait(false);
+        return new Resolved(found, compressed, null, ImageSourceReference.ForEngine(found.Name));
+    }
 
     /// <summary>Resolves both sides on the engine and compares them.</summary>
     public async Task<ImageComparison> CompareAsync(ComparisonSide reference, ComparisonSide difference, RegistryCostModel cost,
         bool detailed, CancellationToken ct, IDockOptSink? sink = null)
     {
-        var catalog = new LocalImageCatalog(_engine);
-        var refTask = ResolveAsync(catalog, reference, "ReferenceImage", ct);
-        var diffTask = ResolveAsync(catalog, difference, "DifferenceImage", ct);
-        var r = await refTask.ConfigureAwait(false);
-        var d = await diffTask.ConfigureAwait(false);
-        var c = Compare(r, d, reference.BuildDuration, difference.BuildDuration, cost, detailed);
+        sink ??= NullSink.Instance;
+        var rs = await ResolveSideAsync(reference, "ReferenceImage", detailed, sink, 41, ct).ConfigureAwait(false);
+        var ds = await ResolveSideAsync(difference, "DifferenceImage", detailed, sink, 42, ct).ConfigureAwait(false);
+        var (r, d) = (rs.Info, ds.Info);
+        var c = Compare(r, d, reference.BuildDuration, difference.BuildDuration, cost, detailed, rs.Compressed, ds.Compressed);
+        c.ReferenceSource = rs.Source;
+        c.DifferenceSource = ds.Source;
         c.ReferenceImage = reference.DisplayName ?? r.Name;
         c.DifferenceImage = difference.DisplayName ?? d.Name;
         if (c.Layers != null)
@@ -28,12 +81,16 @@ public sealed class ImageComparer
                 l.ReferenceImage = c.ReferenceImage;
                 l.DifferenceImage = c.DifferenceImage;
             }
-        c.Engine = _engine.Endpoint.ToString();
+        var usedEngine = _engine ?? (rs.FileSystem == null || ds.FileSystem == null ? await EngineAsync(ct).ConfigureAwait(false) : null);
+        c.Engine = usedEngine?.Endpoint.ToString() ?? "";
         if (detailed)
         {
-            // File level: both images streamed once each; layers they share are parsed once (layer cache).
-            var files = await ImageFileDiff.CompareAsync(_engine, r.Id, d.Id, sink ?? NullSink.Instance, ct).ConfigureAwait(false);
-            c.Files = files.ToArray();
+            // File level: both images streamed once each; layers they share are parsed once (layer cache). A side read
+            // from a registry or an archive was analysed already.
+            var analyzer = new ImageAnalyzer(sink, LayerScanCache.Shared);
+            async Task<IReadOnlyDictionary<string, FsNode>> Fs(Resolved x, int id) => x.FileSystem ?? (await analyzer.AnalyzeAsync(
+                new ImageAnalyzer.Request { Source = ImageSource.FromEngine(usedEngine!, x.Info.Id), Name = x.Info.Name, ProgressId = id }, ct).ConfigureAwait(false)).FileSystem;
+            c.Files = ImageFileDiff.Compare(await Fs(rs, 41).ConfigureAwait(false), await Fs(ds, 42).ConfigureAwait(false)).ToArray();
         }
         return c;
     }
@@ -59,10 +116,12 @@ public sealed class ImageComparer
 
     /// <summary>The comparison of two described images (pure; no engine).</summary>
     public static ImageComparison Compare(ImageInfo reference, ImageInfo difference, TimeSpan? referenceBuild, TimeSpan? differenceBuild,
-        RegistryCostModel cost, bool detailed)
+        RegistryCostModel cost, bool detailed, long? referenceCompressed = null, long? differenceCompressed = null)
     {
-        var refCost = cost.MonthlyCost(reference.Size);
-        var diffCost = cost.MonthlyCost(difference.Size);
+        // Registries store and transfer compressed layers: the costs use compressed bytes when both sides have them.
+        var compressed = referenceCompressed.HasValue && differenceCompressed.HasValue;
+        var refCost = cost.MonthlyCost(compressed ? referenceCompressed!.Value : reference.Size);
+        var diffCost = cost.MonthlyCost(compressed ? differenceCompressed!.Value : difference.Size);
         var monthly = refCost - diffCost;
         var c = new ImageComparison
         {
@@ -85,6 +144,9 @@ public sealed class ImageComparer
             YearlySavings = Math.Round(monthly * 12, 4),
             ComparedAt = DateTime.UtcNow,
             Engine = reference.Engine,
+            ReferenceCompressedSize = referenceCompressed,
+            DifferenceCompressedSize = differenceCompressed,
+            CostBasis = compressed ? "Compressed" : "Uncompressed",
         };
 
         var layers = CompareLayers(reference, difference);

@@ -43,6 +43,14 @@ public sealed class ImageMeasureService
 
         /// <summary>Judge every image as a Base or an Application (Auto: from each image's CMD and ENTRYPOINT).</summary>
         public ImageProfile Profile { get; init; } = ImageProfile.Auto;
+        /// <summary>Registry images (<c>docker://host/repo:tag[@digest]</c>), read without a pull.</summary>
+        public IReadOnlyList<string> Remote { get; init; } = Array.Empty<string>();
+
+        /// <summary>The platform to pick from an index (<c>os/arch[/variant]</c>); null: the host's.</summary>
+        public string? Platform { get; init; }
+
+        /// <summary>The transport-qualified reference of an archive path given with a prefix (oci-archive:…); others are derived.</summary>
+        public IReadOnlyDictionary<string, string> ArchiveSources { get; init; } = new Dictionary<string, string>();
 
         /// <summary>Inputs that could not even be resolved (e.g. a -Path wildcard without a match); they count against the gate.</summary>
         public IReadOnlyList<string> Unresolved { get; init; } = Array.Empty<string>();
@@ -96,24 +104,44 @@ public sealed class ImageMeasureService
         if (request.Archives.Count > 0)
         {
             IList<string>? baseIds = null;
-            if (request.BaseImage != null)
-            {
-                var engine = await getEngine(ct).ConfigureAwait(false);
-                baseIds = await new BaseLayerResolver(engine, _sink).GetDiffIdsAsync(request.BaseImage, ct).ConfigureAwait(false);
-            }
+            if (request.BaseImage != null) baseIds = await BaseDiffIdsAsync(request, getEngine, ct).ConfigureAwait(false);
             foreach (var path in request.Archives)
             {
                 await OneAsync(outcome, path, async () => Emit((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
                 {
                     Source = ImageSource.FromPath(path),
                     Name = path,
-                    SourceKind = Directory.Exists(path) ? "OciLayout" : "Archive",
+                    SourceKind = request.ArchiveSources.TryGetValue(path, out var qualified) ? qualified : ImageSourceReference.ForPath(path),
+                    Platform = request.Platform,
                     IgnorePaths = gates.IgnorePaths,
                     Profile = request.Profile,
                     SizeHint = File.Exists(path) ? new FileInfo(path).Length : 0,
                     ProgressId = progressId++,
                     ResolveBase = baseIds == null ? null : (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!)),
                 }, ct).ConfigureAwait(false)).Analysis)).ConfigureAwait(false);
+            }
+        }
+        if (request.Remote.Count > 0)
+        {
+            IList<string>? baseIds = request.BaseImage == null ? null : await BaseDiffIdsAsync(request, getEngine, ct).ConfigureAwait(false);
+            var blobs = request.UseLayerCache ? Registry.LayerBlobCache.FromEnvironment() : null;
+            foreach (var text in request.Remote)
+            {
+                await OneAsync(outcome, text, async () =>
+                {
+                    var reference = ImageSourceReference.Parse(text);
+                    var source = new Registry.RegistryImageSource(reference.Registry!, _sink, cache: blobs);
+                    Emit((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
+                    {
+                        Source = source,
+                        Name = text,
+                        SourceKind = reference.Qualified,
+                        IgnorePaths = gates.IgnorePaths,
+                        ProgressId = progressId++,
+                        Platform = request.Platform,
+                        ResolveBase = baseIds == null ? null : (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!)),
+                    }, ct).ConfigureAwait(false)).Analysis);
+                }).ConfigureAwait(false);
             }
         }
         if (request.Names.Count > 0)
@@ -126,17 +154,19 @@ public sealed class ImageMeasureService
                     NotMeasured(outcome, e.Target?.ToString() ?? e.Message, e.ErrorId);
                 }, ct).ConfigureAwait(false);
             var resolver = new BaseLayerResolver(engine, _sink);
-            IList<string>? baseIds = request.BaseImage == null ? null : await resolver.GetDiffIdsAsync(request.BaseImage, ct).ConfigureAwait(false);
+            IList<string>? baseIds = request.BaseImage == null ? null : await BaseDiffIdsAsync(request, getEngine, ct).ConfigureAwait(false);
+            var pushSizes = new Registry.PushSizeEstimator(engine, _sink);
             foreach (var info in images)
             {
-                await OneAsync(outcome, info.Name, async () => Emit((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
+                await OneAsync(outcome, info.Name, async () => Emit(WithPushEstimate((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
                 {
                     Source = ImageSource.FromEngine(engine, info.Id),
                     Name = info.Name,
                     ImageId = info.Id,
                     DiffIds = info.LayerDiffIds,
                     SizeHint = info.Size,
-                    SourceKind = "Engine",
+                    SourceKind = ImageSourceReference.ForEngine(info.Name),
+                    Platform = request.Platform,
                     VerifyDiffIds = false, // the local engine is trusted; saves a SHA-256 pass over every layer
                     IgnorePaths = gates.IgnorePaths,
                     Profile = request.Profile,
@@ -144,10 +174,38 @@ public sealed class ImageMeasureService
                     ResolveBase = baseIds != null
                         ? (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!))
                         : (cfg, d, c) => resolver.ResolveAsync(info.Id, cfg, d, c),
-                }, ct).ConfigureAwait(false)).Analysis)).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false)).Analysis, pushSizes.TryCached(info.LayerDiffIds)))).ConfigureAwait(false);
             }
         }
         return outcome;
+    }
+
+    /// <summary>A local image's CompressedSize: the push estimate when its layers were estimated before (no export here), else null.</summary>
+    static ImageAnalysis WithPushEstimate(ImageAnalysis a, long? estimate)
+    {
+        a.CompressedSize ??= estimate;
+        return a;
+    }
+
+    /// <summary>The diff IDs of -BaseImage: a registry image (docker://, its manifest and config only) or a local image.</summary>
+    async Task<IList<string>> BaseDiffIdsAsync(Request request, Func<CancellationToken, Task<DockerEngine>> getEngine, CancellationToken ct)
+    {
+        var b = request.BaseImage!;
+        if (ImageSourceReference.HasTransport(b))
+        {
+            var r = ImageSourceReference.Parse(b);
+            if (r.Transport == ImageTransport.Registry)
+            {
+                var (_, _, summary) = await new Registry.RegistryImageSource(r.Registry!, _sink).ReadManifestAsync(request.Platform, ct).ConfigureAwait(false);
+                return summary.DiffIds;
+            }
+            if (r.Transport != ImageTransport.Engine)
+                throw new DockOptException(ErrorIds.InvalidImageSource, DockOptErrorCategory.InvalidArgument,
+                    $"-BaseImage '{b}': a base image is a local image or a registry image (docker://).", b, "Give -BaseImage docker://host/repo:tag or a local image name.");
+            b = r.Value;
+        }
+        var engine = await getEngine(ct).ConfigureAwait(false);
+        return await new BaseLayerResolver(engine, _sink).GetDiffIdsAsync(b, ct).ConfigureAwait(false);
     }
 
     /// <summary>Runs one analysis; a per-image failure is written as an error and counted against the gate.</summary>

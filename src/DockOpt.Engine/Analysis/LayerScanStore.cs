@@ -7,7 +7,8 @@ namespace DockOpt.Engine.Analysis;
 /// The layer scans of <see cref="LayerScanCache.Shared"/> on disk, so that a new session (the next CI step, the next demo
 /// run) measures an image it measured before without exporting it again. A scan is keyed by the layer's diff ID (the
 /// SHA-256 of its content, so it can never be stale), an image by its ID (the SHA-256 of its config), which is kept with
-/// its diff IDs and config. Folder: DOCKOPT_LAYER_CACHE (a path; <c>off</c> disables it), else
+/// its diff IDs and config. Folder: <c>scans/</c> in DOCKOPT_LAYER_CACHE (a path, shared with the registry's
+/// <see cref="Registry.LayerBlobCache"/>; <c>off</c> disables both), else
 /// $XDG_CACHE_HOME/dockopt/layer-scans, else ~/.cache/dockopt/layer-scans. Files are written to a temporary name and
 /// renamed, so parallel sessions share the folder safely; an unreadable or foreign file is a miss, never an error.
 /// The oldest files go when the folder grows past <see cref="MaxBytes"/>.
@@ -29,7 +30,7 @@ public sealed class LayerScanStore
     {
         var env = Environment.GetEnvironmentVariable("DOCKOPT_LAYER_CACHE");
         if (string.Equals(env, "off", StringComparison.OrdinalIgnoreCase)) return null;
-        if (!string.IsNullOrWhiteSpace(env)) return new LayerScanStore(env);
+        if (!string.IsNullOrWhiteSpace(env)) return new LayerScanStore(Path.Combine(Path.GetFullPath(env.Trim()), "scans"));
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var root = !string.IsNullOrWhiteSpace(xdg) ? xdg : home.Length > 0 ? Path.Combine(home, ".cache") : null;

@@ -11,4 +11,6 @@ public sealed class ImageContents
     /// <summary>Layers bottom-up, each with its verified diff ID.</summary>
     public IReadOnlyList<ImageLayerRef> Layers { get; internal set; } = Array.Empty<ImageLayerRef>();
     public string[] RepoTags { get; internal set; } = Array.Empty<string>();
+    /// <summary>Sum of the stored (compressed) layer blob sizes when the source knows them (a registry manifest), else null.</summary>
+    public long? CompressedSize { get; internal set; }
 }

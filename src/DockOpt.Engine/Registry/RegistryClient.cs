@@ -118,7 +118,7 @@ public sealed partial class RegistryClient : IDisposable
                 using var resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
                 return _scheme = "https";
             }
-            catch (HttpRequestException e) when (IsLoopback(Target.Host) && IsTlsMismatch(e))
+            catch (HttpRequestException e) when (InsecureRegistries.Allows(Target.Host) && IsTlsMismatch(e))
             {
                 return _scheme = "http";
             }

@@ -10,6 +10,8 @@ public sealed class ImageScanResult
 {
     public string Image { get; init; } = "";
     public string ImageId { get; set; } = "";
+    /// <summary>Where the image was read, transport-qualified (docker://…, docker-daemon:…, docker-archive:…, oci:…).</summary>
+    public string Source { get; set; } = "";
     public List<PackageInfo> Packages { get; } = new();
     public List<SecurityFinding> Findings { get; } = new();
     public string[] DiffIds { get; set; } = Array.Empty<string>();

@@ -7,6 +7,8 @@ namespace DockOpt.Engine.Security;
 /// <summary>Options of one Invoke-DockOptScan / Get-DockOptPackage command.</summary>
 public sealed class SecurityScanRequest
 {
+    /// <summary>The platform to pick from a multi-platform image (<c>os/arch[/variant]</c>); null: the host's.</summary>
+    public string? Platform { get; init; }
     public bool Vulnerabilities { get; init; } = true;
     public bool Secrets { get; init; } = true;
     public bool Config { get; init; } = true;
@@ -168,18 +170,28 @@ public sealed class SecurityScanService
     {
         int baseLayers = -1, baseHistory = -1;
         ImageSource source;
-        if (isPath)
+        string label;
+        var remote = !isPath && ImageSourceReference.HasTransport(image) ? ImageSourceReference.Parse(image) : null;
+        if (remote is { Transport: ImageTransport.Registry })
+        {
+            // Straight from the registry: no engine, no pull; blobs through the persistent layer cache.
+            source = new Registry.RegistryImageSource(remote.Registry!, _sink, cache: Registry.LayerBlobCache.FromEnvironment());
+            label = remote.Qualified;
+        }
+        else if (isPath)
         {
             if (!File.Exists(image) && !Directory.Exists(image))
                 throw new DockOptException(ErrorIds.ImageArchiveNotFound, DockOptErrorCategory.ObjectNotFound, $"'{image}' is neither a file nor a folder.", image,
                     "Give a 'docker save' tar, an OCI archive or an OCI layout folder.");
             source = ImageSource.FromPath(image);
+            label = ImageSourceReference.ForPath(image);
         }
         else
         {
             var (id, diffIds) = await InspectAsync(engine!, image, ct).ConfigureAwait(false);
             (baseLayers, baseHistory) = await FindBaseAsync(engine!, id, diffIds, ct).ConfigureAwait(false);
             source = ImageSource.FromEngine(engine!, id);
+            label = ImageSourceReference.ForEngine(image);
         }
         var options = new ImageScanOptions
         {
@@ -190,8 +202,9 @@ public sealed class SecurityScanService
             BaseHistoryCount = baseHistory,
         };
         // The local engine is a trusted source: its diff IDs come from the config (one SHA-256 pass less); archives are verified.
-        var read = new ImageReadOptions { VerifyDiffIds = isPath };
+        var read = new ImageReadOptions { VerifyDiffIds = isPath || remote != null, Platform = _req.Platform };
         var result = await ImageScanner.ScanAsync(source, image, options, _sink, ct, read).ConfigureAwait(false);
+        result.Source = label;
         if (_req.SbomPath != null) WriteSbom(result);
         return result;
     }
@@ -314,7 +327,10 @@ public sealed class SecurityScanService
             }
             string? trivyFile = _req.TrivyReport;
             var ranTrivy = false;
-            if (trivyFile == null && _req.RunTrivy && TrivyReport.FindOnPath() is { } trivy)
+            var fromRegistry = !isPath && ImageSourceReference.HasTransport(image);
+            if (fromRegistry && trivyFile == null && _req.RunTrivy && TrivyReport.FindOnPath() != null)
+                _sink.Verbose($"{image}: trivy is not run on a registry image (DockOpt does not pull it); give -TrivyReport from 'trivy image' instead.");
+            if (!fromRegistry && trivyFile == null && _req.RunTrivy && TrivyReport.FindOnPath() is { } trivy)
             {
                 string? archive = null;
                 try
@@ -365,6 +381,7 @@ public sealed class SecurityScanService
         report.DatabaseUpdatedAt = dbInfo.UpdatedAt;
         report.RecordCount = dbInfo.Records;
         report.DatabaseLoadSeconds = Math.Round(dbInfo.LoadSeconds, 3);
+        report.Source = scan.Source;
         if (dockerfile != null)
         {
             var locator = DockerfileLocator.Create(dockerfile.Path, dockerfile.Target, scan.History, scan.DiffIds.Length, out var why);
