@@ -1,6 +1,10 @@
 # Copy-DockOptImage against real registries: the Bootstrap registry on 127.0.0.1:5000 and a second CNCF distribution
 # (Debian's docker-registry) started here on a free port, with its access log read to see what was written.
 
+BeforeDiscovery {
+    $noHtpasswd = -not (Get-Command htpasswd -ErrorAction SilentlyContinue)   # apache2-utils writes the bcrypt htpasswd file
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-DockOptTestModulePath) -Force
@@ -13,7 +17,7 @@ BeforeAll {
         $l.Start(); $p = $l.LocalEndpoint.Port; $l.Stop(); return $p
     }
 
-    function Start-SecondRegistry {
+    function Start-SecondRegistry([string] $User, [string] $Password) {
         $port = Get-FreePort
         $dir = Join-Path ([IO.Path]::GetTempPath()) "dockopt-c-copy-reg-$port"
         New-Item -ItemType Directory -Force -Path "$dir/data" | Out-Null
@@ -29,11 +33,16 @@ storage:
 http:
   addr: 127.0.0.1:$port
 "@
+        if ($User) {
+            $line = & htpasswd -Bbn $User $Password
+            Set-Content "$dir/htpasswd" ($line | Where-Object { $_ })
+            Add-Content "$dir/config.yml" "auth:`n  htpasswd:`n    realm: dockopt-test`n    path: $dir/htpasswd"
+        }
         $reg = [pscustomobject]@{ Port = $port; Host = "127.0.0.1:$port"; Dir = $dir; Log = "$dir/registry.log"; Url = "http://127.0.0.1:$port"; Process = $null }
         $reg.Process = Start-Process -FilePath docker-registry -ArgumentList 'serve', "$dir/config.yml" -RedirectStandardError $reg.Log -RedirectStandardOutput "$dir/stdout.log" -PassThru
         $deadline = [DateTime]::UtcNow.AddSeconds(15)
         while ([DateTime]::UtcNow -lt $deadline) {
-            if ((& curl -s -o /dev/null -w '%{http_code}' "$($reg.Url)/v2/") -eq '200') { return $reg }
+            if ((& curl -s -o /dev/null -w '%{http_code}' "$($reg.Url)/v2/") -in '200', '401') { return $reg }
             Start-Sleep -Milliseconds 100
         }
         throw "docker-registry did not start on port $port`n$(Get-Content $reg.Log -Raw)"
@@ -103,6 +112,10 @@ http:
 }
 
 AfterAll {
+    if ($script:authReg -and $script:authReg.Process -and -not $script:authReg.Process.HasExited) {
+        Stop-Process -Id $script:authReg.Process.Id -Force -ErrorAction SilentlyContinue; $script:authReg.Process.WaitForExit(5000) | Out-Null
+        Remove-Item -Recurse -Force $script:authReg.Dir -ErrorAction SilentlyContinue
+    }
     foreach ($r in $script:local) { & docker image rm -f $r *> $null }
     if ($script:reg2 -and $script:reg2.Process -and -not $script:reg2.Process.HasExited) {
         Stop-Process -Id $script:reg2.Process.Id -Force -ErrorAction SilentlyContinue; $script:reg2.Process.WaitForExit(5000) | Out-Null
@@ -212,5 +225,35 @@ Describe 'Copy-DockOptImage within one registry' -Tag 'RequiresDocker' {
         $r = $pr | Copy-DockOptImage -Destination "$src/$dest"
         Get-Digest $srcUrl $dest 'arm64' | Should -Be (Get-Digest $srcUrl $repo 'arm64')
         $r.Platforms | Should -Be @('linux/arm64')
+    }
+}
+
+Describe 'Copy-DockOptImage with htpasswd basic auth at one end' -Tag 'RequiresDocker' {
+    BeforeAll {
+        $script:pw = 'Pw-' + [guid]::NewGuid().ToString('n')
+        $script:hasHtpasswd = [bool](Get-Command htpasswd -ErrorAction SilentlyContinue)
+        if ($script:hasHtpasswd) { $script:authReg = Start-SecondRegistry -User 'copier' -Password $script:pw }
+        $script:cred = [pscredential]::new('copier', (ConvertTo-SecureString $script:pw -AsPlainText -Force))
+    }
+
+    It 'copies into it with -Credential and out of it with -SourceCredential; digests kept' -Skip:$noHtpasswd {
+        $in = Copy-DockOptImage $amd "$($authReg.Host)/c/auth" -Credential $cred
+        $in.AuthSource | Should -Be 'anonymous -> Credential'
+        $h = & curl -sS -I -u "copier:$($script:pw)" -H "Accept: $script:Accept" "$($authReg.Url)/v2/c/auth/manifests/amd64"
+        (($h | Where-Object { $_ -match '^Docker-Content-Digest:' }) -replace '^Docker-Content-Digest:\s*', '').Trim() | Should -Be (Get-Digest $srcUrl $repo 'amd64')
+        $out = Copy-DockOptImage "$($authReg.Host)/c/auth:amd64" "$($reg2.Host)/c/fromauth" -SourceCredential $cred
+        Get-Digest $reg2.Url 'c/fromauth' 'amd64' | Should -Be (Get-Digest $srcUrl $repo 'amd64')
+        $out.AuthSource | Should -Be 'Credential -> anonymous'
+    }
+
+    It 'a wrong password is RegistryAuthenticationFailed naming the registry, and the password appears nowhere' -Skip:$noHtpasswd {
+        $bad = 'Wrong-' + [guid]::NewGuid().ToString('n')
+        $badCred = [pscredential]::new('copier', (ConvertTo-SecureString $bad -AsPlainText -Force))
+        $all = Copy-DockOptImage $arm "$($authReg.Host)/c/auth" -Credential $badCred -Verbose -ErrorVariable ev -ErrorAction SilentlyContinue *>&1 | Out-String
+        $ev[0].FullyQualifiedErrorId | Should -Be (& $ErrId 'RegistryAuthenticationFailed')
+        $ev[0].Exception.Message | Should -Match ([regex]::Escape($authReg.Host))
+        $text = $all + ($ev | Out-String) + $ev[0].Exception.Message
+        $text | Should -Not -Match $bad
+        $text | Should -Not -Match ([regex]::Escape([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("copier:$bad"))))
     }
 }
