@@ -124,7 +124,8 @@ AfterAll {
 }
 
 Describe 'Copy-DockOptImage between two registries' -Tag 'RequiresDocker' {
-    It 'copies one image with its digest; every blob is streamed and counted' {
+    It 'copies one image with its digest; every blob is streamed in one PATCH and counted' {
+        $from = Get-LogLength $reg2
         $r = Copy-DockOptImage $amd -Destination "$($reg2.Host)/c/one"
         $srcDigest = Get-Digest $srcUrl $repo 'amd64'
         $r.Digest | Should -Be $srcDigest
@@ -136,6 +137,7 @@ Describe 'Copy-DockOptImage between two registries' -Tag 'RequiresDocker' {
         $r.Platforms | Should -Be @('linux/amd64')
         $r.MediaType | Should -Be 'application/vnd.docker.distribution.manifest.v2+json'
         $r.ImageUri | Should -Be "$($reg2.Host)/c/one@$srcDigest"
+        @(Get-Writes $reg2 $from | Where-Object { $_ -match 'method=PATCH' }).Count | Should -Be $r.BlobsCopied
     }
 
     It 'copying again sends nothing: Unchanged, no write in the destination log' {

@@ -55,10 +55,10 @@ public sealed class CopyDockOptImageCommand : DockOptCmdlet
     [ValidateRange(1, 20)]
     public int MaxAttempts { get; set; } = RetryPolicy.DefaultMaxAttempts;
 
-    /// <summary>Hidden: upload chunk size in bytes (default 8 MiB; tests use a small one to exercise chunked uploads).</summary>
+    /// <summary>Hidden: 0 (default) sends each blob in one streamed PATCH; a size in bytes sends chunked PATCHes of that size instead.</summary>
     [Parameter(DontShow = true)]
-    [ValidateRange(1024, int.MaxValue / 2)]
-    public int ChunkSize { get; set; } = 8 * 1024 * 1024;
+    [ValidateRange(0, int.MaxValue / 2)]
+    public int ChunkSize { get; set; }
 
     protected override void BeginProcessing()
     {

@@ -15,8 +15,11 @@ public sealed class CopyOptions
     /// <summary><c>os/arch[/variant]</c>: copy only this platform out of an index (the destination gets that image manifest).</summary>
     public string? Platform { get; init; }
 
-    /// <summary>Upload chunk size (raised to the registry's OCI-Chunk-Min-Length); a smaller blob goes in one PUT.</summary>
-    public int ChunkSize { get; init; } = 8 * 1024 * 1024;
+    /// <summary>
+    /// 0 (default): each blob goes in one streamed PATCH, as docker push, crane and skopeo send it. Otherwise chunked PATCHes
+    /// of this many bytes (raised to the registry's OCI-Chunk-Min-Length), each retried on its own.
+    /// </summary>
+    public int ChunkSize { get; init; }
 
     public string? CertsDirectory { get; init; }
 }
@@ -78,7 +81,7 @@ public sealed class ImageCopier
         if (!_sink.ShouldProcess(what, $"Copy {sourceText} ({plan.Top.Digest}, {Describe(plan)}) to {what}"))
             return null;
 
-        using var dst = new RegistryClient(destination, await _o.DestinationAuth.ResolveAsync(destination, _sink, ct).ConfigureAwait(false), _o.Retry, _sink, _o.CertsDirectory);
+        using var dst = RegistryClient.ForCopy(destination, await _o.DestinationAuth.ResolveAsync(destination, _sink, ct).ConfigureAwait(false), _o.Retry, _sink, _o.CertsDirectory);
         var now = await dst.HeadManifestAsync(dstRef, ct).ConfigureAwait(false);
         if (now == plan.Top.Digest)
         {
@@ -101,6 +104,7 @@ public sealed class ImageCopier
         }
         finally
         {
+            dst.ReleaseUploads();
             if (!ct.IsCancellationRequested) _sink.Progress(new DockOptProgress(activity, $"Copying {sourceText}", "Done") { Completed = true });
         }
 
@@ -206,7 +210,10 @@ public sealed class ImageCopier
         state.Manifests++;
     }
 
-    /// <summary>HEAD at the destination, then a mount (same registry), else GET from the source streamed in chunks to the destination.</summary>
+    /// <summary>
+    /// HEAD at the destination, then a mount (same registry), else GET from the source streamed to the destination. A transient
+    /// failure of a streamed blob starts that blob again (new session, new GET) within the retry policy.
+    /// </summary>
     async Task CopyBlobAsync(RegistryClient src, RegistryClient dst, BlobDescriptor blob, string? mountFrom, CopyState state, CancellationToken ct)
     {
         if (await dst.BlobExistsAsync(blob.Digest, ct).ConfigureAwait(false))
@@ -215,24 +222,108 @@ public sealed class ImageCopier
             _sink.Debug($"Blob {blob.Digest}: already in {dst.Target}.");
             return;
         }
-        var (location, chunkMin) = await dst.StartUploadAsync(blob.Digest, mountFrom, ct).ConfigureAwait(false);
-        if (location == null)
+        var started = DateTime.UtcNow;
+        for (var attempt = 1; ; attempt++)
         {
-            state.Mounted++;
-            _sink.Verbose($"Blob {blob.Digest}: mounted from {mountFrom}.");
-            return;
+            var (location, chunkMin) = await dst.StartUploadAsync(blob.Digest, mountFrom, ct).ConfigureAwait(false);
+            if (location == null)
+            {
+                state.Mounted++;
+                _sink.Verbose($"Blob {blob.Digest}: mounted from {mountFrom}.");
+                return;
+            }
+            try
+            {
+                var sent = _o.ChunkSize > 0
+                    ? await StreamBlobChunkedAsync(src, dst, blob, location, (int)Math.Min(int.MaxValue / 2, Math.Max(_o.ChunkSize, chunkMin)), ct).ConfigureAwait(false)
+                    : await StreamBlobAsync(src, dst, blob, location, ct).ConfigureAwait(false);
+                state.Copied++;
+                state.Bytes += sent;
+                _sink.Verbose($"Blob {blob.Digest}: {ByteSize.Format(sent)} copied.");
+                return;
+            }
+            catch (Exception e) when (_o.ChunkSize == 0 && e is not DockOptException && RetryPolicy.IsTransient(e) && !ct.IsCancellationRequested)
+            {
+                var delay = _o.Retry.Delay(attempt);
+                if (!_o.Retry.CanRetry(attempt, started, delay))
+                    throw new DockOptException(ErrorIds.RegistryUnreachable, DockOptErrorCategory.ConnectionError,
+                        $"Copying the blob {blob.Digest} to {dst.Target.Host} failed after {attempt} attempt(s): {e.Message}", dst.Target.ToString(),
+                        "Check that both registries are up and reachable; raise -RetryTimeout / -MaxAttempts for a flaky link.", e);
+                _sink.Verbose($"Blob {blob.Digest}: {e.Message}; starting it again in {delay.TotalSeconds:0.0} s (attempt {attempt + 1}).");
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+            }
         }
-        var sent = await StreamBlobAsync(src, dst, blob, location, (int)Math.Min(int.MaxValue / 2, Math.Max(_o.ChunkSize, chunkMin)), ct).ConfigureAwait(false);
-        state.Copied++;
-        state.Bytes += sent;
-        _sink.Verbose($"Blob {blob.Digest}: {ByteSize.Format(sent)} copied.");
+    }
+
+    /// <summary>
+    /// One streamed PATCH with the whole blob as it arrives from the source GET (never held in memory), its SHA-256 and length
+    /// checked on the way; the PUT <c>?digest=</c> that ends the upload is sent only when both match.
+    /// </summary>
+    static async Task<long> StreamBlobAsync(RegistryClient src, RegistryClient dst, BlobDescriptor blob, Uri location, CancellationToken ct)
+    {
+        using var resp = await src.OpenBlobForCopyAsync(blob.Digest, ct).ConfigureAwait(false);
+        await using var body = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        var hashing = new HashingStream(body);
+        try
+        {
+            var next = await dst.UploadStreamAsync(location, hashing, blob.Size >= 0 ? blob.Size : resp.Content.Headers.ContentLength ?? -1, ct).ConfigureAwait(false);
+            CheckDigest(src, blob, hashing.Digest, hashing.BytesRead);
+            await dst.CompleteUploadAsync(next, blob.Digest, Array.Empty<byte>(), 0, ct).ConfigureAwait(false);
+            return hashing.BytesRead;
+        }
+        finally
+        {
+            hashing.ReleaseHash();
+        }
+    }
+
+    static void CheckDigest(RegistryClient src, BlobDescriptor blob, string digest, long total)
+    {
+        if (digest != blob.Digest || (blob.Size >= 0 && total != blob.Size))
+            throw new DockOptException(ErrorIds.RegistryDigestMismatch, DockOptErrorCategory.InvalidData,
+                $"Registry {src.Target.Host} sent {total} bytes with SHA-256 {digest} for the blob {blob.Digest} ({blob.Size} bytes).",
+                src.Target.Pinned(blob.Digest), "The source registry or a proxy alters blobs; check it.");
+    }
+
+    /// <summary>A read-only pass-through stream that hashes (SHA-256) and counts what is read.</summary>
+    sealed class HashingStream : Stream
+    {
+        readonly Stream _inner;
+        readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        public HashingStream(Stream inner) => _inner = inner;
+        public long BytesRead { get; private set; }
+        public string Digest => "sha256:" + Convert.ToHexString(_hash.GetCurrentHash()).ToLowerInvariant();
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Count(buffer.AsSpan(offset), _inner.Read(buffer, offset, count));
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            var n = await _inner.ReadAsync(buffer, ct).ConfigureAwait(false);
+            return Count(buffer.Span, n);
+        }
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
+        int Count(Span<byte> data, int n)
+        {
+            _hash.AppendData(data.Slice(0, n));
+            BytesRead += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        /// <summary>Frees the hash (not in Dispose: the request that sends this stream disposes it before the digest is read).</summary>
+        public void ReleaseHash() => _hash.Dispose();
     }
 
     /// <summary>
     /// Streams one blob: reads the source GET in chunks (memory bounded by the chunk size), PATCHes every full chunk and PUTs the
     /// last one with <c>?digest=</c>. The SHA-256 and length are checked while reading; a mismatch ends the upload before the PUT.
     /// </summary>
-    static async Task<long> StreamBlobAsync(RegistryClient src, RegistryClient dst, BlobDescriptor blob, Uri location, int chunk, CancellationToken ct)
+    static async Task<long> StreamBlobChunkedAsync(RegistryClient src, RegistryClient dst, BlobDescriptor blob, Uri location, int chunk, CancellationToken ct)
     {
         using var resp = await src.OpenBlobForCopyAsync(blob.Digest, ct).ConfigureAwait(false);
         await using var body = await resp.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
@@ -246,11 +337,7 @@ public sealed class ImageCopier
             if (n < buffer.Length)
             {
                 var total = offset + n;
-                var digest = "sha256:" + Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
-                if (digest != blob.Digest || (blob.Size >= 0 && total != blob.Size))
-                    throw new DockOptException(ErrorIds.RegistryDigestMismatch, DockOptErrorCategory.InvalidData,
-                        $"Registry {src.Target.Host} sent {total} bytes with SHA-256 {digest} for the blob {blob.Digest} ({blob.Size} bytes).",
-                        src.Target.Pinned(blob.Digest), "The source registry or a proxy alters blobs; check it.");
+                CheckDigest(src, blob, "sha256:" + Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), total);
                 await dst.CompleteUploadAsync(location, blob.Digest, buffer, n, ct).ConfigureAwait(false);
                 return total;
             }

@@ -23,6 +23,61 @@ public sealed record BlobDescriptor(string MediaType, string Digest, long Size, 
 /// <summary>Copy side of the registry client: raw manifests, blob HEAD/GET, cross-repository mounts, uploads, manifest PUT.</summary>
 public sealed partial class RegistryClient
 {
+    string? _uploadCerts;
+    HttpClient? _uploadHttp;
+
+    /// <summary>A client that can also stream whole blobs (its uploads have no overall time limit; cancellation ends them).</summary>
+    public static RegistryClient ForCopy(RegistryTarget target, RegistryCredential credential, RetryPolicy retry, IDockOptSink sink, string? certsDirectory = null) =>
+        new(target, credential, retry, sink, certsDirectory) { _uploadCerts = certsDirectory ?? "/etc/docker/certs.d" };
+
+    /// <summary>
+    /// The client for streamed blob uploads: same TLS trust as the main one (certs.d CAs), no overall timeout (the main client's
+    /// 60 s would cut a large layer), a 10 s connect timeout.
+    /// </summary>
+    HttpClient UploadHttp
+    {
+        get
+        {
+            if (_uploadHttp != null) return _uploadHttp;
+            var cas = LoadCertsD(_uploadCerts ?? "/etc/docker/certs.d", Target.Host);
+            var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(20) };
+            if (cas.Count > 0)
+                handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, cert, _, errors) => Validate(cert, errors, cas) };
+            _uploadHttp = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+            _uploadHttp.DefaultRequestHeaders.UserAgent.ParseAdd("DockOpt/1.0");
+            return _uploadHttp;
+        }
+    }
+
+    /// <summary>Disposes the upload client (<see cref="ForCopy"/> clients call it when done).</summary>
+    public void ReleaseUploads()
+    {
+        _uploadHttp?.Dispose();
+        _uploadHttp = null;
+    }
+
+    /// <summary>
+    /// Sends a whole blob in one streamed PATCH (no Content-Range), as docker push, crane and skopeo do; returns the next
+    /// location. Not retried here (a stream cannot be replayed): the caller starts the blob again.
+    /// </summary>
+    public async Task<Uri> UploadStreamAsync(Uri location, Stream content, long length, CancellationToken ct)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(content, 1 << 20) };
+        req.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        if (length >= 0) req.Content.Headers.ContentLength = length;
+        var ownHost = string.Equals(location.IsDefaultPort ? location.Host : $"{location.Host}:{location.Port}", Target.Host, StringComparison.OrdinalIgnoreCase);
+        if (ownHost && AuthorizationFor("pull,push") is { } auth) req.Headers.TryAddWithoutValidation("Authorization", auth);
+        Interlocked.Increment(ref _requests);
+        using var resp = await UploadHttp.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (resp.IsSuccessStatusCode) return await LocationAsync(resp, ct).ConfigureAwait(false);
+        var status = (int)resp.StatusCode;
+        if (resp.StatusCode == HttpStatusCode.Unauthorized) throw AuthFailed(null);
+        if (RetryPolicy.IsTransient(resp.StatusCode)) throw new HttpRequestException($"HTTP {status}", null, resp.StatusCode);
+        var body = Credential.Scrub(await SafeBodyAsync(resp, ct).ConfigureAwait(false));
+        throw new DockOptException(ErrorIds.RegistryError, DockOptErrorCategory.InvalidResult,
+            $"Registry {Target.Host} answered HTTP {status} to PATCH {location.AbsolutePath}: {Trim(body)}", Target.ToString(), null);
+    }
+
     /// <summary>Manifests above this size are refused (registries accept 4 MiB; regclient reads up to 8 MiB).</summary>
     public const int MaxManifestBytes = 8 * 1024 * 1024;
 
