@@ -107,6 +107,13 @@ http:
     & curl -sS -f -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' --data-binary "@$indexFile" "$srcUrl/v2/$repo/manifests/multi" | Out-Null
     if ($LASTEXITCODE -ne 0) { throw 'could not PUT the test index' }
     $script:indexDigest = Get-Digest $srcUrl $repo 'multi'
+    # An index listing that index and the amd64 manifest (the OCI image spec allows indexes in an index).
+    $nested = [ordered]@{ schemaVersion = 2; mediaType = 'application/vnd.oci.image.index.v1+json'; manifests = @(
+            [ordered]@{ mediaType = 'application/vnd.oci.image.index.v1+json'; digest = $script:indexDigest; size = [IO.File]::ReadAllBytes($indexFile).Length },
+            $entries[0]) } | ConvertTo-Json -Depth 5 -Compress
+    [IO.File]::WriteAllText($indexFile, $nested)
+    & curl -sS -f -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' --data-binary "@$indexFile" "$srcUrl/v2/$repo/manifests/nested" | Out-Null
+    $script:nestedDigest = Get-Digest $srcUrl $repo 'nested'
 
     $script:reg2 = Start-SecondRegistry
 }
@@ -173,6 +180,14 @@ Describe 'Copy-DockOptImage between two registries' -Tag 'RequiresDocker' {
         $r.MediaType | Should -Be 'application/vnd.oci.image.index.v1+json'
         ($r.Platforms | Sort-Object) | Should -Be @('linux/amd64', 'linux/arm64')
         $r.ManifestsCopied | Should -Be 3
+    }
+
+    It 'copies an index that lists an index: the inner index and its children first, every digest kept' {
+        $r = Copy-DockOptImage "$src/$repo`:nested" "$($reg2.Host)/c/nested"
+        $r.Digest | Should -Be $nestedDigest
+        Get-Digest $reg2.Url 'c/nested' 'nested' | Should -Be $nestedDigest
+        Get-Digest $reg2.Url 'c/nested' $indexDigest | Should -Be $indexDigest
+        foreach ($p in $childDigests.Keys) { Get-Digest $reg2.Url 'c/nested' $childDigests[$p] | Should -Be $childDigests[$p] }
     }
 
     It '-Platform copies one platform out of the index: the destination tag is that image manifest' {

@@ -94,7 +94,7 @@ public sealed class ImageCopier
         try
         {
             foreach (var child in plan.Children)
-                await CopyImageManifestAsync(src, dst, child, child.Digest, mountFrom, state, activity, ct).ConfigureAwait(false);
+                await CopyTreeAsync(src, dst, child, mountFrom, state, activity, 1, ct).ConfigureAwait(false);
             if (plan.Top.IsIndex)
             {
                 await dst.PutManifestAsync(dstRef, plan.Top, ct).ConfigureAwait(false);
@@ -187,6 +187,26 @@ public sealed class ImageCopier
     static DockOptException NoPlatform(string what, List<string> offered) => new(ErrorIds.PlatformNotFound, DockOptErrorCategory.ObjectNotFound,
         $"{what} offers {string.Join(", ", offered)}; no match for the platform asked for.", what,
         $"Pick one of the platforms the image offers with -Platform os/arch[/variant]: {string.Join(", ", offered)}.");
+
+    /// <summary>
+    /// One child of an index, by its digest: an image manifest with its blobs, or a nested index (the OCI image spec allows an
+    /// index to list indexes) with its own children first. Depth is bounded.
+    /// </summary>
+    async Task CopyTreeAsync(RegistryClient src, RegistryClient dst, RawManifest m, string? mountFrom, CopyState state, int activity, int depth, CancellationToken ct)
+    {
+        if (!m.IsIndex)
+        {
+            await CopyImageManifestAsync(src, dst, m, m.Digest, mountFrom, state, activity, ct).ConfigureAwait(false);
+            return;
+        }
+        if (depth > 4)
+            throw new DockOptException(ErrorIds.RegistryError, DockOptErrorCategory.InvalidData, $"The index {m.Digest} in {src.Target} nests indexes more than 4 deep.", src.Target.Pinned(m.Digest), null);
+        if (await dst.HeadManifestAsync(m.Digest, ct).ConfigureAwait(false) == m.Digest) return;
+        foreach (var e in RegistryClient.Descriptors(m))
+            await CopyTreeAsync(src, dst, await ChildAsync(src, e.Digest, ct).ConfigureAwait(false), mountFrom, state, activity, depth + 1, ct).ConfigureAwait(false);
+        await dst.PutManifestAsync(m.Digest, m, ct).ConfigureAwait(false);
+        state.Manifests++;
+    }
 
     /// <summary>Copies the blobs of one image manifest, then the manifest itself (skipped when the destination has that digest).</summary>
     async Task CopyImageManifestAsync(RegistryClient src, RegistryClient dst, RawManifest m, string reference, string? mountFrom, CopyState state,
