@@ -32,6 +32,7 @@
         'Get-DockOptPackage'
         'Update-DockOptVulnerabilityDatabase'
         'Publish-DockOptImage'
+        'Copy-DockOptImage'
         'Export-DockOptReport'
     )
     FunctionsToExport    = @()

@@ -436,3 +436,120 @@ Describe 'Publish-DockOptImage with immutable tags (stand-in: a proxy in front o
         Get-RegistryDigest $script:reg 'imm/app' 'race-1' | Should -Be $digest
     }
 }
+
+Describe 'Publish-DockOptImage to Amazon ECR with AWS profiles (stand-ins: STS, IAM Identity Center portal and the ECR control plane, which cannot exist here)' -Tag 'RequiresDocker' {
+    BeforeAll {
+        # One stand-in on 127.0.0.1 answers STS AssumeRole (XML), the IAM Identity Center portal (GetRoleCredentials, JSON) and
+        # the ECR control plane, which refuses GetAuthorizationToken with AccessDeniedException so the publish ends before any
+        # push; it records the access key ID each signed call used. DockOpt reaches STS and the portal only through the
+        # AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL_SSO variables the AWS SDKs document, and ECR through -EcrEndpointUrl.
+        $script:awsPort = Get-FreePort
+        $script:stsSecret = 'StsSecret' + [guid]::NewGuid().ToString('n'); $script:stsToken = 'StsToken' + [guid]::NewGuid().ToString('n')
+        $script:ssoSecret = 'SsoSecret' + [guid]::NewGuid().ToString('n'); $script:ssoToken = 'SsoSession' + [guid]::NewGuid().ToString('n')
+        $script:ssoAccess = 'SsoAccessToken' + [guid]::NewGuid().ToString('n')
+        $script:baseSecret = 'BaseSecret' + [guid]::NewGuid().ToString('n')
+        $script:procSecret = 'ProcSecret' + [guid]::NewGuid().ToString('n')
+        $script:seenKeys = [System.Collections.Concurrent.ConcurrentQueue[string]]::new()
+        $script:awsListener = [System.Net.HttpListener]::new()
+        $script:awsListener.Prefixes.Add("http://127.0.0.1:$($script:awsPort)/")
+        $script:awsListener.Start()
+        $sts = "<AssumeRoleResponse xmlns=`"https://sts.amazonaws.com/doc/2011-06-15/`"><AssumeRoleResult><Credentials><AccessKeyId>ASIASTSSTANDIN</AccessKeyId><SecretAccessKey>$($script:stsSecret)</SecretAccessKey><SessionToken>$($script:stsToken)</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"
+        $sso = "{`"roleCredentials`":{`"accessKeyId`":`"ASIASSOSTANDIN`",`"secretAccessKey`":`"$($script:ssoSecret)`",`"sessionToken`":`"$($script:ssoToken)`",`"expiration`":4070908800000}}"
+        $script:awsJob = Start-ThreadJob -ArgumentList $script:awsListener, $sts, $sso, $script:ssoAccess, $script:seenKeys -ScriptBlock {
+            param($l, $sts, $sso, $ssoAccess, $seen)
+            while ($l.IsListening) {
+                try { $c = $l.GetContext() } catch { return }
+                try {
+                    $q = $c.Request
+                    $auth = "$($q.Headers['Authorization'])"
+                    if ($auth -match 'Credential=([^/]+)/') { $seen.Enqueue($Matches[1]) }
+                    $body = $null
+                    if ($q.Url.AbsolutePath -eq '/federation/credentials') {
+                        if ($q.Headers['x-amz-sso_bearer_token'] -eq $ssoAccess) { $c.Response.StatusCode = 200; $body = $sso } else { $c.Response.StatusCode = 401; $body = '{"message":"Session token not found or invalid"}' }
+                    }
+                    elseif ($q.Headers['X-Amz-Target']) { $c.Response.StatusCode = 400; $body = '{"__type":"AccessDeniedException","message":"User is not authorized to perform: ecr:GetAuthorizationToken"}' }
+                    else { $c.Response.StatusCode = 200; $c.Response.ContentType = 'text/xml'; $body = $sts }
+                    $b = [Text.Encoding]::UTF8.GetBytes($body); $c.Response.OutputStream.Write($b, 0, $b.Length)
+                }
+                catch { $c.Response.StatusCode = 500 }
+                finally { try { $c.Response.Close() } catch { } }
+            }
+        }
+        $script:awsHome = Join-Path ([IO.Path]::GetTempPath()) "dockopt-c-awshome-$([guid]::NewGuid().ToString('n'))"
+        New-Item -ItemType Directory -Force -Path "$($script:awsHome)/.aws/sso/cache" | Out-Null
+        $script:proc = Join-Path $script:awsHome 'creds.sh'
+        Set-Content $script:proc "#!/bin/sh`nprintf '{`"Version`": 1, `"AccessKeyId`": `"ASIAPROCSTANDIN`", `"SecretAccessKey`": `"$($script:procSecret)`", `"Expiration`": `"2099-01-01T00:00:00Z`"}'`n"
+        Set-Content "$($script:awsHome)/.aws/credentials" "[base]`naws_access_key_id = AKIABASESTANDIN`naws_secret_access_key = $($script:baseSecret)`n"
+        Set-Content "$($script:awsHome)/.aws/config" @"
+[profile role]
+role_arn = arn:aws:iam::123456789012:role/publisher
+source_profile = base
+region = eu-west-1
+
+[profile mfa]
+role_arn = arn:aws:iam::123456789012:role/publisher
+source_profile = base
+mfa_serial = arn:aws:iam::123456789012:mfa/saanvi
+
+[profile sso]
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = Publisher
+
+[sso-session corp]
+sso_region = eu-west-1
+sso_start_url = https://d-abc123.awsapps.com/start
+
+[profile proc]
+credential_process = /bin/sh $($script:proc)
+"@
+        $sha1 = [BitConverter]::ToString([Security.Cryptography.SHA1]::HashData([Text.Encoding]::UTF8.GetBytes('corp'))).Replace('-', '').ToLowerInvariant()
+        Set-Content "$($script:awsHome)/.aws/sso/cache/$sha1.json" "{`"accessToken`": `"$($script:ssoAccess)`", `"expiresAt`": `"2099-11-14T04:05:45Z`", `"region`": `"eu-west-1`", `"startUrl`": `"https://d-abc123.awsapps.com/start`"}"
+        $script:saved = @{}
+        foreach ($v in 'HOME', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_SSO', 'AWS_EC2_METADATA_DISABLED', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'DOCKER_CONFIG') {
+            $script:saved[$v] = [Environment]::GetEnvironmentVariable($v)
+        }
+        $script:dockerCfg = Join-Path $script:awsHome 'docker'
+        New-Item -ItemType Directory -Force -Path $script:dockerCfg | Out-Null
+        $script:ecrHost = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
+
+        # Publishes to the ECR stand-in as AWS profile $Profile; returns every record (output, errors, verbose) as text and the errors.
+        function Invoke-EcrPublish([string] $AwsProfile) {
+            foreach ($v in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI') { [Environment]::SetEnvironmentVariable($v, $null) }
+            $env:HOME = $script:awsHome; $env:AWS_PROFILE = $AwsProfile; $env:AWS_EC2_METADATA_DISABLED = 'true'; $env:DOCKER_CONFIG = $script:dockerCfg
+            $env:AWS_CONFIG_FILE = "$($script:awsHome)/.aws/config"; $env:AWS_SHARED_CREDENTIALS_FILE = "$($script:awsHome)/.aws/credentials"
+            $env:AWS_ENDPOINT_URL_STS = "http://127.0.0.1:$($script:awsPort)"; $env:AWS_ENDPOINT_URL_SSO = "http://127.0.0.1:$($script:awsPort)"
+            $all = Publish-DockOptImage -Name $script:image -Destination "$($script:ecrHost)/app" -Tag 'aws' -EcrEndpointUrl "http://127.0.0.1:$($script:awsPort)/" `
+                -MaxAttempts 1 -Verbose -ErrorVariable ev -ErrorAction SilentlyContinue *>&1 | Out-String
+            [pscustomobject]@{ Errors = @($ev); Text = $all + ($ev | Out-String) + (($ev | ForEach-Object { $_.Exception.Message; $_.Exception.RecommendedAction; $_.ErrorDetails }) -join "`n") }
+        }
+        $script:secrets = { @($script:baseSecret, $script:stsSecret, $script:stsToken, $script:ssoSecret, $script:ssoToken, $script:ssoAccess, $script:procSecret) }
+    }
+    AfterAll {
+        foreach ($k in $script:saved.Keys) { [Environment]::SetEnvironmentVariable($k, $script:saved[$k]) }
+        if ($script:awsListener) { $script:awsListener.Stop(); $script:awsListener.Close() }
+        if ($script:awsJob) { $null = Wait-Job $script:awsJob -Timeout 10; Remove-Job $script:awsJob -Force -ErrorAction SilentlyContinue }
+        Remove-Item -Recurse -Force $script:awsHome -ErrorAction SilentlyContinue
+    }
+    AfterEach { foreach ($k in $script:saved.Keys) { [Environment]::SetEnvironmentVariable($k, $script:saved[$k]) } }
+
+    It 'profile <AwsProfile> (role_arn + source_profile via the stand-in STS, sso-session via the stand-in portal, credential_process): its keys sign the ECR call; no secret anywhere' -TestCases @(
+        @{ AwsProfile = 'role'; Key = 'ASIASTSSTANDIN' }, @{ AwsProfile = 'sso'; Key = 'ASIASSOSTANDIN' }, @{ AwsProfile = 'proc'; Key = 'ASIAPROCSTANDIN' }
+    ) {
+        param($AwsProfile, $Key)
+        $r = Invoke-EcrPublish $AwsProfile
+        $r.Errors.Count | Should -Be 1
+        $r.Errors[0].FullyQualifiedErrorId | Should -Be (& $script:ErrId 'EcrAccessDenied')
+        @($script:seenKeys.ToArray()) | Should -Contain $Key   # the ECR stand-in saw a call signed with the profile's credentials
+        foreach ($s in & $script:secrets) { $r.Text | Should -Not -Match $s }
+    }
+
+    It 'a role profile with mfa_serial is refused with AwsMfaNotSupported before any AWS call' {
+        $before = $script:seenKeys.Count
+        $r = Invoke-EcrPublish 'mfa'
+        $r.Errors[0].FullyQualifiedErrorId | Should -Be (& $script:ErrId 'AwsMfaNotSupported')
+        $r.Errors[0].Exception.Message | Should -Match 'arn:aws:iam::123456789012:mfa/saanvi'
+        $script:seenKeys.Count | Should -Be $before
+        foreach ($s in & $script:secrets) { $r.Text | Should -Not -Match $s }
+    }
+}

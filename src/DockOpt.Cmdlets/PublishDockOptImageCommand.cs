@@ -14,6 +14,7 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
     ImagePublisher? _publisher;
     readonly List<PublishResult> _results = new();
     readonly List<string> _notPublished = new();
+    readonly List<string> _platformImages = new();
 
     /// <summary>Local images: names, IDs or wildcards; every DockOpt object that names an image binds from the pipeline.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -109,6 +110,13 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
     [Parameter]
     public SwitchParameter KeepLocalTag { get; set; }
 
+    /// <summary>
+    /// The images given (names or pipeline) are one image per platform, read from each image's config: each is pushed under
+    /// &lt;first tag&gt;-&lt;os&gt;-&lt;arch&gt;[-&lt;variant&gt;], then an OCI image index of them under every tag.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter MultiPlatform { get; set; }
+
     /// <summary>Hidden: ECR control-plane endpoint (tests); also DOCKOPT_ECR_ENDPOINT_URL.</summary>
     [Parameter(DontShow = true)]
     public string? EcrEndpointUrl { get; set; }
@@ -203,6 +211,11 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
                 Error(e);
                 lock (_notPublished) _notPublished.Add(e.Target?.ToString() ?? e.Message);
             }, ct).ConfigureAwait(false));
+        if (MultiPlatform)
+        {
+            _platformImages.AddRange(names.Where(n => !_platformImages.Contains(n, StringComparer.Ordinal)));
+            return;
+        }
         foreach (var name in names)
         {
             var published = false;
@@ -211,25 +224,7 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
                 if (_publisher == null)
                 {
                     var engine = await GetEngineAsync(ct).ConfigureAwait(false);
-                    _publisher = new ImagePublisher(engine, new PublishOptions
-                    {
-                        Target = _target,
-                        Tags = _tags,
-                        Auth = _auth,
-                        Retry = _auth.Retry,
-                        CreateRepository = CreateRepository,
-                        RepositorySettings = new EcrRepositorySettings
-                        {
-                            ImageTagMutability = ImageTagMutability?.ToUpperInvariant(),
-                            ScanOnPush = ScanOnPush.IsPresent ? true : null,
-                            EncryptionType = EncryptionType?.ToUpperInvariant(),
-                            KmsKey = KmsKey,
-                        },
-                        WaitForScan = WaitForScan || FailOn != null,
-                        ScanTimeout = ScanTimeout,
-                        ScanPollInterval = ScanPollInterval,
-                        KeepLocalTags = KeepLocalTag,
-                    }, this);
+                    _publisher = new ImagePublisher(engine, NewOptions(), this);
                 }
                 var results = await _publisher.PublishAsync(name, ct).ConfigureAwait(false);
                 lock (_results) _results.AddRange(results);
@@ -239,9 +234,38 @@ public sealed class PublishDockOptImageCommand : EngineCmdlet
         }
     }
 
+    PublishOptions NewOptions() => new()
+    {
+        Target = _target!,
+        Tags = _tags!,
+        Auth = _auth!,
+        Retry = _auth!.Retry,
+        CreateRepository = CreateRepository,
+        RepositorySettings = new EcrRepositorySettings
+        {
+            ImageTagMutability = ImageTagMutability?.ToUpperInvariant(),
+            ScanOnPush = ScanOnPush.IsPresent ? true : null,
+            EncryptionType = EncryptionType?.ToUpperInvariant(),
+            KmsKey = KmsKey,
+        },
+        WaitForScan = WaitForScan || FailOn != null,
+        ScanTimeout = ScanTimeout,
+        ScanPollInterval = ScanPollInterval,
+        KeepLocalTags = KeepLocalTag,
+    };
+
     protected override void EndProcessing()
     {
         base.EndProcessing();
+        if (MultiPlatform && _target != null && _tags != null && _auth != null && _platformImages.Count > 0)
+        {
+            Run(async ct =>
+            {
+                var engine = await GetEngineAsync(ct).ConfigureAwait(false);
+                var results = await new IndexPublisher(engine, NewOptions(), this).PublishAsync(_platformImages, ct).ConfigureAwait(false);
+                lock (_results) _results.AddRange(results);
+            });
+        }
         if (FailOn is not { } failOn) return;
         var e = ScanGate.Evaluate(_results, failOn, _notPublished);
         if (e != null) ThrowTerminatingError(ToErrorRecord(e));

@@ -46,8 +46,17 @@ public sealed class PublishResult
     /// <summary>Tag reference <c>registry/repository:tag</c>.</summary>
     public string Reference => $"{Registry}/{Repository}:{Tag}";
 
-    /// <summary>Local image ID (<c>sha256:…</c>).</summary>
+    /// <summary>Local image ID (<c>sha256:…</c>); for a multi-platform index, the IDs of its images, comma-separated.</summary>
     public string ImageId { get; set; } = "";
+
+    /// <summary>
+    /// With -MultiPlatform: the image's <c>os/arch[/variant]</c> on a platform tag, the platforms of the index (comma-separated)
+    /// on an index tag; null for a single-platform publish.
+    /// </summary>
+    public string? Platform { get; set; }
+
+    /// <summary>Media type of what the tag names, when DockOpt wrote it itself (the OCI image index of -MultiPlatform); otherwise null.</summary>
+    public string? MediaType { get; set; }
 
     /// <summary>Local image size in bytes (docker image inspect .Size).</summary>
     public long Size { get; set; }

@@ -44,6 +44,7 @@ public sealed class ImageNameTransformationAttribute : ArgumentTransformationAtt
         SecurityFinding f => f.Image,
         HistoryRecord h => NonEmpty(h.Image, h.ImageId),
         PublishResult u => u.Reference,
+        CopyResult c => c.Destination,
         _ => null,
     };
 

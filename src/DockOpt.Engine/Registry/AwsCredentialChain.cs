@@ -7,10 +7,11 @@ namespace DockOpt.Engine.Registry;
 
 /// <summary>
 /// The AWS default credential chain without the SDK: environment variables, web identity token
-/// (AssumeRoleWithWebIdentity, as GitHub's OIDC provides), shared credentials/config files with AWS_PROFILE,
-/// container credentials (ECS/EKS Pod Identity) and EC2 instance metadata (IMDSv2).
+/// (AssumeRoleWithWebIdentity, as GitHub's OIDC provides), shared credentials/config files with AWS_PROFILE (static keys,
+/// role_arn with source_profile or credential_source, credential_process, IAM Identity Center), container credentials
+/// (ECS/EKS Pod Identity) and EC2 instance metadata (IMDSv2).
 /// </summary>
-public sealed class AwsCredentialChain
+public sealed partial class AwsCredentialChain
 {
     readonly Func<string, string?> _env;
     readonly HttpMessageHandler? _handler;
@@ -51,23 +52,9 @@ public sealed class AwsCredentialChain
         if (fromFiles != null) return fromFiles;
         tried.Add($"profile '{profile}' in {credFile} and {confFile}");
 
-        var relative = _env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-        var full = _env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-        if (!string.IsNullOrEmpty(relative) || !string.IsNullOrEmpty(full))
-        {
-            var url = !string.IsNullOrEmpty(relative) ? "http://169.254.170.2" + relative : full!;
-            var token = NullIfEmpty(_env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
-            var tf = _env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-            if (token == null && !string.IsNullOrEmpty(tf) && File.Exists(tf)) token = File.ReadAllText(tf).Trim();
-            using var http = NewClient();
-            using var req = new HttpRequestMessage(HttpMethod.Get, url);
-            if (token != null) req.Headers.TryAddWithoutValidation("Authorization", token);
-            using var resp = await http.SendAsync(req, ct).ConfigureAwait(false);
-            if (resp.IsSuccessStatusCode)
-                return ParseMetadataJson(await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false), "container credentials");
-            tried.Add($"container credentials ({(int)resp.StatusCode})");
-        }
-        else tried.Add("container credentials (AWS_CONTAINER_CREDENTIALS_*)");
+        var (container, why) = await FromContainerAsync(ct).ConfigureAwait(false);
+        if (container != null) return container;
+        tried.Add(why);
 
         if (!string.Equals(_env("AWS_EC2_METADATA_DISABLED"), "true", StringComparison.OrdinalIgnoreCase))
         {
@@ -79,6 +66,25 @@ public sealed class AwsCredentialChain
         throw new DockOptException(ErrorIds.AwsCredentialsNotFound, DockOptErrorCategory.AuthenticationError,
             $"No AWS credentials found for Amazon ECR. Tried: {string.Join("; ", tried)}.", "AWS",
             "Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, use GitHub's OIDC (aws-actions/configure-aws-credentials), or pass -Credential AWS/<token>.");
+    }
+
+    /// <summary>ECS/EKS Pod Identity container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI), or why not.</summary>
+    async Task<(AwsCredentials? Credentials, string Tried)> FromContainerAsync(CancellationToken ct)
+    {
+        var relative = _env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+        var full = _env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+        if (string.IsNullOrEmpty(relative) && string.IsNullOrEmpty(full)) return (null, "container credentials (AWS_CONTAINER_CREDENTIALS_*)");
+        var url = !string.IsNullOrEmpty(relative) ? "http://169.254.170.2" + relative : full!;
+        var token = NullIfEmpty(_env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
+        var tf = _env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+        if (token == null && !string.IsNullOrEmpty(tf) && File.Exists(tf)) token = File.ReadAllText(tf).Trim();
+        using var http = NewClient();
+        using var req = new HttpRequestMessage(HttpMethod.Get, url);
+        if (token != null) req.Headers.TryAddWithoutValidation("Authorization", token);
+        using var resp = await http.SendAsync(req, ct).ConfigureAwait(false);
+        if (resp.IsSuccessStatusCode)
+            return (ParseMetadataJson(await resp.Content.ReadAsStringAsync(ct).ConfigureAwait(false), "container credentials"), "");
+        return (null, $"container credentials ({(int)resp.StatusCode})");
     }
 
     static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
@@ -93,38 +99,35 @@ public sealed class AwsCredentialChain
         var d = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         if (!File.Exists(path)) return d;
         Dictionary<string, string>? cur = null;
+        string? parent = null;
         foreach (var raw in File.ReadAllLines(path))
         {
             var line = raw.Trim();
             if (line.Length == 0 || line[0] is '#' or ';') continue;
+            // A nested setting ("sts =" then indented "endpoint_url = …", as in [services …]) is stored as "sts.endpoint_url".
+            if (parent != null && cur != null && raw.Length > 0 && char.IsWhiteSpace(raw[0]) && line.IndexOf('=') is > 0 and var ne)
+            {
+                cur[parent + "." + line.Substring(0, ne).Trim()] = line.Substring(ne + 1).Trim();
+                continue;
+            }
+            parent = null;
             if (line.StartsWith('[') && line.EndsWith(']'))
             {
                 var name = line.Substring(1, line.Length - 2).Trim();
                 if (!d.TryGetValue(name, out cur)) d[name] = cur = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                parent = null;
                 continue;
             }
             var eq = line.IndexOf('=');
-            if (eq > 0 && cur != null) cur[line.Substring(0, eq).Trim()] = line.Substring(eq + 1).Trim();
+            if (eq > 0 && cur != null)
+            {
+                var key = line.Substring(0, eq).Trim();
+                var value = line.Substring(eq + 1).Trim();
+                cur[key] = value;
+                if (value.Length == 0) parent = key;
+            }
         }
         return d;
-    }
-
-    async Task<AwsCredentials?> FromProfileAsync(string profile, string credFile, string confFile, string region, Action<string> verbose, CancellationToken ct)
-    {
-        var creds = ReadIni(credFile);
-        if (creds.TryGetValue(profile, out var c) && c.TryGetValue("aws_access_key_id", out var k) && c.TryGetValue("aws_secret_access_key", out var s))
-            return new AwsCredentials(k, s, c.TryGetValue("aws_session_token", out var t) ? t : null, $"profile {profile} ({credFile})");
-        var conf = ReadIni(confFile);
-        var section = profile == "default" ? "default" : "profile " + profile;
-        if (!conf.TryGetValue(section, out var p) && !conf.TryGetValue(profile, out p)) return null;
-        if (p.TryGetValue("aws_access_key_id", out var k2) && p.TryGetValue("aws_secret_access_key", out var s2))
-            return new AwsCredentials(k2, s2, p.TryGetValue("aws_session_token", out var t2) ? t2 : null, $"profile {profile} ({confFile})");
-        if (p.TryGetValue("web_identity_token_file", out var wf) && p.TryGetValue("role_arn", out var ra))
-        {
-            verbose($"AWS credentials: web identity token of profile {profile} for role {ra}.");
-            return await AssumeRoleWithWebIdentityAsync(ra, wf, p.TryGetValue("role_session_name", out var rs) ? rs : "dockopt", region, ct).ConfigureAwait(false);
-        }
-        return null;
     }
 
     /// <summary>STS AssumeRoleWithWebIdentity (unsigned; the OIDC token is the proof).</summary>
@@ -134,7 +137,7 @@ public sealed class AwsCredentialChain
             throw new DockOptException(ErrorIds.AwsCredentialsNotFound, DockOptErrorCategory.AuthenticationError,
                 $"The web identity token file '{tokenFile}' does not exist.", tokenFile, "Check AWS_WEB_IDENTITY_TOKEN_FILE.");
         var token = File.ReadAllText(tokenFile).Trim();
-        var sts = NullIfEmpty(_env("DOCKOPT_STS_ENDPOINT_URL")) ?? $"https://sts.{region}.amazonaws.com{(region.StartsWith("cn-", StringComparison.Ordinal) ? ".cn" : "")}/";
+        var sts = StsEndpoint(null, region);
         var form = new Dictionary<string, string>
         {
             ["Action"] = "AssumeRoleWithWebIdentity", ["Version"] = "2011-06-15", ["RoleArn"] = roleArn,

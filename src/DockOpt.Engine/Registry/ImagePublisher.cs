@@ -231,98 +231,121 @@ public sealed class ImagePublisher
         return PushErrorKind.Other;
     }
 
+    /// <summary>Pushes one tag through the engine: tag the image locally, push it (with retries), read the tag back.</summary>
     async Task<PublishResult> PushTagAsync(RegistryClient reg, ImageInspectResponse inspect, string tag, List<string> createdTags, int activity,
         Func<string, Task<RemoteManifest?>> manifestOf, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         var localRef = Target.Reference(tag);
-        if (inspect.RepoTags == null || !inspect.RepoTags.Contains(localRef))
-        {
-            // Listed before the request: a cancel after the engine tagged (answer not read yet) still removes it.
-            createdTags.Add(localRef);
-            using var tagResp = await _engine.SendCheckedAsync(HttpMethod.Post,
-                $"/images/{inspect.ID}/tag?repo={Uri.EscapeDataString(Target.ToString())}&tag={Uri.EscapeDataString(tag)}", null, ct,
-                ErrorIds.ImageNotFound, inspect.ID).ConfigureAwait(false);
-        }
+        await TagLocallyAsync(inspect, tag, localRef, createdTags, ct).ConfigureAwait(false);
+        var (stream, attempts, immutable) = await PushWithRetriesAsync(reg, inspect.ID, tag, localRef, activity, sw, ct).ConfigureAwait(false);
+        if (immutable != null) return immutable;
+        return await VerifyPushAsync(reg, inspect, tag, localRef, stream, attempts, sw, manifestOf, ct).ConfigureAwait(false);
+    }
 
+    /// <summary>Gives the image the registry name the engine pushes (unless it already has it).</summary>
+    async Task TagLocallyAsync(ImageInspectResponse inspect, string tag, string localRef, List<string> createdTags, CancellationToken ct)
+    {
+        if (inspect.RepoTags != null && inspect.RepoTags.Contains(localRef)) return;
+        // Listed before the request: a cancel after the engine tagged (answer not read yet) still removes it.
+        createdTags.Add(localRef);
+        using var tagResp = await _engine.SendCheckedAsync(HttpMethod.Post,
+            $"/images/{inspect.ID}/tag?repo={Uri.EscapeDataString(Target.ToString())}&tag={Uri.EscapeDataString(tag)}", null, ct,
+            ErrorIds.ImageNotFound, inspect.ID).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs engine pushes until one succeeds: an expired ECR token is refreshed once, transient failures are retried within
+    /// the retry policy, an immutable tag is judged by <see cref="ImmutableAsync"/> (its result is returned as the third item).
+    /// </summary>
+    async Task<(PushStream Stream, int Attempts, PublishResult? Immutable)> PushWithRetriesAsync(RegistryClient reg, string imageId, string tag,
+        string localRef, int activity, Stopwatch sw, CancellationToken ct)
+    {
         var started = DateTime.UtcNow;
         var refreshed = false;
-        PushStream stream;
         var attempt = 0;
         while (true)
         {
             attempt++;
-            stream = new PushStream();
-            string? failure = null;
-            var remaining = _o.Retry.MaxTime - (DateTime.UtcNow - started);
-            if (remaining < TimeSpan.FromSeconds(1)) remaining = TimeSpan.FromSeconds(1);
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(remaining);
-            try
-            {
-                var headers = new Dictionary<string, string> { ["X-Registry-Auth"] = reg.Credential.ToEngineAuthHeader(Target.Host) };
-                using var resp = await _engine.SendAsync(HttpMethod.Post,
-                    $"/images/{Target}/push?tag={Uri.EscapeDataString(tag)}", null, deadline.Token, headers).ConfigureAwait(false);
-                if (!resp.IsSuccessStatusCode)
-                {
-                    var body = await resp.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
-                    failure = EngineErrors.ExtractMessage(body);
-                }
-                else
-                {
-                    await ReadStreamAsync(resp, stream, tag, activity, deadline.Token).ConfigureAwait(false);
-                    failure = stream.Error ?? (stream.Digest == null ? "the engine ended the push without a digest" : null);
-                }
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                failure = $"the push did not finish within {_o.Retry.MaxTime.TotalSeconds:0} s{(stream.EngineRetries > 0 ? $" (the engine retried {stream.EngineRetries} time(s))" : "")}";
-                throw new DockOptException(ErrorIds.RegistryUnreachable, DockOptErrorCategory.ConnectionError,
-                    $"Pushing {localRef} failed: {reg.Credential.Scrub(failure)}; {attempt} attempt(s) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s.",
-                    localRef, "Check that the registry is up and reachable; raise -RetryTimeout for a slow link.");
-            }
-            catch (HttpRequestException e)
-            {
-                throw new DockOptException(ErrorIds.EngineError, DockOptErrorCategory.ConnectionError, $"The Docker engine connection failed during the push of {localRef}: {e.Message}", localRef, null, e);
-            }
-            if (failure == null) break;
+            var stream = new PushStream();
+            var failure = await PushOnceAsync(reg, tag, localRef, stream, activity, started, attempt, ct).ConfigureAwait(false);
+            if (failure == null) return (stream, attempt, null);
             failure = reg.Credential.Scrub(failure);
             _sink.Verbose($"Push of {localRef}, attempt {attempt}: {failure}");
-            switch (Classify(failure))
+            var kind = Classify(failure);
+            if (kind == PushErrorKind.Immutable)
+                return (stream, attempt, await ImmutableAsync(reg, imageId, tag, failure, sw, attempt, ct).ConfigureAwait(false));
+            if (kind == PushErrorKind.Expired && !refreshed && Target.Ecr != null)
             {
-                case PushErrorKind.Immutable:
-                    return await ImmutableAsync(reg, inspect.ID, tag, failure, sw, attempt, ct).ConfigureAwait(false);
-                case PushErrorKind.Expired when !refreshed && Target.Ecr != null:
-                    refreshed = true;
-                    RegistryAuth.Forget(Target.Host);
-                    reg.UpdateCredential(await _o.Auth.ResolveAsync(Target, _sink, ct, refresh: true).ConfigureAwait(false));
-                    continue;
-                case PushErrorKind.Auth:
-                case PushErrorKind.Expired:
-                    throw new DockOptException(ErrorIds.RegistryAuthenticationFailed, DockOptErrorCategory.AuthenticationError,
-                        $"Registry {Target.Host} refused the push of {localRef} for {reg.Credential}: {failure}", Target.Host,
-                        "Check the credentials and that the account may push to this repository.");
-                case PushErrorKind.NotFound:
-                    throw new DockOptException(ErrorIds.RepositoryNotFound, DockOptErrorCategory.ObjectNotFound,
-                        $"Registry {Target.Host} has no repository {Target.Repository}: {failure}", Target.ToString(),
-                        Target.Ecr != null ? "Add -CreateRepository, or create it with New-ECRRepository." : "Create the repository in the registry first.");
-                case PushErrorKind.Transient:
-                    var delay = _o.Retry.Delay(attempt);
-                    if (_o.Retry.CanRetry(attempt, started, delay))
-                    {
-                        _sink.Warning($"Push of {localRef} failed ({failure}); retry {attempt} in {delay.TotalSeconds:0.0} s.");
-                        await Task.Delay(delay, ct).ConfigureAwait(false);
-                        continue;
-                    }
-                    throw new DockOptException(ErrorIds.RegistryUnreachable, DockOptErrorCategory.ConnectionError,
-                        $"Pushing {localRef} failed after {attempt} attempt(s) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s: {failure}",
-                        localRef, "Check that the registry is up and reachable; raise -RetryTimeout / -MaxAttempts for a flaky link.");
-                default:
-                    throw new DockOptException(ErrorIds.PushFailed, DockOptErrorCategory.InvalidResult, $"Pushing {localRef} failed: {failure}", localRef, null);
+                refreshed = true;
+                RegistryAuth.Forget(Target.Host);
+                reg.UpdateCredential(await _o.Auth.ResolveAsync(Target, _sink, ct, refresh: true).ConfigureAwait(false));
+                continue;
             }
+            if (kind == PushErrorKind.Transient)
+            {
+                var delay = _o.Retry.Delay(attempt);
+                if (_o.Retry.CanRetry(attempt, started, delay))
+                {
+                    _sink.Warning($"Push of {localRef} failed ({failure}); retry {attempt} in {delay.TotalSeconds:0.0} s.");
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    continue;
+                }
+            }
+            throw PushFailure(kind, failure, localRef, reg, attempt, started);
         }
+    }
 
-        // Nothing is reported Pushed that the registry does not have: read the tag back.
+    /// <summary>One <c>POST /images/{name}/push</c>, read to its end; returns why it failed, or null.</summary>
+    async Task<string?> PushOnceAsync(RegistryClient reg, string tag, string localRef, PushStream stream, int activity, DateTime started, int attempt,
+        CancellationToken ct)
+    {
+        var remaining = _o.Retry.MaxTime - (DateTime.UtcNow - started);
+        if (remaining < TimeSpan.FromSeconds(1)) remaining = TimeSpan.FromSeconds(1);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(remaining);
+        try
+        {
+            var headers = new Dictionary<string, string> { ["X-Registry-Auth"] = reg.Credential.ToEngineAuthHeader(Target.Host) };
+            using var resp = await _engine.SendAsync(HttpMethod.Post,
+                $"/images/{Target}/push?tag={Uri.EscapeDataString(tag)}", null, deadline.Token, headers).ConfigureAwait(false);
+            if (!resp.IsSuccessStatusCode)
+                return EngineErrors.ExtractMessage(await resp.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false));
+            await ReadStreamAsync(resp, stream, tag, activity, deadline.Token).ConfigureAwait(false);
+            return stream.Error ?? (stream.Digest == null ? "the engine ended the push without a digest" : null);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            var failure = $"the push did not finish within {_o.Retry.MaxTime.TotalSeconds:0} s{(stream.EngineRetries > 0 ? $" (the engine retried {stream.EngineRetries} time(s))" : "")}";
+            throw new DockOptException(ErrorIds.RegistryUnreachable, DockOptErrorCategory.ConnectionError,
+                $"Pushing {localRef} failed: {reg.Credential.Scrub(failure)}; {attempt} attempt(s) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s.",
+                localRef, "Check that the registry is up and reachable; raise -RetryTimeout for a slow link.");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new DockOptException(ErrorIds.EngineError, DockOptErrorCategory.ConnectionError, $"The Docker engine connection failed during the push of {localRef}: {e.Message}", localRef, null, e);
+        }
+    }
+
+    /// <summary>The error for a push failure that is not retried (any more).</summary>
+    DockOptException PushFailure(PushErrorKind kind, string failure, string localRef, RegistryClient reg, int attempt, DateTime started) => kind switch
+    {
+        PushErrorKind.Auth or PushErrorKind.Expired => new DockOptException(ErrorIds.RegistryAuthenticationFailed, DockOptErrorCategory.AuthenticationError,
+            $"Registry {Target.Host} refused the push of {localRef} for {reg.Credential}: {failure}", Target.Host,
+            "Check the credentials and that the account may push to this repository."),
+        PushErrorKind.NotFound => new DockOptException(ErrorIds.RepositoryNotFound, DockOptErrorCategory.ObjectNotFound,
+            $"Registry {Target.Host} has no repository {Target.Repository}: {failure}", Target.ToString(),
+            Target.Ecr != null ? "Add -CreateRepository, or create it with New-ECRRepository." : "Create the repository in the registry first."),
+        PushErrorKind.Transient => new DockOptException(ErrorIds.RegistryUnreachable, DockOptErrorCategory.ConnectionError,
+            $"Pushing {localRef} failed after {attempt} attempt(s) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s: {failure}",
+            localRef, "Check that the registry is up and reachable; raise -RetryTimeout / -MaxAttempts for a flaky link."),
+        _ => new DockOptException(ErrorIds.PushFailed, DockOptErrorCategory.InvalidResult, $"Pushing {localRef} failed: {failure}", localRef, null),
+    };
+
+    /// <summary>Nothing is reported Pushed that the registry does not have: reads the tag back and counts the bytes sent.</summary>
+    async Task<PublishResult> VerifyPushAsync(RegistryClient reg, ImageInspectResponse inspect, string tag, string localRef, PushStream stream, int attempt,
+        Stopwatch sw, Func<string, Task<RemoteManifest?>> manifestOf, CancellationToken ct)
+    {
         var now = await reg.HeadManifestAsync(tag, ct).ConfigureAwait(false);
         if (now != stream.Digest)
             throw new DockOptException(ErrorIds.PushNotVerified, DockOptErrorCategory.InvalidResult,

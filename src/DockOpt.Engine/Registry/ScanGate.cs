@@ -33,7 +33,9 @@ public static class ScanGate
     /// <summary>Null when every published digest has a complete scan below the threshold; otherwise the error to throw.</summary>
     public static DockOptException? Evaluate(IEnumerable<PublishResult> results, string severity, IReadOnlyCollection<string>? notPublished = null)
     {
-        var byDigest = results.GroupBy(r => r.ImageUri).Select(g => g.First()).ToList();
+        // An index (-MultiPlatform) is not scanned by ECR; its platform images are, and they are in the results on their own.
+        var byDigest = results.Where(r => r.MediaType is not (RawManifest.OciIndex or RawManifest.DockerList))
+            .GroupBy(r => r.ImageUri).Select(g => g.First()).ToList();
         notPublished ??= Array.Empty<string>();
         if (byDigest.Count == 0 && notPublished.Count == 0) return null;
         var failing = byDigest.Where(r => r.Scan != null && CountAtOrAbove(r.Scan, severity) > 0).ToList();

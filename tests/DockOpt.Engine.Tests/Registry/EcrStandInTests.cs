@@ -239,7 +239,7 @@ public class EcrStandInTests
             var env = new Dictionary<string, string>
             {
                 ["AWS_WEB_IDENTITY_TOKEN_FILE"] = tokenFile, ["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/ci",
-                ["DOCKOPT_STS_ENDPOINT_URL"] = $"http://127.0.0.1:{port}/", ["HOME"] = "/nonexistent", ["AWS_EC2_METADATA_DISABLED"] = "true",
+                ["AWS_ENDPOINT_URL_STS"] = $"http://127.0.0.1:{port}/", ["HOME"] = "/nonexistent", ["AWS_EC2_METADATA_DISABLED"] = "true",
             };
             var chain = new AwsCredentialChain(k => env.TryGetValue(k, out var v) ? v : null);
             var c = await chain.ResolveAsync("eu-west-1", _ => { }, CancellationToken.None);

@@ -195,4 +195,17 @@ public class ScanGateTests
         Assert.Contains("IN_PROGRESS", e.Message);
         Assert.Null(ScanGate.Evaluate(Array.Empty<PublishResult>(), "Critical"));
     }
+
+    [Fact]
+    public void FailOn_judges_the_platform_images_of_a_multi_platform_publish_not_the_index()
+    {
+        var clean = new EcrScanSummary { Status = "COMPLETE", Low = 1 };
+        var index = R("1.0", "sha256:9", null);
+        index.MediaType = RawManifest.OciIndex;
+        var results = new[] { R("1.0-linux-amd64", "sha256:1", clean), R("1.0-linux-arm64", "sha256:2", clean), index };
+        Assert.Null(ScanGate.Evaluate(results, "High"));
+        var e = ScanGate.Evaluate(new[] { R("1.0-linux-amd64", "sha256:1", null), index }, "High")!;
+        Assert.Contains("sha256:1 (no scan)", e.Message);
+        Assert.DoesNotContain("sha256:9", e.Message);
+    }
 }
