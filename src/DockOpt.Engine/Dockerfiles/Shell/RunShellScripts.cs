@@ -6,17 +6,20 @@ namespace DockOpt.Engine.Dockerfiles.Shell;
 /// <summary>One RUN's parsed shell script and what the ShellCheck rules ask of it.</summary>
 public sealed class RunShellScript
 {
-    internal RunShellScript(Instruction run, ShScript script, IReadOnlySet<string> dockerVariables)
+    readonly Func<IReadOnlySet<string>> _dockerVariables;
+    IReadOnlySet<string>? _vars;
+
+    internal RunShellScript(Instruction run, ShScript script, Func<IReadOnlySet<string>> dockerVariables)
     {
         Run = run;
         Script = script;
-        DockerVariables = dockerVariables;
+        _dockerVariables = dockerVariables;
     }
 
     public Instruction Run { get; }
     public ShScript Script { get; }
     /// <summary>ENV and ARG names in scope for the RUN (they count as assigned).</summary>
-    public IReadOnlySet<string> DockerVariables { get; }
+    public IReadOnlySet<string> DockerVariables => _vars ??= _dockerVariables(); // built only for a rule that asks (one set per RUN)
 }
 
 /// <summary>
@@ -36,7 +39,7 @@ public static class RunShellScripts
         ShScript script;
         try { script = parse(); }
         catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException) { return; }
-        list.Add(new RunShellScript(ins, script, vars()));
+        list.Add(new RunShellScript(ins, script, vars));
     }
 
     static List<RunShellScript> Build(LintContext ctx)

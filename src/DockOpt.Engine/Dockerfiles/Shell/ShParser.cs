@@ -76,7 +76,13 @@ public sealed class ShParser
         return after is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')' or '\r' || (word is "{" or "}" or "!" && after is not ('\0'));
     }
 
-    bool PeekAnyReserved(IReadOnlyCollection<string> words) => words.Any(PeekReserved);
+    bool PeekAnyReserved(IReadOnlyCollection<string> words)
+    {
+        if (words.Count == 0) return false; // the common case: no delegate, no enumerator
+        foreach (var w in words)
+            if (PeekReserved(w)) return true;
+        return false;
+    }
 
     void Expect(string word)
     {

@@ -7,6 +7,8 @@ public sealed class DO6001UnquotedExpansion : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6001", "UnquotedExpansion", Severity.Low, "Double quote variable expansions to prevent globbing and word splitting.", "SC2086");
 
+    protected override bool MayApply(string t) => t.Contains('$');
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         var safe = ShQueries.SafeVariables(s);
