@@ -62,8 +62,33 @@ public class ShellCheckRuleTests
         Assert.Contains(Lint("FROM debian\nRUN echo \"$version\"\n"), x => x.ShellCheckId == "SC2154");
     }
 
-    static List<(string Code, int Line, int Column)> Codes(string text, params string[] codes) =>
-        Lint(text).Where(f => codes.Contains(f.ShellCheckId)).Select(f => (f.ShellCheckId, f.Line, f.Column)).ToList();
+    static List<(string Code, int Line, int Column)> Codes(string text, params string[] codes)
+    {
+        var options = new LintOptions();
+        options.Enabled.UnionWith(codes); // SC1090/SC1091 are opt-in
+        return DockerfileLinter.Lint(text, null, options).Findings.Where(f => codes.Contains(f.ShellCheckId)).Select(f => (f.ShellCheckId, f.Line, f.Column)).ToList();
+    }
+
+    [Fact]
+    public void SourcingIsNotReportedUnlessAskedForAsInHadolint()
+    {
+        Assert.DoesNotContain(Lint("FROM debian\nRUN . /etc/os-release && . \"$ENV_FILE\"\n"), f => f.ShellCheckId is "SC1090" or "SC1091");
+    }
+
+    [Fact]
+    public void BashVariablesAreSc3028UnderShAndNumbersAreNotSc2086()
+    {
+        Assert.Equal(new[] { ("SC3028", 2, 10), ("SC3028", 2, 19) }, Codes("FROM debian\nRUN echo $RANDOM \"$HOSTNAME\" $PPID\n", "SC3028", "SC2086"));
+        Assert.Empty(Codes("FROM debian\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo $RANDOM $SECONDS $UID\n", "SC3028", "SC2086"));
+    }
+
+    [Fact]
+    public void ProxyVariablesAreAssignedAndAFromStartsAfresh()
+    {
+        Assert.Empty(Codes("FROM debian\nRUN echo \"$http_proxy\" \"$no_proxy\"\n", "SC2154"));
+        Assert.Equal(new[] { ("SC2154", 3, 11) }, Codes("ARG foo=bar\nFROM debian\nRUN echo \"$foo\"\n", "SC2154"));
+        Assert.Empty(Codes("ARG foo=bar\nFROM debian\nARG foo\nRUN echo \"$foo\"\n", "SC2154"));
+    }
 
     [Fact]
     public void BackticksAreSc2006AtTheBacktick()

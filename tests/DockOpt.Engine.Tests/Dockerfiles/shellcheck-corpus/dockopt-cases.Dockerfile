@@ -34,6 +34,7 @@ RUN read -p "name? " answer; echo "$answer"; read -rp "again? " again; echo "$ag
 RUN . "$ENV_FILE" && . ~/.profile && . "$HOME/.profile" && . "$ENV_DIR/env.sh"
 RUN echo -n x && echo -e 'a\tb' && echo -- x && echo "-n" && printf '%s' x
 RUN f() { local v=1; echo "$v"; } && f && n=$((1 + 2)) && echo "$n"
+RUN echo "seed $RANDOM" $UID $PPID "$HOSTNAME"
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN echo -e 'a\tb' && g() { local w=1; echo "$w"; } && g
 RUN [[ -f x ]] && echo {a,b} | cat

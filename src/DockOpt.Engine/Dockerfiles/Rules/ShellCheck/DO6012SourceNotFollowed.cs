@@ -5,7 +5,8 @@ namespace DockOpt.Engine.Dockerfiles.Rules.ShellCheck;
 /// <summary>A sourced file is not checked: its variables and functions are unknown to the analysis. (ShellCheck SC1091).</summary>
 public sealed class DO6012SourceNotFollowed : ShellCheckRule
 {
-    public override RuleInfo Info { get; } = new("DO6012", "SourceNotFollowed", Severity.Low, "A sourced file is not checked: its variables and functions are unknown to the analysis.", "SC1091");
+    public override RuleInfo Info { get; } = new("DO6012", "SourceNotFollowed", Severity.Low, "A sourced file is not checked: its variables and functions are unknown to the analysis.", "SC1091",
+        EnabledByDefault: false); // hadolint excludes SC1091: off unless asked for (-IncludeRule SC1091)
 
     protected override bool MayApply(string t) => t.Contains("source", StringComparison.Ordinal) || t.Contains('.');
 

@@ -8,7 +8,8 @@ namespace DockOpt.Engine.Dockerfiles.Rules.ShellCheck;
 /// </summary>
 public sealed class DO6022NonConstantSource : ShellCheckRule
 {
-    public override RuleInfo Info { get; } = new("DO6022", "NonConstantSource", Severity.Medium, "ShellCheck can't follow a non-constant source.", "SC1090");
+    public override RuleInfo Info { get; } = new("DO6022", "NonConstantSource", Severity.Medium, "ShellCheck can't follow a non-constant source.", "SC1090",
+        EnabledByDefault: false); // hadolint excludes SC1090: off unless asked for (-IncludeRule SC1090)
 
     protected override bool MayApply(string t) => t.Contains("source", StringComparison.Ordinal) || t.Contains('.');
 
