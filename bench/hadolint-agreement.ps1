@@ -9,6 +9,10 @@
     assertChecks … (failsWith N "DLxxxx")), lints each Dockerfile with DockOpt and compares: hadolint's test says the
     rule fires (or not); DockOpt agrees when a finding with that HadolintId is (or is not) reported.
 
+    The ShellCheck cases (test/Hadolint/Rule/ShellcheckSpec.hs: assertChecks / assertOnBuildChecks … failsShellcheck or
+    passesShellcheck) are compared the same way, with code "SC": hadolint's test says ShellCheck reports something (or
+    nothing); DockOpt agrees when it reports a finding with a ShellCheckId (or none). They are summarised on their own line.
+
     The test's configuration (let ?config = def { allowedRegistries = …, labelSchema = …, strictLabels = … }) is
     passed as a .hadolint.yaml. The rule under test is turned on with -IncludeRule, so opt-in rules (pinning) count.
 
@@ -45,11 +49,11 @@ Import-Module (Resolve-Path $ModulePath) -Force
 function Get-SpecFile {
     param([string]$Root)
     if (Test-Path (Join-Path $Root 'test' 'Hadolint' 'Rule')) {
-        return Get-ChildItem (Join-Path $Root 'test' 'Hadolint' 'Rule') -Filter 'DL*Spec.hs' |
+        return Get-ChildItem (Join-Path $Root 'test' 'Hadolint' 'Rule') -Filter '*Spec.hs' | Where-Object Name -match '^(DL\d+|Shellcheck)Spec\.hs$' |
             ForEach-Object { [pscustomobject]@{ Name = $_.Name; Text = Get-Content -Raw $_.FullName } }
     }
     # A bare git directory (for example one brought by a mirror): read HEAD.
-    $names = git --git-dir=$Root ls-tree --name-only HEAD test/Hadolint/Rule/ | Where-Object { $_ -match '/DL\d+Spec\.hs$' }
+    $names = git --git-dir=$Root ls-tree --name-only HEAD test/Hadolint/Rule/ | Where-Object { $_ -match '/(DL\d+|Shellcheck)Spec\.hs$' }
     if (-not $names) { throw "No test/Hadolint/Rule/DL*Spec.hs under '$Root'." }
     foreach ($n in $names) {
         [pscustomobject]@{ Name = Split-Path $n -Leaf; Text = (git --git-dir=$Root show "HEAD:$n") -join "`n" }
@@ -171,12 +175,19 @@ function Get-Case {
         $df = if ($fn -like 'onBuild*') { ConvertTo-OnBuild $arg[0] } else { $arg[0] }
         [pscustomobject]@{ Spec = $Spec.Name; Code = $m.Groups['code'].Value; Expect = $fn -notlike '*Not'; Dockerfile = $df; Config = Get-Config $text $m.Index }
     }
-    foreach ($m in [regex]::Matches($text, '\bassertChecks\b')) {
+    foreach ($m in [regex]::Matches($text, '\b(?<fn>assertChecks|assertOnBuildChecks)\b')) {
         $arg = Read-Argument $text ($m.Index + $m.Length) $bindings
         if ($null -eq $arg[0]) { continue }
-        $f = [regex]::Match($text.Substring($arg[1]), '^\s*\)?\s*\(\s*failsWith\s+(?<n>\d+)\s+"(?<code>DL\d{4})"')
+        $df = if ($m.Groups['fn'].Value -eq 'assertOnBuildChecks') { ConvertTo-OnBuild $arg[0] } else { $arg[0] }
+        $after = $text.Substring($arg[1])
+        $sc = [regex]::Match($after, '^\s*\)?\s*(?<what>failsShellcheck|passesShellcheck)\b')
+        if ($sc.Success) {
+            [pscustomobject]@{ Spec = $Spec.Name; Code = 'SC'; Expect = $sc.Groups['what'].Value -eq 'failsShellcheck'; Dockerfile = $df; Config = Get-Config $text $m.Index }
+            continue
+        }
+        $f = [regex]::Match($after, '^\s*\)?\s*\(\s*failsWith\s+(?<n>\d+)\s+"(?<code>DL\d{4})"')
         if (-not $f.Success) { continue }
-        [pscustomobject]@{ Spec = $Spec.Name; Code = $f.Groups['code'].Value; Expect = [int]$f.Groups['n'].Value -gt 0; Dockerfile = $arg[0]; Config = Get-Config $text $m.Index }
+        [pscustomobject]@{ Spec = $Spec.Name; Code = $f.Groups['code'].Value; Expect = [int]$f.Groups['n'].Value -gt 0; Dockerfile = $df; Config = Get-Config $text $m.Index }
     }
 }
 
@@ -198,7 +209,8 @@ try {
         if ($c.Config.Registries) { [void]$yaml.AppendLine('trustedRegistries:'); $c.Config.Registries | ForEach-Object { [void]$yaml.AppendLine("  - '$_'") } }
         if ($c.Config.Labels.Count) { [void]$yaml.AppendLine('label-schema:'); $c.Config.Labels.GetEnumerator() | ForEach-Object { [void]$yaml.AppendLine("  $($_.Key): $($_.Value)") } }
         if ($c.Config.Strict) { [void]$yaml.AppendLine('strict-labels: true') }
-        $lintArgs = @{ Content = $df; IncludeRule = $c.Code; ErrorAction = 'SilentlyContinue' }
+        $lintArgs = @{ Content = $df; ErrorAction = 'SilentlyContinue' }
+        if ($c.Code -ne 'SC') { $lintArgs.IncludeRule = $c.Code }
         if ($yaml.Length -gt 0) {
             $key = $yaml.ToString()
             if (-not $configFiles.ContainsKey($key)) {
@@ -207,7 +219,8 @@ try {
             }
             $lintArgs.ConfigPath = $configFiles[$key]
         }
-        $fired = @(Test-DockOptDockerfile @lintArgs | Where-Object HadolintId -eq $c.Code).Count -gt 0
+        $findings = @(Test-DockOptDockerfile @lintArgs)
+        $fired = if ($c.Code -eq 'SC') { @($findings | Where-Object ShellCheckId).Count -gt 0 } else { @($findings | Where-Object HadolintId -eq $c.Code).Count -gt 0 }
         [pscustomobject]@{ Spec = $c.Spec; Code = $c.Code; Expect = $c.Expect; Fired = $fired; Agree = $fired -eq $c.Expect; HasFrom = $df -match '(?im)^\s*from\s'; Dockerfile = $df }
     }
 }
@@ -216,13 +229,21 @@ finally {
     Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
 }
 
+$shellcheck = @($results | Where-Object Code -eq 'SC')
+$results = @($results | Where-Object Code -ne 'SC')
 $agree = @($results | Where-Object Agree).Count
 $must = @($results | Where-Object Expect)
 $mustNot = @($results | Where-Object { -not $_.Expect })
-'{0} assertions from {1} spec files; agreement {2:P1} ({3}/{0})' -f $results.Count, @($results.Spec | Sort-Object -Unique).Count, ($agree / $results.Count), $agree
+'{0} assertions from {1} spec files; agreement {2:P1} ({3}/{0})' -f $results.Count, @($results.Spec | Sort-Object -Unique).Count, ($agree / [math]::Max(1, $results.Count)), $agree
 '  must fire:     {0:P1} of {1}' -f (@($must | Where-Object Agree).Count / [math]::Max(1, $must.Count)), $must.Count
 '  must not fire: {0:P1} of {1}' -f (@($mustNot | Where-Object Agree).Count / [math]::Max(1, $mustNot.Count)), $mustNot.Count
 '  without FROM:  {0} assertions, {1:P1} agree' -f @($results | Where-Object { -not $_.HasFrom }).Count, (@($results | Where-Object { -not $_.HasFrom -and $_.Agree }).Count / [math]::Max(1, @($results | Where-Object { -not $_.HasFrom }).Count))
+if ($shellcheck) {
+    'ShellcheckSpec: {0} assertions; agreement {1:P1} ({2}/{0}); must report: {3}/{4}, must stay silent: {5}/{6}' -f $shellcheck.Count,
+        (@($shellcheck | Where-Object Agree).Count / $shellcheck.Count), @($shellcheck | Where-Object Agree).Count,
+        @($shellcheck | Where-Object { $_.Expect -and $_.Agree }).Count, @($shellcheck | Where-Object Expect).Count,
+        @($shellcheck | Where-Object { -not $_.Expect -and $_.Agree }).Count, @($shellcheck | Where-Object { -not $_.Expect }).Count
+}
 ''
 'Per rule (disagreements / assertions):'
 $results | Group-Object Code | Where-Object { $_.Group.Agree -contains $false } | Sort-Object Name | ForEach-Object {
@@ -230,7 +251,7 @@ $results | Group-Object Code | Where-Object { $_.Group.Agree -contains $false } 
 }
 if ($ShowDisagreements) {
     ''
-    $results | Where-Object { -not $_.Agree } | ForEach-Object {
+    @($results) + @($shellcheck) | Where-Object { -not $_.Agree } | ForEach-Object {
         '--- {0} expected {1}, DockOpt {2} ({3})' -f $_.Code, ($_.Expect ? 'fire' : 'silence'), ($_.Fired ? 'fired' : 'silent'), $_.Spec
         $_.Dockerfile.TrimEnd()
     }

@@ -56,6 +56,17 @@ function Hwm { [long](@((Get-Content /proc/self/status) -match '^VmHWM')[0] -rep
         ($m.After - $m.Before) | Should -BeLessThan 150MB
         @(& docker ps -a -q --filter "ancestor=$($script:loud)") | Should -BeNullOrEmpty
     }
+
+    It 'quotes only the capped tail of a 10 MB log when readiness times out (issue 18 item 7)' -Skip:$noDocker {
+        $spec = Join-Path $TestDrive 'never.yaml'
+        Set-Content $spec "runtime:`n  environment: { SIZE: '10000000' }`n  ready: { log: '^NEVER', timeout: 10s }`n  shutdown: false`n"
+        $r = @(Test-DockOptImage $script:loud -SpecPath $spec -Category Startup)
+        $start = @($r | Where-Object Outcome -eq 'Failed')[0]
+        $start | Should -Not -BeNullOrEmpty -Because 'the ready line never comes'
+        $start.Detail.Length | Should -BeLessThan 4200 -Because 'a container log is quoted through the shared cap (20 lines of 4 KB were 80 KB)'
+        $start.Detail | Should -Match '^… \([\d,]+ earlier bytes'
+        $start.Detail | Should -Match 'server READY on 8080$' -Because 'the end of the log is what is kept'
+    }
 }
 
 Describe 'A signal mid-operation leaves nothing behind' -Tag 'RequiresDocker' {

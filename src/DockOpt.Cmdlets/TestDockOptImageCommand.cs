@@ -164,6 +164,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
             throw new DockOptException(ErrorIds.TestSpecNotFound, DockOptErrorCategory.ObjectNotFound, $"The test spec '{path}' does not exist.", path,
                 "Check -SpecPath; see Get-Help about_DockOptImageTestSpec for the format.");
         var ext = Path.GetExtension(path).ToLowerInvariant();
+        DockOpt.Engine.Dockerfiles.SourceFile.EnsureRegular(path, "test spec"); // a FIFO would block the parser's read
         if (ext == ".psd1")
         {
             var ast = Parser.ParseFile(path, out _, out var errors);

@@ -71,7 +71,7 @@ public sealed class AnalysisGates
         object? doc;
         try
         {
-            doc = Yaml.Deserialize<object?>(QuoteGlobAliases(File.ReadAllText(file)));
+            doc = Yaml.Deserialize<object?>(QuoteGlobAliases(Dockerfiles.SourceFile.ReadAllText(file, "DockOpt settings file")));
         }
         catch (YamlException e)
         {

@@ -73,7 +73,7 @@ public static class DockerIgnoreFile
 
     public static List<string> Read(string path)
     {
-        var bytes = File.ReadAllBytes(path);
+        var bytes = Dockerfiles.SourceFile.ReadBytes(path, ".dockerignore");
         return Parse(new UTF8Encoding(false, false).GetString(bytes));
     }
 

@@ -17,10 +17,10 @@ public static class EngineErrors
         {
             using var doc = System.Text.Json.JsonDocument.Parse(body);
             if (doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String)
-                return m.GetString() ?? body;
+                return Dockerfiles.MessageText.Summarise(m.GetString() ?? body);
         }
         catch (System.Text.Json.JsonException) { }
-        return body.Trim();
+        return Dockerfiles.MessageText.Summarise(body.Trim()); // an engine (or a proxy in front of it) may answer megabytes
     }
 
     public static DockOptException FromStatus(HttpStatusCode status, string message, string notFoundErrorId, object? target) => status switch

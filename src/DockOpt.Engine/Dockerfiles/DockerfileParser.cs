@@ -137,6 +137,7 @@ public static class DockerfileParser
     /// <summary>Reads the heredoc bodies that follow the logical line, in the order their markers appear.</summary>
     static void ReadHeredocs(DockerfileDocument doc, Instruction ins, string[] lines, ref int i)
     {
+        if (!ins.Arguments.Text.Contains("<<", StringComparison.Ordinal)) return; // no marker: no need to split the words
         foreach (var w in Words(ins.Arguments.Text))
         {
             var m = HeredocRe.Match(w.Raw);

@@ -27,7 +27,7 @@ public static class LintConfigLoader
     public static void Load(string path, LintOptions into)
     {
         string text;
-        try { text = File.ReadAllText(path); }
+        try { text = SourceFile.ReadAllText(path, "lint configuration"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DockOptException(ErrorIds.LintConfigUnreadable, DockOptErrorCategory.ReadError, $"Cannot read lint configuration '{path}': {e.Message}", path,

@@ -61,30 +61,52 @@ public sealed class MappedText
 
     public override string ToString() => Text;
 
+    /// <summary>
+    /// Collects pieces (a line's text with its first column, or one synthetic character) and lays out the text and its
+    /// position arrays once, at their final size: one logical line per instruction makes this the parser's busiest path.
+    /// </summary>
     internal sealed class Builder
     {
-        readonly StringBuilder _sb = new();
-        readonly List<int> _lines = new();
-        readonly List<int> _cols = new();
+        readonly List<(string Text, int Line, int FirstCol, bool Synthetic)> _parts = new(2);
+        int _length;
 
         public void Append(string s, int line, int firstCol)
         {
-            for (var i = 0; i < s.Length; i++)
-            {
-                _sb.Append(s[i]);
-                _lines.Add(line);
-                _cols.Add(firstCol + i);
-            }
+            if (s.Length == 0) return;
+            _parts.Add((s, line, firstCol, false));
+            _length += s.Length;
         }
 
         public void AppendSynthetic(char c, int line, int col)
         {
-            _sb.Append(c);
-            _lines.Add(line);
-            _cols.Add(col);
+            _parts.Add((c.ToString(), line, col, true));
+            _length++;
         }
 
-        public int Length => _sb.Length;
-        public MappedText Build(SourcePosition endAnchor) => new(_sb.ToString(), _lines.ToArray(), _cols.ToArray(), endAnchor);
+        public int Length => _length;
+
+        public MappedText Build(SourcePosition endAnchor)
+        {
+            var lines = new int[_length];
+            var cols = new int[_length];
+            string text;
+            if (_parts.Count == 1) text = _parts[0].Text;
+            else
+            {
+                text = string.Create(_length, _parts, static (span, parts) =>
+                {
+                    var at = 0;
+                    foreach (var p in parts) { p.Text.AsSpan().CopyTo(span[at..]); at += p.Text.Length; }
+                });
+            }
+            var k = 0;
+            foreach (var (t, line, first, synthetic) in _parts)
+                for (var i = 0; i < t.Length; i++, k++)
+                {
+                    lines[k] = line;
+                    cols[k] = synthetic ? first : first + i;
+                }
+            return new(text, lines, cols, endAnchor);
+        }
     }
 }

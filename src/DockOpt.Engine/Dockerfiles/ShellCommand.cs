@@ -15,17 +15,26 @@ public sealed class ShellCommand
     {
         get
         {
-            var i = 0;
-            while (i < Words.Count)
-            {
-                var v = Words[i].Value;
-                if (v.Contains('=') && !v.StartsWith('-') && !v.StartsWith('=') && char.IsLetter(v[0]) && v.IndexOf('=') > 0 && v.Substring(0, v.IndexOf('=')).All(c => char.IsLetterOrDigit(c) || c == '_')) { i++; continue; }
-                if (v is "sudo" or "env" or "nice" or "nohup" or "time" or "exec" or "command" or "gosu") { i++; while (i < Words.Count && Words[i].Value.StartsWith('-')) i++; continue; }
-                if (v is "then" or "do" or "else" or "elif" or "if" or "while" or "until" or "!") { i++; continue; } // shell keywords before a command
-                break;
-            }
-            return i;
+            if (_programIndexFor == Words.Count) return _programIndex; // asked by every shell rule: computed once per word count
+            _programIndex = ComputeProgramIndex();
+            _programIndexFor = Words.Count;
+            return _programIndex;
         }
+    }
+    int _programIndex, _programIndexFor = -1;
+
+    int ComputeProgramIndex()
+    {
+        var i = 0;
+        while (i < Words.Count)
+        {
+            var v = Words[i].Value;
+            if (v.Contains('=') && !v.StartsWith('-') && !v.StartsWith('=') && char.IsLetter(v[0]) && v.IndexOf('=') > 0 && v.Substring(0, v.IndexOf('=')).All(c => char.IsLetterOrDigit(c) || c == '_')) { i++; continue; }
+            if (v is "sudo" or "env" or "nice" or "nohup" or "time" or "exec" or "command" or "gosu") { i++; while (i < Words.Count && Words[i].Value.StartsWith('-')) i++; continue; }
+            if (v is "then" or "do" or "else" or "elif" or "if" or "while" or "until" or "!") { i++; continue; } // shell keywords before a command
+            break;
+        }
+        return i;
     }
 
     /// <summary>Program name (basename), or "".</summary>
@@ -41,7 +50,22 @@ public sealed class ShellCommand
         }
     }
 
-    public IEnumerable<Word> Args => Words.Skip(ProgramIndex + 1);
+    /// <summary>The words after the program (computed once: every shell rule asks).</summary>
+    public IReadOnlyList<Word> Args
+    {
+        get
+        {
+            var from = Math.Min(ProgramIndex + 1, Words.Count);
+            if (_args == null || _argsFor != Words.Count)
+            {
+                _args = from >= Words.Count ? Array.Empty<Word>() : Words.GetRange(from, Words.Count - from);
+                _argsFor = Words.Count;
+            }
+            return _args;
+        }
+    }
+    IReadOnlyList<Word>? _args;
+    int _argsFor = -1;
     public bool HasWord(string w) => Words.Any(x => x.Value == w);
     public bool HasArg(params string[] any) => Args.Any(x => any.Contains(x.Value));
     /// <summary>Short or long option present (handles combined short options such as -qy).</summary>

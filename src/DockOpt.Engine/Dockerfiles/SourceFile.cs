@@ -77,6 +77,27 @@ public static class SourceFile
         return File.ReadAllBytes(path);
     }
 
+    /// <summary>The file's text (UTF-8 unless a BOM says otherwise), after checking it is a regular file.</summary>
+    public static string ReadAllText(string path, string what)
+    {
+        EnsureRegular(path, what);
+        return File.ReadAllText(path);
+    }
+
+    /// <summary>The file's lines, after checking it is a regular file.</summary>
+    public static string[] ReadAllLines(string path, string what)
+    {
+        EnsureRegular(path, what);
+        return File.ReadAllLines(path);
+    }
+
+    /// <summary>A read stream on the file, after checking it is a regular file (a FIFO would block the open).</summary>
+    public static FileStream OpenRead(string path, string what)
+    {
+        EnsureRegular(path, what);
+        return File.OpenRead(path);
+    }
+
     static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Text of UTF-8 bytes (a BOM stays in the text as U+FEFF), or null when the bytes are not valid UTF-8.</summary>
@@ -117,29 +138,71 @@ public static class SourceFile
     }
 }
 
-/// <summary>Engine messages made fit for an error record: control characters escaped, length capped with a summary.</summary>
+/// <summary>
+/// Text from outside DockOpt (engine and registry error bodies, scanner stderr, container output and logs, build
+/// errors) made fit for an error record or a result's detail: control characters escaped, length and line count capped,
+/// what is left out summarised as "… (N more bytes, M more lines left out)". Every place that quotes external output
+/// goes through here, so a hostile or runaway peer cannot blow up a message.
+/// </summary>
 public static class MessageText
 {
     public const int DefaultMax = 1000;
+    public const int DefaultMaxLines = 40;
 
-    public static string Summarise(string? message, int max = DefaultMax)
+    /// <summary>The start of <paramref name="message"/>: at most <paramref name="max"/> characters and <paramref name="maxLines"/> lines.</summary>
+    public static string Summarise(string? message, int max = DefaultMax, int maxLines = DefaultMaxLines)
     {
         if (string.IsNullOrEmpty(message)) return message ?? "";
         var sb = new StringBuilder(Math.Min(message.Length, max) + 100);
+        var lines = 1;
         var k = 0;
         for (; k < message.Length && sb.Length < max; k++)
         {
-            var c = message[k];
-            if (c == '\n' || c == '\t' || (!char.IsControl(c) && c != '\uFFFD')) sb.Append(c);
-            else if (c == '\r') continue;
-            else sb.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            if (message[k] == '\n' && ++lines > maxLines) break;
+            Append(sb, message[k]);
         }
         if (k < message.Length)
         {
             var rest = message.AsSpan(k);
-            var lines = rest.Count('\n');
-            sb.Append($" … ({rest.Length:N0} more characters{(lines > 0 ? $", {lines:N0} more lines" : "")} left out)");
+            var more = rest.Count('\n') + (rest[0] == '\n' ? 0 : 1) - (rest[^1] == '\n' ? 1 : 0);
+            sb.Append(Marker(rest, more, "more"));
         }
         return sb.ToString();
+    }
+
+    /// <summary>The end of <paramref name="message"/> (a log's last words matter most), capped as <see cref="Summarise"/> caps the start.</summary>
+    public static string SummariseTail(string? message, int max = DefaultMax, int maxLines = DefaultMaxLines)
+    {
+        if (string.IsNullOrEmpty(message)) return message ?? "";
+        var start = message.Length;
+        var lines = 1;
+        while (start > 0 && message.Length - start < max)
+        {
+            if (message[start - 1] == '\n' && ++lines > maxLines) break;
+            start--;
+        }
+        var sb = new StringBuilder(Math.Min(message.Length, max) + 100);
+        if (start > 0)
+        {
+            var cut = message.AsSpan(0, start);
+            var earlier = cut.Count('\n') + (cut[^1] == '\n' ? 0 : 1);
+            sb.Append(Marker(cut, earlier, "earlier").TrimStart()).Append('\n');
+            if (message[start] == '\n') start++;
+        }
+        for (var k = start; k < message.Length; k++) Append(sb, message[k]);
+        return sb.ToString();
+    }
+
+    static void Append(StringBuilder sb, char c)
+    {
+        if (c == '\n' || c == '\t' || (!char.IsControl(c) && c != '\uFFFD')) sb.Append(c);
+        else if (c == '\r') return;
+        else sb.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    static string Marker(ReadOnlySpan<char> part, int lines, string word)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(part);
+        return $" … ({bytes:N0} {word} bytes{(lines > 1 ? $", {lines:N0} {word} lines" : "")} left out)";
     }
 }

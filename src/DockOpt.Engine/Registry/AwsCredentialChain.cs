@@ -151,7 +151,7 @@ public sealed partial class AwsCredentialChain
         {
             var code = TryXml(body, "Code") ?? $"HTTP {(int)resp.StatusCode}";
             throw new DockOptException(ErrorIds.AwsAssumeRoleFailed, DockOptErrorCategory.AuthenticationError,
-                $"STS AssumeRoleWithWebIdentity for {roleArn} failed: {code}: {TryXml(body, "Message")}", roleArn,
+                $"STS AssumeRoleWithWebIdentity for {roleArn} failed: {Dockerfiles.MessageText.Summarise(code, 100, 1)}: {Dockerfiles.MessageText.Summarise(TryXml(body, "Message"), 300, 5)}", roleArn,
                 "Check the role's trust policy for the OIDC provider and audience.");
         }
         var keyId = TryXml(body, "AccessKeyId");

@@ -97,13 +97,13 @@ public sealed class EcrClient : IDisposable
             if (type == null && doc.RootElement.TryGetProperty("__type", out var t)) type = t.GetString();
             if (doc.RootElement.TryGetProperty("message", out var m) || doc.RootElement.TryGetProperty("Message", out m)) message = m.GetString() ?? "";
         }
-        catch (JsonException) { message = body.Length > 200 ? body.Substring(0, 200) : body; }
+        catch (JsonException) { message = Dockerfiles.MessageText.Summarise(body, 200, 5); }
         type ??= $"HTTP{(int)resp.StatusCode}";
         var colon = type.IndexOf(':');
         if (colon >= 0) type = type.Substring(0, colon);
         var hash = type.LastIndexOf('#');
         if (hash >= 0) type = type.Substring(hash + 1);
-        return (type, message);
+        return (type, Dockerfiles.MessageText.Summarise(message, 300, 5));
     }
 
     /// <summary>GetAuthorizationToken → registry credential (user AWS, password from the base64 token), with its expiry.</summary>

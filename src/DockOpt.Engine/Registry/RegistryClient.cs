@@ -300,11 +300,7 @@ public sealed partial class RegistryClient : IDisposable
         catch (Exception) { return ""; }
     }
 
-    static string Trim(string s)
-    {
-        s = s.Trim();
-        return s.Length > 300 ? s.Substring(0, 300) + "…" : s;
-    }
+    static string Trim(string s) => Dockerfiles.MessageText.Summarise(s.Trim(), 300, 10);
 
     string? AuthorizationFor(string scope)
     {

@@ -40,7 +40,7 @@ public sealed class IgnoreFile
         if (!File.Exists(path))
             throw new DockOptException(ErrorIds.IgnoreFileNotFound, DockOptErrorCategory.ObjectNotFound, $"Ignore file '{path}' does not exist.", path,
                 "Give the path of a .trivyignore or .trivyignore.yaml file.");
-        var text = File.ReadAllText(path);
+        var text = Dockerfiles.SourceFile.ReadAllText(path, "ignore file");
         return path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
             ? ParseYaml(text, path) : ParsePlain(text, path);
     }

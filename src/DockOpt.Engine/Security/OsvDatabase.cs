@@ -125,7 +125,7 @@ public sealed class OsvDatabase
                     else if (IsRecordFile(f) && !rel.Split(System.IO.Path.DirectorySeparatorChar).Any(p => p.StartsWith('.')) && !f.EndsWith(VulnerabilityDatabaseStore.IndexSuffix, StringComparison.Ordinal)
                              && System.IO.Path.GetFileName(f) != VulnerabilityDatabaseStore.MetadataFile)
                     {
-                        using var s = File.OpenRead(f);
+                        using var s = Dockerfiles.SourceFile.OpenRead(f, "vulnerability database file");
                         db.Add(s, rel, f, filter);
                     }
                 }
@@ -133,7 +133,7 @@ public sealed class OsvDatabase
             else if (File.Exists(path) && path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) db.LoadZip(path, filter);
             else if (File.Exists(path) && IsRecordFile(path))
             {
-                using var s = File.OpenRead(path);
+                using var s = Dockerfiles.SourceFile.OpenRead(path, "vulnerability database file");
                 db.Add(s, System.IO.Path.GetFileName(path), path, filter);
             }
             else
@@ -151,6 +151,7 @@ public sealed class OsvDatabase
     void LoadZip(string path, OsvLoadFilter? filter)
     {
         ZipArchive zip;
+        Dockerfiles.SourceFile.EnsureRegular(path, "vulnerability database zip");
         try { zip = ZipFile.OpenRead(path); }
         catch (InvalidDataException e)
         {

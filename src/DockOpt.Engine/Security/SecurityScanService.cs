@@ -80,6 +80,7 @@ public sealed class SecurityScanService
         if (_req.TrivyReport != null && !File.Exists(_req.TrivyReport))
             throw new DockOptException(ErrorIds.TrivyReportNotFound, DockOptErrorCategory.ObjectNotFound, $"The Trivy report '{_req.TrivyReport}' does not exist.",
                 _req.TrivyReport, "Give the path of a file written by 'trivy image --format json --output FILE'.");
+        if (_req.TrivyReport != null) Dockerfiles.SourceFile.EnsureRegular(_req.TrivyReport, "Trivy report"); // fail now, not after the image is read
         if (_req.IgnoreFile != null) _ignore = IgnoreFile.Load(_req.IgnoreFile);
     }
 
@@ -358,7 +359,7 @@ public sealed class SecurityScanService
             {
                 try
                 {
-                    using var s = File.OpenRead(trivyFile);
+                    using var s = Dockerfiles.SourceFile.OpenRead(trivyFile, "Trivy report");
                     var tv = TrivyReport.Parse(s, trivyFile, scan.DiffIds, scan.BaseLayers, scan.ImageId);
                     foreach (var v in tv) v.Image = image;
                     // OSV and Trivy may report the same vulnerability (under any of its ids) for the same package: keep the first.

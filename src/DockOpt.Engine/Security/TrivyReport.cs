@@ -123,8 +123,7 @@ public static class TrivyReport
         }
         if (p.ExitCode != 0 || !File.Exists(outFile))
         {
-            var msg = (await err.ConfigureAwait(false)).Trim();
-            if (msg.Length > 400) msg = msg[..400];
+            var msg = Dockerfiles.MessageText.Summarise((await err.ConfigureAwait(false)).Trim());
             throw new DockOptException(ErrorIds.ScannerUnavailable, DockOptErrorCategory.ResourceUnavailable,
                 $"trivy failed (exit {p.ExitCode}) for '{image}': {msg}", image,
                 "Trivy needs a cached vulnerability DB for offline scans ('trivy image --download-db-only' where it has network), or use -VulnerabilityDatabase with OSV records.");

@@ -970,7 +970,7 @@ public sealed class ImageTester
 
     async Task<string> TailAsync(string id, int lines, CancellationToken ct)
     {
-        try { return (await _api.LogsAsync(id, lines, ct).ConfigureAwait(false)).TrimEnd(); }
+        try { return Dockerfiles.MessageText.SummariseTail((await _api.LogsAsync(id, lines, ct).ConfigureAwait(false)).TrimEnd(), 4000, lines); }
         catch (DockOptException e) { return $"(log unavailable: {e.Message})"; }
     }
 
@@ -1141,7 +1141,7 @@ public sealed class ImageTester
         return body;
     }
 
-    static string Trunc(string s) => s.Length > 4000 ? s.Substring(0, 4000) + "…" : s.TrimEnd();
+    static string Trunc(string s) => Dockerfiles.MessageText.Summarise(s.TrimEnd(), 4000, 100);
 
     // ------------------------------------------------------------------ resources
 

@@ -545,7 +545,7 @@ public static class SpecReader
             if (found == null && File.Exists(Path.Combine(Environment.CurrentDirectory, file))) found = Path.Combine(Environment.CurrentDirectory, file);
         }
         if (found == null) throw Invalid(src, $"{p}: the env file '{file}' does not exist (relative paths are looked for from the spec's folder up, then the current directory).");
-        foreach (var raw in File.ReadAllLines(found))
+        foreach (var raw in Dockerfiles.SourceFile.ReadAllLines(found, "env file"))
         {
             var line = raw.TrimStart();
             if (line.Length == 0 || line.StartsWith('#')) continue;

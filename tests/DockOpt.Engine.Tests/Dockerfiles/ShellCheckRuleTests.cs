@@ -61,4 +61,71 @@ public class ShellCheckRuleTests
         Assert.DoesNotContain(Lint("FROM debian\nARG version=1\nRUN echo \"$version\"\n"), x => x.ShellCheckId == "SC2154");
         Assert.Contains(Lint("FROM debian\nRUN echo \"$version\"\n"), x => x.ShellCheckId == "SC2154");
     }
+
+    static List<(string Code, int Line, int Column)> Codes(string text, params string[] codes)
+    {
+        var options = new LintOptions();
+        options.Enabled.UnionWith(codes); // SC1090/SC1091 are opt-in
+        return DockerfileLinter.Lint(text, null, options).Findings.Where(f => codes.Contains(f.ShellCheckId)).Select(f => (f.ShellCheckId, f.Line, f.Column)).ToList();
+    }
+
+    [Fact]
+    public void SourcingIsNotReportedUnlessAskedForAsInHadolint()
+    {
+        Assert.DoesNotContain(Lint("FROM debian\nRUN . /etc/os-release && . \"$ENV_FILE\"\n"), f => f.ShellCheckId is "SC1090" or "SC1091");
+    }
+
+    [Fact]
+    public void BashVariablesAreSc3028UnderShAndNumbersAreNotSc2086()
+    {
+        Assert.Equal(new[] { ("SC3028", 2, 10), ("SC3028", 2, 19) }, Codes("FROM debian\nRUN echo $RANDOM \"$HOSTNAME\" $PPID\n", "SC3028", "SC2086"));
+        Assert.Empty(Codes("FROM debian\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo $RANDOM $SECONDS $UID\n", "SC3028", "SC2086"));
+    }
+
+    [Fact]
+    public void ProxyVariablesAreAssignedAndAFromStartsAfresh()
+    {
+        Assert.Empty(Codes("FROM debian\nRUN echo \"$http_proxy\" \"$no_proxy\"\n", "SC2154"));
+        Assert.Equal(new[] { ("SC2154", 3, 11) }, Codes("ARG foo=bar\nFROM debian\nRUN echo \"$foo\"\n", "SC2154"));
+        Assert.Empty(Codes("ARG foo=bar\nFROM debian\nARG foo\nRUN echo \"$foo\"\n", "SC2154"));
+    }
+
+    [Fact]
+    public void BackticksAreSc2006AtTheBacktick()
+    {
+        Assert.Equal(new[] { ("SC2006", 2, 7) }, Codes("FROM debian\nRUN x=`date` && echo \"$x\"\n", "SC2006"));
+        Assert.Empty(Codes("FROM debian\nRUN x=$(date) && echo \"$x\" '`not`'\n", "SC2006"));
+    }
+
+    [Fact]
+    public void AVariableAssignedAndNeverReadInTheRunIsSc2034()
+    {
+        var f = Codes("FROM debian\nRUN a=1; b=2; echo \"$b\"; for i in 1 2; do :; done; read -r l1 l2 < f; echo \"$l1\"\n", "SC2034");
+        Assert.Equal(new[] { ("SC2034", 2, 5), ("SC2034", 2, 26), ("SC2034", 2, 63) }, f);
+        // exported, read in arithmetic or in an unquoted heredoc, prefix assignments, _names and the shell's own variables are not reported
+        Assert.Empty(Codes("FROM debian\nRUN a=1; export a; c=1; echo $((c + 1)); FOO=1 make; _x=1; IFS=:; PATH=/x:$PATH; LC_ALL=C\n", "SC2034"));
+        Assert.Empty(Codes("FROM debian\nRUN n=1; cat <<EOF > f\n$n\nEOF\n", "SC2034"));
+    }
+
+    [Fact]
+    public void ReadWithoutRawIsSc2162AtTheReadWord()
+    {
+        Assert.Equal(new[] { ("SC2162", 2, 16) }, Codes("FROM debian\nRUN while IFS= read line; do echo \"$line\"; done < f\n", "SC2162"));
+        Assert.Empty(Codes("FROM debian\nRUN read -r a < f; read -pr x b < f; echo \"$a$b\"\n", "SC2162"));
+    }
+
+    [Fact]
+    public void ASourcedPathWithoutAConstantEndIsSc1090AndOneWithItSc1091()
+    {
+        var f = Codes("FROM debian\nRUN . \"$ENV_FILE\" && . ~/.profile && . \"$DIR/env.sh\" && . /etc/os-release\n", "SC1090", "SC1091");
+        Assert.Equal(new[] { ("SC1090", 2, 7), ("SC1090", 2, 24), ("SC1091", 2, 40), ("SC1091", 2, 59) }, f);
+    }
+
+    [Fact]
+    public void EchoFlagsAndLocalAreReportedOnlyUnderSh()
+    {
+        const string body = "RUN echo -n x && echo -e y && echo -- z && f() { local v=1; echo \"$v\"; } && f\n";
+        Assert.Equal(new[] { ("SC3037", 2, 10), ("SC3037", 2, 23), ("SC3043", 2, 50) }, Codes("FROM debian\n" + body, "SC3037", "SC3043"));
+        Assert.Empty(Codes("FROM debian\nSHELL [\"/bin/bash\", \"-c\"]\n" + body.Replace("\n", "") + "\n", "SC3037", "SC3043"));
+    }
 }

@@ -194,7 +194,7 @@ public class MessageTextAndHintTests
         var s = MessageText.Summarise(longLine);
         Assert.True(s.Length < MessageText.DefaultMax + 100, $"{s.Length} characters");
         Assert.StartsWith("dockerfile parse error line 2: unknown instruction: echo 0", s);
-        Assert.Matches(@"… \([\d,]+ more characters, [\d,]+ more lines left out\)$", s);
+        Assert.Matches(@"… \([\d,]+ more bytes, [\d,]+ more lines left out\)$", s);
     }
 
     [Fact]

@@ -221,7 +221,7 @@ internal sealed class BuildKitBuilder
     {
         try
         {
-            return File.ReadAllText(context.DockerfilePath);
+            return Dockerfiles.SourceFile.ReadAllText(context.DockerfilePath, "Dockerfile");
         }
         catch (UnauthorizedAccessException e)
         {

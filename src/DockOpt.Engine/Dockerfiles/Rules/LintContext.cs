@@ -88,6 +88,8 @@ public sealed class LintContext
         return _workdirs.TryGetValue(stageIndex, out var l) ? l : new List<Instruction>();
     }
 
+    static readonly List<Instruction> NoInstructions = new();
+
     List<Instruction> ShellsOf(int stageIndex)
     {
         if (_shells == null)
@@ -96,7 +98,7 @@ public sealed class LintContext
             foreach (var st in Model.Stages)
                 _shells[st.Index] = st.Instructions.Where(x => x.Keyword == "SHELL" && x.ExecForm != null).ToList();
         }
-        return _shells.TryGetValue(stageIndex, out var l) ? l : new List<Instruction>();
+        return _shells.TryGetValue(stageIndex, out var l) ? l : NoInstructions;
     }
 
     /// <summary>The SHELL in effect for an instruction (own stage, then base stages), or null for the default.</summary>
@@ -104,11 +106,17 @@ public sealed class LintContext
     {
         var stage = Model.StageOf(ins);
         if (stage == null) // outside a stage: the last SHELL before it, outside a stage too
-            return ShellsOf(-1).LastOrDefault(x => x.Index < ins.Index)?.ExecForm;
-        while (stage != null)
         {
-            var last = ShellsOf(stage.Index).LastOrDefault(x => x.StageIndex != ins.StageIndex || x.Index < ins.Index);
-            if (last != null) return last.ExecForm;
+            var outside = ShellsOf(-1);
+            for (var k = outside.Count - 1; k >= 0; k--)
+                if (outside[k].Index < ins.Index) return outside[k].ExecForm;
+            return null;
+        }
+        while (stage != null) // a loop, not LINQ: asked for every RUN by several rules
+        {
+            var shells = ShellsOf(stage.Index);
+            for (var k = shells.Count - 1; k >= 0; k--)
+                if (shells[k].StageIndex != ins.StageIndex || shells[k].Index < ins.Index) return shells[k].ExecForm;
             stage = stage.BaseStage is int b ? Model.Stages[b] : null;
         }
         return null;

@@ -6,17 +6,20 @@ namespace DockOpt.Engine.Dockerfiles.Shell;
 /// <summary>One RUN's parsed shell script and what the ShellCheck rules ask of it.</summary>
 public sealed class RunShellScript
 {
-    internal RunShellScript(Instruction run, ShScript script, IReadOnlySet<string> dockerVariables)
+    readonly Func<IReadOnlySet<string>> _dockerVariables;
+    IReadOnlySet<string>? _vars;
+
+    internal RunShellScript(Instruction run, ShScript script, Func<IReadOnlySet<string>> dockerVariables)
     {
         Run = run;
         Script = script;
-        DockerVariables = dockerVariables;
+        _dockerVariables = dockerVariables;
     }
 
     public Instruction Run { get; }
     public ShScript Script { get; }
     /// <summary>ENV and ARG names in scope for the RUN (they count as assigned).</summary>
-    public IReadOnlySet<string> DockerVariables { get; }
+    public IReadOnlySet<string> DockerVariables => _vars ??= _dockerVariables(); // built only for a rule that asks (one set per RUN)
 }
 
 /// <summary>
@@ -36,20 +39,20 @@ public static class RunShellScripts
         ShScript script;
         try { script = parse(); }
         catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException) { return; }
-        list.Add(new RunShellScript(ins, script, vars()));
+        list.Add(new RunShellScript(ins, script, vars));
     }
 
     static List<RunShellScript> Build(LintContext ctx)
     {
         var list = new List<RunShellScript>();
-        HashSet<string>? fileWide = null; // ENV/ARG names of the whole file, read once (per RUN it made linting quadratic)
+        Dictionary<int, HashSet<string>>? fileWide = null; // ENV/ARG names per stage, read once (per RUN it made linting quadratic)
         foreach (var ins in ctx.Document.Instructions.Select(i => i.Trigger ?? i))
         {
             if (ins.Keyword != "RUN" || !ctx.IsPosixShell(ins)) continue;
             var shell = ctx.ShellFor(ins);
             var dialect = shell != null && IsBash(shell[0]) ? ShDialect.Bash : ShDialect.Sh;
             HashSet<string>? vars = null;
-            IReadOnlySet<string> Vars() => vars ??= DockerVariables(ctx, ins, fileWide ??= FileWideVariables(ctx));
+            IReadOnlySet<string> Vars() => vars ??= DockerVariables(ctx, ins, (fileWide ??= FileWideVariables(ctx)).GetValueOrDefault(ins.StageIndex) ?? NoNames);
             if (ins.ExecForm != null)
             {
                 var ef = ins.ExecForm;
@@ -80,28 +83,38 @@ public static class RunShellScripts
         return list;
     }
 
-    static HashSet<string> DockerVariables(LintContext ctx, Instruction ins, HashSet<string> fileWide)
+    static readonly HashSet<string> NoNames = new();
+
+    /// <summary>Docker's predefined proxy build arguments: set without an ARG (hadolint counts them as assigned too).</summary>
+    static readonly string[] ProxyArgs = { "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy" };
+
+    static HashSet<string> DockerVariables(LintContext ctx, Instruction ins, HashSet<string> sectionWide)
     {
-        var set = new HashSet<string>(fileWide, StringComparer.Ordinal);
+        var set = new HashSet<string>(sectionWide, StringComparer.Ordinal);
         var scope = ctx.Model.ScopeBefore(ins);
         set.UnionWith(scope.Vars.Keys);
         set.UnionWith(scope.Args);
-        set.UnionWith(ctx.Model.GlobalArgs.Keys);
+        set.UnionWith(ProxyArgs);
+        // an ARG before the first FROM is for FROM lines only: a RUN sees it only when its stage declares it again
         return set;
     }
 
-    static HashSet<string> FileWideVariables(LintContext ctx)
+    /// <summary>ENV and ARG names anywhere in each section (stage, or -1 before the first FROM): a FROM starts afresh, as in hadolint.</summary>
+    static Dictionary<int, HashSet<string>> FileWideVariables(LintContext ctx)
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var i in ctx.Document.Instructions) // ENV/ARG anywhere in the RUN's section (hadolint counts the whole file)
+        var byStage = new Dictionary<int, HashSet<string>>();
+        foreach (var i in ctx.Document.Instructions)
             if (i.Keyword is "ENV" or "ARG")
+            {
+                if (!byStage.TryGetValue(i.StageIndex, out var set)) byStage[i.StageIndex] = set = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var w in DockerfileParser.Words(i.Arguments.Text))
                 {
                     var v = w.Value;
                     var eq = v.IndexOf('=');
                     set.Add(eq >= 0 ? v[..eq] : v);
                 }
-        return set;
+            }
+        return byStage;
     }
 
     static string Name(string p) => p.Contains('/') ? p[(p.LastIndexOf('/') + 1)..] : p;

@@ -5,6 +5,8 @@ public abstract class ShNode
 {
     public int Start { get; internal set; }
     public int End { get; internal set; }
+    /// <summary>The enclosing node, set when a <see cref="ShScript"/> indexes its tree (null for the root).</summary>
+    internal ShNode? Parent;
 }
 
 /// <summary>One part of a word.</summary>
@@ -56,6 +58,13 @@ public sealed class ShWord : ShNode
     {
         get
         {
+            if (Parts.Count == 1) // most words: no builder needed
+                switch (Parts[0])
+                {
+                    case ShLiteral one: return one.Text;
+                    case ShSingleQuoted sq: return sq.Text;
+                }
+            if (Parts.Count == 0) return "";
             var sb = new System.Text.StringBuilder();
             foreach (var p in Parts)
                 switch (p)

@@ -76,7 +76,13 @@ public sealed class ShParser
         return after is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')' or '\r' || (word is "{" or "}" or "!" && after is not ('\0'));
     }
 
-    bool PeekAnyReserved(IReadOnlyCollection<string> words) => words.Any(PeekReserved);
+    bool PeekAnyReserved(IReadOnlyCollection<string> words)
+    {
+        if (words.Count == 0) return false; // the common case: no delegate, no enumerator
+        foreach (var w in words)
+            if (PeekReserved(w)) return true;
+        return false;
+    }
 
     void Expect(string word)
     {
@@ -428,23 +434,27 @@ public sealed class ShParser
     ShWord? ReadWord(bool inDoubleBracket)
     {
         var w = new ShWord { Start = _i };
-        var lit = new StringBuilder();
+        StringBuilder? lit = null; // made only when the literal has an escape: most words are their own text
         var litStart = _i;
         void Flush()
         {
-            if (_i > litStart) w.Parts.Add(new ShLiteral { Start = litStart, End = _i, Text = lit.ToString(), Raw = _s.Substring(litStart, _i - litStart) });
-            lit.Clear();
+            if (_i > litStart)
+            {
+                var raw = _s.Substring(litStart, _i - litStart);
+                w.Parts.Add(new ShLiteral { Start = litStart, End = _i, Text = lit?.ToString() ?? raw, Raw = raw });
+            }
+            lit = null;
         }
         while (!Eof)
         {
             var c = Cur;
-            if (c == '\\' && At(1) == '\n') { _i += 2; continue; }
+            if (c == '\\' && At(1) == '\n') { lit ??= new StringBuilder().Append(_s, litStart, _i - litStart); _i += 2; continue; }
             if (IsWordEnd(c, inDoubleBracket))
             {
                 // ( inside a word: extglob or array subscripts are rare; stop here.
                 break;
             }
-            if (c == '\\') { lit.Append(At(1)); _i += Math.Min(2, _end - _i); continue; }
+            if (c == '\\') { lit ??= new StringBuilder().Append(_s, litStart, _i - litStart); lit.Append(At(1)); _i += Math.Min(2, _end - _i); continue; }
             if (c == '\'')
             {
                 Flush();
@@ -467,9 +477,9 @@ public sealed class ShParser
             {
                 Flush();
                 var p = ReadDollar();
-                if (p != null) w.Parts.Add(p); else lit.Append('$');
+                if (p != null) w.Parts.Add(p);
                 litStart = _i;
-                if (p == null) litStart = _i - 1;
+                if (p == null) litStart = _i - 1; // the '$' starts the next literal (its text is taken from the script)
                 continue;
             }
             if (c == '`')
@@ -479,7 +489,7 @@ public sealed class ShParser
                 litStart = _i;
                 continue;
             }
-            lit.Append(c);
+            lit?.Append(c);
             _i++;
         }
         Flush();

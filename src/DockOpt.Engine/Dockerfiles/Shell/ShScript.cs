@@ -11,7 +11,6 @@ public enum ShDialect { Sh, Bash }
 /// </summary>
 public sealed class ShScript
 {
-    readonly Dictionary<ShNode, ShNode?> _parent = new(ReferenceEqualityComparer.Instance);
     readonly List<ShNode> _nodes = new();
 
     public ShScript(MappedText source, ShDialect dialect)
@@ -36,7 +35,7 @@ public sealed class ShScript
     /// <summary>Every node, in source (pre-)order.</summary>
     public IReadOnlyList<ShNode> Nodes => _nodes;
     public IEnumerable<T> All<T>() where T : ShNode => _nodes.OfType<T>();
-    public ShNode? ParentOf(ShNode n) => _parent.GetValueOrDefault(n);
+    public ShNode? ParentOf(ShNode n) => n.Parent;
 
     /// <summary>Ancestors, nearest first.</summary>
     public IEnumerable<ShNode> Ancestors(ShNode n)
@@ -81,7 +80,7 @@ public sealed class ShScript
     void Visit(ShNode? n, ShNode? parent)
     {
         if (n == null) return;
-        _parent[n] = parent;
+        n.Parent = parent;
         _nodes.Add(n);
         switch (n)
         {

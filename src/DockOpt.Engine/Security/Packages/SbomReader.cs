@@ -15,7 +15,7 @@ public static class SbomReader
         if (!File.Exists(path))
             throw new DockOptException(ErrorIds.SbomNotFound, DockOptErrorCategory.ObjectNotFound, $"The SBOM '{path}' does not exist.", path, "Check the path of the SBOM file given to -Sbom.");
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }); }
+        try { doc = JsonDocument.Parse(Dockerfiles.SourceFile.ReadBytes(path, "SBOM"), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }); }
         catch (JsonException e)
         {
             throw new DockOptException(ErrorIds.SbomFormatUnknown, DockOptErrorCategory.InvalidData, $"The SBOM '{path}' is not JSON: {e.Message}", path,

@@ -27,6 +27,15 @@ RUN chmod +x *.sh; tar czf a.tgz *
 RUN echo $APP_HOME
 # shellcheck disable=SC2046
 RUN rm $(ls)
+RUN x=`date` && echo "$x" && echo "`id -u`"
+RUN unused=1; used=2; echo "$used"; for i in 1 2; do echo hi; done; read -r line < /etc/hostname; _skip=1; IFS=:; export PATH
+RUN read name < /etc/hostname && echo "$name" && while IFS= read -r l; do echo "$l"; done < /etc/passwd
+RUN read -p "name? " answer; echo "$answer"; read -rp "again? " again; echo "$again"
+RUN . "$ENV_FILE" && . ~/.profile && . "$HOME/.profile" && . "$ENV_DIR/env.sh"
+RUN echo -n x && echo -e 'a\tb' && echo -- x && echo "-n" && printf '%s' x
+RUN f() { local v=1; echo "$v"; } && f && n=$((1 + 2)) && echo "$n"
+RUN echo "seed $RANDOM" $UID $PPID "$HOSTNAME"
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN echo -e 'a\tb' && g() { local w=1; echo "$w"; } && g
 RUN [[ -f x ]] && echo {a,b} | cat
 RUN ["sh", "-c", "echo $HOME && cd /x"]

@@ -8,7 +8,6 @@ public sealed class RunScript
         Run = run;
         Stage = stage;
         Commands = ctx.Commands(run);
-        AllText = string.Join(" ; ", Commands.Select(c => c.Text));
         Shipped = ctx.IsShipped(run);
         Shell = ctx.ShellFor(run);
     }
@@ -18,7 +17,8 @@ public sealed class RunScript
     public Stage? Stage { get; }
     public List<ShellCommand> Commands { get; }
     /// <summary>The commands joined with " ; " (for "is there a clean-up anywhere in this RUN" questions).</summary>
-    public string AllText { get; }
+    public string AllText => _allText ??= string.Join(" ; ", Commands.Select(c => c.Text));
+    string? _allText;
     /// <summary>The layer ships in the final image (or in a child image for ONBUILD).</summary>
     public bool Shipped { get; }
     /// <summary>The SHELL in effect, or null for the default /bin/sh -c.</summary>

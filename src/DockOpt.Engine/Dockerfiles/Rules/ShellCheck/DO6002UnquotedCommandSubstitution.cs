@@ -7,6 +7,8 @@ public sealed class DO6002UnquotedCommandSubstitution : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6002", "UnquotedCommandSubstitution", Severity.Medium, "Quote command substitutions to prevent word splitting.", "SC2046");
 
+    protected override bool MayApply(string t) => t.Contains("$(", StringComparison.Ordinal) || t.Contains('`');
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         foreach (var (c, w) in ShQueries.SplitWords(s))

@@ -7,6 +7,8 @@ public sealed class DO6003CdWithoutExit : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6003", "CdWithoutExit", Severity.Medium, "Use 'cd … || exit' so the script stops when cd fails.", "SC2164");
 
+    protected override bool MayApply(string t) => t.Contains("cd", StringComparison.Ordinal);
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         if (s.HasErrexit) return;

@@ -7,6 +7,8 @@ public sealed class DO6004UselessCat : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6004", "UselessCat", Severity.Info, "Pass the file to the command instead of piping it through cat.", "SC2002");
 
+    protected override bool MayApply(string t) => t.Contains("cat", StringComparison.Ordinal) && t.Contains('|');
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         foreach (var pl in s.All<ShPipeline>())

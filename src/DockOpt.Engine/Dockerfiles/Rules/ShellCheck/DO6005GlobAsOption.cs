@@ -7,6 +7,8 @@ public sealed class DO6005GlobAsOption : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6005", "GlobAsOption", Severity.Low, "Start globs with ./ (or put -- before them) so file names with dashes are not read as options.", "SC2035");
 
+    protected override bool MayApply(string t) => t.Contains('*') || t.Contains('?');
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         foreach (var c in s.All<ShSimpleCommand>())

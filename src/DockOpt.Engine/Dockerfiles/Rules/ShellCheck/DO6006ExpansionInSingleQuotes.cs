@@ -7,6 +7,8 @@ public sealed class DO6006ExpansionInSingleQuotes : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6006", "ExpansionInSingleQuotes", Severity.Low, "Expressions do not expand in single quotes; use double quotes where expansion is meant.", "SC2016");
 
+    protected override bool MayApply(string t) => t.Contains('\'');
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         foreach (var sq in s.All<ShSingleQuoted>())

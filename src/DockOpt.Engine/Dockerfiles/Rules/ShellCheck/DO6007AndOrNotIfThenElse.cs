@@ -7,6 +7,8 @@ public sealed class DO6007AndOrNotIfThenElse : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6007", "AndOrNotIfThenElse", Severity.Low, "A && B || C is not if-then-else: C also runs when B fails.", "SC2015");
 
+    protected override bool MayApply(string t) => t.Contains("&&", StringComparison.Ordinal) && t.Contains("||", StringComparison.Ordinal);
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         foreach (var ao in s.All<ShAndOr>())

@@ -7,6 +7,8 @@ public sealed class DO6008CdBack : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6008", "CdBack", Severity.Low, "Use a ( subshell ) instead of cd-ing back with cd ..", "SC2103");
 
+    protected override bool MayApply(string t) => t.Contains("cd", StringComparison.Ordinal);
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         foreach (var seq in s.All<ShSequence>())

@@ -7,6 +7,8 @@ public sealed class DO6009UnassignedVariable : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6009", "UnassignedVariable", Severity.Medium, "A lowercase variable is referenced but never assigned (ENV and ARG count as assigned).", "SC2154");
 
+    protected override bool MayApply(string t) => t.Contains('$');
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         var assigned = s.AssignedNames;

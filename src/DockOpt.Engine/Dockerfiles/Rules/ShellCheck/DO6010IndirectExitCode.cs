@@ -7,6 +7,8 @@ public sealed class DO6010IndirectExitCode : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6010", "IndirectExitCode", Severity.Info, "Check a command's exit code directly (if cmd; then) instead of testing $? afterwards.", "SC2181");
 
+    protected override bool MayApply(string t) => t.Contains("$?", StringComparison.Ordinal) || t.Contains("${?}", StringComparison.Ordinal);
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         foreach (var n in s.Nodes)

@@ -7,6 +7,8 @@ public sealed class DO6011LnWithoutDestination : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6011", "LnWithoutDestination", Severity.Medium, "ln with a single path has no destination.", "SC2226");
 
+    protected override bool MayApply(string t) => t.Contains("ln", StringComparison.Ordinal);
+
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         foreach (var c in s.All<ShSimpleCommand>())

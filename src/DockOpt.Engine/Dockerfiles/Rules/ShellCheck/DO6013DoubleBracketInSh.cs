@@ -7,6 +7,8 @@ public sealed class DO6013DoubleBracketInSh : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6013", "DoubleBracketInSh", Severity.Medium, "[[ ]] is a bash feature; under /bin/sh use [ ].", "SC3010");
 
+    protected override bool MayApply(string t) => t.Contains("[[", StringComparison.Ordinal);
+
     protected override bool ShOnly => true;
 
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)

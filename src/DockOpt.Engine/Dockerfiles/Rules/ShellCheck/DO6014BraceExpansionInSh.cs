@@ -7,6 +7,8 @@ public sealed class DO6014BraceExpansionInSh : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6014", "BraceExpansionInSh", Severity.Medium, "Brace expansion {a,b} is a bash feature; /bin/sh leaves it literal.", "SC3009");
 
+    protected override bool MayApply(string t) => t.Contains('{');
+
     protected override bool ShOnly => true;
 
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)

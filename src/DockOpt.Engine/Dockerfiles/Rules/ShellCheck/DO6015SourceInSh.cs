@@ -7,6 +7,8 @@ public sealed class DO6015SourceInSh : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6015", "SourceInSh", Severity.Medium, "'source' is a bash builtin; /bin/sh knows only '.'.", "SC3046");
 
+    protected override bool MayApply(string t) => t.Contains("source", StringComparison.Ordinal);
+
     protected override bool ShOnly => true;
 
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)

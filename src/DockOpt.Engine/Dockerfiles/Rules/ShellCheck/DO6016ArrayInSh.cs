@@ -7,6 +7,8 @@ public sealed class DO6016ArrayInSh : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6016", "ArrayInSh", Severity.Medium, "Arrays are a bash feature; /bin/sh has none.", "SC3030");
 
+    protected override bool MayApply(string t) => t.Contains("=(", StringComparison.Ordinal);
+
     protected override bool ShOnly => true;
 
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)

@@ -7,6 +7,8 @@ public sealed class DO6017DoubleEqualsInSh : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6017", "DoubleEqualsInSh", Severity.Medium, "== inside [ ] is a bash extension; POSIX test uses =.", "SC3014");
 
+    protected override bool MayApply(string t) => t.Contains("==", StringComparison.Ordinal);
+
     protected override bool ShOnly => true;
 
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)

@@ -7,6 +7,8 @@ public sealed class DO6018FunctionKeyword : ShellCheckRule
 {
     public override RuleInfo Info { get; } = new("DO6018", "FunctionKeyword", Severity.Medium, "The 'function' keyword is not POSIX; write name() { … }.", "SC2112");
 
+    protected override bool MayApply(string t) => t.Contains("function", StringComparison.Ordinal);
+
     protected override bool ShOnly => true;
 
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)

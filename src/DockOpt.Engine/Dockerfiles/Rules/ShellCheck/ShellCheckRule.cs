@@ -12,12 +12,19 @@ public abstract class ShellCheckRule : Rule
     /// <summary>Only under POSIX sh (the SC3xxx portability checks).</summary>
     protected virtual bool ShOnly => false;
 
+    /// <summary>
+    /// A cheap test of the script text that is false only when the check cannot fire (no '$' for a rule about
+    /// expansions, no "cd" for a rule about cd): every RUN meets every check, and most RUNs have nothing for most checks.
+    /// </summary>
+    protected virtual bool MayApply(string text) => true;
+
     public override void Check(LintContext ctx)
     {
         foreach (var run in RunShellScripts.Of(ctx))
         {
             if (ShOnly && run.Script.Dialect != ShDialect.Sh) continue;
-            if (run.Script.Disabled.Contains(Info.Hadolint) || run.Script.Disabled.Contains("all")) continue;
+            if (!MayApply(run.Script.Text)) continue;
+            if (run.Script.Disabled.Count > 0 && (run.Script.Disabled.Contains(Info.Hadolint) || run.Script.Disabled.Contains("all"))) continue;
             Check(ctx, run, run.Script);
         }
     }

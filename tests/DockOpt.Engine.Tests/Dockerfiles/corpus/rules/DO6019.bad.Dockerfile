@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN echo "built on `date`" > /build-info

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN while read -r line; do echo "$line"; done < /etc/packages.txt

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN . "$ENV_FILE" && make

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN . /etc/os-release && echo "$ID"

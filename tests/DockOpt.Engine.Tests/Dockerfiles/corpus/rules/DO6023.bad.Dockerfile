@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN echo -e 'a\tb' > /etc/example.conf

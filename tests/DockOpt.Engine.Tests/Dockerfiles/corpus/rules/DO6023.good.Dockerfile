@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN printf 'a\tb\n' > /etc/example.conf

@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN f() { local dir=/opt/app; mkdir -p "$dir"; } && f

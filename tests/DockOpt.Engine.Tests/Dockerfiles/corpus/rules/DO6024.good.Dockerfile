@@ -1,0 +1,2 @@
+FROM debian:bookworm-slim
+RUN f() { dir=/opt/app; mkdir -p "$dir"; } && f

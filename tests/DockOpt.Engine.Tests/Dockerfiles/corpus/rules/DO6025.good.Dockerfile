@@ -1,0 +1,3 @@
+FROM debian:bookworm-slim
+SHELL ["/bin/bash", "-c"]
+RUN echo "seed: $RANDOM" > /seed
