@@ -108,7 +108,7 @@ public sealed class SshTransportException : IOException
     {
         var text = string.Join(" ", stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(l => !l.StartsWith("Warning: Permanently added", StringComparison.Ordinal)));
-        if (text.Length > 600) text = text.Substring(0, 600) + "…";
+        text = Dockerfiles.MessageText.Summarise(text, 600, 1); // the shared cap: a remote shell may print megabytes
         return $"ssh to {endpoint} exited with code {exitCode}{(text.Length > 0 ? ": " + text.TrimEnd('.') : " and wrote nothing on stderr")}";
     }
 
