@@ -176,13 +176,9 @@ public sealed class ImageCopier
         catch (JsonException) { return null; }
     }
 
-    /// <summary>linux/arm64 matches linux/arm64 and linux/arm64/v8 (v8 is arm64's only variant); otherwise exact, case-insensitive.</summary>
-    public static bool PlatformMatches(string? offered, string wanted)
-    {
-        if (offered == null) return false;
-        static string N(string p) => p.ToLowerInvariant() == "linux/arm64/v8" ? "linux/arm64" : p.ToLowerInvariant();
-        return N(offered) == N(wanted);
-    }
+    /// <summary>Whether an index entry's platform serves the one asked for, normalised as containerd does (linux/arm64 = linux/arm64/v8, x86_64 = amd64).</summary>
+    public static bool PlatformMatches(string? offered, string wanted) =>
+        Images.ImagePlatformMatch.TryParse(offered) is { } o && Images.ImagePlatformMatch.TryParse(wanted) is { } w && o.Matches(w);
 
     static DockOptException NoPlatform(string what, List<string> offered) => new(ErrorIds.PlatformNotFound, DockOptErrorCategory.ObjectNotFound,
         $"{what} offers {string.Join(", ", offered)}; no match for the platform asked for.", what,

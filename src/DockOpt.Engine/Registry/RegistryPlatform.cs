@@ -35,15 +35,12 @@ public sealed record RegistryPlatform(string Os, string Architecture, string? Va
     /// <summary>The platform given, or the host's when null.</summary>
     public static RegistryPlatform ParseOrHost(string? text) => string.IsNullOrWhiteSpace(text) ? Host : Parse(text);
 
+    /// <summary>containerd's normalisation (the one implementation, <see cref="Images.ImagePlatformMatch"/>) with the default variants spelled out.</summary>
     public static RegistryPlatform Normalize(string os, string arch, string? variant)
     {
-        os = os.ToLowerInvariant();
-        arch = arch.ToLowerInvariant() switch { "aarch64" => "arm64", "x86_64" or "x86-64" => "amd64", "i386" => "386", var a => a };
-        variant = string.IsNullOrEmpty(variant) ? null : variant.ToLowerInvariant();
-        if (arch == "arm64" && (variant == null || variant == "8")) variant = "v8";
-        if (arch == "arm" && variant == null) variant = "v7";
-        if (arch == "amd64" && variant == null) variant = "v1";
-        return new RegistryPlatform(os, arch, variant);
+        var m = Images.ImagePlatformMatch.Normalize(os, arch, variant);
+        var v = m.Variant.Length > 0 ? m.Variant : m.Architecture switch { "arm64" => "v8", "amd64" => "v1", _ => null };
+        return new RegistryPlatform(m.Os, m.Architecture, v);
     }
 
     /// <summary>True when an index entry with this platform serves <paramref name="wanted"/>.</summary>
