@@ -22,7 +22,4 @@ public static partial class ErrorIds
 
     [ErrorId(DockOptErrorCategory.InvalidData, "The registry sent a manifest DockOpt cannot read (a Docker v2 schema 2 or OCI manifest or index is needed; schema 1 is deprecated).")]
     public const string RegistryManifestInvalid = nameof(RegistryManifestInvalid);
-
-    [ErrorId(DockOptErrorCategory.WriteError, "Check the cache directory's permissions and free space, set DOCKOPT_LAYER_CACHE to another directory, or turn the cache off with DOCKOPT_LAYER_CACHE=off.")]
-    public const string LayerCacheFailed = nameof(LayerCacheFailed);
 }
