@@ -141,12 +141,13 @@ http:
 }
 else { Say 'registry: docker-registry not installed (publish tests will skip)' }
 
-# 2b. Podman's Docker-compatible service (tests/Podman.Tests.ps1) and sshd for the ssh:// engine tests -----------
+# 2b. Podman's Docker-compatible service (tests/Podman.Tests.ps1), sshd for the ssh:// engine tests, skopeo for the archive tests -----------
 # (tests/EngineSsh.Tests.ps1 starts its own sshd on a free port; only the package is installed here.)
 if ((Test-DebianLike) -and (Test-Root)) {
     $tools = @()
     if (-not (Get-Command podman -ErrorAction Ignore)) { $tools += 'podman' }
     if (-not (Test-Path /usr/sbin/sshd)) { $tools += 'openssh-server' }
+    if (-not (Get-Command skopeo -ErrorAction Ignore)) { $tools += 'skopeo' }   # writes the zstd and platform-index cases
     if ($tools) { Install-AptPackage $tools }
 }
 $podmanSocket = if ($env:DOCKOPT_PODMAN_SOCKET) { $env:DOCKOPT_PODMAN_SOCKET } else { '/run/dockopt-podman.sock' }
