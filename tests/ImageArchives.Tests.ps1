@@ -88,3 +88,22 @@ Describe 'A two-platform index written by podman manifest push and skopeo copy -
         @($m.Layers | Where-Object { -not $_.IsEmpty } | ForEach-Object DiffId) | Should -Be @($config.rootfs.diff_ids)
     }
 }
+
+Describe 'oci:dir:ref picks the image an OCI layout holds under that ref' {
+    It 'Measure, Get-DockOptPackage and Invoke-DockOptScan read oci:<dir>:<ref>; a ref the layout lacks is ImageNotFound' {
+        $dir = Join-Path $script:data 'tiny/skopeo-oci-layout'   # written by skopeo copy … oci:<dir>:1 (index.json names ref 1)
+        (Get-Content (Join-Path $dir 'index.json') -Raw | ConvertFrom-Json).manifests[0].annotations.'org.opencontainers.image.ref.name' | Should -Be '1'
+        $m = Measure-DockOptImage "oci:${dir}:1" -NoLayerCache -WarningVariable warn
+        $m.Source | Should -Be "oci:${dir}:1"
+        @($m.Layers | Where-Object { -not $_.IsEmpty } | ForEach-Object DiffId) | Should -Be @($script:tiny.RootFS.Layers)
+        $warn | Should -BeNullOrEmpty -Because 'the ref is used, not warned about'
+        $s = Invoke-DockOptScan "oci:${dir}:1" -WarningAction SilentlyContinue
+        $s.Source | Should -Be "oci:${dir}:1"
+        foreach ($cmd in 'Measure-DockOptImage', 'Get-DockOptPackage', 'Invoke-DockOptScan') {
+            $err = $null
+            & $cmd "oci:${dir}:nope" -ErrorVariable err -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
+            $err[0].FullyQualifiedErrorId | Should -Match '^ImageNotFound,' -Because "$cmd names the missing ref"
+            $err[0].Exception.Message | Should -Match "no image named 'nope'"
+        }
+    }
+}

@@ -8,7 +8,7 @@ namespace DockOpt.Cmdlets;
 public abstract class EngineCmdlet : DockOptCmdlet
 {
     /// <summary>One classified image input: the engine name, the resolved path, or the docker:// reference; and its qualified form.</summary>
-    internal sealed record ImageInput(string Value, ImageTransport Transport, string Qualified)
+    internal sealed record ImageInput(string Value, ImageTransport Transport, string Qualified, string? OciRef = null)
     {
         public bool IsPath => Transport is not (ImageTransport.Engine or ImageTransport.Registry);
     }
@@ -84,9 +84,7 @@ public abstract class EngineCmdlet : DockOptCmdlet
                 return new ImageInput(r.Qualified, ImageTransport.Registry, r.Qualified);
             default:
                 var path = GetUnresolvedProviderPathFromPSPath(r.Value);
-                if (r.OciRef != null)
-                    WriteWarning($"{text}: the reference '{r.OciRef}' inside the OCI layout is not used yet; the layout's image for the platform is read.");
-                return new ImageInput(path, r.Transport, r.WithPath(path).Qualified);
+                return new ImageInput(path, r.Transport, r.WithPath(path).Qualified, r.OciRef);
         }
     }
 

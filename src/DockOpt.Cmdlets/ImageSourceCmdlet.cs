@@ -72,7 +72,8 @@ public abstract class ImageSourceCmdlet : EngineCmdlet
             foreach (var n in Name)
                 if (!string.IsNullOrWhiteSpace(n))
                 {
-                    if (ClassifyImage(n) is { } input) Items.Add((input.Value, input.IsPath));
+                    // an OCI layout with a ref inside travels as its transport-qualified reference, which keeps the ref
+                    if (ClassifyImage(n) is { } input) Items.Add(input.OciRef != null ? (input.Qualified, false) : (input.Value, input.IsPath));
                     else Unresolved.Add(n); // counts against the gate, like a name that matches nothing
                 }
             return;

@@ -268,7 +268,7 @@ public sealed class TestDockOptImageCommand : EngineCmdlet
                     DockOpt.Engine.Images.ImageSource source = input.Transport == DockOpt.Engine.Images.ImageTransport.Registry
                         ? new DockOpt.Engine.Registry.RegistryImageSource(DockOpt.Engine.Images.ImageSourceReference.Parse(input.Value).Registry!, this,
                             cache: DockOpt.Engine.Registry.LayerBlobCache.FromEnvironment())
-                        : DockOpt.Engine.Images.ImageSource.FromPath(input.Value);
+                        : DockOpt.Engine.Images.ImageSource.FromPath(input.Value, input.OciRef);
                     var summary = await SourceFileTester.TestAsync(source, image, spec, options, r =>
                     {
                         lock (_results) _results.Add(r);

@@ -36,7 +36,7 @@ public sealed class ImageComparer
         {
             ImageSource source = t.Transport == ImageTransport.Registry
                 ? new Registry.RegistryImageSource(t.Registry!, sink, cache: Registry.LayerBlobCache.FromEnvironment())
-                : ImageSource.FromPath(t.Value);
+                : ImageSource.FromPath(t.Value, t.OciRef);
             var r = await new ImageAnalyzer(sink, LayerScanCache.Shared).AnalyzeAsync(new ImageAnalyzer.Request
             {
                 Source = source, Name = side.DisplayName ?? t.Original, SourceKind = t.Qualified, ProgressId = progressId, Platform = Platform,

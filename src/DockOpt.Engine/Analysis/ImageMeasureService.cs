@@ -109,7 +109,7 @@ public sealed class ImageMeasureService
             {
                 await OneAsync(outcome, path, async () => Emit((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
                 {
-                    Source = ImageSource.FromPath(path),
+                    Source = ImageSource.FromPath(path, request.ArchiveSources.TryGetValue(path, out var given) ? ImageSourceReference.Parse(given).OciRef : null),
                     Name = path,
                     SourceKind = request.ArchiveSources.TryGetValue(path, out var qualified) ? qualified : ImageSourceReference.ForPath(path),
                     Platform = request.Platform,

@@ -179,6 +179,12 @@ public sealed class SecurityScanService
             source = new Registry.RegistryImageSource(remote.Registry!, _sink, cache: Registry.LayerBlobCache.FromEnvironment());
             label = remote.Qualified;
         }
+        else if (remote is { IsPath: true })
+        {
+            // oci:dir:ref — the layout's image under that ref
+            source = ImageSource.FromPath(remote.Value, remote.OciRef);
+            label = remote.Qualified;
+        }
         else if (isPath)
         {
             if (!File.Exists(image) && !Directory.Exists(image))
