@@ -143,24 +143,18 @@ public sealed class LayerScanStore
     /// <summary>Writes through a temporary file and a rename; a failure leaves no file and is not an error (the cache is an optimisation).</summary>
     void Write(string path, Action<BinaryWriter> write)
     {
-        var tmp = path + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("n")[..8] + ".tmp";
-        try
-        {
-            Directory.CreateDirectory(Folder);
-            using (var w = new BinaryWriter(File.Create(tmp), Encoding.UTF8)) write(w);
-            File.Move(tmp, path, overwrite: true);
+        if (IO.AtomicFile.TryWriteCacheEntry(path, stream =>
+            {
+                using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+                write(w);
+            }))
             Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); } catch (Exception) { }
-        }
     }
 
     /// <summary>Removes the least recently written files beyond <see cref="MaxBytes"/>.</summary>
     void Trim()
     {
-        var files = new DirectoryInfo(Folder).GetFiles().Where(f => !f.Name.EndsWith(".tmp", StringComparison.Ordinal)).ToList();
+        var files = new DirectoryInfo(Folder).GetFiles().Where(f => !f.Name.EndsWith(".part", StringComparison.Ordinal)).ToList();
         var total = files.Sum(f => f.Length);
         foreach (var f in files.OrderBy(f => f.LastWriteTimeUtc))
         {

@@ -68,6 +68,34 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// A cache entry written the same way (temporary file in the same folder, then a rename), for caches that are only an
+    /// optimisation: the folder is created, and a failure leaves no file and returns false instead of an error.
+    /// </summary>
+    public static bool TryWriteCacheEntry(string path, Action<Stream> write)
+    {
+        var tmp = TemporaryPathFor(path);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16)) write(stream);
+            File.Move(tmp, path, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (Exception) { /* best effort */ }
+            return false;
+        }
+    }
+
+    /// <summary>The temporary name a file is written under before <see cref="Commit"/> renames it into place (same folder, unique).</summary>
+    public static string TemporaryPathFor(string path) =>
+        path + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("n")[..8] + ".part";
+
+    /// <summary>Renames a complete temporary file (from <see cref="TemporaryPathFor"/>) into place, replacing what was there.</summary>
+    public static void Commit(string temporaryPath, string path) => File.Move(temporaryPath, path, overwrite: true);
+
     static DockOptException Failed(string path, string full, Exception e) =>
         new(ErrorIds.ReportWriteFailed, DockOptErrorCategory.WriteError, $"Cannot write '{full}': {e.Message}", path,
             "Check that the path names a file (not a folder) you may write, and that the disk has room.", e);

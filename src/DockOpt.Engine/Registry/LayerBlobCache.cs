@@ -113,7 +113,7 @@ public sealed class LayerBlobCache
         try
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-            tmp = final + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part";
+            tmp = IO.AtomicFile.TemporaryPathFor(final);
             file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -126,7 +126,7 @@ public sealed class LayerBlobCache
             try
             {
                 file.Dispose();
-                File.Move(tmp, final, overwrite: true);
+                IO.AtomicFile.Commit(tmp, final);
                 Interlocked.Increment(ref _added);
                 Evict(keep: final);
             }
