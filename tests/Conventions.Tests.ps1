@@ -34,8 +34,8 @@ BeforeAll {
     # Names that the vocabulary replaced; a parameter with one of these names is drift.
     $script:banned = 'Image', 'ImageName', 'Images', 'ArchivePath', 'OutputFormat', 'ReportFormat', 'OutputPath', 'ReportPath',
         'MinScore', 'MinimumSeverity', 'Threshold', 'Timeout', 'TimeoutSec', 'TimeoutSeconds', 'GracePeriodSec', 'NoCacheLayers', 'File'
-    # The constants of DockOpt.Cmdlets.ParameterSets (internal: read through the cmdlet assembly), plus PowerShell's own.
-    $sets = (Get-Command Get-DockOptImage).ImplementingType.Assembly.GetType('DockOpt.Cmdlets.ParameterSets', $true)
+    # The constants of DockOpt.Cmdlets.Conventions.ParameterSets (internal: read through the cmdlet assembly), plus PowerShell's own.
+    $sets = (Get-Command Get-DockOptImage).ImplementingType.Assembly.GetType('DockOpt.Cmdlets.Conventions.ParameterSets', $true)
     $script:setNames = @($sets.GetFields([Reflection.BindingFlags]'Public, Static') | Where-Object IsLiteral | ForEach-Object { $_.GetRawConstantValue() }) + '__AllParameterSets'
     $script:setNames.Count | Should -BeGreaterThan 8
 
@@ -74,7 +74,7 @@ Describe 'Vocabulary of <Name>' -ForEach $cmdlets {
     It 'puts the image-name completer on every image parameter (-Name, …Image)' {
         foreach ($p in $params | Where-Object { $_.Name -eq 'Name' -or $_.Name -like '*Image' }) {
             $completer = $p.Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }
-            $completer.Type | Should -Be ([DockOpt.Cmdlets.ImageNameCompleter]) -Because "-$($p.Name) of $Name completes image names"
+            $completer.Type | Should -Be ([DockOpt.Cmdlets.Conventions.ImageNameCompleter]) -Because "-$($p.Name) of $Name completes image names"
         }
     }
 
@@ -94,7 +94,7 @@ Describe '-Name of <Name>' -ForEach $withName {
     It 'gives -Name the shape of an image input: string[], wildcards, the DockOpt-object transformation' {
         $p.ParameterType | Should -Be ([string[]])
         @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count | Should -Be 1
-        @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.ImageNameTransformationAttribute] }).Count | Should -Be 1
+        @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.Conventions.ImageNameTransformationAttribute] }).Count | Should -Be 1
         $p.Aliases | Should -Contain 'Image'
         $p.Aliases | Should -Contain 'ImageId'
     }
@@ -152,7 +152,7 @@ Describe 'Vocabulary of <Name>, continued' -ForEach $cmdlets {
     It 'types every severity parameter as DockOpt.Severity' {
         foreach ($p in $params | Where-Object { $_.Name -match 'Severity$' }) {
             ([Nullable]::GetUnderlyingType($p.ParameterType) ?? $p.ParameterType) | Should -Be ([DockOpt.Severity]) -Because "-$($p.Name)"
-            @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.SeverityTransformationAttribute] }).Count | Should -Be 1
+            @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.Conventions.SeverityTransformationAttribute] }).Count | Should -Be 1
         }
     }
 
@@ -164,7 +164,7 @@ Describe 'Vocabulary of <Name>, continued' -ForEach $cmdlets {
     It 'takes durations as TimeSpan with the duration transformation, named …Timeout, …Interval, GracePeriod or Maximum…Age' {
         foreach ($p in $params | Where-Object { $_.ParameterType -eq [TimeSpan] -or $_.ParameterType -eq [Nullable[TimeSpan]] }) {
             $p.Name | Should -Match '(Timeout|Interval)$|^GracePeriod$|^Maximum\w*Age$'
-            @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.DurationTransformationAttribute] }).Count | Should -Be 1 -Because "-$($p.Name)"
+            @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.Conventions.DurationTransformationAttribute] }).Count | Should -Be 1 -Because "-$($p.Name)"
         }
         foreach ($p in $params | Where-Object { $_.Name -match '(Timeout|Interval)$|^GracePeriod$|^Maximum\w*Age$' }) {
             ([Nullable]::GetUnderlyingType($p.ParameterType) ?? $p.ParameterType) | Should -Be ([TimeSpan]) -Because "-$($p.Name) is a duration"
@@ -196,7 +196,7 @@ Describe '-FailOn of <Name>' -ForEach $withFailOn {
         }
         else {
             $t | Should -Be ([DockOpt.Severity])
-            @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.SeverityTransformationAttribute] }).Count | Should -Be 1
+            @($p.Attributes | Where-Object { $_ -is [DockOpt.Cmdlets.Conventions.SeverityTransformationAttribute] }).Count | Should -Be 1
         }
     }
 }
@@ -248,7 +248,7 @@ Describe 'Values: durations and severities' {
         @{ Text = '00:01:30'; Expected = '00:01:30' }
     ) {
         $t = [TimeSpan]::Zero
-        [DockOpt.Cmdlets.DurationTransformationAttribute]::TryConvert($Text, [ref] $t) | Should -BeTrue
+        [DockOpt.Cmdlets.Conventions.DurationTransformationAttribute]::TryConvert($Text, [ref] $t) | Should -BeTrue
         $t | Should -Be ([TimeSpan]::Parse($Expected, [cultureinfo]::InvariantCulture))
     }
 
@@ -275,7 +275,7 @@ Describe 'Values: durations and severities' {
         @{ Word = 'CRITICAL'; Expected = 'Critical' }
     ) {
         $s = [DockOpt.Severity]::Unknown
-        [DockOpt.Cmdlets.SeverityTransformationAttribute]::TryParse($Word, [ref] $s) | Should -BeTrue
+        [DockOpt.Cmdlets.Conventions.SeverityTransformationAttribute]::TryParse($Word, [ref] $s) | Should -BeTrue
         $s | Should -Be $Expected
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 
-namespace DockOpt.Cmdlets;
+namespace DockOpt.Cmdlets.Conventions;
 
 /// <summary>
 /// Accepts a duration the way people write one and binds a <see cref="TimeSpan"/>: <c>30s</c>, <c>2m</c>, <c>1h30m</c>,

@@ -3,7 +3,7 @@ using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 
-namespace DockOpt.Cmdlets;
+namespace DockOpt.Cmdlets.Conventions;
 
 /// <summary>
 /// Completes local image names (repository:tag) for every -Name that takes images, by asking Get-DockOptImage in the

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 
-namespace DockOpt.Cmdlets;
+namespace DockOpt.Cmdlets.Conventions;
 
 /// <summary>
 /// Turns every DockOpt object that names an image into that image's name before -Name binds, so any DockOpt result

@@ -1,4 +1,4 @@
-namespace DockOpt.Cmdlets;
+namespace DockOpt.Cmdlets.Conventions;
 
 /// <summary>The parameter-set names every DockOpt cmdlet uses (one spelling, as PSResourceGet keeps its set names in constants).</summary>
 internal static class ParameterSets

@@ -1,4 +1,4 @@
-namespace DockOpt.Cmdlets;
+namespace DockOpt.Cmdlets.Conventions;
 
 /// <summary>
 /// The one rule of -Format and -OutFile on every reporting cmdlet: -Format without -OutFile writes the report text to the

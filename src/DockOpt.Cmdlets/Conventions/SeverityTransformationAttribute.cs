@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 
-namespace DockOpt.Cmdlets;
+namespace DockOpt.Cmdlets.Conventions;
 
 /// <summary>
 /// Accepts every severity word DockOpt users bring and turns it into <see cref="Severity"/>: DockOpt's own names

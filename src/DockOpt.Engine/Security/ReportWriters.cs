@@ -1,3 +1,4 @@
+using DockOpt.Engine.Security.Packages;
 using DockOpt.Engine.IO;
 using DockOpt.Engine.Images;
 using System.Security.Cryptography;

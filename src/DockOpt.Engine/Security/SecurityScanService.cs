@@ -1,3 +1,4 @@
+using DockOpt.Engine.Security.Packages;
 using System.Diagnostics;
 using DockOpt.Engine.DockerApi;
 using DockOpt.Engine.Images;

@@ -1,3 +1,4 @@
+using DockOpt.Engine.Security.Packages;
 using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;

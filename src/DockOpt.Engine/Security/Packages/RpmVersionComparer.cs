@@ -1,4 +1,4 @@
-namespace DockOpt.Engine.Security;
+namespace DockOpt.Engine.Security.Packages;
 
 /// <summary>
 /// rpm's version ordering: epoch (missing = 0), then version and release compared with rpmvercmp — alternating runs of

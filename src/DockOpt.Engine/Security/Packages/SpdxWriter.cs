@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DockOpt.Engine.Security.Packages;
 
-namespace DockOpt.Engine.Security;
+namespace DockOpt.Engine.Security.Packages;
 
 /// <summary>Licences in the SBOMs: an SPDX expression when the metadata gives one (or a known licence name), else the raw text.</summary>
 public static class SbomLicenses

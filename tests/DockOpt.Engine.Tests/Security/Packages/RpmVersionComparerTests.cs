@@ -1,3 +1,4 @@
+using DockOpt.Engine.Security.Packages;
 using System.Text;
 using DockOpt.Engine.Security;
 
