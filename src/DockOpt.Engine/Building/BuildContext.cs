@@ -254,6 +254,27 @@ public sealed class BuildContext
         catch (FileNotFoundException) { return false; } // vanished while walking: the CLI logs and skips it
         catch (UnauthorizedAccessException e) { throw Unreadable(abs, e); }
 
+        var entry = EntryHeader(abs, rel, st);
+        if (entry == null) return false; // archive/tar: sockets not supported; the CLI skips them
+        LinkHardLink(entry, st, seenInodes);
+
+        if (modifiedIgnore != null && rel == ".dockerignore" && entry.Type == '0')
+        {
+            entry.Size = modifiedIgnore.Length;
+            tar.WriteHeader(entry);
+            tar.WriteContent(modifiedIgnore);
+            ignoreWritten = true;
+            return true;
+        }
+
+        if (entry.Type == '0' && entry.Size > 0)
+            return WriteFileEntry(tar, entry, abs, ct);
+        return WriteHeaderOnlyEntry(tar, entry, abs);
+    }
+
+    /// <summary>The tar header for an entry of this kind; null for a socket, which is not archived.</summary>
+    static TarHeader? EntryHeader(string abs, string rel, FileStat st)
+    {
         var entry = new TarHeader { Name = rel, Mode = st.Mode, MtimeSeconds = st.MtimeSeconds };
         switch (st.Kind)
         {
@@ -275,13 +296,18 @@ public sealed class BuildContext
                 entry.Type = '6';
                 break;
             case FileKind.Socket:
-                return false; // archive/tar: sockets not supported; the CLI skips them
+                return null;
             default:
                 entry.Type = '0';
                 entry.Size = st.Size;
                 break;
         }
+        return entry;
+    }
 
+    /// <summary>A second name of an inode already archived becomes a hard link to the first; a first name is remembered.</summary>
+    static void LinkHardLink(TarHeader entry, FileStat st, Dictionary<ulong, string> seenInodes)
+    {
         if (st.Kind != FileKind.Directory && st.Links > 1 && st.Inode != 0)
         {
             if (seenInodes.TryGetValue(st.Inode, out var first))
@@ -292,47 +318,41 @@ public sealed class BuildContext
             }
             else seenInodes[st.Inode] = entry.Name;
         }
+    }
 
-        if (modifiedIgnore != null && rel == ".dockerignore" && entry.Type == '0')
+    /// <summary>Writes a non-empty regular file's header and content; false when it vanished before it was opened.</summary>
+    static bool WriteFileEntry(TarStreamWriter tar, TarHeader entry, string abs, CancellationToken ct)
+    {
+        FileStream fs;
+        try
         {
-            entry.Size = modifiedIgnore.Length;
-            tar.WriteHeader(entry);
-            tar.WriteContent(modifiedIgnore);
-            ignoreWritten = true;
-            return true;
-        }
-
-        if (entry.Type == '0' && entry.Size > 0)
-        {
-            FileStream fs;
-            try
+            fs = new FileStream(abs, new FileStreamOptions
             {
-                fs = new FileStream(abs, new FileStreamOptions
-                {
-                    Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
-                    BufferSize = 0, Options = FileOptions.SequentialScan,
-                });
-            }
+                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
+                BufferSize = 0, Options = FileOptions.SequentialScan,
+            });
+        }
+        catch (UnauthorizedAccessException e) { throw Unreadable(abs, e); }
+        catch (FileNotFoundException) { return false; }
+        using (fs)
+        {
+            tar.WriteHeader(entry);
+            tar.WriteContent(fs, entry.Size, ct);
+        }
+        return true;
+    }
+
+    /// <summary>Writes an entry with no content (directory, link, device, FIFO, empty file); an empty file must still open.</summary>
+    static bool WriteHeaderOnlyEntry(TarStreamWriter tar, TarHeader entry, string abs)
+    {
+        if (entry.Type == '0')
+        {
+            // The CLI opens every included file (ValidateContextDirectory): an unreadable empty file fails too.
+            try { using var _ = File.OpenHandle(abs, FileMode.Open, FileAccess.Read); }
             catch (UnauthorizedAccessException e) { throw Unreadable(abs, e); }
             catch (FileNotFoundException) { return false; }
-            using (fs)
-            {
-                tar.WriteHeader(entry);
-                tar.WriteContent(fs, entry.Size, ct);
-            }
-            return true;
         }
-        else
-        {
-            if (entry.Type == '0')
-            {
-                // The CLI opens every included file (ValidateContextDirectory): an unreadable empty file fails too.
-                try { using var _ = File.OpenHandle(abs, FileMode.Open, FileAccess.Read); }
-                catch (UnauthorizedAccessException e) { throw Unreadable(abs, e); }
-                catch (FileNotFoundException) { return false; }
-            }
-            tar.WriteHeader(entry);
-        }
+        tar.WriteHeader(entry);
         return true;
     }
 }

@@ -30,6 +30,26 @@ public sealed class ImagePublisher
 
     RegistryTarget Target => _o.Target;
 
+    /// <summary>What one publish's steps share: the image, the registry client, where each tag points, and what was done.</summary>
+    sealed class PublishRun(ImageInspectResponse inspect, string[] diffIds, HashSet<string> known, RegistryClient reg, Stopwatch lookup, bool deferOutput)
+    {
+        public ImageInspectResponse Inspect { get; } = inspect;
+        public string ImageId => Inspect.ID;
+        public string[] DiffIds { get; } = diffIds;
+        /// <summary>Digests the engine knows for this repository; grows with each pushed tag.</summary>
+        public HashSet<string> Known { get; } = known;
+        public RegistryClient Reg { get; } = reg;
+        public Stopwatch Lookup { get; } = lookup;
+        /// <summary>-WaitForScan on ECR: results are written after the scans, not as each tag completes.</summary>
+        public bool DeferOutput { get; } = deferOutput;
+        public Dictionary<string, RemoteManifest?> Remote { get; set; } = new(StringComparer.Ordinal);
+        public List<PublishResult> Results { get; } = new();
+        public List<string> CreatedTags { get; } = new();
+        public Dictionary<string, RemoteManifest> Manifests { get; } = new(StringComparer.Ordinal);
+
+        public bool SameImage(RemoteManifest? m) => m != null && (m.ConfigDigest == ImageId || Known.Contains(m.Digest));
+    }
+
     /// <summary>Publishes one image; emits one PublishResult per tag (or a per-tag error) through the sink and returns the results.</summary>
     public async Task<IReadOnlyList<PublishResult>> PublishAsync(string image, CancellationToken ct)
     {
@@ -46,77 +66,92 @@ public sealed class ImagePublisher
 
         if (_o.CreateRepository && !_repositoryEnsured) await EnsureRepositoryAsync(ct).ConfigureAwait(false);
 
-        var known = KnownDigests(inspect);
-        bool SameImage(RemoteManifest? m) => m != null && (m.ConfigDigest == imageId || known.Contains(m.Digest));
+        var run = new PublishRun(inspect, diffIds, KnownDigests(inspect), reg, lookup, _o.WaitForScan && Target.Ecr != null);
 
         // 1. Where does each tag point now?
-        var remote = await LookUpTagsAsync(reg, ct).ConfigureAwait(false);
-        foreach (var tag in _o.Tags)
-        {
-            _sink.Verbose(remote[tag] == null
-                ? $"{Target.Reference(tag)}: not in the registry."
-                : $"{Target.Reference(tag)}: {remote[tag]!.Digest}{(SameImage(remote[tag]) ? " (this image)" : $" (another image, config {remote[tag]!.ConfigDigest ?? remote[tag]!.MediaType})")}.");
-        }
-
-        var results = new List<PublishResult>();
-        var createdTags = new List<string>();
-        var deferOutput = _o.WaitForScan && Target.Ecr != null;
-        void Emit(PublishResult r)
-        {
-            results.Add(r);
-            if (!deferOutput) _sink.Output(r);
-        }
-        var manifests = new Dictionary<string, RemoteManifest>(StringComparer.Ordinal);
-        async Task<RemoteManifest?> ManifestOf(string digest)
-        {
-            if (manifests.TryGetValue(digest, out var m)) return m;
-            m = await reg.GetManifestAsync(digest, ct).ConfigureAwait(false);
-            if (m != null) manifests[digest] = m;
-            return m;
-        }
-
-        foreach (var tag in _o.Tags)
-        {
-            var m = remote[tag];
-            if (SameImage(m))
-            {
-                // Duration of an unchanged tag: credentials and the manifest lookups it took.
-                Emit(NewResult(tag, m!, imageId, reg.Credential, PublishStatus.Unchanged, 0, diffIds.Length, 0, lookup.Elapsed, 0));
-            }
-        }
+        run.Remote = await LookUpTagsAsync(reg, ct).ConfigureAwait(false);
+        ReportRemoteTags(run);
+        EmitUnchangedTags(run);
 
         var activity = Interlocked.Increment(ref _activitySeed);
         try
         {
-            foreach (var tag in _o.Tags.Where(t => !SameImage(remote[t])))
-            {
-                try
-                {
-                    var r = await PushTagAsync(reg, inspect, tag, createdTags, activity, ManifestOf, ct).ConfigureAwait(false);
-                    Emit(r);
-                    // A digest the engine now knows for this repository makes later tags cheap to judge.
-                    known.Add(r.Digest);
-                }
-                catch (DockOptException e) when (e.ErrorId is ErrorIds.TagImmutable or ErrorIds.PushNotVerified or ErrorIds.PushFailed)
-                {
-                    _sink.Error(e); // one tag failing never hides the others
-                }
-            }
+            await PushChangedTagsAsync(run, activity, ct).ConfigureAwait(false);
         }
         finally
         {
             // Cleanup first (cancelled or not; it has its own short timeout), then the progress record.
-            if (!_o.KeepLocalTags) await RemoveLocalTagsAsync(createdTags).ConfigureAwait(false);
+            if (!_o.KeepLocalTags) await RemoveLocalTagsAsync(run.CreatedTags).ConfigureAwait(false);
             if (!ct.IsCancellationRequested)
                 _sink.Progress(new DockOptProgress(activity, $"Publishing {image}", "Done") { Completed = true });
         }
 
-        if (deferOutput)
+        if (run.DeferOutput)
         {
-            await AttachEcrScansAsync(results, image, activity, ct).ConfigureAwait(false);
-            foreach (var r in results) _sink.Output(r);
+            await AttachEcrScansAsync(run.Results, image, activity, ct).ConfigureAwait(false);
+            foreach (var r in run.Results) _sink.Output(r);
         }
-        return results;
+        return run.Results;
+    }
+
+    /// <summary>Tells (verbose) where each tag points now: nowhere, this image, or another image.</summary>
+    void ReportRemoteTags(PublishRun run)
+    {
+        var remote = run.Remote;
+        foreach (var tag in _o.Tags)
+        {
+            _sink.Verbose(remote[tag] == null
+                ? $"{Target.Reference(tag)}: not in the registry."
+                : $"{Target.Reference(tag)}: {remote[tag]!.Digest}{(run.SameImage(remote[tag]) ? " (this image)" : $" (another image, config {remote[tag]!.ConfigDigest ?? remote[tag]!.MediaType})")}.");
+        }
+    }
+
+    /// <summary>Each tag that already holds this image is Unchanged: nothing is sent for it.</summary>
+    void EmitUnchangedTags(PublishRun run)
+    {
+        foreach (var tag in _o.Tags)
+        {
+            var m = run.Remote[tag];
+            if (run.SameImage(m))
+            {
+                // Duration of an unchanged tag: credentials and the manifest lookups it took.
+                Emit(run, NewResult(tag, m!, run.ImageId, run.Reg.Credential, PublishStatus.Unchanged, 0, run.DiffIds.Length, 0, run.Lookup.Elapsed, 0));
+            }
+        }
+    }
+
+    /// <summary>Pushes each tag that does not hold this image yet; a tag that fails is reported and the others go on.</summary>
+    async Task PushChangedTagsAsync(PublishRun run, int activity, CancellationToken ct)
+    {
+        foreach (var tag in _o.Tags.Where(t => !run.SameImage(run.Remote[t])))
+        {
+            try
+            {
+                var r = await PushTagAsync(run.Reg, run.Inspect, tag, run.CreatedTags, activity, d => ManifestOfAsync(run, d, ct), ct).ConfigureAwait(false);
+                Emit(run, r);
+                // A digest the engine now knows for this repository makes later tags cheap to judge.
+                run.Known.Add(r.Digest);
+            }
+            catch (DockOptException e) when (e.ErrorId is ErrorIds.TagImmutable or ErrorIds.PushNotVerified or ErrorIds.PushFailed)
+            {
+                _sink.Error(e); // one tag failing never hides the others
+            }
+        }
+    }
+
+    void Emit(PublishRun run, PublishResult r)
+    {
+        run.Results.Add(r);
+        if (!run.DeferOutput) _sink.Output(r);
+    }
+
+    /// <summary>A manifest by digest, read from the registry once per publish.</summary>
+    static async Task<RemoteManifest?> ManifestOfAsync(PublishRun run, string digest, CancellationToken ct)
+    {
+        if (run.Manifests.TryGetValue(digest, out var m)) return m;
+        m = await run.Reg.GetManifestAsync(digest, ct).ConfigureAwait(false);
+        if (m != null) run.Manifests[digest] = m;
+        return m;
     }
 
     async Task<ImageInspectResponse> InspectAsync(string image, CancellationToken ct)

@@ -69,6 +69,18 @@ internal sealed class BuildKitBuilder
         return inline;
     }
 
+    /// <summary>What a build run's steps share: the request, its context, the parsed stages and the progress activity.</summary>
+    sealed record BuildRun(BuildRequest Request, BuildContext Context, DockerfileStages Stages, string Activity);
+
+    /// <summary>What the engine's build stream reported: the vertexes, the image ID, the tags and the error.</summary>
+    sealed class BuildStreamState
+    {
+        public readonly Dictionary<string, VertexState> Vertexes = new(StringComparer.Ordinal);
+        public string? ImageId;
+        public readonly List<string> Tagged = new();
+        public string? Error;
+    }
+
     public async Task<BuildResult> BuildAsync(BuildRequest request, BuildContext context, CancellationToken ct)
     {
         var started = DateTime.UtcNow;
@@ -81,18 +93,56 @@ internal sealed class BuildKitBuilder
         var label = request.Tags.Count > 0 ? request.Tags[0] : Path.GetFileName(context.DockerfilePath);
         var activity = $"Building {label}";
         var result = BuildDriver.NewResult(request, context, started, "BuildKit", _engine.Endpoint.ToString());
+        var run = new BuildRun(request, context, stages, activity);
 
-        // Session services
+        var (services, fileSync) = CreateSessionServices(request, context);
+        var sessionLog = new ConcurrentQueue<string>();
+        await using var session = await EngineSession.OpenAsync(_engine.Endpoint, services, Path.GetFileName(context.ContextDirectory),
+            EngineSession.SharedKey(context.ContextDirectory), sessionLog.Enqueue, ct).ConfigureAwait(false);
+        await WaitForSessionAsync(session, ct).ConfigureAwait(false);
+        _sink.Verbose($"BuildKit session {session.Id}: serving {string.Join(", ", services.Methods)}.");
+
+        var buildId = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        var query = BuildQuery(request, context, session.Id, buildId, inlineCache);
+        _sink.Verbose($"POST {query}");
+        var response = await SendBuildRequestAsync(query, ct).ConfigureAwait(false);
+
+        var state = new BuildStreamState();
+        try
+        {
+            await ReadBuildStreamAsync(response, run, state, sessionLog, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when ((e is OperationCanceledException || e is IOException) && ct.IsCancellationRequested)
+        {
+            await CancelAsync(buildId).ConfigureAwait(false);
+            _sink.Progress(new DockOptProgress(request.ActivityId, activity, "Cancelled") { Completed = true });
+            throw new OperationCanceledException(ct);
+        }
+        DrainSessionLog(sessionLog);
+        FlushPartials(state.Vertexes);
+        _sink.Progress(new DockOptProgress(request.ActivityId, activity, "Done") { Completed = true });
+
+        var imageId = CheckBuildSucceeded(run, state);
+        FillResult(result, run, state, imageId, fileSync, session);
+        await AddImageSizeAsync(result, imageId, ct).ConfigureAwait(false);
+        result.Duration = total.Elapsed;
+        return result;
+    }
+
+    /// <summary>The session's services: health, file sync of the context and Dockerfile folders, auth, and secrets and ssh when asked.</summary>
+    static (SessionServiceSet Services, FileSyncService FileSync) CreateSessionServices(BuildRequest request, BuildContext context)
+    {
         var dockerfileDir = Path.GetDirectoryName(context.DockerfilePath)!;
         var fileSync = new FileSyncService(new Dictionary<string, string> { ["context"] = context.ContextDirectory, ["dockerfile"] = dockerfileDir });
         var services = new SessionServiceSet().Add(new HealthService()).Add(fileSync);
         services.Add(AuthService.FromRegistryAuth(new RegistryAuth(), NullSink.Instance)); // session threads: no pipeline output
         if (request.Secrets.Count > 0) services.Add(new SecretsService(request.Secrets.ToDictionary(s => s.Id, s => s, StringComparer.Ordinal)));
         if (request.Ssh.Count > 0) services.Add(new SshService(request.Ssh.ToDictionary(s => s.Id, s => s.Path, StringComparer.Ordinal)));
+        return (services, fileSync);
+    }
 
-        var sessionLog = new ConcurrentQueue<string>();
-        await using var session = await EngineSession.OpenAsync(_engine.Endpoint, services, Path.GetFileName(context.ContextDirectory),
-            EngineSession.SharedKey(context.ContextDirectory), sessionLog.Enqueue, ct).ConfigureAwait(false);
+    async Task WaitForSessionAsync(EngineSession session, CancellationToken ct)
+    {
         try
         {
             await session.Server.Ready.WaitAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
@@ -103,15 +153,13 @@ internal sealed class BuildKitBuilder
                 $"The engine at {_engine.Endpoint} did not start the BuildKit session: {e.Message}", _engine.Endpoint.ToString(),
                 "Use -Builder Classic, or check what sits between DockOpt and the engine.", e);
         }
-        _sink.Verbose($"BuildKit session {session.Id}: serving {string.Join(", ", services.Methods)}.");
+    }
 
-        var buildId = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
-        var query = BuildQuery(request, context, session.Id, buildId, inlineCache);
-        _sink.Verbose($"POST {query}");
-        HttpResponseMessage response;
+    async Task<HttpResponseMessage> SendBuildRequestAsync(string query, CancellationToken ct)
+    {
         try
         {
-            response = await _engine.SendAsync(HttpMethod.Post, query, null, ct).ConfigureAwait(false);
+            return await _engine.SendAsync(HttpMethod.Post, query, null, ct).ConfigureAwait(false);
         }
         catch (HttpRequestException e) when (!ct.IsCancellationRequested)
         {
@@ -119,80 +167,80 @@ internal sealed class BuildKitBuilder
                 $"The Docker engine at {_engine.Endpoint} closed the build request: {(e.InnerException ?? e).Message}", _engine.Endpoint.ToString(),
                 "Check that the engine is running.", e);
         }
+    }
 
-        var vertexes = new Dictionary<string, VertexState>(StringComparer.Ordinal);
-        string? imageId = null;
-        var tagged = new List<string>();
-        string? error = null;
-        try
+    /// <summary>Reads the build's JSON stream line by line into <paramref name="state"/>, draining the session log as it goes; a refused build throws its mapped error.</summary>
+    async Task ReadBuildStreamAsync(HttpResponseMessage response, BuildRun run, BuildStreamState state, ConcurrentQueue<string> sessionLog, CancellationToken ct)
+    {
+        using (response)
         {
-            using (response)
+            if (!response.IsSuccessStatusCode)
             {
-                if (!response.IsSuccessStatusCode)
+                var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                throw MapError(EngineErrors.ExtractMessage(body), state.Vertexes, run.Stages, run.Context, run.Request, response.StatusCode);
+            }
+            await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } raw)
+            {
+                DrainSessionLog(sessionLog);
+                if (raw.Length == 0) continue;
+                JsonDocument doc;
+                try { doc = JsonDocument.Parse(raw); }
+                catch (JsonException)
                 {
-                    var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-                    throw MapError(EngineErrors.ExtractMessage(body), vertexes, stages, context, request, response.StatusCode);
+                    _sink.Verbose(raw);
+                    continue;
                 }
-                await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                using var reader = new StreamReader(stream, Encoding.UTF8);
-                while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } raw)
-                {
-                    DrainSessionLog(sessionLog);
-                    if (raw.Length == 0) continue;
-                    JsonDocument doc;
-                    try { doc = JsonDocument.Parse(raw); }
-                    catch (JsonException)
-                    {
-                        _sink.Verbose(raw);
-                        continue;
-                    }
-                    using (doc)
-                    {
-                        var root = doc.RootElement;
-                        if (root.ValueKind != JsonValueKind.Object) continue;
-                        var id = root.TryGetProperty("id", out var idEl) && idEl.ValueKind == JsonValueKind.String ? idEl.GetString() : null;
-                        if (root.TryGetProperty("aux", out var aux))
-                        {
-                            if (id == "moby.buildkit.trace" && aux.ValueKind == JsonValueKind.String)
-                                OnStatus(StatusResponse.Parse(aux.GetBytesFromBase64()), vertexes, stages, request, activity);
-                            else if (id == "moby.image.id" && aux.ValueKind == JsonValueKind.Object && aux.TryGetProperty("ID", out var img) && img.ValueKind == JsonValueKind.String)
-                                imageId = img.GetString();
-                        }
-                        if (root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.String)
-                        {
-                            foreach (var line in (s.GetString() ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                            {
-                                if (line.StartsWith("Successfully tagged ", StringComparison.Ordinal)) tagged.Add(line.Substring(20).Trim());
-                                _sink.Verbose(line.TrimEnd());
-                            }
-                        }
-                        if (root.TryGetProperty("errorDetail", out var ed) && ed.ValueKind == JsonValueKind.Object && ed.TryGetProperty("message", out var em) && em.ValueKind == JsonValueKind.String)
-                            error = em.GetString();
-                        else if (root.TryGetProperty("error", out var er) && er.ValueKind == JsonValueKind.String)
-                            error = er.GetString();
-                    }
-                }
+                using (doc)
+                    HandleStreamMessage(doc.RootElement, run, state);
             }
         }
-        catch (Exception e) when ((e is OperationCanceledException || e is IOException) && ct.IsCancellationRequested)
+    }
+
+    /// <summary>One JSON message of the build stream: BuildKit status, the image ID, stream text (tags), or an error.</summary>
+    void HandleStreamMessage(JsonElement root, BuildRun run, BuildStreamState state)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return;
+        var id = root.TryGetProperty("id", out var idEl) && idEl.ValueKind == JsonValueKind.String ? idEl.GetString() : null;
+        if (root.TryGetProperty("aux", out var aux))
         {
-            await CancelAsync(buildId).ConfigureAwait(false);
-            _sink.Progress(new DockOptProgress(request.ActivityId, activity, "Cancelled") { Completed = true });
-            throw new OperationCanceledException(ct);
+            if (id == "moby.buildkit.trace" && aux.ValueKind == JsonValueKind.String)
+                OnStatus(StatusResponse.Parse(aux.GetBytesFromBase64()), state.Vertexes, run.Stages, run.Request, run.Activity);
+            else if (id == "moby.image.id" && aux.ValueKind == JsonValueKind.Object && aux.TryGetProperty("ID", out var img) && img.ValueKind == JsonValueKind.String)
+                state.ImageId = img.GetString();
         }
-        DrainSessionLog(sessionLog);
-        FlushPartials(vertexes);
-        _sink.Progress(new DockOptProgress(request.ActivityId, activity, "Done") { Completed = true });
+        if (root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.String)
+        {
+            foreach (var line in (s.GetString() ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (line.StartsWith("Successfully tagged ", StringComparison.Ordinal)) state.Tagged.Add(line.Substring(20).Trim());
+                _sink.Verbose(line.TrimEnd());
+            }
+        }
+        if (root.TryGetProperty("errorDetail", out var ed) && ed.ValueKind == JsonValueKind.Object && ed.TryGetProperty("message", out var em) && em.ValueKind == JsonValueKind.String)
+            state.Error = em.GetString();
+        else if (root.TryGetProperty("error", out var er) && er.ValueKind == JsonValueKind.String)
+            state.Error = er.GetString();
+    }
 
-        if (error != null)
-            throw MapError(error, vertexes, stages, context, request, HttpStatusCode.OK);
-        if (imageId == null)
+    /// <summary>The built image's ID; throws the mapped build error, or BuildFailed when the engine named no image.</summary>
+    string CheckBuildSucceeded(BuildRun run, BuildStreamState state)
+    {
+        if (state.Error != null)
+            throw MapError(state.Error, state.Vertexes, run.Stages, run.Context, run.Request, HttpStatusCode.OK);
+        if (state.ImageId == null)
             throw new DockOptException(ErrorIds.BuildFailed, DockOptErrorCategory.InvalidResult,
-                "The engine ended the BuildKit build without an image ID.", context.DockerfilePath, "Run with -Verbose to see the engine's messages.");
+                "The engine ended the BuildKit build without an image ID.", run.Context.DockerfilePath, "Run with -Verbose to see the engine's messages.");
+        return state.ImageId;
+    }
 
-        var steps = Steps(vertexes, stages);
+    /// <summary>Fills the result's image, tags, steps, cache counts and context figures from the stream and the session.</summary>
+    void FillResult(BuildResult result, BuildRun run, BuildStreamState state, string imageId, FileSyncService fileSync, EngineSession session)
+    {
+        var steps = Steps(state.Vertexes, run.Stages);
         result.ImageId = imageId;
-        result.Tags = tagged.Count > 0 ? tagged.ToArray() : request.Tags.ToArray();
+        result.Tags = state.Tagged.Count > 0 ? state.Tagged.ToArray() : run.Request.Tags.ToArray();
         result.Steps = steps;
         result.StepCount = steps.Length;
         result.CacheHits = steps.Count(s => s.Cached && !s.Instruction.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase)); // as the classic count: a FROM is no cache hit
@@ -200,9 +248,14 @@ internal sealed class BuildKitBuilder
         var sent = fileSync.For("context");
         result.ContextBytes = sent.Bytes;
         result.ContextEntryCount = sent.Entries;
-        var contextVertex = vertexes.Values.FirstOrDefault(v => v.Vertex.Name == "[internal] load build context");
+        var contextVertex = state.Vertexes.Values.FirstOrDefault(v => v.Vertex.Name == "[internal] load build context");
         if (contextVertex?.Vertex.Started is { } cs && contextVertex.Vertex.Completed is { } cc) result.ContextDuration = cc - cs;
         _sink.Verbose($"Build context: {fileSync.BytesSent} bytes in {fileSync.FilesSent} file(s) sent, {fileSync.EntriesSent} entries described; health checks answered: {session.Server.CallCounts.GetValueOrDefault("/grpc.health.v1.Health/Check")}.");
+    }
+
+    /// <summary>Inspects the built image for its size and layer count.</summary>
+    async Task AddImageSizeAsync(BuildResult result, string imageId, CancellationToken ct)
+    {
         try
         {
             var inspect = await _engine.Client.Images.InspectImageAsync(imageId, ct).ConfigureAwait(false);
@@ -213,8 +266,6 @@ internal sealed class BuildKitBuilder
         {
             throw EngineErrors.FromApi(e, ErrorIds.ImageNotFound, imageId);
         }
-        result.Duration = total.Elapsed;
-        return result;
     }
 
     static string ReadDockerfile(BuildContext context)

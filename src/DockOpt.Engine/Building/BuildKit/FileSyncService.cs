@@ -54,53 +54,80 @@ public sealed class FileSyncService : ISessionService
     {
         if (call.Method.Equals(TarStream, StringComparison.OrdinalIgnoreCase))
             throw new GrpcException(GrpcStatus.Unimplemented, "TarStream is not supported");
+        var (dirName, entries) = WalkRequestedDir(call);
+
+        var requests = Channel.CreateUnbounded<int>();
+        var reader = Task.Run(() => ReadPacketsAsync(call, requests.Writer));
+
+        await SendStatsAsync(call, entries).ConfigureAwait(false);
+        var (files, bytes) = await SendRequestedFilesAsync(call, entries, requests.Reader).ConfigureAwait(false);
+        var finReceived = await reader.ConfigureAwait(false);
+        if (finReceived) await call.WriteMessageAsync(new ProtoWriter().UInt(1, PacketFin).ToArray()).ConfigureAwait(false);
+        lock (_byDir)
+        {
+            var prev = _byDir.TryGetValue(dirName, out var v) ? v : default;
+            _byDir[dirName] = (Math.Max(prev.Entries, entries.Count), prev.Files + files, prev.Bytes + bytes);
+        }
+        Completed?.Invoke(dirName, entries.Count, files, bytes);
+    }
+
+    /// <summary>The call's dir-name and the entries of its directory that pass the call's include and exclude filters.</summary>
+    (string DirName, List<Entry> Entries) WalkRequestedDir(IGrpcServerCall call)
+    {
         var dirName = call.Value("dir-name") ?? "";
         if (!_dirs.TryGetValue(dirName, out var root))
             throw new GrpcException(GrpcStatus.NotFound, $"no access allowed to dir \"{dirName}\"");
         var includes = call.Values("include-patterns").Concat(call.Values("followpaths")).ToList();
         var excludes = call.Values("exclude-patterns").ToList();
-        var entries = Walk(root, includes, excludes, call.CancellationToken);
+        return (dirName, Walk(root, includes, excludes, call.CancellationToken));
+    }
 
-        var requests = Channel.CreateUnbounded<int>();
-        var finReceived = false;
-        var reader = Task.Run(async () =>
+    /// <summary>Reads the daemon's packets: REQ ids go to <paramref name="requests"/>, which FIN, ERR or the call's end completes; true when FIN came.</summary>
+    static async Task<bool> ReadPacketsAsync(IGrpcServerCall call, ChannelWriter<int> requests)
+    {
+        try
         {
-            try
+            while (await call.ReadMessageAsync().ConfigureAwait(false) is { } msg)
             {
-                while (await call.ReadMessageAsync().ConfigureAwait(false) is { } msg)
+                var (type, id, data) = ParsePacket(msg);
+                switch (type)
                 {
-                    var (type, id, data) = ParsePacket(msg);
-                    switch (type)
-                    {
-                        case PacketReq:
-                            requests.Writer.TryWrite(id);
-                            break;
-                        case PacketFin:
-                            finReceived = true;
-                            requests.Writer.TryComplete();
-                            return;
-                        case PacketErr:
-                            requests.Writer.TryComplete(new GrpcException(GrpcStatus.Unknown, "the daemon reported: " + Encoding.UTF8.GetString(data)));
-                            return;
-                    }
+                    case PacketReq:
+                        requests.TryWrite(id);
+                        break;
+                    case PacketFin:
+                        requests.TryComplete();
+                        return true;
+                    case PacketErr:
+                        requests.TryComplete(new GrpcException(GrpcStatus.Unknown, "the daemon reported: " + Encoding.UTF8.GetString(data)));
+                        return false;
                 }
-                requests.Writer.TryComplete();
             }
-            catch (Exception e)
-            {
-                requests.Writer.TryComplete(e);
-            }
-        });
+            requests.TryComplete();
+        }
+        catch (Exception e)
+        {
+            requests.TryComplete(e);
+        }
+        return false;
+    }
 
+    /// <summary>One STAT packet per entry, then the empty packet that ends the stats.</summary>
+    async Task SendStatsAsync(IGrpcServerCall call, List<Entry> entries)
+    {
         for (var i = 0; i < entries.Count; i++)
             await call.WriteMessageAsync(StatPacket(entries[i])).ConfigureAwait(false);
         await call.WriteMessageAsync(Array.Empty<byte>()).ConfigureAwait(false); // end of stats: a packet with no stat
         Interlocked.Add(ref _entriesSent, entries.Count);
+    }
 
+    /// <summary>Sends each requested regular file as DATA packets ending with an empty one; the files and bytes sent.</summary>
+    async Task<(int Files, long Bytes)> SendRequestedFilesAsync(IGrpcServerCall call, List<Entry> entries, ChannelReader<int> requests)
+    {
         long bytes = 0;
         var files = 0;
         var buffer = new byte[ChunkSize];
-        await foreach (var id in requests.Reader.ReadAllAsync(call.CancellationToken).ConfigureAwait(false))
+        await foreach (var id in requests.ReadAllAsync(call.CancellationToken).ConfigureAwait(false))
         {
             if (id < 0 || id >= entries.Count || entries[id].Kind != FileKind.Regular)
                 throw new GrpcException(GrpcStatus.InvalidArgument, $"invalid file request {id}");
@@ -123,14 +150,7 @@ public sealed class FileSyncService : ISessionService
             files++;
             Interlocked.Increment(ref _filesSent);
         }
-        await reader.ConfigureAwait(false);
-        if (finReceived) await call.WriteMessageAsync(new ProtoWriter().UInt(1, PacketFin).ToArray()).ConfigureAwait(false);
-        lock (_byDir)
-        {
-            var prev = _byDir.TryGetValue(dirName, out var v) ? v : default;
-            _byDir[dirName] = (Math.Max(prev.Entries, entries.Count), prev.Files + files, prev.Bytes + bytes);
-        }
-        Completed?.Invoke(dirName, entries.Count, files, bytes);
+        return (files, bytes);
     }
 
     static (int Type, int Id, byte[] Data) ParsePacket(byte[] msg)

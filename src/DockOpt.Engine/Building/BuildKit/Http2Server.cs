@@ -109,117 +109,30 @@ public sealed class Http2Server : IAsyncDisposable
         }
     }
 
+    /// <summary>A received frame's 9-byte header.</summary>
+    readonly record struct FrameHeader(int Length, byte Type, byte Flags, int StreamId);
+
+    /// <summary>A header block being received: HEADERS then CONTINUATION frames until END_HEADERS.</summary>
+    sealed class PendingHeaders
+    {
+        public MemoryStream? Block;
+        public int StreamId;
+        public byte Flags;
+    }
+
     async Task ReadLoopAsync()
     {
         try
         {
-            var preface = new byte[Preface.Length];
-            await ReadExactlyAsync(preface, preface.Length).ConfigureAwait(false);
-            if (!preface.AsSpan().SequenceEqual(Preface)) throw new InvalidDataException("http2: bad client preface");
+            await ReadPrefaceAsync().ConfigureAwait(false);
             var header = new byte[9];
             var payload = new byte[MaxFrame];
-            MemoryStream? headerBlock = null;
-            int headerStream = 0;
-            byte headerFlags = 0;
+            var pending = new PendingHeaders();
             while (true)
             {
-                await ReadExactlyAsync(header, 9).ConfigureAwait(false);
-                var length = (header[0] << 16) | (header[1] << 8) | header[2];
-                var type = header[3];
-                var flags = header[4];
-                var streamId = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(5)) & 0x7fffffff;
-                if (length > MaxFrame) throw new InvalidDataException($"http2: frame of {length} bytes exceeds {MaxFrame}");
-                await ReadExactlyAsync(payload, length).ConfigureAwait(false);
-                var p = payload.AsSpan(0, length);
-
-                if (headerBlock != null && type != FrameContinuation)
-                    throw new InvalidDataException("http2: expected CONTINUATION");
-                switch (type)
-                {
-                    case FrameSettings:
-                        if ((flags & FlagAck) == 0)
-                        {
-                            ApplySettings(p);
-                            Enqueue(Frame(FrameSettings, FlagAck, 0, ReadOnlySpan<byte>.Empty));
-                            _ready.TrySetResult();
-                        }
-                        break;
-                    case FramePing:
-                        if ((flags & FlagAck) == 0) Enqueue(Frame(FramePing, FlagAck, 0, p));
-                        break;
-                    case FrameWindowUpdate:
-                    {
-                        var inc = BinaryPrimitives.ReadInt32BigEndian(p) & 0x7fffffff;
-                        lock (_flow)
-                        {
-                            if (streamId == 0) _connSendWindow += inc;
-                            else if (_streams.TryGetValue(streamId, out var s)) s.SendWindow += inc;
-                        }
-                        SignalWindow();
-                        break;
-                    }
-                    case FrameHeaders:
-                    {
-                        var off = 0;
-                        var padLen = 0;
-                        if ((flags & FlagPadded) != 0) { padLen = p[0]; off = 1; }
-                        if ((flags & FlagPriority) != 0) off += 5;
-                        headerBlock = new MemoryStream();
-                        headerBlock.Write(p.Slice(off, length - off - padLen));
-                        headerStream = streamId;
-                        headerFlags = flags;
-                        if ((flags & FlagEndHeaders) != 0)
-                        {
-                            OnHeaders(headerStream, headerFlags, headerBlock.ToArray());
-                            headerBlock = null;
-                        }
-                        break;
-                    }
-                    case FrameContinuation:
-                        if (headerBlock == null || streamId != headerStream) throw new InvalidDataException("http2: unexpected CONTINUATION");
-                        headerBlock.Write(p);
-                        if ((flags & FlagEndHeaders) != 0)
-                        {
-                            OnHeaders(headerStream, headerFlags, headerBlock.ToArray());
-                            headerBlock = null;
-                        }
-                        break;
-                    case FrameData:
-                    {
-                        var off = 0;
-                        var padLen = 0;
-                        if ((flags & FlagPadded) != 0) { padLen = p[0]; off = 1; }
-                        if (length > 0)
-                        {
-                            Enqueue(WindowUpdate(0, length));
-                        }
-                        if (_streams.TryGetValue(streamId, out var s))
-                        {
-                            var data = p.Slice(off, length - off - padLen).ToArray();
-                            if (data.Length > 0) s.Inbound.Writer.TryWrite(data);
-                            if ((flags & FlagEndStream) != 0) s.Inbound.Writer.TryComplete();
-                            else if (length > 0) Enqueue(WindowUpdate(streamId, length));
-                        }
-                        break;
-                    }
-                    case FrameRstStream:
-                        if (_streams.TryGetValue(streamId, out var reset))
-                        {
-                            var code = BinaryPrimitives.ReadUInt32BigEndian(p);
-                            reset.Reset($"the daemon reset the stream (code {code})");
-                        }
-                        break;
-                    case FrameGoAway:
-                        _log?.Invoke("session: the daemon sent GOAWAY");
-                        Close(null);
-                        return;
-                    case FramePriority:
-                        break;
-                    case FramePushPromise:
-                        throw new InvalidDataException("http2: PUSH_PROMISE sent to a server");
-                    default:
-                        break; // unknown frame types are ignored
-                }
+                var frame = await ReadFrameHeaderAsync(header).ConfigureAwait(false);
+                await ReadExactlyAsync(payload, frame.Length).ConfigureAwait(false);
+                if (!HandleFrame(frame, payload.AsSpan(0, frame.Length), pending)) return;
             }
         }
         catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or OperationCanceledException)
@@ -234,6 +147,140 @@ public sealed class Http2Server : IAsyncDisposable
             BinaryPrimitives.WriteInt32BigEndian(goAway.AsSpan(4), 1); // PROTOCOL_ERROR
             Enqueue(Frame(FrameGoAway, 0, 0, goAway));
             Close(e);
+        }
+    }
+
+    async Task ReadPrefaceAsync()
+    {
+        var preface = new byte[Preface.Length];
+        await ReadExactlyAsync(preface, preface.Length).ConfigureAwait(false);
+        if (!preface.AsSpan().SequenceEqual(Preface)) throw new InvalidDataException("http2: bad client preface");
+    }
+
+    async Task<FrameHeader> ReadFrameHeaderAsync(byte[] header)
+    {
+        await ReadExactlyAsync(header, 9).ConfigureAwait(false);
+        var length = (header[0] << 16) | (header[1] << 8) | header[2];
+        var streamId = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(5)) & 0x7fffffff;
+        if (length > MaxFrame) throw new InvalidDataException($"http2: frame of {length} bytes exceeds {MaxFrame}");
+        return new FrameHeader(length, header[3], header[4], streamId);
+    }
+
+    /// <summary>Dispatches one frame to its type's handler; false when the connection ends (GOAWAY).</summary>
+    bool HandleFrame(FrameHeader f, ReadOnlySpan<byte> p, PendingHeaders pending)
+    {
+        if (pending.Block != null && f.Type != FrameContinuation)
+            throw new InvalidDataException("http2: expected CONTINUATION");
+        switch (f.Type)
+        {
+            case FrameSettings:
+                OnSettingsFrame(f, p);
+                break;
+            case FramePing:
+                if ((f.Flags & FlagAck) == 0) Enqueue(Frame(FramePing, FlagAck, 0, p));
+                break;
+            case FrameWindowUpdate:
+                OnWindowUpdateFrame(f, p);
+                break;
+            case FrameHeaders:
+                OnHeadersFrame(f, p, pending);
+                break;
+            case FrameContinuation:
+                OnContinuationFrame(f, p, pending);
+                break;
+            case FrameData:
+                OnDataFrame(f, p);
+                break;
+            case FrameRstStream:
+                OnRstStreamFrame(f, p);
+                break;
+            case FrameGoAway:
+                _log?.Invoke("session: the daemon sent GOAWAY");
+                Close(null);
+                return false;
+            case FramePriority:
+                break;
+            case FramePushPromise:
+                throw new InvalidDataException("http2: PUSH_PROMISE sent to a server");
+            default:
+                break; // unknown frame types are ignored
+        }
+        return true;
+    }
+
+    void OnSettingsFrame(FrameHeader f, ReadOnlySpan<byte> p)
+    {
+        if ((f.Flags & FlagAck) == 0)
+        {
+            ApplySettings(p);
+            Enqueue(Frame(FrameSettings, FlagAck, 0, ReadOnlySpan<byte>.Empty));
+            _ready.TrySetResult();
+        }
+    }
+
+    void OnWindowUpdateFrame(FrameHeader f, ReadOnlySpan<byte> p)
+    {
+        var inc = BinaryPrimitives.ReadInt32BigEndian(p) & 0x7fffffff;
+        lock (_flow)
+        {
+            if (f.StreamId == 0) _connSendWindow += inc;
+            else if (_streams.TryGetValue(f.StreamId, out var s)) s.SendWindow += inc;
+        }
+        SignalWindow();
+    }
+
+    void OnHeadersFrame(FrameHeader f, ReadOnlySpan<byte> p, PendingHeaders pending)
+    {
+        var off = 0;
+        var padLen = 0;
+        if ((f.Flags & FlagPadded) != 0) { padLen = p[0]; off = 1; }
+        if ((f.Flags & FlagPriority) != 0) off += 5;
+        pending.Block = new MemoryStream();
+        pending.Block.Write(p.Slice(off, f.Length - off - padLen));
+        pending.StreamId = f.StreamId;
+        pending.Flags = f.Flags;
+        if ((f.Flags & FlagEndHeaders) != 0)
+        {
+            OnHeaders(pending.StreamId, pending.Flags, pending.Block.ToArray());
+            pending.Block = null;
+        }
+    }
+
+    void OnContinuationFrame(FrameHeader f, ReadOnlySpan<byte> p, PendingHeaders pending)
+    {
+        if (pending.Block == null || f.StreamId != pending.StreamId) throw new InvalidDataException("http2: unexpected CONTINUATION");
+        pending.Block.Write(p);
+        if ((f.Flags & FlagEndHeaders) != 0)
+        {
+            OnHeaders(pending.StreamId, pending.Flags, pending.Block.ToArray());
+            pending.Block = null;
+        }
+    }
+
+    void OnDataFrame(FrameHeader f, ReadOnlySpan<byte> p)
+    {
+        var off = 0;
+        var padLen = 0;
+        if ((f.Flags & FlagPadded) != 0) { padLen = p[0]; off = 1; }
+        if (f.Length > 0)
+        {
+            Enqueue(WindowUpdate(0, f.Length));
+        }
+        if (_streams.TryGetValue(f.StreamId, out var s))
+        {
+            var data = p.Slice(off, f.Length - off - padLen).ToArray();
+            if (data.Length > 0) s.Inbound.Writer.TryWrite(data);
+            if ((f.Flags & FlagEndStream) != 0) s.Inbound.Writer.TryComplete();
+            else if (f.Length > 0) Enqueue(WindowUpdate(f.StreamId, f.Length));
+        }
+    }
+
+    void OnRstStreamFrame(FrameHeader f, ReadOnlySpan<byte> p)
+    {
+        if (_streams.TryGetValue(f.StreamId, out var reset))
+        {
+            var code = BinaryPrimitives.ReadUInt32BigEndian(p);
+            reset.Reset($"the daemon reset the stream (code {code})");
         }
     }
 
