@@ -11,10 +11,20 @@ namespace DockOpt.Engine.Analysis;
 public sealed class LayerScanCache
 {
     /// <summary>The session's cache, backed by the user's <see cref="LayerScanStore"/> on disk (unless DOCKOPT_LAYER_CACHE=off).</summary>
-    public static readonly LayerScanCache Shared = new() { Store = LayerScanStore.Default() };
+    public static readonly LayerScanCache Shared = new() { StoreFromEnvironment = true };
 
     /// <summary>Where scans and images are also kept between sessions (null: memory only).</summary>
-    public LayerScanStore? Store { get; init; }
+    public LayerScanStore? Store
+    {
+        // Shared follows DOCKOPT_LAYER_CACHE at each use, as the registry's blob cache does, so both land in one folder.
+        get => StoreFromEnvironment ? LayerScanStore.Default() : _store;
+        init => _store = value;
+    }
+
+    LayerScanStore? _store;
+
+    /// <summary>Resolve the store from the environment at each use (the shared cache) instead of a fixed one.</summary>
+    public bool StoreFromEnvironment { get; init; }
 
     readonly ConcurrentDictionary<string, LayerScan> _byDiffId = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, string> _byFingerprint = new(StringComparer.Ordinal);
