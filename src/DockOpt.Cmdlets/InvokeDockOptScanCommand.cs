@@ -142,10 +142,35 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             base.EndProcessing();
             return;
         }
+        var req = BuildScanRequest();
+        var outFile = ResolveOptional(OutFile);
+        var textOnly = _format != null && outFile == null;
+        Run(async ct =>
+        {
+            var service = new SecurityScanService(req, this);
+            service.Prepare();
+            var reports = new List<SecurityReport>();
+            var items = await ExpandItemsAsync(ct).ConfigureAwait(false);
+            var tally = new ScanTally(reports, Unresolved.Select(u => $"{u}: not found").ToList(), new List<string>(), textOnly);
+            ScanSboms(service, tally);
+            await ScanImagesAsync(service, items, tally, ct).ConfigureAwait(false);
+            Progress(new DockOptProgress(70, "Invoke-DockOptScan", "done") { Completed = true });
+            WriteReports(tally, outFile);
+            ThrowIfGateFailed(tally, items);
+        });
+        base.EndProcessing();
+    }
+
+    /// <summary>The reports of the command so far, the gate reasons (failed) and the incomplete scans; TextOnly: the report text replaces the objects.</summary>
+    sealed record ScanTally(List<SecurityReport> Reports, List<string> Failed, List<string> Incomplete, bool TextOnly);
+
+    /// <summary>The scan request from the parameters, with the ignore file (given, or the default one in the current folder).</summary>
+    SecurityScanRequest BuildScanRequest()
+    {
         var ignore = ResolveOptional(IgnoreFile);
         if (ignore == null && (ignore = DockOpt.Engine.Security.IgnoreFile.FindDefault(SessionState.Path.CurrentFileSystemLocation.ProviderPath)) != null)
             WriteVerbose($"Using ignore file {ignore}.");
-        var req = new SecurityScanRequest
+        return new SecurityScanRequest
         {
             Platform = Platform,
             Vulnerabilities = Scanner.Contains("Vulnerability", StringComparer.OrdinalIgnoreCase),
@@ -162,73 +187,82 @@ public sealed class InvokeDockOptScanCommand : ImageSourceCmdlet
             Policy = new GatePolicy { Severity = Severity.ToString(), FailOn = FailOn?.ToString(), FailOnFixableOnly = FailOnFixableOnly, MinScore = MinimumScore, IgnoreBase = IgnoreBase,
                 UnknownSeverity = UnknownSeverity },
         };
-        var outFile = ResolveOptional(OutFile);
-        var textOnly = _format != null && outFile == null;
-        Run(async ct =>
+    }
+
+    /// <summary>Scans each -Sbom; a failure is written as an error and counted against the gate.</summary>
+    void ScanSboms(SecurityScanService service, ScanTally tally)
+    {
+        foreach (var sbom in _sboms)
         {
-            var service = new SecurityScanService(req, this);
-            service.Prepare();
-            var reports = new List<SecurityReport>();
-            var items = await ExpandItemsAsync(ct).ConfigureAwait(false);
-            var failed = Unresolved.Select(u => $"{u}: not found").ToList();
-            var incomplete = new List<string>();
-            foreach (var sbom in _sboms)
+            try
             {
-                try
-                {
-                    var report = service.ScanSbom(sbom);
-                    reports.Add(report);
-                    if (!textOnly) Output(report);
-                    if (report.Outcome == "Incomplete") incomplete.Add($"{sbom}: incomplete ({string.Join("; ", report.Errors)})");
-                    if (report.GateReasons.Length > 0) failed.Add($"{sbom}: {string.Join("; ", report.GateReasons)}");
-                }
-                catch (DockOptException e) when (!IsTerminating(e))
-                {
-                    Error(e);
-                    failed.Add($"{sbom}: {e.ErrorId}");
-                }
+                var report = service.ScanSbom(sbom);
+                tally.Reports.Add(report);
+                if (!tally.TextOnly) Output(report);
+                if (report.Outcome == "Incomplete") tally.Incomplete.Add($"{sbom}: incomplete ({string.Join("; ", report.Errors)})");
+                if (report.GateReasons.Length > 0) tally.Failed.Add($"{sbom}: {string.Join("; ", report.GateReasons)}");
             }
-            for (var i = 0; i < items.Count; i++)
+            catch (DockOptException e) when (!IsTerminating(e))
             {
-                var (image, isPath) = items[i];
-                Progress(new DockOptProgress(70, "Invoke-DockOptScan", $"{image} ({i + 1}/{items.Count})") { PercentComplete = 100 * i / Math.Max(1, items.Count) });
-                try
-                {
-                    var engine = IsEngineName((image, isPath)) ? await GetEngineAsync(ct).ConfigureAwait(false) : null;
-                    // a name a wildcard expanded to has no entry of its own: one Dockerfile for the command applies to it
-                    var dockerfile = _dockerfiles.TryGetValue(image, out var d) ? d : _dockerfiles.Values.Distinct().Count() == 1 ? _dockerfiles.Values.First() : null;
-                    var report = await service.ScanAsync(engine, image, isPath, ct, dockerfile).ConfigureAwait(false);
-                    reports.Add(report);
-                    if (!textOnly) Output(report);
-                    if (report.Outcome == "Incomplete")
-                    {
-                        Warning($"{image}: the scan is incomplete: {string.Join("; ", report.Errors)}");
-                        incomplete.Add($"{image}: incomplete ({string.Join("; ", report.Errors)})");
-                    }
-                    if (report.GateReasons.Length > 0) failed.Add($"{image}: {string.Join("; ", report.GateReasons)}");
-                }
-                catch (DockOptException e) when (!IsTerminating(e))
-                {
-                    Error(e);
-                    failed.Add($"{image}: {e.ErrorId}");
-                }
+                Error(e);
+                tally.Failed.Add($"{sbom}: {e.ErrorId}");
             }
-            Progress(new DockOptProgress(70, "Invoke-DockOptScan", "done") { Completed = true });
-            string Report() => _format == "Sarif" ? ReportWriters.ToSarif(reports, SecurityScanService.ToolVersion) : ReportWriters.ToJson(reports);
-            if (textOnly) Output(Report());
-            else if (outFile != null && reports.Count > 0 && ((IDockOptSink)this).ShouldProcess(outFile, $"Write the {_format} report"))
-                ReportWriters.WriteAtomic(outFile, Report());
-            var total = items.Count + Unresolved.Count + _sboms.Count;
-            var targets = string.Join(",", items.Select(x => x.Image).Concat(Unresolved).Concat(_sboms));
-            if ((FailOn != null || MinimumScore != null) && incomplete.Count > 0)
-                throw new DockOptException(ErrorIds.SecurityScanIncomplete, DockOptErrorCategory.InvalidResult,
-                    $"Security gate: {incomplete.Count} of {total} scan(s) incomplete: {string.Join(" | ", incomplete.Concat(failed))}", targets,
-                    "Fix the reasons listed (run Update-DockOptVulnerabilityDatabase, or scan with -Scanner Secret,Config to skip vulnerabilities explicitly); an incomplete scan is never a pass.");
-            if ((FailOn != null || MinimumScore != null) && failed.Count > 0)
-                throw new DockOptException(ErrorIds.SecurityGateFailed, DockOptErrorCategory.SecurityError,
-                    $"Security gate failed for {failed.Count} of {total} input(s): {string.Join(" | ", failed)}", targets,
-                    "Fix the findings, or suppress accepted ones in a .trivyignore file with an expiry date; images that could not be scanned count too.");
-        });
-        base.EndProcessing();
+        }
+    }
+
+    /// <summary>Scans each image with its Dockerfile; a failure is written as an error and counted against the gate.</summary>
+    async Task ScanImagesAsync(SecurityScanService service, List<(string Image, bool IsPath)> items, ScanTally tally, CancellationToken ct)
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (image, isPath) = items[i];
+            Progress(new DockOptProgress(70, "Invoke-DockOptScan", $"{image} ({i + 1}/{items.Count})") { PercentComplete = 100 * i / Math.Max(1, items.Count) });
+            try
+            {
+                var engine = IsEngineName((image, isPath)) ? await GetEngineAsync(ct).ConfigureAwait(false) : null;
+                // a name a wildcard expanded to has no entry of its own: one Dockerfile for the command applies to it
+                var dockerfile = _dockerfiles.TryGetValue(image, out var d) ? d : _dockerfiles.Values.Distinct().Count() == 1 ? _dockerfiles.Values.First() : null;
+                var report = await service.ScanAsync(engine, image, isPath, ct, dockerfile).ConfigureAwait(false);
+                tally.Reports.Add(report);
+                if (!tally.TextOnly) Output(report);
+                if (report.Outcome == "Incomplete")
+                {
+                    Warning($"{image}: the scan is incomplete: {string.Join("; ", report.Errors)}");
+                    tally.Incomplete.Add($"{image}: incomplete ({string.Join("; ", report.Errors)})");
+                }
+                if (report.GateReasons.Length > 0) tally.Failed.Add($"{image}: {string.Join("; ", report.GateReasons)}");
+            }
+            catch (DockOptException e) when (!IsTerminating(e))
+            {
+                Error(e);
+                tally.Failed.Add($"{image}: {e.ErrorId}");
+            }
+        }
+    }
+
+    /// <summary>Writes the -Format report text to the pipeline (no -OutFile) or to -OutFile.</summary>
+    void WriteReports(ScanTally tally, string? outFile)
+    {
+        var reports = tally.Reports;
+        string Report() => _format == "Sarif" ? ReportWriters.ToSarif(reports, SecurityScanService.ToolVersion) : ReportWriters.ToJson(reports);
+        if (tally.TextOnly) Output(Report());
+        else if (outFile != null && reports.Count > 0 && ((IDockOptSink)this).ShouldProcess(outFile, $"Write the {_format} report"))
+            ReportWriters.WriteAtomic(outFile, Report());
+    }
+
+    /// <summary>With -FailOn or -MinimumScore: the one terminating error for incomplete scans, else for gate failures.</summary>
+    void ThrowIfGateFailed(ScanTally tally, List<(string Image, bool IsPath)> items)
+    {
+        var (failed, incomplete) = (tally.Failed, tally.Incomplete);
+        var total = items.Count + Unresolved.Count + _sboms.Count;
+        var targets = string.Join(",", items.Select(x => x.Image).Concat(Unresolved).Concat(_sboms));
+        if ((FailOn != null || MinimumScore != null) && incomplete.Count > 0)
+            throw new DockOptException(ErrorIds.SecurityScanIncomplete, DockOptErrorCategory.InvalidResult,
+                $"Security gate: {incomplete.Count} of {total} scan(s) incomplete: {string.Join(" | ", incomplete.Concat(failed))}", targets,
+                "Fix the reasons listed (run Update-DockOptVulnerabilityDatabase, or scan with -Scanner Secret,Config to skip vulnerabilities explicitly); an incomplete scan is never a pass.");
+        if ((FailOn != null || MinimumScore != null) && failed.Count > 0)
+            throw new DockOptException(ErrorIds.SecurityGateFailed, DockOptErrorCategory.SecurityError,
+                $"Security gate failed for {failed.Count} of {total} input(s): {string.Join(" | ", failed)}", targets,
+                "Fix the findings, or suppress accepted ones in a .trivyignore file with an expiry date; images that could not be scanned count too.");
     }
 }

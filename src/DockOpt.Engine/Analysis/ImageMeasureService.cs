@@ -84,100 +84,118 @@ public sealed class ImageMeasureService
     public async Task<Outcome> MeasureAsync(Request request, Func<CancellationToken, Task<DockerEngine>> getEngine,
         Action<ImageAnalysis> emit, CancellationToken ct)
     {
-        var gates = request.Gates;
-        var outcome = new Outcome { Gated = gates.Any || request.FailOn != null };
+        var outcome = new Outcome { Gated = request.Gates.Any || request.FailOn != null };
         foreach (var u in request.Unresolved) NotMeasured(outcome, u, "not found");
-        var analyzer = new ImageAnalyzer(_sink, request.UseLayerCache ? LayerScanCache.Shared : null);
-        var progressId = 1;
-
-        void Emit(ImageAnalysis a)
-        {
-            var reasons = new List<string>();
-            if (gates.Any) reasons.AddRange(gates.Evaluate(a));
-            if (request.FailOn is { } failOn) reasons.AddRange(SeverityReasons(a, failOn));
-            if (outcome.Gated) a.GateViolations = reasons.ToArray();
-            outcome.GateReasons.AddRange(reasons);
-            outcome.Analyses.Add(a);
-            emit(a);
-        }
-
-        if (request.Archives.Count > 0)
-        {
-            IList<string>? baseIds = null;
-            if (request.BaseImage != null) baseIds = await BaseDiffIdsAsync(request, getEngine, ct).ConfigureAwait(false);
-            foreach (var path in request.Archives)
-            {
-                await OneAsync(outcome, path, async () => Emit((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
-                {
-                    Source = ImageSource.FromPath(path, request.ArchiveSources.TryGetValue(path, out var given) ? ImageSourceReference.Parse(given).OciRef : null),
-                    Name = path,
-                    SourceKind = request.ArchiveSources.TryGetValue(path, out var qualified) ? qualified : ImageSourceReference.ForPath(path),
-                    Platform = request.Platform,
-                    IgnorePaths = gates.IgnorePaths,
-                    Profile = request.Profile,
-                    SizeHint = File.Exists(path) ? new FileInfo(path).Length : 0,
-                    ProgressId = progressId++,
-                    ResolveBase = baseIds == null ? null : (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!)),
-                }, ct).ConfigureAwait(false)).Analysis)).ConfigureAwait(false);
-            }
-        }
-        if (request.Remote.Count > 0)
-        {
-            IList<string>? baseIds = request.BaseImage == null ? null : await BaseDiffIdsAsync(request, getEngine, ct).ConfigureAwait(false);
-            var blobs = request.UseLayerCache ? Registry.LayerBlobCache.FromEnvironment() : null;
-            foreach (var text in request.Remote)
-            {
-                await OneAsync(outcome, text, async () =>
-                {
-                    var reference = ImageSourceReference.Parse(text);
-                    var source = new Registry.RegistryImageSource(reference.Registry!, _sink, cache: blobs);
-                    Emit((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
-                    {
-                        Source = source,
-                        Name = text,
-                        SourceKind = reference.Qualified,
-                        IgnorePaths = gates.IgnorePaths,
-                        ProgressId = progressId++,
-                        Platform = request.Platform,
-                        ResolveBase = baseIds == null ? null : (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!)),
-                    }, ct).ConfigureAwait(false)).Analysis);
-                }).ConfigureAwait(false);
-            }
-        }
-        if (request.Names.Count > 0)
-        {
-            var engine = await getEngine(ct).ConfigureAwait(false);
-            var images = await new LocalImageCatalog(engine).GetAsync(new LocalImageCatalog.Query { Names = request.Names, IncludeHistory = false },
-                e =>
-                {
-                    _sink.Error(e);
-                    NotMeasured(outcome, e.Target?.ToString() ?? e.Message, e.ErrorId);
-                }, ct).ConfigureAwait(false);
-            var resolver = new BaseLayerResolver(engine, _sink);
-            IList<string>? baseIds = request.BaseImage == null ? null : await BaseDiffIdsAsync(request, getEngine, ct).ConfigureAwait(false);
-            var pushSizes = new Registry.PushSizeEstimator(engine, _sink);
-            foreach (var info in images)
-            {
-                await OneAsync(outcome, info.Name, async () => Emit(WithPushEstimate((await analyzer.AnalyzeAsync(new ImageAnalyzer.Request
-                {
-                    Source = ImageSource.FromEngine(engine, info.Id),
-                    Name = info.Name,
-                    ImageId = info.Id,
-                    DiffIds = info.LayerDiffIds,
-                    SizeHint = info.Size,
-                    SourceKind = ImageSourceReference.ForEngine(info.Name),
-                    Platform = request.Platform,
-                    VerifyDiffIds = false, // the local engine is trusted; saves a SHA-256 pass over every layer
-                    IgnorePaths = gates.IgnorePaths,
-                    Profile = request.Profile,
-                    ProgressId = progressId++,
-                    ResolveBase = baseIds != null
-                        ? (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!))
-                        : (cfg, d, c) => resolver.ResolveAsync(info.Id, cfg, d, c),
-                }, ct).ConfigureAwait(false)).Analysis, pushSizes.TryCached(info.LayerDiffIds)))).ConfigureAwait(false);
-            }
-        }
+        var run = new MeasureRun(request, getEngine, emit, outcome, new ImageAnalyzer(_sink, request.UseLayerCache ? LayerScanCache.Shared : null));
+        if (request.Archives.Count > 0) await MeasureArchivesAsync(run, ct).ConfigureAwait(false);
+        if (request.Remote.Count > 0) await MeasureRemoteAsync(run, ct).ConfigureAwait(false);
+        if (request.Names.Count > 0) await MeasureLocalImagesAsync(run, ct).ConfigureAwait(false);
         return outcome;
+    }
+
+    /// <summary>The state of one MeasureAsync call shared by its steps; ProgressId numbers the analyses in order.</summary>
+    sealed record MeasureRun(Request Request, Func<CancellationToken, Task<DockerEngine>> GetEngine, Action<ImageAnalysis> Emit,
+        Outcome Outcome, ImageAnalyzer Analyzer)
+    {
+        public int ProgressId { get; set; } = 1;
+    }
+
+    /// <summary>Evaluates the gates of one analysis, records it in the outcome and writes it.</summary>
+    static void GateAndEmit(MeasureRun run, ImageAnalysis a)
+    {
+        var (request, outcome, gates) = (run.Request, run.Outcome, run.Request.Gates);
+        var reasons = new List<string>();
+        if (gates.Any) reasons.AddRange(gates.Evaluate(a));
+        if (request.FailOn is { } failOn) reasons.AddRange(SeverityReasons(a, failOn));
+        if (outcome.Gated) a.GateViolations = reasons.ToArray();
+        outcome.GateReasons.AddRange(reasons);
+        outcome.Analyses.Add(a);
+        run.Emit(a);
+    }
+
+    /// <summary>Measures the archives (docker save tar, OCI archive, OCI layout folder).</summary>
+    async Task MeasureArchivesAsync(MeasureRun run, CancellationToken ct)
+    {
+        var request = run.Request;
+        IList<string>? baseIds = null;
+        if (request.BaseImage != null) baseIds = await BaseDiffIdsAsync(request, run.GetEngine, ct).ConfigureAwait(false);
+        foreach (var path in request.Archives)
+        {
+            await OneAsync(run.Outcome, path, async () => GateAndEmit(run, (await run.Analyzer.AnalyzeAsync(new ImageAnalyzer.Request
+            {
+                Source = ImageSource.FromPath(path, request.ArchiveSources.TryGetValue(path, out var given) ? ImageSourceReference.Parse(given).OciRef : null),
+                Name = path,
+                SourceKind = request.ArchiveSources.TryGetValue(path, out var qualified) ? qualified : ImageSourceReference.ForPath(path),
+                Platform = request.Platform,
+                IgnorePaths = request.Gates.IgnorePaths,
+                Profile = request.Profile,
+                SizeHint = File.Exists(path) ? new FileInfo(path).Length : 0,
+                ProgressId = run.ProgressId++,
+                ResolveBase = baseIds == null ? null : (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!)),
+            }, ct).ConfigureAwait(false)).Analysis)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Measures the registry images (docker://), read without a pull.</summary>
+    async Task MeasureRemoteAsync(MeasureRun run, CancellationToken ct)
+    {
+        var request = run.Request;
+        IList<string>? baseIds = request.BaseImage == null ? null : await BaseDiffIdsAsync(request, run.GetEngine, ct).ConfigureAwait(false);
+        var blobs = request.UseLayerCache ? Registry.LayerBlobCache.FromEnvironment() : null;
+        foreach (var text in request.Remote)
+        {
+            await OneAsync(run.Outcome, text, async () =>
+            {
+                var reference = ImageSourceReference.Parse(text);
+                var source = new Registry.RegistryImageSource(reference.Registry!, _sink, cache: blobs);
+                GateAndEmit(run, (await run.Analyzer.AnalyzeAsync(new ImageAnalyzer.Request
+                {
+                    Source = source,
+                    Name = text,
+                    SourceKind = reference.Qualified,
+                    IgnorePaths = request.Gates.IgnorePaths,
+                    ProgressId = run.ProgressId++,
+                    Platform = request.Platform,
+                    ResolveBase = baseIds == null ? null : (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!)),
+                }, ct).ConfigureAwait(false)).Analysis);
+            }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Measures the local images (names, IDs, wildcards) of the engine, with their cached push estimates.</summary>
+    async Task MeasureLocalImagesAsync(MeasureRun run, CancellationToken ct)
+    {
+        var (request, outcome) = (run.Request, run.Outcome);
+        var engine = await run.GetEngine(ct).ConfigureAwait(false);
+        var images = await new LocalImageCatalog(engine).GetAsync(new LocalImageCatalog.Query { Names = request.Names, IncludeHistory = false },
+            e =>
+            {
+                _sink.Error(e);
+                NotMeasured(outcome, e.Target?.ToString() ?? e.Message, e.ErrorId);
+            }, ct).ConfigureAwait(false);
+        var resolver = new BaseLayerResolver(engine, _sink);
+        IList<string>? baseIds = request.BaseImage == null ? null : await BaseDiffIdsAsync(request, run.GetEngine, ct).ConfigureAwait(false);
+        var pushSizes = new Registry.PushSizeEstimator(engine, _sink);
+        foreach (var info in images)
+        {
+            await OneAsync(outcome, info.Name, async () => GateAndEmit(run, WithPushEstimate((await run.Analyzer.AnalyzeAsync(new ImageAnalyzer.Request
+            {
+                Source = ImageSource.FromEngine(engine, info.Id),
+                Name = info.Name,
+                ImageId = info.Id,
+                DiffIds = info.LayerDiffIds,
+                SizeHint = info.Size,
+                SourceKind = ImageSourceReference.ForEngine(info.Name),
+                Platform = request.Platform,
+                VerifyDiffIds = false, // the local engine is trusted; saves a SHA-256 pass over every layer
+                IgnorePaths = request.Gates.IgnorePaths,
+                Profile = request.Profile,
+                ProgressId = run.ProgressId++,
+                ResolveBase = baseIds != null
+                    ? (_, d, _) => Task.FromResult(BaseLayerResolver.FromBaseDiffIds(d, baseIds, request.BaseImage!))
+                    : (cfg, d, c) => resolver.ResolveAsync(info.Id, cfg, d, c),
+            }, ct).ConfigureAwait(false)).Analysis, pushSizes.TryCached(info.LayerDiffIds)))).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A local image's CompressedSize: the push estimate when its layers were estimated before (no export here), else null.</summary>

@@ -95,6 +95,22 @@ public static class ConfigChecks
         var cfg = c.Config;
         var top = c.DiffIds.Length - 1;
 
+        var sudoFile = CheckUserAndFiles(c, list, top);
+
+        // Secrets in ENV, labels, build args and history commands.
+        var secrets = new SecretValueScan(c, list);
+        foreach (var (k, v) in cfg.Env) secrets.ScanValue(SecretEnv, "ENV:" + k, k, v, top, false);
+        foreach (var (k, v) in cfg.Labels.OrderBy(x => x.Key, StringComparer.Ordinal)) secrets.ScanValue(SecretLabel, "LABEL:" + k, k, v, top, false);
+        CheckHistory(c, secrets, sudoFile);
+
+        if (!cfg.HasHealthcheck) list.Add(F(c, NoHealthcheck, "Healthcheck", "No HEALTHCHECK instruction"));
+        return list;
+    }
+
+    /// <summary>The root user, setuid/setgid and world-writable files, shells, package managers and sudo; returns the sudo file found, or null.</summary>
+    static string? CheckUserAndFiles(ConfigCheckContext c, List<SecurityFinding> list, int top)
+    {
+        var cfg = c.Config;
         var (isRoot, why) = ResolveUser(cfg.User, c.PasswdText);
         if (isRoot) list.Add(F(c, RootUser, "User", $"{RootUser.Title}: {why}", cfg.User));
 
@@ -113,24 +129,40 @@ public static class ConfigChecks
 
         var sudoFile = new[] { "usr/bin/sudo", "bin/sudo", "usr/sbin/sudo" }.FirstOrDefault(c.Exists);
         if (sudoFile != null) list.Add(F(c, Sudo, "/" + sudoFile, "sudo is installed in the image", layer: top));
+        return sudoFile;
+    }
 
-        // Secrets in ENV, labels, build args and history commands.
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        void ScanValue(ConfigCheck k, string location, string name, string value, int layer, bool isBase)
+    /// <summary>Scans name=value pairs for secrets and credential variables, each secret (fingerprint) reported once per image.</summary>
+    sealed class SecretValueScan
+    {
+        readonly ConfigCheckContext c;
+        public readonly List<SecurityFinding> List;
+        public readonly HashSet<string> Seen = new(StringComparer.Ordinal);
+
+        public SecretValueScan(ConfigCheckContext context, List<SecurityFinding> list)
+        {
+            c = context;
+            List = list;
+        }
+
+        public void ScanValue(ConfigCheck k, string location, string name, string value, int layer, bool isBase)
         {
             var hits = SecretRules.Scan(name + "=" + value, null);
             foreach (var h in hits)
             {
-                if (!seen.Add(h.Fingerprint)) continue;
-                list.Add(F(c, k, location, $"{h.Rule.Title} in {location}", h.Redacted, layer, isBase, h.Rule.Severity));
+                if (!Seen.Add(h.Fingerprint)) continue;
+                List.Add(F(c, k, location, $"{h.Rule.Title} in {location}", h.Redacted, layer, isBase, h.Rule.Severity));
             }
             if (hits.Count == 0 && CredentialNames.Contains(StripPrefix(name)) && value.Length >= 8 && !value.StartsWith('$') && !SecretRules.ExampleValues.Contains(value)
-                && !value.Contains("EXAMPLE", StringComparison.Ordinal) && seen.Add(name + "\0" + value))
-                list.Add(F(c, k, location, $"Credential variable {name} has a value in {location}", name + "=" + Mask(value), layer, isBase));
+                && !value.Contains("EXAMPLE", StringComparison.Ordinal) && Seen.Add(name + "\0" + value))
+                List.Add(F(c, k, location, $"Credential variable {name} has a value in {location}", name + "=" + Mask(value), layer, isBase));
         }
-        foreach (var (k, v) in cfg.Env) ScanValue(SecretEnv, "ENV:" + k, k, v, top, false);
-        foreach (var (k, v) in cfg.Labels.OrderBy(x => x.Key, StringComparer.Ordinal)) ScanValue(SecretLabel, "LABEL:" + k, k, v, top, false);
+    }
 
+    /// <summary>The history entries: build args (classic |N prefix and ARG defaults), secrets in commands, ADD of a URL, sudo in a build command.</summary>
+    static void CheckHistory(ConfigCheckContext c, SecretValueScan secrets, string? sudoFile)
+    {
+        var (cfg, list) = (c.Config, secrets.List);
         var layerIdx = -1;
         for (var i = 0; i < cfg.History.Count; i++)
         {
@@ -150,7 +182,7 @@ public static class ConfigChecks
                     var pair = sp < 0 ? rest : rest[..sp];
                     rest = sp < 0 ? "" : rest[(sp + 1)..];
                     var eq = pair.IndexOf('=');
-                    if (eq > 0) ScanValue(SecretArg, $"ARG:{pair[..eq]} (history {i})", pair[..eq], pair[(eq + 1)..], Math.Max(layerIdx, 0), isBase);
+                    if (eq > 0) secrets.ScanValue(SecretArg, $"ARG:{pair[..eq]} (history {i})", pair[..eq], pair[(eq + 1)..], Math.Max(layerIdx, 0), isBase);
                 }
                 text = rest;
             }
@@ -158,11 +190,11 @@ public static class ConfigChecks
             if (argDecl.Success)
             {
                 // "#(nop)  ARG NAME=default" (classic) or "ARG NAME=default" (BuildKit): the default value is in the history
-                ScanValue(SecretArg, $"ARG:{argDecl.Groups[1].Value} (history {i})", argDecl.Groups[1].Value, argDecl.Groups[2].Value.Trim(), Math.Max(layerIdx, 0), isBase);
+                secrets.ScanValue(SecretArg, $"ARG:{argDecl.Groups[1].Value} (history {i})", argDecl.Groups[1].Value, argDecl.Groups[2].Value.Trim(), Math.Max(layerIdx, 0), isBase);
                 continue;
             }
             foreach (var h in SecretRules.Scan(text, null))
-                if (seen.Add(h.Fingerprint))
+                if (secrets.Seen.Add(h.Fingerprint))
                     list.Add(F(c, SecretHistory, $"HISTORY:{i}", $"{h.Rule.Title} in history entry {i}", h.Redacted, Math.Max(layerIdx, 0), isBase, h.Rule.Severity));
             var addm = AddUrlRx.Match(cb);
             if (addm.Success)
@@ -170,9 +202,6 @@ public static class ConfigChecks
             if (sudoFile == null && !isBase && Regex.IsMatch(cb, @"(^|[\s;&|])sudo\s"))
                 list.Add(F(c, Sudo, $"HISTORY:{i}", "sudo used in a build command", "sudo", Math.Max(layerIdx, 0), isBase));
         }
-
-        if (!cfg.HasHealthcheck) list.Add(F(c, NoHealthcheck, "Healthcheck", "No HEALTHCHECK instruction"));
-        return list;
     }
 
     static string StripPrefix(string n) => n.StartsWith("VITE_", StringComparison.OrdinalIgnoreCase) ? n[5..] : n.StartsWith("REACT_APP_", StringComparison.OrdinalIgnoreCase) ? n[10..] : n;

@@ -61,27 +61,9 @@ public static class SecurityEvaluator
     public static SecurityReport Evaluate(ImageScanResult scan, List<DockOpt.Vulnerability> vulns, IgnoreFile? ignore, GatePolicy policy,
         IEnumerable<string> errors, IEnumerable<string> sources, DateTime now, TimeSpan duration)
     {
-        var findings = scan.Findings.ToList();
-        if (policy.IgnoreBase)
-        {
-            findings = findings.Where(f => !f.IsBaseLayer).ToList();
-            vulns = vulns.Where(v => !v.IsBaseLayer).ToList();
-        }
-        foreach (var v in vulns)
-        {
-            var path = v.Path.Length > 0 ? v.Path : scan.Packages.FirstOrDefault(p => p.Purl == v.Purl)?.Path;
-            v.Suppressed = ignore?.Suppresses(v, path, now) ?? false;
-        }
-        foreach (var f in findings) f.Suppressed = ignore?.Suppresses(f, now) ?? false;
-
+        var (findings, activeF) = SuppressIgnored(scan, ref vulns, ignore, policy, now);
         var activeV = vulns.Where(v => !v.Suppressed).ToList();
-        var activeF = findings.Where(f => !f.Suppressed).ToList();
-        foreach (var v in vulns.Where(v => v.Suppressed)) v.Deduction = 0;
-        foreach (var f in findings.Where(f => f.Suppressed)) f.Deduction = 0;
-        var vd = Apply(activeV, VulnPoints, (v, d) => v.Deduction = d, VulnCap);
-        var sd = Apply(activeF.Where(IsSecret).ToList(), FindingPoints, (f, d) => f.Deduction = d, SecretCap);
-        var cd = Apply(activeF.Where(f => !IsSecret(f)).ToList(), FindingPoints, (f, d) => f.Deduction = d, ConfigCap);
-        var score = (int)Math.Max(0, Math.Round(100 - vd - sd - cd, MidpointRounding.AwayFromZero));
+        var (vd, sd, cd, score) = Deduct(vulns, findings, activeV, activeF);
 
         var severities = activeV.Select(v => v.Severity.ToString()).Concat(activeF.Select(f => SeverityScale.Normalize(f.Severity))).ToList();
         var shownRank = SeverityScale.Rank(policy.Severity);
@@ -118,6 +100,50 @@ public static class SecurityEvaluator
             ScannedAt = now,
         };
 
+        var reasons = GateReasons(policy, activeV, activeF, score);
+        report.GateReasons = reasons.ToArray();
+        report.Outcome = report.Errors.Length > 0 ? "Incomplete" : reasons.Count > 0 ? "PolicyFailed" : "Passed";
+        return report;
+    }
+
+    /// <summary>
+    /// Drops base-layer findings and vulnerabilities with -IgnoreBase, then marks what the ignore file suppresses;
+    /// returns the findings and the active (unsuppressed) ones.
+    /// </summary>
+    static (List<SecurityFinding> Findings, List<SecurityFinding> Active) SuppressIgnored(ImageScanResult scan, ref List<DockOpt.Vulnerability> vulns,
+        IgnoreFile? ignore, GatePolicy policy, DateTime now)
+    {
+        var findings = scan.Findings.ToList();
+        if (policy.IgnoreBase)
+        {
+            findings = findings.Where(f => !f.IsBaseLayer).ToList();
+            vulns = vulns.Where(v => !v.IsBaseLayer).ToList();
+        }
+        foreach (var v in vulns)
+        {
+            var path = v.Path.Length > 0 ? v.Path : scan.Packages.FirstOrDefault(p => p.Purl == v.Purl)?.Path;
+            v.Suppressed = ignore?.Suppresses(v, path, now) ?? false;
+        }
+        foreach (var f in findings) f.Suppressed = ignore?.Suppresses(f, now) ?? false;
+        return (findings, findings.Where(f => !f.Suppressed).ToList());
+    }
+
+    /// <summary>Sets each finding's and vulnerability's deduction (0 when suppressed, capped per category); returns the category totals and the score.</summary>
+    static (double Vulns, double Secrets, double Config, int Score) Deduct(List<DockOpt.Vulnerability> vulns, List<SecurityFinding> findings,
+        List<DockOpt.Vulnerability> activeV, List<SecurityFinding> activeF)
+    {
+        foreach (var v in vulns.Where(v => v.Suppressed)) v.Deduction = 0;
+        foreach (var f in findings.Where(f => f.Suppressed)) f.Deduction = 0;
+        var vd = Apply(activeV, VulnPoints, (v, d) => v.Deduction = d, VulnCap);
+        var sd = Apply(activeF.Where(IsSecret).ToList(), FindingPoints, (f, d) => f.Deduction = d, SecretCap);
+        var cd = Apply(activeF.Where(f => !IsSecret(f)).ToList(), FindingPoints, (f, d) => f.Deduction = d, ConfigCap);
+        var score = (int)Math.Max(0, Math.Round(100 - vd - sd - cd, MidpointRounding.AwayFromZero));
+        return (vd, sd, cd, score);
+    }
+
+    /// <summary>The reasons the gate fails: active vulnerabilities, secrets and configuration findings at or above -FailOn, a score below -MinimumScore.</summary>
+    static List<string> GateReasons(GatePolicy policy, List<DockOpt.Vulnerability> activeV, List<SecurityFinding> activeF, int score)
+    {
         var reasons = new List<string>();
         if (policy.FailOn != null)
         {
@@ -138,8 +164,6 @@ public static class SecurityEvaluator
             if (gc.Count > 0) reasons.Add($"{gc.Count} configuration finding(s) at or above {SeverityScale.Normalize(policy.FailOn)}");
         }
         if (policy.MinScore is { } min && score < min) reasons.Add($"score {score} is below {min}");
-        report.GateReasons = reasons.ToArray();
-        report.Outcome = report.Errors.Length > 0 ? "Incomplete" : reasons.Count > 0 ? "PolicyFailed" : "Passed";
-        return report;
+        return reasons;
     }
 }

@@ -317,68 +317,10 @@ public sealed class SecurityScanService
         var dbInfo = new DbInfo();
         if (_req.Vulnerabilities)
         {
-            if (_dbPaths.Length > 0)
-            {
-                var lw = Stopwatch.StartNew();
-                var filter = OsvLoadFilter.For(scan.Packages);
-                var osv = OsvDatabase.Load(_dbPaths, filter);
-                dbInfo.LoadSeconds = lw.Elapsed.TotalSeconds;
-                dbInfo.Records = osv.ConsultedRecords;
-                dbInfo.Path = string.Join("; ", _dbPaths);
-                dbInfo.UpdatedAt = _dbPaths.Select(p => VulnerabilityDatabaseStore.UpdatedAt(p, filter.Ecosystems)).Where(t => t != null).Min();
-                _sink.Verbose($"{image}: {osv.ConsultedRecords} OSV record(s) consulted, {osv.RecordCount} read, for {filter.Ecosystems.Count} ecosystem(s) from {dbInfo.Path} in {lw.Elapsed.TotalSeconds:0.00} s.");
-                sources.Add("OSV:" + dbInfo.Path);
-                if (osv.ConsultedRecords == 0 && scan.Packages.Any(p => p.Ecosystem.Length > 0))
-                    errors.Add($"the vulnerability database {dbInfo.Path} holds 0 records for the ecosystems of this image ({string.Join(", ", filter.Ecosystems.OrderBy(e => e))}); run Update-DockOptVulnerabilityDatabase -Name {image}");
-                CheckAge(dbInfo.Path, dbInfo.UpdatedAt, errors);
-                vulns.AddRange(osv.Findings(scan.Packages, new GoPlatform("linux", scan.Architecture)));
-            }
-            string? trivyFile = _req.TrivyReport;
-            var ranTrivy = false;
-            var fromRegistry = !isPath && ImageSourceReference.HasTransport(image);
-            if (fromRegistry && trivyFile == null && _req.RunTrivy && TrivyReport.FindOnPath() != null)
-                _sink.Verbose($"{image}: trivy is not run on a registry image (DockOpt does not pull it); give -TrivyReport from 'trivy image' instead.");
-            if (!fromRegistry && trivyFile == null && _req.RunTrivy && TrivyReport.FindOnPath() is { } trivy)
-            {
-                string? archive = null;
-                try
-                {
-                    // trivy reads the exact image that was scanned: the archive itself, or the engine's export of the image ID
-                    // (through the same -Engine connection), never a name that may have moved.
-                    var input = image;
-                    if (!isPath)
-                    {
-                        archive = Path.Combine(Path.GetTempPath(), "dockopt-trivy-input-" + Guid.NewGuid().ToString("N") + ".tar");
-                        await ExportAsync(engine!, scan.ImageId.Length > 0 ? scan.ImageId : image, archive, ct).ConfigureAwait(false);
-                        input = archive;
-                    }
-                    _sink.Verbose($"Running {trivy} (offline, cached DB) on {input} for {image}.");
-                    trivyFile = await TrivyReport.RunAsync(trivy, input, image, ct).ConfigureAwait(false);
-                    ranTrivy = true;
-                }
-                catch (DockOptException e) { errors.Add(e.Message); }
-                finally
-                {
-                    if (archive != null && File.Exists(archive)) File.Delete(archive);
-                }
-            }
-            if (trivyFile != null)
-            {
-                try
-                {
-                    using var s = Dockerfiles.SourceFile.OpenRead(trivyFile, "Trivy report");
-                    var tv = TrivyReport.Parse(s, trivyFile, scan.DiffIds, scan.BaseLayers, scan.ImageId);
-                    foreach (var v in tv) v.Image = image;
-                    // OSV and Trivy may report the same vulnerability (under any of its ids) for the same package: keep the first.
-                    var have = new HashSet<string>(vulns.SelectMany(v => v.Aliases.Append(v.Id).Select(id => id + "|" + v.Package + "|" + v.InstalledVersion)), StringComparer.OrdinalIgnoreCase);
-                    vulns.AddRange(tv.Where(v => v.Aliases.Append(v.Id).All(id => !have.Contains(id + "|" + v.Package + "|" + v.InstalledVersion)) && have.Add(v.Id + "|" + v.Package + "|" + v.InstalledVersion)));
-                    sources.Add("Trivy:" + (ranTrivy ? "trivy" : trivyFile));
-                }
-                finally
-                {
-                    if (ranTrivy) File.Delete(trivyFile);
-                }
-            }
+            var search = new VulnerabilitySearch(image, scan, vulns, errors, sources);
+            if (_dbPaths.Length > 0) AddOsvFindings(search, dbInfo);
+            var (trivyFile, ranTrivy) = await ObtainTrivyReportAsync(engine, isPath, search, ct).ConfigureAwait(false);
+            if (trivyFile != null) AddTrivyFindings(search, trivyFile, ranTrivy);
             if (sources.Count == 0)
                 errors.Add(_defaultDbMissing
                     ? $"no vulnerability data: the default database {VulnerabilityDatabaseStore.DefaultPath} is empty (run Update-DockOptVulnerabilityDatabase, give -VulnerabilityDatabase, or scan with -Scanner Secret,Config)"
@@ -390,12 +332,96 @@ public sealed class SecurityScanService
         report.RecordCount = dbInfo.Records;
         report.DatabaseLoadSeconds = Math.Round(dbInfo.LoadSeconds, 3);
         report.Source = scan.Source;
-        if (dockerfile != null)
-        {
-            var locator = DockerfileLocator.Create(dockerfile.Path, dockerfile.Target, scan.History, scan.DiffIds.Length, out var why);
-            if (locator == null) _sink.Warning($"{image}: findings are not tied to Dockerfile lines: {why}.");
-            else _sink.Verbose($"{image}: {locator.Apply(report)} finding(s) tied to lines of {dockerfile.Path} ({locator.MatchedCount} history entries matched).");
-        }
+        if (dockerfile != null) TieFindingsToDockerfile(report, scan, image, dockerfile);
         return report;
+    }
+
+    /// <summary>The image being scanned for vulnerabilities and the lists its findings, errors and sources go to.</summary>
+    sealed record VulnerabilitySearch(string Image, ImageScanResult Scan, List<DockOpt.Vulnerability> Vulns, List<string> Errors, List<string> Sources);
+
+    /// <summary>Loads the OSV records for the image's ecosystems, checks the database's age and adds the OSV findings.</summary>
+    void AddOsvFindings(VulnerabilitySearch search, DbInfo dbInfo)
+    {
+        var (image, scan, errors) = (search.Image, search.Scan, search.Errors);
+        var lw = Stopwatch.StartNew();
+        var filter = OsvLoadFilter.For(scan.Packages);
+        var osv = OsvDatabase.Load(_dbPaths, filter);
+        dbInfo.LoadSeconds = lw.Elapsed.TotalSeconds;
+        dbInfo.Records = osv.ConsultedRecords;
+        dbInfo.Path = string.Join("; ", _dbPaths);
+        dbInfo.UpdatedAt = _dbPaths.Select(p => VulnerabilityDatabaseStore.UpdatedAt(p, filter.Ecosystems)).Where(t => t != null).Min();
+        _sink.Verbose($"{image}: {osv.ConsultedRecords} OSV record(s) consulted, {osv.RecordCount} read, for {filter.Ecosystems.Count} ecosystem(s) from {dbInfo.Path} in {lw.Elapsed.TotalSeconds:0.00} s.");
+        search.Sources.Add("OSV:" + dbInfo.Path);
+        if (osv.ConsultedRecords == 0 && scan.Packages.Any(p => p.Ecosystem.Length > 0))
+            errors.Add($"the vulnerability database {dbInfo.Path} holds 0 records for the ecosystems of this image ({string.Join(", ", filter.Ecosystems.OrderBy(e => e))}); run Update-DockOptVulnerabilityDatabase -Name {image}");
+        CheckAge(dbInfo.Path, dbInfo.UpdatedAt, errors);
+        search.Vulns.AddRange(osv.Findings(scan.Packages, new GoPlatform("linux", scan.Architecture)));
+    }
+
+    /// <summary>
+    /// The Trivy report to read: -TrivyReport, or trivy's report of the scanned image when -RunTrivy finds trivy on PATH
+    /// (not for a registry image); ranTrivy says the file is a temporary one to delete after reading.
+    /// </summary>
+    async Task<(string? TrivyFile, bool RanTrivy)> ObtainTrivyReportAsync(DockerEngine? engine, bool isPath, VulnerabilitySearch search, CancellationToken ct)
+    {
+        var (image, scan) = (search.Image, search.Scan);
+        string? trivyFile = _req.TrivyReport;
+        var ranTrivy = false;
+        var fromRegistry = !isPath && ImageSourceReference.HasTransport(image);
+        if (fromRegistry && trivyFile == null && _req.RunTrivy && TrivyReport.FindOnPath() != null)
+            _sink.Verbose($"{image}: trivy is not run on a registry image (DockOpt does not pull it); give -TrivyReport from 'trivy image' instead.");
+        if (!fromRegistry && trivyFile == null && _req.RunTrivy && TrivyReport.FindOnPath() is { } trivy)
+        {
+            string? archive = null;
+            try
+            {
+                // trivy reads the exact image that was scanned: the archive itself, or the engine's export of the image ID
+                // (through the same -Engine connection), never a name that may have moved.
+                var input = image;
+                if (!isPath)
+                {
+                    archive = Path.Combine(Path.GetTempPath(), "dockopt-trivy-input-" + Guid.NewGuid().ToString("N") + ".tar");
+                    await ExportAsync(engine!, scan.ImageId.Length > 0 ? scan.ImageId : image, archive, ct).ConfigureAwait(false);
+                    input = archive;
+                }
+                _sink.Verbose($"Running {trivy} (offline, cached DB) on {input} for {image}.");
+                trivyFile = await TrivyReport.RunAsync(trivy, input, image, ct).ConfigureAwait(false);
+                ranTrivy = true;
+            }
+            catch (DockOptException e) { search.Errors.Add(e.Message); }
+            finally
+            {
+                if (archive != null && File.Exists(archive)) File.Delete(archive);
+            }
+        }
+        return (trivyFile, ranTrivy);
+    }
+
+    /// <summary>Adds the Trivy report's findings OSV did not already report; deletes the report when trivy was run here.</summary>
+    static void AddTrivyFindings(VulnerabilitySearch search, string trivyFile, bool ranTrivy)
+    {
+        var (image, scan, vulns) = (search.Image, search.Scan, search.Vulns);
+        try
+        {
+            using var s = Dockerfiles.SourceFile.OpenRead(trivyFile, "Trivy report");
+            var tv = TrivyReport.Parse(s, trivyFile, scan.DiffIds, scan.BaseLayers, scan.ImageId);
+            foreach (var v in tv) v.Image = image;
+            // OSV and Trivy may report the same vulnerability (under any of its ids) for the same package: keep the first.
+            var have = new HashSet<string>(vulns.SelectMany(v => v.Aliases.Append(v.Id).Select(id => id + "|" + v.Package + "|" + v.InstalledVersion)), StringComparer.OrdinalIgnoreCase);
+            vulns.AddRange(tv.Where(v => v.Aliases.Append(v.Id).All(id => !have.Contains(id + "|" + v.Package + "|" + v.InstalledVersion)) && have.Add(v.Id + "|" + v.Package + "|" + v.InstalledVersion)));
+            search.Sources.Add("Trivy:" + (ranTrivy ? "trivy" : trivyFile));
+        }
+        finally
+        {
+            if (ranTrivy) File.Delete(trivyFile);
+        }
+    }
+
+    /// <summary>Ties the report's findings to the lines of the Dockerfile the image was built from, or warns why not.</summary>
+    void TieFindingsToDockerfile(SecurityReport report, ImageScanResult scan, string image, DockerfileRef dockerfile)
+    {
+        var locator = DockerfileLocator.Create(dockerfile.Path, dockerfile.Target, scan.History, scan.DiffIds.Length, out var why);
+        if (locator == null) _sink.Warning($"{image}: findings are not tied to Dockerfile lines: {why}.");
+        else _sink.Verbose($"{image}: {locator.Apply(report)} finding(s) tied to lines of {dockerfile.Path} ({locator.MatchedCount} history entries matched).");
     }
 }

@@ -60,66 +60,10 @@ public static class SpdxWriter
         var packages = new List<JsonObject>();
         var relationships = new JsonArray(new JsonObject { ["spdxElementId"] = "SPDXRef-DOCUMENT", ["relationshipType"] = "DESCRIBES", ["relatedSpdxElement"] = imageId });
 
-        var image = new JsonObject
-        {
-            ["SPDXID"] = imageId,
-            ["name"] = scan.Image,
-            ["versionInfo"] = scan.ImageId.Length > 0 ? scan.ImageId : null,
-            ["downloadLocation"] = "NOASSERTION",
-            ["filesAnalyzed"] = false,
-            ["licenseConcluded"] = "NOASSERTION",
-            ["licenseDeclared"] = "NOASSERTION",
-            ["copyrightText"] = "NOASSERTION",
-            ["primaryPackagePurpose"] = "CONTAINER",
-        };
-        if (scan.ImageId.Length > 0)
-        {
-            var repo = scan.Image.Split('@')[0];
-            var lc = repo.LastIndexOf(':');
-            if (lc > repo.LastIndexOf('/')) repo = repo[..lc];
-            image["externalRefs"] = new JsonArray(PurlRef(PackageUrl.Build("oci", null, repo.Split('/').Last().ToLowerInvariant(), scan.ImageId,
-                new Dictionary<string, string?> { ["arch"] = scan.Architecture.Length > 0 ? scan.Architecture : null, ["repository_url"] = repo })));
-        }
-        else image.Remove("versionInfo");
-        packages.Add(image);
-
-        if (scan.OsId.Length > 0)
-        {
-            var osId = Id("OperatingSystem", scan.OsId + "@" + scan.OsVersionId);
-            var os = new JsonObject
-            {
-                ["SPDXID"] = osId, ["name"] = scan.OsId, ["versionInfo"] = scan.OsVersionId, ["downloadLocation"] = "NOASSERTION", ["filesAnalyzed"] = false,
-                ["licenseConcluded"] = "NOASSERTION", ["licenseDeclared"] = "NOASSERTION", ["copyrightText"] = "NOASSERTION", ["primaryPackagePurpose"] = "OPERATING_SYSTEM",
-            };
-            packages.Add(os);
-            relationships.Add(new JsonObject { ["spdxElementId"] = imageId, ["relationshipType"] = "CONTAINS", ["relatedSpdxElement"] = osId });
-        }
-
-        var refs = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in scan.Packages.OrderBy(p => p.Purl, StringComparer.Ordinal).ThenBy(p => p.Path, StringComparer.Ordinal))
-        {
-            var bomRef = p.Purl;
-            if (!refs.Add(bomRef)) { bomRef = p.Purl + "?file=" + p.Path; refs.Add(bomRef); }
-            var id = Id("Package", bomRef);
-            var o = new JsonObject
-            {
-                ["SPDXID"] = id,
-                ["name"] = p.Name,
-                ["versionInfo"] = p.Version,
-                ["downloadLocation"] = "NOASSERTION",
-                ["filesAnalyzed"] = false,
-                ["licenseConcluded"] = "NOASSERTION",
-                ["licenseDeclared"] = SbomLicenses.Spdx(p.License, extracted),
-                ["copyrightText"] = "NOASSERTION",
-                ["externalRefs"] = new JsonArray(PurlRef(p.Purl)),
-                ["primaryPackagePurpose"] = "LIBRARY",
-                ["sourceInfo"] = $"found in /{p.Path}, layer {p.Layer.ToString(CultureInfo.InvariantCulture)} ({(p.LayerDiffId.Length > 0 ? p.LayerDiffId : "unknown diff ID")}{(p.IsBaseLayer ? ", base image" : "")})",
-            };
-            if (p.Vendor.Length > 0) o["supplier"] = "Organization: " + p.Vendor.Replace('\n', ' ');
-            if (p.SourceName.Length > 0) o["comment"] = "source package " + p.SourceName + (p.SourceVersion.Length > 0 ? " " + p.SourceVersion : "");
-            packages.Add(o);
-            relationships.Add(new JsonObject { ["spdxElementId"] = imageId, ["relationshipType"] = "CONTAINS", ["relatedSpdxElement"] = id });
-        }
+        packages.Add(ImagePackage(scan, imageId));
+        var parts = new SpdxParts(imageId, packages, relationships, extracted);
+        if (scan.OsId.Length > 0) AddOperatingSystem(scan, parts);
+        AddPackages(scan, parts);
 
         var doc = new JsonObject
         {
@@ -143,6 +87,79 @@ public static class SpdxWriter
                 ["licenseId"] = kv.Key, ["name"] = kv.Value.Length > 200 ? kv.Value[..200] : kv.Value, ["extractedText"] = kv.Value,
             }).ToArray());
         return doc.ToJsonString(Indented) + "\n";
+    }
+
+    /// <summary>The packages, relationships and extracted licences of the document being built, and the image's SPDX id.</summary>
+    sealed record SpdxParts(string ImageId, List<JsonObject> Packages, JsonArray Relationships, SortedDictionary<string, string> Extracted);
+
+    /// <summary>The image as the described CONTAINER package, with its oci purl when it has an image ID.</summary>
+    static JsonObject ImagePackage(ImageScanResult scan, string imageId)
+    {
+        var image = new JsonObject
+        {
+            ["SPDXID"] = imageId,
+            ["name"] = scan.Image,
+            ["versionInfo"] = scan.ImageId.Length > 0 ? scan.ImageId : null,
+            ["downloadLocation"] = "NOASSERTION",
+            ["filesAnalyzed"] = false,
+            ["licenseConcluded"] = "NOASSERTION",
+            ["licenseDeclared"] = "NOASSERTION",
+            ["copyrightText"] = "NOASSERTION",
+            ["primaryPackagePurpose"] = "CONTAINER",
+        };
+        if (scan.ImageId.Length > 0)
+        {
+            var repo = scan.Image.Split('@')[0];
+            var lc = repo.LastIndexOf(':');
+            if (lc > repo.LastIndexOf('/')) repo = repo[..lc];
+            image["externalRefs"] = new JsonArray(PurlRef(PackageUrl.Build("oci", null, repo.Split('/').Last().ToLowerInvariant(), scan.ImageId,
+                new Dictionary<string, string?> { ["arch"] = scan.Architecture.Length > 0 ? scan.Architecture : null, ["repository_url"] = repo })));
+        }
+        else image.Remove("versionInfo");
+        return image;
+    }
+
+    /// <summary>The operating system as an OPERATING_SYSTEM package the image CONTAINS.</summary>
+    static void AddOperatingSystem(ImageScanResult scan, SpdxParts parts)
+    {
+        var osId = Id("OperatingSystem", scan.OsId + "@" + scan.OsVersionId);
+        var os = new JsonObject
+        {
+            ["SPDXID"] = osId, ["name"] = scan.OsId, ["versionInfo"] = scan.OsVersionId, ["downloadLocation"] = "NOASSERTION", ["filesAnalyzed"] = false,
+            ["licenseConcluded"] = "NOASSERTION", ["licenseDeclared"] = "NOASSERTION", ["copyrightText"] = "NOASSERTION", ["primaryPackagePurpose"] = "OPERATING_SYSTEM",
+        };
+        parts.Packages.Add(os);
+        parts.Relationships.Add(new JsonObject { ["spdxElementId"] = parts.ImageId, ["relationshipType"] = "CONTAINS", ["relatedSpdxElement"] = osId });
+    }
+
+    /// <summary>Every package, sorted by purl then path (a repeated purl gets ?file=path in its bom-ref), as a LIBRARY the image CONTAINS.</summary>
+    static void AddPackages(ImageScanResult scan, SpdxParts parts)
+    {
+        var refs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in scan.Packages.OrderBy(p => p.Purl, StringComparer.Ordinal).ThenBy(p => p.Path, StringComparer.Ordinal))
+        {
+            var bomRef = p.Purl;
+            if (!refs.Add(bomRef)) { bomRef = p.Purl + "?file=" + p.Path; refs.Add(bomRef); }
+            var id = Id("Package", bomRef);
+            var o = new JsonObject
+            {
+                ["SPDXID"] = id,
+                ["name"] = p.Name,
+                ["versionInfo"] = p.Version,
+                ["downloadLocation"] = "NOASSERTION",
+                ["filesAnalyzed"] = false,
+                ["licenseConcluded"] = "NOASSERTION",
+                ["licenseDeclared"] = SbomLicenses.Spdx(p.License, parts.Extracted),
+                ["copyrightText"] = "NOASSERTION",
+                ["externalRefs"] = new JsonArray(PurlRef(p.Purl)),
+                ["primaryPackagePurpose"] = "LIBRARY",
+                ["sourceInfo"] = $"found in /{p.Path}, layer {p.Layer.ToString(CultureInfo.InvariantCulture)} ({(p.LayerDiffId.Length > 0 ? p.LayerDiffId : "unknown diff ID")}{(p.IsBaseLayer ? ", base image" : "")})",
+            };
+            if (p.Vendor.Length > 0) o["supplier"] = "Organization: " + p.Vendor.Replace('\n', ' ');
+            if (p.SourceName.Length > 0) o["comment"] = "source package " + p.SourceName + (p.SourceVersion.Length > 0 ? " " + p.SourceVersion : "");
+            parts.Packages.Add(o);
+            parts.Relationships.Add(new JsonObject { ["spdxElementId"] = parts.ImageId, ["relationshipType"] = "CONTAINS", ["relatedSpdxElement"] = id });
+        }
     }
 
     static JsonObject PurlRef(string purl) => new() { ["referenceCategory"] = "PACKAGE-MANAGER", ["referenceType"] = "purl", ["referenceLocator"] = purl };
