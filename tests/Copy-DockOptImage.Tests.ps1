@@ -71,8 +71,10 @@ http:
             $bytes = [byte[]]::new($RandomBytes); [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
             [IO.File]::WriteAllBytes("$dir/payload", $bytes)
             Set-Content "$dir/Dockerfile" "FROM $From`nCOPY payload /payload-$([guid]::NewGuid().ToString('n'))"
-            $env:DOCKER_BUILDKIT = '0'
-            $out = & docker build -q --platform $Platform -t $Ref $dir 2>&1
+            $savedBuildKit = $env:DOCKER_BUILDKIT
+            $env:DOCKER_BUILDKIT = '0'   # for this docker CLI call only: later files build with the default (BuildKit)
+            try { $out = & docker build -q --platform $Platform -t $Ref $dir 2>&1 }
+            finally { $env:DOCKER_BUILDKIT = $savedBuildKit }
             if ($LASTEXITCODE -ne 0) { throw "docker build failed: $out" }
             $out = & docker push $Ref 2>&1
             if ($LASTEXITCODE -ne 0) { throw "docker push failed: $out" }

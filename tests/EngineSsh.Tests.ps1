@@ -6,6 +6,9 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-DockOptTestModulePath) -Force
+    # The build case asserts BuildKit is the default: no DOCKER_BUILDKIT from the environment or an earlier file.
+    $script:savedBuildKit = $env:DOCKER_BUILDKIT
+    $env:DOCKER_BUILDKIT = $null
 
     $script:problem = $null
     if (-not (Test-Path /usr/sbin/sshd)) { $script:problem = 'no /usr/sbin/sshd (build.ps1 Bootstrap installs openssh-server on Debian as root)' }
@@ -74,6 +77,7 @@ Host *
 }
 
 AfterAll {
+    $env:DOCKER_BUILDKIT = $script:savedBuildKit
     $env:DOCKOPT_SSH = $script:savedSsh
     if ($script:dir) {
         $pidFile = Join-Path $script:dir 'sshd.pid'
