@@ -103,13 +103,14 @@ if ($Stage -in 'All', 'Verify') {
     $comparison = $s, $m | Compare-DockOptImage -HistoryPath $history
     $results.Add($comparison)
     Set-PipelineOutput 'reduction_percent' ([string]$comparison.ReductionPercent)
-    $summary.SingleStage = [ordered]@{ Name = $single; Size = $comparison.ReferenceSize; ImageId = $comparison.ReferenceImageId; Builder = "$($s.Builder)"; Seconds = $s.DurationSeconds }
-    $summary.MultiStage = [ordered]@{ Name = $multi; Size = $comparison.DifferenceSize; ImageId = $comparison.DifferenceImageId; Builder = "$($m.Builder)"; Seconds = $m.DurationSeconds }
+    $summary.SingleStage = [ordered]@{ Name = $single; Size = $comparison.ReferenceSize; CompressedSize = $comparison.ReferenceCompressedSize; ImageId = $comparison.ReferenceImageId; Builder = "$($s.Builder)"; Seconds = $s.DurationSeconds }
+    $summary.MultiStage = [ordered]@{ Name = $multi; Size = $comparison.DifferenceSize; CompressedSize = $comparison.DifferenceCompressedSize; ImageId = $comparison.DifferenceImageId; Builder = "$($m.Builder)"; Seconds = $m.DurationSeconds }
+    $summary.CostBasis = $comparison.CostBasis
     $summary.ReductionPercent = $comparison.ReductionPercent
     # The size comparison as CSV (one row per run), for spreadsheets.
     $csv = Join-Path $ReportPath 'size-report.csv'
     $comparison | Select-Object ReferenceImage, ReferenceImageId, DifferenceImage, DifferenceImageId, ReferenceSize, DifferenceSize,
-        SizeReduction, ReductionPercent, ReferenceLayerCount, DifferenceLayerCount, SharedLayerCount, ReferenceBuildSeconds,
+        ReferenceCompressedSize, DifferenceCompressedSize, CostBasis, SizeReduction, ReductionPercent, ReferenceLayerCount, DifferenceLayerCount, SharedLayerCount, ReferenceBuildSeconds,
         DifferenceBuildSeconds, MonthlySavings, YearlySavings, ComparedAt |
         Export-Csv -Path "$csv.tmp" -NoTypeInformation -Encoding utf8
     Move-Item -Force -Path "$csv.tmp" -Destination $csv
@@ -210,6 +211,10 @@ if ($summary.Contains('ReductionPercent')) {
     Write-Host "DockOpt pipeline: $ImageName ($($summary.Seconds) s)" -ForegroundColor Green
     Write-Host ("  size       {0} {1} -> {2} {3}: -{4}% (seeds' target: -{5}%{6})" -f $single, (& $mb $summary.SingleStage.Size), $multi, (& $mb $summary.MultiStage.Size),
         $summary.ReductionPercent, $TargetReduction, $(if ($summary.ReductionPercent -ge $TargetReduction) { ', reached' } else { ', NOT reached' }))
+    if ($summary.SingleStage.CompressedSize -and $summary.MultiStage.CompressedSize) {
+        Write-Host ("  compressed {0} -> {1} (what the registry stores and a pull transfers; the cost model uses these, basis {2})" -f
+            (& $mb $summary.SingleStage.CompressedSize), (& $mb $summary.MultiStage.CompressedSize), $summary.CostBasis)
+    }
     Write-Host "  score      $multi $($summary.Score.MultiStage)/100, $single $($summary.Score.SingleStage)/100"
     foreach ($r in $summary.SingleStageRecommendations) { Write-Host "  single     $r" }
     foreach ($r in $summary.Recommendations) { Write-Host "  multi      $r" }
