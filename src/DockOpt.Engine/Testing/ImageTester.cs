@@ -91,20 +91,8 @@ public sealed class ImageTester
         }, ct).ConfigureAwait(false);
         var run = new Run { Image = image, ImageId = info.Id, Emit = emit };
         _api.Platform = options.Platform;
-        if (options.Platform != null)
-        {
-            var have = $"{info.Os}/{info.Architecture}" + (string.IsNullOrEmpty(info.Variant) ? "" : "/" + info.Variant);
-            var want = options.Platform.Trim().ToLowerInvariant();
-            var ok = have.Equals(want, StringComparison.OrdinalIgnoreCase) || (want.Count(c => c == '/') == 1 && have.StartsWith(want + "/", StringComparison.OrdinalIgnoreCase));
-            run.Add(CatMetadata, "Platform", want, have, ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
-                ok ? "" : $"The local image is {have}, not {want}: pull or build it for {want} (docker pull --platform {want}).");
-        }
-        foreach (var kv in RunEnvironment(spec.Runtime)) run.GlobalEnv[kv.Key] = kv.Value;
-        foreach (var kv in spec.CommandEnv) run.GlobalEnv[kv.Key] = kv.Value;
-        run.UserOverride = spec.Runtime.User;
-        run.CommandHostConfig = RunHostConfig(spec.Runtime);
-        if (spec.Runtime.Tty == true) run.Tty = true;
-        run.Wanted = c => options.Categories == null || options.Categories.Contains(c, StringComparer.OrdinalIgnoreCase);
+        if (options.Platform != null) CheckPlatform(run, info, options.Platform);
+        ApplyRunSettings(run, spec, options);
         // The static exec-form reading defers to the graceful-shutdown check when that one runs.
         var needsContainer = NeedsContainer(spec, run);
         var execForm = spec.Metadata.ExecForm == true && run.Wanted(CatMetadata);
@@ -112,90 +100,13 @@ public sealed class ImageTester
         var summary = new ImageTestSummary { Image = image, ImageId = info.Id, StartedAt = started };
 
         // Files from the image's layers: /etc/passwd for the user check, plus every file check, in one pass.
-        var needPasswd = run.Wanted(CatMetadata) && spec.Metadata.NonRoot == true && UserNeedsPasswd(info.User);
-        var fileSpecs = run.Wanted(CatFiles) ? spec.Files : new List<FileSpec>();
-        var probeCandidates = run.Wanted(CatMetadata) && spec.Metadata.Healthcheck == true ? HealthProbeCandidates(info) : new List<string>();
-        IReadOnlyDictionary<string, ImageFileEntry?>? entries = null;
-        string? readerError = null;
-        var licenseFiles = run.Wanted(CatFiles) ? spec.Licenses.SelectMany(l => l.Files).Select(FileChecks.Normalize).Distinct().ToList() : new List<string>();
-        var systemFiles = run.Wanted(CatFiles) ? SystemChecks.FilesNeeded(spec.System).ToList() : new List<string>();
-        if (needPasswd || fileSpecs.Count > 0 || probeCandidates.Count > 0 || licenseFiles.Count > 0 || systemFiles.Count > 0)
-        {
-            if (_files == null) readerError = "Reading files from image layers is not available in this build.";
-            else
-            {
-                var paths = fileSpecs.Select(f => FileChecks.Normalize(f.Path)).ToList();
-                var content = fileSpecs.Where(FileChecks.NeedsContent).Select(f => FileChecks.Normalize(f.Path)).ToList();
-                if (needPasswd) { paths.Add("/etc/passwd"); content.Add("/etc/passwd"); }
-                foreach (var lf in licenseFiles) { paths.Add(lf); content.Add(lf); }
-                foreach (var sf in systemFiles) { paths.Add(sf); content.Add(sf); }
-                paths.AddRange(probeCandidates);
-                _sink.Progress(new DockOptProgress(61, $"Testing {image}", "Reading files from the image layers"));
-                try
-                {
-                    entries = await _files.ReadAsync(info.Id, paths.Distinct().ToList(), content.Distinct().ToList(), ct).ConfigureAwait(false);
-                    if (systemFiles.Contains(SystemChecks.Dpkg))
-                    {
-                        // distroless: no status file, one file per package in status.d.
-                        var merged = new Dictionary<string, ImageFileEntry?>(entries, StringComparer.Ordinal);
-                        foreach (var kv in await _files.ReadDirectoryAsync(info.Id, SystemChecks.DpkgStatusDirectory, ct).ConfigureAwait(false)) merged[kv.Key] = kv.Value;
-                        entries = merged;
-                    }
-                }
-                catch (DockOptException e)
-                {
-                    readerError = e.Message;
-                }
-            }
-        }
+        var plan = PlanImageFiles(run, info, spec);
+        var files = await ReadImageFilesAsync(image, info, plan, ct).ConfigureAwait(false);
 
-        if (run.Wanted(CatMetadata))
-        {
-            string? passwd = null;
-            if (needPasswd && entries != null && entries.TryGetValue("/etc/passwd", out var pw) && pw?.Content != null)
-                passwd = System.Text.Encoding.UTF8.GetString(pw.Content);
-            if (needPasswd && readerError != null)
-                run.Add(CatMetadata, "Runs as non-root user", "a user whose UID is not 0", info.User, ImageTestOutcome.Error,
-                    $"USER '{info.User}' is a name and the image's /etc/passwd could not be read: {readerError}");
-            var md = CloneWithout(spec.Metadata, nonRoot: needPasswd && readerError != null);
-            foreach (var _ in MetadataChecks.Run(info, md, passwd, run.Maker(CatMetadata))) { }
-            if (execForm && !deferExec) MetadataChecks.ExecForm(info, spec.Runtime.Init == true, run.Maker(CatMetadata));
-            if (probeCandidates.Count > 0)
-            {
-                var hc = info.Healthcheck!;
-                var shell = hc.Test[0] == "CMD-SHELL";
-                var exe = shell ? "/bin/sh" : hc.Test[1];
-                var found = entries == null ? null : probeCandidates.FirstOrDefault(p => entries.TryGetValue(p, out var e) && e != null && e.Type != "directory");
-                run.Add(CatMetadata, "HEALTHCHECK command is in the image", shell ? "/bin/sh (shell-form HEALTHCHECK)" : exe,
-                    readerError != null ? "not read" : found ?? "not found",
-                    readerError != null ? ImageTestOutcome.Error : found != null ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
-                    readerError != null ? $"The image's files could not be read: {readerError}"
-                    : found != null ? ""
-                    : shell ? "The HEALTHCHECK is shell form but the image has no /bin/sh (distroless or scratch): every probe fails. Use exec form with a binary the image has, e.g. HEALTHCHECK CMD [\"/app\", \"healthcheck\"]."
-                    : $"'{exe}' is not in the image{(exe.StartsWith('/') ? "" : " on its PATH")}: every probe fails with 'executable file not found'. Use a binary the image has.");
-            }
-        }
-
-        foreach (var f in fileSpecs)
-        {
-            if (readerError != null || entries == null)
-            {
-                run.Add(CatFiles, f.Name ?? f.Path, f.Exists ? "exists" : "absent", "", ImageTestOutcome.Error, readerError ?? "The image could not be read.");
-                continue;
-            }
-            entries.TryGetValue(FileChecks.Normalize(f.Path), out var entry);
-            foreach (var _ in FileChecks.Check(f, entry, run.Maker(CatFiles))) { }
-        }
-
-        if (systemFiles.Count > 0)
-        {
-            if (readerError != null || entries == null)
-                run.Add(CatFiles, "Users, groups and packages", "read from the image", "not read", ImageTestOutcome.Error, readerError ?? "The image could not be read.");
-            else
-                foreach (var _ in SystemChecks.CheckImage(spec.System, entries, run.Maker(CatFiles))) { }
-        }
+        if (run.Wanted(CatMetadata)) CheckStaticMetadata(run, info, spec, plan, files, execForm && !deferExec);
+        CheckFilesAndSystem(run, spec, plan, files);
         if (run.Wanted(CatFiles))
-            await CheckLicensesAsync(run, info, spec, entries, readerError, ct).ConfigureAwait(false);
+            await CheckLicensesAsync(run, info, spec, files.Entries, files.Error, ct).ConfigureAwait(false);
         if (run.Wanted(CatMetadata) && (spec.Metadata.Volumes.Count > 0 || spec.Metadata.UnmountedVolumes.Count > 0))
             await CheckVolumesAsync(run, info, spec.Metadata, ct).ConfigureAwait(false);
 
@@ -210,6 +121,138 @@ public sealed class ImageTester
             run.Add(CatSuite, "At least one check ran", ">= 1 check", "0 checks", ImageTestOutcome.Error,
                 "No check ran: the spec and parameters select nothing for this image (check -Category and the spec file).");
 
+        FillSummary(summary, run, total);
+        _sink.Progress(new DockOptProgress(61, $"Testing {image}", "Done") { Completed = true });
+        return summary;
+    }
+
+    static void CheckPlatform(Run run, ImageInfo info, string platform)
+    {
+        var have = $"{info.Os}/{info.Architecture}" + (string.IsNullOrEmpty(info.Variant) ? "" : "/" + info.Variant);
+        var want = platform.Trim().ToLowerInvariant();
+        var ok = have.Equals(want, StringComparison.OrdinalIgnoreCase) || (want.Count(c => c == '/') == 1 && have.StartsWith(want + "/", StringComparison.OrdinalIgnoreCase));
+        run.Add(CatMetadata, "Platform", want, have, ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+            ok ? "" : $"The local image is {have}, not {want}: pull or build it for {want} (docker pull --platform {want}).");
+    }
+
+    /// <summary>The spec's environment, user, host config and tty for every container, and the category filter.</summary>
+    static void ApplyRunSettings(Run run, ImageTestSpec spec, ImageTestOptions options)
+    {
+        foreach (var kv in RunEnvironment(spec.Runtime)) run.GlobalEnv[kv.Key] = kv.Value;
+        foreach (var kv in spec.CommandEnv) run.GlobalEnv[kv.Key] = kv.Value;
+        run.UserOverride = spec.Runtime.User;
+        run.CommandHostConfig = RunHostConfig(spec.Runtime);
+        if (spec.Runtime.Tty == true) run.Tty = true;
+        run.Wanted = c => options.Categories == null || options.Categories.Contains(c, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Which files the static checks need from the image's layers.</summary>
+    sealed record ImageFilePlan(bool NeedPasswd, List<FileSpec> FileSpecs, List<string> ProbeCandidates, List<string> LicenseFiles, List<string> SystemFiles)
+    {
+        public bool Any => NeedPasswd || FileSpecs.Count > 0 || ProbeCandidates.Count > 0 || LicenseFiles.Count > 0 || SystemFiles.Count > 0;
+    }
+
+    /// <summary>The files read from the layers, or why they could not be read (both null: nothing was needed).</summary>
+    sealed record ImageFiles(IReadOnlyDictionary<string, ImageFileEntry?>? Entries, string? Error);
+
+    static ImageFilePlan PlanImageFiles(Run run, ImageInfo info, ImageTestSpec spec)
+    {
+        var needPasswd = run.Wanted(CatMetadata) && spec.Metadata.NonRoot == true && UserNeedsPasswd(info.User);
+        var fileSpecs = run.Wanted(CatFiles) ? spec.Files : new List<FileSpec>();
+        var probeCandidates = run.Wanted(CatMetadata) && spec.Metadata.Healthcheck == true ? HealthProbeCandidates(info) : new List<string>();
+        var licenseFiles = run.Wanted(CatFiles) ? spec.Licenses.SelectMany(l => l.Files).Select(FileChecks.Normalize).Distinct().ToList() : new List<string>();
+        var systemFiles = run.Wanted(CatFiles) ? SystemChecks.FilesNeeded(spec.System).ToList() : new List<string>();
+        return new(needPasswd, fileSpecs, probeCandidates, licenseFiles, systemFiles);
+    }
+
+    async Task<ImageFiles> ReadImageFilesAsync(string image, ImageInfo info, ImageFilePlan plan, CancellationToken ct)
+    {
+        if (!plan.Any) return new(null, null);
+        if (_files == null) return new(null, "Reading files from image layers is not available in this build.");
+        var paths = plan.FileSpecs.Select(f => FileChecks.Normalize(f.Path)).ToList();
+        var content = plan.FileSpecs.Where(FileChecks.NeedsContent).Select(f => FileChecks.Normalize(f.Path)).ToList();
+        if (plan.NeedPasswd) { paths.Add("/etc/passwd"); content.Add("/etc/passwd"); }
+        foreach (var lf in plan.LicenseFiles) { paths.Add(lf); content.Add(lf); }
+        foreach (var sf in plan.SystemFiles) { paths.Add(sf); content.Add(sf); }
+        paths.AddRange(plan.ProbeCandidates);
+        _sink.Progress(new DockOptProgress(61, $"Testing {image}", "Reading files from the image layers"));
+        IReadOnlyDictionary<string, ImageFileEntry?>? entries = null;
+        try
+        {
+            entries = await _files.ReadAsync(info.Id, paths.Distinct().ToList(), content.Distinct().ToList(), ct).ConfigureAwait(false);
+            if (plan.SystemFiles.Contains(SystemChecks.Dpkg))
+            {
+                // distroless: no status file, one file per package in status.d.
+                var merged = new Dictionary<string, ImageFileEntry?>(entries, StringComparer.Ordinal);
+                foreach (var kv in await _files.ReadDirectoryAsync(info.Id, SystemChecks.DpkgStatusDirectory, ct).ConfigureAwait(false)) merged[kv.Key] = kv.Value;
+                entries = merged;
+            }
+            return new(entries, null);
+        }
+        catch (DockOptException e)
+        {
+            return new(entries, e.Message); // what was read before the failure stays, as before
+        }
+    }
+
+    /// <summary>The metadata checks on the image config and its files; <paramref name="execFormNow"/>: the static exec-form check runs here.</summary>
+    static void CheckStaticMetadata(Run run, ImageInfo info, ImageTestSpec spec, ImageFilePlan plan, ImageFiles files, bool execFormNow)
+    {
+        var (entries, readerError) = (files.Entries, files.Error);
+        string? passwd = null;
+        if (plan.NeedPasswd && entries != null && entries.TryGetValue("/etc/passwd", out var pw) && pw?.Content != null)
+            passwd = System.Text.Encoding.UTF8.GetString(pw.Content);
+        if (plan.NeedPasswd && readerError != null)
+            run.Add(CatMetadata, "Runs as non-root user", "a user whose UID is not 0", info.User, ImageTestOutcome.Error,
+                $"USER '{info.User}' is a name and the image's /etc/passwd could not be read: {readerError}");
+        var md = CloneWithout(spec.Metadata, nonRoot: plan.NeedPasswd && readerError != null);
+        foreach (var _ in MetadataChecks.Run(info, md, passwd, run.Maker(CatMetadata))) { }
+        if (execFormNow) MetadataChecks.ExecForm(info, spec.Runtime.Init == true, run.Maker(CatMetadata));
+        if (plan.ProbeCandidates.Count > 0) CheckHealthcheckCommandPresent(run, info, plan.ProbeCandidates, files);
+    }
+
+    static void CheckHealthcheckCommandPresent(Run run, ImageInfo info, List<string> probeCandidates, ImageFiles files)
+    {
+        var (entries, readerError) = (files.Entries, files.Error);
+        var hc = info.Healthcheck!;
+        var shell = hc.Test[0] == "CMD-SHELL";
+        var exe = shell ? "/bin/sh" : hc.Test[1];
+        var found = entries == null ? null : probeCandidates.FirstOrDefault(p => entries.TryGetValue(p, out var e) && e != null && e.Type != "directory");
+        run.Add(CatMetadata, "HEALTHCHECK command is in the image", shell ? "/bin/sh (shell-form HEALTHCHECK)" : exe,
+            readerError != null ? "not read" : found ?? "not found",
+            readerError != null ? ImageTestOutcome.Error : found != null ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
+            readerError != null ? $"The image's files could not be read: {readerError}"
+            : found != null ? ""
+            : shell ? "The HEALTHCHECK is shell form but the image has no /bin/sh (distroless or scratch): every probe fails. Use exec form with a binary the image has, e.g. HEALTHCHECK CMD [\"/app\", \"healthcheck\"]."
+            : $"'{exe}' is not in the image{(exe.StartsWith('/') ? "" : " on its PATH")}: every probe fails with 'executable file not found'. Use a binary the image has.");
+    }
+
+    /// <summary>The file checks and the users, groups and packages checks, on the files read from the layers.</summary>
+    static void CheckFilesAndSystem(Run run, ImageTestSpec spec, ImageFilePlan plan, ImageFiles files)
+    {
+        var (entries, readerError) = (files.Entries, files.Error);
+        foreach (var f in plan.FileSpecs)
+        {
+            if (readerError != null || entries == null)
+            {
+                run.Add(CatFiles, f.Name ?? f.Path, f.Exists ? "exists" : "absent", "", ImageTestOutcome.Error, readerError ?? "The image could not be read.");
+                continue;
+            }
+            entries.TryGetValue(FileChecks.Normalize(f.Path), out var entry);
+            foreach (var _ in FileChecks.Check(f, entry, run.Maker(CatFiles))) { }
+        }
+
+        if (plan.SystemFiles.Count > 0)
+        {
+            if (readerError != null || entries == null)
+                run.Add(CatFiles, "Users, groups and packages", "read from the image", "not read", ImageTestOutcome.Error, readerError ?? "The image could not be read.");
+            else
+                foreach (var _ in SystemChecks.CheckImage(spec.System, entries, run.Maker(CatFiles))) { }
+        }
+    }
+
+    static void FillSummary(ImageTestSummary summary, Run run, Stopwatch total)
+    {
         summary.Total = run.Results.Count;
         summary.PassedCount = run.Results.Count(r => r.Outcome == ImageTestOutcome.Passed);
         summary.FailedCount = run.Results.Count(r => r.Outcome == ImageTestOutcome.Failed);
@@ -219,8 +262,6 @@ public sealed class ImageTester
             : summary.PassedCount == 0 ? ImageTestOutcome.Error : ImageTestOutcome.Passed;
         summary.Success = summary.Outcome == ImageTestOutcome.Passed;
         summary.Duration = total.Elapsed;
-        _sink.Progress(new DockOptProgress(61, $"Testing {image}", "Done") { Completed = true });
-        return summary;
     }
 
     /// <summary>Words container-structure-test's license test refuses in a copyright file (upper-cased).</summary>
@@ -880,26 +921,15 @@ public sealed class ImageTester
 
     internal sealed record Readiness(bool Ok, bool Exited, string Conditions, string Actual, string Message, string? Detail);
 
+    /// <summary>What readiness waits for: the conditions in force and their description.</summary>
+    sealed record ReadyPlan(bool WantHealthy, bool WantTcp, bool RunningOnly, string What);
+
     async Task<Readiness> WaitReadyAsync(string id, ImageInfo info, RuntimeSpec rt, Dictionary<string, int> mapped, TimeSpan timeout,
         Stopwatch sinceCreate, CancellationToken ct)
     {
         var r = rt.Ready;
-        var hasHc = info.Healthcheck is { Disabled: false };
-        var wantHealthy = r.Healthy ?? (r.IsEmpty && hasHc);
-        var tcpPorts = mapped.Keys.Where(k => k.EndsWith("/tcp", StringComparison.Ordinal)).ToList();
-        var wantTcp = (r.Tcp ?? (r.IsEmpty && !hasHc)) && tcpPorts.Count > 0;
-        var conditions = new List<string>();
-        if (wantHealthy) conditions.Add("health healthy");
-        if (r.LogPattern != null) conditions.Add($"log /{r.LogPattern}/");
-        if (r.HttpPath != null) conditions.Add($"HTTP 2xx on {r.HttpPath}");
-        if (wantTcp) conditions.Add("TCP on " + string.Join(", ", tcpPorts));
-        if (r.Tcp == true && tcpPorts.Count == 0)
-            return new(false, false, "TCP", "no TCP port", "Readiness asks for TCP but no TCP port is exposed or given with -Port.", null);
-        var runningOnly = conditions.Count == 0;
-        if (runningOnly) conditions.Add("running for 1 s");
-        var what = string.Join(" and ", conditions);
-        if (wantHealthy && !hasHc)
-            return new(false, false, what, "no HEALTHCHECK", "Readiness asks for 'healthy' but the image defines no HEALTHCHECK.", null);
+        var (plan, refused) = PlanReadiness(info, r, mapped);
+        if (refused != null) return refused;
 
         var logRx = r.LogPattern != null ? new Regex(r.LogPattern, RegexOptions.Multiline, TimeSpan.FromSeconds(2)) : null;
         // One follow stream for the whole wait, matched in a bounded window: memory does not grow with the log.
@@ -914,58 +944,94 @@ public sealed class ImageTester
             var st = await _api.InspectAsync(id, ct).ConfigureAwait(false);
             var state = st["State"]!;
             if (state["Running"]?.GetValue<bool>() != true)
-            {
-                // Exited before ready: fail fast with the evidence.
-                await Task.Delay(100, ct).ConfigureAwait(false);
-                st = await _api.InspectAsync(id, ct).ConfigureAwait(false);
-                state = st["State"]!;
-                var code = state["ExitCode"]?.GetValue<long>() ?? -1;
-                var oom = state["OOMKilled"]?.GetValue<bool>() == true;
-                var err = state["Error"]?.GetValue<string>();
-                var logs = await TailAsync(id, 20, ct).ConfigureAwait(false);
-                var msg = $"The container exited with code {code} after {sinceCreate.Elapsed.TotalSeconds:0.##} s, before it was ready" +
-                    (oom ? " (OOMKilled: it ran out of memory; raise -Memory or reduce usage)" : "") +
-                    (string.IsNullOrEmpty(err) ? "" : $"; engine error: {err}") + ". Last log lines are in Detail.";
-                return new(false, true, what, $"exited with code {code}{(oom ? ", OOMKilled" : "")}", msg, logs);
-            }
+                return await ExitedBeforeReadyAsync(id, plan.What, sinceCreate, ct).ConfigureAwait(false);
             runningSince ??= sinceCreate.Elapsed;
             pending.Clear();
-            if (wantHealthy)
-            {
-                var hs = state["Health"]?["Status"]?.GetValue<string>();
-                if (hs == "unhealthy")
-                {
-                    var log = HealthLog(state);
-                    return new(false, false, what, "unhealthy", "The container became unhealthy before it was ready; the health log is in Detail.", log);
-                }
-                if (hs != "healthy") pending.Add($"health {hs ?? "none"}");
-            }
+            if (plan.WantHealthy && CheckHealthPending(state, plan.What, pending) is { } unhealthy) return unhealthy;
             if (follower != null && !follower.Matched)
                 pending.Add(follower.Failure != null ? $"log unavailable ({follower.Failure})" : $"no log line matches /{r.LogPattern}/");
-            if (r.HttpPath != null)
-            {
-                var port = HttpChecks.PickPort(r.HttpPort, mapped, rt.Ports);
-                if (port == null) pending.Add("no published port for the HTTP readiness check");
-                else
-                {
-                    var status = await HttpChecks.ProbeAsync(http, $"http://127.0.0.1:{port}{r.HttpPath}", TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
-                    if (status is not (>= 200 and <= 299)) pending.Add($"HTTP {r.HttpPath} {(status?.ToString(CultureInfo.InvariantCulture) ?? "no answer")}");
-                }
-            }
-            if (wantTcp)
-                foreach (var kv in mapped.Where(k => k.Key.EndsWith("/tcp", StringComparison.Ordinal)))
-                    if (!await HttpChecks.TcpReadyAsync(kv.Value, ct).ConfigureAwait(false)) pending.Add($"TCP {kv.Key} not accepting");
-            if (runningOnly && sinceCreate.Elapsed - runningSince < TimeSpan.FromSeconds(1)) pending.Add("running for less than 1 s");
+            await AddPendingProbesAsync(plan, rt, mapped, http, pending, ct).ConfigureAwait(false);
+            if (plan.RunningOnly && sinceCreate.Elapsed - runningSince < TimeSpan.FromSeconds(1)) pending.Add("running for less than 1 s");
 
-            if (pending.Count == 0) return new(true, false, what, "ready", "", null);
+            if (pending.Count == 0) return new(true, false, plan.What, "ready", "", null);
             if (sinceCreate.Elapsed >= deadline)
             {
                 var logs = await TailAsync(id, 20, ct).ConfigureAwait(false);
-                return new(false, false, what, "not ready: " + string.Join("; ", pending),
+                return new(false, false, plan.What, "not ready: " + string.Join("; ", pending),
                     $"Not ready within {MetadataChecks.Dur(timeout)} ({string.Join("; ", pending)}). Raise -TimeoutSec or check the log in Detail.", logs);
             }
             await Task.Delay(250, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The readiness conditions for this image and spec, or the readiness failure when they cannot be met at all.</summary>
+    static (ReadyPlan Plan, Readiness? Refused) PlanReadiness(ImageInfo info, ReadinessSpec r, Dictionary<string, int> mapped)
+    {
+        var hasHc = info.Healthcheck is { Disabled: false };
+        var wantHealthy = r.Healthy ?? (r.IsEmpty && hasHc);
+        var tcpPorts = mapped.Keys.Where(k => k.EndsWith("/tcp", StringComparison.Ordinal)).ToList();
+        var wantTcp = (r.Tcp ?? (r.IsEmpty && !hasHc)) && tcpPorts.Count > 0;
+        var conditions = new List<string>();
+        if (wantHealthy) conditions.Add("health healthy");
+        if (r.LogPattern != null) conditions.Add($"log /{r.LogPattern}/");
+        if (r.HttpPath != null) conditions.Add($"HTTP 2xx on {r.HttpPath}");
+        if (wantTcp) conditions.Add("TCP on " + string.Join(", ", tcpPorts));
+        if (r.Tcp == true && tcpPorts.Count == 0)
+            return (null!, new Readiness(false, false, "TCP", "no TCP port", "Readiness asks for TCP but no TCP port is exposed or given with -Port.", null));
+        var runningOnly = conditions.Count == 0;
+        if (runningOnly) conditions.Add("running for 1 s");
+        var what = string.Join(" and ", conditions);
+        if (wantHealthy && !hasHc)
+            return (null!, new Readiness(false, false, what, "no HEALTHCHECK", "Readiness asks for 'healthy' but the image defines no HEALTHCHECK.", null));
+        return (new ReadyPlan(wantHealthy, wantTcp, runningOnly, what), null);
+    }
+
+    /// <summary>Exited before ready: fail fast with the evidence.</summary>
+    async Task<Readiness> ExitedBeforeReadyAsync(string id, string what, Stopwatch sinceCreate, CancellationToken ct)
+    {
+        await Task.Delay(100, ct).ConfigureAwait(false);
+        var st = await _api.InspectAsync(id, ct).ConfigureAwait(false);
+        var state = st["State"]!;
+        var code = state["ExitCode"]?.GetValue<long>() ?? -1;
+        var oom = state["OOMKilled"]?.GetValue<bool>() == true;
+        var err = state["Error"]?.GetValue<string>();
+        var logs = await TailAsync(id, 20, ct).ConfigureAwait(false);
+        var msg = $"The container exited with code {code} after {sinceCreate.Elapsed.TotalSeconds:0.##} s, before it was ready" +
+            (oom ? " (OOMKilled: it ran out of memory; raise -Memory or reduce usage)" : "") +
+            (string.IsNullOrEmpty(err) ? "" : $"; engine error: {err}") + ". Last log lines are in Detail.";
+        return new(false, true, what, $"exited with code {code}{(oom ? ", OOMKilled" : "")}", msg, logs);
+    }
+
+    /// <summary>Adds the health status to <paramref name="pending"/> unless healthy; the failure when the container is unhealthy.</summary>
+    static Readiness? CheckHealthPending(JsonNode state, string what, List<string> pending)
+    {
+        var hs = state["Health"]?["Status"]?.GetValue<string>();
+        if (hs == "unhealthy")
+        {
+            var log = HealthLog(state);
+            return new(false, false, what, "unhealthy", "The container became unhealthy before it was ready; the health log is in Detail.", log);
+        }
+        if (hs != "healthy") pending.Add($"health {hs ?? "none"}");
+        return null;
+    }
+
+    /// <summary>The HTTP and TCP readiness probes; what is not ready yet goes to <paramref name="pending"/>.</summary>
+    static async Task AddPendingProbesAsync(ReadyPlan plan, RuntimeSpec rt, Dictionary<string, int> mapped, HttpClient http, List<string> pending, CancellationToken ct)
+    {
+        var r = rt.Ready;
+        if (r.HttpPath != null)
+        {
+            var port = HttpChecks.PickPort(r.HttpPort, mapped, rt.Ports);
+            if (port == null) pending.Add("no published port for the HTTP readiness check");
+            else
+            {
+                var status = await HttpChecks.ProbeAsync(http, $"http://127.0.0.1:{port}{r.HttpPath}", TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                if (status is not (>= 200 and <= 299)) pending.Add($"HTTP {r.HttpPath} {(status?.ToString(CultureInfo.InvariantCulture) ?? "no answer")}");
+            }
+        }
+        if (plan.WantTcp)
+            foreach (var kv in mapped.Where(k => k.Key.EndsWith("/tcp", StringComparison.Ordinal)))
+                if (!await HttpChecks.TcpReadyAsync(kv.Value, ct).ConfigureAwait(false)) pending.Add($"TCP {kv.Key} not accepting");
     }
 
     async Task<string> TailAsync(string id, int lines, CancellationToken ct)

@@ -10,6 +10,21 @@ public static class MetadataChecks
     /// <summary>Runs the metadata part of <paramref name="spec"/>. <paramref name="passwd"/> is the image's /etc/passwd (null when absent).</summary>
     public static IEnumerable<ImageTestResult> Run(ImageInfo image, MetadataSpec spec, string? passwd, Func<string, string, string, ImageTestOutcome, string, ImageTestResult> make)
     {
+        foreach (var r in CheckUser(image, spec, passwd, make)) yield return r;
+        foreach (var r in CheckPorts(image, spec, make)) yield return r;
+        foreach (var r in CheckHealthcheck(image, spec, make)) yield return r;
+
+        if (spec.ExecForm == true)
+            yield return ExecForm(image, false, make);
+
+        foreach (var r in CheckStopSignal(image, spec, make)) yield return r;
+        foreach (var r in CheckLabels(image, spec, make)) yield return r;
+        foreach (var r in CheckEnv(image, spec, make)) yield return r;
+        foreach (var r in CheckSizeAndConfig(image, spec, make)) yield return r;
+    }
+
+    static IEnumerable<ImageTestResult> CheckUser(ImageInfo image, MetadataSpec spec, string? passwd, Func<string, string, string, ImageTestOutcome, string, ImageTestResult> make)
+    {
         if (spec.NonRoot == true)
         {
             var v = ClassifyUser(image.User, passwd);
@@ -21,7 +36,10 @@ public static class MetadataChecks
         }
         if (spec.User != null)
             yield return Eq("User", spec.User, image.User, make);
+    }
 
+    static IEnumerable<ImageTestResult> CheckPorts(ImageInfo image, MetadataSpec spec, Func<string, string, string, ImageTestOutcome, string, ImageTestResult> make)
+    {
         var exposed = new HashSet<string>(image.ExposedPorts.Select(NormalizePort), StringComparer.OrdinalIgnoreCase);
         foreach (var p in spec.ExposedPorts.Select(NormalizePort).Distinct(StringComparer.OrdinalIgnoreCase))
             yield return make($"Exposes port {p}", p, Show(image.ExposedPorts),
@@ -31,7 +49,10 @@ public static class MetadataChecks
             yield return make($"Does not expose port {p}", $"not {p}", Show(image.ExposedPorts),
                 !exposed.Contains(p) ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,
                 !exposed.Contains(p) ? "" : $"Port {p} is exposed.");
+    }
 
+    static IEnumerable<ImageTestResult> CheckHealthcheck(ImageInfo image, MetadataSpec spec, Func<string, string, string, ImageTestOutcome, string, ImageTestResult> make)
+    {
         if (spec.Healthcheck == true || spec.HealthcheckMaxInterval != null || spec.HealthcheckMaxTimeout != null
             || spec.HealthcheckMaxStartPeriod != null || spec.HealthcheckMinRetries != null)
         {
@@ -58,10 +79,10 @@ public static class MetadataChecks
                         retries >= mr ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, "");
             }
         }
+    }
 
-        if (spec.ExecForm == true)
-            yield return ExecForm(image, false, make);
-
+    static IEnumerable<ImageTestResult> CheckStopSignal(ImageInfo image, MetadataSpec spec, Func<string, string, string, ImageTestOutcome, string, ImageTestResult> make)
+    {
         if (spec.StopSignal != null)
         {
             var want = NormalizeSignal(spec.StopSignal);
@@ -69,13 +90,19 @@ public static class MetadataChecks
             yield return make("STOPSIGNAL", want, image.StopSignal ?? "SIGTERM (default)",
                 want == have ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, want == have ? "" : $"Add 'STOPSIGNAL {want}' or handle {have} in the app.");
         }
+    }
 
+    static IEnumerable<ImageTestResult> CheckLabels(ImageInfo image, MetadataSpec spec, Func<string, string, string, ImageTestOutcome, string, ImageTestResult> make)
+    {
         foreach (var l in spec.Labels)
         {
             image.Labels.TryGetValue(l.Key, out var value);
             yield return KeyValue("Label", l, value, make);
         }
+    }
 
+    static IEnumerable<ImageTestResult> CheckEnv(ImageInfo image, MetadataSpec spec, Func<string, string, string, ImageTestOutcome, string, ImageTestResult> make)
+    {
         var envValues = image.Env;
         foreach (var e in spec.Env)
         {
@@ -100,7 +127,10 @@ public static class MetadataChecks
             var ok = !image.EnvNames.Contains(n, StringComparer.Ordinal);
             yield return make($"Env {n} not set", "not set", ok ? "not set" : "set", ok ? ImageTestOutcome.Passed : ImageTestOutcome.Failed, "");
         }
+    }
 
+    static IEnumerable<ImageTestResult> CheckSizeAndConfig(ImageInfo image, MetadataSpec spec, Func<string, string, string, ImageTestOutcome, string, ImageTestResult> make)
+    {
         if (spec.MaxSize is { } maxSize)
             yield return make("Image size", "<= " + ByteSize.Format(maxSize), ByteSize.Format(image.Size) + $" ({image.Size} bytes)",
                 image.Size <= maxSize ? ImageTestOutcome.Passed : ImageTestOutcome.Failed,

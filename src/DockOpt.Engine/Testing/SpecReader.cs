@@ -269,32 +269,7 @@ public static class SpecReader
         if (Get(m, "network") is { } net) r.Network = Str(net, src, p + ".network");
         if (Get(m, "readOnly") is { } ro) r.ReadOnly = Bool(ro, src, p + ".readOnly");
         if (Get(m, "envFiles") is { } efs) foreach (var f in Strings(efs, src, p + ".envFiles")) ReadEnvFile(f, src, p + ".envFiles", r);
-        if (Get(m, "mounts") is { } mounts)
-        {
-            var i = 0;
-            foreach (var mo in List(mounts, src, p + ".mounts"))
-            {
-                var mp = $"{p}.mounts[{i++}]";
-                if (mo is string bind) { r.Binds.Add(Bind(bind, src, mp)); continue; }
-                var mm = Map(mo, src, mp);
-                Known(mm, src, mp, "type", "source", "target", "readOnly");
-                var ms = new MountSpec
-                {
-                    Type = Get(mm, "type") is { } t ? Str(t, src, mp + ".type").ToLowerInvariant() : "bind",
-                    Source = Get(mm, "source") is { } so ? Str(so, src, mp + ".source") : null,
-                    Target = Required(mm, "target", src, mp),
-                };
-                if (Get(mm, "readOnly") is { } mro) ms.ReadOnly = Bool(mro, src, mp + ".readOnly");
-                if (ms.Type is not ("bind" or "volume" or "tmpfs")) throw Invalid(src, $"{mp}.type must be bind, volume or tmpfs.");
-                if (ms.Type == "bind")
-                {
-                    if (string.IsNullOrEmpty(ms.Source)) throw Invalid(src, $"{mp}.source is required for a bind mount.");
-                    ms.Source = HostPath(ms.Source, src);
-                }
-                if (!ms.Target.StartsWith('/')) throw Invalid(src, $"{mp}.target must be an absolute path in the container.");
-                r.Mounts.Add(ms);
-            }
-        }
+        if (Get(m, "mounts") is { } mounts) ReadRuntimeMounts(mounts, r, src);
         if (Get(m, "start") is { } st) r.Start = Bool(st, src, p + ".start");
         if (Get(m, "environment") is { } env) foreach (var kv in Map(env, src, p + ".environment")) r.Environment[kv.Key] = Str(kv.Value, src, p + ".environment" + "." + kv.Key);
         if (Get(m, "arguments") is { } args) r.Arguments = Strings(args, src, p + ".arguments");
@@ -302,45 +277,82 @@ public static class SpecReader
         if (Get(m, "cpus") is { } cpus) r.Cpus = Double(cpus, src, p + ".cpus");
         if (Get(m, "init") is { } init) r.Init = Bool(init, src, p + ".init");
         if (Get(m, "ports") is { } ports) r.Ports.AddRange(Ports(ports, src, p + ".ports"));
-        if (Get(m, "ready") is { } ready)
-        {
-            var rm = Map(ready, src, p + ".ready");
-            Known(rm, src, p + ".ready", "healthy", "log", "http", "httpPort", "tcp", "timeout");
-            if (Get(rm, "healthy") is { } h) r.Ready.Healthy = Bool(h, src, p + ".ready.healthy");
-            if (Get(rm, "log") is { } l) r.Ready.LogPattern = Regex(Str(l, src, p + ".ready" + ".log"), src, p + ".ready.log");
-            if (Get(rm, "http") is { } hp) r.Ready.HttpPath = Str(hp, src, p + ".ready" + ".http");
-            if (Get(rm, "httpPort") is { } hpp) r.Ready.HttpPort = Port(hpp, src, p + ".ready.httpPort");
-            if (Get(rm, "tcp") is { } tcp) r.Ready.Tcp = Bool(tcp, src, p + ".ready.tcp");
-            if (Get(rm, "timeout") is { } to) r.Ready.Timeout = Duration(to, src, p + ".ready.timeout");
-        }
+        if (Get(m, "ready") is { } ready) ReadRuntimeReady(ready, r, src);
         if (Get(m, "http") is { } http)
         {
             var i = 0;
             foreach (var h in List(http, src, p + ".http")) r.Http.Add(ReadHttp(Map(h, src, $"{p}.http[{i}]"), src, $"{p}.http[{i++}]"));
         }
         if (Get(m, "healthy") is { } hy) r.Healthy = Bool(hy, src, p + ".healthy");
-        if (Get(m, "resources") is { } res)
+        if (Get(m, "resources") is { } res) r.Resources = ReadRuntimeResources(res, src);
+        if (Get(m, "shutdown") is { } sd) ReadRuntimeShutdown(sd, r, src);
+    }
+
+    static void ReadRuntimeMounts(object mounts, RuntimeSpec r, string src)
+    {
+        const string p = "runtime";
+        var i = 0;
+        foreach (var mo in List(mounts, src, p + ".mounts"))
         {
-            var rm = Map(res, src, p + ".resources");
-            Known(rm, src, p + ".resources", "maxMemory", "maxCpuPercent", "maxPids", "maxStartup");
-            var rs = new ResourceSpec();
-            if (Get(rm, "maxMemory") is { } a) rs.MaxMemory = Size(a, src, p + ".resources.maxMemory", binaryUnits: true);
-            if (Get(rm, "maxCpuPercent") is { } b) rs.MaxCpuPercent = Double(b, src, p + ".resources.maxCpuPercent");
-            if (Get(rm, "maxPids") is { } c) rs.MaxPids = Long(c, src, p + ".resources.maxPids");
-            if (Get(rm, "maxStartup") is { } d) rs.MaxStartup = Duration(d, src, p + ".resources.maxStartup");
-            r.Resources = rs;
-        }
-        if (Get(m, "shutdown") is { } sd)
-        {
-            if (sd is IDictionary || sd is Dictionary<string, object?>)
+            var mp = $"{p}.mounts[{i++}]";
+            if (mo is string bind) { r.Binds.Add(Bind(bind, src, mp)); continue; }
+            var mm = Map(mo, src, mp);
+            Known(mm, src, mp, "type", "source", "target", "readOnly");
+            var ms = new MountSpec
             {
-                var sm = Map(sd, src, p + ".shutdown");
-                Known(sm, src, p + ".shutdown", "gracePeriod");
-                r.Shutdown = true;
-                if (Get(sm, "gracePeriod") is { } g) r.GracePeriod = Duration(g, src, p + ".shutdown.gracePeriod");
+                Type = Get(mm, "type") is { } t ? Str(t, src, mp + ".type").ToLowerInvariant() : "bind",
+                Source = Get(mm, "source") is { } so ? Str(so, src, mp + ".source") : null,
+                Target = Required(mm, "target", src, mp),
+            };
+            if (Get(mm, "readOnly") is { } mro) ms.ReadOnly = Bool(mro, src, mp + ".readOnly");
+            if (ms.Type is not ("bind" or "volume" or "tmpfs")) throw Invalid(src, $"{mp}.type must be bind, volume or tmpfs.");
+            if (ms.Type == "bind")
+            {
+                if (string.IsNullOrEmpty(ms.Source)) throw Invalid(src, $"{mp}.source is required for a bind mount.");
+                ms.Source = HostPath(ms.Source, src);
             }
-            else r.Shutdown = Bool(sd, src, p + ".shutdown");
+            if (!ms.Target.StartsWith('/')) throw Invalid(src, $"{mp}.target must be an absolute path in the container.");
+            r.Mounts.Add(ms);
         }
+    }
+
+    static void ReadRuntimeReady(object ready, RuntimeSpec r, string src)
+    {
+        const string p = "runtime";
+        var rm = Map(ready, src, p + ".ready");
+        Known(rm, src, p + ".ready", "healthy", "log", "http", "httpPort", "tcp", "timeout");
+        if (Get(rm, "healthy") is { } h) r.Ready.Healthy = Bool(h, src, p + ".ready.healthy");
+        if (Get(rm, "log") is { } l) r.Ready.LogPattern = Regex(Str(l, src, p + ".ready" + ".log"), src, p + ".ready.log");
+        if (Get(rm, "http") is { } hp) r.Ready.HttpPath = Str(hp, src, p + ".ready" + ".http");
+        if (Get(rm, "httpPort") is { } hpp) r.Ready.HttpPort = Port(hpp, src, p + ".ready.httpPort");
+        if (Get(rm, "tcp") is { } tcp) r.Ready.Tcp = Bool(tcp, src, p + ".ready.tcp");
+        if (Get(rm, "timeout") is { } to) r.Ready.Timeout = Duration(to, src, p + ".ready.timeout");
+    }
+
+    static ResourceSpec ReadRuntimeResources(object res, string src)
+    {
+        const string p = "runtime";
+        var rm = Map(res, src, p + ".resources");
+        Known(rm, src, p + ".resources", "maxMemory", "maxCpuPercent", "maxPids", "maxStartup");
+        var rs = new ResourceSpec();
+        if (Get(rm, "maxMemory") is { } a) rs.MaxMemory = Size(a, src, p + ".resources.maxMemory", binaryUnits: true);
+        if (Get(rm, "maxCpuPercent") is { } b) rs.MaxCpuPercent = Double(b, src, p + ".resources.maxCpuPercent");
+        if (Get(rm, "maxPids") is { } c) rs.MaxPids = Long(c, src, p + ".resources.maxPids");
+        if (Get(rm, "maxStartup") is { } d) rs.MaxStartup = Duration(d, src, p + ".resources.maxStartup");
+        return rs;
+    }
+
+    static void ReadRuntimeShutdown(object sd, RuntimeSpec r, string src)
+    {
+        const string p = "runtime";
+        if (sd is IDictionary || sd is Dictionary<string, object?>)
+        {
+            var sm = Map(sd, src, p + ".shutdown");
+            Known(sm, src, p + ".shutdown", "gracePeriod");
+            r.Shutdown = true;
+            if (Get(sm, "gracePeriod") is { } g) r.GracePeriod = Duration(g, src, p + ".shutdown.gracePeriod");
+        }
+        else r.Shutdown = Bool(sd, src, p + ".shutdown");
     }
 
     static HttpCheckSpec ReadHttp(Dictionary<string, object?> m, string src, string p)
@@ -386,125 +398,135 @@ public static class SpecReader
                 var em = Map(e, src, "globalEnvVars");
                 spec.CommandEnv[Required(em, "key", src, "globalEnvVars")] = Get(em, "value") is { } v ? Str(v, src, "globalEnvVars" + ".value") : "";
             }
-        if (Get(root, "containerRunOptions") is { } cro)
-        {
-            const string p = "containerRunOptions";
-            var m = Map(cro, src, p);
-            foreach (var k in m.Keys)
-                if (k is not ("user" or "privileged" or "allocateTty" or "envVars" or "envFile" or "capabilities" or "bindMounts"))
-                    warn($"{src}: {p}.{k} is not part of container-structure-test's schema and is ignored.");
-            var r = spec.Runtime;
-            if (Get(m, "user") is { } u && Str(u, src, p + ".user").Length > 0) r.User = Str(u, src, p + ".user");
-            if (Get(m, "privileged") is { } pr) r.Privileged = Bool(pr, src, p + ".privileged");
-            if (Get(m, "allocateTty") is { } tty) r.Tty = Bool(tty, src, p + ".allocateTty");
-            if (Get(m, "envVars") is { } ev) r.HostEnv.AddRange(Strings(ev, src, p + ".envVars"));
-            if (Get(m, "envFile") is { } ef && Str(ef, src, p + ".envFile").Length > 0) ReadEnvFile(Str(ef, src, p + ".envFile"), src, p + ".envFile", r);
-            if (Get(m, "capabilities") is { } caps) r.CapAdd.AddRange(Strings(caps, src, p + ".capabilities").Select(Cap));
-            if (Get(m, "bindMounts") is { } bm) r.Binds.AddRange(Strings(bm, src, p + ".bindMounts").Select(b => Bind(b, src, p + ".bindMounts")));
-        }
-        if (Get(root, "metadataTest") is { } mdo)
-        {
-            var md = Map(mdo, src, "metadataTest");
-            var s = spec.Metadata;
-            foreach (var k in md.Keys)
-                if (k is not ("env" or "envVars" or "unboundEnvVars" or "labels" or "exposedPorts" or "unexposedPorts" or "entrypoint" or "cmd" or "workdir"
-                    or "user" or "volumes" or "unmountedVolumes"))
-                    warn($"{src}: metadataTest.{k} is not part of container-structure-test's schema and is ignored.");
-            foreach (var key in new[] { "envVars", "env" }) // 'env' is the older name
-                if (Get(md, key) is { } env) foreach (var e in List(env, src, "metadataTest." + key)) s.Env.Add(CstKey(e, src, "metadataTest." + key));
-            if (Get(md, "unboundEnvVars") is { } ub)
-                foreach (var e in List(ub, src, "metadataTest.unboundEnvVars"))
-                    s.AbsentEnvNames.Add(e is string name ? name : Required(Map(e, src, "metadataTest.unboundEnvVars"), "key", src, "metadataTest.unboundEnvVars"));
-            if (Get(md, "labels") is { } l) foreach (var e in List(l, src, "metadataTest.labels")) s.Labels.Add(CstKey(e, src, "metadataTest.labels"));
-            if (Get(md, "exposedPorts") is { } ep) s.ExposedPorts.AddRange(Ports(ep, src, "metadataTest.exposedPorts"));
-            if (Get(md, "unexposedPorts") is { } up) s.UnexposedPorts.AddRange(Ports(up, src, "metadataTest.unexposedPorts"));
-            if (Get(md, "volumes") is { } vo) s.Volumes.AddRange(Strings(vo, src, "metadataTest.volumes"));
-            if (Get(md, "unmountedVolumes") is { } uv) s.UnmountedVolumes.AddRange(Strings(uv, src, "metadataTest.unmountedVolumes"));
-            if (Get(md, "entrypoint") is { } en) s.Entrypoint = Strings(en, src, "metadataTest.entrypoint");
-            if (Get(md, "cmd") is { } cmd) s.Cmd = Strings(cmd, src, "metadataTest.cmd");
-            if (Get(md, "workdir") is { } w && Str(w, src, "metadataTest" + ".workdir").Length > 0) s.Workdir = Str(w, src, "metadataTest" + ".workdir");
-            if (Get(md, "user") is { } u && Str(u, src, "metadataTest" + ".user").Length > 0) s.User = Str(u, src, "metadataTest" + ".user");
-        }
-        if (Get(root, "fileExistenceTests") is { } fe)
-        {
-            var i = 0;
-            foreach (var o in List(fe, src, "fileExistenceTests"))
-            {
-                var p = $"fileExistenceTests[{i++}]";
-                var m = Map(o, src, p);
-                // shouldExist defaults to true, as container-structure-test's own reader does.
-                var f = new FileSpec { Path = Required(m, "path", src, p), Name = Get(m, "name") is { } n ? Str(n, src, p + ".name") : null };
-                if (Get(m, "shouldExist") is { } se) f.Exists = Bool(se, src, p + ".shouldExist");
-                if (Get(m, "permissions") is { } perm) f.Mode = ModeText(perm, src, p + ".permissions");
-                if (Get(m, "uid") is { } uid && Long(uid, src, p + ".uid") >= 0) f.Uid = Long(uid, src, p + ".uid");
-                if (Get(m, "gid") is { } gid && Long(gid, src, p + ".gid") >= 0) f.Gid = Long(gid, src, p + ".gid");
-                if (Get(m, "isExecutableBy") is { } by)
-                {
-                    f.ExecutableBy = Str(by, src, p + ".isExecutableBy").ToLowerInvariant();
-                    if (f.ExecutableBy is not ("owner" or "group" or "other" or "any"))
-                        throw Invalid(src, $"{p}.isExecutableBy must be owner, group, other or any.");
-                }
-                spec.Files.Add(f);
-            }
-        }
-        if (Get(root, "fileContentTests") is { } fc)
-        {
-            var i = 0;
-            foreach (var o in List(fc, src, "fileContentTests"))
-            {
-                var p = $"fileContentTests[{i++}]";
-                var m = Map(o, src, p);
-                var f = new FileSpec { Path = Required(m, "path", src, p), Name = Get(m, "name") is { } n ? Str(n, src, p + ".name") : null, Type = "file" };
-                if (Get(m, "expectedContents") is { } ec) f.Contains.AddRange(Strings(ec, src, p + ".expectedContents").Select(r => Regex(r, src, p)));
-                if (Get(m, "excludedContents") is { } xc) f.NotContains.AddRange(Strings(xc, src, p + ".excludedContents").Select(r => Regex(r, src, p)));
-                spec.Files.Add(f);
-            }
-        }
-        if (Get(root, "commandTests") is { } ct)
-        {
-            var i = 0;
-            foreach (var o in List(ct, src, "commandTests"))
-            {
-                var p = $"commandTests[{i++}]";
-                var m = Map(o, src, p);
-                var c = new CommandSpec { Name = Get(m, "name") is { } n ? Str(n, src, p + ".name") : p };
-                // command is a string (with args) or, in older files, an argv list.
-                var cmd = Get(m, "command") ?? throw Invalid(src, $"{p}.command is required.");
-                var argv = new List<string>(cmd is string one ? new[] { one } : Strings(cmd, src, p + ".command"));
-                if (Get(m, "args") is { } a) argv.AddRange(Strings(a, src, p + ".args"));
-                if (argv.Count == 0) throw Invalid(src, $"{p}.command is empty.");
-                c.Command = argv.ToArray();
-                if (Get(m, "exitCode") is { } ec) c.ExitCode = Long(ec, src, p + ".exitCode");
-                if (Get(m, "expectedOutput") is { } eo) c.Stdout.AddRange(Strings(eo, src, p).Select(r => Regex(r, src, p + ".expectedOutput")));
-                if (Get(m, "excludedOutput") is { } xo) c.NotStdout.AddRange(Strings(xo, src, p).Select(r => Regex(r, src, p + ".excludedOutput")));
-                if (Get(m, "expectedError") is { } ee) c.Stderr.AddRange(Strings(ee, src, p).Select(r => Regex(r, src, p + ".expectedError")));
-                if (Get(m, "excludedError") is { } xe) c.NotStderr.AddRange(Strings(xe, src, p).Select(r => Regex(r, src, p + ".excludedError")));
-                if (Get(m, "envVars") is { } ev)
-                    foreach (var e in List(ev, src, p + ".envVars"))
-                    {
-                        var em = Map(e, src, p + ".envVars");
-                        c.Env[Required(em, "key", src, p + ".envVars")] = Get(em, "value") is { } v ? Str(v, src, p + ".envVars" + ".value") : "";
-                    }
-                // container-structure-test semantics: each command in a container of its own, the entrypoint replaced.
-                c.Separate = true;
-                if (Get(m, "setup") is { } su) foreach (var x in List(su, src, p + ".setup")) c.Setup.Add(Strings(x, src, p + ".setup"));
-                if (Get(m, "teardown") is { } td) foreach (var x in List(td, src, p + ".teardown")) c.Teardown.Add(Strings(x, src, p + ".teardown"));
-                spec.Commands.Add(c);
-            }
-        }
-        if (Get(root, "licenseTests") is { } lt)
-        {
-            var i = 0;
-            foreach (var o in List(lt, src, "licenseTests"))
-            {
-                var p = $"licenseTests[{i++}]";
-                var m = Map(o, src, p);
-                var l = new LicenseSpec { Debian = Get(m, "debian") is { } d && Bool(d, src, p + ".debian") };
-                if (Get(m, "files") is { } files) l.Files.AddRange(Strings(files, src, p + ".files"));
-                spec.Licenses.Add(l);
-            }
-        }
+        if (Get(root, "containerRunOptions") is { } cro) ReadCstRunOptions(cro, spec.Runtime, src, warn);
+        if (Get(root, "metadataTest") is { } mdo) ReadCstMetadata(mdo, spec.Metadata, src, warn);
+        if (Get(root, "fileExistenceTests") is { } fe) ReadCstFileExistenceTests(fe, spec, src);
+        if (Get(root, "fileContentTests") is { } fc) ReadCstFileContentTests(fc, spec, src);
+        if (Get(root, "commandTests") is { } ct) ReadCstCommandTests(ct, spec, src);
+        if (Get(root, "licenseTests") is { } lt) ReadCstLicenseTests(lt, spec, src);
         return spec;
+    }
+
+    static void ReadCstRunOptions(object cro, RuntimeSpec r, string src, Action<string> warn)
+    {
+        const string p = "containerRunOptions";
+        var m = Map(cro, src, p);
+        foreach (var k in m.Keys)
+            if (k is not ("user" or "privileged" or "allocateTty" or "envVars" or "envFile" or "capabilities" or "bindMounts"))
+                warn($"{src}: {p}.{k} is not part of container-structure-test's schema and is ignored.");
+        if (Get(m, "user") is { } u && Str(u, src, p + ".user").Length > 0) r.User = Str(u, src, p + ".user");
+        if (Get(m, "privileged") is { } pr) r.Privileged = Bool(pr, src, p + ".privileged");
+        if (Get(m, "allocateTty") is { } tty) r.Tty = Bool(tty, src, p + ".allocateTty");
+        if (Get(m, "envVars") is { } ev) r.HostEnv.AddRange(Strings(ev, src, p + ".envVars"));
+        if (Get(m, "envFile") is { } ef && Str(ef, src, p + ".envFile").Length > 0) ReadEnvFile(Str(ef, src, p + ".envFile"), src, p + ".envFile", r);
+        if (Get(m, "capabilities") is { } caps) r.CapAdd.AddRange(Strings(caps, src, p + ".capabilities").Select(Cap));
+        if (Get(m, "bindMounts") is { } bm) r.Binds.AddRange(Strings(bm, src, p + ".bindMounts").Select(b => Bind(b, src, p + ".bindMounts")));
+    }
+
+    static void ReadCstMetadata(object mdo, MetadataSpec s, string src, Action<string> warn)
+    {
+        var md = Map(mdo, src, "metadataTest");
+        foreach (var k in md.Keys)
+            if (k is not ("env" or "envVars" or "unboundEnvVars" or "labels" or "exposedPorts" or "unexposedPorts" or "entrypoint" or "cmd" or "workdir"
+                or "user" or "volumes" or "unmountedVolumes"))
+                warn($"{src}: metadataTest.{k} is not part of container-structure-test's schema and is ignored.");
+        foreach (var key in new[] { "envVars", "env" }) // 'env' is the older name
+            if (Get(md, key) is { } env) foreach (var e in List(env, src, "metadataTest." + key)) s.Env.Add(CstKey(e, src, "metadataTest." + key));
+        if (Get(md, "unboundEnvVars") is { } ub)
+            foreach (var e in List(ub, src, "metadataTest.unboundEnvVars"))
+                s.AbsentEnvNames.Add(e is string name ? name : Required(Map(e, src, "metadataTest.unboundEnvVars"), "key", src, "metadataTest.unboundEnvVars"));
+        if (Get(md, "labels") is { } l) foreach (var e in List(l, src, "metadataTest.labels")) s.Labels.Add(CstKey(e, src, "metadataTest.labels"));
+        if (Get(md, "exposedPorts") is { } ep) s.ExposedPorts.AddRange(Ports(ep, src, "metadataTest.exposedPorts"));
+        if (Get(md, "unexposedPorts") is { } up) s.UnexposedPorts.AddRange(Ports(up, src, "metadataTest.unexposedPorts"));
+        if (Get(md, "volumes") is { } vo) s.Volumes.AddRange(Strings(vo, src, "metadataTest.volumes"));
+        if (Get(md, "unmountedVolumes") is { } uv) s.UnmountedVolumes.AddRange(Strings(uv, src, "metadataTest.unmountedVolumes"));
+        if (Get(md, "entrypoint") is { } en) s.Entrypoint = Strings(en, src, "metadataTest.entrypoint");
+        if (Get(md, "cmd") is { } cmd) s.Cmd = Strings(cmd, src, "metadataTest.cmd");
+        if (Get(md, "workdir") is { } w && Str(w, src, "metadataTest" + ".workdir").Length > 0) s.Workdir = Str(w, src, "metadataTest" + ".workdir");
+        if (Get(md, "user") is { } u && Str(u, src, "metadataTest" + ".user").Length > 0) s.User = Str(u, src, "metadataTest" + ".user");
+    }
+
+    static void ReadCstFileExistenceTests(object fe, ImageTestSpec spec, string src)
+    {
+        var i = 0;
+        foreach (var o in List(fe, src, "fileExistenceTests"))
+        {
+            var p = $"fileExistenceTests[{i++}]";
+            var m = Map(o, src, p);
+            // shouldExist defaults to true, as container-structure-test's own reader does.
+            var f = new FileSpec { Path = Required(m, "path", src, p), Name = Get(m, "name") is { } n ? Str(n, src, p + ".name") : null };
+            if (Get(m, "shouldExist") is { } se) f.Exists = Bool(se, src, p + ".shouldExist");
+            if (Get(m, "permissions") is { } perm) f.Mode = ModeText(perm, src, p + ".permissions");
+            if (Get(m, "uid") is { } uid && Long(uid, src, p + ".uid") >= 0) f.Uid = Long(uid, src, p + ".uid");
+            if (Get(m, "gid") is { } gid && Long(gid, src, p + ".gid") >= 0) f.Gid = Long(gid, src, p + ".gid");
+            if (Get(m, "isExecutableBy") is { } by)
+            {
+                f.ExecutableBy = Str(by, src, p + ".isExecutableBy").ToLowerInvariant();
+                if (f.ExecutableBy is not ("owner" or "group" or "other" or "any"))
+                    throw Invalid(src, $"{p}.isExecutableBy must be owner, group, other or any.");
+            }
+            spec.Files.Add(f);
+        }
+    }
+
+    static void ReadCstFileContentTests(object fc, ImageTestSpec spec, string src)
+    {
+        var i = 0;
+        foreach (var o in List(fc, src, "fileContentTests"))
+        {
+            var p = $"fileContentTests[{i++}]";
+            var m = Map(o, src, p);
+            var f = new FileSpec { Path = Required(m, "path", src, p), Name = Get(m, "name") is { } n ? Str(n, src, p + ".name") : null, Type = "file" };
+            if (Get(m, "expectedContents") is { } ec) f.Contains.AddRange(Strings(ec, src, p + ".expectedContents").Select(r => Regex(r, src, p)));
+            if (Get(m, "excludedContents") is { } xc) f.NotContains.AddRange(Strings(xc, src, p + ".excludedContents").Select(r => Regex(r, src, p)));
+            spec.Files.Add(f);
+        }
+    }
+
+    static void ReadCstCommandTests(object ct, ImageTestSpec spec, string src)
+    {
+        var i = 0;
+        foreach (var o in List(ct, src, "commandTests"))
+        {
+            var p = $"commandTests[{i++}]";
+            var m = Map(o, src, p);
+            var c = new CommandSpec { Name = Get(m, "name") is { } n ? Str(n, src, p + ".name") : p };
+            // command is a string (with args) or, in older files, an argv list.
+            var cmd = Get(m, "command") ?? throw Invalid(src, $"{p}.command is required.");
+            var argv = new List<string>(cmd is string one ? new[] { one } : Strings(cmd, src, p + ".command"));
+            if (Get(m, "args") is { } a) argv.AddRange(Strings(a, src, p + ".args"));
+            if (argv.Count == 0) throw Invalid(src, $"{p}.command is empty.");
+            c.Command = argv.ToArray();
+            if (Get(m, "exitCode") is { } ec) c.ExitCode = Long(ec, src, p + ".exitCode");
+            if (Get(m, "expectedOutput") is { } eo) c.Stdout.AddRange(Strings(eo, src, p).Select(r => Regex(r, src, p + ".expectedOutput")));
+            if (Get(m, "excludedOutput") is { } xo) c.NotStdout.AddRange(Strings(xo, src, p).Select(r => Regex(r, src, p + ".excludedOutput")));
+            if (Get(m, "expectedError") is { } ee) c.Stderr.AddRange(Strings(ee, src, p).Select(r => Regex(r, src, p + ".expectedError")));
+            if (Get(m, "excludedError") is { } xe) c.NotStderr.AddRange(Strings(xe, src, p).Select(r => Regex(r, src, p + ".excludedError")));
+            if (Get(m, "envVars") is { } ev)
+                foreach (var e in List(ev, src, p + ".envVars"))
+                {
+                    var em = Map(e, src, p + ".envVars");
+                    c.Env[Required(em, "key", src, p + ".envVars")] = Get(em, "value") is { } v ? Str(v, src, p + ".envVars" + ".value") : "";
+                }
+            // container-structure-test semantics: each command in a container of its own, the entrypoint replaced.
+            c.Separate = true;
+            if (Get(m, "setup") is { } su) foreach (var x in List(su, src, p + ".setup")) c.Setup.Add(Strings(x, src, p + ".setup"));
+            if (Get(m, "teardown") is { } td) foreach (var x in List(td, src, p + ".teardown")) c.Teardown.Add(Strings(x, src, p + ".teardown"));
+            spec.Commands.Add(c);
+        }
+    }
+
+    static void ReadCstLicenseTests(object lt, ImageTestSpec spec, string src)
+    {
+        var i = 0;
+        foreach (var o in List(lt, src, "licenseTests"))
+        {
+            var p = $"licenseTests[{i++}]";
+            var m = Map(o, src, p);
+            var l = new LicenseSpec { Debian = Get(m, "debian") is { } d && Bool(d, src, p + ".debian") };
+            if (Get(m, "files") is { } files) l.Files.AddRange(Strings(files, src, p + ".files"));
+            spec.Licenses.Add(l);
+        }
     }
 
     static string Cap(string c)
