@@ -39,8 +39,15 @@ public sealed class LayerScanCache
 
     public bool TryGet(string diffId, out LayerScan scan)
     {
-        if (_byDiffId.TryGetValue(diffId, out scan!)) return true;
-        if (Store?.TryLoad(diffId) is not { } stored) return false;
+        var store = Store;
+        if (_byDiffId.TryGetValue(diffId, out scan!))
+        {
+            // The folder may have moved since the scan was made (DOCKOPT_LAYER_CACHE set later in the session): make sure
+            // the store in effect has it too, so the next session finds it there (Save is a stat when it is present).
+            if (StoreFromEnvironment) store?.Save(scan);
+            return true;
+        }
+        if (store?.TryLoad(diffId) is not { } stored) return false;
         Remember(stored);
         scan = stored;
         return true;
