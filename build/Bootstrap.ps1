@@ -74,7 +74,7 @@ if (-not (Get-Command docker -ErrorAction Ignore) -or -not (Test-Engine)) {
         $log = '/var/log/dockopt-dockerd.log'
         # setsid: dockerd outlives this script and the test process.
         # The shell redirects at the descriptor level, so no pipe of ours stays open in the daemon.
-        & sh -c "setsid -f dockerd --storage-driver overlay2 --host unix:///var/run/docker.sock > '$log' 2>&1 < /dev/null"
+        & sh -c "cd / && setsid -f dockerd --storage-driver overlay2 --host unix:///var/run/docker.sock > '$log' 2>&1 < /dev/null"
         $deadline = (Get-Date).AddSeconds(60)
         while (-not (Test-Engine)) {
             if ((Get-Date) -gt $deadline) { throw "dockerd did not answer within 60 s; see $log." }
@@ -128,7 +128,7 @@ storage:
 http:
   addr: 127.0.0.1:$port
 "@ | Set-Content -Path $cfg
-        & sh -c "setsid -f docker-registry serve '$cfg' > '$(Join-Path $stateDir 'registry.log')' 2>&1 < /dev/null"
+        & sh -c "cd / && setsid -f docker-registry serve '$cfg' > '$(Join-Path $stateDir 'registry.log')' 2>&1 < /dev/null"
         $deadline = (Get-Date).AddSeconds(15)
         do {
             Start-Sleep -Milliseconds 200
@@ -175,7 +175,9 @@ if ((Get-Command podman -ErrorAction Ignore) -and (Test-Root)) {
         $conf = Join-Path $stateDir 'containers.conf'
         "[containers]`ndefault_ulimits = [`"nofile=${nofile}:${nofile}`", `"nproc=${nproc}:${nproc}`"]`n" | Set-Content -Path $conf -NoNewline
         Remove-Item -Force $podmanSocket -ErrorAction Ignore
-        & sh -c "CONTAINERS_CONF='$conf' setsid -f podman system service --time=0 'unix://$podmanSocket' > '$(Join-Path $stateDir 'service.log')' 2>&1 < /dev/null"
+        # From '/': conmon needs the service's working directory, and a checkout it was started in may be deleted later
+        # ('[conmon:e] Failed to get working directory', every container start then answers 500 'write child: broken pipe').
+        & sh -c "cd / && CONTAINERS_CONF='$conf' setsid -f podman system service --time=0 'unix://$podmanSocket' > '$(Join-Path $stateDir 'service.log')' 2>&1 < /dev/null"
         $deadline = (Get-Date).AddSeconds(20)
         do {
             Start-Sleep -Milliseconds 300
