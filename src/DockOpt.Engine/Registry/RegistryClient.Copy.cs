@@ -81,26 +81,12 @@ public sealed partial class RegistryClient
     /// <summary>The manifest under a tag or digest byte for byte (null when the registry does not have it).</summary>
     public async Task<RawManifest?> GetRawManifestAsync(string reference, CancellationToken ct)
     {
-        using var resp = await SendAsync(HttpMethod.Get, $"/v2/{Target.Repository}/manifests/{reference}", "pull", ct,
-            accept: ManifestAccept, okIfNotFound: true).ConfigureAwait(false);
-        if (resp.StatusCode == HttpStatusCode.NotFound) return null;
-        if (resp.Content.Headers.ContentLength > MaxManifestBytes)
-            throw new DockOptException(ErrorIds.RegistryError, DockOptErrorCategory.InvalidData,
-                $"The manifest {Target.Reference(reference)} is {resp.Content.Headers.ContentLength} bytes, more than the {MaxManifestBytes} a manifest may have.", Target.Reference(reference), null);
-        var body = await resp.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-        var digest = DigestOf(body);
-        if (reference.StartsWith("sha256:", StringComparison.Ordinal) && reference != digest)
-            throw new DockOptException(ErrorIds.RegistryDigestMismatch, DockOptErrorCategory.InvalidData,
-                $"Registry {Target.Host} answered {Target.Pinned(reference)} with a manifest whose SHA-256 is {digest}.", Target.Pinned(reference),
-                "The registry or a proxy alters manifests; check it.");
-        var mediaType = resp.Content.Headers.ContentType?.MediaType;
-        if (string.IsNullOrEmpty(mediaType) || mediaType == "application/json" || mediaType == "text/plain")
-            mediaType = MediaTypeInBody(body) ?? mediaType ?? "";
-        if (mediaType.Contains("v1+prettyjws", StringComparison.Ordinal) || mediaType == "application/vnd.docker.distribution.manifest.v1+json")
+        var m = await ReadManifestAsync(reference, ct).ConfigureAwait(false);
+        if (m != null && (m.MediaType.Contains("v1+prettyjws", StringComparison.Ordinal) || m.MediaType == "application/vnd.docker.distribution.manifest.v1+json"))
             throw new DockOptException(ErrorIds.RegistryError, DockOptErrorCategory.NotImplemented,
                 $"{Target.Reference(reference)} is a Docker schema 1 manifest, which cannot be copied with its digest kept.", Target.Reference(reference),
                 "Push the image again with a current Docker or buildx (schema 2 / OCI).");
-        return new RawManifest(body, mediaType, digest);
+        return m;
     }
 
     public static string DigestOf(byte[] body) => "sha256:" + Convert.ToHexString(SHA256.HashData(body)).ToLowerInvariant();

@@ -19,23 +19,37 @@ public sealed partial class RegistryClient
     /// </summary>
     public async Task<(byte[] Body, string ContentType, string Digest)> GetManifestBytesAsync(string reference, CancellationToken ct)
     {
+        var m = await ReadManifestAsync(reference, ct).ConfigureAwait(false)
+                ?? throw new DockOptException(ErrorIds.RegistryImageNotFound, DockOptErrorCategory.ObjectNotFound,
+                    $"Registry {Target.Host} has no manifest {Target.Repository}{(reference.Contains(':') ? "@" : ":")}{reference}.",
+                    Target.ToString(), "Check the repository and tag (or digest) in the registry; list its tags with 'skopeo list-tags docker://" + Target + "'.");
+        return (m.Bytes, m.MediaType, m.Digest);
+    }
+
+    /// <summary>
+    /// The one manifest read (pull and copy): the body byte for byte, bounded by <see cref="MaxManifestBytes"/>, its digest
+    /// checked against a digest reference or the registry's Docker-Content-Digest, and its media type (from the body when the
+    /// registry answers a generic content type). Null when the registry does not have it.
+    /// </summary>
+    async Task<RawManifest?> ReadManifestAsync(string reference, CancellationToken ct)
+    {
         using var resp = await SendAsync(HttpMethod.Get, $"/v2/{Target.Repository}/manifests/{reference}", "pull", ct,
             accept: ManifestAccept, okIfNotFound: true).ConfigureAwait(false);
-        if (resp.StatusCode == HttpStatusCode.NotFound)
-            throw new DockOptException(ErrorIds.RegistryImageNotFound, DockOptErrorCategory.ObjectNotFound,
-                $"Registry {Target.Host} has no manifest {Target.Repository}{(reference.Contains(':') ? "@" : ":")}{reference}.",
-                Target.ToString(), "Check the repository and tag (or digest) in the registry; list its tags with 'skopeo list-tags docker://" + Target + "'.");
+        if (resp.StatusCode == HttpStatusCode.NotFound) return null;
         if (resp.Content.Headers.ContentLength is > MaxManifestBytes)
             throw ManifestTooLarge(reference);
         var body = await ReadBoundedAsync(resp, MaxManifestBytes, ct).ConfigureAwait(false) ?? throw ManifestTooLarge(reference);
-        var digest = "sha256:" + Convert.ToHexString(SHA256.HashData(body)).ToLowerInvariant();
+        var digest = DigestOf(body);
         var expected = reference.StartsWith("sha256:", StringComparison.Ordinal) ? reference
             : resp.Headers.TryGetValues("Docker-Content-Digest", out var d) && d.FirstOrDefault() is { } h && h.StartsWith("sha256:", StringComparison.Ordinal) ? h : null;
         if (expected != null && expected != digest)
             throw new DockOptException(ErrorIds.RegistryDigestMismatch, DockOptErrorCategory.InvalidData,
                 $"Registry {Target.Host} sent a manifest for {Target.Repository} ({reference}) whose SHA-256 is {digest}, not {expected}.",
                 Target.ToString(), "The registry or a proxy alters manifests; check it.");
-        return (body, resp.Content.Headers.ContentType?.MediaType ?? "", digest);
+        var mediaType = resp.Content.Headers.ContentType?.MediaType;
+        if (string.IsNullOrEmpty(mediaType) || mediaType == "application/json" || mediaType == "text/plain")
+            mediaType = MediaTypeInBody(body) ?? mediaType ?? "";
+        return new RawManifest(body, mediaType, digest);
     }
 
     DockOptException ManifestTooLarge(string reference) =>
