@@ -154,6 +154,34 @@ function Invoke-Bootstrap {
     & (Join-Path $Root 'build/Bootstrap.ps1')
 }
 
+function Write-FailureDigest([string] $Results) {
+    # CI logs are often shown only from the end: name every failed test (and its first message line) right before the
+    # totals line, whichever runner it came from, so a failure is never only visible in a truncated middle.
+    $lines = [System.Collections.Generic.List[string]]::new()
+    $trx = Join-Path $Results 'xunit.trx'
+    if (Test-Path $trx) {
+        [xml] $x = Get-Content -Raw $trx
+        foreach ($r in @($x.TestRun.Results.UnitTestResult)) {
+            if ($null -eq $r -or $r.outcome -notin 'Failed', 'Error', 'Timeout', 'Aborted') { continue }
+            $msg = "$($r.Output.ErrorInfo.Message)".Trim() -split "`n" | Select-Object -First 1
+            $lines.Add("xunit  $($r.testName) ($($r.duration)): $msg")
+        }
+    }
+    $junit = Join-Path $Results 'pester.junit.xml'
+    if (Test-Path $junit) {
+        [xml] $j = Get-Content -Raw $junit
+        foreach ($c in @($j.SelectNodes('//testcase[failure or error]'))) {
+            $f = if ($c.failure) { @($c.failure)[0] } else { @($c.error)[0] }
+            $m = if ($f -is [string]) { $f } else { "$($f.message)" }
+            $msg = $m.Trim() -split "`n" | Select-Object -First 1
+            $lines.Add("Pester $($c.name) ($($c.time) s): $msg")
+        }
+    }
+    if ($lines.Count -eq 0) { return }
+    Write-Host "failed tests ($($lines.Count)):" -ForegroundColor Red
+    foreach ($l in $lines) { Write-Host "  $($l.Substring(0, [Math]::Min(400, $l.Length)))" }
+}
+
 function Invoke-Test {
     Invoke-Build
     Invoke-Bootstrap
@@ -211,6 +239,7 @@ function Invoke-Test {
         }
     }
 
+    Write-FailureDigest $results
     $line = "$passed passed, $failed failed"
     if ($skipped -gt 0) { $line += ", $skipped skipped" }
     Write-Host $line
