@@ -4,6 +4,7 @@ using DockOpt.Engine.History;
 
 namespace DockOpt.Engine.Tests.History;
 
+[Collection(ProcessStateCollection.Name)]
 public sealed class HistoryStoreTests : IDisposable
 {
     readonly string _dir = Path.Combine(Path.GetTempPath(), "dockopt-history-" + Guid.NewGuid().ToString("n"));

@@ -23,9 +23,7 @@ public sealed class EcrStandIn : IDisposable
 
     public EcrStandIn()
     {
-        Port = StandInListener.FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        Port = LoopbackHttp.Start(_listener);
         _loop = Task.Run(LoopAsync);
     }
 
@@ -93,8 +91,7 @@ public sealed class EcrStandIn : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        LoopbackHttp.Shutdown(_listener);
     }
 }
 
@@ -214,9 +211,7 @@ public class EcrStandInTests
     public async Task AwsCredentialChain_web_identity_via_a_stand_in_sts()
     {
         var l = new HttpListener();
-        var port = FreePort();
-        l.Prefixes.Add($"http://127.0.0.1:{port}/");
-        l.Start();
+        var port = LoopbackHttp.Start(l);
         string? seenToken = null, seenRole = null;
         var server = Task.Run(async () =>
         {
@@ -252,7 +247,7 @@ public class EcrStandInTests
         finally
         {
             File.Delete(tokenFile);
-            l.Close();
+            LoopbackHttp.Shutdown(l);
         }
     }
 

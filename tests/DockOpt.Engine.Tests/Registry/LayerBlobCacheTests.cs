@@ -4,6 +4,7 @@ using DockOpt.Engine.Registry;
 
 namespace DockOpt.Engine.Tests.Registry;
 
+[Collection(ProcessStateCollection.Name)]
 public class LayerBlobCacheTests
 {
     [Fact]

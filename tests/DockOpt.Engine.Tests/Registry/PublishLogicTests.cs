@@ -3,6 +3,7 @@ using DockOpt.Engine.Registry;
 
 namespace DockOpt.Engine.Tests.Registry;
 
+[Collection(ProcessStateCollection.Name)]
 public class PublishLogicTests
 {
     [Theory]

@@ -18,9 +18,7 @@ sealed class StandInListener : IDisposable
 
     public StandInListener(Func<HttpListenerContext, string> describe)
     {
-        Port = FreePort();
-        _l.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _l.Start();
+        Port = LoopbackHttp.Start(_l);
         _ = Task.Run(async () =>
         {
             while (_l.IsListening)
@@ -37,7 +35,7 @@ sealed class StandInListener : IDisposable
 
     public int Port { get; }
     public string Host => $"127.0.0.1:{Port}";
-    public void Dispose() { _l.Stop(); _l.Close(); }
+    public void Dispose() => LoopbackHttp.Shutdown(_l);
 
     public static void Write(HttpListenerContext c, int status, string body, string? contentType = null)
     {
@@ -47,12 +45,5 @@ sealed class StandInListener : IDisposable
     }
 
     /// <summary>A loopback port that was free a moment ago (nothing listens on it after this returns).</summary>
-    public static int FreePort()
-    {
-        var t = new TcpListener(IPAddress.Loopback, 0);
-        t.Start();
-        var p = ((IPEndPoint)t.LocalEndpoint).Port;
-        t.Stop();
-        return p;
-    }
+    public static int FreePort() => LoopbackHttp.FreePort();
 }

@@ -244,11 +244,8 @@ public class CiReporterTests : IDisposable
     }
 }
 
-[CollectionDefinition("ProcessConsole", DisableParallelization = true)]
-public class ProcessConsoleCollection { }
-
 /// <summary>Registry credentials are masked in the CI log the moment DockOpt reads them (process environment and console).</summary>
-[Collection("ProcessConsole")]
+[Collection(ProcessStateCollection.Name)]
 public class CiSecretMaskingTests
 {
     [Fact]

@@ -302,6 +302,7 @@ public sealed class TrivyReportImageTests
 }
 
 /// <summary>SecurityScanService end to end on a synthetic docker-save archive (no engine needed for -Path scans).</summary>
+[Collection(ProcessStateCollection.Name)]
 public sealed class SecurityScanServiceDatabaseTests : IDisposable
 {
     sealed class Sink : IDockOptSink

@@ -608,6 +608,7 @@ public class ResourceVerdictTests
 }
 
 /// <summary>container-structure-test's own amd64 specs (Data/container-structure-test, copied verbatim; see its README).</summary>
+[Collection(ProcessStateCollection.Name)]
 public class CstConformanceTests
 {
     static string Dir([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>

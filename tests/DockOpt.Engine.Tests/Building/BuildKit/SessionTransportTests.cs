@@ -256,6 +256,7 @@ public sealed class BuildKitStatusTests
     }
 }
 
+[Collection(ProcessStateCollection.Name)]
 public sealed class SessionServiceTests : IDisposable
 {
     readonly string _root = Path.Combine(Path.GetTempPath(), "dockopt-svc-" + Guid.NewGuid().ToString("n"));
