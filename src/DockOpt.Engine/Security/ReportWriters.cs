@@ -50,7 +50,7 @@ public static class ReportWriters
                     ["fullDescription"] = new JsonObject { ["text"] = f.Rationale },
                     ["properties"] = new JsonObject { ["security-severity"] = SecuritySeverity(f.Severity), ["tags"] = new JsonArray("security", f.Kind.ToLowerInvariant()), ["cis"] = f.Cis, ["dockle"] = f.Dockle },
                 });
-                results.Add(Result(f.RuleId, f.Severity, $"{f.Title}: {f.Match}".TrimEnd(' ', ':'), f.Location, f.Suppressed, new JsonObject
+                results.Add(Result(f.RuleId, f.Severity, $"{f.Title}: {f.Match}".TrimEnd(' ', ':'), f.Location, (f.Dockerfile, f.Line), f.Suppressed, new JsonObject
                 {
                     ["kind"] = f.Kind, ["status"] = f.Status, ["layer"] = f.Layer, ["layerDiffId"] = f.LayerDiffId, ["isBaseLayer"] = f.IsBaseLayer, ["deduction"] = f.Deduction,
                 }));
@@ -64,7 +64,7 @@ public static class ReportWriters
                     ["properties"] = new JsonObject { ["security-severity"] = SecuritySeverity(v.Severity.ToString()), ["tags"] = new JsonArray("security", "vulnerability") },
                 });
                 results.Add(Result(v.Id, v.Severity.ToString(), $"{v.Package} {v.InstalledVersion} is affected by {v.Id}" + (v.IsFixable ? $"; fixed in {v.FixedVersion}" : "; no fix known"),
-                    v.Purl.Length > 0 ? v.Purl : v.Package, v.Suppressed, new JsonObject
+                    v.Purl.Length > 0 ? v.Purl : v.Package, (v.Dockerfile, v.Line), v.Suppressed, new JsonObject
                     {
                         ["package"] = v.Package, ["installedVersion"] = v.InstalledVersion, ["fixedVersion"] = v.FixedVersion, ["purl"] = v.Purl,
                         ["layer"] = v.Layer, ["isBaseLayer"] = v.IsBaseLayer, ["source"] = v.Source, ["deduction"] = v.Deduction,
@@ -98,19 +98,39 @@ public static class ReportWriters
         return root.ToJsonString(Indented);
     }
 
-    static JsonObject Result(string ruleId, string severity, string message, string location, bool suppressed, JsonObject props)
+    /// <summary>
+    /// One result. Where the finding was traced to the Dockerfile instruction that created it (DockerfileLocator), that line
+    /// is the primary location, so code scanning annotates the Dockerfile, and the place in the image becomes a related
+    /// location; otherwise the place in the image is the location.
+    /// </summary>
+    static JsonObject Result(string ruleId, string severity, string message, string location, (string? Path, int? Line) dockerfile, bool suppressed, JsonObject props)
     {
+        var inImage = new JsonObject
+        {
+            ["physicalLocation"] = new JsonObject { ["artifactLocation"] = new JsonObject { ["uri"] = LocationUri(location) } },
+        };
         var o = new JsonObject
         {
             ["ruleId"] = ruleId,
             ["level"] = SarifLevel(severity),
             ["message"] = new JsonObject { ["text"] = message },
-            ["locations"] = new JsonArray(new JsonObject
-            {
-                ["physicalLocation"] = new JsonObject { ["artifactLocation"] = new JsonObject { ["uri"] = LocationUri(location) } },
-            }),
-            ["properties"] = props,
         };
+        if (dockerfile is { Path: { Length: > 0 } path, Line: > 0 and var line })
+        {
+            o["locations"] = new JsonArray(new JsonObject
+            {
+                ["physicalLocation"] = new JsonObject
+                {
+                    ["artifactLocation"] = new JsonObject { ["uri"] = new Uri(Path.GetFullPath(path)).AbsoluteUri },
+                    ["region"] = new JsonObject { ["startLine"] = line },
+                },
+            });
+            inImage["id"] = 0;
+            inImage["message"] = new JsonObject { ["text"] = "where it is in the image" };
+            o["relatedLocations"] = new JsonArray(inImage);
+        }
+        else o["locations"] = new JsonArray(inImage);
+        o["properties"] = props;
         if (suppressed) o["suppressions"] = new JsonArray(new JsonObject { ["kind"] = "external", ["justification"] = "ignore file" });
         return o;
     }

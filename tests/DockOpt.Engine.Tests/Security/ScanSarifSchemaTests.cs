@@ -67,6 +67,33 @@ public class ScanSarifSchemaTests
     }
 
     [Fact]
+    public void FindingsTracedToTheDockerfileAreLocatedAtItsLineWithTheImagePathRelated()
+    {
+        var report = Report("app:1");
+        var dockerfile = Path.Combine(Path.GetTempPath(), "svc a", "Dockerfile");
+        report.Findings[0].Dockerfile = dockerfile;
+        report.Findings[0].Line = 7;
+        report.Vulnerabilities[1].Dockerfile = dockerfile;
+        report.Vulnerabilities[1].Line = 4;
+        var sarif = ReportWriters.ToSarif(new[] { report }, "0.1.0");
+        var r = Validate(sarif);
+        Assert.True(r.IsValid, Errors(r));
+        var results = JsonNode.Parse(sarif)!["runs"]![0]!["results"]!.AsArray();
+        var secret = results.Single(x => (string?)x!["ruleId"] == "DOS101")!;
+        var at = secret["locations"]![0]!["physicalLocation"]!;
+        Assert.Equal(new Uri(dockerfile).AbsoluteUri, (string?)at["artifactLocation"]!["uri"]);
+        Assert.EndsWith("/svc%20a/Dockerfile", (string?)at["artifactLocation"]!["uri"]);
+        Assert.Equal(7, (int?)at["region"]!["startLine"]);
+        Assert.Equal("app/config/.env", (string?)secret["relatedLocations"]![0]!["physicalLocation"]!["artifactLocation"]!["uri"]);
+        var npm = results.Single(x => (string?)x!["ruleId"] == "GHSA-xxxx-yyyy-zzzz")!;
+        Assert.Equal(4, (int?)npm["locations"]![0]!["physicalLocation"]!["region"]!["startLine"]);
+        // Not traced: the place in the image stays the only location.
+        var config = results.Single(x => (string?)x!["ruleId"] == "DOC001")!;
+        Assert.Null(config["relatedLocations"]);
+        Assert.Null(config["locations"]![0]!["physicalLocation"]!["region"]);
+    }
+
+    [Fact]
     public void AnEmptyScanValidatesToo()
     {
         var r = Validate(ReportWriters.ToSarif(new[] { new SecurityReport { Image = "scratch-app", Outcome = "Passed" } }, "0.1.0"));
