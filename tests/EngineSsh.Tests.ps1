@@ -135,6 +135,36 @@ Describe 'Engine over ssh:// (docker system dial-stdio through a real sshd)' -Ta
         finally { Remove-TestImage $tag }
     }
 
+    It 'Test-DockOptImage over ssh:// reaches the published port through ssh -W and passes readiness and HTTP checks' {
+        if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
+        # A wrapper that records every ssh command line, then runs the test's ssh: the HTTP probes must go through it.
+        $argLog = Join-Path $script:dir 'ssh-args.log'
+        $logging = Join-Path $script:dir 'ssh-logging'
+        "#!/bin/sh`necho `"`$*`" >> '$argLog'`nexec '$($script:sshOk)' `"`$@`"`n" | Set-Content -NoNewline $logging
+        & chmod +x $logging
+        $ctx = Join-Path $script:dir 'web'
+        $null = New-Item -ItemType Directory -Force -Path $ctx
+        Set-Content -Path (Join-Path $ctx 'index.html') -NoNewline -Value "served-$($script:port)"
+        Set-Content -Path (Join-Path $ctx 'Dockerfile') -Value "FROM dockopt/busybox:latest`nCOPY index.html /www/index.html`nEXPOSE 8080`nCMD [`"httpd`", `"-f`", `"-p`", `"8080`", `"-h`", `"/www`"]"
+        $tag = (New-TestImageName 'dockopt-d-ssh') + ':web'
+        $out = & docker build -q -t $tag $ctx 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "docker build failed: $out" }
+        $spec = Join-Path $script:dir 'web.yaml'
+        "runtime:`n  ready: { http: /index.html, timeout: 30s }`n  http:`n    - name: page`n      path: /index.html`n      status: [200]`n      expectBody: 'served-$($script:port)'`n    - name: missing`n      path: /nope`n      status: [404]`n" | Set-Content $spec
+        try {
+            $env:DOCKOPT_SSH = $logging
+            $r = @(Test-DockOptImage -Engine $script:endpoint -Image $tag -SpecPath $spec -Category Startup, Http)
+            $failed = @($r | Where-Object Outcome -ne 'Passed')
+            $failed | Should -BeNullOrEmpty -Because (($failed | ForEach-Object { "$($_.Category)/$($_.Name): $($_.Actual) $($_.Message)" }) -join '; ')
+            @($r | Where-Object Category -eq 'Http').Count | Should -Be 2
+            $forwards = @(Get-Content $argLog | Where-Object { $_ -match '-W 127\.0\.0\.1:\d+ -- 127\.0\.0\.1$' })
+            $forwards.Count | Should -BeGreaterThan 0 -Because 'the probes connect to the remote loopback through ssh -W, not to this machine'
+            @(& pgrep -af ' -W 127.0.0.1:' 2>$null | Where-Object { $_ -match "-p $($script:port) " -and $_ -notmatch 'sshd' }) | Should -BeNullOrEmpty
+            Get-LeftoverSsh | Should -BeNullOrEmpty
+        }
+        finally { Remove-TestImage $tag }
+    }
+
     It 'a key the server refuses fails with EngineSshFailed and ssh''s own message within seconds, leaving no ssh process' {
         if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
         $env:DOCKOPT_SSH = $script:sshWrongKey

@@ -23,6 +23,29 @@ public static class SshDialer
     /// </summary>
     public static IReadOnlyList<string> Arguments(Uri uri, TimeSpan connectTimeout)
     {
+        var args = Options(uri, connectTimeout);
+        args.Add("--");
+        args.Add(uri.IdnHost);
+        args.AddRange(RemoteCommand);
+        return args;
+    }
+
+    /// <summary>
+    /// The ssh arguments that forward stdin and stdout to <c>127.0.0.1:<paramref name="port"/></c> on the engine's host
+    /// (<c>-W</c>): how a port the remote engine published on its loopback is reached from here.
+    /// </summary>
+    public static IReadOnlyList<string> ForwardArguments(Uri uri, int port, TimeSpan connectTimeout)
+    {
+        var args = Options(uri, connectTimeout);
+        args.Add("-W");
+        args.Add("127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        args.Add("--");
+        args.Add(uri.IdnHost);
+        return args;
+    }
+
+    static List<string> Options(Uri uri, TimeSpan connectTimeout)
+    {
         Validate(uri);
         var args = new List<string> { "-o", "BatchMode=yes", "-o", $"ConnectTimeout={Math.Max(1, (int)Math.Ceiling(connectTimeout.TotalSeconds))}", "-T" };
         if (!string.IsNullOrEmpty(uri.UserInfo))
@@ -35,9 +58,6 @@ public static class SshDialer
             args.Add("-p");
             args.Add(uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
-        args.Add("--");
-        args.Add(uri.IdnHost);
-        args.AddRange(RemoteCommand);
         return args;
     }
 
@@ -63,7 +83,12 @@ public static class SshDialer
     static string SshProgram() => Environment.GetEnvironmentVariable(SshVariable) is { Length: > 0 } p ? p : "ssh";
 
     /// <summary>Starts one dial-stdio process and returns the duplex stream over its pipes.</summary>
-    public static Stream Connect(EngineEndpoint ep, TimeSpan connectTimeout)
+    public static Stream Connect(EngineEndpoint ep, TimeSpan connectTimeout) => Start(ep, Arguments(ep.Uri, connectTimeout));
+
+    /// <summary>Starts one <c>ssh -W 127.0.0.1:port</c> process: a duplex stream to a port on the engine's host.</summary>
+    public static Stream Forward(EngineEndpoint ep, int port, TimeSpan connectTimeout) => Start(ep, ForwardArguments(ep.Uri, port, connectTimeout));
+
+    static Stream Start(EngineEndpoint ep, IReadOnlyList<string> arguments)
     {
         var psi = new ProcessStartInfo(SshProgram())
         {
@@ -73,7 +98,7 @@ public static class SshDialer
             UseShellExecute = false,
             CreateNoWindow = true,
         };
-        foreach (var a in Arguments(ep.Uri, connectTimeout)) psi.ArgumentList.Add(a);
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
         Process p;
         try
         {

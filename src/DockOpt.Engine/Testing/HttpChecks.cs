@@ -12,10 +12,10 @@ namespace DockOpt.Engine.Testing;
 public delegate ImageTestResult AddResult(string category, string name, string expected, string actual, ImageTestOutcome outcome, string message,
     TimeSpan duration = default, string? detail = null, double? value = null);
 
-/// <summary>HTTP and TCP probes against ports published on 127.0.0.1.</summary>
+/// <summary>HTTP and TCP probes against a container's published ports, reached through <see cref="PublishedPorts"/>.</summary>
 public static class HttpChecks
 {
-    public static HttpClient CreateClient(bool skipCertificateCheck)
+    public static HttpClient CreateClient(bool skipCertificateCheck, PublishedPorts? ports = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -24,6 +24,7 @@ public static class HttpChecks
             AllowAutoRedirect = true,
             UseProxy = false,
         };
+        (ports ?? PublishedPorts.Local).Configure(handler);
         if (skipCertificateCheck)
             handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true };
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -57,18 +58,17 @@ public static class HttpChecks
     }
 
     /// <summary>
-    /// Connects to 127.0.0.1:<paramref name="hostPort"/>. Docker's port proxy accepts even when nothing listens in the
-    /// container and then closes at once, so a connection that is closed within 300 ms without data is not ready.
+    /// Connects to the published <paramref name="hostPort"/>. Docker's port proxy accepts even when nothing listens in the
+    /// container and then closes at once (and ssh -W ends the same way), so a connection that is closed within 300 ms
+    /// without data is not ready.
     /// </summary>
-    public static async Task<bool> TcpReadyAsync(int hostPort, CancellationToken ct)
+    public static async Task<bool> TcpReadyAsync(int hostPort, PublishedPorts ports, CancellationToken ct)
     {
-        using var client = new TcpClient();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(TimeSpan.FromSeconds(2));
         try
         {
-            await client.ConnectAsync(System.Net.IPAddress.Loopback, hostPort, cts.Token).ConfigureAwait(false);
-            var stream = client.GetStream();
+            await using var stream = await ports.ConnectAsync(hostPort, cts.Token).ConfigureAwait(false);
             var buf = new byte[1];
             using var readCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             readCts.CancelAfter(TimeSpan.FromMilliseconds(300));
@@ -89,7 +89,7 @@ public static class HttpChecks
     }
 
     public static async Task RunAsync(HttpCheckSpec h, IReadOnlyDictionary<string, int> mapped, IReadOnlyList<string> ports, bool skipCert,
-        AddResult add, CancellationToken ct)
+        PublishedPorts published, AddResult add, CancellationToken ct)
     {
         var name = ImageTester.HttpName(h);
         var expected = $"status {StatusSet.Describe(h.Status)}"
@@ -104,7 +104,7 @@ public static class HttpChecks
             return;
         }
         var url = $"{(h.Tls ? "https" : "http")}://127.0.0.1:{port}{h.Path}";
-        using var http = CreateClient(skipCert || h.SkipCertificateCheck);
+        using var http = CreateClient(skipCert || h.SkipCertificateCheck, published);
         var sw = Stopwatch.StartNew();
         string? problem = null, actual = "", detail = null;
         int? lastStatus = null;

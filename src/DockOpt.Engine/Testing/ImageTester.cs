@@ -39,10 +39,12 @@ public sealed class ImageTester
     readonly ContainerApi _api;
     readonly IDockOptSink _sink;
     readonly IImageFileSource? _files;
+    readonly PublishedPorts _published;
 
     public ImageTester(DockerEngine engine, IDockOptSink sink, IImageFileSource? files)
     {
         _engine = engine;
+        _published = PublishedPorts.For(engine.Endpoint);
         _api = new ContainerApi(engine);
         _sink = sink;
         _files = files;
@@ -522,8 +524,8 @@ public sealed class ImageTester
 
     static JsonArray Arr(IEnumerable<string> items) => new(items.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray());
 
-    static JsonObject PortBindings(IEnumerable<string> ports) => new(ports.Select(p => KeyValuePair.Create(p,
-        (JsonNode?)new JsonArray(new JsonObject { ["HostIp"] = "127.0.0.1", ["HostPort"] = "" }))));
+    JsonObject PortBindings(IEnumerable<string> ports) => new(ports.Select(p => KeyValuePair.Create(p,
+        (JsonNode?)new JsonArray(new JsonObject { ["HostIp"] = _published.HostIp, ["HostPort"] = "" }))));
 
     /// <summary>Step: a private network and the companion containers that start before the app, each waited for; none: nothing.</summary>
     async Task StartServicesAsync(AppRun a, CancellationToken ct)
@@ -685,7 +687,7 @@ public sealed class ImageTester
         var id = a.Id;
         a.StatsTask = Task.Run(() => SampleStatsAsync(id, a.Stats, statsToken), CancellationToken.None);
         a.Mapped = MappedPorts(await _api.InspectAsync(a.Id, ct).ConfigureAwait(false));
-        _sink.Verbose("Published ports: " + (a.Mapped.Count == 0 ? "none" : string.Join(", ", a.Mapped.Select(kv => $"{kv.Key} -> 127.0.0.1:{kv.Value}"))));
+        _sink.Verbose("Published ports: " + (a.Mapped.Count == 0 ? "none" : string.Join(", ", a.Mapped.Select(kv => $"{kv.Key} -> {_published.Where}:{kv.Value}"))));
     }
 
     /// <summary>Step: wait for the readiness conditions; report startup.</summary>
@@ -747,9 +749,9 @@ public sealed class ImageTester
             foreach (var h in a.Rt.Http)
             {
                 if (h.Service == null)
-                    await HttpChecks.RunAsync(h, a.Mapped, a.Ports, a.Options.SkipCertificateCheck, run.Add, ct).ConfigureAwait(false);
+                    await HttpChecks.RunAsync(h, a.Mapped, a.Ports, a.Options.SkipCertificateCheck, _published, run.Add, ct).ConfigureAwait(false);
                 else if (a.ServicePorts.TryGetValue(h.Service, out var sp))
-                    await HttpChecks.RunAsync(h, sp.Mapped, sp.Ports, a.Options.SkipCertificateCheck, run.Add, ct).ConfigureAwait(false);
+                    await HttpChecks.RunAsync(h, sp.Mapped, sp.Ports, a.Options.SkipCertificateCheck, _published, run.Add, ct).ConfigureAwait(false);
                 else if (a.Spec.Services.Any(x => x.Name.Equals(h.Service, StringComparison.OrdinalIgnoreCase)))
                     run.Add(CatHttp, HttpName(h), StatusSet.Describe(h.Status), "not run", ImageTestOutcome.Skipped,
                         $"The check goes through service '{h.Service}', which did not start or become ready (see its Startup result).");
@@ -901,7 +903,7 @@ public sealed class ImageTester
 
     internal static string HttpName(HttpCheckSpec h) => h.Name ?? $"{h.Method} {h.Path}";
 
-    static Dictionary<string, int> MappedPorts(JsonNode inspect)
+    Dictionary<string, int> MappedPorts(JsonNode inspect)
     {
         var r = new Dictionary<string, int>(StringComparer.Ordinal);
         if (inspect["NetworkSettings"]?["Ports"] is JsonObject ports)
@@ -909,7 +911,7 @@ public sealed class ImageTester
                 if (kv.Value is JsonArray arr)
                     foreach (var b in arr)
                         if (b?["HostPort"]?.GetValue<string>() is { } hp && int.TryParse(hp, out var p)
-                            && (b["HostIp"]?.GetValue<string>() is "127.0.0.1" or "" or null))
+                            && _published.Accepts(b["HostIp"]?.GetValue<string>()))
                         {
                             r[kv.Key] = p;
                             break;
@@ -934,7 +936,7 @@ public sealed class ImageTester
         var logRx = r.LogPattern != null ? new Regex(r.LogPattern, RegexOptions.Multiline, TimeSpan.FromSeconds(2)) : null;
         // One follow stream for the whole wait, matched in a bounded window: memory does not grow with the log.
         await using var follower = logRx != null ? _api.FollowLogs(id, logRx, ct) : null;
-        using var http = HttpChecks.CreateClient(true);
+        using var http = HttpChecks.CreateClient(true, _published);
         var deadline = sinceCreate.Elapsed + timeout;
         var pending = new List<string>();
         var runningSince = (TimeSpan?)null;
@@ -950,7 +952,7 @@ public sealed class ImageTester
             if (plan.WantHealthy && CheckHealthPending(state, plan.What, pending) is { } unhealthy) return unhealthy;
             if (follower != null && !follower.Matched)
                 pending.Add(follower.Failure != null ? $"log unavailable ({follower.Failure})" : $"no log line matches /{r.LogPattern}/");
-            await AddPendingProbesAsync(plan, rt, mapped, http, pending, ct).ConfigureAwait(false);
+            await AddPendingProbesAsync(plan, rt, mapped, http, _published, pending, ct).ConfigureAwait(false);
             if (plan.RunningOnly && sinceCreate.Elapsed - runningSince < TimeSpan.FromSeconds(1)) pending.Add("running for less than 1 s");
 
             if (pending.Count == 0) return new(true, false, plan.What, "ready", "", null);
@@ -1016,7 +1018,8 @@ public sealed class ImageTester
     }
 
     /// <summary>The HTTP and TCP readiness probes; what is not ready yet goes to <paramref name="pending"/>.</summary>
-    static async Task AddPendingProbesAsync(ReadyPlan plan, RuntimeSpec rt, Dictionary<string, int> mapped, HttpClient http, List<string> pending, CancellationToken ct)
+    static async Task AddPendingProbesAsync(ReadyPlan plan, RuntimeSpec rt, Dictionary<string, int> mapped, HttpClient http, PublishedPorts published,
+        List<string> pending, CancellationToken ct)
     {
         var r = rt.Ready;
         if (r.HttpPath != null)
@@ -1031,7 +1034,7 @@ public sealed class ImageTester
         }
         if (plan.WantTcp)
             foreach (var kv in mapped.Where(k => k.Key.EndsWith("/tcp", StringComparison.Ordinal)))
-                if (!await HttpChecks.TcpReadyAsync(kv.Value, ct).ConfigureAwait(false)) pending.Add($"TCP {kv.Key} not accepting");
+                if (!await HttpChecks.TcpReadyAsync(kv.Value, published, ct).ConfigureAwait(false)) pending.Add($"TCP {kv.Key} not accepting");
     }
 
     async Task<string> TailAsync(string id, int lines, CancellationToken ct)

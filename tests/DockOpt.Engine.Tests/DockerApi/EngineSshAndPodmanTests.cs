@@ -28,6 +28,30 @@ public class EngineSshAndPodmanTests
         Assert.Equal(new[] { "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-T", "--", "build.example", "docker", "system", "dial-stdio" }, bare);
     }
 
+    [Fact]
+    public void PublishedPortsOfAnSshEngineAreForwardedWithSshW()
+    {
+        var args = SshDialer.ForwardArguments(new Uri("ssh://deploy@build.example:2222"), 49153, TimeSpan.FromSeconds(3));
+        Assert.Equal(new[] { "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-T", "-l", "deploy", "-p", "2222", "-W", "127.0.0.1:49153", "--", "build.example" }, args);
+    }
+
+    [Theory]
+    [InlineData("unix:///var/run/docker.sock", "127.0.0.1", true, "127.0.0.1")]
+    [InlineData("tcp://127.0.0.1:2375", "127.0.0.1", true, "127.0.0.1")]
+    [InlineData("tcp://localhost:2375", "127.0.0.1", true, "127.0.0.1")]
+    [InlineData("ssh://deploy@build.example", "127.0.0.1", false, "127.0.0.1 on build.example (through ssh)")]
+    [InlineData("tcp://build.example:2376", "0.0.0.0", false, "build.example")]
+    public void PublishedPortsFollowTheEngine(string engine, string hostIp, bool local, string where)
+    {
+        var p = DockOpt.Engine.Testing.PublishedPorts.For(EngineEndpointResolver.Resolve(engine, Env(new()), "/nonexistent"));
+        Assert.Equal(hostIp, p.HostIp);
+        Assert.Equal(local, p.IsLocal);
+        Assert.Equal(where, p.Where);
+        Assert.True(p.Accepts(hostIp));
+        Assert.True(p.Accepts(""));
+        Assert.Equal(hostIp == "0.0.0.0", p.Accepts("::"));
+    }
+
     [Theory]
     [InlineData("ssh://deploy:secret@build.example", "password")]
     [InlineData("ssh://deploy@build.example/var/run/docker.sock", "path")]
