@@ -338,7 +338,20 @@ public sealed class ImageAccounting
         a.ReclaimableBytes = waste.Sum(w => w.Bytes);
         a.Efficiency = a.TotalSize == 0 ? 1.0 : Math.Round(1.0 - (double)a.ReclaimableBytes / a.TotalSize, 6);
 
-        // Duplicates: distinct stored copies of the final filesystem with equal size and content hash.
+        AddDuplicates(a, visibleCopies, ignore);
+        AddDiveFigures(a);
+
+        var own = rows.Where(r => !r.IsEmpty && !r.IsBaseLayer).ToList();
+        a.BaseLayerCount = rows.Count(r => !r.IsEmpty && r.IsBaseLayer);
+        a.OwnSize = own.Sum(r => r.Size);
+        a.OwnReclaimableBytes = a.Waste.Where(w => !w.InBaseLayer).Sum(w => w.Bytes);
+        a.UserWastedPercent = a.OwnSize == 0 ? 0 : Math.Round(100.0 * a.OwnReclaimableBytes / a.OwnSize, 4);
+        return a;
+    }
+
+    /// <summary>Duplicates: distinct stored copies of the final filesystem with equal size and content hash.</summary>
+    void AddDuplicates(ImageAnalysis a, HashSet<int> visibleCopies, GlobSet ignore)
+    {
         var groups = new Dictionary<(ulong, long), List<string>>();
         foreach (var id in visibleCopies)
         {
@@ -360,7 +373,11 @@ public sealed class ImageAccounting
             .OrderByDescending(d => d.DuplicateBytes).ThenBy(d => d.Paths[0], StringComparer.Ordinal).ToList();
         a.DuplicateBytes = dups.Sum(d => d.DuplicateBytes);
         a.Duplicates = dups.Take(100).ToArray();
+    }
 
+    /// <summary>dive's own efficiency and wasted bytes, computed its way for comparison.</summary>
+    void AddDiveFigures(ImageAnalysis a)
+    {
         long sumC = 0, sumM = 0, wasted = 0;
         foreach (var v in _dive.Values)
         {
@@ -370,12 +387,5 @@ public sealed class ImageAccounting
         }
         a.DiveEfficiency = sumC == 0 ? 1.0 : Math.Round((double)sumM / sumC, 6);
         a.DiveWastedBytes = wasted;
-
-        var own = rows.Where(r => !r.IsEmpty && !r.IsBaseLayer).ToList();
-        a.BaseLayerCount = rows.Count(r => !r.IsEmpty && r.IsBaseLayer);
-        a.OwnSize = own.Sum(r => r.Size);
-        a.OwnReclaimableBytes = a.Waste.Where(w => !w.InBaseLayer).Sum(w => w.Bytes);
-        a.UserWastedPercent = a.OwnSize == 0 ? 0 : Math.Round(100.0 * a.OwnReclaimableBytes / a.OwnSize, 4);
-        return a;
     }
 }

@@ -134,7 +134,13 @@ public sealed class ImageScanner : IImageVisitor
             return;
         }
         if (pkgKind == null && !keep && !wantSecret && !maybeGo) return;
+        ReadContent(l, e, pkgKind, keep, wantSecret, maybeGo);
+    }
 
+    /// <summary>Reads a file's content once for what wants it: a Go or Rust binary's build info, a package database, a kept file, secrets.</summary>
+    void ReadContent(LayerData l, LayerEntry e, string? pkgKind, bool keep, bool wantSecret, bool maybeGo)
+    {
+        var path = e.Path;
         var len = (int)Math.Min(e.Size, int.MaxValue - 64);
         var buf = ArrayPool<byte>.Shared.Rent(len);
         try
@@ -152,42 +158,46 @@ public sealed class ImageScanner : IImageVisitor
             }
             if (n < len && (pkgKind != null || keep || wantSecret)) n += ReadUpTo(e.Content, buf.AsSpan(n, len - n));
             data = buf.AsSpan(0, n);
-            if (pkgKind != null)
-            {
-                var bytes = data.ToArray();
-                try
-                {
-                    var pk = pkgKind == "java" ? Packages.JavaArchives.Parse(bytes, path) : PackageParsers.Parse(pkgKind, bytes);
-                    l.PackageFiles.Add((path, pkgKind, pk));
-                    if (pkgKind == "rpm" && path.EndsWith("/rpmdb.sqlite", StringComparison.Ordinal)) l.Keep[path] = bytes; // read again with its WAL
-                    if (pk.Count == 0 && pkgKind is "npm" or "dotnet" && !IsJson(bytes))
-                        l.Problems.Add($"/{path} is not valid JSON: its packages were not read");
-                }
-                catch (InvalidDataException ex)
-                {
-                    l.PackageFiles.Add((path, pkgKind, new List<RawPackage>()));
-                    l.Problems.Add($"/{path}: the package database could not be read ({ex.Message}); its packages are missing from the inventory.");
-                }
-            }
+            if (pkgKind != null) ReadPackages(l, path, pkgKind, data.ToArray());
             if (keep) l.Keep[path] = data.ToArray();
-            if (wantSecret && !SecretRules.LooksBinary(data))
-            {
-                var lower = ArrayPool<byte>.Shared.Rent(n);
-                try
-                {
-                    Ascii.ToLower(data, lower.AsSpan(0, n), out _);
-                    if (!SecretRules.AnyKeyword(lower.AsSpan(0, n), path)) return;
-                }
-                finally { ArrayPool<byte>.Shared.Return(lower); }
-                var text = Encoding.Latin1.GetString(data);
-                foreach (var m in SecretRules.Scan(text, path, rule => l.Problems.Add($"/{path}: secret rule {rule} timed out: the file was not fully checked")))
-                    l.Secrets.Add((path, m));
-            }
+            if (wantSecret && !SecretRules.LooksBinary(data)) ScanSecrets(l, path, data);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buf);
         }
+    }
+
+    static void ReadPackages(LayerData l, string path, string pkgKind, byte[] bytes)
+    {
+        try
+        {
+            var pk = pkgKind == "java" ? Packages.JavaArchives.Parse(bytes, path) : PackageParsers.Parse(pkgKind, bytes);
+            l.PackageFiles.Add((path, pkgKind, pk));
+            if (pkgKind == "rpm" && path.EndsWith("/rpmdb.sqlite", StringComparison.Ordinal)) l.Keep[path] = bytes; // read again with its WAL
+            if (pk.Count == 0 && pkgKind is "npm" or "dotnet" && !IsJson(bytes))
+                l.Problems.Add($"/{path} is not valid JSON: its packages were not read");
+        }
+        catch (InvalidDataException ex)
+        {
+            l.PackageFiles.Add((path, pkgKind, new List<RawPackage>()));
+            l.Problems.Add($"/{path}: the package database could not be read ({ex.Message}); its packages are missing from the inventory.");
+        }
+    }
+
+    static void ScanSecrets(LayerData l, string path, ReadOnlySpan<byte> data)
+    {
+        var n = data.Length;
+        var lower = ArrayPool<byte>.Shared.Rent(Math.Max(1, n));
+        try
+        {
+            Ascii.ToLower(data, lower.AsSpan(0, n), out _);
+            if (!SecretRules.AnyKeyword(lower.AsSpan(0, n), path)) return;
+        }
+        finally { ArrayPool<byte>.Shared.Return(lower); }
+        var text = Encoding.Latin1.GetString(data);
+        foreach (var m in SecretRules.Scan(text, path, rule => l.Problems.Add($"/{path}: secret rule {rule} timed out: the file was not fully checked")))
+            l.Secrets.Add((path, m));
     }
 
     static bool IsJson(byte[] content)
@@ -239,39 +249,10 @@ public sealed class ImageScanner : IImageVisitor
         var result = new ImageScanResult { Image = _image, ImageId = img.ConfigDigest ?? "", Architecture = img.Config.Architecture, Created = ImageCreated(img.ConfigJson) };
         var ordered = img.Layers.OrderBy(x => x.Index).Select(x => _layers.TryGetValue(x.Key, out var d) ? d : new LayerData(this)).ToList();
         result.DiffIds = img.Layers.OrderBy(x => x.Index).Select(x => x.DiffId).ToArray();
+        var stack = new LayerStack(ordered);
         var n = ordered.Count;
         for (var i = 0; i < n; i++)
             foreach (var p in ordered[i].Problems) result.Problems.Add($"layer {i}: {p}");
-
-        bool Visible(string path, int layer)
-        {
-            for (var j = layer + 1; j < n; j++)
-            {
-                var L = ordered[j];
-                if (L.Paths.Contains(path)) return false;
-                if (L.Whiteouts.Count == 0 && L.Opaques.Count == 0) continue;
-                if (L.Whiteouts.Contains(path)) return false;
-                var p = path;
-                while (true)
-                {
-                    var i = p.LastIndexOf('/');
-                    var parent = i < 0 ? "" : p[..i];
-                    if (L.Whiteouts.Contains(parent) && parent.Length > 0) return false;
-                    if (L.Opaques.Contains(parent)) return false;
-                    if (i < 0) break;
-                    p = parent;
-                }
-            }
-            return true;
-        }
-        int TopmostVisible(string path)
-        {
-            for (var i = n - 1; i >= 0; i--)
-                if (ordered[i].Paths.Contains(path)) return Visible(path, i) ? i : -1;
-            return -1;
-        }
-        byte[]? Final(string path) { var i = TopmostVisible(path); return i >= 0 ? ordered[i].Keep.GetValueOrDefault(path) : null; }
-        bool Exists(string path) => TopmostVisible(path) >= 0;
 
         // Base layers
         var config = ImageConfigModel.Parse(img.ConfigJson);
@@ -281,74 +262,114 @@ public sealed class ImageScanner : IImageVisitor
         var baseHistory = _options.BaseLayerCount >= 0 ? Math.Max(0, _options.BaseHistoryCount) : guessHistory;
         for (var i = 0; i < baseCount; i++) result.BaseLayers.Add(i);
 
-        // OS
-        var osRelease = Final("etc/os-release") ?? Final("usr/lib/os-release");
-        if (osRelease != null)
-        {
-            foreach (var line in Encoding.UTF8.GetString(osRelease).Split('\n'))
-            {
-                var eq = line.IndexOf('=');
-                if (eq <= 0) continue;
-                var k = line[..eq].Trim();
-                var v = line[(eq + 1)..].Trim().Trim('"', '\'');
-                if (k == "ID") result.OsId = v;
-                else if (k == "VERSION_ID") result.OsVersionId = v;
-                else if (k == "VERSION_CODENAME") result.OsCodename = v;
-            }
-        }
-
-        if (_options.Packages) ResolvePackages(result, ordered, Visible, Final);
-
-        if (_options.Secrets)
-        {
-            for (var i = 0; i < n; i++)
-                foreach (var (path, m) in ordered[i].Secrets)
-                    result.Findings.Add(new SecurityFinding
-                    {
-                        Image = _image,
-                        Kind = "Secret",
-                        RuleId = m.Rule.Id,
-                        Severity = m.Rule.Severity,
-                        Title = m.Rule.Title + " in a file",
-                        Location = "/" + path + ":" + m.Line,
-                        Match = m.Redacted,
-                        Status = Visible(path, i) ? "PresentInFinalImage" : "RemovedButExtractable",
-                        Layer = i,
-                        LayerDiffId = result.DiffIds[i],
-                        IsBaseLayer = result.BaseLayers.Contains(i),
-                        Rationale = m.Rule.Rationale + " Files deleted in a later layer stay extractable from the layer that added them.",
-                        Cis = "4.10",
-                        Dockle = "CIS-DI-0010",
-                    });
-        }
-
-        if (_options.Config)
-        {
-            var special = new List<(string, int, int, bool)>();
-            var ww = new List<(string, int, int, bool)>();
-            var seenSpecial = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = n - 1; i >= 0; i--)
-            {
-                foreach (var s in ordered[i].SpecialBits)
-                    if (Visible(s.Path, i) && seenSpecial.Add(s.Path)) special.Add((s.Path, s.Mode, i, result.BaseLayers.Contains(i)));
-                foreach (var w in ordered[i].WorldWritable)
-                    if ((w.Dir || Visible(w.Path, i)) && seenSpecial.Add("ww:" + w.Path)) ww.Add((w.Path, w.Mode, i, result.BaseLayers.Contains(i)));
-            }
-            var ctx = new ConfigCheckContext
-            {
-                Image = _image,
-                Config = config,
-                PasswdText = Final("etc/passwd") is { } pw ? Encoding.UTF8.GetString(pw) : null,
-                Exists = Exists,
-                SetuidFiles = special.OrderBy(s => s.Item1, StringComparer.Ordinal).ToList(),
-                WorldWritable = ww.OrderBy(s => s.Item1, StringComparer.Ordinal).ToList(),
-                BaseLayers = result.BaseLayers,
-                BaseHistoryCount = baseHistory,
-                DiffIds = result.DiffIds,
-            };
-            result.Findings.AddRange(ConfigChecks.Run(ctx));
-        }
+        ReadOsRelease(result, stack.Final("etc/os-release") ?? stack.Final("usr/lib/os-release"));
+        if (_options.Packages) ResolvePackages(result, ordered, stack.Visible, stack.Final);
+        if (_options.Secrets) AddSecretFindings(result, ordered, stack);
+        if (_options.Config) AddConfigFindings(result, ordered, stack, config, baseHistory);
         return result;
+    }
+
+    /// <summary>What a path looks like through the layers: visible in the final image, from which layer, with which kept content.</summary>
+    sealed class LayerStack(List<LayerData> ordered)
+    {
+        /// <summary>Whether <paramref name="path"/> added in <paramref name="layer"/> is still in the final image (no later layer replaces or whites it out).</summary>
+        public bool Visible(string path, int layer)
+        {
+            for (var j = layer + 1; j < ordered.Count; j++)
+            {
+                var l = ordered[j];
+                if (l.Paths.Contains(path)) return false;
+                if (l.Whiteouts.Count == 0 && l.Opaques.Count == 0) continue;
+                if (l.Whiteouts.Contains(path)) return false;
+                var p = path;
+                while (true)
+                {
+                    var i = p.LastIndexOf('/');
+                    var parent = i < 0 ? "" : p[..i];
+                    if (l.Whiteouts.Contains(parent) && parent.Length > 0) return false;
+                    if (l.Opaques.Contains(parent)) return false;
+                    if (i < 0) break;
+                    p = parent;
+                }
+            }
+            return true;
+        }
+
+        int TopmostVisible(string path)
+        {
+            for (var i = ordered.Count - 1; i >= 0; i--)
+                if (ordered[i].Paths.Contains(path)) return Visible(path, i) ? i : -1;
+            return -1;
+        }
+
+        public byte[]? Final(string path) { var i = TopmostVisible(path); return i >= 0 ? ordered[i].Keep.GetValueOrDefault(path) : null; }
+
+        public bool Exists(string path) => TopmostVisible(path) >= 0;
+    }
+
+    static void ReadOsRelease(ImageScanResult result, byte[]? osRelease)
+    {
+        if (osRelease == null) return;
+        foreach (var line in Encoding.UTF8.GetString(osRelease).Split('\n'))
+        {
+            var eq = line.IndexOf('=');
+            if (eq <= 0) continue;
+            var k = line[..eq].Trim();
+            var v = line[(eq + 1)..].Trim().Trim('"', '\'');
+            if (k == "ID") result.OsId = v;
+            else if (k == "VERSION_ID") result.OsVersionId = v;
+            else if (k == "VERSION_CODENAME") result.OsCodename = v;
+        }
+    }
+
+    void AddSecretFindings(ImageScanResult result, List<LayerData> ordered, LayerStack stack)
+    {
+        for (var i = 0; i < ordered.Count; i++)
+            foreach (var (path, m) in ordered[i].Secrets)
+                result.Findings.Add(new SecurityFinding
+                {
+                    Image = _image,
+                    Kind = "Secret",
+                    RuleId = m.Rule.Id,
+                    Severity = m.Rule.Severity,
+                    Title = m.Rule.Title + " in a file",
+                    Location = "/" + path + ":" + m.Line,
+                    Match = m.Redacted,
+                    Status = stack.Visible(path, i) ? "PresentInFinalImage" : "RemovedButExtractable",
+                    Layer = i,
+                    LayerDiffId = result.DiffIds[i],
+                    IsBaseLayer = result.BaseLayers.Contains(i),
+                    Rationale = m.Rule.Rationale + " Files deleted in a later layer stay extractable from the layer that added them.",
+                    Cis = "4.10",
+                    Dockle = "CIS-DI-0010",
+                });
+    }
+
+    void AddConfigFindings(ImageScanResult result, List<LayerData> ordered, LayerStack stack, ImageConfigModel config, int baseHistory)
+    {
+        var special = new List<(string, int, int, bool)>();
+        var ww = new List<(string, int, int, bool)>();
+        var seenSpecial = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = ordered.Count - 1; i >= 0; i--)
+        {
+            foreach (var s in ordered[i].SpecialBits)
+                if (stack.Visible(s.Path, i) && seenSpecial.Add(s.Path)) special.Add((s.Path, s.Mode, i, result.BaseLayers.Contains(i)));
+            foreach (var w in ordered[i].WorldWritable)
+                if ((w.Dir || stack.Visible(w.Path, i)) && seenSpecial.Add("ww:" + w.Path)) ww.Add((w.Path, w.Mode, i, result.BaseLayers.Contains(i)));
+        }
+        var ctx = new ConfigCheckContext
+        {
+            Image = _image,
+            Config = config,
+            PasswdText = stack.Final("etc/passwd") is { } pw ? Encoding.UTF8.GetString(pw) : null,
+            Exists = stack.Exists,
+            SetuidFiles = special.OrderBy(s => s.Item1, StringComparer.Ordinal).ToList(),
+            WorldWritable = ww.OrderBy(s => s.Item1, StringComparer.Ordinal).ToList(),
+            BaseLayers = result.BaseLayers,
+            BaseHistoryCount = baseHistory,
+            DiffIds = result.DiffIds,
+        };
+        result.Findings.AddRange(ConfigChecks.Run(ctx));
     }
 
     static DateTime? ImageCreated(byte[] json)
