@@ -180,6 +180,7 @@ public sealed partial class RegistryClient : IDisposable
         string? config = null;
         long configSize = 0;
         var layers = new List<long>();
+        var layerDigests = new List<string>();
         try
         {
             using var doc = JsonDocument.Parse(body);
@@ -193,10 +194,13 @@ public sealed partial class RegistryClient : IDisposable
             }
             if (root.TryGetProperty("layers", out var ls) && ls.ValueKind == JsonValueKind.Array)
                 foreach (var l in ls.EnumerateArray())
+                {
                     layers.Add(l.TryGetProperty("size", out var s) && s.TryGetInt64(out var sv) ? sv : 0);
+                    layerDigests.Add(l.TryGetProperty("digest", out var ld) && ld.ValueKind == JsonValueKind.String ? ld.GetString() ?? "" : "");
+                }
         }
         catch (JsonException) { }
-        return new RemoteManifest(digest, mediaType, body.LongLength, config, layers.ToArray(), configSize);
+        return new RemoteManifest(digest, mediaType, body.LongLength, config, layers.ToArray(), configSize) { LayerDigests = layerDigests.ToArray() };
     }
 
     /// <summary>The digest a tag points to (HEAD; GET when the registry sends no Docker-Content-Digest), or null.</summary>
@@ -331,16 +335,16 @@ public sealed partial class RegistryClient : IDisposable
         if (!p.TryGetValue("realm", out var realm))
             throw new DockOptException(ErrorIds.RegistryAuthUnsupported, DockOptErrorCategory.InvalidData,
                 $"Registry {Target.Host} sent a Bearer challenge without realm.", Target.Host, null);
-        var fullScope = $"repository:{Target.Repository}:{scope}";
+        var scopes = FullScopes(scope);
         var query = new List<string>();
         if (p.TryGetValue("service", out var service)) query.Add("service=" + Uri.EscapeDataString(service));
-        query.Add("scope=" + Uri.EscapeDataString(fullScope));
+        query.AddRange(scopes.Select(s => "scope=" + Uri.EscapeDataString(s)));
         HttpResponseMessage resp;
         if (Credential.IdentityToken != null)
         {
             var form = new Dictionary<string, string>
             {
-                ["grant_type"] = "refresh_token", ["refresh_token"] = Credential.IdentityToken, ["client_id"] = "dockopt", ["scope"] = fullScope,
+                ["grant_type"] = "refresh_token", ["refresh_token"] = Credential.IdentityToken, ["client_id"] = "dockopt", ["scope"] = string.Join(' ', scopes),
             };
             if (service != null) form["service"] = service;
             using var req = new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
@@ -372,6 +376,22 @@ public sealed partial class RegistryClient : IDisposable
             _tokens[scope] = token!;
         }
     }
+
+    /// <summary>
+    /// The token scopes of a scope key: its first word is the actions on this client's repository (<c>pull</c>,
+    /// <c>pull,push</c>); further words are whole scopes, e.g. <c>repository:&lt;source&gt;:pull</c> for a cross-repository
+    /// mount, which the Docker token spec wants in the same token as <c>repository:&lt;target&gt;:pull,push</c>.
+    /// </summary>
+    List<string> FullScopes(string scope)
+    {
+        var words = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var list = new List<string> { $"repository:{Target.Repository}:{words[0]}" };
+        list.AddRange(words.Skip(1));
+        return list;
+    }
+
+    /// <summary>The scope key of a mount into this repository from <paramref name="source"/> (see <see cref="FullScopes"/>).</summary>
+    static string MountScope(string source) => $"pull,push repository:{source}:pull";
 
     static readonly Regex ChallengeParam = new("(?<k>[A-Za-z_]+)=(?:\"(?<v>[^\"]*)\"|(?<v>[^,\\s]+))", RegexOptions.CultureInvariant);
 
