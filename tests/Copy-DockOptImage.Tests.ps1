@@ -276,3 +276,64 @@ Describe 'Copy-DockOptImage with htpasswd basic auth at one end' -Tag 'RequiresD
         $text | Should -Not -Match ([regex]::Escape([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("copier:$bad"))))
     }
 }
+
+Describe 'Copy-DockOptImage within a registry with a bearer-token realm' -Tag 'RequiresDocker' {
+    # The real CNCF registry in 'auth: token' mode, verifying the JWTs of DockOpt's test token issuer (tests/tools/token_issuer.py).
+    BeforeAll {
+        $script:tokenProblem = $null
+        foreach ($tool in 'docker-registry', 'openssl', 'python3') {
+            if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) { $script:tokenProblem = "no $tool (build.ps1 Bootstrap installs it)" }
+        }
+        if (-not $script:tokenProblem) {
+            & python3 -c 'import cryptography' 2>$null
+            if ($LASTEXITCODE -ne 0) { $script:tokenProblem = 'python3 has no cryptography module (apt-get install python3-cryptography)' }
+        }
+        if (-not $script:tokenProblem) {
+            $port = Get-FreePort
+            $tport = Get-FreePort
+            $dir = Join-Path ([IO.Path]::GetTempPath()) "dockopt-c-copy-token-$port"
+            New-Item -ItemType Directory -Force -Path "$dir/data" | Out-Null
+            $script:tokenReg = [pscustomobject]@{ Port = $port; Host = "127.0.0.1:$port"; Dir = $dir; Log = "$dir/registry.log"; Url = "http://127.0.0.1:$port"
+                TokenLog = "$dir/token.log"; User = 'copier'; Password = 'Pw-' + [guid]::NewGuid().ToString('n'); Process = $null; Issuer = $null }
+            & openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=DockOpt test token issuer' -keyout "$dir/token.key" -out "$dir/token.crt" 2>$null
+            if ($LASTEXITCODE -ne 0) { throw 'openssl could not make the token signing certificate' }
+            $script:tokenReg.Issuer = Start-Process -FilePath python3 -ArgumentList (Join-Path $PSScriptRoot 'tools/token_issuer.py'), $tport, "$dir/token.key", "$dir/token.crt", 'dockopt-c-issuer', $script:tokenReg.User, $script:tokenReg.Password, $script:tokenReg.TokenLog -PassThru -RedirectStandardError "$dir/issuer.err"
+            $td = [DateTime]::UtcNow.AddSeconds(15)
+            while ([DateTime]::UtcNow -lt $td -and (& curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$tport/token") -ne '401') { Start-Sleep -Milliseconds 100 }
+            Set-Content "$dir/config.yml" "version: 0.1`nlog:`n  level: info`n  accesslog:`n    disabled: false`nstorage:`n  filesystem:`n    rootdirectory: $dir/data`nhttp:`n  addr: 127.0.0.1:$port`nauth:`n  token:`n    realm: http://127.0.0.1:$tport/token`n    service: dockopt-c-registry`n    issuer: dockopt-c-issuer`n    rootcertbundle: $dir/token.crt`n"
+            $script:tokenReg.Process = Start-Process -FilePath docker-registry -ArgumentList 'serve', "$dir/config.yml" -RedirectStandardError $script:tokenReg.Log -RedirectStandardOutput "$dir/stdout.log" -PassThru
+            $deadline = [DateTime]::UtcNow.AddSeconds(15)
+            while ([DateTime]::UtcNow -lt $deadline -and (& curl -s -o /dev/null -w '%{http_code}' "$($script:tokenReg.Url)/v2/") -ne '401') { Start-Sleep -Milliseconds 100 }
+            $script:tokenCred = [pscredential]::new($script:tokenReg.User, (ConvertTo-SecureString $script:tokenReg.Password -AsPlainText -Force))
+        }
+    }
+    AfterAll {
+        if ($script:tokenReg) {
+            foreach ($p in $script:tokenReg.Process, $script:tokenReg.Issuer) { if ($p -and -not $p.HasExited) { Stop-Process -Id $p.Id -Force -ErrorAction SilentlyContinue; $p.WaitForExit(5000) | Out-Null } }
+            Remove-Item -Recurse -Force $script:tokenReg.Dir -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'mounts every blob across repositories with one token holding push,pull on the target and pull on the source; nothing uploaded' {
+        if ($script:tokenProblem) { Set-ItResult -Skipped -Because $script:tokenProblem; return }
+        $t = $script:tokenReg
+        $in = Copy-DockOptImage $big "$($t.Host)/team/src" -Credential $script:tokenCred
+        $in.BlobsCopied | Should -BeGreaterThan 0
+        $from = Get-LogLength $t
+        $r = Copy-DockOptImage "$($t.Host)/team/src:big" "$($t.Host)/team/dst:m" -Credential $script:tokenCred -SourceCredential $script:tokenCred
+        $m = Get-Manifest $srcUrl $repo 'big'
+        $r.BlobsMounted | Should -Be ($m.layers.Count + 1)
+        $r.BlobsCopied | Should -Be 0
+        $r.BytesSent | Should -Be 0
+        $r.Digest | Should -Be (Get-Digest $srcUrl $repo 'big')
+        # The registry's own log: every blob POST was a mount answered 201 Created; no PATCH.
+        $writes = @(Get-Writes $t $from)
+        $mounts = @($writes | Where-Object { $_ -match 'method=POST' -and $_ -match 'mount=sha256' -and $_ -match 'http\.response\.status=201' })
+        $mounts.Count | Should -Be ($m.layers.Count + 1) -Because ($writes -join "`n")
+        @($writes | Where-Object { $_ -match 'method=PATCH' }) | Should -BeNullOrEmpty
+        # One token asked for push,pull on the target and pull on the source (the Docker token spec's cross-repository mount).
+        Get-Content $t.TokenLog | Should -Contain 'service=dockopt-c-registry&scope=repository%3Ateam%2Fdst%3Apull%2Cpush&scope=repository%3Ateam%2Fsrc%3Apull' -Because (Get-Content $t.TokenLog -Raw)
+        $h = & curl -sS -I -H "Accept: $script:Accept" -H "Authorization: Bearer $((& curl -sS -u "$($t.User):$($t.Password)" "$((Get-Content "$($t.Dir)/config.yml" | Where-Object { $_ -match 'realm:' }) -replace '^\s*realm:\s*', '')?service=dockopt-c-registry&scope=repository:team/dst:pull" | ConvertFrom-Json).token)" "$($t.Url)/v2/team/dst/manifests/m"
+        (($h | Where-Object { $_ -match '^Docker-Content-Digest:' }) -replace '^Docker-Content-Digest:\s*', '').Trim() | Should -Be (Get-Digest $srcUrl $repo 'big')
+    }
+}

@@ -175,12 +175,29 @@ public sealed partial class RegistryClient
     public async Task<(Uri? Location, long ChunkMin)> StartUploadAsync(string? digest, string? mountFrom, CancellationToken ct)
     {
         var path = $"/v2/{Target.Repository}/blobs/uploads/";
-        if (digest != null && mountFrom != null) path += $"?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(mountFrom)}";
-        using var resp = await SendBodyAsync(HttpMethod.Post, await UrlAsync(path, ct).ConfigureAwait(false), () => new ByteArrayContent(Array.Empty<byte>()), ct).ConfigureAwait(false);
-        if (resp.StatusCode == HttpStatusCode.Created && mountFrom != null) return (null, 0);
-        var chunkMin = resp.Headers.TryGetValues("OCI-Chunk-Min-Length", out var cm) && long.TryParse(cm.FirstOrDefault(), out var v) ? v : 0;
-        return (await LocationAsync(resp, ct).ConfigureAwait(false), chunkMin);
+        var mount = digest != null && mountFrom != null;
+        HttpResponseMessage resp;
+        if (!mount) resp = await SendBodyAsync(HttpMethod.Post, await UrlAsync(path, ct).ConfigureAwait(false), EmptyBody, ct).ConfigureAwait(false);
+        else
+        {
+            var mountUrl = await UrlAsync(path + $"?mount={Uri.EscapeDataString(digest!)}&from={Uri.EscapeDataString(mountFrom!)}", ct).ConfigureAwait(false);
+            try { resp = await SendBodyAsync(HttpMethod.Post, mountUrl, EmptyBody, ct, MountScope(mountFrom!)).ConfigureAwait(false); }
+            catch (DockOptException e) when (e.ErrorId is ErrorIds.RegistryAuthenticationFailed or ErrorIds.RegistryAccessDenied && !Credential.IsAnonymous)
+            {
+                // The token service granted no pull on the source (a subset of the scopes asked for is no error to it): upload instead.
+                _sink.Verbose($"Registry {Target.Host} refused to mount {digest} from {mountFrom} ({e.Message}); uploading it.");
+                resp = await SendBodyAsync(HttpMethod.Post, await UrlAsync(path, ct).ConfigureAwait(false), EmptyBody, ct).ConfigureAwait(false);
+            }
+        }
+        using (resp)
+        {
+            if (resp.StatusCode == HttpStatusCode.Created && mount) return (null, 0);
+            var chunkMin = resp.Headers.TryGetValues("OCI-Chunk-Min-Length", out var cm) && long.TryParse(cm.FirstOrDefault(), out var v) ? v : 0;
+            return (await LocationAsync(resp, ct).ConfigureAwait(false), chunkMin);
+        }
     }
+
+    static HttpContent EmptyBody() => new ByteArrayContent(Array.Empty<byte>());
 
     /// <summary>Sends one chunk of an upload (PATCH with Content-Range); returns the next location.</summary>
     public async Task<Uri> UploadChunkAsync(Uri location, byte[] buffer, int count, long offset, CancellationToken ct)
@@ -268,9 +285,8 @@ public sealed partial class RegistryClient
     /// (the body is rebuilt for each attempt, so it must be replayable), errors mapped as for reads. Authorization is only
     /// sent to the registry's own host (an upload location elsewhere gets none).
     /// </summary>
-    async Task<HttpResponseMessage> SendBodyAsync(HttpMethod method, Uri url, Func<HttpContent> content, CancellationToken ct)
+    async Task<HttpResponseMessage> SendBodyAsync(HttpMethod method, Uri url, Func<HttpContent> content, CancellationToken ct, string scope = "pull,push")
     {
-        const string scope = "pull,push";
         var scheme = await SchemeAsync(ct).ConfigureAwait(false);
         var ownHost = string.Equals(url.IsDefaultPort ? url.Host : $"{url.Host}:{url.Port}", Target.Host, StringComparison.OrdinalIgnoreCase)
                       || string.Equals(url.Host, Target.Host, StringComparison.OrdinalIgnoreCase);
