@@ -157,6 +157,51 @@ Describe 'Copy-DockOptImage between two registries' -Tag 'RequiresDocker' {
         Get-Writes $reg2 $from | Should -BeNullOrEmpty
     }
 
+    It 'copies the blobs of a six-layer image three at a time (the registry''s log: upload sessions overlap, never more than 3)' {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        $six = "$src/$repo`:six"
+        try {
+            $lines = @('FROM scratch')
+            for ($i = 1; $i -le 6; $i++) {
+                $bytes = [byte[]]::new(2MB); [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
+                [IO.File]::WriteAllBytes("$dir/part$i", $bytes)
+                $lines += "COPY part$i /part$i"
+            }
+            Set-Content "$dir/Dockerfile" ($lines -join "`n")
+            $savedBuildKit = $env:DOCKER_BUILDKIT
+            $env:DOCKER_BUILDKIT = '0'
+            try { $out = & docker build -q -t $six $dir 2>&1 } finally { $env:DOCKER_BUILDKIT = $savedBuildKit }
+            if ($LASTEXITCODE -ne 0) { throw "docker build failed: $out" }
+            $out = & docker push $six 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "docker push failed: $out" }
+        }
+        finally { Remove-Item -Recurse -Force $dir; & docker image rm -f $six *> $null }
+        $from = Get-LogLength $reg2
+        $r = Copy-DockOptImage $six "$($reg2.Host)/c/six"
+        $m = Get-Manifest $srcUrl $repo 'six'
+        $m.layers.Count | Should -Be 6
+        $r.BlobsCopied | Should -Be 7
+        $r.BytesSent | Should -Be ($m.config.size + ($m.layers | Measure-Object size -Sum).Sum)
+        Get-Digest $reg2.Url 'c/six' 'six' | Should -Be (Get-Digest $srcUrl $repo 'six')
+        # Each upload session (its id in the upload URL) from its first PATCH's start (end - duration) to its PUT's end.
+        $sessions = @{}
+        foreach ($line in (Get-Content $reg2.Log | Select-Object -Skip $from | Where-Object { $_ -match 'msg="response completed"' -and $_ -match 'http\.request\.method=(PATCH|PUT)' -and $_ -match '/blobs/uploads/(?<id>[0-9a-f-]{36})' })) {
+            $id = ([regex]::Match($line, '/blobs/uploads/(?<id>[0-9a-f-]{36})')).Groups['id'].Value
+            $end = [DateTimeOffset]::Parse(([regex]::Match($line, 'time="(?<t>[^"]+)"')).Groups['t'].Value).UtcDateTime
+            $dur = ([regex]::Match($line, 'http\.response\.duration=(?<d>[0-9.]+)(?<u>ms|s|µs)')).Groups
+            $ms = [double]$dur['d'].Value * $(switch ($dur['u'].Value) { 's' { 1000 } 'ms' { 1 } default { 0.001 } })
+            $start = $end.AddMilliseconds(-$ms)
+            if (-not $sessions.ContainsKey($id)) { $sessions[$id] = [pscustomobject]@{ Start = $start; End = $end } }
+            else { if ($start -lt $sessions[$id].Start) { $sessions[$id].Start = $start }; if ($end -gt $sessions[$id].End) { $sessions[$id].End = $end } }
+        }
+        $sessions.Count | Should -Be 7
+        # Sessions open at once: the most open at any session's start.
+        $overlap = ($sessions.Values | ForEach-Object { $t = $_.Start; @($sessions.Values | Where-Object { $_.Start -le $t -and $_.End -gt $t }).Count } | Measure-Object -Maximum).Maximum
+        $overlap | Should -BeLessOrEqual 3
+        $overlap | Should -BeGreaterOrEqual 2
+    }
+
     It 'skips blobs the destination already has (HEAD): a child image sends only its own layer' {
         $r = Copy-DockOptImage $child -Destination "$($reg2.Host)/c/one"
         $m = Get-Manifest $srcUrl $repo 'child'

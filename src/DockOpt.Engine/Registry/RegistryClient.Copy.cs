@@ -25,6 +25,7 @@ public sealed partial class RegistryClient
 {
     string? _uploadCerts;
     HttpClient? _uploadHttp;
+    readonly object _uploadLock = new();
 
     /// <summary>A client that can also stream whole blobs (its uploads have no overall time limit; cancellation ends them).</summary>
     public static RegistryClient ForCopy(RegistryTarget target, RegistryCredential credential, RetryPolicy retry, IDockOptSink sink, string? certsDirectory = null) =>
@@ -38,22 +39,28 @@ public sealed partial class RegistryClient
     {
         get
         {
-            if (_uploadHttp != null) return _uploadHttp;
-            var cas = LoadCertsD(_uploadCerts ?? "/etc/docker/certs.d", Target.Host);
-            var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(20) };
-            if (cas.Count > 0)
-                handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, cert, _, errors) => Validate(cert, errors, cas) };
-            _uploadHttp = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-            _uploadHttp.DefaultRequestHeaders.UserAgent.ParseAdd("DockOpt/1.0");
-            return _uploadHttp;
+            lock (_uploadLock)
+            {
+                if (_uploadHttp != null) return _uploadHttp;
+                var cas = LoadCertsD(_uploadCerts ?? "/etc/docker/certs.d", Target.Host);
+                var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(20) };
+                if (cas.Count > 0)
+                    handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, cert, _, errors) => Validate(cert, errors, cas) };
+                _uploadHttp = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+                _uploadHttp.DefaultRequestHeaders.UserAgent.ParseAdd("DockOpt/1.0");
+                return _uploadHttp;
+            }
         }
     }
 
     /// <summary>Disposes the upload client (<see cref="ForCopy"/> clients call it when done).</summary>
     public void ReleaseUploads()
     {
-        _uploadHttp?.Dispose();
-        _uploadHttp = null;
+        lock (_uploadLock)
+        {
+            _uploadHttp?.Dispose();
+            _uploadHttp = null;
+        }
     }
 
     /// <summary>
