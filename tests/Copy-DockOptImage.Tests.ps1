@@ -339,10 +339,11 @@ Describe 'Copy-DockOptImage within a registry with a bearer-token realm' -Tag 'R
             $dir = Join-Path ([IO.Path]::GetTempPath()) "dockopt-c-copy-token-$port"
             New-Item -ItemType Directory -Force -Path "$dir/data" | Out-Null
             $script:tokenReg = [pscustomobject]@{ Port = $port; Host = "127.0.0.1:$port"; Dir = $dir; Log = "$dir/registry.log"; Url = "http://127.0.0.1:$port"
-                TokenLog = "$dir/token.log"; User = 'copier'; Password = 'Pw-' + [guid]::NewGuid().ToString('n'); Process = $null; Issuer = $null }
+                TokenLog = "$dir/token.log"; User = 'copier'; Password = 'Pw-' + [guid]::NewGuid().ToString('n'); Password2 = 'Pw2-' + [guid]::NewGuid().ToString('n')
+                Process = $null; Issuer = $null }
             & openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=DockOpt test token issuer' -keyout "$dir/token.key" -out "$dir/token.crt" 2>$null
             if ($LASTEXITCODE -ne 0) { throw 'openssl could not make the token signing certificate' }
-            $script:tokenReg.Issuer = Start-Process -FilePath python3 -ArgumentList (Join-Path $PSScriptRoot 'tools/token_issuer.py'), $tport, "$dir/token.key", "$dir/token.crt", 'dockopt-c-issuer', $script:tokenReg.User, $script:tokenReg.Password, $script:tokenReg.TokenLog -PassThru -RedirectStandardError "$dir/issuer.err"
+            $script:tokenReg.Issuer = Start-Process -FilePath python3 -ArgumentList (Join-Path $PSScriptRoot 'tools/token_issuer.py'), $tport, "$dir/token.key", "$dir/token.crt", 'dockopt-c-issuer', $script:tokenReg.User, $script:tokenReg.Password, $script:tokenReg.TokenLog, "pusher:$($script:tokenReg.Password2):team/dst2" -PassThru -RedirectStandardError "$dir/issuer.err"
             $td = [DateTime]::UtcNow.AddSeconds(15)
             while ([DateTime]::UtcNow -lt $td -and (& curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$tport/token") -ne '401') { Start-Sleep -Milliseconds 100 }
             Set-Content "$dir/config.yml" "version: 0.1`nlog:`n  level: info`n  accesslog:`n    disabled: false`nstorage:`n  filesystem:`n    rootdirectory: $dir/data`nhttp:`n  addr: 127.0.0.1:$port`nauth:`n  token:`n    realm: http://127.0.0.1:$tport/token`n    service: dockopt-c-registry`n    issuer: dockopt-c-issuer`n    rootcertbundle: $dir/token.crt`n"
@@ -350,6 +351,8 @@ Describe 'Copy-DockOptImage within a registry with a bearer-token realm' -Tag 'R
             $deadline = [DateTime]::UtcNow.AddSeconds(15)
             while ([DateTime]::UtcNow -lt $deadline -and (& curl -s -o /dev/null -w '%{http_code}' "$($script:tokenReg.Url)/v2/") -ne '401') { Start-Sleep -Milliseconds 100 }
             $script:tokenCred = [pscredential]::new($script:tokenReg.User, (ConvertTo-SecureString $script:tokenReg.Password -AsPlainText -Force))
+            # A second account that may only use team/dst2: its tokens never carry pull on team/src.
+            $script:pusherCred = [pscredential]::new('pusher', (ConvertTo-SecureString $script:tokenReg.Password2 -AsPlainText -Force))
         }
     }
     AfterAll {
@@ -380,5 +383,23 @@ Describe 'Copy-DockOptImage within a registry with a bearer-token realm' -Tag 'R
         Get-Content $t.TokenLog | Should -Contain 'service=dockopt-c-registry&scope=repository%3Ateam%2Fdst%3Apull%2Cpush&scope=repository%3Ateam%2Fsrc%3Apull' -Because (Get-Content $t.TokenLog -Raw)
         $h = & curl -sS -I -H "Accept: $script:Accept" -H "Authorization: Bearer $((& curl -sS -u "$($t.User):$($t.Password)" "$((Get-Content "$($t.Dir)/config.yml" | Where-Object { $_ -match 'realm:' }) -replace '^\s*realm:\s*', '')?service=dockopt-c-registry&scope=repository:team/dst:pull" | ConvertFrom-Json).token)" "$($t.Url)/v2/team/dst/manifests/m"
         (($h | Where-Object { $_ -match '^Docker-Content-Digest:' }) -replace '^Docker-Content-Digest:\s*', '').Trim() | Should -Be (Get-Digest $srcUrl $repo 'big')
+    }
+
+    It 'uploads instead when the destination account may not pull the source (the token service leaves that scope out); digests kept' {
+        if ($script:tokenProblem) { Set-ItResult -Skipped -Because $script:tokenProblem; return }
+        $t = $script:tokenReg
+        $null = Copy-DockOptImage $big "$($t.Host)/team/src" -Credential $script:tokenCred
+        $from = Get-LogLength $t
+        $r = Copy-DockOptImage "$($t.Host)/team/src:big" "$($t.Host)/team/dst2:f" -Credential $script:pusherCred -SourceCredential $script:tokenCred -Verbose 4>&1 |
+            Tee-Object -Variable all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        $m = Get-Manifest $srcUrl $repo 'big'
+        $r.BlobsMounted | Should -Be 0
+        $r.BlobsCopied | Should -Be ($m.layers.Count + 1)
+        $r.BytesSent | Should -Be ($m.config.size + ($m.layers | Measure-Object size -Sum).Sum)
+        $r.Digest | Should -Be (Get-Digest $srcUrl $repo 'big')
+        # One refused mount, then plain uploads: the registry saw one mount POST answered 401 and one PATCH per blob.
+        $writes = @(Get-Writes $t $from)
+        @($writes | Where-Object { $_ -match 'msg="response completed"' -and $_ -match 'method=PATCH' }).Count | Should -Be ($m.layers.Count + 1)
+        @($all | Where-Object { "$_" -match 'refused to mount' }).Count | Should -BeGreaterOrEqual 1
     }
 }
