@@ -299,7 +299,13 @@ public sealed class ImagePublisher
             if (await ManifestOfAsync(run, d, ct).ConfigureAwait(false) is { } known) candidates.AddRange(known.LayerDigests);
         foreach (var m in run.Manifests.Values) candidates.AddRange(m.LayerDigests);
         if (_engine.EngineProduct != "Docker") candidates.AddRange(run.OtherTagLayers ??= await OtherTagLayersAsync(run, ct).ConfigureAwait(false));
-        return await run.Figures.SnapshotAsync(run.Reg, candidates, ct).ConfigureAwait(false);
+        try { return await run.Figures.SnapshotAsync(run.Reg, candidates, ct).ConfigureAwait(false); }
+        catch (DockOptException e) when (e.ErrorId is ErrorIds.RegistryAccessDenied or ErrorIds.RegistryError)
+        {
+            // The push itself decides; without the check, layers the repository held count as sent.
+            _sink.Verbose($"Could not check which layers {Target} holds before the push: {e.Message}");
+            return new HashSet<string>(run.Figures.Present, StringComparer.Ordinal);
+        }
     }
 
     /// <summary>The layer digests of the repository's other tags (the first 50 it lists; 4 manifests at a time).</summary>
