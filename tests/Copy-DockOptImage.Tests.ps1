@@ -157,6 +157,51 @@ Describe 'Copy-DockOptImage between two registries' -Tag 'RequiresDocker' {
         Get-Writes $reg2 $from | Should -BeNullOrEmpty
     }
 
+    It 'copies the blobs of a six-layer image three at a time (the registry''s log: upload sessions overlap, never more than 3)' {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ([guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        $six = "$src/$repo`:six"
+        try {
+            $lines = @('FROM scratch')
+            for ($i = 1; $i -le 6; $i++) {
+                $bytes = [byte[]]::new(2MB); [Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
+                [IO.File]::WriteAllBytes("$dir/part$i", $bytes)
+                $lines += "COPY part$i /part$i"
+            }
+            Set-Content "$dir/Dockerfile" ($lines -join "`n")
+            $savedBuildKit = $env:DOCKER_BUILDKIT
+            $env:DOCKER_BUILDKIT = '0'
+            try { $out = & docker build -q -t $six $dir 2>&1 } finally { $env:DOCKER_BUILDKIT = $savedBuildKit }
+            if ($LASTEXITCODE -ne 0) { throw "docker build failed: $out" }
+            $out = & docker push $six 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "docker push failed: $out" }
+        }
+        finally { Remove-Item -Recurse -Force $dir; & docker image rm -f $six *> $null }
+        $from = Get-LogLength $reg2
+        $r = Copy-DockOptImage $six "$($reg2.Host)/c/six"
+        $m = Get-Manifest $srcUrl $repo 'six'
+        $m.layers.Count | Should -Be 6
+        $r.BlobsCopied | Should -Be 7
+        $r.BytesSent | Should -Be ($m.config.size + ($m.layers | Measure-Object size -Sum).Sum)
+        Get-Digest $reg2.Url 'c/six' 'six' | Should -Be (Get-Digest $srcUrl $repo 'six')
+        # Each upload session (its id in the upload URL) from its first PATCH's start (end - duration) to its PUT's end.
+        $sessions = @{}
+        foreach ($line in (Get-Content $reg2.Log | Select-Object -Skip $from | Where-Object { $_ -match 'msg="response completed"' -and $_ -match 'http\.request\.method=(PATCH|PUT)' -and $_ -match '/blobs/uploads/(?<id>[0-9a-f-]{36})' })) {
+            $id = ([regex]::Match($line, '/blobs/uploads/(?<id>[0-9a-f-]{36})')).Groups['id'].Value
+            $end = [DateTimeOffset]::Parse(([regex]::Match($line, 'time="(?<t>[^"]+)"')).Groups['t'].Value).UtcDateTime
+            $dur = ([regex]::Match($line, 'http\.response\.duration=(?<d>[0-9.]+)(?<u>ms|s|µs)')).Groups
+            $ms = [double]$dur['d'].Value * $(switch ($dur['u'].Value) { 's' { 1000 } 'ms' { 1 } default { 0.001 } })
+            $start = $end.AddMilliseconds(-$ms)
+            if (-not $sessions.ContainsKey($id)) { $sessions[$id] = [pscustomobject]@{ Start = $start; End = $end } }
+            else { if ($start -lt $sessions[$id].Start) { $sessions[$id].Start = $start }; if ($end -gt $sessions[$id].End) { $sessions[$id].End = $end } }
+        }
+        $sessions.Count | Should -Be 7
+        # Sessions open at once: the most open at any session's start.
+        $overlap = ($sessions.Values | ForEach-Object { $t = $_.Start; @($sessions.Values | Where-Object { $_.Start -le $t -and $_.End -gt $t }).Count } | Measure-Object -Maximum).Maximum
+        $overlap | Should -BeLessOrEqual 3
+        $overlap | Should -BeGreaterOrEqual 2
+    }
+
     It 'skips blobs the destination already has (HEAD): a child image sends only its own layer' {
         $r = Copy-DockOptImage $child -Destination "$($reg2.Host)/c/one"
         $m = Get-Manifest $srcUrl $repo 'child'
@@ -274,5 +319,87 @@ Describe 'Copy-DockOptImage with htpasswd basic auth at one end' -Tag 'RequiresD
         $text = $all + ($ev | Out-String) + $ev[0].Exception.Message
         $text | Should -Not -Match $bad
         $text | Should -Not -Match ([regex]::Escape([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("copier:$bad"))))
+    }
+}
+
+Describe 'Copy-DockOptImage within a registry with a bearer-token realm' -Tag 'RequiresDocker' {
+    # The real CNCF registry in 'auth: token' mode, verifying the JWTs of DockOpt's test token issuer (tests/tools/token_issuer.py).
+    BeforeAll {
+        $script:tokenProblem = $null
+        foreach ($tool in 'docker-registry', 'openssl', 'python3') {
+            if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) { $script:tokenProblem = "no $tool (build.ps1 Bootstrap installs it)" }
+        }
+        if (-not $script:tokenProblem) {
+            & python3 -c 'import cryptography' 2>$null
+            if ($LASTEXITCODE -ne 0) { $script:tokenProblem = 'python3 has no cryptography module (apt-get install python3-cryptography)' }
+        }
+        if (-not $script:tokenProblem) {
+            $port = Get-FreePort
+            $tport = Get-FreePort
+            $dir = Join-Path ([IO.Path]::GetTempPath()) "dockopt-c-copy-token-$port"
+            New-Item -ItemType Directory -Force -Path "$dir/data" | Out-Null
+            $script:tokenReg = [pscustomobject]@{ Port = $port; Host = "127.0.0.1:$port"; Dir = $dir; Log = "$dir/registry.log"; Url = "http://127.0.0.1:$port"
+                TokenLog = "$dir/token.log"; User = 'copier'; Password = 'Pw-' + [guid]::NewGuid().ToString('n'); Password2 = 'Pw2-' + [guid]::NewGuid().ToString('n')
+                Process = $null; Issuer = $null }
+            & openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=DockOpt test token issuer' -keyout "$dir/token.key" -out "$dir/token.crt" 2>$null
+            if ($LASTEXITCODE -ne 0) { throw 'openssl could not make the token signing certificate' }
+            $script:tokenReg.Issuer = Start-Process -FilePath python3 -ArgumentList (Join-Path $PSScriptRoot 'tools/token_issuer.py'), $tport, "$dir/token.key", "$dir/token.crt", 'dockopt-c-issuer', $script:tokenReg.User, $script:tokenReg.Password, $script:tokenReg.TokenLog, "pusher:$($script:tokenReg.Password2):team/dst2" -PassThru -RedirectStandardError "$dir/issuer.err"
+            $td = [DateTime]::UtcNow.AddSeconds(15)
+            while ([DateTime]::UtcNow -lt $td -and (& curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$tport/token") -ne '401') { Start-Sleep -Milliseconds 100 }
+            Set-Content "$dir/config.yml" "version: 0.1`nlog:`n  level: info`n  accesslog:`n    disabled: false`nstorage:`n  filesystem:`n    rootdirectory: $dir/data`nhttp:`n  addr: 127.0.0.1:$port`nauth:`n  token:`n    realm: http://127.0.0.1:$tport/token`n    service: dockopt-c-registry`n    issuer: dockopt-c-issuer`n    rootcertbundle: $dir/token.crt`n"
+            $script:tokenReg.Process = Start-Process -FilePath docker-registry -ArgumentList 'serve', "$dir/config.yml" -RedirectStandardError $script:tokenReg.Log -RedirectStandardOutput "$dir/stdout.log" -PassThru
+            $deadline = [DateTime]::UtcNow.AddSeconds(15)
+            while ([DateTime]::UtcNow -lt $deadline -and (& curl -s -o /dev/null -w '%{http_code}' "$($script:tokenReg.Url)/v2/") -ne '401') { Start-Sleep -Milliseconds 100 }
+            $script:tokenCred = [pscredential]::new($script:tokenReg.User, (ConvertTo-SecureString $script:tokenReg.Password -AsPlainText -Force))
+            # A second account that may only use team/dst2: its tokens never carry pull on team/src.
+            $script:pusherCred = [pscredential]::new('pusher', (ConvertTo-SecureString $script:tokenReg.Password2 -AsPlainText -Force))
+        }
+    }
+    AfterAll {
+        if ($script:tokenReg) {
+            foreach ($p in $script:tokenReg.Process, $script:tokenReg.Issuer) { if ($p -and -not $p.HasExited) { Stop-Process -Id $p.Id -Force -ErrorAction SilentlyContinue; $p.WaitForExit(5000) | Out-Null } }
+            Remove-Item -Recurse -Force $script:tokenReg.Dir -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'mounts every blob across repositories with one token holding push,pull on the target and pull on the source; nothing uploaded' {
+        if ($script:tokenProblem) { Set-ItResult -Skipped -Because $script:tokenProblem; return }
+        $t = $script:tokenReg
+        $in = Copy-DockOptImage $big "$($t.Host)/team/src" -Credential $script:tokenCred
+        $in.BlobsCopied | Should -BeGreaterThan 0
+        $from = Get-LogLength $t
+        $r = Copy-DockOptImage "$($t.Host)/team/src:big" "$($t.Host)/team/dst:m" -Credential $script:tokenCred -SourceCredential $script:tokenCred
+        $m = Get-Manifest $srcUrl $repo 'big'
+        $r.BlobsMounted | Should -Be ($m.layers.Count + 1)
+        $r.BlobsCopied | Should -Be 0
+        $r.BytesSent | Should -Be 0
+        $r.Digest | Should -Be (Get-Digest $srcUrl $repo 'big')
+        # The registry's own log: every blob POST was a mount answered 201 Created; no PATCH.
+        $writes = @(Get-Writes $t $from)
+        $mounts = @($writes | Where-Object { $_ -match 'method=POST' -and $_ -match 'mount=sha256' -and $_ -match 'http\.response\.status=201' })
+        $mounts.Count | Should -Be ($m.layers.Count + 1) -Because ($writes -join "`n")
+        @($writes | Where-Object { $_ -match 'method=PATCH' }) | Should -BeNullOrEmpty
+        # One token asked for push,pull on the target and pull on the source (the Docker token spec's cross-repository mount).
+        Get-Content $t.TokenLog | Should -Contain 'service=dockopt-c-registry&scope=repository%3Ateam%2Fdst%3Apull%2Cpush&scope=repository%3Ateam%2Fsrc%3Apull' -Because (Get-Content $t.TokenLog -Raw)
+        $h = & curl -sS -I -H "Accept: $script:Accept" -H "Authorization: Bearer $((& curl -sS -u "$($t.User):$($t.Password)" "$((Get-Content "$($t.Dir)/config.yml" | Where-Object { $_ -match 'realm:' }) -replace '^\s*realm:\s*', '')?service=dockopt-c-registry&scope=repository:team/dst:pull" | ConvertFrom-Json).token)" "$($t.Url)/v2/team/dst/manifests/m"
+        (($h | Where-Object { $_ -match '^Docker-Content-Digest:' }) -replace '^Docker-Content-Digest:\s*', '').Trim() | Should -Be (Get-Digest $srcUrl $repo 'big')
+    }
+
+    It 'uploads instead when the destination account may not pull the source (the token service leaves that scope out); digests kept' {
+        if ($script:tokenProblem) { Set-ItResult -Skipped -Because $script:tokenProblem; return }
+        $t = $script:tokenReg
+        $null = Copy-DockOptImage $big "$($t.Host)/team/src" -Credential $script:tokenCred
+        $from = Get-LogLength $t
+        $r = Copy-DockOptImage "$($t.Host)/team/src:big" "$($t.Host)/team/dst2:f" -Credential $script:pusherCred -SourceCredential $script:tokenCred -Verbose 4>&1 |
+            Tee-Object -Variable all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        $m = Get-Manifest $srcUrl $repo 'big'
+        $r.BlobsMounted | Should -Be 0
+        $r.BlobsCopied | Should -Be ($m.layers.Count + 1)
+        $r.BytesSent | Should -Be ($m.config.size + ($m.layers | Measure-Object size -Sum).Sum)
+        $r.Digest | Should -Be (Get-Digest $srcUrl $repo 'big')
+        # One refused mount, then plain uploads: the registry saw one mount POST answered 401 and one PATCH per blob.
+        $writes = @(Get-Writes $t $from)
+        @($writes | Where-Object { $_ -match 'msg="response completed"' -and $_ -match 'method=PATCH' }).Count | Should -Be ($m.layers.Count + 1)
+        @($all | Where-Object { "$_" -match 'refused to mount' }).Count | Should -BeGreaterOrEqual 1
     }
 }

@@ -46,7 +46,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($script:tag) { & podman image rm -f $script:tag "$($script:repo):p1" *> $null }
+    if ($script:tag) { & podman image rm -f $script:tag "$($script:repo):p1" "$($script:repo):p2" *> $null }
     if ($script:work) { Remove-Item -Recurse -Force $script:work -ErrorAction Ignore }
 }
 
@@ -170,22 +170,66 @@ Describe 'DockOpt against Podman''s Docker-compatible service' -Tag 'RequiresDoc
             (& podman ps -a --filter "ancestor=$($script:tag)" --format '{{.ID}}') | Should -BeNullOrEmpty
         }
 
-        It 'Publish-DockOptImage pushes to the loopback registry over HTTP (as dockerd allows) and a re-publish sends nothing' {
+        It 'Publish-DockOptImage pushes to the loopback registry over HTTP (as dockerd allows); layers and bytes are the registry''s, and a re-publish sends nothing' {
             if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
             if (-not $script:registry) {
                 if ($env:CI -eq 'true') { throw 'Precondition missing under CI=true: no registry on 127.0.0.1:5000' }
                 Set-ItResult -Skipped -Because 'no registry on 127.0.0.1:5000 (build.ps1 Bootstrap starts it)'; return
             }
+            $accept = @{ Accept = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' }
+            $path = $script:repo.Substring('127.0.0.1:5000/'.Length)
             $r = Publish-DockOptImage -Engine $script:engine -Name $script:tag -Destination $script:repo -Tag p1
             $r.Status | Should -Be 'Pushed'
             $r.ImageId | Should -Be "sha256:$((PodmanInspect $script:tag).Id)"
-            $path = $script:repo.Substring('127.0.0.1:5000/'.Length)
-            $head = Invoke-WebRequest -Method Head -Uri "http://127.0.0.1:5000/v2/$path/manifests/p1" -Headers @{
-                Accept = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' }
+            $head = Invoke-WebRequest -Method Head -Uri "http://127.0.0.1:5000/v2/$path/manifests/p1" -Headers $accept
             $r.ImageUri | Should -Be "$($script:repo)@$($head.Headers['Docker-Content-Digest'])"
+            # A new repository: every layer of the manifest the registry serves is new to it (Podman's push stream has no
+            # per-layer lines; the figures come from the registry).
+            $m = Invoke-RestMethod -Uri "http://127.0.0.1:5000/v2/$path/manifests/p1" -Headers $accept
+            $m.layers.Count | Should -Be (PodmanInspect $script:tag).RootFS.Layers.Count
+            $r.LayersPushed | Should -Be $m.layers.Count
+            $r.LayersSkipped | Should -Be 0
+            $r.BytesPushed | Should -Be ($m.layers | Measure-Object -Property size -Sum).Sum
             $again = Publish-DockOptImage -Engine $script:engine -Name $script:tag -Destination $script:repo -Tag p1
             $again.Status | Should -Be 'Unchanged'
+            $again.LayersPushed | Should -Be 0
             $again.BytesPushed | Should -Be 0
+            # The same image under a new tag: Podman pushes again, and every blob was already in the repository.
+            $other = Publish-DockOptImage -Engine $script:engine -Name $script:tag -Destination $script:repo -Tag p2
+            $other.Status | Should -Be 'Pushed'
+            $other.Digest | Should -Be $r.Digest
+            $other.LayersPushed | Should -Be 0
+            $other.BytesPushed | Should -Be 0
+            $other.LayersSkipped | Should -Be $m.layers.Count
+        }
+
+        It 'Publish-DockOptImage of a child image through Podman counts only the layer the repository lacked, with the manifest''s size' {
+            if ($script:problem) { Set-ItResult -Skipped -Because $script:problem; return }
+            if (-not $script:registry) {
+                if ($env:CI -eq 'true') { throw 'Precondition missing under CI=true: no registry on 127.0.0.1:5000' }
+                Set-ItResult -Skipped -Because 'no registry on 127.0.0.1:5000 (build.ps1 Bootstrap starts it)'; return
+            }
+            $ctx = Join-Path $script:work 'child'
+            $null = New-Item -ItemType Directory -Force -Path $ctx
+            Set-Content -Path (Join-Path $ctx 'Dockerfile') -NoNewline -Value "FROM $($script:tag)`nRUN echo $([guid]::NewGuid().ToString('n')) > /child.txt`n"
+            $child = 'dockopt-c-podman/child:' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+            $repo = '127.0.0.1:5000/dockopt-c-podman/child-' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+            $path = $repo.Substring('127.0.0.1:5000/'.Length)
+            $accept = @{ Accept = 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' }
+            try {
+                $null = Invoke-DockOptBuild -Engine $script:engine -Path $ctx -Tag $child
+                $base = Publish-DockOptImage -Engine $script:engine -Name $script:tag -Destination $repo -Tag base
+                $r = Publish-DockOptImage -Engine $script:engine -Name $child -Destination $repo -Tag child
+                $b = Invoke-RestMethod -Uri "http://127.0.0.1:5000/v2/$path/manifests/base" -Headers $accept
+                $m = Invoke-RestMethod -Uri "http://127.0.0.1:5000/v2/$path/manifests/child" -Headers $accept
+                $base.LayersPushed | Should -Be $b.layers.Count
+                $m.layers.Count | Should -Be ($b.layers.Count + 1)
+                @($m.layers | Select-Object -First $b.layers.Count | ForEach-Object digest) | Should -Be @($b.layers.digest)
+                $r.LayersPushed | Should -Be 1
+                $r.LayersSkipped | Should -Be $b.layers.Count
+                $r.BytesPushed | Should -Be $m.layers[-1].size
+            }
+            finally { & podman image rm -f $child "$($repo):base" "$($repo):child" *> $null }
         }
 
         It 'Publish-DockOptImage passes -Credential to Podman (X-Registry-Auth) for a registry with basic auth, and a wrong password is RegistryAuthenticationFailed' {

@@ -122,7 +122,11 @@ Describe 'Publish-DockOptImage to a registry without auth' -Tag 'RequiresDocker'
     AfterAll { Stop-TestRegistry $script:reg }
 
     It 'pushes three tags in one call; each digest read back from the registry equals Digest' {
-        $r = @(Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'team/app' -Tag 'v1', 'stable' -TagStrategy Latest)
+        $r = @(Publish-DockOptImage -Name $script:image -Registry $script:reg.Host -Repository 'team/app' -Tag 'v1', 'stable' -TagStrategy Latest -Verbose 4>&1 |
+            Tee-Object -Variable all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        # dockerd's per-layer lines and the registry (blobs HEAD-checked before, manifest after) agree on what was sent.
+        @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and "$_" -match 'the registry shows' }) | Should -BeNullOrEmpty
+        @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and "$_" -match '^Pushed .* layer\(s\) uploaded' }).Count | Should -Be 3
         $r.Count | Should -Be 3
         $r.Tag | Should -Be @('v1', 'stable', 'latest')
         $r | ForEach-Object { $_ | Should -BeOfType ([DockOpt.PublishResult]) }

@@ -21,6 +21,9 @@ public sealed class CopyOptions
     /// </summary>
     public int ChunkSize { get; init; }
 
+    /// <summary>Blobs of one image copied at the same time (docker pushes 5 layers at once, regclient 3 per host, crane 4).</summary>
+    public int MaxConcurrentBlobs { get; init; } = 3;
+
     public string? CertsDirectory { get; init; }
 }
 
@@ -216,14 +219,46 @@ public sealed class ImageCopier
             state.Skipped += blobs.Count;
             return;
         }
-        for (var i = 0; i < blobs.Count; i++)
-        {
-            _sink.Progress(new DockOptProgress(activity, $"Copying to {dst.Target}", $"{m.Digest.Substring(7, 12)}: blob {i + 1} of {blobs.Count}, {ByteSize.Format(state.Bytes)} sent")
-            { PercentComplete = (int)(100L * i / Math.Max(1, blobs.Count)) });
-            await CopyBlobAsync(src, dst, blobs[i], mountFrom, state, ct).ConfigureAwait(false);
-        }
+        await CopyBlobsAsync(src, dst, m, blobs, mountFrom, state, activity, ct).ConfigureAwait(false);
         await dst.PutManifestAsync(reference, m, ct).ConfigureAwait(false);
         state.Manifests++;
+    }
+
+    /// <summary>
+    /// The blobs of one image manifest, <see cref="CopyOptions.MaxConcurrentBlobs"/> at a time; the first failure cancels the
+    /// others and is the one thrown.
+    /// </summary>
+    async Task CopyBlobsAsync(RegistryClient src, RegistryClient dst, RawManifest m, List<BlobDescriptor> blobs, string? mountFrom, CopyState state,
+        int activity, CancellationToken ct)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var gate = new SemaphoreSlim(Math.Max(1, _o.MaxConcurrentBlobs));
+        var done = 0;
+        var copies = blobs.Select(async blob =>
+        {
+            await gate.WaitAsync(failed.Token).ConfigureAwait(false);
+            try
+            {
+                await CopyBlobAsync(src, dst, blob, mountFrom, state, failed.Token).ConfigureAwait(false);
+                var n = Interlocked.Increment(ref done);
+                _sink.Progress(new DockOptProgress(activity, $"Copying to {dst.Target}", $"{m.Digest.Substring(7, 12)}: {n} of {blobs.Count} blobs, {ByteSize.Format(Interlocked.Read(ref state.Bytes))} sent")
+                { PercentComplete = (int)(100L * n / Math.Max(1, blobs.Count)) });
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                failed.Cancel();
+                throw;
+            }
+            finally { gate.Release(); }
+        }).ToList();
+        try { await Task.WhenAll(copies).ConfigureAwait(false); }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // The first real failure, not the cancellations it caused.
+            var first = copies.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
+            if (first != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            throw;
+        }
     }
 
     /// <summary>
@@ -234,7 +269,7 @@ public sealed class ImageCopier
     {
         if (await dst.BlobExistsAsync(blob.Digest, ct).ConfigureAwait(false))
         {
-            state.Skipped++;
+            Interlocked.Increment(ref state.Skipped);
             _sink.Debug($"Blob {blob.Digest}: already in {dst.Target}.");
             return;
         }
@@ -244,7 +279,7 @@ public sealed class ImageCopier
             var (location, chunkMin) = await dst.StartUploadAsync(blob.Digest, mountFrom, ct).ConfigureAwait(false);
             if (location == null)
             {
-                state.Mounted++;
+                Interlocked.Increment(ref state.Mounted);
                 _sink.Verbose($"Blob {blob.Digest}: mounted from {mountFrom}.");
                 return;
             }
@@ -253,8 +288,8 @@ public sealed class ImageCopier
                 var sent = _o.ChunkSize > 0
                     ? await StreamBlobChunkedAsync(src, dst, blob, location, (int)Math.Min(int.MaxValue / 2, Math.Max(_o.ChunkSize, chunkMin)), ct).ConfigureAwait(false)
                     : await StreamBlobAsync(src, dst, blob, location, ct).ConfigureAwait(false);
-                state.Copied++;
-                state.Bytes += sent;
+                Interlocked.Increment(ref state.Copied);
+                Interlocked.Add(ref state.Bytes, sent);
                 _sink.Verbose($"Blob {blob.Digest}: {ByteSize.Format(sent)} copied.");
                 return;
             }

@@ -46,6 +46,10 @@ public sealed class ImagePublisher
         public List<PublishResult> Results { get; } = new();
         public List<string> CreatedTags { get; } = new();
         public Dictionary<string, RemoteManifest> Manifests { get; } = new(StringComparer.Ordinal);
+        /// <summary>Which layer blobs the repository holds, for the figures of each push.</summary>
+        public PushFigures Figures { get; } = new();
+        /// <summary>Layer digests of the repository's other tags, read once per publish (engines without per-layer push lines).</summary>
+        public List<string>? OtherTagLayers { get; set; }
 
         public bool SameImage(RemoteManifest? m) => m != null && (m.ConfigDigest == ImageId || Known.Contains(m.Digest));
     }
@@ -127,7 +131,8 @@ public sealed class ImagePublisher
         {
             try
             {
-                var r = await PushTagAsync(run.Reg, run.Inspect, tag, run.CreatedTags, activity, d => ManifestOfAsync(run, d, ct), ct).ConfigureAwait(false);
+                var before = await PresentBeforeAsync(run, ct).ConfigureAwait(false);
+                var r = await PushTagAsync(run, tag, activity, before, ct).ConfigureAwait(false);
                 Emit(run, r);
                 // A digest the engine now knows for this repository makes later tags cheap to judge.
                 run.Known.Add(r.Digest);
@@ -267,15 +272,62 @@ public sealed class ImagePublisher
     }
 
     /// <summary>Pushes one tag through the engine: tag the image locally, push it (with retries), read the tag back.</summary>
-    async Task<PublishResult> PushTagAsync(RegistryClient reg, ImageInspectResponse inspect, string tag, List<string> createdTags, int activity,
-        Func<string, Task<RemoteManifest?>> manifestOf, CancellationToken ct)
+    async Task<PublishResult> PushTagAsync(PublishRun run, string tag, int activity, IReadOnlySet<string> before, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         var localRef = Target.Reference(tag);
-        await TagLocallyAsync(inspect, tag, localRef, createdTags, ct).ConfigureAwait(false);
-        var (stream, attempts, immutable) = await PushWithRetriesAsync(reg, inspect.ID, tag, localRef, activity, sw, ct).ConfigureAwait(false);
+        await TagLocallyAsync(run.Inspect, tag, localRef, run.CreatedTags, ct).ConfigureAwait(false);
+        var (stream, attempts, immutable) = await PushWithRetriesAsync(run.Reg, run.ImageId, tag, localRef, activity, sw, ct).ConfigureAwait(false);
         if (immutable != null) return immutable;
-        return await VerifyPushAsync(reg, inspect, tag, localRef, stream, attempts, sw, manifestOf, ct).ConfigureAwait(false);
+        var verify = new PushCheck(tag, localRef, stream, attempts, sw, before);
+        return await VerifyPushAsync(run, verify, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>What <see cref="VerifyPushAsync"/> checks a push against.</summary>
+    sealed record PushCheck(string Tag, string LocalRef, PushStream Stream, int Attempts, Stopwatch Clock, IReadOnlySet<string> Before);
+
+    /// <summary>
+    /// Which layer blobs the repository holds right before a push: the layers of every manifest it serves that may share
+    /// layers with the image (the tags being published, manifests the engine recorded for this repository, tags pushed earlier
+    /// in this publish, and, for an engine that prints no per-layer push lines, the repository's other tags), each HEAD-checked.
+    /// </summary>
+    async Task<IReadOnlySet<string>> PresentBeforeAsync(PublishRun run, CancellationToken ct)
+    {
+        var candidates = new List<string>();
+        foreach (var m in run.Remote.Values) if (m != null) candidates.AddRange(m.LayerDigests);
+        foreach (var d in run.Known.ToList())
+            if (await ManifestOfAsync(run, d, ct).ConfigureAwait(false) is { } known) candidates.AddRange(known.LayerDigests);
+        foreach (var m in run.Manifests.Values) candidates.AddRange(m.LayerDigests);
+        if (_engine.EngineProduct != "Docker") candidates.AddRange(run.OtherTagLayers ??= await OtherTagLayersAsync(run, ct).ConfigureAwait(false));
+        try { return await run.Figures.SnapshotAsync(run.Reg, candidates, ct).ConfigureAwait(false); }
+        catch (DockOptException e) when (e.ErrorId is ErrorIds.RegistryAccessDenied or ErrorIds.RegistryError)
+        {
+            // The push itself decides; without the check, layers the repository held count as sent.
+            _sink.Verbose($"Could not check which layers {Target} holds before the push: {e.Message}");
+            return new HashSet<string>(run.Figures.Present, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>The layer digests of the repository's other tags (the first 50 it lists; 4 manifests at a time).</summary>
+    async Task<List<string>> OtherTagLayersAsync(PublishRun run, CancellationToken ct)
+    {
+        try
+        {
+            var tags = (await run.Reg.ListTagsAsync(ct).ConfigureAwait(false)).Where(t => !_o.Tags.Contains(t)).Take(50).ToList();
+            using var gate = new SemaphoreSlim(4);
+            var reads = tags.Select(async t =>
+            {
+                await gate.WaitAsync(ct).ConfigureAwait(false);
+                try { return await run.Reg.GetManifestAsync(t, ct).ConfigureAwait(false); }
+                finally { gate.Release(); }
+            }).ToList();
+            return (await Task.WhenAll(reads).ConfigureAwait(false)).Where(m => m != null).SelectMany(m => m!.LayerDigests).ToList();
+        }
+        catch (DockOptException e) when (e.ErrorId is ErrorIds.RegistryAccessDenied or ErrorIds.RegistryError)
+        {
+            _sink.Verbose($"Could not read the other tags of {Target}: {e.Message} Layers they hold count as sent if the push uses them.");
+            return new List<string>();
+        }
     }
 
     /// <summary>Gives the image the registry name the engine pushes (unless it already has it).</summary>
@@ -377,28 +429,53 @@ public sealed class ImagePublisher
         _ => new DockOptException(ErrorIds.PushFailed, DockOptErrorCategory.InvalidResult, $"Pushing {localRef} failed: {failure}", localRef, null),
     };
 
-    /// <summary>Nothing is reported Pushed that the registry does not have: reads the tag back and counts the bytes sent.</summary>
-    async Task<PublishResult> VerifyPushAsync(RegistryClient reg, ImageInspectResponse inspect, string tag, string localRef, PushStream stream, int attempt,
-        Stopwatch sw, Func<string, Task<RemoteManifest?>> manifestOf, CancellationToken ct)
+    /// <summary>
+    /// Nothing is reported Pushed that the registry does not have: reads the tag back. The layer figures come from the
+    /// registry (the manifest's layers the repository did not hold before the push, with the manifest's sizes); where the
+    /// engine printed per-layer lines (dockerd), its figures are kept and checked against the registry's.
+    /// </summary>
+    async Task<PublishResult> VerifyPushAsync(PublishRun run, PushCheck p, CancellationToken ct)
     {
-        var now = await reg.HeadManifestAsync(tag, ct).ConfigureAwait(false);
+        var reg = run.Reg;
+        var stream = p.Stream;
+        var now = await reg.HeadManifestAsync(p.Tag, ct).ConfigureAwait(false);
         if (now != stream.Digest)
             throw new DockOptException(ErrorIds.PushNotVerified, DockOptErrorCategory.InvalidResult,
-                $"The engine pushed {localRef} as {stream.Digest}, but the registry reports {(now ?? "no manifest")} for the tag.", localRef,
+                $"The engine pushed {p.LocalRef} as {stream.Digest}, but the registry reports {(now ?? "no manifest")} for the tag.", p.LocalRef,
                 "Another client may have pushed the tag at the same time; publish again.");
-        var manifest = await manifestOf(stream.Digest!).ConfigureAwait(false)
+        var manifest = await ManifestOfAsync(run, stream.Digest!, ct).ConfigureAwait(false)
             ?? throw new DockOptException(ErrorIds.PushNotVerified, DockOptErrorCategory.InvalidResult,
-                $"The registry does not return the manifest {stream.Digest} just pushed as {localRef}.", localRef, "Publish again.");
+                $"The registry does not return the manifest {stream.Digest} just pushed as {p.LocalRef}.", p.LocalRef, "Publish again.");
 
+        var gained = run.Figures.Compare(manifest, p.Before);
+        var diffIds = run.DiffIds;
+        int pushed, skipped;
+        long bytes;
+        if (stream.Layers.Count == 0 && manifest.LayerDigests.Length > 0)
+        {
+            (pushed, skipped, bytes) = (gained.Sent, gained.Kept, gained.Bytes);
+            _sink.Verbose($"The engine printed no per-layer push lines; from the registry: {pushed} of {manifest.LayerDigests.Length} layer(s) new to {Target} ({ByteSize.Format(bytes)}).");
+        }
+        else
+        {
+            (pushed, skipped, bytes) = EngineFigures(stream, diffIds, manifest);
+            var mounted = stream.Layers.Values.Count(l => l.Outcome == "Mounted");
+            if (pushed + mounted != gained.Sent)
+                _sink.Verbose($"The engine reported {pushed} layer(s) uploaded and {mounted} mounted; the registry shows {gained.Sent} layer(s) new to {Target} ({string.Join(", ", gained.SentDigests)}).");
+        }
+        _sink.Verbose($"Pushed {p.LocalRef} as {stream.Digest}: {pushed} layer(s) uploaded ({ByteSize.Format(bytes)}), {skipped} already there, {p.Attempts} attempt(s).");
+        return NewResult(p.Tag, manifest, run.ImageId, reg.Credential, PublishStatus.Pushed, pushed, skipped, bytes, p.Clock.Elapsed, p.Attempts);
+    }
+
+    /// <summary>The figures of dockerd's per-layer lines: layers Pushed, with the manifest's compressed size of each.</summary>
+    static (int Pushed, int Skipped, long Bytes) EngineFigures(PushStream stream, string[] diffIds, RemoteManifest manifest)
+    {
         long bytes = 0;
-        var diffIds = inspect.RootFS?.Layers ?? new List<string>();
         var byId = diffIds.Select((d, i) => (Short: d.Length > 19 ? d.Substring(7, 12) : d, Index: i)).GroupBy(x => x.Short).ToDictionary(g => g.Key, g => g.First().Index);
         foreach (var l in stream.Layers.Values.Where(l => l.Outcome == "Pushed"))
-            bytes += byId.TryGetValue(l.Id, out var i) && i < manifest.LayerSizes.Length && manifest.LayerSizes.Length == diffIds.Count
+            bytes += byId.TryGetValue(l.Id, out var i) && i < manifest.LayerSizes.Length && manifest.LayerSizes.Length == diffIds.Length
                 ? manifest.LayerSizes[i] : Math.Max(l.Current, l.Total);
-        var skipped = stream.Skipped + Math.Max(0, diffIds.Count - stream.Layers.Count);
-        _sink.Verbose($"Pushed {localRef} as {stream.Digest}: {stream.Pushed} layer(s) uploaded ({ByteSize.Format(bytes)}), {skipped} already there, {attempt} attempt(s).");
-        return NewResult(tag, manifest, inspect.ID, reg.Credential, PublishStatus.Pushed, stream.Pushed, skipped, bytes, sw.Elapsed, attempt);
+        return (stream.Pushed, stream.Skipped + Math.Max(0, diffIds.Length - stream.Layers.Count), bytes);
     }
 
     async Task<PublishResult> ImmutableAsync(RegistryClient reg, string imageId, string tag, string failure, Stopwatch sw, int attempts, CancellationToken ct)

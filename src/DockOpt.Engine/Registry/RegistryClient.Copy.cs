@@ -25,6 +25,9 @@ public sealed partial class RegistryClient
 {
     string? _uploadCerts;
     HttpClient? _uploadHttp;
+    readonly object _uploadLock = new();
+    /// <summary>Source repositories whose blobs this account may not mount (no pull there): not asked again.</summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _mountRefused = new(StringComparer.Ordinal);
 
     /// <summary>A client that can also stream whole blobs (its uploads have no overall time limit; cancellation ends them).</summary>
     public static RegistryClient ForCopy(RegistryTarget target, RegistryCredential credential, RetryPolicy retry, IDockOptSink sink, string? certsDirectory = null) =>
@@ -38,22 +41,28 @@ public sealed partial class RegistryClient
     {
         get
         {
-            if (_uploadHttp != null) return _uploadHttp;
-            var cas = LoadCertsD(_uploadCerts ?? "/etc/docker/certs.d", Target.Host);
-            var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(20) };
-            if (cas.Count > 0)
-                handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, cert, _, errors) => Validate(cert, errors, cas) };
-            _uploadHttp = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-            _uploadHttp.DefaultRequestHeaders.UserAgent.ParseAdd("DockOpt/1.0");
-            return _uploadHttp;
+            lock (_uploadLock)
+            {
+                if (_uploadHttp != null) return _uploadHttp;
+                var cas = LoadCertsD(_uploadCerts ?? "/etc/docker/certs.d", Target.Host);
+                var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(20) };
+                if (cas.Count > 0)
+                    handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, cert, _, errors) => Validate(cert, errors, cas) };
+                _uploadHttp = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+                _uploadHttp.DefaultRequestHeaders.UserAgent.ParseAdd("DockOpt/1.0");
+                return _uploadHttp;
+            }
         }
     }
 
     /// <summary>Disposes the upload client (<see cref="ForCopy"/> clients call it when done).</summary>
     public void ReleaseUploads()
     {
-        _uploadHttp?.Dispose();
-        _uploadHttp = null;
+        lock (_uploadLock)
+        {
+            _uploadHttp?.Dispose();
+            _uploadHttp = null;
+        }
     }
 
     /// <summary>
@@ -175,12 +184,30 @@ public sealed partial class RegistryClient
     public async Task<(Uri? Location, long ChunkMin)> StartUploadAsync(string? digest, string? mountFrom, CancellationToken ct)
     {
         var path = $"/v2/{Target.Repository}/blobs/uploads/";
-        if (digest != null && mountFrom != null) path += $"?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(mountFrom)}";
-        using var resp = await SendBodyAsync(HttpMethod.Post, await UrlAsync(path, ct).ConfigureAwait(false), () => new ByteArrayContent(Array.Empty<byte>()), ct).ConfigureAwait(false);
-        if (resp.StatusCode == HttpStatusCode.Created && mountFrom != null) return (null, 0);
-        var chunkMin = resp.Headers.TryGetValues("OCI-Chunk-Min-Length", out var cm) && long.TryParse(cm.FirstOrDefault(), out var v) ? v : 0;
-        return (await LocationAsync(resp, ct).ConfigureAwait(false), chunkMin);
+        var mount = digest != null && mountFrom != null && !_mountRefused.ContainsKey(mountFrom);
+        HttpResponseMessage resp;
+        if (!mount) resp = await SendBodyAsync(HttpMethod.Post, await UrlAsync(path, ct).ConfigureAwait(false), EmptyBody, ct).ConfigureAwait(false);
+        else
+        {
+            var mountUrl = await UrlAsync(path + $"?mount={Uri.EscapeDataString(digest!)}&from={Uri.EscapeDataString(mountFrom!)}", ct).ConfigureAwait(false);
+            try { resp = await SendBodyAsync(HttpMethod.Post, mountUrl, EmptyBody, ct, MountScope(mountFrom!)).ConfigureAwait(false); }
+            catch (DockOptException e) when (e.ErrorId is ErrorIds.RegistryAuthenticationFailed or ErrorIds.RegistryAccessDenied && !Credential.IsAnonymous)
+            {
+                // The token service granted no pull on the source (a subset of the scopes asked for is no error to it): upload instead.
+                _mountRefused[mountFrom!] = true;
+                _sink.Verbose($"Registry {Target.Host} refused to mount {digest} from {mountFrom} ({e.Message}); uploading it and the other blobs from there.");
+                resp = await SendBodyAsync(HttpMethod.Post, await UrlAsync(path, ct).ConfigureAwait(false), EmptyBody, ct).ConfigureAwait(false);
+            }
+        }
+        using (resp)
+        {
+            if (resp.StatusCode == HttpStatusCode.Created && mount) return (null, 0);
+            var chunkMin = resp.Headers.TryGetValues("OCI-Chunk-Min-Length", out var cm) && long.TryParse(cm.FirstOrDefault(), out var v) ? v : 0;
+            return (await LocationAsync(resp, ct).ConfigureAwait(false), chunkMin);
+        }
     }
+
+    static HttpContent EmptyBody() => new ByteArrayContent(Array.Empty<byte>());
 
     /// <summary>Sends one chunk of an upload (PATCH with Content-Range); returns the next location.</summary>
     public async Task<Uri> UploadChunkAsync(Uri location, byte[] buffer, int count, long offset, CancellationToken ct)
@@ -264,65 +291,16 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>
-    /// A request with a body (POST, PATCH, PUT) to the registry: auth challenge answered once, transient failures retried
-    /// (the body is rebuilt for each attempt, so it must be replayable), errors mapped as for reads. Authorization is only
-    /// sent to the registry's own host (an upload location elsewhere gets none).
+    /// A request with a body (POST, PATCH, PUT) to the registry, sent as reads are (<see cref="SendAsync(RegistryRequest, string, CancellationToken)"/>):
+    /// the body is rebuilt for each attempt, so it must be replayable. Authorization is only sent to the registry's own host
+    /// (an upload location elsewhere gets none).
     /// </summary>
-    async Task<HttpResponseMessage> SendBodyAsync(HttpMethod method, Uri url, Func<HttpContent> content, CancellationToken ct)
+    async Task<HttpResponseMessage> SendBodyAsync(HttpMethod method, Uri url, Func<HttpContent> content, CancellationToken ct, string scope = "pull,push")
     {
-        const string scope = "pull,push";
         var scheme = await SchemeAsync(ct).ConfigureAwait(false);
         var ownHost = string.Equals(url.IsDefaultPort ? url.Host : $"{url.Host}:{url.Port}", Target.Host, StringComparison.OrdinalIgnoreCase)
                       || string.Equals(url.Host, Target.Host, StringComparison.OrdinalIgnoreCase);
-        var started = DateTime.UtcNow;
-        var authRetried = false;
-        for (var attempt = 1; ; attempt++)
-        {
-            HttpResponseMessage? resp = null;
-            Exception failure;
-            try
-            {
-                using var req = new HttpRequestMessage(method, url) { Content = content() };
-                var auth = ownHost ? AuthorizationFor(scope) : null;
-                if (auth != null) req.Headers.TryAddWithoutValidation("Authorization", auth);
-                Interlocked.Increment(ref _requests);
-                resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                if (resp.StatusCode == HttpStatusCode.Unauthorized && !authRetried && ownHost)
-                {
-                    authRetried = true;
-                    var challenge = resp.Headers.WwwAuthenticate.FirstOrDefault();
-                    resp.Dispose();
-                    await AnswerChallengeAsync(challenge, scope, scheme, ct).ConfigureAwait(false);
-                    attempt--;
-                    continue;
-                }
-                if (resp.IsSuccessStatusCode) return resp;
-                var status = (int)resp.StatusCode;
-                if (resp.StatusCode == HttpStatusCode.Unauthorized) { resp.Dispose(); throw AuthFailed(null); }
-                if (!RetryPolicy.IsTransient(resp.StatusCode))
-                {
-                    var body = Credential.Scrub(await SafeBodyAsync(resp, ct).ConfigureAwait(false));
-                    resp.Dispose();
-                    if (status == 403)
-                        throw new DockOptException(ErrorIds.RegistryAccessDenied, DockOptErrorCategory.PermissionDenied,
-                            $"Registry {Target.Host} denied {method} {url.AbsolutePath} for {Credential}: {Trim(body)}", Target.ToString(),
-                            "Check that the account may push to this repository.");
-                    throw new DockOptException(ErrorIds.RegistryError, DockOptErrorCategory.InvalidResult,
-                        $"Registry {Target.Host} answered HTTP {status} to {method} {url.AbsolutePath}: {Trim(body)}", Target.ToString(), null);
-                }
-                failure = new HttpRequestException($"HTTP {status}", null, resp.StatusCode);
-            }
-            catch (DockOptException) { resp?.Dispose(); throw; }
-            catch (Exception e) when (RetryPolicy.IsTransient(e) && !ct.IsCancellationRequested)
-            {
-                resp?.Dispose();
-                failure = e;
-            }
-            var delay = _retry.Delay(attempt, resp?.Headers.RetryAfter);
-            resp?.Dispose();
-            if (!_retry.CanRetry(attempt, started, delay)) throw Unreachable(failure, attempt, started);
-            _sink.Verbose($"Registry {Target.Host}: {Describe(failure)} on {method} {url.AbsolutePath}; retry {attempt} in {delay.TotalSeconds:0.0} s.");
-            await Task.Delay(delay, ct).ConfigureAwait(false);
-        }
+        var r = new RegistryRequest(method, url, scope, url.AbsolutePath) { Body = content, OwnHost = ownHost };
+        return await SendAsync(r, scheme, ct).ConfigureAwait(false);
     }
 }

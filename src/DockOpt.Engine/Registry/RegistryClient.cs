@@ -180,6 +180,7 @@ public sealed partial class RegistryClient : IDisposable
         string? config = null;
         long configSize = 0;
         var layers = new List<long>();
+        var layerDigests = new List<string>();
         try
         {
             using var doc = JsonDocument.Parse(body);
@@ -193,10 +194,13 @@ public sealed partial class RegistryClient : IDisposable
             }
             if (root.TryGetProperty("layers", out var ls) && ls.ValueKind == JsonValueKind.Array)
                 foreach (var l in ls.EnumerateArray())
+                {
                     layers.Add(l.TryGetProperty("size", out var s) && s.TryGetInt64(out var sv) ? sv : 0);
+                    layerDigests.Add(l.TryGetProperty("digest", out var ld) && ld.ValueKind == JsonValueKind.String ? ld.GetString() ?? "" : "");
+                }
         }
         catch (JsonException) { }
-        return new RemoteManifest(digest, mediaType, body.LongLength, config, layers.ToArray(), configSize);
+        return new RemoteManifest(digest, mediaType, body.LongLength, config, layers.ToArray(), configSize) { LayerDigests = layerDigests.ToArray() };
     }
 
     /// <summary>The digest a tag points to (HEAD; GET when the registry sends no Docker-Content-Digest), or null.</summary>
@@ -218,60 +222,44 @@ public sealed partial class RegistryClient : IDisposable
         return resp.StatusCode;
     }
 
+    /// <summary>A read (GET, HEAD) of <paramref name="path"/> on the registry; 404 is an answer when <paramref name="okIfNotFound"/>.</summary>
     async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string scope, CancellationToken ct,
         string? accept = null, bool okIfNotFound = false)
     {
         var scheme = await SchemeAsync(ct).ConfigureAwait(false);
-        var url = $"{scheme}://{Target.Host}{path}";
+        var r = new RegistryRequest(method, new Uri($"{scheme}://{Target.Host}{path}"), scope, path) { Accept = accept, OkIfNotFound = okIfNotFound };
+        return await SendAsync(r, scheme, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One registry request, built anew for every attempt: the <c>WWW-Authenticate</c> challenge answered once (only for the
+    /// registry's own host: an upload location elsewhere gets no Authorization), transient failures retried within the retry
+    /// policy (honouring Retry-After), refusals mapped to DockOpt errors.
+    /// </summary>
+    async Task<HttpResponseMessage> SendAsync(RegistryRequest r, string scheme, CancellationToken ct)
+    {
         var started = DateTime.UtcNow;
         var authRetried = false;
         for (var attempt = 1; ; attempt++)
         {
             HttpResponseMessage? resp = null;
-            Exception? failure;
+            Exception failure;
             try
             {
-                using var req = new HttpRequestMessage(method, url);
-                if (accept != null) req.Headers.TryAddWithoutValidation("Accept", accept);
-                var auth = AuthorizationFor(scope);
-                if (auth != null) req.Headers.TryAddWithoutValidation("Authorization", auth);
+                using var req = r.Build(r.OwnHost ? AuthorizationFor(r.Scope) : null);
                 Interlocked.Increment(ref _requests);
                 resp = await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                if (resp.StatusCode == HttpStatusCode.Unauthorized && !authRetried)
+                if (resp.StatusCode == HttpStatusCode.Unauthorized && !authRetried && r.OwnHost)
                 {
                     authRetried = true;
                     var challenge = resp.Headers.WwwAuthenticate.FirstOrDefault();
                     resp.Dispose();
-                    await AnswerChallengeAsync(challenge, scope, scheme, ct).ConfigureAwait(false);
+                    await AnswerChallengeAsync(challenge, r.Scope, scheme, ct).ConfigureAwait(false);
                     attempt--;
                     continue;
                 }
-                if (resp.StatusCode == HttpStatusCode.Unauthorized)
-                {
-                    resp.Dispose();
-                    throw AuthFailed(null);
-                }
-                if (resp.StatusCode == HttpStatusCode.Forbidden)
-                {
-                    var body = Credential.Scrub(await SafeBodyAsync(resp, ct).ConfigureAwait(false));
-                    resp.Dispose();
-                    if (body.Contains("expired", StringComparison.OrdinalIgnoreCase))
-                        throw new DockOptException(ErrorIds.RegistryTokenExpired, DockOptErrorCategory.AuthenticationError,
-                            $"Registry {Target.Host} says the authorization token has expired.", Target.Host, "Credentials are fetched again automatically once; otherwise log in again.");
-                    throw new DockOptException(ErrorIds.RegistryAccessDenied, DockOptErrorCategory.PermissionDenied,
-                        $"Registry {Target.Host} denied access to {Target.Repository} for {Credential}: {Trim(body)}", Target.ToString(),
-                        "Check that the account may pull and push this repository.");
-                }
-                if (resp.IsSuccessStatusCode || (okIfNotFound && resp.StatusCode == HttpStatusCode.NotFound)) return resp;
-                if (!RetryPolicy.IsTransient(resp.StatusCode))
-                {
-                    var body = Credential.Scrub(await SafeBodyAsync(resp, ct).ConfigureAwait(false));
-                    var status = (int)resp.StatusCode;
-                    resp.Dispose();
-                    throw new DockOptException(ErrorIds.RegistryError, DockOptErrorCategory.InvalidResult,
-                        $"Registry {Target.Host} answered HTTP {status} to {method} {path}: {Trim(body)}", Target.ToString(), null);
-                }
-                failure = new HttpRequestException($"HTTP {(int)resp.StatusCode}", null, resp.StatusCode);
+                if (resp.IsSuccessStatusCode || (r.OkIfNotFound && resp.StatusCode == HttpStatusCode.NotFound)) return resp;
+                failure = await RefusalAsync(resp, r, ct).ConfigureAwait(false);
             }
             catch (DockOptException) { resp?.Dispose(); throw; }
             catch (Exception e) when (RetryPolicy.IsTransient(e) && !ct.IsCancellationRequested)
@@ -281,16 +269,63 @@ public sealed partial class RegistryClient : IDisposable
             }
             var delay = _retry.Delay(attempt, resp?.Headers.RetryAfter);
             resp?.Dispose();
-            if (!_retry.CanRetry(attempt, started, delay))
-            {
-                if (failure is HttpRequestException { StatusCode: { } sc })
-                    throw new DockOptException(ErrorIds.RegistryUnavailable, DockOptErrorCategory.ResourceUnavailable,
-                        $"Registry {Target.Host} kept answering HTTP {(int)sc} to {method} {path} ({attempt} attempts in {(DateTime.UtcNow - started).TotalSeconds:0.0} s).",
-                        Target.Host, "Try again later; raise -RetryTimeout / -MaxAttempts for a busy registry.");
-                throw Unreachable(failure, attempt, started);
-            }
-            _sink.Verbose($"Registry {Target.Host}: {Describe(failure)} on {method} {path}; retry {attempt} in {delay.TotalSeconds:0.0} s.");
+            if (!_retry.CanRetry(attempt, started, delay)) throw GaveUp(r, failure, attempt, started);
+            _sink.Verbose($"Registry {Target.Host}: {Describe(failure)} on {r.Method} {r.Path}; retry {attempt} in {delay.TotalSeconds:0.0} s.");
             await Task.Delay(delay, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Throws the DockOpt error of a refused request; returns the failure to retry for a transient status.</summary>
+    async Task<Exception> RefusalAsync(HttpResponseMessage resp, RegistryRequest r, CancellationToken ct)
+    {
+        var status = (int)resp.StatusCode;
+        if (resp.StatusCode == HttpStatusCode.Unauthorized) throw AuthFailed(null);
+        if (resp.StatusCode == HttpStatusCode.Forbidden && !r.IsWrite)
+        {
+            var body = Credential.Scrub(await SafeBodyAsync(resp, ct).ConfigureAwait(false));
+            if (body.Contains("expired", StringComparison.OrdinalIgnoreCase))
+                throw new DockOptException(ErrorIds.RegistryTokenExpired, DockOptErrorCategory.AuthenticationError,
+                    $"Registry {Target.Host} says the authorization token has expired.", Target.Host, "Credentials are fetched again automatically once; otherwise log in again.");
+            throw new DockOptException(ErrorIds.RegistryAccessDenied, DockOptErrorCategory.PermissionDenied,
+                $"Registry {Target.Host} denied access to {Target.Repository} for {Credential}: {Trim(body)}", Target.ToString(),
+                "Check that the account may pull and push this repository.");
+        }
+        if (RetryPolicy.IsTransient(resp.StatusCode)) return new HttpRequestException($"HTTP {status}", null, resp.StatusCode);
+        var text = Credential.Scrub(await SafeBodyAsync(resp, ct).ConfigureAwait(false));
+        if (status == 403)
+            throw new DockOptException(ErrorIds.RegistryAccessDenied, DockOptErrorCategory.PermissionDenied,
+                $"Registry {Target.Host} denied {r.Method} {r.Path} for {Credential}: {Trim(text)}", Target.ToString(),
+                "Check that the account may push to this repository.");
+        throw new DockOptException(ErrorIds.RegistryError, DockOptErrorCategory.InvalidResult,
+            $"Registry {Target.Host} answered HTTP {status} to {r.Method} {r.Path}: {Trim(text)}", Target.ToString(), null);
+    }
+
+    /// <summary>The error once retries are spent: a read that kept getting a busy status is RegistryUnavailable, the rest unreachable.</summary>
+    DockOptException GaveUp(RegistryRequest r, Exception failure, int attempt, DateTime started) =>
+        !r.IsWrite && failure is HttpRequestException { StatusCode: { } sc }
+            ? new DockOptException(ErrorIds.RegistryUnavailable, DockOptErrorCategory.ResourceUnavailable,
+                $"Registry {Target.Host} kept answering HTTP {(int)sc} to {r.Method} {r.Path} ({attempt} attempts in {(DateTime.UtcNow - started).TotalSeconds:0.0} s).",
+                Target.Host, "Try again later; raise -RetryTimeout / -MaxAttempts for a busy registry.")
+            : Unreachable(failure, attempt, started);
+
+    /// <summary>What one registry request is: built again for each attempt (a body factory, so the body can be sent again).</summary>
+    sealed record RegistryRequest(HttpMethod Method, Uri Url, string Scope, string Path)
+    {
+        public string? Accept { get; init; }
+        public bool OkIfNotFound { get; init; }
+        /// <summary>Writes (POST, PATCH, PUT) carry a body; null for reads.</summary>
+        public Func<HttpContent>? Body { get; init; }
+        /// <summary>Authorization goes only to the registry's own host.</summary>
+        public bool OwnHost { get; init; } = true;
+        public bool IsWrite => Body != null;
+
+        public HttpRequestMessage Build(string? authorization)
+        {
+            var req = new HttpRequestMessage(Method, Url);
+            if (Body != null) req.Content = Body();
+            if (Accept != null) req.Headers.TryAddWithoutValidation("Accept", Accept);
+            if (authorization != null) req.Headers.TryAddWithoutValidation("Authorization", authorization);
+            return req;
         }
     }
 
@@ -331,16 +366,16 @@ public sealed partial class RegistryClient : IDisposable
         if (!p.TryGetValue("realm", out var realm))
             throw new DockOptException(ErrorIds.RegistryAuthUnsupported, DockOptErrorCategory.InvalidData,
                 $"Registry {Target.Host} sent a Bearer challenge without realm.", Target.Host, null);
-        var fullScope = $"repository:{Target.Repository}:{scope}";
+        var scopes = FullScopes(scope);
         var query = new List<string>();
         if (p.TryGetValue("service", out var service)) query.Add("service=" + Uri.EscapeDataString(service));
-        query.Add("scope=" + Uri.EscapeDataString(fullScope));
+        query.AddRange(scopes.Select(s => "scope=" + Uri.EscapeDataString(s)));
         HttpResponseMessage resp;
         if (Credential.IdentityToken != null)
         {
             var form = new Dictionary<string, string>
             {
-                ["grant_type"] = "refresh_token", ["refresh_token"] = Credential.IdentityToken, ["client_id"] = "dockopt", ["scope"] = fullScope,
+                ["grant_type"] = "refresh_token", ["refresh_token"] = Credential.IdentityToken, ["client_id"] = "dockopt", ["scope"] = string.Join(' ', scopes),
             };
             if (service != null) form["service"] = service;
             using var req = new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
@@ -372,6 +407,22 @@ public sealed partial class RegistryClient : IDisposable
             _tokens[scope] = token!;
         }
     }
+
+    /// <summary>
+    /// The token scopes of a scope key: its first word is the actions on this client's repository (<c>pull</c>,
+    /// <c>pull,push</c>); further words are whole scopes, e.g. <c>repository:&lt;source&gt;:pull</c> for a cross-repository
+    /// mount, which the Docker token spec wants in the same token as <c>repository:&lt;target&gt;:pull,push</c>.
+    /// </summary>
+    List<string> FullScopes(string scope)
+    {
+        var words = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var list = new List<string> { $"repository:{Target.Repository}:{words[0]}" };
+        list.AddRange(words.Skip(1));
+        return list;
+    }
+
+    /// <summary>The scope key of a mount into this repository from <paramref name="source"/> (see <see cref="FullScopes"/>).</summary>
+    static string MountScope(string source) => $"pull,push repository:{source}:pull";
 
     static readonly Regex ChallengeParam = new("(?<k>[A-Za-z_]+)=(?:\"(?<v>[^\"]*)\"|(?<v>[^,\\s]+))", RegexOptions.CultureInvariant);
 

@@ -15,4 +15,7 @@ public sealed record RemoteManifest(string Digest, string MediaType, long Manife
 {
     public bool IsIndex => MediaType.Contains("index", StringComparison.Ordinal) || MediaType.Contains("list", StringComparison.Ordinal);
     public long TotalSize => ConfigSize + LayerSizes.Sum();
+
+    /// <summary>The layer digests in manifest order (same length as <see cref="LayerSizes"/>; empty for an index).</summary>
+    public string[] LayerDigests { get; init; } = Array.Empty<string>();
 }
