@@ -160,7 +160,11 @@ public static class ShQueries
     /// Every read of a named variable, in source order: <c>$x</c> and <c>${x…}</c> (not <c>${x=…}</c>, which writes it),
     /// and the names inside <c>$((…))</c> and <c>((…))</c>, which need no <c>$</c>.
     /// </summary>
-    public static List<VariableReference> References(ShScript s)
+    public static IReadOnlyList<VariableReference> References(ShScript s) => ReferenceCache.GetValue(s, CollectReferences);
+
+    static readonly ConditionalWeakTable<ShScript, List<VariableReference>> ReferenceCache = new(); // read by SC2154 and SC2153
+
+    static List<VariableReference> CollectReferences(ShScript s)
     {
         var list = new List<VariableReference>();
         foreach (var n in s.Nodes)

@@ -36,14 +36,13 @@ public sealed class DO6026PossibleMisspelling : ShellCheckRule
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         List<string>? candidates = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var written = ShQueries.WrittenNames(s);
-        var docker = ShQueries.DockerVariables(ctx, run);
+        HashSet<string>? seen = null;
+        IReadOnlySet<string>? written = null, docker = null;
         foreach (var r in ShQueries.References(s))
         {
             // ShellCheck judges a name by its first read: a guarded first read (${X:-…}) settles it
-            if (!seen.Add(r.Name) || r.Guarded || r.Name.Any(char.IsLower)) continue;
-            if (written.Contains(r.Name) || docker.Contains(r.Name) || SetElsewhere.Contains(r.Name)) continue;
+            if (!(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(r.Name) || r.Guarded || r.Name.Any(char.IsLower) || SetElsewhere.Contains(r.Name)) continue;
+            if ((written ??= ShQueries.WrittenNames(s)).Contains(r.Name) || (docker ??= ShQueries.DockerVariables(ctx, run)).Contains(r.Name)) continue;
             candidates ??= written.Concat(docker).Where(ShQueries.IsVariableName).Distinct().Order(StringComparer.Ordinal).ToList();
             if (BestMatch(r.Name, candidates) is not { } match) continue;
             Report(ctx, run, r.Start, r.End, $"Possible misspelling: {r.Name} may not be assigned. Did you mean {match}?",
