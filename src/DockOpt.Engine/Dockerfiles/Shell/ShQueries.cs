@@ -102,10 +102,20 @@ public static class ShQueries
     /// image right after its FROM: it sees the ENV of the stage (kept in the image configuration) and the proxy arguments,
     /// not the stage's ARGs (build arguments never pass to an image built FROM it).
     /// </summary>
-    public static IReadOnlySet<string> DockerVariables(LintContext ctx, RunShellScript run) =>
-        run.Run.Parent == null ? run.DockerVariables : TriggerVariables.GetValue(run, r => EnvOfStage(ctx, r.Run));
+    /// <remarks>
+    /// One set per stage (and one for the triggers of a stage): the names are those of the whole stage plus what its base
+    /// stage leaves, the same for every RUN of the stage, and building a copy per RUN made a long file's lint quadratic.
+    /// </remarks>
+    public static IReadOnlySet<string> DockerVariables(LintContext ctx, RunShellScript run)
+    {
+        var byStage = PerStage.GetValue(ctx, _ => new Dictionary<(int, bool), IReadOnlySet<string>>());
+        var trigger = run.Run.Parent != null;
+        var key = (run.Run.StageIndex, trigger);
+        if (!byStage.TryGetValue(key, out var set)) byStage[key] = set = trigger ? EnvOfStage(ctx, run.Run) : run.DockerVariables;
+        return set;
+    }
 
-    static readonly ConditionalWeakTable<RunShellScript, IReadOnlySet<string>> TriggerVariables = new();
+    static readonly ConditionalWeakTable<LintContext, Dictionary<(int Stage, bool Trigger), IReadOnlySet<string>>> PerStage = new();
     static readonly string[] ProxyArgs = { "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy" };
 
     static IReadOnlySet<string> EnvOfStage(LintContext ctx, Instruction trigger)

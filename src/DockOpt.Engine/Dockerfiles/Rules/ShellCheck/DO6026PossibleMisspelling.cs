@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DockOpt.Engine.Dockerfiles.Shell;
 
 namespace DockOpt.Engine.Dockerfiles.Rules.ShellCheck;
@@ -35,16 +36,17 @@ public sealed class DO6026PossibleMisspelling : ShellCheckRule
 
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
-        List<string>? candidates = null;
         HashSet<string>? seen = null;
         IReadOnlySet<string>? written = null, docker = null;
+        NameIndex? ofScript = null;
         foreach (var r in ShQueries.References(s))
         {
             // ShellCheck judges a name by its first read: a guarded first read (${X:-…}) settles it
             if (!(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(r.Name) || r.Guarded || r.Name.Any(char.IsLower) || SetElsewhere.Contains(r.Name)) continue;
             if ((written ??= ShQueries.WrittenNames(s)).Contains(r.Name) || (docker ??= ShQueries.DockerVariables(ctx, run)).Contains(r.Name)) continue;
-            candidates ??= written.Concat(docker).Where(ShQueries.IsVariableName).Distinct().Order(StringComparer.Ordinal).ToList();
-            if (BestMatch(r.Name, candidates) is not { } match) continue;
+            ofScript ??= new NameIndex(written);
+            var ofStage = StageIndexes.GetValue(docker, d => new NameIndex(d)); // one per stage: the set is shared by its RUNs
+            if (BestMatch(r.Name, ofScript.Near(r.Name).Concat(ofStage.Near(r.Name))) is not { } match) continue;
             Report(ctx, run, r.Start, r.End, $"Possible misspelling: {r.Name} may not be assigned. Did you mean {match}?",
                 $"Write ${match}, or assign {r.Name} (ENV, ARG or in the script) if it is a different variable.");
         }
@@ -55,7 +57,7 @@ public sealed class DO6026PossibleMisspelling : ShellCheckRule
     /// replace one character) for names longer than 3 characters, two edits for names longer than 7; the first in
     /// ordinal order wins a tie, as in ShellCheck.
     /// </summary>
-    internal static string? BestMatch(string name, IReadOnlyList<string> candidates)
+    internal static string? BestMatch(string name, IEnumerable<string> candidates)
     {
         string? best = null;
         var bestScore = int.MaxValue;
@@ -63,9 +65,56 @@ public sealed class DO6026PossibleMisspelling : ShellCheckRule
         {
             if (c == name || Math.Abs(c.Length - name.Length) > 2) continue;
             var score = string.Equals(c, name, StringComparison.OrdinalIgnoreCase) ? 1 : Distance(name, c, 2);
-            if (score < bestScore) { best = c; bestScore = score; }
+            if (score < bestScore || (score == bestScore && string.CompareOrdinal(c, best) < 0)) { best = c; bestScore = score; }
         }
         return best != null && ((best.Length > 3 && bestScore <= 1) || (best.Length > 7 && bestScore <= 2)) ? best : null;
+    }
+
+    static readonly ConditionalWeakTable<IReadOnlySet<string>, NameIndex> StageIndexes = new();
+
+    /// <summary>
+    /// Names by the strings left after deleting up to two of their characters (and by their lowercase form): two names
+    /// within two edits share one of those, so the names near a typo are found without comparing it with every name.
+    /// </summary>
+    sealed class NameIndex
+    {
+        readonly Dictionary<string, List<string>> _byDeletion = new(StringComparer.Ordinal);
+        readonly Dictionary<string, List<string>> _byLower = new(StringComparer.Ordinal);
+
+        public NameIndex(IEnumerable<string> names)
+        {
+            foreach (var n in names)
+            {
+                if (!ShQueries.IsVariableName(n)) continue;
+                foreach (var k in Deletions(n)) Add(_byDeletion, k, n);
+                Add(_byLower, n.ToLowerInvariant(), n);
+            }
+        }
+
+        public IEnumerable<string> Near(string name)
+        {
+            foreach (var k in Deletions(name))
+                if (_byDeletion.TryGetValue(k, out var l)) foreach (var c in l) yield return c;
+            if (_byLower.TryGetValue(name.ToLowerInvariant(), out var m)) foreach (var c in m) yield return c;
+        }
+
+        static void Add(Dictionary<string, List<string>> d, string key, string name)
+        {
+            if (!d.TryGetValue(key, out var l)) d[key] = l = new List<string>(1);
+            l.Add(name);
+        }
+
+        static HashSet<string> Deletions(string s)
+        {
+            var set = new HashSet<string>(StringComparer.Ordinal) { s };
+            for (var i = 0; i < s.Length; i++)
+            {
+                var one = s.Remove(i, 1);
+                if (!set.Add(one)) continue;
+                for (var j = i; j < one.Length; j++) set.Add(one.Remove(j, 1));
+            }
+            return set;
+        }
     }
 
     /// <summary>Levenshtein distance, capped at <paramref name="cap"/> + 1.</summary>
