@@ -151,6 +151,10 @@ public class ShellCheckRuleTests
         Assert.Empty(Codes("FROM debian\nRUN HOMES=1; echo \"$HOME $HOMES\"\n", "SC2153"));
         Assert.Empty(Codes("FROM debian\nRUN ABC=1; ABCD=1; echo \"$ABD $ABDC $ABC $ABCD\"\n", "SC2153"));
         Assert.Empty(Codes("FROM debian\nRUN ABCDE=1 make; echo \"$ABCD\"\n", "SC2153"));
+        // only the closest name is judged, the first in ordinal order on a tie: a short one there settles it
+        Assert.Empty(Codes("FROM debian\nRUN ABC=1; ABCE=1; echo \"$ABCD\"\n", "SC2153"));
+        Assert.Empty(Codes("FROM debian\nRUN ABCDEF=1; ABCDEFGHIJ=1; echo \"$ABCDEFGH\"\n", "SC2153"));
+        Assert.Contains("Did you mean App_Home?", Assert.Single(Lint("FROM debian\nRUN App_Home=1; echo \"$APP_HOME\"\n"), x => x.ShellCheckId == "SC2153").Message);
         Assert.Equal(new[] { ("SC2154", 2, 20) }, Codes("FROM debian\nRUN abcde=1; echo \"$abcd\" \"$abcde\"\n", "SC2153", "SC2154"));
     }
 
