@@ -38,15 +38,12 @@ public sealed class DO6026PossibleMisspelling : ShellCheckRule
     {
         HashSet<string>? seen = null;
         IReadOnlySet<string>? written = null, docker = null;
-        NameIndex? ofScript = null;
         foreach (var r in ShQueries.References(s))
         {
             // ShellCheck judges a name by its first read: a guarded first read (${X:-…}) settles it
             if (!(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(r.Name) || r.Guarded || r.Name.Any(char.IsLower) || SetElsewhere.Contains(r.Name)) continue;
             if ((written ??= ShQueries.WrittenNames(s)).Contains(r.Name) || (docker ??= ShQueries.DockerVariables(ctx, run)).Contains(r.Name)) continue;
-            ofScript ??= new NameIndex(written);
-            var ofStage = StageIndexes.GetValue(docker, d => new NameIndex(d)); // one per stage: the set is shared by its RUNs
-            if (BestMatch(r.Name, ofScript.Near(r.Name).Concat(ofStage.Near(r.Name))) is not { } match) continue;
+            if (BestMatch(r.Name, Near(written, r.Name).Concat(Near(docker, r.Name))) is not { } match) continue;
             Report(ctx, run, r.Start, r.End, $"Possible misspelling: {r.Name} may not be assigned. Did you mean {match}?",
                 $"Write ${match}, or assign {r.Name} (ENV, ARG or in the script) if it is a different variable.");
         }
@@ -63,14 +60,21 @@ public sealed class DO6026PossibleMisspelling : ShellCheckRule
         var bestScore = int.MaxValue;
         foreach (var c in candidates)
         {
-            if (c == name || Math.Abs(c.Length - name.Length) > 2) continue;
+            if (c == name || Math.Abs(c.Length - name.Length) > 2 || !ShQueries.IsVariableName(c)) continue;
             var score = string.Equals(c, name, StringComparison.OrdinalIgnoreCase) ? 1 : Distance(name, c, 2);
             if (score < bestScore || (score == bestScore && string.CompareOrdinal(c, best) < 0)) { best = c; bestScore = score; }
         }
         return best != null && ((best.Length > 3 && bestScore <= 1) || (best.Length > 7 && bestScore <= 2)) ? best : null;
     }
 
-    static readonly ConditionalWeakTable<IReadOnlySet<string>, NameIndex> StageIndexes = new();
+    /// <summary>
+    /// The names that may be within two edits of <paramref name="name"/>: all of a small set (comparing is cheaper than
+    /// indexing), else those an index of the set finds (built once per set: the names of a stage are one set shared by its RUNs).
+    /// </summary>
+    static IEnumerable<string> Near(IReadOnlySet<string> names, string name) =>
+        names.Count <= 64 ? names : Indexes.GetValue(names, n => new NameIndex(n)).Near(name);
+
+    static readonly ConditionalWeakTable<IReadOnlySet<string>, NameIndex> Indexes = new();
 
     /// <summary>
     /// Names by the strings left after deleting up to two of their characters (and by their lowercase form): two names
