@@ -128,4 +128,52 @@ public class ShellCheckRuleTests
         Assert.Equal(new[] { ("SC3037", 2, 10), ("SC3037", 2, 23), ("SC3043", 2, 50) }, Codes("FROM debian\n" + body, "SC3037", "SC3043"));
         Assert.Empty(Codes("FROM debian\nSHELL [\"/bin/bash\", \"-c\"]\n" + body.Replace("\n", "") + "\n", "SC3037", "SC3043"));
     }
+
+    [Fact]
+    public void AnUnassignedUppercaseNameNextToAnAssignedOneIsSc2153()
+    {
+        // ENV, the proxy arguments and the script's own assignments are the names a typo is measured against
+        Assert.Equal(new[] { ("SC2153", 3, 43) }, Codes("FROM node:22\nENV NODE_VERSION=22.11.0\nRUN curl -fsSLO \"https://nodejs.org/dist/v$NODE_VERSON/node-v$NODE_VERSION.tar.xz\"\n", "SC2153"));
+        Assert.Equal(new[] { ("SC2153", 2, 11) }, Codes("FROM debian\nRUN echo \"$RTTP_PROXY\"\n", "SC2153"));
+        Assert.Equal(new[] { ("SC2153", 2, 43) }, Codes("FROM debian\nRUN PKGS=\"curl git\" && apt-get install -y $PKG\n", "SC2153"));
+        Assert.Equal(new[] { ("SC2153", 2, 22) }, Codes("FROM debian\nRUN COUNT=1; echo $((COUNTS + 1)) \"$COUNT\"\n", "SC2153"));
+        var f = Assert.Single(Lint("FROM debian\nRUN echo \"$RTTP_PROXY\"\n"), x => x.ShellCheckId == "SC2153");
+        Assert.Equal(("DO6026", Severity.Low), (f.RuleId, f.Severity));
+        Assert.Contains("Did you mean HTTP_PROXY?", f.Message);
+    }
+
+    [Fact]
+    public void Sc2153SpareGuardedReadsShellVariablesShortNamesAndPrefixAssignments()
+    {
+        // a default on the first read, $HOME (set by the system), names of 3 letters, two edits on a short name,
+        // a prefix assignment (FOO=1 cmd sets nothing for the script), and lowercase names (SC2154's business)
+        Assert.Empty(Codes("FROM debian\nENV NODE_VERSION=22\nRUN echo \"${NODE_VERSON:-22}\" \"$NODE_VERSON\"\n", "SC2153"));
+        Assert.Empty(Codes("FROM debian\nRUN HOMES=1; echo \"$HOME $HOMES\"\n", "SC2153"));
+        Assert.Empty(Codes("FROM debian\nRUN ABC=1; ABCD=1; echo \"$ABD $ABDC $ABC $ABCD\"\n", "SC2153"));
+        Assert.Empty(Codes("FROM debian\nRUN ABCDE=1 make; echo \"$ABCD\"\n", "SC2153"));
+        // only the closest name is judged, the first in ordinal order on a tie: a short one there settles it
+        Assert.Empty(Codes("FROM debian\nRUN ABC=1; ABCE=1; echo \"$ABCD\"\n", "SC2153"));
+        Assert.Empty(Codes("FROM debian\nRUN ABCDEF=1; ABCDEFGHIJ=1; echo \"$ABCDEFGH\"\n", "SC2153"));
+        Assert.Contains("Did you mean App_Home?", Assert.Single(Lint("FROM debian\nRUN App_Home=1; echo \"$APP_HOME\"\n"), x => x.ShellCheckId == "SC2153").Message);
+        Assert.Equal(new[] { ("SC2154", 2, 20) }, Codes("FROM debian\nRUN abcde=1; echo \"$abcd\" \"$abcde\"\n", "SC2153", "SC2154"));
+    }
+
+    [Fact]
+    public void AnOnbuildRunSeesTheStageEnvButNotItsArgs()
+    {
+        // the trigger runs in the child image: ENV is in the image configuration, build arguments are gone
+        const string df = "FROM debian\nARG version=1\nENV app_home=/srv/app\nONBUILD RUN echo \"$version\" \"$app_home\" \"$http_proxy\"\n";
+        Assert.Equal(new[] { ("SC2154", 4, 19) }, Codes(df, "SC2154"));
+        Assert.Empty(Codes(df.Replace("ONBUILD RUN", "RUN"), "SC2154"));
+        Assert.Empty(Codes("FROM debian\nSHELL [\"/bin/bash\", \"-c\"]\nONBUILD RUN echo \"$RANDOM\"\n", "SC3028"));
+    }
+
+    [Fact]
+    public void Sc2154JudgesTheFirstReadAndCountsArithmeticAndNotPrefixAssignments()
+    {
+        Assert.Empty(Codes("FROM debian\nRUN echo \"${name:-x}\" \"$name\"\n", "SC2154"));
+        Assert.Equal(new[] { ("SC2154", 2, 11) }, Codes("FROM debian\nRUN echo \"$name\" \"${name:-x}\"\n", "SC2154"));
+        Assert.Equal(new[] { ("SC2154", 2, 13) }, Codes("FROM debian\nRUN echo $((count + 1))\n", "SC2154"));
+        Assert.Equal(new[] { ("SC2154", 2, 25), ("SC2154", 2, 49) }, Codes("FROM debian\nRUN foo=1 make && echo \"$foo\"; unset bar; echo \"$bar\"\n", "SC2154"));
+    }
 }

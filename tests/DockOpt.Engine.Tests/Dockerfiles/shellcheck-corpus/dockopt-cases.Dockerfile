@@ -39,3 +39,4 @@ SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN echo -e 'a\tb' && g() { local w=1; echo "$w"; } && g
 RUN [[ -f x ]] && echo {a,b} | cat
 RUN ["sh", "-c", "echo $HOME && cd /x"]
+RUN echo "$APP_HOEM" "$VERSON" "${APP_HOMES:-none}" "$HOME" "$RTTP_PROXY" && PKGS=curl && echo "$PKG $PKGS" && echo "${#VERSONS}" $((COUNTS + 1))

@@ -21,11 +21,11 @@ public sealed class DO6025BashVariableInSh : ShellCheckRule
     protected override void Check(LintContext ctx, RunShellScript run, ShScript s)
     {
         foreach (var p in s.All<ShParam>())
-            if (BashOnly.Contains(p.Name) && !s.AssignedNames.Contains(p.Name) && !run.DockerVariables.Contains(p.Name))
+            if (BashOnly.Contains(p.Name) && !s.AssignedNames.Contains(p.Name) && !ShQueries.DockerVariables(ctx, run).Contains(p.Name))
                 Report(ctx, run, p, $"In POSIX sh, {p.Name} is undefined.", Fix);
         foreach (var a in s.All<ShArith>()) // $((RANDOM % 10)): names in arithmetic need no $
             foreach (System.Text.RegularExpressions.Match m in Identifier.Matches(a.Text))
-                if (BashOnly.Contains(m.Value) && !s.AssignedNames.Contains(m.Value) && !run.DockerVariables.Contains(m.Value))
+                if (BashOnly.Contains(m.Value) && !s.AssignedNames.Contains(m.Value) && !ShQueries.DockerVariables(ctx, run).Contains(m.Value))
                     Report(ctx, run, a.Start + 3 + m.Index, a.Start + 3 + m.Index + m.Length, $"In POSIX sh, {m.Value} is undefined.", Fix);
     }
 
