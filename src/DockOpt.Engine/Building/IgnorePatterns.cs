@@ -121,8 +121,18 @@ public sealed class PatternMatcher
     /// </summary>
     public bool Matches(string file, bool[]? parentMatched, out bool[] matchInfo)
     {
-        var matched = false;
         matchInfo = new bool[_patterns.Count];
+        return Matches(file, parentMatched, matchInfo);
+    }
+
+    /// <summary>
+    /// <see cref="Matches(string, bool[], out bool[])"/> into a caller's array of <see cref="Patterns"/>.Count results
+    /// (a walk reuses one for the files and keeps a copy only for the directories it enters).
+    /// </summary>
+    public bool Matches(string file, bool[]? parentMatched, bool[] matchInfo)
+    {
+        var matched = false;
+        Array.Clear(matchInfo); // a pattern skipped below leaves its slot false
         for (var i = 0; i < _patterns.Count; i++)
         {
             var pattern = _patterns[i];

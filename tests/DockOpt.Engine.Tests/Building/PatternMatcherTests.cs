@@ -152,4 +152,24 @@ public class PatternMatcherTests
     [InlineData("a/..", ".")]
     [InlineData("//a//b//", "/a/b")]
     public void GoPathClean(string input, string expected) => Assert.Equal(expected, GoPath.Clean(input));
+
+    [Fact]
+    public void ReusedResultArray_GivesTheSameAnswersAsAFreshOne()
+    {
+        // The packer's walk reuses one result array for every entry; a slot a pattern skips must not keep the last entry's answer.
+        var m = new PatternMatcher(new[] { "**/*.tmp", "**/*.log", "!dir7/keep-7.log", "Dockerfile", "!Dockerfile" });
+        var parent = new bool[m.Patterns.Count];
+        m.Matches("dir7", null, parent);
+        var scratch = new bool[m.Patterns.Count];
+        foreach (var file in new[] { "dir7/f1.tmp", "dir7/keep-7.log", "dir7/f0.txt", "dir7/f6.log", "dir7/f0.txt", "dir7/keep-7.log" })
+        {
+            var reused = m.Matches(file, parent, scratch);
+            var fresh = m.Matches(file, parent, out bool[] freshInfo);
+            Assert.Equal(fresh, reused);
+            Assert.Equal(freshInfo, scratch);
+        }
+        Assert.False(m.Matches("dir7/keep-7.log", parent, scratch));
+        Assert.True(m.Matches("dir7/f6.log", parent, scratch));
+        Assert.False(m.Matches("dir7/f0.txt", parent, scratch));
+    }
 }
