@@ -2,19 +2,23 @@
 .SYNOPSIS
     Invoke-DockOptBuild vs docker build on the same Dockerfile and context, alternating, for both builders.
 .DESCRIPTION
-    The classic builder (DOCKER_BUILDKIT=0 docker build vs -Builder Classic) and BuildKit
+    The classic builder (DOCKER_BUILDKIT=0 docker build, the legacy builder, vs -Builder Classic) and BuildKit
     (DOCKER_BUILDKIT=1 /usr/bin/docker build, the 20.10 CLI's built-in client, vs -Builder BuildKit). Three cases each, each run -Runs times per side, the order of the two sides alternating from run to run:
       cold   every step rebuilt (--no-cache / -NoCache)
       warm   every step from the cache
       large  a context of -FileCount generated files of which .dockerignore excludes most (with an exception, so
              the excluded directories must still be walked), COPY . (cached)
-    Prints the median wall time of each side, the ratio DockOpt/CLI, and DockOpt's context packing throughput.
+    Prints the median wall time of each side, the ratio DockOpt/CLI, DockOpt's context packing throughput, and the
+    machine's load average (1 minute) before and after each case: on a shared machine a ratio means little without it.
+    The peer for both builders is the same CLI, -Cli (default /usr/bin/docker, Debian's 20.10 CLI, whose legacy
+    builder path packs the context with moby's archive package and whose BuildKit client is built in).
 #>
 param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/DockOpt/DockOpt.psd1'),
     [int] $Runs = 5,
     [int] $FileCount = 20000,
-    [ValidateSet('Classic', 'BuildKit', 'Both')] [string] $Builder = 'Both'
+    [ValidateSet('Classic', 'BuildKit', 'Both')] [string] $Builder = 'Both',
+    [string] $Cli = $(if (Test-Path /usr/bin/docker) { '/usr/bin/docker' } else { 'docker' })
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -24,6 +28,12 @@ $env:DOCKER_BUILDKIT = '0'
 $work = Join-Path ([IO.Path]::GetTempPath()) ('dockopt-bench-build-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
 New-Item -ItemType Directory -Path $work | Out-Null
 $tags = [System.Collections.Generic.List[string]]::new()
+
+# The 1-minute load average (Linux); null elsewhere.
+function Get-Load {
+    if (-not (Test-Path /proc/loadavg)) { return $null }
+    return [double]::Parse((Get-Content /proc/loadavg -Raw).Split(' ')[0], [cultureinfo]::InvariantCulture)
+}
 
 function Median([double[]] $v) {
     $s = $v | Sort-Object
@@ -43,7 +53,8 @@ function Invoke-Case {
     $cliTag = "dockopt-bench-build-cli-$($Name)-$($Builder.ToLower()):latest"
     $doTag = "dockopt-bench-build-do-$($Name)-$($Builder.ToLower()):latest"
     $tags.Add($cliTag); $tags.Add($doTag)
-    $docker = if ($Builder -eq 'BuildKit') { '/usr/bin/docker' } else { 'docker' }
+    $docker = $Cli
+    $loadStart = Get-Load
     $env:DOCKER_BUILDKIT = if ($Builder -eq 'BuildKit') { '1' } else { '0' }
     # One untimed build per side first so the warm case really is all cached; with BuildKit it also tells the bytes
     # each side sent for the first upload of this context (later builds send only what changed: nothing here).
@@ -98,6 +109,8 @@ function Invoke-Case {
         CliFirstBytes    = $cliBytes
         CacheHits        = $last.CacheHits
         Steps            = $last.StepCount
+        LoadStart        = $loadStart
+        LoadEnd          = Get-Load
     }
 }
 
@@ -151,10 +164,12 @@ CMD ["cat", "/app/count"]
     }
     $packS = Median ($pack | ForEach-Object Seconds)
 
-    $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+    $rows | Format-Table -AutoSize | Out-String -Width 220 | Write-Host
+    $cliVersion = (& $Cli version --format '{{.Client.Version}}' 2>$null) -join ''
+    Write-Host "Peer: $Cli $cliVersion ($([Environment]::ProcessorCount) CPUs); load average (1 min) before and after each case in brackets."
     foreach ($r in $rows) {
-        Write-Host ("{8,-8} {0,-6} median DockOpt {1:0.000} s vs docker CLI {2:0.000} s: ratio {3:0.000}; context {4} entries, {5} MB in {6:0.000} s ({7} MB/s); first upload: DockOpt {9} bytes, CLI {10}; last DockOpt upload {11} bytes" -f
-            $r.Case, $r.DockOptMedianS, $r.CliMedianS, $r.Ratio, $r.ContextEntries, $r.ContextMB, $r.ContextMedianS, $r.ContextMBps, $r.Builder, $r.FirstBytes, $(if ($null -ne $r.CliFirstBytes) { "~$($r.CliFirstBytes)" } else { 'n/a (classic: the whole tar every time)' }), $r.ContextBytes)
+        Write-Host ("{8,-8} {0,-6} median DockOpt {1:0.000} s vs docker CLI {2:0.000} s: ratio {3:0.000} [load {12}-{13}]; context {4} entries, {5} MB in {6:0.000} s ({7} MB/s); first upload: DockOpt {9} bytes, CLI {10}; last DockOpt upload {11} bytes" -f
+            $r.Case, $r.DockOptMedianS, $r.CliMedianS, $r.Ratio, $r.ContextEntries, $r.ContextMB, $r.ContextMedianS, $r.ContextMBps, $r.Builder, $r.FirstBytes, $(if ($null -ne $r.CliFirstBytes) { "~$($r.CliFirstBytes)" } else { 'n/a (classic: the whole tar every time)' }), $r.ContextBytes, $r.LoadStart, $r.LoadEnd)
     }
     Write-Host ("pack   {0} files walked, {1} entries / {2:0.00} MB packed into a null stream: median {3:0.000} s = {4:0} files/s, {5:0.0} MB/s" -f
         $n, $pack[0].Entries, ($pack[0].Bytes / 1MB), $packS, ($n / $packS), (($pack[0].Bytes / 1MB) / $packS))

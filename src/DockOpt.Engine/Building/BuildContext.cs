@@ -172,6 +172,7 @@ public sealed class BuildContext
         }
         EntryCount = 0;
         var lastReport = 0L;
+        var scratch = new bool[Matcher.Patterns.Count]; // per-pattern results of the entry at hand
 
         void Visit(string dirAbs, string dirRel, bool[]? parentInfo)
         {
@@ -196,18 +197,15 @@ public sealed class BuildContext
             {
                 ct.ThrowIfCancellationRequested();
                 var rel = dirRel.Length == 0 ? name : dirRel + "/" + name;
-                var abs = Path.Combine(dirAbs, name);
-                var skip = Matcher.Matches(rel, parentInfo, out var info);
+                var skip = Matcher.Matches(rel, parentInfo, scratch);
                 if (skip)
                 {
-                    if (!isDir) continue;
-                    if (!Matcher.HasExclusions) continue;
-                    var dirSlash = rel + "/";
-                    var mayHoldException = Matcher.Patterns.Any(p => p.Exclusion && (p.Text + "/").StartsWith(dirSlash, StringComparison.Ordinal));
-                    if (!mayHoldException) continue;
-                    Visit(abs, rel, info); // walked for the exceptions, but the directory itself is not archived
+                    if (!isDir || !MayHoldException(rel)) continue;
+                    Visit(Path.Join(dirAbs, name), rel, (bool[])scratch.Clone()); // walked for the exceptions, but not archived
                     continue;
                 }
+                var abs = Path.Join(dirAbs, name);
+                var info = isDir ? (bool[])scratch.Clone() : null;
                 if (AddEntry(tar, abs, rel, seenInodes, modifiedIgnore, ref ignoreWritten, ct))
                     EntryCount++; // only what the archive holds: a skipped socket is not an entry
                 if (progress != null && tar.Position - lastReport >= 4 * 1024 * 1024)
@@ -236,6 +234,19 @@ public sealed class BuildContext
         tar.Close();
         progress?.Invoke(tar.Position, EntryCount);
         return tar.Position;
+    }
+
+    /// <summary>Whether an excluded directory may still hold an exception ('!dir/keep'), so it must be walked.</summary>
+    bool MayHoldException(string dirRel)
+    {
+        if (!Matcher.HasExclusions) return false;
+        foreach (var p in Matcher.Patterns)
+        {
+            // (p.Text + "/").StartsWith(dirRel + "/")
+            if (!p.Exclusion || p.Text.Length < dirRel.Length || !p.Text.StartsWith(dirRel, StringComparison.Ordinal)) continue;
+            if (p.Text.Length == dirRel.Length || p.Text[dirRel.Length] == '/') return true;
+        }
+        return false;
     }
 
     static byte[] ReadAllBytesChecked(string path)
@@ -323,17 +334,10 @@ public sealed class BuildContext
     /// <summary>Writes a non-empty regular file's header and content; false when it vanished before it was opened.</summary>
     static bool WriteFileEntry(TarStreamWriter tar, TarHeader entry, string abs, CancellationToken ct)
     {
-        FileStream fs;
-        try
-        {
-            fs = new FileStream(abs, new FileStreamOptions
-            {
-                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
-                BufferSize = 0, Options = FileOptions.SequentialScan,
-            });
-        }
+        ContextFileStream? fs;
+        try { fs = ContextFileStream.Open(abs); }
         catch (UnauthorizedAccessException e) { throw Unreadable(abs, e); }
-        catch (FileNotFoundException) { return false; }
+        if (fs == null) return false;
         using (fs)
         {
             tar.WriteHeader(entry);
@@ -348,9 +352,11 @@ public sealed class BuildContext
         if (entry.Type == '0')
         {
             // The CLI opens every included file (ValidateContextDirectory): an unreadable empty file fails too.
-            try { using var _ = File.OpenHandle(abs, FileMode.Open, FileAccess.Read); }
+            ContextFileStream? fs;
+            try { fs = ContextFileStream.Open(abs); }
             catch (UnauthorizedAccessException e) { throw Unreadable(abs, e); }
-            catch (FileNotFoundException) { return false; }
+            if (fs == null) return false;
+            fs.Dispose();
         }
         tar.WriteHeader(entry);
         return true;

@@ -618,6 +618,8 @@ public sealed class BuildDriver
     /// <summary>The request body: the context tar written straight into the request stream as the engine reads it.</summary>
     sealed class ContextContent : HttpContent
     {
+        internal const int ChunkSize = 32 * 1024;
+
         readonly BuildContext _context;
         readonly Action<long, int> _progress;
 
@@ -643,7 +645,9 @@ public sealed class BuildDriver
         {
             try
             {
-                var buffered = new BufferedStream(stream, 256 * 1024); // not disposed: the handler owns the request stream
+                // 32 KiB chunks, as the docker CLI sends: the engine starts unpacking after the first 32 KiB rather than the
+                // first 256 KiB, and the socket's buffer keeps the walk and the engine's unpacking overlapped to the end.
+                var buffered = new BufferedStream(stream, ChunkSize); // not disposed: the handler owns the request stream
                 BytesWritten = _context.WriteTo(buffered, ct, _progress);
                 buffered.Flush();
             }

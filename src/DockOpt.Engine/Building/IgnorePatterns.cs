@@ -121,8 +121,18 @@ public sealed class PatternMatcher
     /// </summary>
     public bool Matches(string file, bool[]? parentMatched, out bool[] matchInfo)
     {
-        var matched = false;
         matchInfo = new bool[_patterns.Count];
+        return Matches(file, parentMatched, matchInfo);
+    }
+
+    /// <summary>
+    /// <see cref="Matches(string, bool[], out bool[])"/> into a caller's array of <see cref="Patterns"/>.Count results
+    /// (a walk reuses one for the files and keeps a copy only for the directories it enters).
+    /// </summary>
+    public bool Matches(string file, bool[]? parentMatched, bool[] matchInfo)
+    {
+        var matched = false;
+        Array.Clear(matchInfo); // a pattern skipped below leaves its slot false
         for (var i = 0; i < _patterns.Count; i++)
         {
             var pattern = _patterns[i];
@@ -182,12 +192,35 @@ public sealed class PatternMatcher
         readonly Kind _kind;
         readonly Regex? _regex;
 
+        // Necessary conditions checked before the regex (most paths fail them), and whether they are also sufficient.
+        readonly string _literalPrefix = "", _literalSuffix = "";
+        readonly bool _suffixDecides;
+
         internal Pattern(string cleaned, bool exclusion)
         {
             Text = cleaned;
             Exclusion = exclusion;
             Dirs = cleaned.Split('/');
             (_kind, _regex) = Compile(cleaned);
+            if (_kind == Kind.Regex) (_literalPrefix, _literalSuffix, _suffixDecides) = Literals(cleaned);
+        }
+
+        static readonly char[] Meta = { '*', '?', '[', ']', '\\' };
+
+        /// <summary>
+        /// The literal text before the first and after the last wildcard (a match must start and end with them), and
+        /// whether the pattern is <c>**/*LITERAL</c>, whose regex <c>^(.*/)?[^/]*LITERAL\z</c> matches exactly the paths
+        /// that end with LITERAL (its head matches any string).
+        /// </summary>
+        static (string Prefix, string Suffix, bool SuffixDecides) Literals(string p)
+        {
+            var first = p.IndexOfAny(Meta);
+            var last = p.LastIndexOfAny(Meta);
+            if (first < 0) return ("", "", false);
+            var suffixStart = p[last] == '\\' ? last + 2 : last + 1; // an escaped character is not taken as literal here
+            var suffix = suffixStart < p.Length ? p.Substring(suffixStart) : "";
+            var decides = p.StartsWith("**/*", StringComparison.Ordinal) && p.Length >= 4 && p.IndexOfAny(Meta, 4) < 0;
+            return (p.Substring(0, first), suffix, decides);
         }
 
         /// <summary>The cleaned pattern without its '!'.</summary>
@@ -202,8 +235,14 @@ public sealed class PatternMatcher
             Kind.Exact => path == Text,
             Kind.Prefix => path.StartsWith(Text.Substring(0, Text.Length - 2), StringComparison.Ordinal),
             Kind.Suffix => MatchSuffix(path),
-            _ => _regex!.IsMatch(path),
+            _ => MatchRegex(path),
         };
+
+        bool MatchRegex(string path)
+        {
+            if (!path.StartsWith(_literalPrefix, StringComparison.Ordinal) || !path.EndsWith(_literalSuffix, StringComparison.Ordinal)) return false;
+            return _suffixDecides || _regex!.IsMatch(path);
+        }
 
         bool MatchSuffix(string path)
         {
@@ -277,7 +316,7 @@ public sealed class PatternMatcher
                 else sb.Append(ch);
             }
             if (kind != Kind.Regex) return (kind, null);
-            sb.Append('$');
+            sb.Append("\\z"); // Go's '$': the very end (.NET's '$' also matches before a final newline)
             try
             {
                 return (kind, new Regex(sb.ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline));

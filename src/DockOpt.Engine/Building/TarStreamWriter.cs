@@ -31,11 +31,39 @@ public sealed class TarStreamWriter
 
     public void WriteHeader(TarHeader e)
     {
+        if (!NeedsPax(e))
+        {
+            // The common case: plain ustar, written straight into the block (no allocation beyond a long name's split).
+            string name = e.Name, prefix = "";
+            if (name.Length > 100)
+            {
+                var split = SplitUstar(name);
+                if (split == null)
+                {
+                    WriteHeaderWithPax(e);
+                    return;
+                }
+                (prefix, name) = split.Value;
+            }
+            WriteRawHeader(name, prefix, e.Type, e.Mode, e.Uid, e.Gid, e.Size, e.MtimeSeconds, e.LinkName, e.DevMajor, e.DevMinor);
+            return;
+        }
+        WriteHeaderWithPax(e);
+    }
+
+    /// <summary>Whether a field does not fit ustar as Go's archive/tar decides: non-ASCII or over-long link, size or mtime out of range.</summary>
+    static bool NeedsPax(TarHeader e) =>
+        !IsAscii(e.Name)
+        || (e.LinkName.Length > 0 && (!IsAscii(e.LinkName) || e.LinkName.Length > 100))
+        || e.Size >= 077777777777L
+        || e.MtimeSeconds < 0 || e.MtimeSeconds >= 077777777777L;
+
+    void WriteHeaderWithPax(TarHeader e)
+    {
         var pax = new List<(string, string)>();
-        var nameBytes = Encoding.UTF8.GetBytes(e.Name);
         string? prefix = null, name = e.Name;
         if (!IsAscii(e.Name)) pax.Add(("path", e.Name));
-        else if (nameBytes.Length > 100)
+        else if (e.Name.Length > 100)
         {
             // ustar prefix/name split, as Go does before falling back to PAX.
             var split = SplitUstar(e.Name);
@@ -55,13 +83,13 @@ public sealed class TarStreamWriter
             var file = e.Name.TrimEnd('/');
             file = file.Substring(file.LastIndexOf('/') + 1);
             var paxName = Truncate(ToAscii((dir == "." ? "" : dir + "/") + "PaxHeaders.0/" + file), 100);
-            WriteRawHeader(paxName, null, 'x', 0, 0, 0, data.Length, 0, "", 0, 0, devFields: false);
+            WriteRawHeader(paxName, "", 'x', 0, 0, 0, data.Length, 0, "", 0, 0, devFields: false);
             Write(data, 0, data.Length);
             Pad(data.Length);
         }
         // In a PAX entry Go writes the ustar fields as their ASCII-only, truncated form (and no prefix split).
         var usePax = pax.Count > 0;
-        WriteRawHeader(usePax ? Truncate(ToAscii(e.Name), 100) : name!, usePax ? null : prefix,
+        WriteRawHeader(usePax ? Truncate(ToAscii(e.Name), 100) : name!, usePax ? "" : prefix ?? "",
             e.Type, e.Mode, e.Uid, e.Gid, e.Size >= 077777777777L ? 0 : e.Size, Math.Clamp(e.MtimeSeconds, 0, 077777777777L - 1),
             usePax ? Truncate(ToAscii(e.LinkName), 100) : e.LinkName, e.DevMajor, e.DevMinor);
     }
@@ -111,48 +139,58 @@ public sealed class TarStreamWriter
 
     static string ToAscii(string s) => new(s.Where(c => c < 0x80).ToArray());
 
-    void WriteRawHeader(string name, string? prefix, char type, int mode, int uid, int gid, long size, long mtime, string link,
+    static ReadOnlySpan<byte> UstarMagic => "ustar\0"u8;
+
+    void WriteRawHeader(string name, string prefix, char type, int mode, int uid, int gid, long size, long mtime, string link,
         uint devMajor, uint devMinor, bool devFields = true)
     {
-        var b = _block;
-        Array.Clear(b);
-        PutString(b, 0, 100, name);
-        PutOctal(b, 100, 8, mode);
-        PutOctal(b, 108, 8, uid);
-        PutOctal(b, 116, 8, gid);
-        PutOctal(b, 124, 12, size);
-        PutOctal(b, 136, 12, mtime);
+        var b = _block.AsSpan();
+        b.Clear();
+        PutString(b.Slice(0, 100), name);
+        PutOctal(b.Slice(100, 8), mode);
+        PutOctal(b.Slice(108, 8), uid);
+        PutOctal(b.Slice(116, 8), gid);
+        PutOctal(b.Slice(124, 12), size);
+        PutOctal(b.Slice(136, 12), mtime);
         b[156] = (byte)type;
-        PutString(b, 157, 100, link);
-        Encoding.ASCII.GetBytes("ustar\0", 0, 6, b, 257);
+        PutString(b.Slice(157, 100), link);
+        UstarMagic.CopyTo(b.Slice(257));
         b[263] = (byte)'0';
         b[264] = (byte)'0';
         if (devFields)
         {
-            PutOctal(b, 329, 8, devMajor);
-            PutOctal(b, 337, 8, devMinor);
+            PutOctal(b.Slice(329, 8), devMajor);
+            PutOctal(b.Slice(337, 8), devMinor);
         }
-        if (prefix != null) PutString(b, 345, 155, prefix);
-        for (var i = 148; i < 156; i++) b[i] = (byte)' ';
+        if (prefix.Length > 0) PutString(b.Slice(345, 155), prefix);
+        b.Slice(148, 8).Fill((byte)' ');
         long sum = 0;
         foreach (var x in b) sum += x;
-        PutOctal(b, 148, 7, sum);
+        PutOctal(b.Slice(148, 7), sum);
         b[155] = (byte)' ';
-        Write(b, 0, 512);
+        Write(_block, 0, 512);
     }
 
-    static void PutString(byte[] b, int off, int len, string s)
+    /// <summary>The string's UTF-8 bytes, cut at the field's length (fields are NUL-filled already).</summary>
+    static void PutString(Span<byte> field, string s)
     {
+        if (s.Length == 0) return;
+        if (Encoding.UTF8.TryGetBytes(s, field, out _)) return;
         var bytes = Encoding.UTF8.GetBytes(s);
-        Array.Copy(bytes, 0, b, off, Math.Min(len, bytes.Length));
+        bytes.AsSpan(0, field.Length).CopyTo(field);
     }
 
-    static void PutOctal(byte[] b, int off, int len, long value)
+    /// <summary>len-1 octal digits, zero padded, then NUL (Go's formatOctal).</summary>
+    static void PutOctal(Span<byte> field, long value)
     {
-        // len-1 octal digits, zero padded, then NUL (Go's formatOctal).
-        var s = Convert.ToString(value, 8).PadLeft(len - 1, '0');
-        Encoding.ASCII.GetBytes(s, 0, len - 1, b, off);
-        b[off + len - 1] = 0;
+        var digits = field.Length - 1;
+        var v = (ulong)value;
+        for (var i = digits - 1; i >= 0; i--)
+        {
+            field[i] = (byte)('0' + (int)(v & 7));
+            v >>= 3;
+        }
+        field[digits] = 0;
     }
 
     void Write(byte[] buffer, int offset, int count)

@@ -152,4 +152,49 @@ public class PatternMatcherTests
     [InlineData("a/..", ".")]
     [InlineData("//a//b//", "/a/b")]
     public void GoPathClean(string input, string expected) => Assert.Equal(expected, GoPath.Clean(input));
+
+    [Fact]
+    public void ReusedResultArray_GivesTheSameAnswersAsAFreshOne()
+    {
+        // The packer's walk reuses one result array for every entry; a slot a pattern skips must not keep the last entry's answer.
+        var m = new PatternMatcher(new[] { "**/*.tmp", "**/*.log", "!dir7/keep-7.log", "Dockerfile", "!Dockerfile" });
+        var parent = new bool[m.Patterns.Count];
+        m.Matches("dir7", null, parent);
+        var scratch = new bool[m.Patterns.Count];
+        foreach (var file in new[] { "dir7/f1.tmp", "dir7/keep-7.log", "dir7/f0.txt", "dir7/f6.log", "dir7/f0.txt", "dir7/keep-7.log" })
+        {
+            var reused = m.Matches(file, parent, scratch);
+            var fresh = m.Matches(file, parent, out bool[] freshInfo);
+            Assert.Equal(fresh, reused);
+            Assert.Equal(freshInfo, scratch);
+        }
+        Assert.False(m.Matches("dir7/keep-7.log", parent, scratch));
+        Assert.True(m.Matches("dir7/f6.log", parent, scratch));
+        Assert.False(m.Matches("dir7/f0.txt", parent, scratch));
+    }
+
+    // Literal heads and tails are checked before the regex, and **/*LITERAL is decided by the tail alone: the answers
+    // must be the regex's (Go's), including '$' meaning the very end (a name may end with a newline on Linux).
+    [Theory]
+    [InlineData("**/*.tmp", "x/y/z.tmp", true)]
+    [InlineData("**/*.tmp", "z.tmp", true)]
+    [InlineData("**/*.tmp", ".tmp", true)]
+    [InlineData("**/*.tmp", "z.tmpx", false)]
+    [InlineData("**/*.tmp", "z.tmp\n", false)]
+    [InlineData("*.md", "README.md\n", false)]
+    [InlineData("*.md", "docs/README.md", false)]
+    [InlineData("**/*", "any/thing", true)]
+    [InlineData("**/*/x.txt", "a/b/x.txt", true)]
+    [InlineData("**/*/x.txt", "x.txt", false)]
+    [InlineData("dir*/x?.txt", "dir1/xa.txt", true)]
+    [InlineData("dir*/x?.txt", "adir1/xa.txt", false)]
+    [InlineData("dir*/x?.txt", "dir1/xa.txt.bak", false)]
+    [InlineData("a\\*b", "a*b", true)]
+    [InlineData("a\\*b", "axb", false)]
+    [InlineData("**/*\\?", "dir/what?", true)]
+    [InlineData("**/*\\?", "dir/whatx", false)]
+    [InlineData("[ab]*.log", "a1.log", true)]
+    [InlineData("[ab]*.log", "c1.log", false)]
+    public void LiteralHeadsAndTails_GiveTheRegexAnswers(string pattern, string file, bool excluded) =>
+        Assert.Equal(excluded, new PatternMatcher(new[] { pattern }).Matches(file.Replace("\\n", "\n"), new bool[1], out _));
 }
