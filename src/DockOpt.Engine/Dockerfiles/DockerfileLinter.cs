@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using DockOpt.Engine.Dockerfiles.Rules;
+using DockOpt.Engine.Dockerfiles.Rules.ShellCheck;
+using DockOpt.Engine.Dockerfiles.Shell;
 
 namespace DockOpt.Engine.Dockerfiles;
 
@@ -16,7 +18,7 @@ public static class DockerfileLinter
     {
         var model = new DockerfileModel(doc, options.BuildArgs, options.Target);
         var ctx = new LintContext(doc, model, options, path);
-        foreach (var rule in RuleCatalog.Rules) rule.Check(ctx);
+        RunRules(ctx);
 
         var suppressions = options.DisableInlineIgnore ? new InlineSuppressions() : new InlineSuppressions(doc);
         var result = new DockerfileLintResult { Path = path ?? "<content>", Text = text, Document = doc, Model = model };
@@ -32,6 +34,23 @@ public static class DockerfileLinter
             if (f.Edits.Count > 0) result.Fixes.Add((lf, f.Edits));
         }
         return result;
+    }
+
+    /// <summary>ShellCheck rules that check one RUN script at a time (those that do not override the whole-document check).</summary>
+    static readonly ShellCheckRule[] PerScriptRules = RuleCatalog.Rules.OfType<ShellCheckRule>()
+        .Where(r => r.GetType().GetMethod(nameof(IRule.Check), new[] { typeof(LintContext) })!.DeclaringType == typeof(ShellCheckRule)).ToArray();
+
+    /// <summary>
+    /// Every rule on the document. The per-script ShellCheck rules run script by script: each RUN is parsed once, checked
+    /// by all of them, and dropped, so the syntax trees never pile up (findings are sorted afterwards, so the order in
+    /// which rules report does not show).
+    /// </summary>
+    static void RunRules(LintContext ctx)
+    {
+        foreach (var rule in RuleCatalog.Rules)
+            if (Array.IndexOf(PerScriptRules, rule) < 0) rule.Check(ctx);
+        foreach (var script in RunShellScripts.Parse(ctx))
+            foreach (var rule in PerScriptRules) rule.CheckScript(ctx, script);
     }
 
     /// <summary>The rule's severity, or the last configured override for any of its ids.</summary>

@@ -60,6 +60,7 @@ public sealed class DockerfileModel
         var global = new Scope();
         Scope? scope = null;
         Stage? stage = null;
+        Scope? snapshot = null; // a copy of the current scope, shared by the instructions until an ARG or ENV changes it
         foreach (var ins in doc.Instructions)
         {
             if (ins.Keyword == "FROM")
@@ -72,13 +73,14 @@ public sealed class DockerfileModel
                 foreach (var k in scope.Args) scope.Vars.Remove(k); // ARGs do not carry into a child stage; ENV does
                 scope.Args.Clear();
                 stage.Instructions.Add(ins);
+                snapshot = null;
                 continue;
             }
             var cur = scope ?? global;
-            _scopes[ins] = cur.Clone();
+            _scopes[ins] = snapshot ??= cur.Clone(); // one copy per change, not per instruction: scopes are read, never written
             if (stage != null) stage.Instructions.Add(ins);
-            if (ins.Keyword == "ARG") DeclareArgs(doc, ins, cur, global, inStage: scope != null);
-            else if (ins.Keyword == "ENV") DefineEnv(doc, ins, cur); // before the first FROM too: a fragment's RUNs see it
+            if (ins.Keyword == "ARG") { DeclareArgs(doc, ins, cur, global, inStage: scope != null); snapshot = null; }
+            else if (ins.Keyword == "ENV") { DefineEnv(doc, ins, cur); snapshot = null; } // before the first FROM too: a fragment's RUNs see it
             if (stage != null) _stageEnd[stage.Index] = cur;
         }
         if (stage != null && !_stageEnd.ContainsKey(stage.Index) && scope != null) _stageEnd[stage.Index] = scope;
@@ -191,7 +193,7 @@ public sealed class DockerfileModel
         return (false, null);
     }
 
-    /// <summary>Variables in scope before <paramref name="ins"/>.</summary>
+    /// <summary>Variables in scope before <paramref name="ins"/> (shared between instructions: do not change it).</summary>
     public Scope ScopeBefore(Instruction ins) => _scopes.TryGetValue(ins, out var s) ? s : new Scope { BaseEnvUnknown = true };
 
     /// <summary>Substitutes variables as Docker does for this instruction; Resolved is false when any value is unknown.</summary>

@@ -126,33 +126,39 @@ public sealed class LintContext
     public List<ShellCommand> Commands(Instruction ins)
     {
         if (_shell.TryGetValue(ins, out var cached)) return cached;
-        var list = new List<ShellCommand>();
+        List<ShellCommand> list;
         if (ins.ExecForm != null)
         {
             var args = ins.Arguments;
             var ef = ins.ExecForm;
-            if (ef.Length >= 3 && IsShellName(ef[0]) && ef[1] == "-c")
-                list.AddRange(ShellScript.Parse(Anchored(ef[2], args)));
-            else
-                list.AddRange(ShellScript.Parse(Anchored(string.Join(" ", ef.Select(Quote)), args)));
+            list = ef.Length >= 3 && IsShellName(ef[0]) && ef[1] == "-c"
+                ? ShellScript.Parse(Anchored(ef[2], args))
+                : ShellScript.Parse(Anchored(string.Join(" ", ef.Select(Quote)), args));
         }
         else if (IsPosixShell(ins))
         {
-            list.AddRange(ShellScript.Parse(ins.Arguments));
-            var heredocProgram = list.FirstOrDefault(c => c.Words.Any(w => w.Raw.Contains("<<")));
-            foreach (var h in ins.Heredocs)
-            {
-                var prog = heredocProgram?.Program ?? "";
-                var onlyMarker = heredocProgram == null || heredocProgram.Words.All(w => w.Raw.Contains("<<"));
-                var body = h.Body.Text;
-                var shebang = body.StartsWith("#!", StringComparison.Ordinal) ? body.Split('\n')[0] : null;
-                var shellBody = onlyMarker ? shebang == null || IsShellName(shebang.Substring(2).Trim().Split(' ').Last()) || shebang.Contains("sh ") || shebang.EndsWith("sh")
-                    : IsShellName(prog);
-                if (ins.Keyword == "RUN" && shellBody) list.AddRange(ShellScript.Parse(h.Body));
-            }
+            list = ShellScript.Parse(ins.Arguments);
+            if (ins.Heredocs.Count > 0) AddHeredocCommands(ins, list);
         }
+        else list = new List<ShellCommand>();
         _shell[ins] = list;
         return list;
+    }
+
+    /// <summary>Adds the commands of the shell heredoc bodies of a RUN (a body fed to a shell, or run by its shebang).</summary>
+    static void AddHeredocCommands(Instruction ins, List<ShellCommand> list)
+    {
+        var heredocProgram = list.FirstOrDefault(c => c.Words.Any(w => w.Raw.Contains("<<")));
+        foreach (var h in ins.Heredocs)
+        {
+            var prog = heredocProgram?.Program ?? "";
+            var onlyMarker = heredocProgram == null || heredocProgram.Words.All(w => w.Raw.Contains("<<"));
+            var body = h.Body.Text;
+            var shebang = body.StartsWith("#!", StringComparison.Ordinal) ? body.Split('\n')[0] : null;
+            var shellBody = onlyMarker ? shebang == null || IsShellName(shebang.Substring(2).Trim().Split(' ').Last()) || shebang.Contains("sh ") || shebang.EndsWith("sh")
+                : IsShellName(prog);
+            if (ins.Keyword == "RUN" && shellBody) list.AddRange(ShellScript.Parse(h.Body));
+        }
     }
 
     static string Quote(string s) => s.Length == 0 || s.Any(char.IsWhiteSpace) ? "'" + s.Replace("'", "'\\''") + "'" : s;
