@@ -147,8 +147,9 @@ public sealed class DockerfileModel
     {
         foreach (var st in Stages)
             foreach (var ins in st.Instructions)
-                foreach (var reference in StageReferences(ins))
-                    if (FindStage(reference.Value, st.Index) is { } dep) st.DependsOn.Add(dep.Index);
+                if (ins.Flags.Count > 0) // references come from --from and --mount flags only
+                    foreach (var reference in StageReferences(ins))
+                        if (FindStage(reference.Value, st.Index) is { } dep) st.DependsOn.Add(dep.Index);
     }
 
     /// <summary>The final stage (the last, or -Target), the stages it is built on (shipped) and every stage it needs.</summary>

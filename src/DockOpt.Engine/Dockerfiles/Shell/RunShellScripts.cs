@@ -134,13 +134,5 @@ public static class RunShellScripts
     static bool IsBash(string p) => Name(p) is "bash" or "zsh" or "ksh" or "mksh";
 
     /// <summary>Exec-form text: every character maps to the start of the arguments.</summary>
-    static MappedText Anchored(string text, MappedText anchor)
-    {
-        var p = anchor.PositionAt(0);
-        var lines = new int[text.Length];
-        var cols = new int[text.Length];
-        Array.Fill(lines, p.Line);
-        Array.Fill(cols, p.Column);
-        return new MappedText(text, lines, cols, anchor.EndOf(anchor.Length));
-    }
+    static MappedText Anchored(string text, MappedText anchor) => MappedText.Anchored(text, anchor.PositionAt(0), anchor.EndOf(anchor.Length));
 }

@@ -40,7 +40,7 @@ public sealed class DO4001SingleStageToolchain : Rule
             if (c.Program is "apt-get" or "apt" or "apk" or "yum" or "dnf" && c.Subcommand("install", "add") is Word w)
                 foreach (var p in c.Words.SkipWhile(x => x.Start != w.Start).Skip(1))
                     if (ToolchainPkg.IsMatch(p.Value.Split('=')[0])) { toolchain.Add(p.Value); buildLines.Add(run.Range.Start.Line); }
-            if (BuildCmd.IsMatch(c.Text)) buildLines.Add(c.Range.Start.Line);
+            if (BuildCmd.IsMatch(c.TextSpan)) buildLines.Add(c.Range.Start.Line);
         }
         if (toolchain.Count == 0 || buildLines.Count == 0) return;
         var lines = string.Join(", ", buildLines.Distinct().Order());
