@@ -219,12 +219,23 @@ public static class DockerfileParser
         return i;
     }
 
+    static readonly string[] UpperKeywords = KnownInstructions.Select(k => k.ToUpperInvariant()).ToArray();
+
+    /// <summary>The keyword (the first <paramref name="k"/> characters): one shared string when it is a known one written in capitals.</summary>
+    static string Keyword(string t, int k)
+    {
+        var span = t.AsSpan(0, k);
+        foreach (var known in UpperKeywords)
+            if (span.SequenceEqual(known)) return known;
+        return t.Substring(0, k);
+    }
+
     internal static Instruction ParseInstruction(DockerfileDocument doc, MappedText logical)
     {
         var t = logical.Text;
         var k = 0;
         while (k < t.Length && !char.IsWhiteSpace(t[k])) k++;
-        var kw = t.Substring(0, k);
+        var kw = Keyword(t, k);
         var upper = kw.ToUpperInvariant();
         var known = KnownInstructions.Contains(kw) && kw.All(char.IsLetter);
         var a = k;

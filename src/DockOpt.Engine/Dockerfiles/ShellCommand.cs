@@ -67,7 +67,7 @@ public sealed class ShellCommand
             var from = Math.Min(ProgramIndex + 1, Words.Count);
             if (_args == null || _argsFor != Words.Count)
             {
-                _args = from >= Words.Count ? Array.Empty<Word>() : Words.GetRange(from, Words.Count - from);
+                _args = from >= Words.Count ? Array.Empty<Word>() : new WordsFrom(Words, from); // a view, not a copy
                 _argsFor = Words.Count;
             }
             return _args;
@@ -115,4 +115,18 @@ public sealed class ShellCommand
     /// <summary><see cref="Text"/> without a copy (for a pattern match per command).</summary>
     public ReadOnlySpan<char> TextSpan => Words.Count == 0 ? default : Source.Text.AsSpan(Words[0].Start, Words[^1].End - Words[0].Start);
     public override string ToString() => Text;
+
+    /// <summary>The words from an index on, read through (the list does not change once parsed; Args is rebuilt if it does).</summary>
+    sealed class WordsFrom(List<Word> words, int from) : IReadOnlyList<Word>
+    {
+        public Word this[int index] => (uint)index < (uint)Count ? words[from + index] : throw new ArgumentOutOfRangeException(nameof(index));
+        public int Count => words.Count - from;
+
+        public IEnumerator<Word> GetEnumerator()
+        {
+            for (var i = from; i < words.Count; i++) yield return words[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

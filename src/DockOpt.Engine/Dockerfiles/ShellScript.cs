@@ -21,7 +21,11 @@ public static class ShellScript
                 result.Add(cur);
                 pendingSep = sep;
             }
-            else if (sep.Length > 0) pendingSep = sep;
+            else
+            {
+                if (sep.Length > 0) pendingSep = sep;
+                return; // nothing was added: the empty command is reused
+            }
             cur = new ShellCommand { Source = src };
         }
         while (i < s.Length)

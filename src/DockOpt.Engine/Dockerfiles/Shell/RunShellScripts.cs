@@ -35,14 +35,18 @@ public static class RunShellScripts
     public static IReadOnlyList<RunShellScript> Of(LintContext ctx) => Cache.GetValue(ctx, c => Parse(c).ToList());
 
     /// <summary>Parses one script; a script the parser cannot handle at all yields no analysis rather than failing the lint.</summary>
-    static RunShellScript? TryParse(Instruction ins, MappedText text, ShDialect dialect, Variables vars)
+    static RunShellScript? TryParse(Instruction ins, MappedText text, ShDialect dialect, Variables vars, Func<string, ShDialect, bool>? wanted)
     {
+        if (wanted != null && !wanted(text.Text, dialect)) return null;
         try { return new RunShellScript(ins, new ShScript(text, dialect), vars); }
         catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException) { return null; }
     }
 
-    /// <summary>The scripts in document order, each parsed when the caller reaches it and not kept here.</summary>
-    public static IEnumerable<RunShellScript> Parse(LintContext ctx)
+    /// <summary>
+    /// The scripts in document order, each parsed when the caller reaches it and not kept here. With
+    /// <paramref name="wanted"/>, a script whose text and dialect it turns down is not parsed at all (no check could use it).
+    /// </summary>
+    public static IEnumerable<RunShellScript> Parse(LintContext ctx, Func<string, ShDialect, bool>? wanted = null)
     {
         var vars = new Variables(ctx);
         foreach (var i in ctx.Document.Instructions)
@@ -55,7 +59,7 @@ public static class RunShellScripts
             {
                 var ef = ins.ExecForm;
                 if (ef.Length >= 3 && IsShell(ef[0]) && ef[1] == "-c"
-                    && TryParse(ins, Anchored(ef[2], ins.Arguments), IsBash(ef[0]) ? ShDialect.Bash : ShDialect.Sh, vars) is { } e)
+                    && TryParse(ins, Anchored(ef[2], ins.Arguments), IsBash(ef[0]) ? ShDialect.Bash : ShDialect.Sh, vars, wanted) is { } e)
                     yield return e;
                 continue;
             }
@@ -72,11 +76,11 @@ public static class RunShellScripts
                         if (!IsShell(prog)) continue;
                         d = IsBash(prog) ? ShDialect.Bash : ShDialect.Sh;
                     }
-                    if (TryParse(ins, h.Body, d, vars) is { } hs) yield return hs;
+                    if (TryParse(ins, h.Body, d, vars, wanted) is { } hs) yield return hs;
                 }
                 continue;
             }
-            if (TryParse(ins, ins.Arguments, dialect, vars) is { } s) yield return s;
+            if (TryParse(ins, ins.Arguments, dialect, vars, wanted) is { } s) yield return s;
         }
     }
 
