@@ -22,6 +22,6 @@ public sealed class DO3015TlsVerificationDisabled : ShellRule
         "yum" or "dnf" or "microdnf" or "rpm" => arg is "--nogpgcheck" or "--nosignature",
         "git" => arg.Contains("sslVerify=false", StringComparison.OrdinalIgnoreCase),
         "npm" or "yarn" => arg == "strict-ssl" && c.Args.Any(x => x.Value == "false"),
-        _ => arg.StartsWith("--trusted-host") && (pip ??= PackageCommands.IsPipInstall(c, out _)),
+        _ => (pip ??= PackageCommands.IsPipInstall(c, out _)) && arg.StartsWith("--trusted-host"),
     };
 }
