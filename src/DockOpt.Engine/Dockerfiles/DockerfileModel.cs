@@ -147,7 +147,7 @@ public sealed class DockerfileModel
     {
         foreach (var st in Stages)
             foreach (var ins in st.Instructions)
-                if (ins.Flags.Count > 0) // references come from --from and --mount flags only
+                if (ins.FlagCount > 0) // references come from --from and --mount flags only
                     foreach (var reference in StageReferences(ins))
                         if (FindStage(reference.Value, st.Index) is { } dep) st.DependsOn.Add(dep.Index);
     }

@@ -66,7 +66,7 @@ public static class DockerfileParser
 
             var logical = JoinLogicalLine(doc, lines, ref i, first);
             var ins = ParseInstruction(doc, logical);
-            ins.Comments.AddRange(pending);
+            if (pending.Count > 0) ins.Comments.AddRange(pending);
             pending.Clear();
             ins.Range = new SourceRange(logical.PositionAt(0), logical.EndAnchor);
             if (ins.Keyword is "RUN" or "COPY" or "ADD") ReadHeredocs(doc, ins, lines, ref i);

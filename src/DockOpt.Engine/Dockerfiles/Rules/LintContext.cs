@@ -143,7 +143,7 @@ public sealed class LintContext
         else if (IsPosixShell(ins))
         {
             list = ShellScript.Parse(ins.Arguments);
-            if (ins.Heredocs.Count > 0) AddHeredocCommands(ins, list);
+            if (ins.HeredocCount > 0) AddHeredocCommands(ins, list);
         }
         else list = new List<ShellCommand>();
         if (slots != null) slots[ins.Index] = list; else _shell[ins] = list;

@@ -63,7 +63,7 @@ public static class RunShellScripts
                     yield return e;
                 continue;
             }
-            if (ins.Heredocs.Count > 0 && IsOnlyHeredocMarker(ins.Arguments.Text))
+            if (ins.HeredocCount > 0 && IsOnlyHeredocMarker(ins.Arguments.Text))
             {
                 foreach (var h in ins.Heredocs)
                 {
