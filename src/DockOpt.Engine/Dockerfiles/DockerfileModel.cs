@@ -14,7 +14,7 @@ public sealed class DockerfileModel
         "BUILDKIT_SANDBOX_HOSTNAME", "BUILDKIT_BUILD_NAME", "SOURCE_DATE_EPOCH",
     };
 
-    readonly Dictionary<Instruction, Scope> _scopes = new();
+    readonly Dictionary<Instruction, Scope> _scopes;
 
     /// <summary>Variables in scope: name → (value or null when unknown, declared by ARG?).</summary>
     public sealed class Scope
@@ -48,6 +48,7 @@ public sealed class DockerfileModel
     public DockerfileModel(DockerfileDocument doc, IReadOnlyDictionary<string, string>? buildArgs = null, string? target = null)
     {
         Document = doc;
+        _scopes = new(doc.Instructions.Count); // sized once: regrowing a large table is large-object garbage
         BuildArgs = buildArgs ?? new Dictionary<string, string>();
         ReadStagesAndScopes(doc);
         LinkStageDependencies();
