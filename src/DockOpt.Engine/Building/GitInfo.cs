@@ -4,6 +4,7 @@ namespace DockOpt.Engine.Building;
 /// The commit and branch a build context comes from. CI variables win (runners check out a detached HEAD):
 /// GITHUB_SHA / BUILD_SOURCEVERSION and GITHUB_REF_NAME / BUILD_SOURCEBRANCHNAME; otherwise the repository that
 /// holds the context is read directly (.git directory or file, worktrees, loose and packed refs), without running git.
+/// Each file's type is checked first: a FIFO or device there fails the read with FileNotRegular instead of hanging it.
 /// </summary>
 public static class GitInfo
 {
@@ -33,10 +34,10 @@ public static class GitInfo
         var commonDir = gitDir;
         var commonFile = Path.Combine(gitDir, "commondir");
         if (File.Exists(commonFile))
-            commonDir = Path.GetFullPath(File.ReadAllText(commonFile).Trim(), gitDir);
+            commonDir = Path.GetFullPath(Read(commonFile).Trim(), gitDir);
         var headFile = Path.Combine(gitDir, "HEAD");
         if (!File.Exists(headFile)) return (null, null);
-        var head = File.ReadAllText(headFile).Trim();
+        var head = Read(headFile).Trim();
         if (!head.StartsWith("ref:", StringComparison.Ordinal))
             return (IsSha(head) ? head : null, null);
         var refName = head.Substring(4).Trim();
@@ -51,13 +52,13 @@ public static class GitInfo
             var loose = Path.Combine(dir, refName.Replace('/', Path.DirectorySeparatorChar));
             if (File.Exists(loose))
             {
-                var v = File.ReadAllText(loose).Trim();
+                var v = Read(loose).Trim();
                 if (IsSha(v)) return v;
             }
         }
         var packed = Path.Combine(commonDir, "packed-refs");
         if (File.Exists(packed))
-            foreach (var line in File.ReadLines(packed))
+            foreach (var line in Dockerfiles.SourceFile.ReadAllLines(packed, "git metadata file"))
             {
                 if (line.StartsWith('#') || line.StartsWith('^')) continue;
                 var parts = line.Split(' ', 2);
@@ -65,6 +66,9 @@ public static class GitInfo
             }
         return null; // an unborn branch
     }
+
+    /// <summary>A git metadata file's text; a FIFO or device there is refused with FileNotRegular (reading it would hang).</summary>
+    static string Read(string path) => Dockerfiles.SourceFile.ReadAllText(path, "git metadata file");
 
     static bool IsSha(string s) => s.Length is 40 or 64 && s.All(Uri.IsHexDigit);
 
@@ -76,7 +80,7 @@ public static class GitInfo
             if (Directory.Exists(candidate)) return candidate;
             if (File.Exists(candidate))
             {
-                var text = File.ReadAllText(candidate).Trim();
+                var text = Read(candidate).Trim();
                 if (text.StartsWith("gitdir:", StringComparison.Ordinal))
                     return Path.GetFullPath(text.Substring(7).Trim(), d.FullName);
             }

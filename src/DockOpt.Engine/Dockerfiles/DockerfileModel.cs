@@ -14,7 +14,7 @@ public sealed class DockerfileModel
         "BUILDKIT_SANDBOX_HOSTNAME", "BUILDKIT_BUILD_NAME", "SOURCE_DATE_EPOCH",
     };
 
-    readonly Dictionary<Instruction, Scope> _scopes = new();
+    readonly Dictionary<Instruction, Scope> _scopes;
 
     /// <summary>Variables in scope: name → (value or null when unknown, declared by ARG?).</summary>
     public sealed class Scope
@@ -48,6 +48,7 @@ public sealed class DockerfileModel
     public DockerfileModel(DockerfileDocument doc, IReadOnlyDictionary<string, string>? buildArgs = null, string? target = null)
     {
         Document = doc;
+        _scopes = new(doc.Instructions.Count); // sized once: regrowing a large table is large-object garbage
         BuildArgs = buildArgs ?? new Dictionary<string, string>();
         ReadStagesAndScopes(doc);
         LinkStageDependencies();
@@ -60,6 +61,7 @@ public sealed class DockerfileModel
         var global = new Scope();
         Scope? scope = null;
         Stage? stage = null;
+        Scope? snapshot = null; // a copy of the current scope, shared by the instructions until an ARG or ENV changes it
         foreach (var ins in doc.Instructions)
         {
             if (ins.Keyword == "FROM")
@@ -72,13 +74,14 @@ public sealed class DockerfileModel
                 foreach (var k in scope.Args) scope.Vars.Remove(k); // ARGs do not carry into a child stage; ENV does
                 scope.Args.Clear();
                 stage.Instructions.Add(ins);
+                snapshot = null;
                 continue;
             }
             var cur = scope ?? global;
-            _scopes[ins] = cur.Clone();
+            _scopes[ins] = snapshot ??= cur.Clone(); // one copy per change, not per instruction: scopes are read, never written
             if (stage != null) stage.Instructions.Add(ins);
-            if (ins.Keyword == "ARG") DeclareArgs(doc, ins, cur, global, inStage: scope != null);
-            else if (ins.Keyword == "ENV") DefineEnv(doc, ins, cur); // before the first FROM too: a fragment's RUNs see it
+            if (ins.Keyword == "ARG") { DeclareArgs(doc, ins, cur, global, inStage: scope != null); snapshot = null; }
+            else if (ins.Keyword == "ENV") { DefineEnv(doc, ins, cur); snapshot = null; } // before the first FROM too: a fragment's RUNs see it
             if (stage != null) _stageEnd[stage.Index] = cur;
         }
         if (stage != null && !_stageEnd.ContainsKey(stage.Index) && scope != null) _stageEnd[stage.Index] = scope;
@@ -145,8 +148,9 @@ public sealed class DockerfileModel
     {
         foreach (var st in Stages)
             foreach (var ins in st.Instructions)
-                foreach (var reference in StageReferences(ins))
-                    if (FindStage(reference.Value, st.Index) is { } dep) st.DependsOn.Add(dep.Index);
+                if (ins.FlagCount > 0) // references come from --from and --mount flags only
+                    foreach (var reference in StageReferences(ins))
+                        if (FindStage(reference.Value, st.Index) is { } dep) st.DependsOn.Add(dep.Index);
     }
 
     /// <summary>The final stage (the last, or -Target), the stages it is built on (shipped) and every stage it needs.</summary>
@@ -191,7 +195,7 @@ public sealed class DockerfileModel
         return (false, null);
     }
 
-    /// <summary>Variables in scope before <paramref name="ins"/>.</summary>
+    /// <summary>Variables in scope before <paramref name="ins"/> (shared between instructions: do not change it).</summary>
     public Scope ScopeBefore(Instruction ins) => _scopes.TryGetValue(ins, out var s) ? s : new Scope { BaseEnvUnknown = true };
 
     /// <summary>Substitutes variables as Docker does for this instruction; Resolved is false when any value is unknown.</summary>

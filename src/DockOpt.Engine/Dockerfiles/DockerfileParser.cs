@@ -66,7 +66,7 @@ public static class DockerfileParser
 
             var logical = JoinLogicalLine(doc, lines, ref i, first);
             var ins = ParseInstruction(doc, logical);
-            ins.Comments.AddRange(pending);
+            if (pending.Count > 0) ins.Comments.AddRange(pending);
             pending.Clear();
             ins.Range = new SourceRange(logical.PositionAt(0), logical.EndAnchor);
             if (ins.Keyword is "RUN" or "COPY" or "ADD") ReadHeredocs(doc, ins, lines, ref i);
@@ -219,12 +219,23 @@ public static class DockerfileParser
         return i;
     }
 
+    static readonly string[] UpperKeywords = KnownInstructions.Select(k => k.ToUpperInvariant()).ToArray();
+
+    /// <summary>The keyword (the first <paramref name="k"/> characters): one shared string when it is a known one written in capitals.</summary>
+    static string Keyword(string t, int k)
+    {
+        var span = t.AsSpan(0, k);
+        foreach (var known in UpperKeywords)
+            if (span.SequenceEqual(known)) return known;
+        return t.Substring(0, k);
+    }
+
     internal static Instruction ParseInstruction(DockerfileDocument doc, MappedText logical)
     {
         var t = logical.Text;
         var k = 0;
         while (k < t.Length && !char.IsWhiteSpace(t[k])) k++;
-        var kw = t.Substring(0, k);
+        var kw = Keyword(t, k);
         var upper = kw.ToUpperInvariant();
         var known = KnownInstructions.Contains(kw) && kw.All(char.IsLetter);
         var a = k;
@@ -262,6 +273,7 @@ public static class DockerfileParser
     static int ReadFlags(DockerfileDocument doc, Instruction ins, MappedText logical, string upper, int a)
     {
         var t = logical.Text;
+        if (a + 1 >= t.Length || t[a] != '-' || t[a + 1] != '-') return a; // the first word is no flag: nothing to read
         if (KnownFlags.TryGetValue(upper, out var allowed))
         {
             foreach (var w in Words(t, a))
@@ -434,7 +446,7 @@ public static class DockerfileParser
             while (i < s.Length && char.IsWhiteSpace(s[i])) i++;
             if (i >= s.Length) yield break;
             var start = i;
-            var sb = new System.Text.StringBuilder();
+            System.Text.StringBuilder? sb = null; // made at the first quote: a word without quotes is its own value
             char quote = '\0';
             while (i < s.Length)
             {
@@ -442,14 +454,15 @@ public static class DockerfileParser
                 if (quote != '\0')
                 {
                     if (c == quote) { quote = '\0'; i++; continue; }
-                    if (c == '\\' && quote == '"' && i + 1 < s.Length && (s[i + 1] == '"' || s[i + 1] == '\\')) { sb.Append(s[i + 1]); i += 2; continue; }
-                    sb.Append(c); i++; continue;
+                    if (c == '\\' && quote == '"' && i + 1 < s.Length && (s[i + 1] == '"' || s[i + 1] == '\\')) { sb!.Append(s[i + 1]); i += 2; continue; }
+                    sb!.Append(c); i++; continue;
                 }
                 if (char.IsWhiteSpace(c)) break;
-                if (c is '"' or '\'') { quote = c; i++; continue; }
-                sb.Append(c); i++;
+                if (c is '"' or '\'') { sb ??= new System.Text.StringBuilder().Append(s, start, i - start); quote = c; i++; continue; }
+                sb?.Append(c); i++;
             }
-            yield return new Word(start, i, s.Substring(start, i - start), sb.ToString());
+            var raw = s.Substring(start, i - start);
+            yield return new Word(start, i, raw, sb?.ToString() ?? raw);
         }
     }
 }

@@ -32,7 +32,7 @@ internal sealed class InlineSuppressions
             if (IgnorePragma.Match(c.Text) is { Success: true } m && m.Groups["scope"].Value.Equals("global", StringComparison.OrdinalIgnoreCase))
                 _global.UnionWith(Ids(m.Groups["ids"].Value));
         foreach (var ins in doc.Instructions)
-            foreach (var c in ins.Comments)
+            foreach (var c in ins.CommentsOrEmpty)
             {
                 if (ShellCheckPragma.Match(c.Text) is { Success: true } sc) Set(_perInstruction, ins).UnionWith(Ids(sc.Groups["ids"].Value));
                 if (IgnorePragma.Match(c.Text) is not { Success: true } m) continue;

@@ -37,18 +37,27 @@ public sealed class ShellCommand
         return i;
     }
 
-    /// <summary>Program name (basename), or "".</summary>
+    /// <summary>Program name (basename), or "" (computed once per word count: every shell rule asks).</summary>
     public string Program
     {
         get
         {
+            if (_program != null && _programFor == Words.Count) return _program;
             var i = ProgramIndex;
-            if (i >= Words.Count) return "";
-            var v = Words[i].Value;
-            var slash = v.LastIndexOf('/');
-            return slash >= 0 ? v.Substring(slash + 1) : v;
+            string p;
+            if (i >= Words.Count) p = "";
+            else
+            {
+                var v = Words[i].Value;
+                var slash = v.LastIndexOf('/');
+                p = slash >= 0 ? v.Substring(slash + 1) : v;
+            }
+            _programFor = Words.Count;
+            return _program = p;
         }
     }
+    string? _program;
+    int _programFor = -1;
 
     /// <summary>The words after the program (computed once: every shell rule asks).</summary>
     public IReadOnlyList<Word> Args
@@ -58,7 +67,7 @@ public sealed class ShellCommand
             var from = Math.Min(ProgramIndex + 1, Words.Count);
             if (_args == null || _argsFor != Words.Count)
             {
-                _args = from >= Words.Count ? Array.Empty<Word>() : Words.GetRange(from, Words.Count - from);
+                _args = from >= Words.Count ? Array.Empty<Word>() : new WordsFrom(Words, from); // a view, not a copy
                 _argsFor = Words.Count;
             }
             return _args;
@@ -66,23 +75,58 @@ public sealed class ShellCommand
     }
     IReadOnlyList<Word>? _args;
     int _argsFor = -1;
-    public bool HasWord(string w) => Words.Any(x => x.Value == w);
-    public bool HasArg(params string[] any) => Args.Any(x => any.Contains(x.Value));
-    /// <summary>Short or long option present (handles combined short options such as -qy).</summary>
-    public bool HasOption(char shortOpt, params string[] longOpts) =>
-        Args.Any(x => longOpts.Contains(x.Value) || longOpts.Any(l => x.Value.StartsWith(l + "=", StringComparison.Ordinal))
-            || (shortOpt != '\0' && x.Value.Length > 1 && x.Value[0] == '-' && x.Value[1] != '-' && x.Value.IndexOf(shortOpt, 1) > 0));
+    // Loops, not LINQ: every shell rule asks these of every command of every RUN.
+    public bool HasWord(string w)
+    {
+        foreach (var x in Words) if (x.Value == w) return true;
+        return false;
+    }
 
-    /// <summary>The first non-option argument after the program (a subcommand such as install).</summary>
+    public bool HasArg(params string[] any)
+    {
+        foreach (var x in Args) if (Array.IndexOf(any, x.Value) >= 0) return true;
+        return false;
+    }
+
+    /// <summary>Short or long option present (handles combined short options such as -qy).</summary>
+    public bool HasOption(char shortOpt, params string[] longOpts)
+    {
+        foreach (var x in Args)
+        {
+            var v = x.Value;
+            if (shortOpt != '\0' && v.Length > 1 && v[0] == '-' && v[1] != '-' && v.IndexOf(shortOpt, 1) > 0) return true;
+            foreach (var l in longOpts)
+                if (v.StartsWith(l, StringComparison.Ordinal) && (v.Length == l.Length || v[l.Length] == '=')) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The first argument after the program that is one of <paramref name="names"/> (a subcommand such as install).</summary>
     public Word? Subcommand(params string[] names)
     {
         foreach (var w in Args)
-            if (names.Contains(w.Value)) return w;
+            if (Array.IndexOf(names, w.Value) >= 0) return w;
         return null;
     }
 
     public SourceRange Range => Words.Count == 0 ? Source.RangeOf(0, 0) : Source.RangeOf(Words[0].Start, Words[^1].End);
     public SourceRange RangeOfWord(Word w) => Source.RangeOf(w.Start, w.End);
     public string Text => Words.Count == 0 ? "" : Source.Text.Substring(Words[0].Start, Words[^1].End - Words[0].Start);
+    /// <summary><see cref="Text"/> without a copy (for a pattern match per command).</summary>
+    public ReadOnlySpan<char> TextSpan => Words.Count == 0 ? default : Source.Text.AsSpan(Words[0].Start, Words[^1].End - Words[0].Start);
     public override string ToString() => Text;
+
+    /// <summary>The words from an index on, read through (the list does not change once parsed; Args is rebuilt if it does).</summary>
+    sealed class WordsFrom(List<Word> words, int from) : IReadOnlyList<Word>
+    {
+        public Word this[int index] => (uint)index < (uint)Count ? words[from + index] : throw new ArgumentOutOfRangeException(nameof(index));
+        public int Count => words.Count - from;
+
+        public IEnumerator<Word> GetEnumerator()
+        {
+            for (var i = from; i < words.Count; i++) yield return words[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

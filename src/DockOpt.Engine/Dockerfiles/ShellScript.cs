@@ -21,7 +21,11 @@ public static class ShellScript
                 result.Add(cur);
                 pendingSep = sep;
             }
-            else if (sep.Length > 0) pendingSep = sep;
+            else
+            {
+                if (sep.Length > 0) pendingSep = sep;
+                return; // nothing was added: the empty command is reused
+            }
             cur = new ShellCommand { Source = src };
         }
         while (i < s.Length)
@@ -46,35 +50,49 @@ public static class ShellScript
             }
             // A word.
             var start = i;
-            var sb = new StringBuilder();
-            char quote = '\0';
-            var depth = 0;
-            while (i < s.Length)
-            {
-                c = s[i];
-                if (quote == '\'') { if (c == '\'') quote = '\0'; else sb.Append(c); i++; continue; }
-                if (quote == '"')
-                {
-                    if (c == '"') { quote = '\0'; i++; continue; }
-                    if (c == '\\' && i + 1 < s.Length) { sb.Append(s[i + 1]); i += 2; continue; }
-                    sb.Append(c); i++; continue;
-                }
-                if (depth > 0)
-                {
-                    if (c == '(') depth++;
-                    else if (c == ')') depth--;
-                    sb.Append(c); i++; continue;
-                }
-                if (c == '\\' && i + 1 < s.Length) { if (s[i + 1] != '\n') sb.Append(s[i + 1]); i += 2; continue; }
-                if (char.IsWhiteSpace(c) || c is ';' or '|' or ')' || (c == '&' && !(i > start && s[i - 1] == '>'))) break;
-                if (c == '$' && i + 1 < s.Length && s[i + 1] == '(') { depth = 1; sb.Append("$("); i += 2; continue; }
-                if (c is '\'' or '"') { quote = c; i++; continue; }
-                sb.Append(c); i++;
-            }
+            var w = ReadWord(s, ref i);
             if (i == start) { i++; continue; }
-            cur.Words.Add(new Word(start, i, s.Substring(start, i - start), sb.ToString()));
+            cur.Words.Add(w);
         }
         Flush("");
         return result;
     }
+
+    /// <summary>
+    /// One word from <paramref name="i"/>: its raw text and its value with quotes and escapes removed. A word without
+    /// quotes, escapes or <c>$(</c> (most words) is its own value: one string, no builder.
+    /// </summary>
+    static Word ReadWord(string s, ref int i)
+    {
+        var start = i;
+        StringBuilder? sb = null;
+        char quote = '\0';
+        var depth = 0;
+        while (i < s.Length)
+        {
+            var c = s[i];
+            if (quote == '\'') { if (c == '\'') quote = '\0'; else sb!.Append(c); i++; continue; }
+            if (quote == '"')
+            {
+                if (c == '"') { quote = '\0'; i++; continue; }
+                if (c == '\\' && i + 1 < s.Length) { sb!.Append(s[i + 1]); i += 2; continue; }
+                sb!.Append(c); i++; continue;
+            }
+            if (depth > 0)
+            {
+                if (c == '(') depth++;
+                else if (c == ')') depth--;
+                sb?.Append(c); i++; continue;
+            }
+            if (c == '\\' && i + 1 < s.Length) { sb ??= Builder(s, start, i); if (s[i + 1] != '\n') sb.Append(s[i + 1]); i += 2; continue; }
+            if (char.IsWhiteSpace(c) || c is ';' or '|' or ')' || (c == '&' && !(i > start && s[i - 1] == '>'))) break;
+            if (c == '$' && i + 1 < s.Length && s[i + 1] == '(') { depth = 1; sb?.Append("$("); i += 2; continue; }
+            if (c is '\'' or '"') { sb ??= Builder(s, start, i); quote = c; i++; continue; }
+            sb?.Append(c); i++;
+        }
+        var raw = s.Substring(start, i - start);
+        return new Word(start, i, raw, sb?.ToString() ?? raw);
+    }
+
+    static StringBuilder Builder(string s, int start, int end) => new StringBuilder(end - start + 16).Append(s, start, end - start);
 }

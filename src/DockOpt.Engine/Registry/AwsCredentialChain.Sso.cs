@@ -95,7 +95,7 @@ public sealed partial class AwsCredentialChain
         DateTime? expires = null;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+            using var doc = JsonDocument.Parse(Dockerfiles.SourceFile.ReadAllText(file, "AWS SSO cache file"));
             var r = doc.RootElement;
             if (r.TryGetProperty("accessToken", out var t) && t.ValueKind == JsonValueKind.String) token = t.GetString();
             if (r.TryGetProperty("expiresAt", out var x) && x.ValueKind == JsonValueKind.String &&

@@ -77,7 +77,7 @@ public sealed partial class AwsCredentialChain
         var url = !string.IsNullOrEmpty(relative) ? "http://169.254.170.2" + relative : full!;
         var token = NullIfEmpty(_env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
         var tf = _env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-        if (token == null && !string.IsNullOrEmpty(tf) && File.Exists(tf)) token = File.ReadAllText(tf).Trim();
+        if (token == null && !string.IsNullOrEmpty(tf) && File.Exists(tf)) token = Dockerfiles.SourceFile.ReadAllText(tf, "AWS container authorization token file").Trim();
         using var http = NewClient();
         using var req = new HttpRequestMessage(HttpMethod.Get, url);
         if (token != null) req.Headers.TryAddWithoutValidation("Authorization", token);
@@ -93,14 +93,14 @@ public sealed partial class AwsCredentialChain
         ? new HttpClient(_handler, disposeHandler: false) { Timeout = MetadataTimeout }
         : new HttpClient { Timeout = MetadataTimeout };
 
-    /// <summary>Minimal INI reader: section → key → value.</summary>
+    /// <summary>Minimal INI reader: section → key → value (a FIFO or device is refused with FileNotRegular, not read).</summary>
     public static Dictionary<string, Dictionary<string, string>> ReadIni(string path)
     {
         var d = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         if (!File.Exists(path)) return d;
         Dictionary<string, string>? cur = null;
         string? parent = null;
-        foreach (var raw in File.ReadAllLines(path))
+        foreach (var raw in Dockerfiles.SourceFile.ReadAllLines(path, "AWS shared config or credentials file"))
         {
             var line = raw.Trim();
             if (line.Length == 0 || line[0] is '#' or ';') continue;
@@ -136,7 +136,7 @@ public sealed partial class AwsCredentialChain
         if (!File.Exists(tokenFile))
             throw new DockOptException(ErrorIds.AwsCredentialsNotFound, DockOptErrorCategory.AuthenticationError,
                 $"The web identity token file '{tokenFile}' does not exist.", tokenFile, "Check AWS_WEB_IDENTITY_TOKEN_FILE.");
-        var token = File.ReadAllText(tokenFile).Trim();
+        var token = Dockerfiles.SourceFile.ReadAllText(tokenFile, "web identity token file").Trim();
         var sts = StsEndpoint(null, region);
         var form = new Dictionary<string, string>
         {

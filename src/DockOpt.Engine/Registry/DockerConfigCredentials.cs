@@ -48,7 +48,8 @@ public sealed class DockerConfigCredentials
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllText(_path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            // The type check first: a FIFO (or device) as config.json would block the read forever.
+            doc = JsonDocument.Parse(Dockerfiles.SourceFile.ReadAllText(_path, "docker config file"), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException e)
         {

@@ -4,6 +4,9 @@ namespace DockOpt.Engine.Dockerfiles.Rules;
 public sealed class LintContext
 {
     readonly Dictionary<Instruction, List<ShellCommand>> _shell = new();
+    // Commands by instruction index (top level, and ONBUILD triggers, which share their ONBUILD's index): asked
+    // several times per RUN by several rules, an array slot is cheaper than a hash lookup. Others use _shell.
+    List<ShellCommand>?[]? _shellByIndex, _triggerShellByIndex;
 
     public LintContext(DockerfileDocument doc, DockerfileModel model, LintOptions options, string? filePath)
     {
@@ -125,34 +128,54 @@ public sealed class LintContext
     /// <summary>Shell commands of a RUN: shell form text, sh -c of exec form, and shell heredoc bodies.</summary>
     public List<ShellCommand> Commands(Instruction ins)
     {
-        if (_shell.TryGetValue(ins, out var cached)) return cached;
-        var list = new List<ShellCommand>();
+        var slots = SlotsFor(ins);
+        var cached = slots != null ? slots[ins.Index] : _shell.GetValueOrDefault(ins);
+        if (cached != null) return cached;
+        List<ShellCommand> list;
         if (ins.ExecForm != null)
         {
             var args = ins.Arguments;
             var ef = ins.ExecForm;
-            if (ef.Length >= 3 && IsShellName(ef[0]) && ef[1] == "-c")
-                list.AddRange(ShellScript.Parse(Anchored(ef[2], args)));
-            else
-                list.AddRange(ShellScript.Parse(Anchored(string.Join(" ", ef.Select(Quote)), args)));
+            list = ef.Length >= 3 && IsShellName(ef[0]) && ef[1] == "-c"
+                ? ShellScript.Parse(Anchored(ef[2], args))
+                : ShellScript.Parse(Anchored(string.Join(" ", ef.Select(Quote)), args));
         }
         else if (IsPosixShell(ins))
         {
-            list.AddRange(ShellScript.Parse(ins.Arguments));
-            var heredocProgram = list.FirstOrDefault(c => c.Words.Any(w => w.Raw.Contains("<<")));
-            foreach (var h in ins.Heredocs)
-            {
-                var prog = heredocProgram?.Program ?? "";
-                var onlyMarker = heredocProgram == null || heredocProgram.Words.All(w => w.Raw.Contains("<<"));
-                var body = h.Body.Text;
-                var shebang = body.StartsWith("#!", StringComparison.Ordinal) ? body.Split('\n')[0] : null;
-                var shellBody = onlyMarker ? shebang == null || IsShellName(shebang.Substring(2).Trim().Split(' ').Last()) || shebang.Contains("sh ") || shebang.EndsWith("sh")
-                    : IsShellName(prog);
-                if (ins.Keyword == "RUN" && shellBody) list.AddRange(ShellScript.Parse(h.Body));
-            }
+            list = ShellScript.Parse(ins.Arguments);
+            if (ins.HeredocCount > 0) AddHeredocCommands(ins, list);
         }
-        _shell[ins] = list;
+        else list = new List<ShellCommand>();
+        if (slots != null) slots[ins.Index] = list; else _shell[ins] = list;
         return list;
+    }
+
+    /// <summary>The index-slot array for an instruction of this document, or null for any other instruction.</summary>
+    List<ShellCommand>?[]? SlotsFor(Instruction ins)
+    {
+        var all = Document.Instructions;
+        var i = ins.Index;
+        if (i < 0 || i >= all.Count) return null;
+        if (ReferenceEquals(all[i], ins)) return _shellByIndex ??= new List<ShellCommand>?[all.Count];
+        if (ins.Parent != null && ReferenceEquals(all[i], ins.Parent) && ReferenceEquals(ins.Parent.Trigger, ins))
+            return _triggerShellByIndex ??= new List<ShellCommand>?[all.Count];
+        return null;
+    }
+
+    /// <summary>Adds the commands of the shell heredoc bodies of a RUN (a body fed to a shell, or run by its shebang).</summary>
+    static void AddHeredocCommands(Instruction ins, List<ShellCommand> list)
+    {
+        var heredocProgram = list.FirstOrDefault(c => c.Words.Any(w => w.Raw.Contains("<<")));
+        foreach (var h in ins.Heredocs)
+        {
+            var prog = heredocProgram?.Program ?? "";
+            var onlyMarker = heredocProgram == null || heredocProgram.Words.All(w => w.Raw.Contains("<<"));
+            var body = h.Body.Text;
+            var shebang = body.StartsWith("#!", StringComparison.Ordinal) ? body.Split('\n')[0] : null;
+            var shellBody = onlyMarker ? shebang == null || IsShellName(shebang.Substring(2).Trim().Split(' ').Last()) || shebang.Contains("sh ") || shebang.EndsWith("sh")
+                : IsShellName(prog);
+            if (ins.Keyword == "RUN" && shellBody) list.AddRange(ShellScript.Parse(h.Body));
+        }
     }
 
     static string Quote(string s) => s.Length == 0 || s.Any(char.IsWhiteSpace) ? "'" + s.Replace("'", "'\\''") + "'" : s;
@@ -164,15 +187,7 @@ public sealed class LintContext
     }
 
     /// <summary>Text whose characters all map to the start of <paramref name="anchor"/> (exec-form strings).</summary>
-    static MappedText Anchored(string text, MappedText anchor)
-    {
-        var p = anchor.PositionAt(0);
-        var e = anchor.EndOf(anchor.Length);
-        var lines = new int[text.Length];
-        var cols = new int[text.Length];
-        for (var i = 0; i < text.Length; i++) { lines[i] = p.Line; cols[i] = p.Column; }
-        return new MappedText(text, lines, cols, e);
-    }
+    static MappedText Anchored(string text, MappedText anchor) => MappedText.Anchored(text, anchor.PositionAt(0), anchor.EndOf(anchor.Length));
 
     /// <summary>All commands of all RUNs in a stage, in order.</summary>
     public IEnumerable<(Instruction Run, ShellCommand Cmd)> StageCommands(int stage) =>

@@ -6,62 +6,64 @@ namespace DockOpt.Engine.Dockerfiles.Shell;
 /// <summary>One RUN's parsed shell script and what the ShellCheck rules ask of it.</summary>
 public sealed class RunShellScript
 {
-    readonly Func<IReadOnlySet<string>> _dockerVariables;
+    readonly RunShellScripts.Variables _variables;
     IReadOnlySet<string>? _vars;
 
-    internal RunShellScript(Instruction run, ShScript script, Func<IReadOnlySet<string>> dockerVariables)
+    internal RunShellScript(Instruction run, ShScript script, RunShellScripts.Variables variables)
     {
         Run = run;
         Script = script;
-        _dockerVariables = dockerVariables;
+        _variables = variables;
     }
 
     public Instruction Run { get; }
     public ShScript Script { get; }
     /// <summary>ENV and ARG names in scope for the RUN (they count as assigned).</summary>
-    public IReadOnlySet<string> DockerVariables => _vars ??= _dockerVariables(); // built only for a rule that asks (one set per RUN)
+    public IReadOnlySet<string> DockerVariables => _vars ??= _variables.Of(Run); // built only for a rule that asks (one set per RUN)
 }
 
 /// <summary>
-/// The shell scripts of a document's RUN instructions, parsed once per lint run: shell form, <c>sh -c</c>/<c>bash -c</c>
-/// exec form and a RUN made only of a heredoc. PowerShell and cmd RUNs are skipped. The dialect follows SHELL
-/// (bash, zsh and ksh read as bash; anything else as POSIX sh), or a heredoc's shebang.
+/// The shell scripts of a document's RUN instructions: shell form, <c>sh -c</c>/<c>bash -c</c> exec form and a RUN made
+/// only of a heredoc. PowerShell and cmd RUNs are skipped. The dialect follows SHELL (bash, zsh and ksh read as bash;
+/// anything else as POSIX sh), or a heredoc's shebang.
 /// </summary>
 public static class RunShellScripts
 {
     static readonly ConditionalWeakTable<LintContext, List<RunShellScript>> Cache = new();
 
-    public static IReadOnlyList<RunShellScript> Of(LintContext ctx) => Cache.GetValue(ctx, Build);
+    /// <summary>Every script, parsed once per lint context and kept (for a caller that walks them more than once).</summary>
+    public static IReadOnlyList<RunShellScript> Of(LintContext ctx) => Cache.GetValue(ctx, c => Parse(c).ToList());
 
     /// <summary>Parses one script; a script the parser cannot handle at all yields no analysis rather than failing the lint.</summary>
-    static void Add(List<RunShellScript> list, Instruction ins, Func<ShScript> parse, Func<IReadOnlySet<string>> vars)
+    static RunShellScript? TryParse(Instruction ins, MappedText text, ShDialect dialect, Variables vars, Func<string, ShDialect, bool>? wanted)
     {
-        ShScript script;
-        try { script = parse(); }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException) { return; }
-        list.Add(new RunShellScript(ins, script, vars));
+        if (wanted != null && !wanted(text.Text, dialect)) return null;
+        try { return new RunShellScript(ins, new ShScript(text, dialect), vars); }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException) { return null; }
     }
 
-    static List<RunShellScript> Build(LintContext ctx)
+    /// <summary>
+    /// The scripts in document order, each parsed when the caller reaches it and not kept here. With
+    /// <paramref name="wanted"/>, a script whose text and dialect it turns down is not parsed at all (no check could use it).
+    /// </summary>
+    public static IEnumerable<RunShellScript> Parse(LintContext ctx, Func<string, ShDialect, bool>? wanted = null)
     {
-        var list = new List<RunShellScript>();
-        Dictionary<int, HashSet<string>>? fileWide = null; // ENV/ARG names per stage, read once (per RUN it made linting quadratic)
-        foreach (var ins in ctx.Document.Instructions.Select(i => i.Trigger ?? i))
+        var vars = new Variables(ctx);
+        foreach (var i in ctx.Document.Instructions)
         {
+            var ins = i.Trigger ?? i;
             if (ins.Keyword != "RUN" || !ctx.IsPosixShell(ins)) continue;
             var shell = ctx.ShellFor(ins);
             var dialect = shell != null && IsBash(shell[0]) ? ShDialect.Bash : ShDialect.Sh;
-            HashSet<string>? vars = null;
-            IReadOnlySet<string> Vars() => vars ??= DockerVariables(ctx, ins, (fileWide ??= FileWideVariables(ctx)).GetValueOrDefault(ins.StageIndex) ?? NoNames);
             if (ins.ExecForm != null)
             {
                 var ef = ins.ExecForm;
-                if (ef.Length >= 3 && IsShell(ef[0]) && ef[1] == "-c")
-                    Add(list, ins, () => new ShScript(Anchored(ef[2], ins.Arguments), IsBash(ef[0]) ? ShDialect.Bash : ShDialect.Sh), Vars);
+                if (ef.Length >= 3 && IsShell(ef[0]) && ef[1] == "-c"
+                    && TryParse(ins, Anchored(ef[2], ins.Arguments), IsBash(ef[0]) ? ShDialect.Bash : ShDialect.Sh, vars, wanted) is { } e)
+                    yield return e;
                 continue;
             }
-            var text = ins.Arguments.Text.TrimStart();
-            if (ins.Heredocs.Count > 0 && text.StartsWith("<<", StringComparison.Ordinal) && text.Trim().Split(' ').Length == 1)
+            if (ins.HeredocCount > 0 && IsOnlyHeredocMarker(ins.Arguments.Text))
             {
                 foreach (var h in ins.Heredocs)
                 {
@@ -74,13 +76,27 @@ public static class RunShellScripts
                         if (!IsShell(prog)) continue;
                         d = IsBash(prog) ? ShDialect.Bash : ShDialect.Sh;
                     }
-                    Add(list, ins, () => new ShScript(h.Body, d), Vars);
+                    if (TryParse(ins, h.Body, d, vars, wanted) is { } hs) yield return hs;
                 }
                 continue;
             }
-            Add(list, ins, () => new ShScript(ins.Arguments, dialect), Vars);
+            if (TryParse(ins, ins.Arguments, dialect, vars, wanted) is { } s) yield return s;
         }
-        return list;
+    }
+
+    static bool IsOnlyHeredocMarker(string arguments)
+    {
+        var text = arguments.TrimStart();
+        return text.StartsWith("<<", StringComparison.Ordinal) && text.Trim().Split(' ').Length == 1;
+    }
+
+    /// <summary>ENV and ARG names per RUN, from names read once per section (per RUN it made linting quadratic).</summary>
+    internal sealed class Variables(LintContext ctx)
+    {
+        Dictionary<int, HashSet<string>>? _fileWide;
+
+        public IReadOnlySet<string> Of(Instruction ins) =>
+            DockerVariables(ctx, ins, (_fileWide ??= FileWideVariables(ctx)).GetValueOrDefault(ins.StageIndex) ?? NoNames);
     }
 
     static readonly HashSet<string> NoNames = new();
@@ -122,13 +138,5 @@ public static class RunShellScripts
     static bool IsBash(string p) => Name(p) is "bash" or "zsh" or "ksh" or "mksh";
 
     /// <summary>Exec-form text: every character maps to the start of the arguments.</summary>
-    static MappedText Anchored(string text, MappedText anchor)
-    {
-        var p = anchor.PositionAt(0);
-        var lines = new int[text.Length];
-        var cols = new int[text.Length];
-        Array.Fill(lines, p.Line);
-        Array.Fill(cols, p.Column);
-        return new MappedText(text, lines, cols, anchor.EndOf(anchor.Length));
-    }
+    static MappedText Anchored(string text, MappedText anchor) => MappedText.Anchored(text, anchor.PositionAt(0), anchor.EndOf(anchor.Length));
 }

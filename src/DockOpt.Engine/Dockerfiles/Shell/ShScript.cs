@@ -127,10 +127,12 @@ public sealed class ShScript
 
     static readonly Regex DisableDirective = new(@"#\s*shellcheck\s+disable\s*=\s*(?<ids>[A-Za-z0-9,\s]+)", RegexOptions.Compiled);
 
-    static HashSet<string> ReadDirectives(string text)
+    static readonly HashSet<string> NoDirectives = new(StringComparer.OrdinalIgnoreCase);
+
+    static IReadOnlySet<string> ReadDirectives(string text)
     {
+        if (!text.Contains("shellcheck", StringComparison.Ordinal)) return NoDirectives; // read-only to callers: one shared empty set
         var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        if (!text.Contains("shellcheck", StringComparison.Ordinal)) return set;
         foreach (Match m in DisableDirective.Matches(text))
             foreach (var id in m.Groups["ids"].Value.Split(',', ' ', '\t', '\n'))
                 if (id.Trim().Length > 0) set.Add(id.Trim().ToUpperInvariant() == "ALL" ? "all" : id.Trim().ToUpperInvariant());

@@ -8,13 +8,15 @@ public sealed class DO2005ConsistentInstructionCasing : Rule
     public override void Check(LintContext ctx)
     {
         var keywords = ctx.Document.Instructions.Where(i => i.IsKnown).ToList();
+        var lowerOf = new Dictionary<string, string>(StringComparer.Ordinal); // a handful of keywords: one lower-case copy each
+        string Lower(string keyword) => lowerOf.TryGetValue(keyword, out var l) ? l : lowerOf[keyword] = keyword.ToLowerInvariant();
         var upper = keywords.Count(i => i.KeywordText == i.Keyword);
-        var lower = keywords.Count(i => i.KeywordText == i.Keyword.ToLowerInvariant());
+        var lower = keywords.Count(i => i.KeywordText == Lower(i.Keyword));
         var wantUpper = upper >= lower;
         foreach (var ins in keywords)
         {
-            var want = wantUpper ? ins.Keyword : ins.Keyword.ToLowerInvariant();
-            var mixed = ins.KeywordText != ins.Keyword && ins.KeywordText != ins.Keyword.ToLowerInvariant();
+            var want = wantUpper ? ins.Keyword : Lower(ins.Keyword);
+            var mixed = ins.KeywordText != ins.Keyword && ins.KeywordText != Lower(ins.Keyword);
             if (ins.KeywordText == want || !(upper > 0 && lower > 0 || mixed)) continue;
             var f = Report(ctx, $"Instruction '{ins.KeywordText}' should be written '{want}' like the rest of the file.", ins.KeywordRange, ins, $"Write {want}.");
             f.Edits.Add(new TextEdit(ins.KeywordRange.Start.Line, ins.KeywordRange.Start.Column, ins.KeywordText.Length, want));

@@ -19,6 +19,7 @@ public sealed class DO2015UndefinedVar : Rule
     {
         var scope = ctx.Model.ScopeBefore(ins);
         var text = ins.Keyword == "RUN" ? (ins.ExecForm == null ? ins.Arguments.Text : "") : ins.Arguments.Text;
+        if (!text.Contains('$')) return; // every reference starts with '$'
         var reported = new HashSet<string>();
         foreach (System.Text.RegularExpressions.Match m in VariableReferences.Pattern.Matches(text))
         {

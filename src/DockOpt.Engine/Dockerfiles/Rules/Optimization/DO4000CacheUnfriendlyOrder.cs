@@ -54,7 +54,7 @@ public sealed class DO4000CacheUnfriendlyOrder : Rule
     /// <summary>The earliest dependency install in the RUN (its text and manifest), or null.</summary>
     static (string What, string? Manifest)? FirstInstall(Instruction run)
     {
-        var text = run.ExecForm != null ? string.Join(" ", run.ExecForm) : run.Arguments.Text + "\n" + string.Join("\n", run.Heredocs.Select(h => h.Body.Text));
+        var text = run.ExecForm != null ? string.Join(" ", run.ExecForm) : run.Arguments.Text + "\n" + (run.HeredocCount == 0 ? "" : string.Join("\n", run.Heredocs.Select(h => h.Body.Text)));
         var best = InstallPatterns.Select((re, i) => (Match: re.Match(text), i)).Where(m => m.Match.Success).OrderBy(m => m.Match.Index).FirstOrDefault();
         if (best.Match == null) return null;
         return (best.Match.Value.Trim().TrimEnd('&', ';').Trim(), Installs[best.i].Manifest);

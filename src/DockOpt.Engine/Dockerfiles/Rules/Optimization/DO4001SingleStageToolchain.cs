@@ -26,6 +26,8 @@ public sealed class DO4001SingleStageToolchain : Rule
     static readonly Regex ToolchainPkg = new("^(" + string.Join("|", ToolchainPackages) + ")$", RegexOptions.Compiled);
     static readonly Regex BuildCmd = new(@"\b(" + string.Join("|", BuildCommands) + ")", RegexOptions.Compiled);
 
+    static readonly string[] InstallOrAdd = { "install", "add" };
+
     public override void Check(LintContext ctx)
     {
         var model = ctx.Model;
@@ -36,13 +38,13 @@ public sealed class DO4001SingleStageToolchain : Rule
         var toolchain = new List<string>();
         if (repo is "golang" or "rust" or "maven" or "gradle" or "sdk" or "openjdk" && !tag.Contains("jre")) toolchain.Add(root.BaseResolved!);
         foreach (var (run, c) in ctx.StageCommands(final.Index))
-        {
-            if (c.Program is "apt-get" or "apt" or "apk" or "yum" or "dnf" && c.Subcommand("install", "add") is Word w)
+            if (c.Program is "apt-get" or "apt" or "apk" or "yum" or "dnf" && c.Subcommand(InstallOrAdd) is Word w)
                 foreach (var p in c.Words.SkipWhile(x => x.Start != w.Start).Skip(1))
                     if (ToolchainPkg.IsMatch(p.Value.Split('=')[0])) { toolchain.Add(p.Value); buildLines.Add(run.Range.Start.Line); }
-            if (BuildCmd.IsMatch(c.Text)) buildLines.Add(c.Range.Start.Line);
-        }
-        if (toolchain.Count == 0 || buildLines.Count == 0) return;
+        if (toolchain.Count == 0) return; // no toolchain: the build commands do not matter (the lines are sorted below, so a second pass changes nothing)
+        foreach (var (_, c) in ctx.StageCommands(final.Index))
+            if (BuildCmd.IsMatch(c.TextSpan)) buildLines.Add(c.Range.Start.Line);
+        if (buildLines.Count == 0) return;
         var lines = string.Join(", ", buildLines.Distinct().Order());
         Report(ctx, $"Single-stage build ships its toolchain ({string.Join(", ", toolchain.Distinct().Take(5))}). Build part: lines {lines}; runtime part: the remaining instructions.",
             final.From.Range, final.From,

@@ -7,7 +7,9 @@ public sealed class DO4005AddedThenDeleted : Rule
 
     public override void Check(LintContext ctx) => ShippedFiles.Walk(ctx, (ins, cmds, created) =>
     {
-        foreach (var c in cmds.Where(c => c.Program == "rm"))
+        foreach (var c in cmds)
+        {
+            if (c.Program != "rm") continue;
             foreach (var a in c.Args.Where(a => !a.Value.StartsWith('-')))
             {
                 var t = StagePaths.Absolute(ctx, ins, a.Value);
@@ -16,5 +18,6 @@ public sealed class DO4005AddedThenDeleted : Rule
                     Report(ctx, $"'{a.Value}' was added by {hit.By.Keyword} on line {hit.By.Range.Start.Line}; deleting it in a later layer does not shrink the image.", c.RangeOfWord(a), ins,
                         hit.By.Keyword == "RUN" ? "Download, use and delete it in the same RUN." : "Use RUN --mount=type=bind,source=…,target=… (or a build stage) instead of COPY + rm.");
             }
+        }
     });
 }

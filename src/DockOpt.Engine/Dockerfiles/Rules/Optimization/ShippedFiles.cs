@@ -20,7 +20,8 @@ internal static class ShippedFiles
                 {
                     var cmds = ctx.Commands(ins);
                     onRun(ins, cmds, created);
-                    foreach (var c in cmds.Where(c => c.Program is "curl" or "wget")) AddDownloads(ctx, ins, c, created);
+                    foreach (var c in cmds)
+                        if (c.Program is "curl" or "wget") AddDownloads(ctx, ins, c, created);
                 }
             }
     }

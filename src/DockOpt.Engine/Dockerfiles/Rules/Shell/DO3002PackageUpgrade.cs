@@ -5,10 +5,12 @@ public sealed class DO3002PackageUpgrade : ShellRule
 {
     public override RuleInfo Info { get; } = new("DO3002", "PackageUpgrade", Severity.Medium, "Upgrading all packages makes builds unreproducible; use a newer base image.", "DL3035");
 
+    static readonly string[] UpgradeAll = { "upgrade", "dist-upgrade", "full-upgrade", "dup" };
+
     protected override void Check(LintContext ctx, RunScript run, ShellCommand c)
     {
         var prog = c.Program;
-        var up = c.Subcommand("upgrade", "dist-upgrade", "full-upgrade", "dup");
+        var up = c.Subcommand(UpgradeAll);
         var wholeSystem = up != null && prog is "apt-get" or "apt" or "apk" or "zypper" or "aptitude";
         var rpmUpgradeAll = prog is "yum" or "dnf" or "microdnf" && c.Subcommand("upgrade", "update") is Word yu
             && c.Args.SkipWhile(a => a.Value != yu.Value).Skip(1).All(a => a.Value.StartsWith('-'));

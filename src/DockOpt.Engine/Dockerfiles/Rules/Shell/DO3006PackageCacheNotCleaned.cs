@@ -21,16 +21,15 @@ public sealed class DO3006PackageCacheNotCleaned : ShellRule
     protected override void Check(LintContext ctx, RunScript run, ShellCommand c)
     {
         if (!run.Shipped) return;
-        var all = run.AllText;
         switch (c.Program)
         {
             case "apt-get" or "apt" or "aptitude" when c.Subcommand("install") is Word iw:
-                if (!AptListsRemoved.IsMatch(all) && !AptCacheMounted(ctx, run))
+                if (!AptListsRemoved.IsMatch(run.AllText) && !AptCacheMounted(ctx, run))
                     Report(ctx, "apt lists stay in this shipped layer (tens of MB).", c.RangeOfWord(iw), run.Run,
                         "End the RUN with '&& rm -rf /var/lib/apt/lists/*', or use RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked.", "DL3009");
                 break;
             case "apk" when c.Subcommand("add") is Word aw:
-                if (!c.HasArg("--no-cache") && !ApkCacheRemoved.IsMatch(all) && !run.HasCacheMount("/var/cache/apk", "/etc/apk/cache"))
+                if (!c.HasArg("--no-cache") && !ApkCacheRemoved.IsMatch(run.AllText) && !run.HasCacheMount("/var/cache/apk", "/etc/apk/cache"))
                     Report(ctx, "apk add keeps its index cache in this shipped layer.", c.RangeOfWord(aw), run.Run, "apk add --no-cache …, or RUN --mount=type=cache,target=/var/cache/apk", "DL3019");
                 break;
             case "yum" or "zypper" when c.Subcommand("install", "in") is Word yw:

@@ -7,11 +7,13 @@ public sealed class DO3015TlsVerificationDisabled : ShellRule
 
     protected override void Check(LintContext ctx, RunScript run, ShellCommand c)
     {
-        foreach (var w in c.Args.Where(w => TurnsOffVerification(c, w.Value)))
-            Report(ctx, $"'{w.Value}' turns off TLS or signature verification for {c.Program}.", c.RangeOfWord(w), run.Run, "Install the CA certificate or key instead.");
+        bool? pip = null; // asked once per command, and only of a program the switch does not name
+        foreach (var w in c.Args)
+            if (TurnsOffVerification(c, w.Value, ref pip))
+                Report(ctx, $"'{w.Value}' turns off TLS or signature verification for {c.Program}.", c.RangeOfWord(w), run.Run, "Install the CA certificate or key instead.");
     }
 
-    static bool TurnsOffVerification(ShellCommand c, string arg) => c.Program switch
+    static bool TurnsOffVerification(ShellCommand c, string arg, ref bool? pip) => c.Program switch
     {
         "curl" => arg is "-k" or "--insecure",
         "wget" => arg == "--no-check-certificate",
@@ -20,6 +22,6 @@ public sealed class DO3015TlsVerificationDisabled : ShellRule
         "yum" or "dnf" or "microdnf" or "rpm" => arg is "--nogpgcheck" or "--nosignature",
         "git" => arg.Contains("sslVerify=false", StringComparison.OrdinalIgnoreCase),
         "npm" or "yarn" => arg == "strict-ssl" && c.Args.Any(x => x.Value == "false"),
-        _ => PackageCommands.IsPipInstall(c, out _) && arg.StartsWith("--trusted-host"),
+        _ => (pip ??= PackageCommands.IsPipInstall(c, out _)) && arg.StartsWith("--trusted-host"),
     };
 }

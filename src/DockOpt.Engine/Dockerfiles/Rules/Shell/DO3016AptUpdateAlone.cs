@@ -11,6 +11,7 @@ public sealed class DO3016AptUpdateAlone : ShellRule
 
     protected override void Check(LintContext ctx, RunScript run)
     {
+        if (!run.Commands.Exists(c => c.Program is "apt-get" or "apt")) return; // most RUNs: no list, no pass
         var apt = run.Commands.Where(c => c.Program is "apt-get" or "apt").ToList();
         var update = apt.LastOrDefault(c => c.Subcommand("update") != null);
         if (update != null && !apt.Any(c => c.Subcommand("install") != null) && !Upgrade.IsMatch(run.AllText))

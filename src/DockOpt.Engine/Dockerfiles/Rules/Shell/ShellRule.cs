@@ -8,6 +8,12 @@ public abstract class ShellRule : Rule
         foreach (var run in RunScript.All(ctx)) Check(ctx, run);
     }
 
+    /// <summary>
+    /// Checks one RUN. The linter calls this for every shell rule on one RUN before it moves to the next, so a RUN's
+    /// commands are read while they are in the processor's cache (a pass per rule over every RUN of a big file missed it).
+    /// </summary>
+    internal void CheckRun(LintContext ctx, RunScript run) => Check(ctx, run);
+
     /// <summary>Checks one RUN; by default each of its commands.</summary>
     protected virtual void Check(LintContext ctx, RunScript run)
     {

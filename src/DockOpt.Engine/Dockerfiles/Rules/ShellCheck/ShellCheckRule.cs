@@ -20,13 +20,22 @@ public abstract class ShellCheckRule : Rule
 
     public override void Check(LintContext ctx)
     {
-        foreach (var run in RunShellScripts.Of(ctx))
-        {
-            if (ShOnly && run.Script.Dialect != ShDialect.Sh) continue;
-            if (!MayApply(run.Script.Text)) continue;
-            if (run.Script.Disabled.Count > 0 && (run.Script.Disabled.Contains(Info.Hadolint) || run.Script.Disabled.Contains("all"))) continue;
-            Check(ctx, run, run.Script);
-        }
+        foreach (var run in RunShellScripts.Of(ctx)) CheckScript(ctx, run);
+    }
+
+    /// <summary>
+    /// Checks one RUN script. The linter calls this for every ShellCheck rule on one script before it parses the next,
+    /// so no script outlives its turn (keeping every RUN's syntax tree alive made garbage collection most of the lint).
+    /// </summary>
+    /// <summary>Could this check fire on a script of this text and dialect? (False: it would skip the script unread.)</summary>
+    internal bool Wants(string text, ShDialect dialect) => (!ShOnly || dialect == ShDialect.Sh) && MayApply(text);
+
+    internal void CheckScript(LintContext ctx, RunShellScript run)
+    {
+        if (ShOnly && run.Script.Dialect != ShDialect.Sh) return;
+        if (!MayApply(run.Script.Text)) return;
+        if (run.Script.Disabled.Count > 0 && (run.Script.Disabled.Contains(Info.Hadolint) || run.Script.Disabled.Contains("all"))) return;
+        Check(ctx, run, run.Script);
     }
 
     protected abstract void Check(LintContext ctx, RunShellScript run, ShScript s);
