@@ -23,13 +23,13 @@ public abstract class ShellCheckRule : Rule
         foreach (var run in RunShellScripts.Of(ctx)) CheckScript(ctx, run);
     }
 
+    /// <summary>Could this check fire on a script of this text and dialect? (False: it would skip the script unread.)</summary>
+    internal bool Wants(string text, ShDialect dialect) => (!ShOnly || dialect == ShDialect.Sh) && MayApply(text);
+
     /// <summary>
     /// Checks one RUN script. The linter calls this for every ShellCheck rule on one script before it parses the next,
     /// so no script outlives its turn (keeping every RUN's syntax tree alive made garbage collection most of the lint).
     /// </summary>
-    /// <summary>Could this check fire on a script of this text and dialect? (False: it would skip the script unread.)</summary>
-    internal bool Wants(string text, ShDialect dialect) => (!ShOnly || dialect == ShDialect.Sh) && MayApply(text);
-
     internal void CheckScript(LintContext ctx, RunShellScript run)
     {
         if (ShOnly && run.Script.Dialect != ShDialect.Sh) return;
