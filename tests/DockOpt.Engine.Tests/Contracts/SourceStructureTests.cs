@@ -34,9 +34,13 @@ public class SourceStructureTests
         Assert.Empty(wrong);
     }
 
+    // Modifiers are optional: a private method needs none. Statements that look like "type name(" at a member's
+    // indentation (if, while, a call after 'return' or 'await') are not methods.
     static readonly Regex MethodStart = new(
-        @"^(\s{4}|\s{8})(?:(?:public|private|internal|protected|static|async|override|sealed|virtual|unsafe|readonly)\s+)+[\w<>\[\],.? ()]+\s+(\w+)\s*\(",
+        @"^(\s{4}|\s{8})(?!(?:if|for|foreach|while|switch|using|lock|catch|return|await|else|new|throw|yield|fixed)\b)(?:(?:public|private|internal|protected|static|async|override|sealed|virtual|unsafe|readonly|extern|new)\s+)*[\w<>\[\],.? ()]+\s+(\w+)\s*\(",
         RegexOptions.Compiled);
+
+    static readonly HashSet<string> NotMethodNames = new(StringComparer.Ordinal) { "if", "for", "foreach", "while", "switch", "using", "lock", "catch", "when", "nameof", "typeof", "sizeof", "default" };
 
     /// <summary>Methods (and constructors) whose body runs from a line '{' to a line '}' at the signature's indentation.</summary>
     internal static IEnumerable<(string Name, int Lines)> LongMethods(string[] lines, int limit)
@@ -44,7 +48,7 @@ public class SourceStructureTests
         for (var i = 0; i < lines.Length; i++)
         {
             var m = MethodStart.Match(lines[i]);
-            if (!m.Success || lines[i].TrimEnd().EndsWith(';') || lines[i].Contains("=>")) continue;
+            if (!m.Success || lines[i].TrimEnd().EndsWith(';') || lines[i].Contains("=>") || NotMethodNames.Contains(m.Groups[2].Value)) continue;
             var indent = m.Groups[1].Value;
             var open = i;
             while (open < lines.Length && open - i <= 6 && lines[open].TrimEnd() != indent + "{")
@@ -66,6 +70,9 @@ public class SourceStructureTests
         var body = Enumerable.Range(0, 90).Select(n => $"        var x{n} = {n};");
         var text = new[] { "    public void Long()", "    {" }.Concat(body).Concat(new[] { "    }", "    void Short()", "    {", "        return;", "    }" }).ToArray();
         Assert.Equal(new[] { ("Long", 93) }, LongMethods(text, 80).ToArray());
+        // Without a modifier (private by default) it counts the same; an if block at member indentation is not a method.
+        var bare = new[] { "    ShCommand? Parse(int x)", "    {" }.Concat(body).Concat(new[] { "    }", "    if (x)", "    {" }).Concat(body).Concat(new[] { "    }" }).ToArray();
+        Assert.Equal(new[] { ("Parse", 93) }, LongMethods(bare, 80).ToArray());
     }
 
     [Theory]

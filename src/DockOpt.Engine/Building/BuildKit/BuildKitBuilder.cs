@@ -474,29 +474,34 @@ internal sealed class BuildKitBuilder
                 "or point the FROM line (or its ARG) at an image the engine has (Get-DockOptImage lists them).");
         }
 
-        if (failedStep is { Step: { } step })
-        {
-            var line = stages.LineOf(step.Stage, step.Index);
-            var where = line is { } l ? $"{dockerfile}:{l}" : dockerfile;
-            var errorText = failedStep.Vertex.Error.Length > 0 ? failedStep.Vertex.Error : message;
-            int? exit = ExitCode.Match(errorText) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) :
-                ExitCode.Match(message) is { Success: true } m2 ? int.Parse(m2.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
-            var steps = Steps(vertexes, stages);
-            var number = Array.FindIndex(steps, s => s.Instruction == step.Instruction && s.Stage == stages.StageName(step.Stage)) + 1;
-            var tail = failedStep.Tail.ToArray();
-            var sb = new StringBuilder();
-            sb.Append($"Step {number}/{steps.Length} [{stages.StageName(step.Stage)} {step.Index}/{step.Total}] '{step.Instruction}' ({where}) failed");
-            sb.Append(exit is { } x ? $" with exit code {x}" : "").Append(": ").Append(message.Trim());
-            if (tail.Length > 0)
-            {
-                sb.Append($"\nLast {tail.Length} line(s) of its output:");
-                foreach (var t in tail) sb.Append("\n  ").Append(t);
-            }
-            var hint = step.Instruction.StartsWith("RUN", StringComparison.OrdinalIgnoreCase)
-                ? $"Fix the command at {where}. To debug, build the stage before it (-Target) and run: docker run --rm -it <image> sh."
-                : $"Fix the instruction at {where} (for COPY/ADD: the source must exist in the context and not be excluded by {ctx.IgnoreFile ?? ".dockerignore"}).";
-            return new BuildStepFailedException(sb.ToString(), dockerfile, hint, number, steps.Length, step.Instruction, line, exit, tail, dockerfile);
-        }
+        if (failedStep is { Step: { } step }) return StepFailed(message, failedStep, step, vertexes, stages, ctx);
         return EngineErrors.FromStatus(status == HttpStatusCode.OK ? HttpStatusCode.InternalServerError : status, message, ErrorIds.BuildFailed, dockerfile);
+    }
+
+    /// <summary>BuildStepFailed for the failed step: its number, instruction, Dockerfile line, exit code and last output lines.</summary>
+    BuildStepFailedException StepFailed(string message, VertexState failedStep, (string? Stage, int Index, int Total, string Instruction) step, Dictionary<string, VertexState> vertexes,
+        DockerfileStages stages, BuildContext ctx)
+    {
+        var dockerfile = ctx.DockerfilePath;
+        var line = stages.LineOf(step.Stage, step.Index);
+        var where = line is { } l ? $"{dockerfile}:{l}" : dockerfile;
+        var errorText = failedStep.Vertex.Error.Length > 0 ? failedStep.Vertex.Error : message;
+        int? exit = ExitCode.Match(errorText) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) :
+            ExitCode.Match(message) is { Success: true } m2 ? int.Parse(m2.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+        var steps = Steps(vertexes, stages);
+        var number = Array.FindIndex(steps, s => s.Instruction == step.Instruction && s.Stage == stages.StageName(step.Stage)) + 1;
+        var tail = failedStep.Tail.ToArray();
+        var sb = new StringBuilder();
+        sb.Append($"Step {number}/{steps.Length} [{stages.StageName(step.Stage)} {step.Index}/{step.Total}] '{step.Instruction}' ({where}) failed");
+        sb.Append(exit is { } x ? $" with exit code {x}" : "").Append(": ").Append(message.Trim());
+        if (tail.Length > 0)
+        {
+            sb.Append($"\nLast {tail.Length} line(s) of its output:");
+            foreach (var t in tail) sb.Append("\n  ").Append(t);
+        }
+        var hint = step.Instruction.StartsWith("RUN", StringComparison.OrdinalIgnoreCase)
+            ? $"Fix the command at {where}. To debug, build the stage before it (-Target) and run: docker run --rm -it <image> sh."
+            : $"Fix the instruction at {where} (for COPY/ADD: the source must exist in the context and not be excluded by {ctx.IgnoreFile ?? ".dockerignore"}).";
+        return new BuildStepFailedException(sb.ToString(), dockerfile, hint, number, steps.Length, step.Instruction, line, exit, tail, dockerfile);
     }
 }

@@ -166,150 +166,31 @@ public sealed class ShParser
         SkipBlanks();
         if (Eof || Failed) return null;
         var start = _i;
-        ShCommand? cmd = null;
-        if (Cur == '(' && At(1) == '(')
+        if (!TryParseCompound(terminators, close, out var cmd))
         {
-            var depth = 0; var j = _i;
-            for (; j < _end; j++) { if (_s[j] == '(') depth++; else if (_s[j] == ')' && --depth == 0) break; }
-            cmd = new ShArithCommand { Text = _s.Substring(_i, Math.Min(j + 1, _end) - _i) };
-            _i = Math.Min(j + 1, _end);
+            if (PeekAnyReserved(terminators) || (close != null && Cur == close) || PeekReserved("}") && terminators.Contains("}")) return null;
+            cmd = ParseSimple(close);
         }
-        else if (Cur == '(')
-        {
-            _i++;
-            var body = ParseSequence(Array.Empty<string>(), ')');
-            if (Cur == ')') _i++; else Failed = true;
-            cmd = new ShSubshell { Body = body };
-        }
-        else if (PeekReserved("{"))
-        {
-            _i++;
-            var body = ParseSequence(BraceT, null);
-            Expect("}");
-            cmd = new ShGroup { Body = body };
-        }
-        else if (PeekReserved("[["))
-        {
-            _i += 2;
-            var db = new ShDoubleBracket();
-            while (true)
-            {
-                SkipBlanks();
-                if (Eof || Cur == '\n') { Failed = true; break; }
-                if (PeekReserved("]]")) { _i += 2; break; }
-                if (Cur is '&' or '|' or '(' or ')' or '<' or '>') { _i += Cur == At(1) ? 2 : 1; continue; }
-                var w = ReadWord(true);
-                if (w == null) { _i++; continue; }
-                db.Words.Add(w);
-            }
-            cmd = db;
-        }
-        else if (PeekReserved("if"))
-        {
-            _i += 2;
-            var ifc = new ShIf();
-            while (true)
-            {
-                var cond = ParseSequence(ThenT, null);
-                Expect("then");
-                var body = ParseSequence(FiT, null);
-                ifc.Branches.Add((cond, body));
-                SkipLinebreaks();
-                if (PeekReserved("elif")) { _i += 4; continue; }
-                if (PeekReserved("else")) { _i += 4; ifc.Else = ParseSequence(new[] { "fi" }, null); }
-                Expect("fi");
-                break;
-            }
-            cmd = ifc;
-        }
-        else if (PeekReserved("while") || PeekReserved("until"))
-        {
-            var until = Cur == 'u';
-            _i += 5;
-            var cond = ParseSequence(DoT, null);
-            Expect("do");
-            var body = ParseSequence(DoneT, null);
-            Expect("done");
-            cmd = new ShWhile { Until = until, Condition = cond, Body = body };
-        }
-        else if (PeekReserved("for"))
-        {
-            _i += 3;
-            SkipBlanks();
-            var f = new ShFor();
-            var nameStart = _i;
-            while (!Eof && (char.IsLetterOrDigit(Cur) || Cur == '_')) _i++;
-            f.Variable = _s.Substring(nameStart, _i - nameStart);
-            if (f.Variable.Length == 0) { Failed = true; return null; }
-            SkipLinebreaks();
-            if (PeekReserved("in"))
-            {
-                _i += 2;
-                f.Words = new List<ShWord>();
-                while (true)
-                {
-                    SkipBlanks();
-                    if (Eof || Cur is ';' or '\n') break;
-                    var w = ReadWord(false);
-                    if (w == null) { Failed = true; break; }
-                    f.Words.Add(w);
-                }
-            }
-            SkipBlanks();
-            if (Cur == ';') _i++;
-            SkipLinebreaks();
-            Expect("do");
-            f.Body = ParseSequence(DoneT, null);
-            Expect("done");
-            cmd = f;
-        }
-        else if (PeekReserved("case"))
-        {
-            _i += 4;
-            SkipBlanks();
-            var c = new ShCase { Subject = ReadWord(false) ?? new ShWord() };
-            SkipLinebreaks();
-            Expect("in");
-            while (true)
-            {
-                SkipLinebreaks();
-                if (Eof || Failed || PeekReserved("esac")) break;
-                if (Cur == '(') _i++;
-                var pats = new List<ShWord>();
-                while (true)
-                {
-                    SkipBlanks();
-                    var w = ReadWord(false);
-                    if (w == null) { Failed = true; break; }
-                    pats.Add(w);
-                    SkipBlanks();
-                    if (Cur == '|') { _i++; continue; }
-                    if (Cur == ')') { _i++; break; }
-                    Failed = true; break;
-                }
-                if (Failed) break;
-                var body = ParseSequence(EsacT, null);
-                c.Items.Add((pats, body));
-                SkipLinebreaks();
-                if (Cur == ';' && At(1) == ';') { _i += 2; if (Cur == '&') _i++; }
-                else if (Cur == ';' && At(1) == '&') _i += 2;
-            }
-            Expect("esac");
-            cmd = c;
-        }
-        else if (PeekReserved("function"))
-        {
-            _i += 8;
-            SkipBlanks();
-            var ns = _i;
-            while (!Eof && Cur is not (' ' or '\t' or '(' or '\n' or '{')) _i++;
-            var fn = new ShFunction { Name = _s.Substring(ns, _i - ns), Keyword = true };
-            SkipBlanks();
-            if (Cur == '(' && At(1) == ')') { fn.Parens = true; _i += 2; }
-            SkipLinebreaks();
-            fn.Body = ParseCommand(terminators, close) ?? new ShGroup();
-            cmd = fn;
-        }
+        if (cmd == null) return null;
+        cmd.Start = start;
+        if (cmd is not ShSimpleCommand) ReadRedirects(cmd);
+        cmd.End = _i;
+        while (cmd.End > start && char.IsWhiteSpace(_s[cmd.End - 1])) cmd.End--;
+        return cmd;
+    }
+
+    /// <summary>A compound command or a function definition at the cursor; false when it starts a simple command.</summary>
+    bool TryParseCompound(IReadOnlyCollection<string> terminators, char? close, out ShCommand? cmd)
+    {
+        if (Cur == '(' && At(1) == '(') cmd = ParseArithCommand();
+        else if (Cur == '(') cmd = ParseSubshell();
+        else if (PeekReserved("{")) cmd = ParseGroup();
+        else if (PeekReserved("[[")) cmd = ParseDoubleBracket();
+        else if (PeekReserved("if")) cmd = ParseIf();
+        else if (PeekReserved("while") || PeekReserved("until")) cmd = ParseWhile();
+        else if (PeekReserved("for")) cmd = ParseFor();
+        else if (PeekReserved("case")) cmd = ParseCase();
+        else if (PeekReserved("function")) cmd = ParseFunctionKeyword(terminators, close);
         else if (IsFunctionDefinition(out var fname))
         {
             _i = _s.IndexOf(')', _i) + 1;
@@ -318,15 +199,171 @@ public sealed class ShParser
         }
         else
         {
-            if (PeekAnyReserved(terminators) || (close != null && Cur == close) || PeekReserved("}") && terminators.Contains("}")) return null;
-            cmd = ParseSimple(close);
-            if (cmd == null) return null;
+            cmd = null;
+            return false;
         }
-        cmd.Start = start;
-        if (cmd is not ShSimpleCommand) ReadRedirects(cmd);
-        cmd.End = _i;
-        while (cmd.End > start && char.IsWhiteSpace(_s[cmd.End - 1])) cmd.End--;
+        return true;
+    }
+
+    ShCommand ParseArithCommand()
+    {
+        var depth = 0; var j = _i;
+        for (; j < _end; j++) { if (_s[j] == '(') depth++; else if (_s[j] == ')' && --depth == 0) break; }
+        var cmd = new ShArithCommand { Text = _s.Substring(_i, Math.Min(j + 1, _end) - _i) };
+        _i = Math.Min(j + 1, _end);
         return cmd;
+    }
+
+    ShCommand ParseSubshell()
+    {
+        _i++;
+        var body = ParseSequence(Array.Empty<string>(), ')');
+        if (Cur == ')') _i++; else Failed = true;
+        return new ShSubshell { Body = body };
+    }
+
+    ShCommand ParseGroup()
+    {
+        _i++;
+        var body = ParseSequence(BraceT, null);
+        Expect("}");
+        return new ShGroup { Body = body };
+    }
+
+    ShCommand ParseDoubleBracket()
+    {
+        _i += 2;
+        var db = new ShDoubleBracket();
+        while (true)
+        {
+            SkipBlanks();
+            if (Eof || Cur == '\n') { Failed = true; break; }
+            if (PeekReserved("]]")) { _i += 2; break; }
+            if (Cur is '&' or '|' or '(' or ')' or '<' or '>') { _i += Cur == At(1) ? 2 : 1; continue; }
+            var w = ReadWord(true);
+            if (w == null) { _i++; continue; }
+            db.Words.Add(w);
+        }
+        return db;
+    }
+
+    ShCommand ParseIf()
+    {
+        _i += 2;
+        var ifc = new ShIf();
+        while (true)
+        {
+            var cond = ParseSequence(ThenT, null);
+            Expect("then");
+            var body = ParseSequence(FiT, null);
+            ifc.Branches.Add((cond, body));
+            SkipLinebreaks();
+            if (PeekReserved("elif")) { _i += 4; continue; }
+            if (PeekReserved("else")) { _i += 4; ifc.Else = ParseSequence(new[] { "fi" }, null); }
+            Expect("fi");
+            break;
+        }
+        return ifc;
+    }
+
+    ShCommand ParseWhile()
+    {
+        var until = Cur == 'u';
+        _i += 5;
+        var cond = ParseSequence(DoT, null);
+        Expect("do");
+        var body = ParseSequence(DoneT, null);
+        Expect("done");
+        return new ShWhile { Until = until, Condition = cond, Body = body };
+    }
+
+    /// <summary>A for loop; null (and Failed) when no variable name follows 'for'.</summary>
+    ShCommand? ParseFor()
+    {
+        _i += 3;
+        SkipBlanks();
+        var f = new ShFor();
+        var nameStart = _i;
+        while (!Eof && (char.IsLetterOrDigit(Cur) || Cur == '_')) _i++;
+        f.Variable = _s.Substring(nameStart, _i - nameStart);
+        if (f.Variable.Length == 0) { Failed = true; return null; }
+        SkipLinebreaks();
+        if (PeekReserved("in"))
+        {
+            _i += 2;
+            f.Words = new List<ShWord>();
+            while (true)
+            {
+                SkipBlanks();
+                if (Eof || Cur is ';' or '\n') break;
+                var w = ReadWord(false);
+                if (w == null) { Failed = true; break; }
+                f.Words.Add(w);
+            }
+        }
+        SkipBlanks();
+        if (Cur == ';') _i++;
+        SkipLinebreaks();
+        Expect("do");
+        f.Body = ParseSequence(DoneT, null);
+        Expect("done");
+        return f;
+    }
+
+    ShCommand ParseCase()
+    {
+        _i += 4;
+        SkipBlanks();
+        var c = new ShCase { Subject = ReadWord(false) ?? new ShWord() };
+        SkipLinebreaks();
+        Expect("in");
+        while (true)
+        {
+            SkipLinebreaks();
+            if (Eof || Failed || PeekReserved("esac")) break;
+            if (Cur == '(') _i++;
+            var pats = ParseCasePatterns();
+            if (Failed) break;
+            var body = ParseSequence(EsacT, null);
+            c.Items.Add((pats, body));
+            SkipLinebreaks();
+            if (Cur == ';' && At(1) == ';') { _i += 2; if (Cur == '&') _i++; }
+            else if (Cur == ';' && At(1) == '&') _i += 2;
+        }
+        Expect("esac");
+        return c;
+    }
+
+    /// <summary>The patterns of one case item, up to its ')'; Failed when they do not end there.</summary>
+    List<ShWord> ParseCasePatterns()
+    {
+        var pats = new List<ShWord>();
+        while (true)
+        {
+            SkipBlanks();
+            var w = ReadWord(false);
+            if (w == null) { Failed = true; break; }
+            pats.Add(w);
+            SkipBlanks();
+            if (Cur == '|') { _i++; continue; }
+            if (Cur == ')') { _i++; break; }
+            Failed = true; break;
+        }
+        return pats;
+    }
+
+    ShCommand ParseFunctionKeyword(IReadOnlyCollection<string> terminators, char? close)
+    {
+        _i += 8;
+        SkipBlanks();
+        var ns = _i;
+        while (!Eof && Cur is not (' ' or '\t' or '(' or '\n' or '{')) _i++;
+        var fn = new ShFunction { Name = _s.Substring(ns, _i - ns), Keyword = true };
+        SkipBlanks();
+        if (Cur == '(' && At(1) == ')') { fn.Parens = true; _i += 2; }
+        SkipLinebreaks();
+        fn.Body = ParseCommand(terminators, close) ?? new ShGroup();
+        return fn;
     }
 
     bool IsFunctionDefinition(out string name)
