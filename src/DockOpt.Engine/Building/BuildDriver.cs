@@ -601,18 +601,11 @@ public sealed class BuildDriver
         var exit = code ?? (NonZero.Match(message) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null);
         if (NonZero.Match(message) is { Success: true } m2) exit = int.Parse(m2.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         var tail = step.Tail.ToArray();
-        var sb = new StringBuilder();
-        sb.Append($"Step {step.Step.Number}/{stepCount} '{instruction}' ({where}) failed");
-        sb.Append(exit is { } x ? $" with exit code {x}" : "").Append(": ").Append(message.Trim());
-        if (tail.Length > 0)
-        {
-            sb.Append($"\nLast {tail.Length} line(s) of its output:");
-            foreach (var t in tail) sb.Append("\n  ").Append(t);
-        }
+        var text = StepFailureMessage($"Step {step.Step.Number}/{stepCount} '{instruction}' ({where}) failed", exit, message, tail);
         var hint = instruction.StartsWith("RUN", StringComparison.OrdinalIgnoreCase)
             ? $"Fix the command at {where}. To debug, run the previous step's image: docker run --rm -it <image> sh, and repeat the command."
             : $"Fix the instruction at {where} (for COPY/ADD: the source must exist in the context and not be excluded by {ctx.IgnoreFile ?? ".dockerignore"}).";
-        return new BuildStepFailedException(sb.ToString(), dockerfile, hint, step.Step.Number, stepCount, instruction, step.Step.Line, exit, tail, dockerfile);
+        return new BuildStepFailedException(text, dockerfile, hint, step.Step.Number, stepCount, instruction, step.Step.Line, exit, tail, dockerfile);
     }
 
     /// <summary>The request body: the context tar written straight into the request stream as the engine reads it.</summary>
@@ -663,5 +656,18 @@ public sealed class BuildDriver
             length = -1;
             return false;
         }
+    }
+
+    /// <summary>A failed step's message, the same for both builders: what failed, its exit code, the engine's message and the step's last output lines.</summary>
+    internal static string StepFailureMessage(string what, int? exit, string message, IReadOnlyList<string> tail)
+    {
+        var sb = new StringBuilder(what);
+        sb.Append(exit is { } x ? $" with exit code {x}" : "").Append(": ").Append(message.Trim());
+        if (tail.Count > 0)
+        {
+            sb.Append($"\nLast {tail.Count} line(s) of its output:");
+            foreach (var t in tail) sb.Append("\n  ").Append(t);
+        }
+        return sb.ToString();
     }
 }

@@ -491,17 +491,11 @@ internal sealed class BuildKitBuilder
         var steps = Steps(vertexes, stages);
         var number = Array.FindIndex(steps, s => s.Instruction == step.Instruction && s.Stage == stages.StageName(step.Stage)) + 1;
         var tail = failedStep.Tail.ToArray();
-        var sb = new StringBuilder();
-        sb.Append($"Step {number}/{steps.Length} [{stages.StageName(step.Stage)} {step.Index}/{step.Total}] '{step.Instruction}' ({where}) failed");
-        sb.Append(exit is { } x ? $" with exit code {x}" : "").Append(": ").Append(message.Trim());
-        if (tail.Length > 0)
-        {
-            sb.Append($"\nLast {tail.Length} line(s) of its output:");
-            foreach (var t in tail) sb.Append("\n  ").Append(t);
-        }
+        var text = BuildDriver.StepFailureMessage(
+            $"Step {number}/{steps.Length} [{stages.StageName(step.Stage)} {step.Index}/{step.Total}] '{step.Instruction}' ({where}) failed", exit, message, tail);
         var hint = step.Instruction.StartsWith("RUN", StringComparison.OrdinalIgnoreCase)
             ? $"Fix the command at {where}. To debug, build the stage before it (-Target) and run: docker run --rm -it <image> sh."
             : $"Fix the instruction at {where} (for COPY/ADD: the source must exist in the context and not be excluded by {ctx.IgnoreFile ?? ".dockerignore"}).";
-        return new BuildStepFailedException(sb.ToString(), dockerfile, hint, number, steps.Length, step.Instruction, line, exit, tail, dockerfile);
+        return new BuildStepFailedException(text, dockerfile, hint, number, steps.Length, step.Instruction, line, exit, tail, dockerfile);
     }
 }
