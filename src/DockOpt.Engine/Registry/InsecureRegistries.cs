@@ -24,7 +24,7 @@ public static class InsecureRegistries
         {
             if (daemonJson != null && File.Exists(daemonJson))
             {
-                using var doc = JsonDocument.Parse(File.ReadAllBytes(daemonJson));
+                using var doc = JsonDocument.Parse(Dockerfiles.SourceFile.ReadBytes(daemonJson, "Docker daemon configuration")); // a FIFO here would block forever
                 if (doc.RootElement.TryGetProperty("insecure-registries", out var ir) && ir.ValueKind == JsonValueKind.Array)
                     list.AddRange(ir.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!));
             }

@@ -124,9 +124,9 @@ public sealed class PushSizeEstimator
         var p = PathOf(diffId);
         try
         {
-            return p != null && File.Exists(p) && long.TryParse(File.ReadAllText(p).Trim(), out var v) ? v : null;
+            return p != null && File.Exists(p) && long.TryParse(Dockerfiles.SourceFile.ReadAllText(p, "compressed size cache entry").Trim(), out var v) ? v : null;
         }
-        catch (IOException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DockOptException) { return null; } // a cache: anything odd is a miss
     }
 
     void Save(string diffId, long size)
@@ -136,7 +136,9 @@ public sealed class PushSizeEstimator
         try
         {
             Directory.CreateDirectory(_dir!);
-            File.WriteAllText(p, size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // Through a temporary file and a rename: a reader in another process never sees half a number.
+            var text = System.Text.Encoding.ASCII.GetBytes(size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            IO.AtomicFile.TryWriteCacheEntry(p, s => s.Write(text));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }

@@ -152,4 +152,33 @@ public sealed class SpecialFileReaderTests : IDisposable
         var dotGit = Fifo(Path.Combine(wt, ".git"));
         FailsSoon(() => Task.FromResult(GitInfo.Resolve(wt, _ => null)), dotGit);
     }
+
+    [Fact]
+    public void A_FIFO_as_the_Docker_daemon_configuration_fails_at_once_with_FileNotRegular()
+    {
+        var fifo = Fifo(Path.Combine(_dir, "daemon.json"));
+        FailsSoon(() => Task.FromResult(InsecureRegistries.Listed(fifo)), fifo);
+        File.Delete(fifo);
+        File.WriteAllText(fifo, "{\"insecure-registries\": [\"build.example:5000\"]}");
+        Assert.Contains("build.example:5000", InsecureRegistries.Listed(fifo)); // a regular file is read
+    }
+
+    [Fact]
+    public void A_FIFO_in_the_compressed_size_cache_is_a_miss_not_a_hang()
+    {
+        var diffId = "sha256:" + new string('c', 64);
+        var cache = Path.Combine(_dir, "gzip-sizes");
+        var fifo = Fifo(Path.Combine(cache, new string('c', 64)));
+        var estimator = new PushSizeEstimator(null!, NullSink.Instance, cache); // TryCached reads the cache only
+        var t = Task.Run(() => estimator.TryCached(new[] { diffId }));
+        if (!t.Wait(TimeSpan.FromSeconds(10)))
+        {
+            Unblock(fifo);
+            throw new Xunit.Sdk.XunitException($"the read of the FIFO {fifo} hung for 10 s");
+        }
+        Assert.Null(t.Result);
+        File.Delete(fifo);
+        File.WriteAllText(fifo, "1234");
+        Assert.Equal(1234, estimator.TryCached(new[] { diffId }));
+    }
 }
