@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace DockOpt.Engine.Dockerfiles;
 
 /// <summary>
@@ -16,18 +18,33 @@ public sealed class DockerfileModel
 
     readonly Dictionary<Instruction, Scope> _scopes;
 
-    /// <summary>Variables in scope: name → (value or null when unknown, declared by ARG?).</summary>
+    /// <summary>
+    /// Variables in scope: name → (value or null when unknown, declared by ARG?). Persistent collections: a copy costs
+    /// nothing and a change costs a logarithm, so a Dockerfile of thousands of ENV lines is modelled in linear-logarithmic
+    /// time (a copy of every variable per ENV made it quadratic). Only the model changes a scope; rules read them.
+    /// </summary>
     public sealed class Scope
     {
-        public Dictionary<string, string?> Vars { get; } = new(StringComparer.Ordinal);
-        public HashSet<string> Args { get; } = new(StringComparer.Ordinal);
+        static readonly ImmutableDictionary<string, string?> NoVars = ImmutableDictionary.Create<string, string?>(StringComparer.Ordinal);
+        static readonly ImmutableHashSet<string> NoArgs = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+
+        public ImmutableDictionary<string, string?> Vars { get; private set; } = NoVars;
+        public ImmutableHashSet<string> Args { get; private set; } = NoArgs;
         public bool BaseEnvUnknown { get; set; }
-        public Scope Clone()
+
+        public Scope Clone() => new() { Vars = Vars, Args = Args, BaseEnvUnknown = BaseEnvUnknown };
+
+        internal void Set(string name, string? value) => Vars = Vars.SetItem(name, value);
+
+        internal void DeclareArg(string name) => Args = Args.Add(name);
+
+        internal void UndeclareArg(string name) => Args = Args.Remove(name);
+
+        /// <summary>A child stage's start: the ENV of its base stage stays, its ARGs do not.</summary>
+        internal void DropArgs()
         {
-            var s = new Scope { BaseEnvUnknown = BaseEnvUnknown };
-            foreach (var kv in Vars) s.Vars[kv.Key] = kv.Value;
-            s.Args.UnionWith(Args);
-            return s;
+            Vars = Vars.RemoveRange(Args);
+            Args = NoArgs;
         }
     }
 
@@ -71,8 +88,7 @@ public sealed class DockerfileModel
                 scope = stage.BaseStage is int bi && Stages[bi].Instructions.Count > 0
                     ? StageEndScope(Stages[bi])
                     : new Scope { BaseEnvUnknown = !stage.IsScratch };
-                foreach (var k in scope.Args) scope.Vars.Remove(k); // ARGs do not carry into a child stage; ENV does
-                scope.Args.Clear();
+                scope.DropArgs(); // ARGs do not carry into a child stage; ENV does
                 stage.Instructions.Add(ins);
                 snapshot = null;
                 continue;
@@ -126,8 +142,8 @@ public sealed class DockerfileModel
             }
             if (!hasEq && !BuildArgs.ContainsKey(key) && inStage && !global.Vars.ContainsKey(key) && cur.Vars.TryGetValue(key, out var envV) && !cur.Args.Contains(key))
                 value = envV; // ENV wins over a bare ARG
-            cur.Vars[key] = value;
-            cur.Args.Add(key);
+            cur.Set(key, value);
+            cur.DeclareArg(key);
         }
     }
 
@@ -138,8 +154,8 @@ public sealed class DockerfileModel
         foreach (var (key, raw, _, _) in VariableExpander.KeyValues(ins.Arguments.Text, true))
         {
             var r = VariableExpander.Process(raw, n => Lookup(before, n), doc.EscapeChar);
-            cur.Vars[key] = r.Resolved ? r.Value : null;
-            cur.Args.Remove(key);
+            cur.Set(key, r.Resolved ? r.Value : null);
+            cur.UndeclareArg(key);
         }
     }
 
