@@ -33,13 +33,10 @@ public sealed class PublishedPorts
         if (endpoint == null) return Local;
         var uri = endpoint.Uri;
         if (uri.Scheme == "ssh") return new("127.0.0.1", "127.0.0.1", endpoint, $"127.0.0.1 on {uri.IdnHost} (through ssh)");
-        if (uri.Scheme is "tcp" or "http" or "https" && !IsLoopback(uri.IdnHost))
+        if (uri.Scheme is "tcp" or "http" or "https" && !Registry.RegistryClient.IsLoopback(uri.IdnHost))
             return new("0.0.0.0", uri.IdnHost, null, uri.IdnHost);
         return Local;
     }
-
-    static bool IsLoopback(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
     /// <summary>The HostIp for the container's PortBindings.</summary>
     public string HostIp { get; }
