@@ -191,7 +191,7 @@ public static class HtmlReportRenderer
                 ("difference-size", Data(c.DifferenceSize)), ("reduction-percent", Data(c.ReductionPercent))), caption, svg);
             var rows = new List<string[]>
             {
-                new[] { "Image", $"<code class=\"nw\">{Html(c.ReferenceImage)}</code>", $"<code class=\"nw\">{Html(c.DifferenceImage)}</code>" },
+                new[] { "Image", $"<code class=\"any\">{Html(c.ReferenceImage)}</code>", $"<code class=\"any\">{Html(c.DifferenceImage)}</code>" }, // long names wrap: the table fits its card
                 new[] { "Size", Bytes(c.ReferenceSize), Bytes(c.DifferenceSize) },
                 new[] { "Layers", c.ReferenceLayerCount.ToString(Inv), c.DifferenceLayerCount.ToString(Inv) },
             };
@@ -366,7 +366,7 @@ public static class HtmlReportRenderer
         var summaries = History.HistoryQuery.Summarize(records);
         var table = Table(new[] { "Image", "#Records", "#Last size", "#Change" }, summaries.Select(s => new[]
         {
-            $"<code>{Html(s.Image)}</code>", s.Count.ToString(Inv), Bytes(s.LastSize),
+            $"<code class=\"any\">{Html(s.Image)}</code>", s.Count.ToString(Inv), Bytes(s.LastSize),
             s.SizeChange is { } c ? $"<span class=\"{(c <= 0 ? "good" : "bad")}-text\">{(c > 0 ? "+" : c < 0 ? "−" : "")}{Bytes(Math.Abs(c))}</span>" : "",
         }));
         sb.Append(Pair(sizeFig, table));
@@ -375,7 +375,7 @@ public static class HtmlReportRenderer
             var timeFig = Figure("time-trend", D(("points", Data(times.Sum(t => t.Item2.Count)))), "Build time over time", Svg.Trend(times, v => Seconds(v), "Build time over time"));
             var t2 = Table(new[] { "Image", "#Mean", "#Last", "#Change" }, summaries.Where(s => s.DurationCount > 0).Select(s => new[]
             {
-                $"<code>{Html(s.Image)}</code>", s.MeanDurationSeconds is { } m ? Seconds(m) : "", s.LastDurationSeconds is { } l ? Seconds(l) : "",
+                $"<code class=\"any\">{Html(s.Image)}</code>", s.MeanDurationSeconds is { } m ? Seconds(m) : "", s.LastDurationSeconds is { } l ? Seconds(l) : "",
                 s.DurationChangeSeconds is { } dc ? $"<span class=\"{(dc <= 0 ? "good" : "bad")}-text\">{(dc > 0 ? "+" : dc < 0 ? "−" : "")}{Seconds(Math.Abs(dc))}</span>" : "",
             }));
             sb.Append(Pair(timeFig, t2));
@@ -386,7 +386,7 @@ public static class HtmlReportRenderer
     static string HistorySummaryTable(IReadOnlyList<HistorySummary> summaries) =>
         Table(new[] { "Image", "Kind", "#Records", "#Min", "#Max", "#Last", "#Change", "#Mean build time" }, summaries.Select(s => new[]
         {
-            $"<code>{Html(s.Image)}</code>", Html(s.Kind), s.Count.ToString(Inv), Bytes(s.MinSize), Bytes(s.MaxSize), Bytes(s.LastSize),
+            $"<code class=\"any\">{Html(s.Image)}</code>", Html(s.Kind), s.Count.ToString(Inv), Bytes(s.MinSize), Bytes(s.MaxSize), Bytes(s.LastSize),
             s.SizeChange is { } c ? $"{(c > 0 ? "+" : c < 0 ? "−" : "")}{Bytes(Math.Abs(c))}" : "", s.MeanDurationSeconds is { } m ? Seconds(m) : "",
         }));
 
@@ -433,7 +433,7 @@ figure.chart{margin:0}figcaption{color:var(--muted);font-size:13px;margin-top:4p
 .table-wrap{overflow-x:auto}
 table.data{width:100%;border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
 table.data th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em;border-bottom:1px solid var(--border);padding:6px 8px}
-table.data td{border-bottom:1px solid var(--border);padding:6px 8px;vertical-align:top}table.data tr:last-child td{border-bottom:0}
+table.data td{border-bottom:1px solid var(--border);padding:6px 8px;vertical-align:top}table.data code.any{white-space:normal;overflow-wrap:anywhere}table.data tr:last-child td{border-bottom:0}
 table.data .n{text-align:right;white-space:nowrap}table.data .n code{white-space:normal;overflow-wrap:anywhere}table.data td:first-child{white-space:nowrap}table.findings{margin-top:10px}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;background:var(--track);padding:1px 5px;border-radius:5px;overflow-wrap:break-word}
 a{color:var(--accent)}
